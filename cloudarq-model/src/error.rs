@@ -1,0 +1,56 @@
+//! The crate's one error type.
+
+use thiserror::Error;
+
+/// Errors from parsing identifiers, snapshots and other boundary data.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum ModelError {
+    /// Text that is not an ARN.
+    #[error("invalid ARN {0:?}: expected arn:partition:service:region:account:resource")]
+    InvalidArn(String),
+    /// Text that is not a 12-digit account id.
+    #[error("invalid AWS account id {0:?}: expected 12 digits")]
+    InvalidAccountId(String),
+    /// Text that is not a region code.
+    #[error("invalid AWS region {0:?}: expected a region code such as eu-west-1")]
+    InvalidRegion(String),
+    /// Text that is not a partition.
+    #[error("invalid AWS partition {0:?}")]
+    InvalidPartition(String),
+    /// A service name CloudArq does not know.
+    #[error("unknown service {0:?}: expected one of iam, s3, ec2, rds")]
+    UnknownService(String),
+    /// A resource type name CloudArq does not know.
+    #[error("unknown resource type {0:?}")]
+    UnknownResourceType(String),
+    /// A severity name CloudArq does not know.
+    #[error("unknown severity {0:?}: expected critical, high, medium, low or informational")]
+    UnknownSeverity(String),
+    /// A timestamp that is not RFC 3339.
+    #[error("invalid timestamp {0:?}: expected RFC 3339")]
+    InvalidTimestamp(String),
+    /// A snapshot document that is not valid JSON of the expected shape.
+    #[error("snapshot {source_name} is not a valid CloudArq snapshot: {detail}")]
+    SnapshotFormat {
+        /// Where the snapshot came from (a file name, or `<memory>`).
+        source_name: String,
+        /// What was wrong, with line and column where known.
+        detail: String,
+    },
+    /// A snapshot written by another version of the format.
+    #[error(
+        "snapshot {source_name} has format version {found}, this build reads version {supported}"
+    )]
+    SnapshotVersion {
+        /// Where the snapshot came from.
+        source_name: String,
+        /// The version found in the document.
+        found: u64,
+        /// The version this build reads.
+        supported: u32,
+    },
+    /// Two resources in one snapshot with the same ARN.
+    #[error("duplicate resource ARN {0} in snapshot")]
+    DuplicateArn(String),
+}

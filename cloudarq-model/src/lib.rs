@@ -1,0 +1,37 @@
+//! CloudArq's rule API: the typed inventory model that collectors fill and
+//! rules read.
+//!
+//! This crate is deliberately small: it depends on serde, thiserror and time
+//! only, so a WebAssembly rule guest can use it without tokio, the AWS SDK
+//! or wasmtime.
+//!
+//! The principal types are [`Snapshot`] (one collection of one account,
+//! versioned JSON), [`Resource`] (one ARN, its [`ResourceType`] and typed
+//! [`Properties`]), [`Collected`] (a value or *not collected*) and
+//! [`CoverageGap`] (what could not be read, and why).
+//!
+//! ```
+//! use cloudarq_model::{Snapshot, ResourceType, Timestamp};
+//! let snap = Snapshot::new("123456789012".parse()?, cloudarq_model::Partition::aws(),
+//!     "2026-01-01T00:00:00Z".parse::<Timestamp>()?);
+//! assert_eq!(snap.of_type(ResourceType::S3Bucket).count(), 0);
+//! # Ok::<(), cloudarq_model::ModelError>(())
+//! ```
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod common;
+mod error;
+mod ids;
+pub mod inventory;
+pub mod rule;
+mod snapshot;
+
+pub use common::{Collected, Service, Tags, Timestamp};
+pub use error::ModelError;
+pub use ids::{AccountId, Arn, Partition, Region};
+pub use inventory::{Properties, Resource, ResourceType};
+pub use snapshot::{
+    CollectionStats, CoverageGap, GapKind, Resources, SNAPSHOT_FORMAT, SNAPSHOT_FORMAT_VERSION,
+    Snapshot,
+};
