@@ -22,6 +22,7 @@
 
 mod common;
 mod error;
+pub mod finding;
 mod ids;
 pub mod inventory;
 pub mod rule;
