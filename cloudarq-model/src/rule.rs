@@ -113,8 +113,8 @@ pub struct RuleMeta {
     pub severity: Severity,
     /// The service it checks.
     pub service: Service,
-    /// The resource type it evaluates.
-    pub resource_type: ResourceType,
+    /// The resource types it evaluates (usually one).
+    pub resource_types: &'static [ResourceType],
     /// Why the secure state matters.
     pub rationale: &'static str,
     /// How to get there.
@@ -215,7 +215,7 @@ pub struct RuleError(pub String);
 ///     title: "S3 bucket has object versioning enabled",
 ///     severity: Severity::Medium,
 ///     service: Service::S3,
-///     resource_type: ResourceType::S3Bucket,
+///     resource_types: &[ResourceType::S3Bucket],
 ///     rationale: "Versioning keeps prior object versions after overwrite or delete.",
 ///     remediation: Remediation { cli: "aws s3api put-bucket-versioning …", console: "…", url: "" },
 ///     controls: &[ControlRef { framework: "aws_fsbp", control: "S3.14" }],
@@ -233,7 +233,7 @@ pub struct RuleError(pub String);
 pub trait Rule: Send + Sync {
     /// The rule's metadata.
     fn meta(&self) -> &'static RuleMeta;
-    /// Evaluates one resource of type `meta().resource_type`; `snapshot` gives
+    /// Evaluates one resource of a type in `meta().resource_types`; `snapshot` gives
     /// context (other resources, the collection time).
     fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError>;
 }

@@ -1,1 +1,36 @@
-//! placeholder
+//! CloudArq's built-in rule pack: one file per rule, named by its id, with
+//! its [`RuleMeta`](cloudarq_model::rule::RuleMeta) beside its logic.
+//!
+//! [`all`] is the one explicit list of built-in rules; [`by_id`] finds one.
+//!
+//! ```
+//! let rules = cloudarq_rules::all();
+//! for rule in &rules {
+//!     assert!(cloudarq_rules::by_id(rule.meta().id).is_some());
+//! }
+//! ```
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod ec2;
+mod iam;
+mod rds;
+mod s3;
+
+use cloudarq_model::rule::Rule;
+
+/// Every built-in rule: IAM, S3, EC2, then RDS, each service in id order.
+pub fn all() -> Vec<&'static dyn Rule> {
+    iam::RULES
+        .iter()
+        .chain(s3::RULES)
+        .chain(ec2::RULES)
+        .chain(rds::RULES)
+        .copied()
+        .collect()
+}
+
+/// The built-in rule with this id.
+pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
+    all().into_iter().find(|r| r.meta().id == id)
+}

@@ -1,0 +1,123 @@
+//! Golden tests: every rule's `tests/golden/<rule_id>/<case>.case.json`
+//! input is evaluated and diffed against `<case>.expected.json`.
+//!
+//! A case file holds `{"collected_at": "...", "resources": [...]}` (the
+//! time is optional); the harness wraps it in a snapshot of account
+//! 123456789012. Every rule needs at least the cases `pass`, `fail` and
+//! `not_collected`, and each must contain at least one outcome of its kind.
+//! `UPDATE_GOLDEN=1 cargo test -p cloudarq-rules --test golden` rewrites
+//! the expected files; review the diff.
+
+use std::path::{Path, PathBuf};
+
+use cloudarq_model::rule::{Outcome, Verdict};
+use cloudarq_model::{Resource, Snapshot, Timestamp};
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    collected_at: Option<Timestamp>,
+    resources: Vec<Resource>,
+}
+
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct Expected {
+    arn: String,
+    #[serde(flatten)]
+    outcome: Outcome,
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn snapshot_of(case: Case) -> Snapshot {
+    let at = case
+        .collected_at
+        .unwrap_or_else(|| "2026-06-01T00:00:00Z".parse().expect("valid time"));
+    let mut snap = Snapshot::new(
+        "123456789012".parse().expect("valid account"),
+        cloudarq_model::Partition::aws(),
+        at,
+    );
+    snap.resources.extend(case.resources);
+    snap
+}
+
+fn evaluate(rule_id: &str, snap: &Snapshot) -> Vec<Expected> {
+    let rule = cloudarq_rules::by_id(rule_id).unwrap_or_else(|| panic!("no rule {rule_id}"));
+    snap.resources
+        .iter()
+        .filter(|r| rule.meta().resource_types.contains(&r.resource_type()))
+        .map(|r| Expected {
+            arn: r.arn.to_string(),
+            outcome: rule.evaluate(r, snap).unwrap_or_else(|e| panic!("{rule_id} errored: {e}")),
+        })
+        .filter(|e| e.outcome.verdict != Verdict::NotApplicable)
+        .collect()
+}
+
+#[test]
+fn golden_cases() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for rule in cloudarq_rules::all() {
+        let id = rule.meta().id;
+        let dir = golden_dir().join(id);
+        for required in ["pass", "fail", "not_collected"] {
+            if !dir.join(format!("{required}.case.json")).exists() {
+                failures.push(format!("{id}: missing golden case {required}.case.json"));
+            }
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut cases: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with(".case.json"))
+            .collect();
+        cases.sort();
+        for path in cases {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let case_name = name.trim_end_matches(".case.json").to_owned();
+            let text = std::fs::read_to_string(&path).expect("readable case");
+            let case: Case = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let got = evaluate(id, &snapshot_of(case));
+            let want_kind = match case_name.as_str() {
+                "pass" => Some("pass"),
+                "fail" => Some("fail"),
+                "not_collected" => Some("not_collected"),
+                _ => None,
+            };
+            if let Some(kind) = want_kind {
+                let has = got.iter().any(|e| match (&e.outcome.verdict, kind) {
+                    (Verdict::Pass(_), "pass") => true,
+                    (Verdict::Fail(_), "fail") => true,
+                    (Verdict::NotCollected { .. }, "not_collected") => true,
+                    _ => false,
+                });
+                if !has {
+                    failures.push(format!("{id}/{case_name}: no {kind} outcome in {got:?}"));
+                }
+            }
+            let exp_path = dir.join(format!("{case_name}.expected.json"));
+            let rendered = serde_json::to_string_pretty(&got).expect("serializable") + "\n";
+            if update {
+                std::fs::write(&exp_path, &rendered).expect("writable");
+            } else {
+                match std::fs::read_to_string(&exp_path) {
+                    Ok(want) if want == rendered => {}
+                    Ok(_) => failures.push(format!(
+                        "{id}/{case_name}: output differs from {} (UPDATE_GOLDEN=1 to rewrite):\n{rendered}",
+                        exp_path.display()
+                    )),
+                    Err(_) => failures.push(format!("{id}/{case_name}: missing {}", exp_path.display())),
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{} golden failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(checked >= 3 * cloudarq_rules::all().len());
+}
