@@ -1,1 +1,34 @@
-//! placeholder
+//! CloudArq core: AWS access, collectors and the inventory snapshot.
+//!
+//! The entry point is [`Auditor`]: give it a [`CredentialSource`] (assume a
+//! role with an [`ExternalId`], the default chain, or static keys), regions
+//! and services, and [`Auditor::collect`] returns a
+//! [`Snapshot`](cloudarq_model::Snapshot): typed resources keyed by ARN plus
+//! the coverage gaps that could not be read.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), cloudarq_core::CoreError> {
+//! use cloudarq_core::{Auditor, CredentialSource};
+//! let snapshot = Auditor::builder(CredentialSource::DefaultChain { profile: None })
+//!     .regions(["eu-west-1".parse()?])
+//!     .build()?
+//!     .collect()
+//!     .await?;
+//! std::fs::write("snapshot.json", snapshot.to_json()?).ok();
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod auditor;
+mod auth;
+pub mod aws;
+mod collect;
+mod error;
+
+pub use auditor::{Auditor, AuditorBuilder, ENDPOINT_ENV};
+pub use auth::{
+    CredentialSource, ExternalId, RoleArn, SESSION_DURATION_SECS, SESSION_NAME_PREFIX, StaticKeys,
+};
+pub use cloudarq_model as model;
+pub use error::CoreError;

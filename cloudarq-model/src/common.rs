@@ -183,8 +183,14 @@ mod tests {
         let ns = serde_json::to_string(&n).unwrap();
         assert_eq!(vs, r#"{"value":null}"#);
         assert_eq!(ns, r#""not_collected""#);
-        assert_eq!(serde_json::from_str::<Collected<Option<bool>>>(&vs).unwrap(), v);
-        assert_eq!(serde_json::from_str::<Collected<Option<bool>>>(&ns).unwrap(), n);
+        assert_eq!(
+            serde_json::from_str::<Collected<Option<bool>>>(&vs).unwrap(),
+            v
+        );
+        assert_eq!(
+            serde_json::from_str::<Collected<Option<bool>>>(&ns).unwrap(),
+            n
+        );
     }
 
     #[test]
@@ -200,6 +206,12 @@ mod tests {
     #[test]
     fn services_parse() {
         assert_eq!("S3".parse::<Service>().unwrap(), Service::S3);
-        assert!("lambda".parse::<Service>().unwrap_err().to_string().contains("lambda"));
+        assert!(
+            "lambda"
+                .parse::<Service>()
+                .unwrap_err()
+                .to_string()
+                .contains("lambda")
+        );
     }
 }

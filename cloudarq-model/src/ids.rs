@@ -187,7 +187,8 @@ impl FromStr for Region {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         // Region codes look like `us-east-1`, `us-gov-west-1`, `cn-north-1`.
         let ok = (4..=32).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && s.contains('-')
             && !s.starts_with('-')
             && !s.ends_with('-')
@@ -301,7 +302,13 @@ mod tests {
 
     #[test]
     fn bad_arns_name_the_input() {
-        for bad in ["", "arn:aws:s3", "nope:aws:s3:::b", "arn::s3:::b", "arn:aws:s3:::"] {
+        for bad in [
+            "",
+            "arn:aws:s3",
+            "nope:aws:s3:::b",
+            "arn::s3:::b",
+            "arn:aws:s3:::",
+        ] {
             let e = bad.parse::<Arn>().unwrap_err();
             assert!(e.to_string().contains(&format!("{bad:?}")), "{e}");
         }
@@ -316,15 +323,28 @@ mod tests {
         }
         assert!("123456789012".parse::<AccountId>().is_ok());
         assert!("12345678901".parse::<AccountId>().is_err());
-        assert_eq!(Partition::of_region(&"cn-north-1".parse().unwrap()).as_str(), "aws-cn");
+        assert_eq!(
+            Partition::of_region(&"cn-north-1".parse().unwrap()).as_str(),
+            "aws-cn"
+        );
     }
 
     #[test]
     fn build_roundtrips() {
         let acct: AccountId = "123456789012".parse().unwrap();
         let reg: Region = "eu-west-1".parse().unwrap();
-        let a = Arn::build(&Partition::aws(), "ec2", Some(&reg), Some(&acct), "volume/vol-1").unwrap();
-        assert_eq!(a.as_str(), "arn:aws:ec2:eu-west-1:123456789012:volume/vol-1");
+        let a = Arn::build(
+            &Partition::aws(),
+            "ec2",
+            Some(&reg),
+            Some(&acct),
+            "volume/vol-1",
+        )
+        .unwrap();
+        assert_eq!(
+            a.as_str(),
+            "arn:aws:ec2:eu-west-1:123456789012:volume/vol-1"
+        );
         let s = Arn::account_setting(&Partition::aws(), "s3", None, &acct).unwrap();
         assert_eq!(s.as_str(), "arn:aws:s3::123456789012:account");
     }

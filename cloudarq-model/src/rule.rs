@@ -173,18 +173,28 @@ impl Outcome {
     }
     /// PASS when `ok`, else FAIL, with the matching message.
     pub fn check(ok: bool, pass: impl Into<String>, fail: impl Into<String>) -> Self {
-        if ok { Self::pass(pass) } else { Self::fail(fail) }
+        if ok {
+            Self::pass(pass)
+        } else {
+            Self::fail(fail)
+        }
     }
     /// Not collected: `field` names what is missing.
     pub fn not_collected(field: impl Into<String>) -> Self {
-        Self::of(Verdict::NotCollected { field: field.into() })
+        Self::of(Verdict::NotCollected {
+            field: field.into(),
+        })
     }
     /// Not applicable.
     pub fn not_applicable() -> Self {
         Self::of(Verdict::NotApplicable)
     }
     fn of(verdict: Verdict) -> Self {
-        Self { verdict, evidence: serde_json::Value::Null, severity: None }
+        Self {
+            verdict,
+            evidence: serde_json::Value::Null,
+            severity: None,
+        }
     }
     /// Attaches evidence.
     pub fn with_evidence(mut self, evidence: serde_json::Value) -> Self {
@@ -193,7 +203,10 @@ impl Outcome {
     }
     /// Overrides the severity for this resource, with the reason.
     pub fn with_severity(mut self, severity: Severity, reason: impl Into<String>) -> Self {
-        self.severity = Some(SeverityAdjustment { severity, reason: reason.into() });
+        self.severity = Some(SeverityAdjustment {
+            severity,
+            reason: reason.into(),
+        });
         self
     }
 }

@@ -168,7 +168,9 @@ impl Snapshot {
 
     /// Resources of one type.
     pub fn of_type(&self, t: ResourceType) -> impl Iterator<Item = &Resource> {
-        self.resources.iter().filter(move |r| r.resource_type() == t)
+        self.resources
+            .iter()
+            .filter(move |r| r.resource_type() == t)
     }
 }
 
@@ -241,7 +243,10 @@ mod tests {
     #[test]
     fn old_and_new_versions_are_refused_by_number() {
         let e = Snapshot::from_json(&header("0"), "old.json").unwrap_err();
-        assert!(matches!(e, ModelError::SnapshotVersion { found: 0, .. }), "{e}");
+        assert!(
+            matches!(e, ModelError::SnapshotVersion { found: 0, .. }),
+            "{e}"
+        );
         assert!(e.to_string().contains("old.json"));
         let e = Snapshot::from_json(&header("2"), "new.json").unwrap_err();
         assert!(e.to_string().contains("version 2"), "{e}");
@@ -259,8 +264,15 @@ mod tests {
     #[test]
     fn duplicate_arns_are_refused() {
         let res = r#"{"arn":"arn:aws:s3:::b","region":"eu-west-1","name":"b","properties":{"AWS::S3::AccountPublicAccessBlock":{"configuration":"not_collected"}}}"#;
-        let doc = header("1").replace(r#""resources":[]"#, &format!(r#""resources":[{res},{res}]"#));
+        let doc = header("1").replace(
+            r#""resources":[]"#,
+            &format!(r#""resources":[{res},{res}]"#),
+        );
         let e = Snapshot::from_json(&doc, "dup.json").unwrap_err();
-        assert!(e.to_string().contains("duplicate resource ARN arn:aws:s3:::b"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("duplicate resource ARN arn:aws:s3:::b"),
+            "{e}"
+        );
     }
 }

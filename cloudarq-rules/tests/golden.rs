@@ -52,7 +52,9 @@ fn evaluate(rule_id: &str, snap: &Snapshot) -> Vec<Expected> {
         .filter(|r| rule.meta().resource_types.contains(&r.resource_type()))
         .map(|r| Expected {
             arn: r.arn.to_string(),
-            outcome: rule.evaluate(r, snap).unwrap_or_else(|e| panic!("{rule_id} errored: {e}")),
+            outcome: rule
+                .evaluate(r, snap)
+                .unwrap_or_else(|e| panic!("{rule_id} errored: {e}")),
         })
         .filter(|e| e.outcome.verdict != Verdict::NotApplicable)
         .collect()
@@ -71,18 +73,23 @@ fn golden_cases() {
                 failures.push(format!("{id}: missing golden case {required}.case.json"));
             }
         }
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         let mut cases: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.to_string_lossy().ends_with(".case.json"))
             .collect();
         cases.sort();
         for path in cases {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             let case_name = name.trim_end_matches(".case.json").to_owned();
             let text = std::fs::read_to_string(&path).expect("readable case");
-            let case: Case = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let case: Case =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let got = evaluate(id, &snapshot_of(case));
             let want_kind = match case_name.as_str() {
                 "pass" => Some("pass"),
@@ -118,6 +125,11 @@ fn golden_cases() {
             checked += 1;
         }
     }
-    assert!(failures.is_empty(), "{} golden failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} golden failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
     assert!(checked >= 3 * cloudarq_rules::all().len());
 }

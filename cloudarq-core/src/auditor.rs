@@ -1,0 +1,336 @@
+//! The embedding API: an [`Auditor`] collects one account into a
+//! [`Snapshot`].
+
+use std::time::Instant;
+
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use aws_types::SdkConfig;
+use cloudarq_model::{CollectionStats, Partition, Region, Service, Snapshot, Timestamp};
+
+use crate::auth::{CredentialSource, LiveCounter, resolve};
+use crate::aws::{
+    AwsContext, RateLimits, RequestCounter, discover_regions, retry_config, timeout_config,
+};
+use crate::collect;
+use crate::error::CoreError;
+
+/// The environment variable the SDK reads for an endpoint override (A4).
+pub const ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL";
+
+/// Collects an AWS account into an inventory [`Snapshot`].
+///
+/// Credentials are resolved (and a role assumed) at the start of every
+/// [`collect`](Auditor::collect) and dropped when it returns.
+///
+/// ```no_run
+/// use cloudarq_core::{Auditor, CredentialSource, ExternalId};
+/// use cloudarq_model::Service;
+///
+/// # async fn run() -> Result<(), cloudarq_core::CoreError> {
+/// let auditor = Auditor::builder(CredentialSource::assume_role(
+///         "arn:aws:iam::123456789012:role/CloudArqAudit".parse()?,
+///         Some(ExternalId::new("3f2a9c1e-customer-42".to_owned())?),
+///         CredentialSource::DefaultChain { profile: None },
+///     ))
+///     .regions(["eu-west-1".parse()?, "us-east-1".parse()?])
+///     .services([Service::S3, Service::Iam])
+///     .build()?;
+/// let snapshot = auditor.collect().await?;
+/// println!("{} resources, {} gaps", snapshot.resources.len(), snapshot.gaps.len());
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct Auditor {
+    source: CredentialSource,
+    regions: Option<Vec<Region>>,
+    services: Vec<Service>,
+    endpoint_url: Option<String>,
+    http_client: Option<SharedHttpClient>,
+    home_region: Region,
+    limits: RateLimits,
+    max_attempts: u32,
+    concurrency: usize,
+    session_suffix: String,
+    live: LiveCounter,
+}
+
+/// Builds an [`Auditor`].
+#[derive(Debug)]
+pub struct AuditorBuilder {
+    source: CredentialSource,
+    regions: Option<Vec<Region>>,
+    services: Vec<Service>,
+    endpoint_url: Option<String>,
+    http_client: Option<SharedHttpClient>,
+    home_region: Option<Region>,
+    limits: RateLimits,
+    max_attempts: u32,
+    concurrency: usize,
+    session_suffix: String,
+}
+
+impl Auditor {
+    /// Starts building an auditor that authenticates with `source`.
+    pub fn builder(source: CredentialSource) -> AuditorBuilder {
+        AuditorBuilder {
+            source,
+            regions: None,
+            services: Service::ALL.to_vec(),
+            endpoint_url: None,
+            http_client: None,
+            home_region: None,
+            limits: RateLimits::default(),
+            max_attempts: 8,
+            concurrency: 8,
+            session_suffix: "scan".to_owned(),
+        }
+    }
+
+    /// Credential sets alive right now (0 when no scan runs).
+    pub fn live_credential_sets(&self) -> usize {
+        self.live.get()
+    }
+
+    async fn base_config(&self) -> SdkConfig {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new(
+                self.home_region.as_str().to_owned(),
+            ))
+            .retry_config(retry_config(self.max_attempts))
+            .timeout_config(timeout_config())
+            .no_credentials();
+        if let Some(url) = &self.endpoint_url {
+            loader = loader.endpoint_url(url.clone());
+        }
+        if let Some(client) = &self.http_client {
+            loader = loader.http_client(client.clone());
+        }
+        loader.load().await
+    }
+
+    /// Collects every configured service in every configured (or enabled)
+    /// region. Failed calls become coverage gaps; only failures that make the
+    /// whole scan meaningless (bad credentials, unreachable endpoint) are errors.
+    pub async fn collect(&self) -> Result<Snapshot, CoreError> {
+        let started = Instant::now();
+        let collected_at = Timestamp::new(time::OffsetDateTime::now_utc());
+        let requests = RequestCounter::default();
+        let sts_base = self.base_config().await;
+        let provider = resolve(
+            &self.source,
+            &sts_base,
+            &self.session_suffix,
+            &self.live,
+            &requests,
+        )
+        .await?;
+        let config = sts_base.to_builder().credentials_provider(provider).build();
+        let endpoint_override = config.endpoint_url().is_some();
+        let (account_id, partition) = self.whoami(&config, &requests).await?;
+        let ctx = AwsContext::new(
+            config,
+            endpoint_override,
+            partition.clone(),
+            account_id.clone(),
+            self.home_region.clone(),
+            self.limits,
+            requests.clone(),
+            self.concurrency,
+        );
+        tracing::info!(account_id = %account_id, source = %self.source.describe(), "scan started");
+        let (regions, mut gaps) = discover_regions(&ctx, self.regions.as_deref()).await;
+        if regions.is_empty() {
+            return Err(CoreError::NoRegions(
+                "none of the requested regions is enabled".to_owned(),
+            ));
+        }
+        let resources = collect::run(&ctx, &regions, &self.services).await;
+        gaps.extend(ctx.take_gaps());
+        gaps.sort();
+        drop(ctx);
+        let mut snapshot = Snapshot::new(account_id, partition, collected_at);
+        snapshot.regions = regions;
+        snapshot.services = self.services.clone();
+        snapshot.resources.extend(resources);
+        snapshot.gaps = gaps;
+        snapshot.stats = CollectionStats {
+            api_requests: requests.get(),
+            duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        };
+        tracing::info!(
+            resources = snapshot.resources.len(),
+            gaps = snapshot.gaps.len(),
+            api_requests = snapshot.stats.api_requests,
+            "scan finished"
+        );
+        Ok(snapshot)
+    }
+
+    async fn whoami(
+        &self,
+        config: &SdkConfig,
+        requests: &RequestCounter,
+    ) -> Result<(cloudarq_model::AccountId, Partition), CoreError> {
+        let sts = crate::aws::sts_client(config, requests);
+        let out = sts.get_caller_identity().send().await.map_err(|e| {
+            let c = crate::aws::gap::classify(&e);
+            match c.kind {
+                cloudarq_model::GapKind::Unreachable => CoreError::Unreachable {
+                    endpoint: self
+                        .endpoint_url
+                        .clone()
+                        .unwrap_or_else(|| format!("sts.{}", self.home_region)),
+                    detail: c.message,
+                },
+                cloudarq_model::GapKind::InvalidCredentials
+                | cloudarq_model::GapKind::AccessDenied => CoreError::InvalidCredentials {
+                    source_name: self.source.describe(),
+                    code: c.code.unwrap_or_default(),
+                    detail: c.message,
+                },
+                _ => CoreError::Aws {
+                    action: "sts:GetCallerIdentity",
+                    code: c.code.unwrap_or_else(|| "Error".to_owned()),
+                    detail: c.message,
+                },
+            }
+        })?;
+        let account = out.account().unwrap_or_default().parse()?;
+        let partition = out
+            .arn()
+            .and_then(|a| a.split(':').nth(1))
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| Partition::of_region(&self.home_region));
+        Ok((account, partition))
+    }
+}
+
+impl AuditorBuilder {
+    /// Scan these regions (default: every enabled region).
+    pub fn regions(mut self, regions: impl IntoIterator<Item = Region>) -> Self {
+        self.regions = Some(regions.into_iter().collect());
+        self
+    }
+    /// Collect these services (default: all).
+    pub fn services(mut self, services: impl IntoIterator<Item = Service>) -> Self {
+        self.services = services.into_iter().collect();
+        self
+    }
+    /// Send every request to this endpoint (moto, LocalStack); overrides
+    /// `AWS_ENDPOINT_URL`.
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+    /// Use this HTTP client (a proxy, a custom resolver, …).
+    pub fn http_client(mut self, client: SharedHttpClient) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+    /// The region for STS, IAM and region discovery (default: the first
+    /// requested region, else `us-east-1`).
+    pub fn home_region(mut self, region: Region) -> Self {
+        self.home_region = Some(region);
+        self
+    }
+    /// Client-side rate limits.
+    pub fn rate_limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
+        self
+    }
+    /// Attempts per request, retries included (default 8).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n;
+        self
+    }
+    /// Collectors running at once (default 8).
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+    /// Appended to the `cloudarq-` role session name, for example a scan id.
+    pub fn session_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.session_suffix = suffix.into();
+        self
+    }
+
+    /// Validates the configuration.
+    pub fn build(self) -> Result<Auditor, CoreError> {
+        let endpoint_url = match self.endpoint_url {
+            Some(u) => Some(validate_endpoint(&u, "endpoint URL")?),
+            None => match std::env::var(ENDPOINT_ENV) {
+                Ok(u) if !u.trim().is_empty() => Some(validate_endpoint(&u, ENDPOINT_ENV)?),
+                _ => None,
+            },
+        };
+        crate::auth::validate_session_suffix(&self.session_suffix)?;
+        if self.services.is_empty() {
+            return Err(CoreError::NoRegions("no services selected".to_owned()));
+        }
+        if matches!(&self.regions, Some(r) if r.is_empty()) {
+            return Err(CoreError::NoRegions("the region list is empty".to_owned()));
+        }
+        let home_region = match (self.home_region, &self.regions) {
+            (Some(h), _) => h,
+            (None, Some(r)) if !r.is_empty() => r[0].clone(),
+            _ => "us-east-1".parse()?,
+        };
+        Ok(Auditor {
+            source: self.source,
+            regions: self.regions,
+            services: self.services,
+            endpoint_url,
+            http_client: self.http_client,
+            home_region,
+            limits: self.limits,
+            max_attempts: self.max_attempts,
+            concurrency: self.concurrency,
+            session_suffix: self.session_suffix,
+            live: LiveCounter::default(),
+        })
+    }
+}
+
+fn validate_endpoint(input: &str, what: &str) -> Result<String, CoreError> {
+    let bad = |reason: String| CoreError::InvalidEndpoint {
+        input: input.to_owned(),
+        reason,
+    };
+    let url =
+        url::Url::parse(input.trim()).map_err(|e| bad(format!("{what} does not parse: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad(format!(
+            "{what} must use http or https, not {}",
+            url.scheme()
+        )));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad(format!("{what} has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad(format!("{what} must not carry credentials")));
+    }
+    Ok(input.trim().trim_end_matches('/').to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_are_validated() {
+        assert!(validate_endpoint("http://127.0.0.1:5000", "x").is_ok());
+        for bad in [
+            "",
+            "127.0.0.1:5000",
+            "ftp://host",
+            "http://",
+            "https://u:p@host",
+        ] {
+            let e = validate_endpoint(bad, "endpoint URL")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(&format!("{bad:?}")), "{e}");
+        }
+    }
+}

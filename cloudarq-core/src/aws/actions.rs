@@ -1,0 +1,143 @@
+//! Every AWS action CloudArq calls, in one place.
+//!
+//! **Architecture Invariant:** a collector can only call AWS through
+//! [`AwsContext::call`](super::AwsContext::call) and friends, which take an
+//! [`Action`]; so this list is complete by construction. The CloudFormation
+//! template in `cloudformation/` grants exactly [`Action::role_permissions`],
+//! and a test compares the two.
+
+use cloudarq_model::Service;
+
+macro_rules! actions {
+    ($( $variant:ident => $svc:ident, $iam:literal, $perm:literal, $doc:literal; )*) => {
+        /// An AWS API operation CloudArq may call.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Action {
+            $( #[doc = $doc] $variant, )*
+        }
+
+        impl Action {
+            /// Every action, in declaration order.
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+
+            /// The IAM action that authorizes the call, for example `s3:GetBucketPolicy`.
+            pub fn iam_action(self) -> &'static str {
+                match self { $(Self::$variant => $iam,)* }
+            }
+
+            /// The service whose rate limits and coverage the call counts against.
+            pub fn service(self) -> ApiService {
+                match self { $(Self::$variant => ApiService::$svc,)* }
+            }
+
+            /// Whether the audited role needs this permission. `false` for calls
+            /// that need none (`sts:GetCallerIdentity`) or that the *caller*
+            /// makes before holding the role (`sts:AssumeRole`).
+            pub fn needs_role_permission(self) -> bool {
+                match self { $(Self::$variant => $perm,)* }
+            }
+        }
+    };
+}
+
+actions! {
+    StsAssumeRole => Sts, "sts:AssumeRole", false, "Assume the customer's read-only role.";
+    StsGetCallerIdentity => Sts, "sts:GetCallerIdentity", false, "Learn the account id; needs no permission.";
+    IamGetAccountAuthorizationDetails => Iam, "iam:GetAccountAuthorizationDetails", true, "Users, groups, roles, customer policies and their documents, in bulk.";
+    IamGetAccountSummary => Iam, "iam:GetAccountSummary", true, "Account-wide IAM counters.";
+    IamGetAccountPasswordPolicy => Iam, "iam:GetAccountPasswordPolicy", true, "The password policy.";
+    IamGenerateCredentialReport => Iam, "iam:GenerateCredentialReport", true, "Start building the credential report.";
+    IamGetCredentialReport => Iam, "iam:GetCredentialReport", true, "Fetch the credential report (root and every user's credentials).";
+    IamListVirtualMfaDevices => Iam, "iam:ListVirtualMFADevices", true, "Virtual MFA devices, to tell hardware MFA apart.";
+    IamListSamlProviders => Iam, "iam:ListSAMLProviders", true, "SAML identity providers.";
+    IamListPolicies => Iam, "iam:ListPolicies", true, "Attached AWS-managed policies.";
+    IamGetPolicyVersion => Iam, "iam:GetPolicyVersion", true, "The document of an attached AWS-managed policy.";
+    S3ListBuckets => S3, "s3:ListAllMyBuckets", true, "Every bucket of the account.";
+    S3GetBucketLocation => S3, "s3:GetBucketLocation", true, "A bucket's region.";
+    S3GetBucketEncryption => S3, "s3:GetEncryptionConfiguration", true, "Default encryption.";
+    S3GetBucketPublicAccessBlock => S3, "s3:GetBucketPublicAccessBlock", true, "Bucket-level Block Public Access.";
+    S3GetBucketPolicy => S3, "s3:GetBucketPolicy", true, "Bucket policy.";
+    S3GetBucketAcl => S3, "s3:GetBucketAcl", true, "Bucket ACL.";
+    S3GetBucketOwnershipControls => S3, "s3:GetBucketOwnershipControls", true, "Object Ownership.";
+    S3GetBucketVersioning => S3, "s3:GetBucketVersioning", true, "Versioning and MFA Delete.";
+    S3GetBucketLogging => S3, "s3:GetBucketLogging", true, "Server access logging.";
+    S3GetObjectLockConfiguration => S3, "s3:GetBucketObjectLockConfiguration", true, "Object Lock.";
+    S3ControlGetPublicAccessBlock => S3, "s3:GetAccountPublicAccessBlock", true, "Account-level Block Public Access.";
+    Ec2DescribeRegions => Ec2, "ec2:DescribeRegions", true, "Regions and their opt-in status.";
+    Ec2DescribeSecurityGroups => Ec2, "ec2:DescribeSecurityGroups", true, "Security groups with their rules.";
+    Ec2DescribeInstances => Ec2, "ec2:DescribeInstances", true, "Instances with IMDS options, IPs, profiles.";
+    Ec2DescribeNetworkInterfaces => Ec2, "ec2:DescribeNetworkInterfaces", true, "Network interfaces: which groups are in use, public IPs.";
+    Ec2DescribeVolumes => Ec2, "ec2:DescribeVolumes", true, "EBS volumes.";
+    Ec2DescribeSnapshots => Ec2, "ec2:DescribeSnapshots", true, "Owned EBS snapshots, and the publicly restorable ones.";
+    Ec2GetEbsEncryptionByDefault => Ec2, "ec2:GetEbsEncryptionByDefault", true, "EBS encryption by default.";
+    Ec2GetEbsDefaultKmsKeyId => Ec2, "ec2:GetEbsDefaultKmsKeyId", true, "Default EBS KMS key.";
+    Ec2DescribeVpcs => Ec2, "ec2:DescribeVpcs", true, "VPCs.";
+    Ec2DescribeFlowLogs => Ec2, "ec2:DescribeFlowLogs", true, "VPC flow logs.";
+    Ec2DescribeNetworkAcls => Ec2, "ec2:DescribeNetworkAcls", true, "Network ACLs.";
+    RdsDescribeDbInstances => Rds, "rds:DescribeDBInstances", true, "DB instances.";
+    RdsDescribeDbClusters => Rds, "rds:DescribeDBClusters", true, "DB clusters.";
+    RdsDescribeDbSnapshots => Rds, "rds:DescribeDBSnapshots", true, "Manual and automated DB snapshots.";
+    RdsDescribeDbClusterSnapshots => Rds, "rds:DescribeDBClusterSnapshots", true, "DB cluster snapshots.";
+    RdsDescribeDbSnapshotAttributes => Rds, "rds:DescribeDBSnapshotAttributes", true, "Who may restore a manual DB snapshot.";
+    RdsDescribeDbClusterSnapshotAttributes => Rds, "rds:DescribeDBClusterSnapshotAttributes", true, "Who may restore a manual cluster snapshot.";
+}
+
+/// The API a call goes to; STS is not an audited [`Service`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApiService {
+    /// Security Token Service.
+    Sts,
+    /// IAM.
+    Iam,
+    /// S3 and S3 Control.
+    S3,
+    /// EC2.
+    Ec2,
+    /// RDS.
+    Rds,
+}
+
+impl ApiService {
+    /// The audited service, `None` for STS.
+    pub fn audited(self) -> Option<Service> {
+        match self {
+            Self::Sts => None,
+            Self::Iam => Some(Service::Iam),
+            Self::S3 => Some(Service::S3),
+            Self::Ec2 => Some(Service::Ec2),
+            Self::Rds => Some(Service::Rds),
+        }
+    }
+}
+
+impl Action {
+    /// The IAM actions the audited role must grant, sorted and deduplicated.
+    pub fn role_permissions() -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = Self::ALL
+            .iter()
+            .filter(|a| a.needs_role_permission())
+            .map(|a| a.iam_action())
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_is_read_only() {
+        for a in Action::ALL {
+            let name = a.iam_action().split(':').nth(1).unwrap_or_default();
+            let ok = ["List", "Get", "Describe", "Generate"]
+                .iter()
+                .any(|p| name.starts_with(p))
+                || *a == Action::StsAssumeRole;
+            assert!(ok, "{name} is not a read-only action");
+        }
+    }
+}

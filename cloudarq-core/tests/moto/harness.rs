@@ -1,0 +1,436 @@
+//! The moto test harness: a throwaway `moto_server` on a free loopback port,
+//! a fault-injecting proxy in front of it that records every request, and an
+//! HTTP client that resolves S3 Control's `<account>.127.0.0.1` host names
+//! to loopback.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener as StdListener};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_smithy_http_client::Builder as HttpBuilder;
+use aws_smithy_runtime_api::client::dns::{DnsFuture, ResolveDns, ResolveDnsError};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+use bytes::Bytes;
+use cloudarq_core::{Auditor, AuditorBuilder, CredentialSource, StaticKeys};
+use cloudarq_model::Region;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const FAKE_KEY: &str = "AKIAIOSFODNN7EXAMPLE";
+pub const FAKE_SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A running `moto_server`, killed on drop.
+pub struct Moto {
+    child: Child,
+    pub port: u16,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let bin = std::env::var("MOTO_SERVER").unwrap_or_else(|_| "moto_server".to_owned());
+        for _attempt in 0..3 {
+            let port = free_port();
+            let child = Command::new(&bin)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {bin} (install moto[server]; the README test command does): {e}"));
+            let mut moto = Moto { child, port };
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return moto;
+                }
+                if let Ok(Some(_)) = moto.child.try_wait() {
+                    break; // port race: try another
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = moto.child.kill();
+        }
+        panic!("moto_server did not start");
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Resolves loopback names, including S3 Control's `<account>.127.0.0.1`;
+/// refuses everything else so a test can never leave the machine.
+#[derive(Debug, Clone)]
+pub struct LoopbackResolver;
+
+impl ResolveDns for LoopbackResolver {
+    fn resolve_dns<'a>(&'a self, name: &'a str) -> DnsFuture<'a> {
+        let loopback = name == "localhost"
+            || name == "127.0.0.1"
+            || name.ends_with(".127.0.0.1")
+            || name.ends_with(".localhost");
+        if loopback {
+            DnsFuture::ready(Ok(vec![IpAddr::V4(Ipv4Addr::LOCALHOST)]))
+        } else {
+            DnsFuture::ready(Err(ResolveDnsError::new(format!(
+                "{name} is not a loopback name"
+            ))))
+        }
+    }
+}
+
+pub fn http_client() -> SharedHttpClient {
+    HttpBuilder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::AwsLc,
+        ))
+        .build_with_resolver(LoopbackResolver)
+}
+
+/// A request the proxy saw.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    pub operation: String,
+    pub method: String,
+    pub uri: String,
+    pub host: String,
+    pub body: String,
+}
+
+/// What to answer instead of forwarding.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// Always answer this error code with this HTTP status.
+    Error { code: &'static str, status: u16 },
+    /// Answer a throttling error for the first `times` requests, then forward.
+    ThrottleFirst { times: u32 },
+}
+
+#[derive(Default)]
+struct ProxyState {
+    faults: HashMap<String, Fault>,
+    served: HashMap<String, u32>,
+    seen: Vec<Seen>,
+}
+
+/// A loopback HTTP proxy in front of moto.
+pub struct Proxy {
+    pub port: u16,
+    state: Arc<Mutex<ProxyState>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Proxy {
+    pub async fn start(upstream_port: u16) -> Proxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let state = Arc::new(Mutex::new(ProxyState::default()));
+        let client: hyper_util::client::legacy::Client<_, Full<Bytes>> =
+            hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http();
+        let st = state.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let st = st.clone();
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let svc = hyper::service::service_fn(move |req| {
+                        handle(req, st.clone(), client.clone(), upstream_port)
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), svc)
+                        .await;
+                });
+            }
+        });
+        Proxy { port, state, task }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Answers `operation` (for example `s3:GetBucketPolicy`) with `fault`.
+    pub fn fault(&self, operation: &str, fault: Fault) {
+        self.state
+            .lock()
+            .unwrap()
+            .faults
+            .insert(operation.to_owned(), fault);
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state.lock().unwrap().seen.clone()
+    }
+
+    pub fn clear_seen(&self) {
+        self.state.lock().unwrap().seen.clear();
+    }
+}
+
+fn service_of(auth: &str) -> String {
+    // Credential=AKID/20260101/us-east-1/s3/aws4_request
+    auth.split("Credential=")
+        .nth(1)
+        .and_then(|c| c.split('/').nth(3))
+        .unwrap_or("unknown")
+        .to_owned()
+}
+
+fn operation_of(method: &str, uri: &hyper::Uri, service: &str, body: &str) -> String {
+    if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+        return format!("{service}:{action}");
+    }
+    if service == "s3" {
+        let path = uri.path();
+        if path.starts_with("/v20180820/configuration/publicAccessBlock") {
+            return format!(
+                "s3control:{}PublicAccessBlock",
+                if method == "GET" { "Get" } else { "Put" }
+            );
+        }
+        let query = uri.query().unwrap_or("");
+        let keys: Vec<&str> = query
+            .split('&')
+            .map(|kv| kv.split('=').next().unwrap_or(""))
+            .collect();
+        let sub = [
+            ("encryption", "BucketEncryption"),
+            ("policy", "BucketPolicy"),
+            ("publicAccessBlock", "PublicAccessBlock"),
+            ("acl", "BucketAcl"),
+            ("versioning", "BucketVersioning"),
+            ("logging", "BucketLogging"),
+            ("object-lock", "ObjectLockConfiguration"),
+            ("ownershipControls", "BucketOwnershipControls"),
+            ("location", "BucketLocation"),
+        ]
+        .into_iter()
+        .find(|(k, _)| keys.contains(k));
+        let verb = match method {
+            "GET" => "Get",
+            "PUT" => "Put",
+            "DELETE" => "Delete",
+            _ => "Other",
+        };
+        return match sub {
+            Some((_, name)) => format!("s3:{verb}{name}"),
+            None if path == "/" && method == "GET" => "s3:ListBuckets".to_owned(),
+            None => format!("s3:{verb}Object"),
+        };
+    }
+    format!("{service}:{method}")
+}
+
+fn error_response(service: &str, code: &str, status: u16) -> Response<Full<Bytes>> {
+    let msg = format!("injected {code} by the CloudArq test proxy");
+    let body = match service {
+        "ec2" => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>{code}</Code><Message>{msg}</Message></Error></Errors><RequestID>test</RequestID></Response>"
+        ),
+        "s3" => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{code}</Code><Message>{msg}</Message><RequestId>test</RequestId></Error>"
+        ),
+        _ => format!(
+            "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{msg}</Message></Error><RequestId>test</RequestId></ErrorResponse>"
+        ),
+    };
+    Response::builder()
+        .status(StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN))
+        .header("content-type", "text/xml")
+        .body(Full::new(Bytes::from(body)))
+        .expect("valid response")
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    state: Arc<Mutex<ProxyState>>,
+    client: hyper_util::client::legacy::Client<
+        hyper_util::client::legacy::connect::HttpConnector,
+        Full<Bytes>,
+    >,
+    upstream_port: u16,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = req.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let body_text = String::from_utf8_lossy(&bytes).into_owned();
+    let auth = parts
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let service = service_of(auth);
+    let op = operation_of(parts.method.as_str(), &parts.uri, &service, &body_text);
+    let host = parts
+        .headers
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let fault = {
+        let mut st = state.lock().unwrap();
+        st.seen.push(Seen {
+            operation: op.clone(),
+            method: parts.method.to_string(),
+            uri: parts.uri.to_string(),
+            host,
+            body: body_text,
+        });
+        let fault = st.faults.get(&op).cloned();
+        let served = st.served.entry(op.clone()).or_default();
+        *served += 1;
+        match fault {
+            Some(Fault::ThrottleFirst { times }) if *served <= times => Some(if service == "s3" {
+                ("SlowDown", 503)
+            } else if service == "ec2" {
+                ("RequestLimitExceeded", 503)
+            } else {
+                ("Throttling", 400)
+            }),
+            Some(Fault::Error { code, status }) => Some((code, status)),
+            _ => None,
+        }
+    };
+    if let Some((code, status)) = fault {
+        return Ok(error_response(&service, code, status));
+    }
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let uri: hyper::Uri = format!("http://127.0.0.1:{upstream_port}{path}")
+        .parse()
+        .expect("uri");
+    let mut fwd = Request::builder().method(parts.method.clone()).uri(uri);
+    for (k, v) in &parts.headers {
+        fwd = fwd.header(k, v);
+    }
+    let fwd = fwd.body(Full::new(bytes)).expect("request");
+    match client.request(fwd).await {
+        Ok(resp) => {
+            let (p, b) = resp.into_parts();
+            let bytes = b.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            Ok(Response::from_parts(p, Full::new(bytes)))
+        }
+        Err(e) => Ok(Response::builder()
+            .status(502)
+            .body(Full::new(Bytes::from(format!("proxy error: {e}"))))
+            .expect("response")),
+    }
+}
+
+/// moto plus the proxy, and ways to seed and scan them.
+pub struct Env {
+    pub moto: Moto,
+    pub proxy: Proxy,
+}
+
+pub fn region(r: &str) -> Region {
+    r.parse().expect("region")
+}
+
+pub const R1: &str = "eu-west-1";
+pub const R2: &str = "us-east-1";
+
+impl Env {
+    pub async fn start() -> Env {
+        let moto = Moto::start();
+        let proxy = Proxy::start(moto.port).await;
+        Env { moto, proxy }
+    }
+
+    /// An SDK config that talks to moto directly (for seeding).
+    pub async fn seed_config(&self, region: &str) -> aws_types::SdkConfig {
+        aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new(region.to_owned()))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                FAKE_KEY,
+                FAKE_SECRET,
+                None,
+                None,
+                "test",
+            ))
+            .endpoint_url(self.moto.url())
+            .http_client(http_client())
+            .load()
+            .await
+    }
+
+    pub async fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.seed_config(R2).await)
+    }
+    pub async fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::config::Builder::from(&self.seed_config(region).await)
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+    pub async fn s3control(&self) -> aws_sdk_s3control::Client {
+        aws_sdk_s3control::Client::new(&self.seed_config(R2).await)
+    }
+    pub async fn ec2(&self, region: &str) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::new(&self.seed_config(region).await)
+    }
+    pub async fn rds(&self, region: &str) -> aws_sdk_rds::Client {
+        aws_sdk_rds::Client::new(&self.seed_config(region).await)
+    }
+
+    /// Static fake credentials.
+    pub fn static_source() -> CredentialSource {
+        CredentialSource::Static(StaticKeys {
+            access_key_id: FAKE_KEY.to_owned().into(),
+            secret_access_key: FAKE_SECRET.to_owned().into(),
+            session_token: None,
+        })
+    }
+
+    /// An auditor that scans through the proxy, in both test regions.
+    pub fn auditor(&self, source: CredentialSource) -> AuditorBuilder {
+        Auditor::builder(source)
+            .regions([region(R1), region(R2)])
+            .endpoint_url(self.proxy.url())
+            .http_client(http_client())
+            .max_attempts(3)
+    }
+}
+
+/// A socket address nothing listens on.
+pub fn dead_endpoint() -> String {
+    let port = free_port();
+    let _ = SocketAddr::from(([127, 0, 0, 1], port));
+    format!("http://127.0.0.1:{port}")
+}
