@@ -1,10 +1,525 @@
-//! IAM collector.
+//! IAM collector: `GetAccountAuthorizationDetails` for users, groups, roles
+//! and customer policies with their documents in bulk; the credential report
+//! for every user's (and root's) passwords, keys and MFA in one file; then a
+//! handful of account-wide calls.
 
-use cloudarq_model::Resource;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Duration;
 
-use crate::aws::AwsContext;
+use aws_sdk_iam::types::{
+    AttachedPolicy as SdkAttached, PolicyDetail, PolicyScopeType, ReportStateType,
+};
+use cloudarq_model::inventory::iam::{
+    AccessKey, AttachedPolicy, IamAccount, IamGroup, IamManagedPolicy, IamRole, IamUser,
+    InlinePolicy, PasswordPolicy, RootUser, UserCredentials,
+};
+use cloudarq_model::{Arn, Collected, Properties, Resource, Timestamp};
+use futures::StreamExt;
 
-/// Collects IAM.
-pub(crate) async fn collect(_ctx: &AwsContext) -> Vec<Resource> {
-    Vec::new()
+use super::util::{policy_document, tags, ts_opt};
+use crate::aws::{Action, AwsContext, CallError};
+
+/// How often to poll for the credential report before giving up.
+const REPORT_POLLS: u32 = 10;
+
+/// Collects IAM (a global service).
+pub(crate) async fn collect(ctx: &AwsContext) -> Vec<Resource> {
+    let (gaad, report, virtual_mfa) =
+        futures::join!(authorization_details(ctx), credential_report(ctx), virtual_mfa_users(ctx));
+    let mut out = Vec::new();
+    if let Some(details) = gaad {
+        map_details(ctx, &details, report.as_ref(), virtual_mfa.as_ref(), &mut out);
+    }
+    out.extend(aws_managed_policies(ctx).await);
+    out.extend(account(ctx, report.as_ref(), virtual_mfa.as_ref()).await);
+    out
+}
+
+/// One page set of `GetAccountAuthorizationDetails`.
+struct Details {
+    users: Vec<aws_sdk_iam::types::UserDetail>,
+    groups: Vec<aws_sdk_iam::types::GroupDetail>,
+    roles: Vec<aws_sdk_iam::types::RoleDetail>,
+    policies: Vec<aws_sdk_iam::types::ManagedPolicyDetail>,
+}
+
+async fn authorization_details(ctx: &AwsContext) -> Option<Details> {
+    use aws_sdk_iam::types::EntityType;
+    let client = ctx.iam();
+    let stream = client
+        .get_account_authorization_details()
+        .filter(EntityType::User)
+        .filter(EntityType::Group)
+        .filter(EntityType::Role)
+        .filter(EntityType::LocalManagedPolicy)
+        .into_paginator()
+        .send();
+    let paged = ctx.paginate(Action::IamGetAccountAuthorizationDetails, None, stream).await;
+    if let Some(err) = &paged.error {
+        ctx.record_gap(Action::IamGetAccountAuthorizationDetails, None, None, err);
+        if paged.pages.is_empty() {
+            return None;
+        }
+    }
+    let mut d = Details { users: vec![], groups: vec![], roles: vec![], policies: vec![] };
+    for page in paged.pages {
+        d.users.extend(page.user_detail_list.unwrap_or_default());
+        d.groups.extend(page.group_detail_list.unwrap_or_default());
+        d.roles.extend(page.role_detail_list.unwrap_or_default());
+        d.policies.extend(page.policies.unwrap_or_default());
+    }
+    Some(d)
+}
+
+fn attached(list: &[SdkAttached]) -> Vec<AttachedPolicy> {
+    let mut v: Vec<AttachedPolicy> = list
+        .iter()
+        .filter_map(|p| {
+            Some(AttachedPolicy {
+                name: p.policy_name()?.to_owned(),
+                arn: p.policy_arn()?.parse().ok()?,
+            })
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn inline(list: &[PolicyDetail]) -> Vec<InlinePolicy> {
+    list.iter()
+        .filter_map(|p| {
+            Some(InlinePolicy {
+                name: p.policy_name()?.to_owned(),
+                document: p.policy_document().and_then(policy_document).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+fn map_details(
+    ctx: &AwsContext,
+    d: &Details,
+    report: Option<&CredentialReport>,
+    virtual_mfa: Option<&HashSet<String>>,
+    out: &mut Vec<Resource>,
+) {
+    let mut members: HashMap<&str, Vec<String>> = HashMap::new();
+    for u in &d.users {
+        for g in u.group_list() {
+            members.entry(g.as_str()).or_default().push(u.user_name().unwrap_or_default().to_owned());
+        }
+    }
+    for u in &d.users {
+        let (Some(name), Some(arn)) = (u.user_name(), u.arn().and_then(|a| a.parse::<Arn>().ok())) else {
+            continue;
+        };
+        let credentials = match report {
+            Some(r) => r.users.get(name).cloned().map_or(Collected::NotCollected, Collected::Value),
+            None => Collected::NotCollected,
+        };
+        let user = IamUser {
+            user_name: name.to_owned(),
+            user_id: u.user_id().unwrap_or_default().to_owned(),
+            path: u.path().unwrap_or("/").to_owned(),
+            created: ts_opt(u.create_date()),
+            attached_policies: attached(u.attached_managed_policies()),
+            inline_policies: inline(u.user_policy_list()),
+            groups: u.group_list().to_vec(),
+            permissions_boundary: u
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .and_then(|a| a.parse().ok()),
+            credentials,
+            virtual_mfa: virtual_mfa
+                .map_or(Collected::NotCollected, |set| Collected::Value(set.contains(arn.as_str()))),
+        };
+        out.push(Resource {
+            name: name.to_owned(),
+            region: None,
+            tags: tags(u.tags().iter().map(|t| (Some(t.key()), Some(t.value())))),
+            properties: Properties::IamUser(Box::new(user)),
+            arn,
+        });
+    }
+    for g in &d.groups {
+        let (Some(name), Some(arn)) = (g.group_name(), g.arn().and_then(|a| a.parse::<Arn>().ok())) else {
+            continue;
+        };
+        let mut m = members.remove(name).unwrap_or_default();
+        m.sort();
+        let group = IamGroup {
+            group_name: name.to_owned(),
+            group_id: g.group_id().unwrap_or_default().to_owned(),
+            path: g.path().unwrap_or("/").to_owned(),
+            created: ts_opt(g.create_date()),
+            attached_policies: attached(g.attached_managed_policies()),
+            inline_policies: inline(g.group_policy_list()),
+            members: m,
+        };
+        out.push(Resource {
+            name: name.to_owned(),
+            region: None,
+            tags: BTreeMap::new(),
+            properties: Properties::IamGroup(Box::new(group)),
+            arn,
+        });
+    }
+    for r in &d.roles {
+        let (Some(name), Some(arn)) = (r.role_name(), r.arn().and_then(|a| a.parse::<Arn>().ok())) else {
+            continue;
+        };
+        let role = IamRole {
+            role_name: name.to_owned(),
+            role_id: r.role_id().unwrap_or_default().to_owned(),
+            path: r.path().unwrap_or("/").to_owned(),
+            created: ts_opt(r.create_date()),
+            trust_policy: r.assume_role_policy_document().and_then(policy_document).unwrap_or_default(),
+            attached_policies: attached(r.attached_managed_policies()),
+            inline_policies: inline(r.role_policy_list()),
+            instance_profiles: r
+                .instance_profile_list()
+                .iter()
+                .filter_map(|p| p.arn().parse().ok())
+                .collect(),
+            last_used: r.role_last_used().and_then(|l| ts_opt(l.last_used_date())),
+            permissions_boundary: r
+                .permissions_boundary()
+                .and_then(|b| b.permissions_boundary_arn())
+                .and_then(|a| a.parse().ok()),
+            max_session_duration: None,
+        };
+        out.push(Resource {
+            name: name.to_owned(),
+            region: None,
+            tags: tags(r.tags().iter().map(|t| (Some(t.key()), Some(t.value())))),
+            properties: Properties::IamRole(Box::new(role)),
+            arn,
+        });
+    }
+    for p in &d.policies {
+        let (Some(name), Some(arn)) = (p.policy_name(), p.arn().and_then(|a| a.parse::<Arn>().ok())) else {
+            continue;
+        };
+        let document = p
+            .policy_version_list()
+            .iter()
+            .find(|v| v.is_default_version())
+            .and_then(|v| v.document())
+            .and_then(policy_document)
+            .map_or(Collected::NotCollected, Collected::Value);
+        let policy = IamManagedPolicy {
+            policy_name: name.to_owned(),
+            policy_id: p.policy_id().unwrap_or_default().to_owned(),
+            path: p.path().unwrap_or("/").to_owned(),
+            aws_managed: false,
+            attachment_count: p.attachment_count().unwrap_or_default(),
+            default_version_id: p.default_version_id().map(str::to_owned),
+            document,
+            created: ts_opt(p.create_date()),
+            updated: ts_opt(p.update_date()),
+        };
+        out.push(Resource {
+            name: name.to_owned(),
+            region: None,
+            tags: BTreeMap::new(),
+            properties: Properties::IamManagedPolicy(Box::new(policy)),
+            arn,
+        });
+    }
+    let _ = ctx;
+}
+
+/// AWS-managed policies attached to something in the account, with documents.
+async fn aws_managed_policies(ctx: &AwsContext) -> Vec<Resource> {
+    let client = ctx.iam();
+    let stream = client
+        .list_policies()
+        .scope(PolicyScopeType::Aws)
+        .only_attached(true)
+        .into_paginator()
+        .send();
+    let paged = ctx.paginate(Action::IamListPolicies, None, stream).await;
+    if let Some(err) = &paged.error {
+        ctx.record_gap(Action::IamListPolicies, None, None, err);
+    }
+    let policies: Vec<aws_sdk_iam::types::Policy> =
+        paged.pages.into_iter().flat_map(|p| p.policies.unwrap_or_default()).collect();
+    futures::stream::iter(policies)
+        .map(|p| {
+            let client = client.clone();
+            async move {
+                let arn: Arn = p.arn()?.parse().ok()?;
+                let version = p.default_version_id().unwrap_or("v1").to_owned();
+                let res = ctx
+                    .call(
+                        Action::IamGetPolicyVersion,
+                        None,
+                        client.get_policy_version().policy_arn(arn.as_str()).version_id(&version).send(),
+                    )
+                    .await;
+                let document = match res {
+                    Ok(out) => out
+                        .policy_version()
+                        .and_then(|v| v.document())
+                        .and_then(policy_document)
+                        .map_or(Collected::NotCollected, Collected::Value),
+                    Err(e) => {
+                        ctx.record_gap(Action::IamGetPolicyVersion, None, Some(&arn), &e);
+                        Collected::NotCollected
+                    }
+                };
+                let name = p.policy_name().unwrap_or_default().to_owned();
+                Some(Resource {
+                    name: name.clone(),
+                    region: None,
+                    tags: BTreeMap::new(),
+                    properties: Properties::IamManagedPolicy(Box::new(IamManagedPolicy {
+                        policy_name: name,
+                        policy_id: p.policy_id().unwrap_or_default().to_owned(),
+                        path: p.path().unwrap_or("/").to_owned(),
+                        aws_managed: true,
+                        attachment_count: p.attachment_count().unwrap_or_default(),
+                        default_version_id: Some(version),
+                        document,
+                        created: ts_opt(p.create_date()),
+                        updated: ts_opt(p.update_date()),
+                    })),
+                    arn,
+                })
+            }
+        })
+        .buffer_unordered(ctx.concurrency())
+        .filter_map(|r| async move { r })
+        .collect()
+        .await
+}
+
+/// ARNs of users (and root) with an assigned virtual MFA device.
+async fn virtual_mfa_users(ctx: &AwsContext) -> Option<HashSet<String>> {
+    let client = ctx.iam();
+    let stream = client.list_virtual_mfa_devices().into_paginator().send();
+    let paged = ctx.paginate(Action::IamListVirtualMfaDevices, None, stream).await;
+    if let Some(err) = &paged.error {
+        ctx.record_gap(Action::IamListVirtualMfaDevices, None, None, err);
+        return None;
+    }
+    Some(
+        paged
+            .pages
+            .iter()
+            .flat_map(|p| p.virtual_mfa_devices())
+            .filter_map(|d| d.user().map(|u| u.arn().to_owned()))
+            .collect(),
+    )
+}
+
+/// The parsed credential report.
+#[derive(Debug, Default)]
+pub(crate) struct CredentialReport {
+    users: HashMap<String, UserCredentials>,
+    root: Option<(UserCredentials, bool)>,
+}
+
+async fn credential_report(ctx: &AwsContext) -> Option<CredentialReport> {
+    let client = ctx.iam();
+    let mut last_err: Option<(Action, CallError)> = None;
+    for attempt in 0..REPORT_POLLS {
+        match ctx.call(Action::IamGenerateCredentialReport, None, client.generate_credential_report().send()).await {
+            Ok(out) if out.state() == Some(&ReportStateType::Complete) => {}
+            Ok(_) => {
+                tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await;
+                continue;
+            }
+            Err(e) => {
+                last_err = Some((Action::IamGenerateCredentialReport, e));
+                break;
+            }
+        }
+        match ctx
+            .call_optional(
+                Action::IamGetCredentialReport,
+                None,
+                &["ReportInProgress", "ReportNotPresent"],
+                client.get_credential_report().send(),
+            )
+            .await
+        {
+            Ok(Some(out)) => {
+                let text = out.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned());
+                return Some(parse_credential_report(&text.unwrap_or_default()));
+            }
+            Ok(None) => tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await,
+            Err(e) => {
+                last_err = Some((Action::IamGetCredentialReport, e));
+                break;
+            }
+        }
+    }
+    let (action, err) = last_err.unwrap_or((
+        Action::IamGetCredentialReport,
+        CallError {
+            kind: cloudarq_model::GapKind::Other,
+            code: Some("ReportInProgress".to_owned()),
+            message: format!("credential report not ready after {REPORT_POLLS} polls"),
+        },
+    ));
+    ctx.record_gap(action, None, None, &err);
+    None
+}
+
+fn report_time(v: &str) -> Option<Timestamp> {
+    match v {
+        "N/A" | "no_information" | "not_supported" | "" => None,
+        _ => v.parse().ok(),
+    }
+}
+
+/// Parses the credential report CSV (no field in it contains a comma).
+pub(crate) fn parse_credential_report(csv: &str) -> CredentialReport {
+    let mut lines = csv.lines();
+    let Some(header) = lines.next() else { return CredentialReport::default() };
+    let cols: HashMap<&str, usize> = header.split(',').enumerate().map(|(i, c)| (c.trim(), i)).collect();
+    let mut report = CredentialReport::default();
+    for line in lines {
+        let f: Vec<&str> = line.split(',').collect();
+        let get = |name: &str| cols.get(name).and_then(|&i| f.get(i)).copied().unwrap_or("");
+        let flag = |name: &str| get(name) == "true";
+        let keys = (1..=2u8)
+            .map(|slot| AccessKey {
+                slot,
+                active: flag(&format!("access_key_{slot}_active")),
+                last_rotated: report_time(get(&format!("access_key_{slot}_last_rotated"))),
+                last_used: report_time(get(&format!("access_key_{slot}_last_used_date"))),
+                last_used_service: match get(&format!("access_key_{slot}_last_used_service")) {
+                    "N/A" | "" => None,
+                    s => Some(s.to_owned()),
+                },
+            })
+            .collect();
+        let creds = UserCredentials {
+            password_enabled: flag("password_enabled"),
+            password_last_used: report_time(get("password_last_used")),
+            password_last_changed: report_time(get("password_last_changed")),
+            mfa_active: flag("mfa_active"),
+            access_keys: keys,
+        };
+        let user = get("user");
+        if user == "<root_account>" {
+            let cert = flag("cert_1_active") || flag("cert_2_active");
+            report.root = Some((creds, cert));
+        } else if !user.is_empty() {
+            report.users.insert(user.to_owned(), creds);
+        }
+    }
+    report
+}
+
+/// The `AWS::IAM::Account` resource.
+async fn account(
+    ctx: &AwsContext,
+    report: Option<&CredentialReport>,
+    virtual_mfa: Option<&HashSet<String>>,
+) -> Option<Resource> {
+    let client = ctx.iam();
+    let root_arn = ctx.arn("iam", None, "root")?;
+    let (summary, policy, saml) = futures::join!(
+        ctx.call(Action::IamGetAccountSummary, None, client.get_account_summary().send()),
+        ctx.call_optional(
+            Action::IamGetAccountPasswordPolicy,
+            None,
+            &["NoSuchEntity"],
+            client.get_account_password_policy().send()
+        ),
+        ctx.call(Action::IamListSamlProviders, None, client.list_saml_providers().send()),
+    );
+    let summary = match summary {
+        Ok(out) => Collected::Value(
+            out.summary_map()
+                .map(|m| m.iter().map(|(k, v)| (k.as_str().to_owned(), i64::from(*v))).collect())
+                .unwrap_or_default(),
+        ),
+        Err(e) => {
+            ctx.record_gap(Action::IamGetAccountSummary, None, Some(&root_arn), &e);
+            Collected::NotCollected
+        }
+    };
+    let password_policy = match policy {
+        Ok(out) => Collected::Value(out.and_then(|o| o.password_policy).map(|p| PasswordPolicy {
+            minimum_length: p.minimum_password_length().and_then(|n| u32::try_from(n).ok()),
+            require_symbols: p.require_symbols(),
+            require_numbers: p.require_numbers(),
+            require_uppercase: p.require_uppercase_characters(),
+            require_lowercase: p.require_lowercase_characters(),
+            allow_users_to_change: p.allow_users_to_change_password(),
+            expire_passwords: p.expire_passwords(),
+            max_age_days: p.max_password_age().and_then(|n| u32::try_from(n).ok()),
+            reuse_prevention: p.password_reuse_prevention().and_then(|n| u32::try_from(n).ok()),
+            hard_expiry: p.hard_expiry(),
+        })),
+        Err(e) => {
+            ctx.record_gap(Action::IamGetAccountPasswordPolicy, None, Some(&root_arn), &e);
+            Collected::NotCollected
+        }
+    };
+    let saml_providers = match saml {
+        Ok(out) => Collected::Value(
+            out.saml_provider_list().iter().filter_map(|p| p.arn()?.parse().ok()).collect(),
+        ),
+        Err(e) => {
+            ctx.record_gap(Action::IamListSamlProviders, None, Some(&root_arn), &e);
+            Collected::NotCollected
+        }
+    };
+    let root = match report.and_then(|r| r.root.as_ref()) {
+        Some((c, cert)) => Collected::Value(RootUser {
+            mfa_active: c.mfa_active,
+            virtual_mfa: virtual_mfa
+                .map_or(Collected::NotCollected, |s| Collected::Value(s.contains(root_arn.as_str()))),
+            password_last_used: c.password_last_used,
+            access_keys: c.access_keys.clone(),
+            signing_certificate_active: *cert,
+        }),
+        None => Collected::NotCollected,
+    };
+    Some(Resource {
+        name: ctx.account_id().to_string(),
+        region: None,
+        tags: BTreeMap::new(),
+        properties: Properties::IamAccount(Box::new(IamAccount {
+            summary,
+            password_policy,
+            root,
+            saml_providers,
+        })),
+        arn: root_arn,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
+<root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,2026-05-30T10:00:00+00:00,not_supported,not_supported,false,true,2021-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+alice,arn:aws:iam::123456789012:user/alice,2024-01-01T00:00:00+00:00,true,no_information,2024-01-01T00:00:00+00:00,N/A,true,true,2024-02-01T00:00:00+00:00,2026-05-01T00:00:00+00:00,eu-west-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
+
+    #[test]
+    fn parses_the_credential_report() {
+        let r = parse_credential_report(REPORT);
+        let (root, cert) = r.root.unwrap();
+        assert!(!root.mfa_active && !cert);
+        assert!(root.access_keys[0].active && !root.access_keys[1].active);
+        assert!(root.password_last_used.is_some());
+        let alice = &r.users["alice"];
+        assert!(alice.password_enabled && alice.mfa_active);
+        assert_eq!(alice.password_last_used, None);
+        assert_eq!(alice.access_keys[0].last_used_service.as_deref(), Some("s3"));
+        assert_eq!(alice.access_keys[0].last_used.unwrap().to_string(), "2026-05-01T00:00:00Z");
+    }
+
+    #[test]
+    fn empty_or_garbage_reports_yield_nothing() {
+        assert!(parse_credential_report("").users.is_empty());
+        assert!(parse_credential_report("a,b\n1,2").users.is_empty());
+    }
 }
