@@ -16,8 +16,8 @@ use crate::controls::fsbp;
 /// both sides (the user's group list and each group's member list) and the
 /// groups are looked up in the snapshot. Users without AdministratorAccess
 /// are not applicable; when a group the user belongs to is missing from the
-/// snapshot, or a gap hides the user's own attachments, the outcome is
-/// *not collected*.
+/// snapshot, or a gap hides the user's or one of its groups' attachments,
+/// the outcome is *not collected*.
 pub(crate) struct IamAdministratorAccessWithMfa;
 
 static META: RuleMeta = RuleMeta {
@@ -55,29 +55,31 @@ impl Rule for IamAdministratorAccessWithMfa {
             return Ok(Outcome::not_applicable());
         };
         let name = user.name;
-        let groups: Vec<&IamGroup> = snapshot
+        let groups: Vec<(&Resource, &IamGroup)> = snapshot
             .of_type(ResourceType::IamGroup)
             .filter_map(|r| match &r.properties {
-                Properties::IamGroup(g) => Some(g.as_ref()),
+                Properties::IamGroup(g) => Some((r, g.as_ref())),
                 _ => None,
             })
             .collect();
         let member_of =
             |g: &IamGroup| u.groups.contains(&g.group_name) || g.members.iter().any(|m| m == name);
-        let admin_groups: Vec<&str> = groups
+        let my_groups: Vec<(&Resource, &IamGroup)> = groups
             .iter()
-            .filter(|g| {
-                member_of(g)
-                    && find_aws_policy(&g.attached_policies, ADMINISTRATOR_ACCESS).is_some()
-            })
-            .map(|g| g.group_name.as_str())
+            .copied()
+            .filter(|(_, g)| member_of(g))
+            .collect();
+        let admin_groups: Vec<&str> = my_groups
+            .iter()
+            .filter(|(_, g)| find_aws_policy(&g.attached_policies, ADMINISTRATOR_ACCESS).is_some())
+            .map(|(_, g)| g.group_name.as_str())
             .collect();
         let direct = find_aws_policy(user.attached, ADMINISTRATOR_ACCESS).is_some();
         if !direct && admin_groups.is_empty() {
             let missing: Vec<&str> = u
                 .groups
                 .iter()
-                .filter(|n| !groups.iter().any(|g| &g.group_name == *n))
+                .filter(|n| !groups.iter().any(|(_, g)| &g.group_name == *n))
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
@@ -86,6 +88,12 @@ impl Rule for IamAdministratorAccessWithMfa {
             }
             if let Some(g) = user.gap(snapshot, Listing::Attached) {
                 return Ok(not_collected_by_gap("attached_policies", g));
+            }
+            let group_gap = my_groups.iter().find_map(|(r, _)| {
+                Principal::of(r).and_then(|p| p.gap(snapshot, Listing::Attached))
+            });
+            if let Some(g) = group_gap {
+                return Ok(not_collected_by_gap("groups.attached_policies", g));
             }
             return Ok(Outcome::not_applicable());
         }
@@ -105,5 +113,38 @@ impl Rule for IamAdministratorAccessWithMfa {
         .with_evidence(
             json!({"direct": direct, "admin_groups": admin_groups, "mfa_active": c.mfa_active}),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{eval, iam_gap, kind, resource, snapshot};
+    use serde_json::json;
+
+    const BOB: &str = "arn:aws:iam::123456789012:user/bob";
+    const DEVS: &str = "arn:aws:iam::123456789012:group/devs";
+
+    #[test]
+    fn a_gap_over_a_members_group_hides_whether_it_grants_admin() {
+        let bob = resource(json!({"arn": BOB, "region": null, "name": "bob",
+            "properties": {"AWS::IAM::User": {"user_name": "bob", "user_id": "AIDA1", "path": "/",
+                "groups": ["devs"], "credentials": {"value": {"password_enabled": true, "mfa_active": false}}}}}));
+        let devs = resource(json!({"arn": DEVS, "region": null, "name": "devs",
+            "properties": {"AWS::IAM::Group": {"group_name": "devs", "group_id": "AGPA1", "path": "/"}}}));
+        let mut snap = snapshot(vec![bob, devs]);
+        assert_eq!(
+            kind(&eval(&IamAdministratorAccessWithMfa, &snap, BOB)),
+            "not_applicable"
+        );
+        snap.gaps
+            .push(iam_gap("iam:ListAttachedGroupPolicies", Some(DEVS)));
+        let o = eval(&IamAdministratorAccessWithMfa, &snap, BOB);
+        assert_eq!(
+            o.verdict,
+            cloudarq_model::rule::Verdict::NotCollected {
+                field: "groups.attached_policies".into()
+            }
+        );
     }
 }

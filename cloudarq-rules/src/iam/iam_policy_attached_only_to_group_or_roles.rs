@@ -60,9 +60,12 @@ impl Rule for IamPolicyAttachedOnlyToGroupOrRoles {
                     .with_evidence(evidence),
             );
         }
-        for listing in [Listing::Attached, Listing::Inline] {
+        for (listing, field) in [
+            (Listing::Attached, "attached_policies"),
+            (Listing::Inline, "inline_policies"),
+        ] {
             if let Some(g) = user.gap(snapshot, listing) {
-                return Ok(not_collected_by_gap("attached_policies", g));
+                return Ok(not_collected_by_gap(field, g));
             }
         }
         Ok(
