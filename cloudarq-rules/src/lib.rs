@@ -12,10 +12,14 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod controls;
 mod ec2;
 mod iam;
+mod policy;
 mod rds;
 mod s3;
+#[cfg(test)]
+mod testing;
 
 use cloudarq_model::rule::Rule;
 

@@ -1,9 +1,9 @@
 //! Golden tests: every rule's `tests/golden/<rule_id>/<case>.case.json`
 //! input is evaluated and diffed against `<case>.expected.json`.
 //!
-//! A case file holds `{"collected_at": "...", "resources": [...]}` (the
-//! time is optional); the harness wraps it in a snapshot of account
-//! 123456789012. Every rule needs at least the cases `pass`, `fail` and
+//! A case file holds `{"collected_at": "...", "resources": [...],
+//! "gaps": [...]}` (the time and the coverage gaps are optional); the
+//! harness wraps it in a snapshot of account 123456789012. Every rule needs at least the cases `pass`, `fail` and
 //! `not_collected`, and each must contain at least one outcome of its kind.
 //! `UPDATE_GOLDEN=1 cargo test -p cloudarq-rules --test golden` rewrites
 //! the expected files; review the diff.
@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use cloudarq_model::rule::{Outcome, Verdict};
-use cloudarq_model::{Resource, Snapshot, Timestamp};
+use cloudarq_model::{CoverageGap, Resource, Snapshot, Timestamp};
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 struct Case {
     collected_at: Option<Timestamp>,
     resources: Vec<Resource>,
+    #[serde(default)]
+    gaps: Vec<CoverageGap>,
 }
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
@@ -42,6 +44,7 @@ fn snapshot_of(case: Case) -> Snapshot {
         at,
     );
     snap.resources.extend(case.resources);
+    snap.gaps = case.gaps;
     snap
 }
 
@@ -98,11 +101,13 @@ fn golden_cases() {
                 _ => None,
             };
             if let Some(kind) = want_kind {
-                let has = got.iter().any(|e| match (&e.outcome.verdict, kind) {
-                    (Verdict::Pass(_), "pass") => true,
-                    (Verdict::Fail(_), "fail") => true,
-                    (Verdict::NotCollected { .. }, "not_collected") => true,
-                    _ => false,
+                let has = got.iter().any(|e| {
+                    matches!(
+                        (&e.outcome.verdict, kind),
+                        (Verdict::Pass(_), "pass")
+                            | (Verdict::Fail(_), "fail")
+                            | (Verdict::NotCollected { .. }, "not_collected")
+                    )
                 });
                 if !has {
                     failures.push(format!("{id}/{case_name}: no {kind} outcome in {got:?}"));

@@ -1,0 +1,71 @@
+//! `iam_no_custom_policy_permissive_role_assumption`: no customer policy lets its holder assume any role.
+
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
+use serde_json::json;
+
+use super::{Owner, attachment_phrase, managed_doc, unattached_is_low};
+use crate::controls::{cis3, cis7};
+
+/// A customer-managed policy does not allow `sts:AssumeRole` on every role.
+///
+/// "Every role" is `Resource: "*"`, a pattern such as
+/// `arn:aws:iam::*:role/*` (any role of any account), or a `NotResource`.
+/// The action may come through `sts:*`, `*` or a `NotAction`. An unattached
+/// policy fails at low severity. Mapped to CIS 1.16 / 2.14 (no full
+/// administrative privileges), the closest control: assuming any role
+/// reaches every role's permissions, administrators' included.
+pub(crate) struct IamNoCustomPolicyPermissiveRoleAssumption;
+
+static META: RuleMeta = RuleMeta {
+    id: "iam_no_custom_policy_permissive_role_assumption",
+    title: "Customer-managed IAM policy does not allow sts:AssumeRole on all roles",
+    severity: Severity::High,
+    service: Service::Iam,
+    resource_types: &[ResourceType::IamManagedPolicy],
+    rationale: "sts:AssumeRole on \"*\" lets the holder assume every role whose trust policy allows \
+        the account, including privileged ones, now and in the future. Name the roles a principal \
+        may assume.",
+    remediation: Remediation {
+        cli: "aws iam create-policy-version --policy-arn <policy-arn> \\\n\
+              --policy-document file://scoped.json --set-as-default\n\
+              # scoped.json: \"Action\": \"sts:AssumeRole\", \"Resource\": \"arn:aws:iam::<account>:role/<role>\"",
+        console: "IAM > Policies > <policy> > Edit; replace the \"*\" resource of sts:AssumeRole with the \
+                  ARNs of the roles that may be assumed.",
+        url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html",
+    },
+    controls: &[cis3("1.16"), cis7("2.14")],
+};
+
+impl Rule for IamNoCustomPolicyPermissiveRoleAssumption {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn evaluate(&self, resource: &Resource, _snapshot: &Snapshot) -> Result<Outcome, RuleError> {
+        let (p, doc) = match managed_doc(resource, Owner::Customer)? {
+            Ok(v) => v,
+            Err(done) => return Ok(done),
+        };
+        let hits: Vec<String> = doc
+            .assume_any_role_statements()
+            .iter()
+            .map(|s| s.label())
+            .collect();
+        let o = Outcome::check(
+            hits.is_empty(),
+            format!(
+                "customer policy {} does not allow assuming every role",
+                p.policy_name
+            ),
+            format!(
+                "customer policy {} ({}) allows sts:AssumeRole on every role (statement {})",
+                p.policy_name,
+                attachment_phrase(p),
+                hits.join(", ")
+            ),
+        )
+        .with_evidence(json!({"attachment_count": p.attachment_count, "statements": hits}));
+        Ok(unattached_is_low(o, p))
+    }
+}
