@@ -15,6 +15,7 @@
 mod ec2;
 mod iam;
 mod rds;
+mod related;
 mod s3;
 
 use cloudarq_model::rule::Rule;
