@@ -17,6 +17,7 @@ mod ec2;
 mod iam;
 mod policy;
 mod rds;
+mod related;
 mod s3;
 #[cfg(test)]
 mod testing;

@@ -1,6 +1,89 @@
-//! Built-in EC2 rules, one file per rule named by its id.
+//! Built-in EC2 and VPC rules, one file per rule named by its id.
+//!
+//! Shared logic: [`exposure`], [`nacl`].
+
+pub(crate) mod exposure;
+pub(crate) mod nacl;
+
+mod ec2_ebs_default_encryption;
+mod ec2_ebs_public_snapshot;
+mod ec2_ebs_snapshots_encrypted;
+mod ec2_ebs_volume_encryption;
+mod ec2_instance_detailed_monitoring_enabled;
+mod ec2_instance_imdsv2_enabled;
+mod ec2_instance_internet_facing_with_instance_profile;
+mod ec2_instance_port_rdp_exposed_to_internet;
+mod ec2_instance_port_ssh_exposed_to_internet;
+mod ec2_instance_profile_attached;
+mod ec2_instance_public_ip;
+mod ec2_networkacl_allow_ingress_any_port;
+mod ec2_networkacl_allow_ingress_tcp_port_22;
+mod ec2_networkacl_allow_ingress_tcp_port_3389;
+mod ec2_networkacl_unused;
+mod ec2_securitygroup_allow_ingress_from_internet_to_all_ports;
+mod ec2_securitygroup_allow_ingress_from_internet_to_any_port;
+mod ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_cassandra_7199_9160_8888;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_elasticsearch_kibana_9200_9300_5601;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_ftp_20_21;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_kafka_9092;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_memcached_11211;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mongodb_27017_27018;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mysql_3306;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_oracle_1521_2483;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_postgres_5432;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_redis_6379;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_sql_server_1433_1434;
+mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_telnet_23;
+mod ec2_securitygroup_allow_wide_open_public_ipv4;
+mod ec2_securitygroup_default_restrict_traffic;
+mod ec2_securitygroup_from_launch_wizard;
+mod ec2_securitygroup_not_used;
+mod ec2_securitygroup_with_many_ingress_egress_rules;
+mod vpc_flow_logs_enabled;
 
 use cloudarq_model::rule::Rule;
 
-/// Every EC2 rule, in id order.
-pub(crate) static RULES: &[&dyn Rule] = &[];
+/// Every EC2 and VPC rule, in id order.
+pub(crate) static RULES: &[&dyn Rule] = &[
+    &ec2_ebs_default_encryption::Ec2EbsDefaultEncryption,
+    &ec2_ebs_public_snapshot::Ec2EbsPublicSnapshot,
+    &ec2_ebs_snapshots_encrypted::Ec2EbsSnapshotsEncrypted,
+    &ec2_ebs_volume_encryption::Ec2EbsVolumeEncryption,
+    &ec2_instance_detailed_monitoring_enabled::Ec2InstanceDetailedMonitoringEnabled,
+    &ec2_instance_imdsv2_enabled::Ec2InstanceImdsv2Enabled,
+    &ec2_instance_internet_facing_with_instance_profile::Ec2InstanceInternetFacingWithInstanceProfile,
+    &ec2_instance_port_rdp_exposed_to_internet::Ec2InstancePortRdpExposedToInternet,
+    &ec2_instance_port_ssh_exposed_to_internet::Ec2InstancePortSshExposedToInternet,
+    &ec2_instance_profile_attached::Ec2InstanceProfileAttached,
+    &ec2_instance_public_ip::Ec2InstancePublicIp,
+    &ec2_networkacl_allow_ingress_any_port::Ec2NetworkaclAllowIngressAnyPort,
+    &ec2_networkacl_allow_ingress_tcp_port_22::Ec2NetworkaclAllowIngressTcpPort22,
+    &ec2_networkacl_allow_ingress_tcp_port_3389::Ec2NetworkaclAllowIngressTcpPort3389,
+    &ec2_networkacl_unused::Ec2NetworkaclUnused,
+    &ec2_securitygroup_allow_ingress_from_internet_to_all_ports::Ec2SecuritygroupAllowIngressFromInternetToAllPorts,
+    &ec2_securitygroup_allow_ingress_from_internet_to_any_port::Ec2SecuritygroupAllowIngressFromInternetToAnyPort,
+    &ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports::Ec2SecuritygroupAllowIngressFromInternetToHighRiskTcpPorts,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22::Ec2SecuritygroupAllowIngressFromInternetToTcpPort22,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389::Ec2SecuritygroupAllowIngressFromInternetToTcpPort3389,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_cassandra_7199_9160_8888::Ec2SecuritygroupAllowIngressFromInternetToTcpPortCassandra719991608888,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_elasticsearch_kibana_9200_9300_5601::Ec2SecuritygroupAllowIngressFromInternetToTcpPortElasticsearchKibana920093005601,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_ftp_20_21::Ec2SecuritygroupAllowIngressFromInternetToTcpPortFtp2021,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_kafka_9092::Ec2SecuritygroupAllowIngressFromInternetToTcpPortKafka9092,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_memcached_11211::Ec2SecuritygroupAllowIngressFromInternetToTcpPortMemcached11211,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mongodb_27017_27018::Ec2SecuritygroupAllowIngressFromInternetToTcpPortMongodb2701727018,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mysql_3306::Ec2SecuritygroupAllowIngressFromInternetToTcpPortMysql3306,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_oracle_1521_2483::Ec2SecuritygroupAllowIngressFromInternetToTcpPortOracle15212483,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_postgres_5432::Ec2SecuritygroupAllowIngressFromInternetToTcpPortPostgres5432,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_redis_6379::Ec2SecuritygroupAllowIngressFromInternetToTcpPortRedis6379,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_sql_server_1433_1434::Ec2SecuritygroupAllowIngressFromInternetToTcpPortSqlServer14331434,
+    &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_telnet_23::Ec2SecuritygroupAllowIngressFromInternetToTcpPortTelnet23,
+    &ec2_securitygroup_allow_wide_open_public_ipv4::Ec2SecuritygroupAllowWideOpenPublicIpv4,
+    &ec2_securitygroup_default_restrict_traffic::Ec2SecuritygroupDefaultRestrictTraffic,
+    &ec2_securitygroup_from_launch_wizard::Ec2SecuritygroupFromLaunchWizard,
+    &ec2_securitygroup_not_used::Ec2SecuritygroupNotUsed,
+    &ec2_securitygroup_with_many_ingress_egress_rules::Ec2SecuritygroupWithManyIngressEgressRules,
+    &vpc_flow_logs_enabled::VpcFlowLogsEnabled,
+];

@@ -1,0 +1,97 @@
+//! `ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389`:
+//! no security group lets 0.0.0.0/0 or ::/0 reach RDP (TCP 3389).
+//!
+//! The logic is shared with the other internet-ingress checks in
+//! [`exposure`]: `::/0` counts like `0.0.0.0/0`, a managed
+//! prefix list makes the verdict *not collected*, and the severity drops when
+//! the group is attached to nothing or only to interfaces without a public
+//! IPv4 address.
+//!
+//! Unlike Prowler, a group with an all-traffic (`-1`) rule from the internet
+//! FAILs this check as well: Prowler reports such a group PASS in its
+//! port-specific checks and leaves it to the all-ports check, so a report
+//! filtered on this check would miss the most open groups.
+
+use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
+
+use super::exposure::{self, Traffic};
+
+static META: RuleMeta = RuleMeta {
+    id: "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389",
+    title: "Security group allows no ingress from 0.0.0.0/0 or ::/0 to TCP port 3389 (RDP)",
+    severity: Severity::High,
+    service: Service::Ec2,
+    resource_types: &[ResourceType::Ec2SecurityGroup],
+    rationale: "RDP open to the whole internet is a leading ransomware entry point: it is scanned \
+                constantly, brute-forced, and has had pre-authentication vulnerabilities \
+                (BlueKeep). Use Fleet Manager, a VPN or a bastion instead.",
+    remediation: Remediation {
+        cli: "aws ec2 describe-security-group-rules --filters Name=group-id,Values=<sg-id> \
+              --query \"SecurityGroupRules[?!IsEgress && (CidrIpv4=='0.0.0.0/0' || \
+              CidrIpv6=='::/0')]\"\n\
+              aws ec2 revoke-security-group-ingress --group-id <sg-id> --security-group-rule-ids \
+              <sgr-id>\n\
+              aws ec2 authorize-security-group-ingress --group-id <sg-id> --protocol tcp --port \
+              3389 --cidr <trusted-cidr>",
+        console: "VPC console > Security groups > select the group > Inbound rules > Edit inbound \
+                  rules: delete or narrow every rule whose source is 0.0.0.0/0 or ::/0 and that \
+                  covers RDP (TCP 3389), including All traffic rules > Save rules.",
+        url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
+    },
+    controls: &[
+        ControlRef {
+            framework: "cis_aws_3.0",
+            control: "5.2",
+        },
+        ControlRef {
+            framework: "cis_aws_3.0",
+            control: "5.3",
+        },
+        ControlRef {
+            framework: "cis_aws_7.0",
+            control: "6.3",
+        },
+        ControlRef {
+            framework: "cis_aws_7.0",
+            control: "6.4",
+        },
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.14",
+        },
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.18",
+        },
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.53",
+        },
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.54",
+        },
+    ],
+};
+
+/// Security group allows no ingress from 0.0.0.0/0 or ::/0 to TCP port 3389 (RDP).
+pub(crate) struct Ec2SecuritygroupAllowIngressFromInternetToTcpPort3389;
+
+impl Rule for Ec2SecuritygroupAllowIngressFromInternetToTcpPort3389 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
+        Ok(exposure::security_group(
+            &META,
+            resource,
+            snapshot,
+            Traffic::Tcp {
+                service: "RDP",
+                ports: &[3389],
+            },
+        ))
+    }
+}

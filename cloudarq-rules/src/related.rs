@@ -1,0 +1,162 @@
+//! Finds the resources another resource refers to by id: a security group's
+//! network interfaces, an instance's security groups, a DB instance's cluster.
+//!
+//! A lookup first tries the canonical ARN (`arn:aws:ec2:<region>:<account>:
+//! security-group/sg-…`), which is a map lookup, and falls back to scanning
+//! the snapshot for the id, so a collector that keys resources differently
+//! still gets correct answers, only slower. `None` means the snapshot does
+//! not hold the resource: a rule must treat that as *not collected*, never as
+//! "absent in AWS".
+
+use cloudarq_model::inventory::ec2::{Instance, NetworkInterface, SecurityGroup};
+use cloudarq_model::inventory::rds::DbCluster;
+use cloudarq_model::{Arn, Properties, Region, Resource, Snapshot};
+
+/// A security group of the snapshot's account, by group id.
+pub(crate) fn security_group<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    group_id: &str,
+) -> Option<&'a SecurityGroup> {
+    find(
+        snapshot,
+        region,
+        "ec2",
+        &format!("security-group/{group_id}"),
+        |r| match &r.properties {
+            Properties::Ec2SecurityGroup(g) => Some(&**g),
+            _ => None,
+        },
+        |g| g.group_id == group_id,
+    )
+}
+
+/// A network interface, by interface id.
+pub(crate) fn network_interface<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    interface_id: &str,
+) -> Option<&'a NetworkInterface> {
+    find(
+        snapshot,
+        region,
+        "ec2",
+        &format!("network-interface/{interface_id}"),
+        |r| match &r.properties {
+            Properties::Ec2NetworkInterface(n) => Some(&**n),
+            _ => None,
+        },
+        |n| n.interface_id == interface_id,
+    )
+}
+
+/// An EC2 instance, by instance id.
+pub(crate) fn instance<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    instance_id: &str,
+) -> Option<&'a Instance> {
+    find(
+        snapshot,
+        region,
+        "ec2",
+        &format!("instance/{instance_id}"),
+        |r| match &r.properties {
+            Properties::Ec2Instance(i) => Some(&**i),
+            _ => None,
+        },
+        |i| i.instance_id == instance_id,
+    )
+}
+
+/// An RDS DB cluster, by cluster identifier.
+pub(crate) fn db_cluster<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    identifier: &str,
+) -> Option<&'a DbCluster> {
+    find(
+        snapshot,
+        region,
+        "rds",
+        &format!("cluster:{identifier}"),
+        |r| match &r.properties {
+            Properties::RdsDbCluster(c) => Some(&**c),
+            _ => None,
+        },
+        |c| c.identifier == identifier,
+    )
+}
+
+/// The canonical-ARN lookup, then the scan of resources in `region`.
+fn find<'a, T: ?Sized>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    service: &str,
+    arn_resource: &str,
+    pick: impl Fn(&'a Resource) -> Option<&'a T>,
+    is_it: impl Fn(&T) -> bool,
+) -> Option<&'a T> {
+    let direct = Arn::build(
+        &snapshot.partition,
+        service,
+        region,
+        Some(&snapshot.account_id),
+        arn_resource,
+    )
+    .ok()
+    .and_then(|arn| snapshot.resources.get(&arn))
+    .and_then(&pick)
+    .filter(|t| is_it(t));
+    direct.or_else(|| {
+        snapshot
+            .resources
+            .iter()
+            .filter(|r| r.region.as_ref() == region)
+            .filter_map(&pick)
+            .find(|t| is_it(t))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cloudarq_model::Partition;
+
+    fn snapshot_with(arn: &str, region: &str, group_id: &str) -> Snapshot {
+        let mut snap = Snapshot::new(
+            "123456789012".parse().expect("valid account"),
+            Partition::aws(),
+            "2026-01-01T00:00:00Z".parse().expect("valid time"),
+        );
+        let res: Resource = serde_json::from_value(serde_json::json!({
+            "arn": arn, "region": region, "name": group_id,
+            "properties": {"AWS::EC2::SecurityGroup": {
+                "group_id": group_id, "group_name": "g", "description": "d"}}
+        }))
+        .expect("valid resource");
+        snap.resources.insert(res);
+        snap
+    }
+
+    #[test]
+    fn finds_by_canonical_arn_and_by_scan() {
+        let region: Region = "eu-west-1".parse().expect("valid region");
+        let canonical = snapshot_with(
+            "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1",
+            "eu-west-1",
+            "sg-1",
+        );
+        assert!(security_group(&canonical, Some(&region), "sg-1").is_some());
+        let odd = snapshot_with(
+            "arn:aws:ec2:eu-west-1:123456789012:sg/sg-1",
+            "eu-west-1",
+            "sg-1",
+        );
+        assert!(security_group(&odd, Some(&region), "sg-1").is_some());
+        assert!(security_group(&odd, Some(&region), "sg-2").is_none());
+        let other: Region = "us-east-1".parse().expect("valid region");
+        assert!(security_group(&odd, Some(&other), "sg-1").is_none());
+        assert!(network_interface(&canonical, Some(&region), "sg-1").is_none());
+    }
+}
