@@ -24,11 +24,20 @@ const REPORT_POLLS: u32 = 10;
 
 /// Collects IAM (a global service).
 pub(crate) async fn collect(ctx: &AwsContext) -> Vec<Resource> {
-    let (gaad, report, virtual_mfa) =
-        futures::join!(authorization_details(ctx), credential_report(ctx), virtual_mfa_users(ctx));
+    let (gaad, report, virtual_mfa) = futures::join!(
+        authorization_details(ctx),
+        credential_report(ctx),
+        virtual_mfa_users(ctx)
+    );
     let mut out = Vec::new();
     if let Some(details) = gaad {
-        map_details(ctx, &details, report.as_ref(), virtual_mfa.as_ref(), &mut out);
+        map_details(
+            ctx,
+            &details,
+            report.as_ref(),
+            virtual_mfa.as_ref(),
+            &mut out,
+        );
     }
     out.extend(aws_managed_policies(ctx).await);
     out.extend(account(ctx, report.as_ref(), virtual_mfa.as_ref()).await);
@@ -54,14 +63,21 @@ async fn authorization_details(ctx: &AwsContext) -> Option<Details> {
         .filter(EntityType::LocalManagedPolicy)
         .into_paginator()
         .send();
-    let paged = ctx.paginate(Action::IamGetAccountAuthorizationDetails, None, stream).await;
+    let paged = ctx
+        .paginate(Action::IamGetAccountAuthorizationDetails, None, stream)
+        .await;
     if let Some(err) = &paged.error {
         ctx.record_gap(Action::IamGetAccountAuthorizationDetails, None, None, err);
         if paged.pages.is_empty() {
             return None;
         }
     }
-    let mut d = Details { users: vec![], groups: vec![], roles: vec![], policies: vec![] };
+    let mut d = Details {
+        users: vec![],
+        groups: vec![],
+        roles: vec![],
+        policies: vec![],
+    };
     for page in paged.pages {
         d.users.extend(page.user_detail_list.unwrap_or_default());
         d.groups.extend(page.group_detail_list.unwrap_or_default());
@@ -90,7 +106,10 @@ fn inline(list: &[PolicyDetail]) -> Vec<InlinePolicy> {
         .filter_map(|p| {
             Some(InlinePolicy {
                 name: p.policy_name()?.to_owned(),
-                document: p.policy_document().and_then(policy_document).unwrap_or_default(),
+                document: p
+                    .policy_document()
+                    .and_then(policy_document)
+                    .unwrap_or_default(),
             })
         })
         .collect()
@@ -106,15 +125,23 @@ fn map_details(
     let mut members: HashMap<&str, Vec<String>> = HashMap::new();
     for u in &d.users {
         for g in u.group_list() {
-            members.entry(g.as_str()).or_default().push(u.user_name().unwrap_or_default().to_owned());
+            members
+                .entry(g.as_str())
+                .or_default()
+                .push(u.user_name().unwrap_or_default().to_owned());
         }
     }
     for u in &d.users {
-        let (Some(name), Some(arn)) = (u.user_name(), u.arn().and_then(|a| a.parse::<Arn>().ok())) else {
+        let (Some(name), Some(arn)) = (u.user_name(), u.arn().and_then(|a| a.parse::<Arn>().ok()))
+        else {
             continue;
         };
         let credentials = match report {
-            Some(r) => r.users.get(name).cloned().map_or(Collected::NotCollected, Collected::Value),
+            Some(r) => r
+                .users
+                .get(name)
+                .cloned()
+                .map_or(Collected::NotCollected, Collected::Value),
             None => Collected::NotCollected,
         };
         let user = IamUser {
@@ -130,8 +157,9 @@ fn map_details(
                 .and_then(|b| b.permissions_boundary_arn())
                 .and_then(|a| a.parse().ok()),
             credentials,
-            virtual_mfa: virtual_mfa
-                .map_or(Collected::NotCollected, |set| Collected::Value(set.contains(arn.as_str()))),
+            virtual_mfa: virtual_mfa.map_or(Collected::NotCollected, |set| {
+                Collected::Value(set.contains(arn.as_str()))
+            }),
         };
         out.push(Resource {
             name: name.to_owned(),
@@ -142,7 +170,8 @@ fn map_details(
         });
     }
     for g in &d.groups {
-        let (Some(name), Some(arn)) = (g.group_name(), g.arn().and_then(|a| a.parse::<Arn>().ok())) else {
+        let (Some(name), Some(arn)) = (g.group_name(), g.arn().and_then(|a| a.parse::<Arn>().ok()))
+        else {
             continue;
         };
         let mut m = members.remove(name).unwrap_or_default();
@@ -165,7 +194,8 @@ fn map_details(
         });
     }
     for r in &d.roles {
-        let (Some(name), Some(arn)) = (r.role_name(), r.arn().and_then(|a| a.parse::<Arn>().ok())) else {
+        let (Some(name), Some(arn)) = (r.role_name(), r.arn().and_then(|a| a.parse::<Arn>().ok()))
+        else {
             continue;
         };
         let role = IamRole {
@@ -173,7 +203,10 @@ fn map_details(
             role_id: r.role_id().unwrap_or_default().to_owned(),
             path: r.path().unwrap_or("/").to_owned(),
             created: ts_opt(r.create_date()),
-            trust_policy: r.assume_role_policy_document().and_then(policy_document).unwrap_or_default(),
+            trust_policy: r
+                .assume_role_policy_document()
+                .and_then(policy_document)
+                .unwrap_or_default(),
             attached_policies: attached(r.attached_managed_policies()),
             inline_policies: inline(r.role_policy_list()),
             instance_profiles: r
@@ -197,9 +230,13 @@ fn map_details(
         });
     }
     for p in &d.policies {
-        let (Some(name), Some(arn)) = (p.policy_name(), p.arn().and_then(|a| a.parse::<Arn>().ok())) else {
+        let Some(arn) = p.arn().and_then(|a| a.parse::<Arn>().ok()) else {
             continue;
         };
+        // The name is the ARN's last path segment; some emulators omit the field.
+        let name = p
+            .policy_name()
+            .unwrap_or_else(|| arn.resource().rsplit('/').next().unwrap_or_default());
         let document = p
             .policy_version_list()
             .iter()
@@ -242,8 +279,11 @@ async fn aws_managed_policies(ctx: &AwsContext) -> Vec<Resource> {
     if let Some(err) = &paged.error {
         ctx.record_gap(Action::IamListPolicies, None, None, err);
     }
-    let policies: Vec<aws_sdk_iam::types::Policy> =
-        paged.pages.into_iter().flat_map(|p| p.policies.unwrap_or_default()).collect();
+    let policies: Vec<aws_sdk_iam::types::Policy> = paged
+        .pages
+        .into_iter()
+        .flat_map(|p| p.policies.unwrap_or_default())
+        .collect();
     futures::stream::iter(policies)
         .map(|p| {
             let client = client.clone();
@@ -254,7 +294,11 @@ async fn aws_managed_policies(ctx: &AwsContext) -> Vec<Resource> {
                     .call(
                         Action::IamGetPolicyVersion,
                         None,
-                        client.get_policy_version().policy_arn(arn.as_str()).version_id(&version).send(),
+                        client
+                            .get_policy_version()
+                            .policy_arn(arn.as_str())
+                            .version_id(&version)
+                            .send(),
                     )
                     .await;
                 let document = match res {
@@ -298,7 +342,9 @@ async fn aws_managed_policies(ctx: &AwsContext) -> Vec<Resource> {
 async fn virtual_mfa_users(ctx: &AwsContext) -> Option<HashSet<String>> {
     let client = ctx.iam();
     let stream = client.list_virtual_mfa_devices().into_paginator().send();
-    let paged = ctx.paginate(Action::IamListVirtualMfaDevices, None, stream).await;
+    let paged = ctx
+        .paginate(Action::IamListVirtualMfaDevices, None, stream)
+        .await;
     if let Some(err) = &paged.error {
         ctx.record_gap(Action::IamListVirtualMfaDevices, None, None, err);
         return None;
@@ -324,7 +370,14 @@ async fn credential_report(ctx: &AwsContext) -> Option<CredentialReport> {
     let client = ctx.iam();
     let mut last_err: Option<(Action, CallError)> = None;
     for attempt in 0..REPORT_POLLS {
-        match ctx.call(Action::IamGenerateCredentialReport, None, client.generate_credential_report().send()).await {
+        match ctx
+            .call(
+                Action::IamGenerateCredentialReport,
+                None,
+                client.generate_credential_report().send(),
+            )
+            .await
+        {
             Ok(out) if out.state() == Some(&ReportStateType::Complete) => {}
             Ok(_) => {
                 tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await;
@@ -345,10 +398,14 @@ async fn credential_report(ctx: &AwsContext) -> Option<CredentialReport> {
             .await
         {
             Ok(Some(out)) => {
-                let text = out.content().map(|b| String::from_utf8_lossy(b.as_ref()).into_owned());
+                let text = out
+                    .content()
+                    .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned());
                 return Some(parse_credential_report(&text.unwrap_or_default()));
             }
-            Ok(None) => tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await,
+            Ok(None) => {
+                tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await
+            }
             Err(e) => {
                 last_err = Some((Action::IamGetCredentialReport, e));
                 break;
@@ -377,12 +434,23 @@ fn report_time(v: &str) -> Option<Timestamp> {
 /// Parses the credential report CSV (no field in it contains a comma).
 pub(crate) fn parse_credential_report(csv: &str) -> CredentialReport {
     let mut lines = csv.lines();
-    let Some(header) = lines.next() else { return CredentialReport::default() };
-    let cols: HashMap<&str, usize> = header.split(',').enumerate().map(|(i, c)| (c.trim(), i)).collect();
+    let Some(header) = lines.next() else {
+        return CredentialReport::default();
+    };
+    let cols: HashMap<&str, usize> = header
+        .split(',')
+        .enumerate()
+        .map(|(i, c)| (c.trim(), i))
+        .collect();
     let mut report = CredentialReport::default();
     for line in lines {
         let f: Vec<&str> = line.split(',').collect();
-        let get = |name: &str| cols.get(name).and_then(|&i| f.get(i)).copied().unwrap_or("");
+        let get = |name: &str| {
+            cols.get(name)
+                .and_then(|&i| f.get(i))
+                .copied()
+                .unwrap_or("")
+        };
         let flag = |name: &str| get(name) == "true";
         let keys = (1..=2u8)
             .map(|slot| AccessKey {
@@ -423,19 +491,31 @@ async fn account(
     let client = ctx.iam();
     let root_arn = ctx.arn("iam", None, "root")?;
     let (summary, policy, saml) = futures::join!(
-        ctx.call(Action::IamGetAccountSummary, None, client.get_account_summary().send()),
+        ctx.call(
+            Action::IamGetAccountSummary,
+            None,
+            client.get_account_summary().send()
+        ),
         ctx.call_optional(
             Action::IamGetAccountPasswordPolicy,
             None,
             &["NoSuchEntity"],
             client.get_account_password_policy().send()
         ),
-        ctx.call(Action::IamListSamlProviders, None, client.list_saml_providers().send()),
+        ctx.call(
+            Action::IamListSamlProviders,
+            None,
+            client.list_saml_providers().send()
+        ),
     );
     let summary = match summary {
         Ok(out) => Collected::Value(
             out.summary_map()
-                .map(|m| m.iter().map(|(k, v)| (k.as_str().to_owned(), i64::from(*v))).collect())
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.as_str().to_owned(), i64::from(*v)))
+                        .collect()
+                })
                 .unwrap_or_default(),
         ),
         Err(e) => {
@@ -444,26 +524,40 @@ async fn account(
         }
     };
     let password_policy = match policy {
-        Ok(out) => Collected::Value(out.and_then(|o| o.password_policy).map(|p| PasswordPolicy {
-            minimum_length: p.minimum_password_length().and_then(|n| u32::try_from(n).ok()),
-            require_symbols: p.require_symbols(),
-            require_numbers: p.require_numbers(),
-            require_uppercase: p.require_uppercase_characters(),
-            require_lowercase: p.require_lowercase_characters(),
-            allow_users_to_change: p.allow_users_to_change_password(),
-            expire_passwords: p.expire_passwords(),
-            max_age_days: p.max_password_age().and_then(|n| u32::try_from(n).ok()),
-            reuse_prevention: p.password_reuse_prevention().and_then(|n| u32::try_from(n).ok()),
-            hard_expiry: p.hard_expiry(),
+        Ok(out) => Collected::Value(out.and_then(|o| o.password_policy).map(|p| {
+            PasswordPolicy {
+                minimum_length: p
+                    .minimum_password_length()
+                    .and_then(|n| u32::try_from(n).ok()),
+                require_symbols: p.require_symbols(),
+                require_numbers: p.require_numbers(),
+                require_uppercase: p.require_uppercase_characters(),
+                require_lowercase: p.require_lowercase_characters(),
+                allow_users_to_change: p.allow_users_to_change_password(),
+                expire_passwords: p.expire_passwords(),
+                max_age_days: p.max_password_age().and_then(|n| u32::try_from(n).ok()),
+                reuse_prevention: p
+                    .password_reuse_prevention()
+                    .and_then(|n| u32::try_from(n).ok()),
+                hard_expiry: p.hard_expiry(),
+            }
         })),
         Err(e) => {
-            ctx.record_gap(Action::IamGetAccountPasswordPolicy, None, Some(&root_arn), &e);
+            ctx.record_gap(
+                Action::IamGetAccountPasswordPolicy,
+                None,
+                Some(&root_arn),
+                &e,
+            );
             Collected::NotCollected
         }
     };
     let saml_providers = match saml {
         Ok(out) => Collected::Value(
-            out.saml_provider_list().iter().filter_map(|p| p.arn()?.parse().ok()).collect(),
+            out.saml_provider_list()
+                .iter()
+                .filter_map(|p| p.arn()?.parse().ok())
+                .collect(),
         ),
         Err(e) => {
             ctx.record_gap(Action::IamListSamlProviders, None, Some(&root_arn), &e);
@@ -473,8 +567,9 @@ async fn account(
     let root = match report.and_then(|r| r.root.as_ref()) {
         Some((c, cert)) => Collected::Value(RootUser {
             mfa_active: c.mfa_active,
-            virtual_mfa: virtual_mfa
-                .map_or(Collected::NotCollected, |s| Collected::Value(s.contains(root_arn.as_str()))),
+            virtual_mfa: virtual_mfa.map_or(Collected::NotCollected, |s| {
+                Collected::Value(s.contains(root_arn.as_str()))
+            }),
             password_last_used: c.password_last_used,
             access_keys: c.access_keys.clone(),
             signing_certificate_active: *cert,
@@ -513,8 +608,14 @@ alice,arn:aws:iam::123456789012:user/alice,2024-01-01T00:00:00+00:00,true,no_inf
         let alice = &r.users["alice"];
         assert!(alice.password_enabled && alice.mfa_active);
         assert_eq!(alice.password_last_used, None);
-        assert_eq!(alice.access_keys[0].last_used_service.as_deref(), Some("s3"));
-        assert_eq!(alice.access_keys[0].last_used.unwrap().to_string(), "2026-05-01T00:00:00Z");
+        assert_eq!(
+            alice.access_keys[0].last_used_service.as_deref(),
+            Some("s3")
+        );
+        assert_eq!(
+            alice.access_keys[0].last_used.unwrap().to_string(),
+            "2026-05-01T00:00:00Z"
+        );
     }
 
     #[test]

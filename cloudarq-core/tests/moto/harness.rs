@@ -45,6 +45,7 @@ impl Moto {
             let port = free_port();
             let child = Command::new(&bin)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
