@@ -25,6 +25,7 @@ mod auth;
 pub mod aws;
 mod collect;
 mod error;
+pub mod report;
 
 pub use auditor::{Auditor, AuditorBuilder, ENDPOINT_ENV};
 pub use auth::{

@@ -1,0 +1,102 @@
+//! The CSV report: one row per finding under the fixed [`HEADER`], quoted
+//! by the `csv` crate (RFC 4180), so commas, quotes and newlines in messages
+//! survive a spreadsheet or `pandas.read_csv`.
+//!
+//! Multi-valued cells (controls) are joined with `;`. Values are written
+//! verbatim: a resource name that starts with `=` stays that way, so import
+//! the file into a spreadsheet as text rather than opening it directly.
+
+use std::io::Write;
+
+use cloudarq_model::finding::ScanResult;
+use cloudarq_model::rule::Status;
+
+use super::{ReportError, RuleIndex};
+
+/// The column names, in order. Adding a column is a format change: append
+/// it at the end.
+pub const HEADER: [&str; 17] = [
+    "account_id",
+    "collected_at",
+    "status",
+    "severity",
+    "rule_id",
+    "title",
+    "service",
+    "region",
+    "resource_type",
+    "resource_arn",
+    "resource_name",
+    "message",
+    "controls",
+    "severity_reason",
+    "muted_reason",
+    "remediation_cli",
+    "remediation_url",
+];
+
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+        Status::Error => "ERROR",
+        Status::Muted => "MUTED",
+    }
+}
+
+/// Writes the header and one row per finding, in result order.
+pub fn write(
+    result: &ScanResult,
+    rules: &RuleIndex<'_>,
+    out: &mut impl Write,
+) -> Result<(), ReportError> {
+    let mut w = ::csv::WriterBuilder::new()
+        .quote_style(::csv::QuoteStyle::Necessary)
+        .from_writer(out);
+    w.write_record(HEADER)?;
+    let account = result.account_id.as_str();
+    let collected = result.collected_at.to_string();
+    for f in &result.findings {
+        let meta = rules.get(&f.rule_id);
+        let controls = f
+            .controls
+            .iter()
+            .map(|c| format!("{}:{}", c.framework, c.control))
+            .collect::<Vec<_>>()
+            .join(";");
+        w.write_record([
+            account,
+            &collected,
+            status_name(f.status),
+            f.severity.as_str(),
+            &f.rule_id,
+            &f.title,
+            f.service.as_str(),
+            f.region.as_ref().map_or("", |r| r.as_str()),
+            f.resource_type.as_str(),
+            f.resource_arn.as_str(),
+            &f.resource_name,
+            &f.message,
+            &controls,
+            f.severity_reason.as_deref().unwrap_or(""),
+            f.muted_reason.as_deref().unwrap_or(""),
+            meta.map_or("", |m| m.remediation.cli),
+            meta.map_or("", |m| m.remediation.url),
+        ])?;
+    }
+    w.flush().map_err(::csv::Error::from)?;
+    Ok(())
+}
+
+/// [`write`] into a string.
+pub fn to_string(result: &ScanResult, rules: &RuleIndex<'_>) -> Result<String, ReportError> {
+    let mut buf = Vec::new();
+    write(result, rules, &mut buf)?;
+    // Every cell is a Rust string, so the output is UTF-8.
+    String::from_utf8(buf).map_err(|e| {
+        ReportError::Csv(::csv::Error::from(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            e,
+        )))
+    })
+}

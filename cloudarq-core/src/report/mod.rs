@@ -1,0 +1,391 @@
+//! Reports (C7): one [`ScanResult`] rendered as a terminal summary, native
+//! JSON, OCSF Compliance Finding JSON, CSV, and a self-contained HTML file.
+//!
+//! Every writer is a pure function of the result and the rule metadata
+//! ([`RuleIndex`]): no clock, no environment, so the same result always gives
+//! the same bytes. [`write_reports`] renders the chosen [`OutputFormat`]s in
+//! memory first, then writes each file atomically (a temporary file in the
+//! output directory, renamed into place), so a failure leaves no half-written
+//! report behind.
+//!
+//! **Architecture Invariant:** every value taken from the account (ARNs,
+//! names, messages) is escaped before it reaches HTML, and the HTML report
+//! loads nothing: its Content-Security-Policy is `default-src 'none'` and the
+//! one inline script and style are allowed by their SHA-256 hashes only.
+//!
+//! ```
+//! use cloudarq_core::report::{OutputFormat, RuleIndex, write_reports};
+//! use cloudarq_model::finding::ScanResult;
+//!
+//! let result: ScanResult = serde_json::from_str(r#"{
+//!   "format": "cloudarq.result", "version": 1, "account_id": "123456789012",
+//!   "collected_at": "2026-01-01T00:00:00Z", "regions": ["eu-west-1"],
+//!   "rules_evaluated": 0, "resources": 0, "findings": [],
+//!   "evaluation_gaps": [], "coverage_gaps": [], "scores": []
+//! }"#)?;
+//! let formats: Vec<OutputFormat> = OutputFormat::parse_list("json,html")?;
+//! let dir = tempfile::tempdir()?;
+//! let written = write_reports(&result, &RuleIndex::empty(), &formats, dir.path())?;
+//! assert_eq!(written.len(), 2);
+//! assert!(written[1].to_string_lossy().ends_with(".html"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod ocsf;
+mod stats;
+pub mod terminal;
+
+#[cfg(test)]
+#[path = "../../tests/report_fixture/mod.rs"]
+pub(crate) mod fixture;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use cloudarq_model::finding::ScanResult;
+use cloudarq_model::rule::{Rule, RuleMeta};
+
+pub use stats::{FailingRule, ServiceCounts, Stats, StatusCounts};
+
+/// Errors from rendering or writing reports.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// An output format name CloudArq does not know.
+    #[error("unknown output format {0:?}: expected one of {valid}", valid = OutputFormat::VALID_NAMES)]
+    UnknownFormat(String),
+    /// The output directory does not exist.
+    #[error("output directory {} does not exist", .0.display())]
+    MissingOutputDir(PathBuf),
+    /// The output path exists but is not a directory.
+    #[error("output path {} is not a directory", .0.display())]
+    NotADirectory(PathBuf),
+    /// Writing a report file failed.
+    #[error("cannot write report {}: {source}", path.display())]
+    File {
+        /// The file (or directory) at fault.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Writing to a stream failed.
+    #[error("cannot write {format} report: {source}")]
+    Write {
+        /// The report being written.
+        format: OutputFormat,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Serializing a JSON report failed.
+    #[error("cannot serialize {format} report: {source}")]
+    Json {
+        /// The report being written.
+        format: OutputFormat,
+        /// The serializer's error.
+        source: serde_json::Error,
+    },
+    /// Writing the CSV report failed.
+    #[error("cannot write csv report: {0}")]
+    Csv(#[from] ::csv::Error),
+}
+
+/// A report format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum OutputFormat {
+    /// The native, versioned JSON document (the [`ScanResult`] itself).
+    Json,
+    /// OCSF 1.x Compliance Finding records (class 2003), one JSON array.
+    Ocsf,
+    /// One row per finding.
+    Csv,
+    /// One self-contained HTML file with charts.
+    Html,
+    /// The terminal summary; printed, never written to a file.
+    Terminal,
+}
+
+impl OutputFormat {
+    /// Every format, in the order reports are written.
+    pub const ALL: [OutputFormat; 5] = [
+        OutputFormat::Json,
+        OutputFormat::Ocsf,
+        OutputFormat::Csv,
+        OutputFormat::Html,
+        OutputFormat::Terminal,
+    ];
+
+    /// The valid names, for error messages and help text.
+    pub const VALID_NAMES: &'static str = "json, ocsf, csv, html, terminal";
+
+    /// The format's name, as accepted by [`FromStr`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Json => "json",
+            Self::Ocsf => "ocsf",
+            Self::Csv => "csv",
+            Self::Html => "html",
+            Self::Terminal => "terminal",
+        }
+    }
+
+    /// The file name suffix, `None` for the terminal summary.
+    pub fn file_suffix(self) -> Option<&'static str> {
+        match self {
+            Self::Json => Some(".json"),
+            Self::Ocsf => Some(".ocsf.json"),
+            Self::Csv => Some(".csv"),
+            Self::Html => Some(".html"),
+            Self::Terminal => None,
+        }
+    }
+
+    /// Parses a comma-separated list such as `json,ocsf,html`, dropping
+    /// duplicates and keeping the first-seen order.
+    pub fn parse_list(list: &str) -> Result<Vec<OutputFormat>, ReportError> {
+        let mut out = Vec::new();
+        for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let f: OutputFormat = name.parse()?;
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+        if out.is_empty() {
+            return Err(ReportError::UnknownFormat(list.to_owned()));
+        }
+        Ok(out)
+    }
+}
+
+impl fmt::Display for OutputFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OutputFormat {
+    type Err = ReportError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| ReportError::UnknownFormat(s.to_owned()))
+    }
+}
+
+/// Finds a rule's metadata (title, rationale, remediation) by rule id.
+///
+/// Reports use it for remediation text; a finding whose rule is unknown is
+/// still reported, with the title the finding carries.
+pub struct RuleIndex<'a> {
+    lookup: Lookup<'a>,
+}
+
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<&'static RuleMeta> + 'a>;
+
+impl<'a> RuleIndex<'a> {
+    /// Wraps a lookup function.
+    pub fn from_fn(lookup: impl Fn(&str) -> Option<&'static RuleMeta> + 'a) -> Self {
+        Self {
+            lookup: Box::new(lookup),
+        }
+    }
+
+    /// Indexes a rule list such as `cloudarq_rules::all()`.
+    pub fn from_rules(rules: &[&'static dyn Rule]) -> RuleIndex<'static> {
+        let map: HashMap<&'static str, &'static RuleMeta> =
+            rules.iter().map(|r| (r.meta().id, r.meta())).collect();
+        RuleIndex::from_fn(move |id| map.get(id).copied())
+    }
+
+    /// An index that knows no rule.
+    pub fn empty() -> RuleIndex<'static> {
+        RuleIndex::from_fn(|_| None)
+    }
+
+    /// The metadata of rule `id`.
+    pub fn get(&self, id: &str) -> Option<&'static RuleMeta> {
+        (self.lookup)(id)
+    }
+}
+
+impl fmt::Debug for RuleIndex<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RuleIndex")
+    }
+}
+
+/// The file name of `format`'s report for `result`, for example
+/// `cloudarq-123456789012-20260101T000000Z.html`; `None` for the terminal.
+pub fn report_file_name(result: &ScanResult, format: OutputFormat) -> Option<String> {
+    let suffix = format.file_suffix()?;
+    let t = result.collected_at.get();
+    Some(format!(
+        "cloudarq-{}-{:04}{:02}{:02}T{:02}{:02}{:02}Z{suffix}",
+        result.account_id,
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    ))
+}
+
+/// Renders one file report into memory; `None` for the terminal summary.
+pub fn render(
+    result: &ScanResult,
+    rules: &RuleIndex<'_>,
+    format: OutputFormat,
+) -> Result<Option<Vec<u8>>, ReportError> {
+    let mut buf = Vec::new();
+    match format {
+        OutputFormat::Json => json::write(result, &mut buf)?,
+        OutputFormat::Ocsf => ocsf::write(result, rules, &mut buf)?,
+        OutputFormat::Csv => csv::write(result, rules, &mut buf)?,
+        OutputFormat::Html => buf = html::render(result, rules).into_bytes(),
+        OutputFormat::Terminal => return Ok(None),
+    }
+    Ok(Some(buf))
+}
+
+/// Writes one report file per format in `formats` into `dir` and returns
+/// their paths, in `formats` order. [`OutputFormat::Terminal`] is skipped
+/// (print [`terminal::summary`] instead).
+///
+/// `dir` must exist and be a directory. Every report is rendered before any
+/// file is touched, and each file is written to a temporary file in `dir`
+/// and renamed into place, so an error leaves no partial report.
+///
+/// ```
+/// # use cloudarq_core::report::{OutputFormat, RuleIndex, write_reports};
+/// # let result: cloudarq_model::finding::ScanResult = serde_json::from_str(r#"{
+/// #   "format": "cloudarq.result", "version": 1, "account_id": "123456789012",
+/// #   "collected_at": "2026-01-01T00:00:00Z", "regions": [], "rules_evaluated": 0,
+/// #   "resources": 0, "findings": [], "evaluation_gaps": [], "coverage_gaps": [],
+/// #   "scores": [] }"#)?;
+/// let err = write_reports(&result, &RuleIndex::empty(), &[OutputFormat::Csv],
+///     std::path::Path::new("/no/such/dir")).unwrap_err();
+/// assert_eq!(err.to_string(), "output directory /no/such/dir does not exist");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn write_reports(
+    result: &ScanResult,
+    rules: &RuleIndex<'_>,
+    formats: &[OutputFormat],
+    dir: &Path,
+) -> Result<Vec<PathBuf>, ReportError> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return Err(ReportError::NotADirectory(dir.to_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(ReportError::MissingOutputDir(dir.to_owned()));
+        }
+        Err(source) => {
+            return Err(ReportError::File {
+                path: dir.to_owned(),
+                source,
+            });
+        }
+    }
+
+    let mut rendered = Vec::new();
+    for &format in formats {
+        if rendered.iter().any(|(f, _, _)| *f == format) {
+            continue;
+        }
+        if let (Some(bytes), Some(name)) = (
+            render(result, rules, format)?,
+            report_file_name(result, format),
+        ) {
+            rendered.push((format, dir.join(name), bytes));
+        }
+    }
+
+    // Stage every file first; a temporary file removes itself when dropped,
+    // so an error here leaves the directory as it was.
+    let mut staged = Vec::with_capacity(rendered.len());
+    for (_, path, bytes) in &rendered {
+        let file_err = |source| ReportError::File {
+            path: path.clone(),
+            source,
+        };
+        if path.is_dir() {
+            return Err(file_err(std::io::Error::new(
+                std::io::ErrorKind::IsADirectory,
+                "a directory has the report's name",
+            )));
+        }
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".cloudarq-report-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map_err(file_err)?;
+        tmp.write_all(bytes).map_err(file_err)?;
+        tmp.as_file().sync_all().map_err(file_err)?;
+        staged.push((tmp, path));
+    }
+    let mut written = Vec::with_capacity(staged.len());
+    for (tmp, path) in staged {
+        tmp.persist(path).map_err(|e| ReportError::File {
+            path: path.clone(),
+            source: e.error,
+        })?;
+        written.push(path.clone());
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_and_unknown_names_list_the_valid_ones() {
+        assert_eq!("HTML".parse::<OutputFormat>().unwrap(), OutputFormat::Html);
+        assert_eq!(
+            OutputFormat::parse_list("json, ocsf,json,csv").unwrap(),
+            vec![OutputFormat::Json, OutputFormat::Ocsf, OutputFormat::Csv]
+        );
+        let e = "pdf".parse::<OutputFormat>().unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "unknown output format \"pdf\": expected one of json, ocsf, csv, html, terminal"
+        );
+        assert!(
+            OutputFormat::parse_list("json,xml")
+                .unwrap_err()
+                .to_string()
+                .contains("\"xml\"")
+        );
+        assert!(OutputFormat::parse_list(" , ").is_err());
+    }
+
+    #[test]
+    fn file_names_carry_account_and_collection_time() {
+        let r = fixture::sample_result();
+        assert_eq!(
+            report_file_name(&r, OutputFormat::Ocsf).unwrap(),
+            "cloudarq-123456789012-20260314T092653Z.ocsf.json"
+        );
+        assert_eq!(report_file_name(&r, OutputFormat::Terminal), None);
+    }
+
+    #[test]
+    fn rule_index_from_a_function() {
+        let idx = RuleIndex::from_fn(fixture::rule_meta);
+        assert_eq!(
+            idx.get("iam_root_mfa_enabled").unwrap().id,
+            "iam_root_mfa_enabled"
+        );
+        assert!(idx.get("nope").is_none());
+        assert!(RuleIndex::empty().get("iam_root_mfa_enabled").is_none());
+    }
+}
