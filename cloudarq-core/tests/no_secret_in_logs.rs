@@ -1,6 +1,8 @@
 //! A full scan with sentinel secrets, TRACE logging on: no secret reaches a
 //! log line. Its own test binary, so one global subscriber sees every thread.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
 #[path = "moto/harness.rs"]
 #[allow(dead_code, reason = "shared harness; this binary uses part of it")]
 mod harness;

@@ -53,6 +53,9 @@ impl RateLimits {
     }
 }
 
+/// One bucket per API and region (`None` for global APIs).
+type BucketKey = (ApiService, Option<Region>);
+
 #[derive(Debug)]
 struct Bucket {
     rate: f64,
@@ -86,7 +89,7 @@ impl Bucket {
 #[derive(Debug, Default)]
 pub struct Throttle {
     limits: RateLimits,
-    buckets: Mutex<HashMap<(ApiService, Option<Region>), Arc<Bucket>>>,
+    buckets: Mutex<HashMap<BucketKey, Arc<Bucket>>>,
 }
 
 impl Throttle {

@@ -3,6 +3,13 @@
 //!
 //! Each test starts its own `moto_server` on a free loopback port.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+#![allow(dead_code, reason = "the harness serves several test modules")]
+
 mod auth;
 mod harness;
+<<<<<<< HEAD
 mod iam;
+=======
+mod rds;
+>>>>>>> col-rds
