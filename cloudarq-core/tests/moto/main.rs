@@ -8,8 +8,5 @@
 
 mod auth;
 mod harness;
-<<<<<<< HEAD
 mod iam;
-=======
 mod rds;
->>>>>>> col-rds
