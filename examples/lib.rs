@@ -1,1 +1,1 @@
-//! placeholder
+//! CloudArq examples, one feature per file; see `collect_inventory.rs`.

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every CloudArq test, lint and template check.
+# Installs what the tests need when it is missing (idempotent):
+#   moto[server] and cfn-lint into ./.venv, Debian's chromium for the HTML report test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${CLOUDARQ_VENV:-$PWD/.venv}"
+if [ -x "$venv/bin/moto_server" ]; then export PATH="$venv/bin:$PATH"; fi
+if ! command -v moto_server >/dev/null || ! command -v cfn-lint >/dev/null; then
+    echo "test.sh: installing moto[server] and cfn-lint into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet 'moto[server]>=5.1,<6' 'cfn-lint>=1,<2'
+    export PATH="$venv/bin:$PATH"
+fi
+
+sudo_() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v chromium >/dev/null && [ -z "${CLOUDARQ_CHROMIUM:-}" ]; then
+    echo "test.sh: installing Debian's chromium for the HTML report test"
+    sudo_ apt-get update -qq
+    sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "test.sh: cfn-lint"
+cfn-lint cloudformation/*.yaml
+
+echo "test.sh: cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "test.sh: cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "test.sh: cargo test"
+cargo test --workspace --locked
