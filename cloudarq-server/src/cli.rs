@@ -1,0 +1,226 @@
+//! `cloudarq scan` and `cloudarq rules`: clap definitions and their logic.
+//!
+//! Exit codes: 0 success, 1 a FAIL at or above `--fail-on`, 2 bad input or
+//! an error (the message names the input at fault).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use cloudarq_core::engine::{Engine, Mutelist};
+use cloudarq_core::report::{self, OutputFormat, RuleIndex, TerminalOptions};
+use cloudarq_core::{Auditor, CredentialSource, ExternalId};
+use cloudarq_model::rule::{Severity, Status};
+use cloudarq_model::{Region, Service, Snapshot};
+
+/// The demo account: a real collection of a moto-seeded account
+/// (recorded by `cloudarq-core/tests/moto/demo.rs`).
+pub const DEMO_SNAPSHOT: &str = include_str!("../demo/demo-snapshot.json");
+
+/// CloudArq, an AWS security auditor.
+#[derive(Debug, Parser)]
+#[command(name = "cloudarq", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect an account (or load a snapshot), evaluate the rules, write reports.
+    Scan(ScanArgs),
+    /// The rule catalogue.
+    Rules {
+        /// list or show.
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+/// `cloudarq rules …`
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every built-in rule, one line each.
+    List,
+    /// One rule's metadata.
+    Show {
+        /// The rule id.
+        id: String,
+    },
+}
+
+/// `cloudarq scan` options.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Evaluate the bundled demo account (no AWS account needed).
+    #[arg(long, conflicts_with_all = ["snapshot", "role_arn", "profile"])]
+    pub demo: bool,
+    /// Re-evaluate a saved snapshot offline.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["role_arn", "profile"])]
+    pub snapshot: Option<PathBuf>,
+    /// Assume this role (recommended).
+    #[arg(long, requires = "external_id")]
+    pub role_arn: Option<String>,
+    /// The External ID of the role's trust policy.
+    #[arg(long, env = "CLOUDARQ_EXTERNAL_ID", hide_env_values = true)]
+    pub external_id: Option<String>,
+    /// A named AWS profile for the base credentials.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Regions, comma-separated (default: every enabled region).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Services, comma-separated (default: iam,s3,ec2,rds).
+    #[arg(long, value_delimiter = ',')]
+    pub services: Vec<String>,
+    /// Send every AWS request to this endpoint (moto, LocalStack).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// Report formats, comma-separated: json, ocsf, csv, html, terminal.
+    #[arg(long, default_value = "json,html,terminal")]
+    pub output_formats: String,
+    /// Where report files go (created if missing).
+    #[arg(long, default_value = "cloudarq-output")]
+    pub output_dir: PathBuf,
+    /// A mutelist TOML file.
+    #[arg(long)]
+    pub mutelist: Option<PathBuf>,
+    /// Frameworks to score, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',')]
+    pub compliance: Vec<String>,
+    /// Exit 1 when a FAIL of this severity or higher is found.
+    #[arg(long)]
+    pub fail_on: Option<String>,
+    /// Also save the collected snapshot to this file.
+    #[arg(long)]
+    pub save_snapshot: Option<PathBuf>,
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Rules { command: RulesCommand::List } => {
+            for r in cloudarq_rules::all() {
+                let m = r.meta();
+                writeln!(out, "{:<70} {:<13} {}", m.id, m.severity.as_str(), m.title)?;
+            }
+            Ok(0)
+        }
+        Command::Rules { command: RulesCommand::Show { id } } => {
+            let rule = cloudarq_rules::by_id(&id)
+                .with_context(|| format!("unknown rule id {id:?} (see `cloudarq rules list`)"))?;
+            let m = rule.meta();
+            writeln!(out, "{}\n  title:       {}\n  severity:    {}\n  service:     {}", m.id, m.title, m.severity, m.service)?;
+            let types: Vec<&str> = m.resource_types.iter().map(|t| t.as_str()).collect();
+            writeln!(out, "  resources:   {}\n  rationale:   {}", types.join(", "), m.rationale)?;
+            writeln!(out, "  remediation (CLI):     {}\n  remediation (console): {}\n  docs: {}", m.remediation.cli, m.remediation.console, m.remediation.url)?;
+            for c in m.controls {
+                writeln!(out, "  control:     {} {}", c.framework, c.control)?;
+            }
+            Ok(0)
+        }
+        Command::Scan(args) => scan(args, out).await,
+    }
+}
+
+async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    // Validate every input before any work, so bad input writes nothing.
+    let formats = OutputFormat::parse_list(&args.output_formats)?;
+    let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
+    let rules = cloudarq_rules::all();
+    let mutelist = args.mutelist.as_deref().map(|p| Mutelist::load(p, &rules)).transpose()?;
+    let all_frameworks = cloudarq_rules::frameworks::frameworks()?;
+    let frameworks = if args.compliance.is_empty() {
+        all_frameworks
+    } else {
+        let mut picked = Vec::new();
+        for id in &args.compliance {
+            let f = all_frameworks.iter().find(|f| &f.id == id).with_context(|| {
+                let known: Vec<&str> = all_frameworks.iter().map(|f| f.id.as_str()).collect();
+                format!("unknown framework {id:?}: expected one of {}", known.join(", "))
+            })?;
+            picked.push(f.clone());
+        }
+        picked
+    };
+
+    let snapshot = if args.demo {
+        Snapshot::from_json(DEMO_SNAPSHOT, "the bundled demo snapshot")?
+    } else if let Some(path) = &args.snapshot {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        Snapshot::from_json(&text, &path.display().to_string())?
+    } else {
+        collect(&args).await?
+    };
+    if let Some(path) = &args.save_snapshot {
+        write_atomic(path, snapshot.to_json()?.as_bytes())?;
+    }
+
+    let mut engine = Engine::new(rules.clone()).with_frameworks(frameworks);
+    if let Some(m) = mutelist {
+        engine = engine.with_mutelist(m);
+    }
+    let result = engine.evaluate(&snapshot);
+
+    let files: Vec<OutputFormat> = formats.iter().copied().filter(|f| *f != OutputFormat::Terminal).collect();
+    if !files.is_empty() {
+        std::fs::create_dir_all(&args.output_dir)
+            .with_context(|| format!("cannot create output directory {}", args.output_dir.display()))?;
+        let written = report::write_reports(&result, &RuleIndex::from_rules(&rules), &files, &args.output_dir)?;
+        for w in written {
+            tracing::info!(file = %w.display(), "report written");
+        }
+    }
+    if formats.contains(&OutputFormat::Terminal) {
+        let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        write!(out, "{}", report::terminal::summary(&result, TerminalOptions { color }))?;
+    }
+    let failing = fail_on.is_some_and(|min| {
+        result.findings.iter().any(|f| f.status == Status::Fail && f.severity >= min)
+    });
+    Ok(u8::from(failing))
+}
+
+async fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
+    let base = CredentialSource::DefaultChain { profile: args.profile.clone() };
+    let source = match &args.role_arn {
+        Some(role) => {
+            let external_id = args.external_id.clone().map(ExternalId::new).transpose()?;
+            CredentialSource::assume_role(role.parse()?, external_id, base)
+        }
+        None => base,
+    };
+    let mut builder = Auditor::builder(source);
+    if !args.regions.is_empty() {
+        let regions: Vec<Region> = args.regions.iter().map(|r| r.parse()).collect::<Result<_, _>>()?;
+        builder = builder.regions(regions);
+    }
+    if !args.services.is_empty() {
+        let services: Vec<Service> = args.services.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
+        builder = builder.services(services);
+    }
+    if let Some(url) = &args.endpoint_url {
+        builder = builder.endpoint_url(url);
+    }
+    Ok(builder.build()?.collect().await?)
+}
+
+/// Writes `bytes` to `path` via a temporary file in the same directory.
+fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Checks a severity name (for tests and callers).
+pub fn parse_severity(s: &str) -> anyhow::Result<Severity> {
+    match s.parse() {
+        Ok(v) => Ok(v),
+        Err(e) => bail!("{e}"),
+    }
+}
