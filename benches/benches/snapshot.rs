@@ -1,1 +1,2 @@
-fn main(){}
+//! Placeholder for the snapshot benchmark (written with the AWS layer).
+fn main() {}

@@ -2,6 +2,8 @@
 //! its [`RuleMeta`](cloudarq_model::rule::RuleMeta) beside its logic.
 //!
 //! [`all`] is the one explicit list of built-in rules; [`by_id`] finds one.
+//! [`frameworks`] holds the compliance frameworks (CIS AWS Foundations v3.0 and
+//! v7.0, AWS Foundational Security Best Practices) that map controls to rules.
 //!
 //! ```
 //! let rules = cloudarq_rules::all();
@@ -13,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod ec2;
+pub mod frameworks;
 mod iam;
 mod rds;
 mod s3;

@@ -91,11 +91,13 @@ fn golden_cases() {
                 _ => None,
             };
             if let Some(kind) = want_kind {
-                let has = got.iter().any(|e| match (&e.outcome.verdict, kind) {
-                    (Verdict::Pass(_), "pass") => true,
-                    (Verdict::Fail(_), "fail") => true,
-                    (Verdict::NotCollected { .. }, "not_collected") => true,
-                    _ => false,
+                let has = got.iter().any(|e| {
+                    matches!(
+                        (&e.outcome.verdict, kind),
+                        (Verdict::Pass(_), "pass")
+                            | (Verdict::Fail(_), "fail")
+                            | (Verdict::NotCollected { .. }, "not_collected")
+                    )
                 });
                 if !has {
                     failures.push(format!("{id}/{case_name}: no {kind} outcome in {got:?}"));
