@@ -1,1 +1,2 @@
+//! Placeholder for the snapshot benchmark (written with the AWS layer).
 fn main() {}

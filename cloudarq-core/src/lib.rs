@@ -24,6 +24,7 @@ mod auditor;
 mod auth;
 pub mod aws;
 mod collect;
+pub mod engine;
 mod error;
 pub mod report;
 

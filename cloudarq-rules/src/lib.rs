@@ -2,6 +2,8 @@
 //! its [`RuleMeta`](cloudarq_model::rule::RuleMeta) beside its logic.
 //!
 //! [`all`] is the one explicit list of built-in rules; [`by_id`] finds one.
+//! [`frameworks`] holds the compliance frameworks (CIS AWS Foundations v3.0 and
+//! v7.0, AWS Foundational Security Best Practices) that map controls to rules.
 //!
 //! ```
 //! let rules = cloudarq_rules::all();
@@ -14,6 +16,7 @@
 
 mod controls;
 mod ec2;
+pub mod frameworks;
 mod iam;
 mod policy;
 mod rds;

@@ -6,10 +6,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use cloudarq_core::engine::{Engine, Mutelist};
-use cloudarq_core::report::{self, OutputFormat, RuleIndex, TerminalOptions};
+use cloudarq_core::report::terminal::TerminalOptions;
+use cloudarq_core::report::{self, OutputFormat, RuleIndex};
 use cloudarq_core::{Auditor, CredentialSource, ExternalId};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{Region, Service, Snapshot};
@@ -215,12 +216,4 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.write_all(bytes)?;
     tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
-}
-
-/// Checks a severity name (for tests and callers).
-pub fn parse_severity(s: &str) -> anyhow::Result<Severity> {
-    match s.parse() {
-        Ok(v) => Ok(v),
-        Err(e) => bail!("{e}"),
-    }
 }

@@ -8,5 +8,6 @@
 
 mod auth;
 mod harness;
+mod demo;
 mod iam;
 mod rds;

@@ -1,0 +1,586 @@
+//! The mutelist (C5): accepted risks, written down. A matching, unexpired
+//! entry turns a FAIL into MUTED; the finding stays in every report.
+//!
+//! The file is TOML, one `[[mute]]` table per entry:
+//!
+//! ```toml
+//! [[mute]]
+//! rule = "s3_bucket_object_versioning"        # a rule id, or "*" for every rule
+//! resource = "arn:aws:s3:::logs-*"            # ARN glob; `*` also matches `/` and `:`
+//! reason = "log buckets are write-once"       # required, shown on the MUTED finding
+//! expires = 2026-12-31                        # optional: a date (mutes through that
+//!                                             # day, UTC) or a date-time with offset
+//! region = "eu-west-1"                        # optional: only resources in this region
+//! ```
+//!
+//! Expiry is compared with the snapshot's `collected_at`, never the wall clock,
+//! so re-evaluating an old snapshot gives the same result. An expired entry
+//! does not mute; the FAIL's message says the mute expired and when.
+//!
+//! Loading checks everything up front and names the file, the entry (counted
+//! from 1) and the field at fault: unknown fields, missing or empty `reason`,
+//! bad globs, rule ids the engine does not run, bad dates and regions.
+
+use std::path::Path;
+
+use cloudarq_model::finding::Finding;
+use cloudarq_model::rule::{Rule, Status};
+use cloudarq_model::{Region, Timestamp};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use time::macros::format_description;
+use time::{Date, PrimitiveDateTime, Time};
+
+use super::error::EngineError;
+
+/// The fields an entry may have.
+const FIELDS: [&str; 5] = ["rule", "resource", "reason", "expires", "region"];
+
+/// A parsed, checked mutelist.
+#[derive(Clone, Debug)]
+pub struct Mutelist {
+    source: String,
+    entries: Vec<MuteEntry>,
+    globs: GlobSet,
+}
+
+/// One mutelist entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MuteEntry {
+    rule: Option<String>,
+    resource: String,
+    reason: String,
+    expires: Option<Expiry>,
+    region: Option<Region>,
+}
+
+/// When an entry stops muting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expiry {
+    /// The first instant at which the entry no longer mutes.
+    pub at: Timestamp,
+    /// The value as written in the file, used in messages.
+    pub written: String,
+}
+
+impl MuteEntry {
+    /// The rule id it mutes; `None` for `*` (every rule).
+    pub fn rule(&self) -> Option<&str> {
+        self.rule.as_deref()
+    }
+    /// The ARN glob, as written.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+    /// Why the risk is accepted.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+    /// When it stops muting, if ever.
+    pub fn expires(&self) -> Option<&Expiry> {
+        self.expires.as_ref()
+    }
+    /// The only region it applies to, if restricted.
+    pub fn region(&self) -> Option<&Region> {
+        self.region.as_ref()
+    }
+    /// Whether it still mutes at `now`.
+    pub fn is_active(&self, now: Timestamp) -> bool {
+        self.expires.as_ref().is_none_or(|e| now < e.at)
+    }
+}
+
+impl Default for Mutelist {
+    fn default() -> Self {
+        Self {
+            source: "<empty>".to_owned(),
+            entries: Vec::new(),
+            globs: GlobSet::empty(),
+        }
+    }
+}
+
+impl Mutelist {
+    /// Reads and parses a mutelist file; rule ids are checked against `rules`.
+    pub fn load(path: &Path, rules: &[&'static dyn Rule]) -> Result<Self, EngineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| EngineError::MutelistRead {
+            file: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string(), rules)
+    }
+
+    /// Parses a mutelist document; `file` names it in errors, and rule ids are
+    /// checked against `rules`.
+    pub fn parse(text: &str, file: &str, rules: &[&'static dyn Rule]) -> Result<Self, EngineError> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| EngineError::MutelistSyntax {
+            file: file.to_owned(),
+            detail: e.to_string().trim_end().to_owned(),
+        })?;
+        let shape = |detail: String| EngineError::MutelistShape {
+            file: file.to_owned(),
+            detail,
+        };
+        if let Some(key) = table.keys().find(|k| k.as_str() != "mute") {
+            return Err(shape(format!(
+                "unknown top-level key `{key}` (expected [[mute]] entries)"
+            )));
+        }
+        let items = match table.get("mute") {
+            None => &Vec::new(),
+            Some(toml::Value::Array(items)) => items,
+            Some(other) => {
+                return Err(shape(format!(
+                    "`mute` must be an array of tables ([[mute]]), found {}",
+                    other.type_str()
+                )));
+            }
+        };
+        let mut entries = Vec::with_capacity(items.len());
+        let mut globs = GlobSetBuilder::new();
+        for (i, item) in items.iter().enumerate() {
+            let entry = i + 1;
+            let toml::Value::Table(t) = item else {
+                return Err(shape(format!(
+                    "entry {entry} must be a table ([[mute]]), found {}",
+                    item.type_str()
+                )));
+            };
+            let ctx = EntryCtx {
+                file,
+                entry,
+                table: t,
+            };
+            let (e, glob) = ctx.parse(rules)?;
+            globs.add(glob);
+            entries.push(e);
+        }
+        let globs = globs
+            .build()
+            .map_err(|e| shape(format!("cannot build the ARN globs: {e}")))?;
+        Ok(Self {
+            source: file.to_owned(),
+            entries,
+            globs,
+        })
+    }
+
+    /// The file it was read from.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The entries, in file order.
+    pub fn entries(&self) -> &[MuteEntry] {
+        &self.entries
+    }
+
+    /// Applies the mutelist to one finding, as of `now` (the snapshot's time).
+    ///
+    /// Only FAIL findings change. The first active matching entry mutes it
+    /// (status MUTED, `muted_reason` set). If only expired entries match, it
+    /// stays FAIL and its message says when the mute expired.
+    pub fn apply(&self, finding: &mut Finding, now: Timestamp) {
+        if finding.status != Status::Fail || self.entries.is_empty() {
+            return;
+        }
+        let mut expired: Option<(usize, &MuteEntry)> = None;
+        for index in self.globs.matches(finding.resource_arn.as_str()) {
+            let Some(entry) = self.entries.get(index) else {
+                continue;
+            };
+            let rule_ok = entry.rule.as_deref().is_none_or(|r| r == finding.rule_id);
+            let region_ok = entry
+                .region
+                .as_ref()
+                .is_none_or(|r| finding.region.as_ref() == Some(r));
+            if !rule_ok || !region_ok {
+                continue;
+            }
+            if entry.is_active(now) {
+                finding.status = Status::Muted;
+                finding.muted_reason = Some(entry.reason.clone());
+                return;
+            }
+            expired.get_or_insert((index, entry));
+        }
+        if let Some((index, entry)) = expired {
+            let written = entry.expires.as_ref().map_or("", |e| e.written.as_str());
+            finding.message = format!(
+                "{} (mute expired on {written}: mutelist {} entry {}, reason: {})",
+                finding.message,
+                self.source,
+                index + 1,
+                entry.reason
+            );
+        }
+    }
+}
+
+/// One entry being parsed, for error context.
+struct EntryCtx<'a> {
+    file: &'a str,
+    entry: usize,
+    table: &'a toml::Table,
+}
+
+impl EntryCtx<'_> {
+    fn parse(&self, rules: &[&'static dyn Rule]) -> Result<(MuteEntry, Glob), EngineError> {
+        if let Some(field) = self.table.keys().find(|k| !FIELDS.contains(&k.as_str())) {
+            return Err(EngineError::UnknownField {
+                file: self.file.to_owned(),
+                entry: self.entry,
+                field: field.clone(),
+            });
+        }
+        let rule = self.required_str("rule")?;
+        let resource = self.required_str("resource")?;
+        let reason = self.required_str("reason")?;
+        let rule = if rule == "*" {
+            None
+        } else if rules.iter().any(|r| r.meta().id == rule) {
+            Some(rule.to_owned())
+        } else {
+            return Err(EngineError::UnknownRule {
+                file: self.file.to_owned(),
+                entry: self.entry,
+                rule: rule.to_owned(),
+            });
+        };
+        let glob = Glob::new(resource).map_err(|e| EngineError::BadGlob {
+            file: self.file.to_owned(),
+            entry: self.entry,
+            glob: resource.to_owned(),
+            detail: e.kind().to_string(),
+        })?;
+        let expires = match self.table.get("expires") {
+            None => None,
+            Some(toml::Value::String(s)) => Some(self.expiry(s)?),
+            Some(toml::Value::Datetime(d)) => Some(self.expiry(&d.to_string())?),
+            Some(other) => return Err(self.wrong_type("expires", "a date or date-time", other)),
+        };
+        let region = match self.table.get("region") {
+            None => None,
+            Some(toml::Value::String(s)) => {
+                Some(s.parse::<Region>().map_err(|_| EngineError::BadRegion {
+                    file: self.file.to_owned(),
+                    entry: self.entry,
+                    value: s.clone(),
+                })?)
+            }
+            Some(other) => return Err(self.wrong_type("region", "a string", other)),
+        };
+        let entry = MuteEntry {
+            rule,
+            resource: resource.to_owned(),
+            reason: reason.to_owned(),
+            expires,
+            region,
+        };
+        Ok((entry, glob))
+    }
+
+    fn required_str(&self, field: &'static str) -> Result<&str, EngineError> {
+        match self.table.get(field) {
+            None => Err(EngineError::MissingField {
+                file: self.file.to_owned(),
+                entry: self.entry,
+                field,
+            }),
+            Some(toml::Value::String(s)) if s.trim().is_empty() => {
+                Err(self.invalid(field, "must not be empty".to_owned()))
+            }
+            Some(toml::Value::String(s)) => Ok(s),
+            Some(other) => Err(self.wrong_type(field, "a string", other)),
+        }
+    }
+
+    fn expiry(&self, written: &str) -> Result<Expiry, EngineError> {
+        let at = if let Ok(t) = written.parse::<Timestamp>() {
+            Some(t)
+        } else if let Ok(d) = Date::parse(written, format_description!("[year]-[month]-[day]")) {
+            // A bare date mutes through the end of that day, UTC.
+            d.next_day().map(|next| {
+                Timestamp::new(PrimitiveDateTime::new(next, Time::MIDNIGHT).assume_utc())
+            })
+        } else {
+            None
+        };
+        at.map(|at| Expiry {
+            at,
+            written: written.to_owned(),
+        })
+        .ok_or_else(|| EngineError::BadDate {
+            file: self.file.to_owned(),
+            entry: self.entry,
+            value: written.to_owned(),
+        })
+    }
+
+    fn invalid(&self, field: &'static str, detail: String) -> EngineError {
+        EngineError::InvalidField {
+            file: self.file.to_owned(),
+            entry: self.entry,
+            field,
+            detail,
+        }
+    }
+
+    fn wrong_type(&self, field: &'static str, want: &str, got: &toml::Value) -> EngineError {
+        self.invalid(field, format!("expected {want}, found {}", got.type_str()))
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{FAIL_HIGH, PASS_ALL, finding, rules};
+
+    fn parse(text: &str) -> Result<Mutelist, EngineError> {
+        Mutelist::parse(text, "mute.toml", &rules())
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn apply(m: &Mutelist, mut f: Finding, now: &str) -> Finding {
+        m.apply(&mut f, at(now));
+        f
+    }
+
+    const NOW: &str = "2026-06-01T00:00:00Z";
+
+    #[test]
+    fn a_matching_entry_mutes_a_fail_and_keeps_the_reason() {
+        let m = parse(
+            r#"
+            [[mute]]
+            rule = "test_fail_high"
+            resource = "arn:aws:s3:::logs-*"
+            reason = "log buckets are accepted"
+            "#,
+        )
+        .unwrap();
+        let f = apply(
+            &m,
+            finding(&FAIL_HIGH, "arn:aws:s3:::logs-eu", Status::Fail),
+            NOW,
+        );
+        assert_eq!(f.status, Status::Muted);
+        assert_eq!(f.muted_reason.as_deref(), Some("log buckets are accepted"));
+        // Another bucket, another rule, and a PASS are untouched.
+        let other = apply(
+            &m,
+            finding(&FAIL_HIGH, "arn:aws:s3:::data", Status::Fail),
+            NOW,
+        );
+        assert_eq!(other.status, Status::Fail);
+        let rule = apply(
+            &m,
+            finding(&PASS_ALL, "arn:aws:s3:::logs-eu", Status::Fail),
+            NOW,
+        );
+        assert_eq!(rule.status, Status::Fail);
+        let pass = apply(
+            &m,
+            finding(&FAIL_HIGH, "arn:aws:s3:::logs-eu", Status::Pass),
+            NOW,
+        );
+        assert_eq!((pass.status, pass.muted_reason), (Status::Pass, None));
+    }
+
+    #[test]
+    fn star_rule_and_globs_cross_slashes() {
+        let m = parse(
+            r#"
+            [[mute]]
+            rule = "*"
+            resource = "arn:aws:iam::*:user/ci/*"
+            reason = "CI users are managed elsewhere"
+            "#,
+        )
+        .unwrap();
+        let hit = "arn:aws:iam::123456789012:user/ci/deploy/eu";
+        assert_eq!(
+            apply(&m, finding(&FAIL_HIGH, hit, Status::Fail), NOW).status,
+            Status::Muted
+        );
+        assert_eq!(
+            apply(&m, finding(&PASS_ALL, hit, Status::Fail), NOW).status,
+            Status::Muted
+        );
+        let miss = "arn:aws:iam::123456789012:user/admin";
+        assert_eq!(
+            apply(&m, finding(&FAIL_HIGH, miss, Status::Fail), NOW).status,
+            Status::Fail
+        );
+    }
+
+    #[test]
+    fn region_restricts_the_entry() {
+        let m = parse(
+            r#"
+            [[mute]]
+            rule = "*"
+            resource = "*"
+            reason = "sandbox region"
+            region = "eu-west-1"
+            "#,
+        )
+        .unwrap();
+        let mut f = finding(
+            &FAIL_HIGH,
+            "arn:aws:ec2:eu-west-1:123456789012:volume/vol-1",
+            Status::Fail,
+        );
+        f.region = Some("eu-west-1".parse().unwrap());
+        assert_eq!(apply(&m, f.clone(), NOW).status, Status::Muted);
+        f.region = Some("us-east-1".parse().unwrap());
+        assert_eq!(apply(&m, f.clone(), NOW).status, Status::Fail);
+        f.region = None;
+        assert_eq!(apply(&m, f, NOW).status, Status::Fail);
+    }
+
+    #[test]
+    fn expiry_compares_with_the_snapshot_time() {
+        let m = parse(
+            r#"
+            [[mute]]
+            rule = "test_fail_high"
+            resource = "*"
+            reason = "until the migration"
+            expires = 2026-05-31
+            "#,
+        )
+        .unwrap();
+        let f = || finding(&FAIL_HIGH, "arn:aws:s3:::b", Status::Fail);
+        // A bare date mutes through the end of that day, UTC.
+        assert_eq!(apply(&m, f(), "2026-05-31T23:59:59Z").status, Status::Muted);
+        let late = apply(&m, f(), "2026-06-01T00:00:00Z");
+        assert_eq!(late.status, Status::Fail);
+        assert_eq!(late.muted_reason, None);
+        assert_eq!(
+            late.message,
+            "fails (mute expired on 2026-05-31: mutelist mute.toml entry 1, reason: until the migration)"
+        );
+    }
+
+    #[test]
+    fn an_active_entry_wins_over_an_expired_one() {
+        let m = parse(
+            r#"
+            [[mute]]
+            rule = "*"
+            resource = "*"
+            reason = "old"
+            expires = "2026-01-01T12:00:00+02:00"
+            [[mute]]
+            rule = "test_fail_high"
+            resource = "arn:aws:s3:::b"
+            reason = "new"
+            expires = 2027-01-01T00:00:00Z
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            m.entries()[0].expires().unwrap().at,
+            at("2026-01-01T10:00:00Z")
+        );
+        let f = apply(&m, finding(&FAIL_HIGH, "arn:aws:s3:::b", Status::Fail), NOW);
+        assert_eq!(
+            (f.status, f.muted_reason.as_deref()),
+            (Status::Muted, Some("new"))
+        );
+        assert_eq!(f.message, "fails");
+    }
+
+    #[test]
+    fn an_empty_document_mutes_nothing() {
+        let m = parse("").unwrap();
+        assert!(m.entries().is_empty());
+        let f = apply(&m, finding(&FAIL_HIGH, "arn:aws:s3:::b", Status::Fail), NOW);
+        assert_eq!(f.status, Status::Fail);
+    }
+
+    /// Every bad input gives its own error naming the file, entry and field.
+    #[test]
+    fn bad_inputs_name_the_file_entry_and_field() {
+        let ok = "rule = \"*\"\nresource = \"*\"\nreason = \"r\"\n";
+        let cases: &[(String, &str)] = &[
+            (
+                "[[mute]\n".to_owned(),
+                "mutelist mute.toml is not valid TOML",
+            ),
+            (
+                "muted = []\n".to_owned(),
+                "mutelist mute.toml: unknown top-level key `muted`",
+            ),
+            (
+                "mute = 3\n".to_owned(),
+                "`mute` must be an array of tables ([[mute]]), found integer",
+            ),
+            (
+                format!("[[mute]]\n{ok}[[mute]]\nrule = \"*\"\nresource = \"[\"\nreason = \"r\"\n"),
+                "mutelist mute.toml, entry 2, field `resource`: bad glob \"[\"",
+            ),
+            (
+                "[[mute]]\nrule = \"s3_nope\"\nresource = \"*\"\nreason = \"r\"\n".to_owned(),
+                "mutelist mute.toml, entry 1, field `rule`: unknown rule id \"s3_nope\"",
+            ),
+            (
+                "[[mute]]\nrule = \"*\"\nresource = \"*\"\n".to_owned(),
+                "mutelist mute.toml, entry 1: missing required field `reason`",
+            ),
+            (
+                "[[mute]]\nrule = \"*\"\nresource = \"*\"\nreason = \"  \"\n".to_owned(),
+                "mutelist mute.toml, entry 1, field `reason`: must not be empty",
+            ),
+            (
+                format!("[[mute]]\n{ok}expires = \"next tuesday\"\n"),
+                "mutelist mute.toml, entry 1, field `expires`: \"next tuesday\" is not an RFC 3339 date",
+            ),
+            (
+                format!("[[mute]]\n{ok}expires = 2026-12-31T10:00:00\n"),
+                "field `expires`: \"2026-12-31T10:00:00\" is not an RFC 3339",
+            ),
+            (
+                format!("[[mute]]\n{ok}expires = 20261231\n"),
+                "entry 1, field `expires`: expected a date or date-time, found integer",
+            ),
+            (
+                format!("[[mute]]\n{ok}region = \"Europe\"\n"),
+                "entry 1, field `region`: \"Europe\" is not an AWS region code",
+            ),
+            (
+                format!("[[mute]]\n{ok}resources = \"*\"\n"),
+                "mutelist mute.toml, entry 1: unknown field `resources`",
+            ),
+            (
+                "[[mute]]\nrule = 1\nresource = \"*\"\nreason = \"r\"\n".to_owned(),
+                "entry 1, field `rule`: expected a string, found integer",
+            ),
+        ];
+        for (text, want) in cases {
+            let e = parse(text).expect_err(text);
+            assert!(
+                e.to_string().contains(want),
+                "{e}\n  should contain: {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn load_names_a_missing_file() {
+        let e = Mutelist::load(Path::new("/nonexistent/mute.toml"), &rules()).unwrap_err();
+        assert!(matches!(e, EngineError::MutelistRead { .. }));
+        assert!(
+            e.to_string()
+                .starts_with("cannot read mutelist /nonexistent/mute.toml"),
+            "{e}"
+        );
+    }
+}

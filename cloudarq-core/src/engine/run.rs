@@ -1,0 +1,451 @@
+//! [`Engine::evaluate`]: every applicable (rule, resource) pair of a snapshot,
+//! in parallel, into one [`ScanResult`].
+//!
+//! The pairs are laid out in their final order first (rules by id, then
+//! resources by ARN), evaluated with rayon's order-preserving parallel map,
+//! and split into findings and evaluation gaps. The output is identical
+//! whatever the thread count, with no sort of the findings.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use cloudarq_model::finding::{
+    ControlId, EvaluationGap, Finding, RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult,
+};
+use cloudarq_model::rule::{Outcome, Rule, RuleError, SeverityAdjustment, Status, Verdict};
+use cloudarq_model::{Resource, ResourceType, Snapshot};
+use cloudarq_rules::frameworks::Framework;
+use rayon::prelude::*;
+
+use super::mutelist::Mutelist;
+use super::score;
+
+/// Evaluates rules over snapshots; holds the rules, the mutelist and the
+/// frameworks to score. Cheap to share between threads; reusable.
+pub struct Engine {
+    /// Sorted by id (stable, so duplicate ids keep their given order).
+    rules: Vec<&'static dyn Rule>,
+    /// The controls of each rule, as data, aligned with `rules`.
+    controls: Vec<Vec<ControlId>>,
+    mutelist: Option<Mutelist>,
+    frameworks: Vec<Framework>,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field(
+                "rules",
+                &self.rules.iter().map(|r| r.meta().id).collect::<Vec<_>>(),
+            )
+            .field("mutelist", &self.mutelist.as_ref().map(Mutelist::source))
+            .field(
+                "frameworks",
+                &self.frameworks.iter().map(|f| &f.id).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+/// What one (rule, resource) pair produced.
+enum PairOutput {
+    Finding(Box<Finding>),
+    Gap(EvaluationGap),
+    Nothing,
+}
+
+impl Engine {
+    /// An engine running `rules`, with no mutelist and no framework scores.
+    ///
+    /// Rules are evaluated in id order whatever order they are given in.
+    pub fn new(mut rules: Vec<&'static dyn Rule>) -> Self {
+        rules.sort_by_key(|r| r.meta().id);
+        let controls = rules
+            .iter()
+            .map(|r| {
+                r.meta()
+                    .controls
+                    .iter()
+                    .map(|c| ControlId {
+                        framework: c.framework.to_owned(),
+                        control: c.control.to_owned(),
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            rules,
+            controls,
+            mutelist: None,
+            frameworks: Vec::new(),
+        }
+    }
+
+    /// Applies `mutelist` to every FAIL.
+    pub fn with_mutelist(mut self, mutelist: Mutelist) -> Self {
+        self.mutelist = Some(mutelist);
+        self
+    }
+
+    /// Scores the results against `frameworks`, in the given order.
+    pub fn with_frameworks(mut self, frameworks: Vec<Framework>) -> Self {
+        self.frameworks = frameworks;
+        self
+    }
+
+    /// The rules, in evaluation (id) order.
+    pub fn rules(&self) -> &[&'static dyn Rule] {
+        &self.rules
+    }
+
+    /// The frameworks scored.
+    pub fn frameworks(&self) -> &[Framework] {
+        &self.frameworks
+    }
+
+    /// Evaluates every rule on every resource of a type it declares.
+    ///
+    /// - `Pass`/`Fail` become PASS/FAIL findings; the outcome's severity
+    ///   adjustment, when present, replaces the rule's default and its reason
+    ///   is kept in `severity_reason`.
+    /// - `NotCollected` gives no finding but an [`EvaluationGap`].
+    /// - `NotApplicable` gives nothing.
+    /// - A rule that returns an error or panics gives an ERROR finding whose
+    ///   message names the cause; every other pair still runs. (The default
+    ///   panic hook still prints each panic to stderr; a build with
+    ///   `panic = "abort"` cannot contain panics at all.)
+    /// - The mutelist turns matching FAILs into MUTED, as of the snapshot's
+    ///   `collected_at`.
+    ///
+    /// Findings and gaps are ordered by (rule id, ARN).
+    pub fn evaluate(&self, snapshot: &Snapshot) -> ScanResult {
+        let resources: Vec<&Resource> = snapshot.resources.iter().collect();
+        let pairs = self.pairs(&resources);
+        let outputs: Vec<PairOutput> = pairs
+            .par_iter()
+            .map(|&(rule, res)| self.evaluate_pair(rule, resources[res], snapshot))
+            .collect();
+        let mut findings = Vec::with_capacity(outputs.len());
+        let mut evaluation_gaps = Vec::new();
+        for out in outputs {
+            match out {
+                PairOutput::Finding(f) => findings.push(*f),
+                PairOutput::Gap(g) => evaluation_gaps.push(g),
+                PairOutput::Nothing => {}
+            }
+        }
+        let scores = score::scores(&self.frameworks, &findings);
+        ScanResult {
+            format: RESULT_FORMAT.to_owned(),
+            version: RESULT_FORMAT_VERSION,
+            account_id: snapshot.account_id.clone(),
+            collected_at: snapshot.collected_at,
+            regions: snapshot.regions.clone(),
+            rules_evaluated: saturating_u32(self.rules.len()),
+            resources: saturating_u32(resources.len()),
+            findings,
+            evaluation_gaps,
+            coverage_gaps: snapshot.gaps.clone(),
+            scores,
+        }
+    }
+
+    /// (rule index, resource index) for every applicable pair, in output order.
+    fn pairs(&self, resources: &[&Resource]) -> Vec<(usize, usize)> {
+        let mut by_type: HashMap<ResourceType, Vec<usize>> = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
+            by_type.entry(r.resource_type()).or_default().push(i);
+        }
+        let mut pairs = Vec::new();
+        let mut merged = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            merged.clear();
+            let mut types = rule.meta().resource_types.to_vec();
+            types.sort_unstable();
+            types.dedup();
+            for t in types {
+                merged.extend(by_type.get(&t).into_iter().flatten().copied());
+            }
+            // Resource indices are in ARN order; a multi-type rule merges its lists.
+            merged.sort_unstable();
+            pairs.extend(merged.iter().map(|&xi| (ri, xi)));
+        }
+        pairs
+    }
+
+    fn evaluate_pair(&self, ri: usize, resource: &Resource, snapshot: &Snapshot) -> PairOutput {
+        let rule = self.rules[ri];
+        let meta = rule.meta();
+        let run = catch_unwind(AssertUnwindSafe(|| rule.evaluate(resource, snapshot)));
+        let (status, message, outcome) = match run {
+            Ok(Ok(outcome)) => match &outcome.verdict {
+                Verdict::Pass(m) => (Status::Pass, m.clone(), Some(outcome)),
+                Verdict::Fail(m) => (Status::Fail, m.clone(), Some(outcome)),
+                Verdict::NotCollected { field } => {
+                    return PairOutput::Gap(EvaluationGap {
+                        rule_id: meta.id.to_owned(),
+                        resource_arn: resource.arn.clone(),
+                        field: field.clone(),
+                    });
+                }
+                Verdict::NotApplicable => return PairOutput::Nothing,
+            },
+            Ok(Err(RuleError(e))) => (Status::Error, format!("rule returned an error: {e}"), None),
+            Err(payload) => (
+                Status::Error,
+                format!("rule panicked: {}", panic_message(&*payload)),
+                None,
+            ),
+        };
+        let (evidence, adjustment) = outcome
+            .map_or((serde_json::Value::Null, None), |o: Outcome| {
+                (o.evidence, o.severity)
+            });
+        let (severity, severity_reason) = match adjustment {
+            Some(SeverityAdjustment { severity, reason }) => (severity, Some(reason)),
+            None => (meta.severity, None),
+        };
+        let mut finding = Finding {
+            rule_id: meta.id.to_owned(),
+            title: meta.title.to_owned(),
+            service: meta.service,
+            resource_arn: resource.arn.clone(),
+            resource_type: resource.resource_type(),
+            resource_name: resource.name.clone(),
+            region: resource.region.clone(),
+            status,
+            severity,
+            severity_reason,
+            message,
+            evidence,
+            controls: self.controls[ri].clone(),
+            muted_reason: None,
+        };
+        if let Some(m) = &self.mutelist {
+            m.apply(&mut finding, snapshot.collected_at);
+        }
+        PairOutput::Finding(Box::new(finding))
+    }
+}
+
+/// The text of a panic payload (`panic!` with a literal or a format string).
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-text panic payload".to_owned()
+    }
+}
+
+fn saturating_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{self, rules, snapshot};
+    use cloudarq_model::rule::Severity;
+
+    fn statuses(r: &ScanResult) -> Vec<(String, String, Status)> {
+        r.findings
+            .iter()
+            .map(|f| (f.rule_id.clone(), f.resource_name.clone(), f.status))
+            .collect()
+    }
+
+    #[test]
+    fn every_verdict_maps_to_its_status_in_rule_then_arn_order() {
+        let result = Engine::new(rules()).evaluate(&snapshot());
+        let s = |rule: &str, name: &str, st| (rule.to_owned(), name.to_owned(), st);
+        use Status::*;
+        assert_eq!(
+            statuses(&result),
+            [
+                s("test_errors", "a", Error),
+                s("test_errors", "b", Error),
+                s("test_errors", "c", Error),
+                s("test_fail_high", "a", Fail),
+                s("test_fail_high", "b", Fail),
+                s("test_fail_high", "c", Fail),
+                s("test_panics", "a", Pass),
+                s("test_panics", "b", Error),
+                s("test_panics", "c", Pass),
+                s("test_pass_all", "a", Pass),
+                s("test_pass_all", "b", Pass),
+                s("test_pass_all", "c", Pass),
+                s("test_severity", "vol-1", Fail),
+                s("test_severity", "vol-2", Fail),
+                s("test_versioning", "a", Pass),
+                s("test_versioning", "b", Fail),
+            ]
+        );
+        // Not collected: no finding, one gap naming the field.
+        assert_eq!(
+            result.evaluation_gaps,
+            [EvaluationGap {
+                rule_id: "test_versioning".into(),
+                resource_arn: "arn:aws:s3:::c".parse().unwrap(),
+                field: "versioning".into(),
+            }]
+        );
+    }
+
+    #[test]
+    fn errors_and_panics_name_their_cause() {
+        let result = Engine::new(rules()).evaluate(&snapshot());
+        let msg = |rule: &str, name: &str| {
+            let f = result
+                .findings
+                .iter()
+                .find(|f| f.rule_id == rule && f.resource_name == name)
+                .unwrap();
+            (f.message.clone(), f.severity)
+        };
+        assert_eq!(
+            msg("test_errors", "a"),
+            (
+                "rule returned an error: policy document is not JSON".into(),
+                Severity::Medium
+            )
+        );
+        assert_eq!(
+            msg("test_panics", "b"),
+            (
+                "rule panicked: index out of range for b".into(),
+                Severity::Medium
+            )
+        );
+        assert_eq!(msg("test_panics", "c").0, "no panic");
+    }
+
+    #[test]
+    fn severity_override_carries_its_reason() {
+        let result = Engine::new(rules()).evaluate(&snapshot());
+        let vols: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == "test_severity")
+            .map(|f| {
+                (
+                    f.resource_name.as_str(),
+                    f.severity,
+                    f.severity_reason.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            vols,
+            [
+                (
+                    "vol-1",
+                    Severity::Low,
+                    Some("the volume is not attached to any instance")
+                ),
+                ("vol-2", Severity::High, None),
+            ]
+        );
+    }
+
+    #[test]
+    fn findings_carry_resource_identity_evidence_and_controls() {
+        let result = Engine::new(rules()).evaluate(&snapshot());
+        let f = &result.findings[3];
+        assert_eq!(f.rule_id, "test_fail_high");
+        assert_eq!(f.title, "Test rule test_fail_high");
+        assert_eq!(f.resource_arn.as_str(), "arn:aws:s3:::a");
+        assert_eq!(f.resource_type, ResourceType::S3Bucket);
+        assert_eq!(f.region.as_ref().map(|r| r.as_str()), Some("eu-west-1"));
+        assert_eq!(f.evidence, serde_json::json!({"why": "always"}));
+        let controls: Vec<_> = f
+            .controls
+            .iter()
+            .map(|c| (&*c.framework, &*c.control))
+            .collect();
+        assert_eq!(controls, [("test_fw", "A.2")]);
+    }
+
+    #[test]
+    fn result_carries_the_snapshot_identity_and_counts() {
+        let snap = snapshot();
+        let result = Engine::new(rules()).evaluate(&snap);
+        assert_eq!(
+            (result.format.as_str(), result.version),
+            (RESULT_FORMAT, RESULT_FORMAT_VERSION)
+        );
+        assert_eq!(result.account_id, snap.account_id);
+        assert_eq!(result.collected_at, snap.collected_at);
+        assert_eq!(result.regions, snap.regions);
+        assert_eq!((result.rules_evaluated, result.resources), (7, 6));
+        assert_eq!(result.coverage_gaps, snap.gaps);
+        assert!(result.scores.is_empty());
+    }
+
+    #[test]
+    fn output_is_deterministic_and_independent_of_rule_order() {
+        let snap = snapshot();
+        let a = Engine::new(rules()).evaluate(&snap);
+        let mut reversed = rules();
+        reversed.reverse();
+        let b = Engine::new(reversed).evaluate(&snap);
+        assert_eq!(a, b);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let c = pool.install(|| Engine::new(rules()).evaluate(&snap));
+        assert_eq!(a, c);
+    }
+
+    #[test]
+    fn mutelist_mutes_fails_during_evaluation() {
+        let m = Mutelist::parse(
+            "[[mute]]\nrule = \"*\"\nresource = \"arn:aws:s3:::b\"\nreason = \"accepted\"\n",
+            "mute.toml",
+            &rules(),
+        )
+        .unwrap();
+        let result = Engine::new(rules()).with_mutelist(m).evaluate(&snapshot());
+        let on_b: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| f.resource_name == "b")
+            .map(|f| (f.rule_id.as_str(), f.status))
+            .collect();
+        use Status::*;
+        assert_eq!(
+            on_b,
+            [
+                ("test_errors", Error),
+                ("test_fail_high", Muted),
+                ("test_panics", Error),
+                ("test_pass_all", Pass),
+                ("test_versioning", Muted),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_empty_rule_set_or_snapshot_gives_an_empty_result() {
+        let r = Engine::new(Vec::new()).evaluate(&snapshot());
+        assert!(r.findings.is_empty() && r.evaluation_gaps.is_empty());
+        let mut snap = snapshot();
+        snap.resources = Default::default();
+        let r = Engine::new(rules()).evaluate(&snap);
+        assert_eq!((r.findings.len(), r.resources), (0, 0));
+    }
+
+    #[test]
+    fn engine_debug_lists_rule_ids() {
+        let e = Engine::new(vec![&testing::PASS_ALL]);
+        assert!(format!("{e:?}").contains("test_pass_all"));
+    }
+}
