@@ -131,6 +131,7 @@ struct ProxyState {
     faults: HashMap<String, Fault>,
     served: HashMap<String, u32>,
     seen: Vec<Seen>,
+    rewrites: HashMap<String, Vec<(String, String)>>,
 }
 
 /// A loopback HTTP proxy in front of moto.
@@ -187,6 +188,19 @@ impl Proxy {
             .unwrap()
             .faults
             .insert(operation.to_owned(), fault);
+    }
+
+    /// Replaces `from` with `to` in the bodies of moto's answers to
+    /// `operation`, to correct a response moto shapes differently from AWS.
+    /// Each use names the moto bug it works around.
+    pub fn rewrite_response(&self, operation: &str, from: &str, to: &str) {
+        self.state
+            .lock()
+            .expect("proxy state")
+            .rewrites
+            .entry(operation.to_owned())
+            .or_default()
+            .push((from.to_owned(), to.to_owned()));
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -252,9 +266,13 @@ fn operation_of(method: &str, uri: &hyper::Uri, service: &str, body: &str) -> St
     format!("{service}:{method}")
 }
 
-fn error_response(service: &str, code: &str, status: u16) -> Response<Full<Bytes>> {
+fn error_response(service: &str, op: &str, code: &str, status: u16) -> Response<Full<Bytes>> {
     let msg = format!("injected {code} by the CloudArq test proxy");
     let body = match service {
+        // S3 Control signs as `s3` but wraps its errors like the query APIs.
+        "s3" if op.starts_with("s3control:") => format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ErrorResponse><Error><Code>{code}</Code><Message>{msg}</Message></Error><RequestId>test</RequestId></ErrorResponse>"
+        ),
         "ec2" => format!(
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response><Errors><Error><Code>{code}</Code><Message>{msg}</Message></Error></Errors><RequestID>test</RequestID></Response>"
         ),
@@ -301,8 +319,9 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let fault = {
+    let (fault, rewrites) = {
         let mut st = state.lock().unwrap();
+        let rewrites = st.rewrites.get(&op).cloned().unwrap_or_default();
         st.seen.push(Seen {
             operation: op.clone(),
             method: parts.method.to_string(),
@@ -313,7 +332,7 @@ async fn handle(
         let fault = st.faults.get(&op).cloned();
         let served = st.served.entry(op.clone()).or_default();
         *served += 1;
-        match fault {
+        let fault = match fault {
             Some(Fault::ThrottleFirst { times }) if *served <= times => Some(if service == "s3" {
                 ("SlowDown", 503)
             } else if service == "ec2" {
@@ -323,10 +342,11 @@ async fn handle(
             }),
             Some(Fault::Error { code, status }) => Some((code, status)),
             _ => None,
-        }
+        };
+        (fault, rewrites)
     };
     if let Some((code, status)) = fault {
-        return Ok(error_response(&service, code, status));
+        return Ok(error_response(&service, &op, code, status));
     }
     let path = parts
         .uri
@@ -343,8 +363,17 @@ async fn handle(
     let fwd = fwd.body(Full::new(bytes)).expect("request");
     match client.request(fwd).await {
         Ok(resp) => {
-            let (p, b) = resp.into_parts();
-            let bytes = b.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let (mut p, b) = resp.into_parts();
+            let mut bytes = b.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            if !rewrites.is_empty() {
+                let mut text = String::from_utf8_lossy(&bytes).into_owned();
+                for (from, to) in &rewrites {
+                    text = text.replace(from.as_str(), to);
+                }
+                bytes = Bytes::from(text);
+                p.headers
+                    .insert(hyper::header::CONTENT_LENGTH, bytes.len().into());
+            }
             Ok(Response::from_parts(p, Full::new(bytes)))
         }
         Err(e) => Ok(Response::builder()

@@ -11,3 +11,4 @@ mod harness;
 mod demo;
 mod iam;
 mod rds;
+mod s3;
