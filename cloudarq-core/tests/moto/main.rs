@@ -4,4 +4,5 @@
 //! Each test starts its own `moto_server` on a free loopback port.
 
 mod auth;
+mod ec2;
 mod harness;
