@@ -70,6 +70,7 @@ actions! {
     Ec2DescribeNetworkInterfaces => Ec2, "ec2:DescribeNetworkInterfaces", true, "Network interfaces: which groups are in use, public IPs.";
     Ec2DescribeVolumes => Ec2, "ec2:DescribeVolumes", true, "EBS volumes.";
     Ec2DescribeSnapshots => Ec2, "ec2:DescribeSnapshots", true, "Owned EBS snapshots, and the publicly restorable ones.";
+    Ec2DescribeSnapshotAttribute => Ec2, "ec2:DescribeSnapshotAttribute", true, "Who may create volumes from a snapshot, when the restorable-by-all listing cannot be trusted.";
     Ec2GetEbsEncryptionByDefault => Ec2, "ec2:GetEbsEncryptionByDefault", true, "EBS encryption by default.";
     Ec2GetEbsDefaultKmsKeyId => Ec2, "ec2:GetEbsDefaultKmsKeyId", true, "Default EBS KMS key.";
     Ec2DescribeVpcs => Ec2, "ec2:DescribeVpcs", true, "VPCs.";

@@ -1,10 +1,345 @@
-//! EC2 collector.
+//! EC2 collector: security groups, network interfaces, instances, EBS
+//! volumes and snapshots, the per-region EBS settings, VPCs with their flow
+//! logs, and network ACLs, for one region.
+//!
+//! Every list call of a region is independent, so they all run at once:
+//! one `DescribeSecurityGroups`, `DescribeNetworkInterfaces`,
+//! `DescribeInstances`, `DescribeVolumes`, `DescribeVpcs`, `DescribeFlowLogs`
+//! and `DescribeNetworkAcls` (each followed to its last page), two
+//! `DescribeSnapshots` (owned, then publicly restorable; see [`ebs`] for
+//! when a per-snapshot `DescribeSnapshotAttribute` follows),
+//! `GetEbsEncryptionByDefault` and `GetEbsDefaultKmsKeyId`: at most 11
+//! requests for a region whose lists fit in one page each. Responses are
+//! then joined in memory: interfaces say which security groups are in use,
+//! flow logs are matched to VPCs by resource id.
+//!
+//! A failed list call is a coverage gap and its resources are absent; a
+//! failed call that only feeds a field (interfaces for
+//! `attached_interfaces`, flow logs for `flow_logs`) leaves that field
+//! *not collected* on every resource it would have filled.
 
-use cloudarq_model::{Region, Resource};
+mod ebs;
+mod network;
 
-use crate::aws::AwsContext;
+use aws_sdk_ec2::types;
+use cloudarq_model::inventory::ec2 as model;
+use cloudarq_model::{Properties, Region, Resource, Tags};
+
+use crate::aws::{Action, AwsContext, Paged};
+use crate::collect::util;
 
 /// Collects EC2, EBS and VPC resources of one region.
-pub(crate) async fn collect(_ctx: &AwsContext, _region: &Region) -> Vec<Resource> {
-    Vec::new()
+pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> {
+    let client = ctx.ec2(region);
+    let at = Some(region);
+    let (sgs, enis, instances, volumes, snapshots, settings, vpcs, flow_logs, nacls) = futures::join!(
+        ctx.paginate(
+            Action::Ec2DescribeSecurityGroups,
+            at,
+            client.describe_security_groups().into_paginator().send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeNetworkInterfaces,
+            at,
+            client.describe_network_interfaces().into_paginator().send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeInstances,
+            at,
+            client.describe_instances().into_paginator().send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeVolumes,
+            at,
+            client.describe_volumes().into_paginator().send(),
+        ),
+        ebs::snapshots(ctx, &client, region),
+        ebs::region_settings(ctx, &client, region),
+        ctx.paginate(
+            Action::Ec2DescribeVpcs,
+            at,
+            client.describe_vpcs().into_paginator().send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeFlowLogs,
+            at,
+            client.describe_flow_logs().into_paginator().send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeNetworkAcls,
+            at,
+            client.describe_network_acls().into_paginator().send(),
+        ),
+    );
+    let sgs = settle(ctx, Action::Ec2DescribeSecurityGroups, region, sgs);
+    let enis = settle(ctx, Action::Ec2DescribeNetworkInterfaces, region, enis);
+    let instances = settle(ctx, Action::Ec2DescribeInstances, region, instances);
+    let volumes = settle(ctx, Action::Ec2DescribeVolumes, region, volumes);
+    let vpcs = settle(ctx, Action::Ec2DescribeVpcs, region, vpcs);
+    let flow_logs = settle(ctx, Action::Ec2DescribeFlowLogs, region, flow_logs);
+    let nacls = settle(ctx, Action::Ec2DescribeNetworkAcls, region, nacls);
+
+    let mut out = Vec::new();
+    let eni_list: Vec<&types::NetworkInterface> = enis
+        .pages
+        .iter()
+        .flat_map(|p| p.network_interfaces())
+        .collect();
+    let in_use = network::interfaces_by_group(&eni_list, enis.complete);
+    out.extend(
+        sgs.pages
+            .iter()
+            .flat_map(|p| p.security_groups())
+            .filter_map(|sg| network::security_group(ctx, region, sg, &in_use)),
+    );
+    out.extend(
+        eni_list
+            .iter()
+            .filter_map(|eni| network::network_interface(ctx, region, eni)),
+    );
+    out.extend(
+        instances
+            .pages
+            .iter()
+            .flat_map(|p| p.reservations())
+            .flat_map(|r| r.instances())
+            .filter_map(|i| instance(ctx, region, i)),
+    );
+    out.extend(
+        volumes
+            .pages
+            .iter()
+            .flat_map(|p| p.volumes())
+            .filter_map(|v| ebs::volume(ctx, region, v)),
+    );
+    out.extend(snapshots);
+    out.extend(settings);
+    let logs = network::flow_logs_by_resource(
+        flow_logs.pages.iter().flat_map(|p| p.flow_logs()),
+        flow_logs.complete,
+    );
+    out.extend(
+        vpcs.pages
+            .iter()
+            .flat_map(|p| p.vpcs())
+            .filter_map(|v| network::vpc(ctx, region, v, &logs)),
+    );
+    out.extend(
+        nacls
+            .pages
+            .iter()
+            .flat_map(|p| p.network_acls())
+            .filter_map(|n| network::network_acl(ctx, region, n)),
+    );
+    out
+}
+
+/// The pages of a list call, and whether every page was read.
+struct Listing<P> {
+    pages: Vec<P>,
+    complete: bool,
+}
+
+/// Records the gap of a failed list call; keeps the pages read before it.
+fn settle<P>(ctx: &AwsContext, action: Action, region: &Region, paged: Paged<P>) -> Listing<P> {
+    if let Some(err) = &paged.error {
+        ctx.record_gap(action, Some(region), None, err);
+    }
+    Listing {
+        complete: paged.error.is_none(),
+        pages: paged.pages,
+    }
+}
+
+/// EC2 tags as a map.
+fn tag_map(tags: &[types::Tag]) -> Tags {
+    util::tags(tags.iter().map(|t| (t.key(), t.value())))
+}
+
+/// The `Name` tag, or the id when there is none.
+fn display_name(tags: &Tags, id: &str) -> String {
+    tags.get("Name")
+        .filter(|n| !n.trim().is_empty())
+        .cloned()
+        .unwrap_or_else(|| id.to_owned())
+}
+
+/// A resource of this region whose ARN is `<kind>/<id>` in this account.
+fn regional(
+    ctx: &AwsContext,
+    region: &Region,
+    kind: &str,
+    id: &str,
+    tags: Tags,
+    properties: Properties,
+) -> Option<Resource> {
+    let arn = ctx.arn("ec2", Some(region), &format!("{kind}/{id}"))?;
+    Some(Resource {
+        arn,
+        region: Some(region.clone()),
+        name: display_name(&tags, id),
+        tags,
+        properties,
+    })
+}
+
+/// Pushes `item` unless it is already there (keeps the first order).
+fn push_unique(list: &mut Vec<String>, item: &str) {
+    if !list.iter().any(|x| x == item) {
+        list.push(item.to_owned());
+    }
+}
+
+/// An instance; `None` without an id.
+fn instance(ctx: &AwsContext, region: &Region, i: &types::Instance) -> Option<Resource> {
+    let props = instance_properties(i)?;
+    let id = props.instance_id.clone();
+    regional(
+        ctx,
+        region,
+        "instance",
+        &id,
+        tag_map(i.tags()),
+        Properties::Ec2Instance(Box::new(props)),
+    )
+}
+
+/// Maps an instance. Its security groups are those EC2 lists on the
+/// instance plus those of each attached interface (an instance is reachable
+/// through every one of them).
+fn instance_properties(i: &types::Instance) -> Option<model::Instance> {
+    let instance_id = i.instance_id().filter(|s| !s.is_empty())?.to_owned();
+    let mut security_groups = Vec::new();
+    for g in i.security_groups().iter().filter_map(|g| g.group_id()) {
+        push_unique(&mut security_groups, g);
+    }
+    let mut network_interfaces = Vec::new();
+    for eni in i.network_interfaces() {
+        if let Some(id) = eni.network_interface_id() {
+            push_unique(&mut network_interfaces, id);
+        }
+        for g in eni.groups().iter().filter_map(|g| g.group_id()) {
+            push_unique(&mut security_groups, g);
+        }
+    }
+    Some(model::Instance {
+        instance_id,
+        state: i
+            .state()
+            .and_then(|s| s.name())
+            .map(|n| n.as_str().to_owned()),
+        instance_type: i.instance_type().map(|t| t.as_str().to_owned()),
+        image_id: i.image_id().map(str::to_owned),
+        launch_time: util::ts_opt(i.launch_time()),
+        vpc_id: i.vpc_id().map(str::to_owned),
+        subnet_id: i.subnet_id().map(str::to_owned),
+        private_ip: i.private_ip_address().map(str::to_owned),
+        public_ip: i
+            .public_ip_address()
+            .filter(|ip| !ip.is_empty())
+            .map(str::to_owned),
+        iam_instance_profile: i
+            .iam_instance_profile()
+            .and_then(|p| p.arn())
+            .map(str::to_owned),
+        security_groups,
+        metadata_options: i.metadata_options().map(|m| model::MetadataOptions {
+            http_tokens: m.http_tokens().map(|t| t.as_str().to_owned()),
+            http_endpoint: m.http_endpoint().map(|e| e.as_str().to_owned()),
+            http_put_response_hop_limit: m.http_put_response_hop_limit(),
+        }),
+        monitoring: i
+            .monitoring()
+            .and_then(|m| m.state())
+            .map(|s| s.as_str().to_owned()),
+        network_interfaces,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::{
+        GroupIdentifier, HttpTokensState, IamInstanceProfile, InstanceMetadataEndpointState,
+        InstanceMetadataOptionsResponse, InstanceNetworkInterface, InstanceState,
+        InstanceStateName, Monitoring, MonitoringState, Tag,
+    };
+
+    #[test]
+    fn names_come_from_the_name_tag_or_the_id() {
+        let tags = tag_map(&[
+            Tag::builder().key("Name").value("web").build(),
+            Tag::builder().key("env").value("prod").build(),
+            Tag::builder().value("keyless").build(),
+        ]);
+        assert_eq!(tags.len(), 2);
+        assert_eq!(display_name(&tags, "i-1"), "web");
+        let blank = tag_map(&[Tag::builder().key("Name").value(" ").build()]);
+        assert_eq!(display_name(&blank, "i-1"), "i-1");
+        assert_eq!(display_name(&Tags::new(), "i-1"), "i-1");
+    }
+
+    #[test]
+    fn instances_merge_groups_from_interfaces() {
+        let group = |id: &str| GroupIdentifier::builder().group_id(id).build();
+        let i = types::Instance::builder()
+            .instance_id("i-1")
+            .state(
+                InstanceState::builder()
+                    .name(InstanceStateName::Stopped)
+                    .build(),
+            )
+            .security_groups(group("sg-a"))
+            .network_interfaces(
+                InstanceNetworkInterface::builder()
+                    .network_interface_id("eni-1")
+                    .groups(group("sg-a"))
+                    .groups(group("sg-b"))
+                    .build(),
+            )
+            .network_interfaces(
+                InstanceNetworkInterface::builder()
+                    .network_interface_id("eni-2")
+                    .groups(group("sg-c"))
+                    .build(),
+            )
+            .metadata_options(
+                InstanceMetadataOptionsResponse::builder()
+                    .http_tokens(HttpTokensState::Optional)
+                    .http_endpoint(InstanceMetadataEndpointState::Disabled)
+                    .http_put_response_hop_limit(3)
+                    .build(),
+            )
+            .monitoring(
+                Monitoring::builder()
+                    .state(MonitoringState::Disabled)
+                    .build(),
+            )
+            .iam_instance_profile(
+                IamInstanceProfile::builder()
+                    .arn("arn:aws:iam::123456789012:instance-profile/p")
+                    .build(),
+            )
+            .public_ip_address("")
+            .build();
+        let m = instance_properties(&i).expect("has an id");
+        assert_eq!(m.security_groups, ["sg-a", "sg-b", "sg-c"]);
+        assert_eq!(m.network_interfaces, ["eni-1", "eni-2"]);
+        assert_eq!(m.state.as_deref(), Some("stopped"));
+        assert_eq!(m.public_ip, None, "an empty address is no address");
+        assert_eq!(m.monitoring.as_deref(), Some("disabled"));
+        assert_eq!(
+            m.metadata_options,
+            Some(model::MetadataOptions {
+                http_tokens: Some("optional".into()),
+                http_endpoint: Some("disabled".into()),
+                http_put_response_hop_limit: Some(3),
+            })
+        );
+        assert_eq!(
+            m.iam_instance_profile.as_deref(),
+            Some("arn:aws:iam::123456789012:instance-profile/p")
+        );
+        assert!(instance_properties(&types::Instance::builder().build()).is_none());
+    }
 }

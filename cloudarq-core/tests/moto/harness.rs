@@ -124,6 +124,13 @@ pub enum Fault {
     Error { code: &'static str, status: u16 },
     /// Answer a throttling error for the first `times` requests, then forward.
     ThrottleFirst { times: u32 },
+    /// Answer this error only to requests whose body contains `body_contains`
+    /// (tells apart two calls of one operation with different parameters).
+    ErrorIfBody {
+        body_contains: &'static str,
+        code: &'static str,
+        status: u16,
+    },
 }
 
 #[derive(Default)]
@@ -327,7 +334,7 @@ async fn handle(
             method: parts.method.to_string(),
             uri: parts.uri.to_string(),
             host,
-            body: body_text,
+            body: body_text.clone(),
         });
         let fault = st.faults.get(&op).cloned();
         let served = st.served.entry(op.clone()).or_default();
@@ -341,6 +348,11 @@ async fn handle(
                 ("Throttling", 400)
             }),
             Some(Fault::Error { code, status }) => Some((code, status)),
+            Some(Fault::ErrorIfBody {
+                body_contains,
+                code,
+                status,
+            }) if body_text.contains(body_contains) => Some((code, status)),
             _ => None,
         };
         (fault, rewrites)

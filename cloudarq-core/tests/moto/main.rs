@@ -7,6 +7,7 @@
 #![allow(dead_code, reason = "the harness serves several test modules")]
 
 mod auth;
+mod ec2;
 mod harness;
 mod demo;
 mod iam;
