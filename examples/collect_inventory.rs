@@ -21,12 +21,19 @@ async fn main() -> anyhow::Result<()> {
     let base = CredentialSource::DefaultChain { profile: None };
     let source = match std::env::var("CLOUDARQ_ROLE_ARN") {
         Ok(role) => {
-            let external_id = std::env::var("CLOUDARQ_EXTERNAL_ID").ok().map(ExternalId::new).transpose()?;
+            let external_id = std::env::var("CLOUDARQ_EXTERNAL_ID")
+                .ok()
+                .map(ExternalId::new)
+                .transpose()?;
             CredentialSource::assume_role(role.parse()?, external_id, base)
         }
         Err(_) => base,
     };
-    let snapshot = Auditor::builder(source).regions([region.parse()?]).build()?.collect().await?;
+    let snapshot = Auditor::builder(source)
+        .regions([region.parse()?])
+        .build()?
+        .collect()
+        .await?;
     std::fs::write(&out, snapshot.to_json()?)?;
     println!(
         "{} resources, {} coverage gaps, {} AWS requests in {} ms -> {out}",

@@ -9,7 +9,10 @@ use cloudarq_core::aws::Action;
 use serde_yaml::Value;
 
 fn template() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../cloudformation/cloudarq-readonly-role.yaml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../cloudformation/cloudarq-readonly-role.yaml"
+    );
     serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -30,12 +33,24 @@ fn template_grants_exactly_the_collector_actions() {
             }
         }
     }
-    let needed: BTreeSet<String> = Action::role_permissions().into_iter().map(str::to_owned).collect();
+    let needed: BTreeSet<String> = Action::role_permissions()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let extra: Vec<_> = granted.difference(&needed).collect();
     let missing: Vec<_> = needed.difference(&granted).collect();
-    assert!(extra.is_empty() && missing.is_empty(), "template grants extra {extra:?}, misses {missing:?}");
-    assert!(granted.iter().all(|a| !a.contains('*')), "no wildcard actions");
-    assert!(role(&t).get("ManagedPolicyArns").is_none(), "no managed policies beside the list");
+    assert!(
+        extra.is_empty() && missing.is_empty(),
+        "template grants extra {extra:?}, misses {missing:?}"
+    );
+    assert!(
+        granted.iter().all(|a| !a.contains('*')),
+        "no wildcard actions"
+    );
+    assert!(
+        role(&t).get("ManagedPolicyArns").is_none(),
+        "no managed policies beside the list"
+    );
 }
 
 #[test]
@@ -46,7 +61,10 @@ fn trust_requires_the_external_id_and_sessions_last_an_hour() {
     let st = &r["AssumeRolePolicyDocument"]["Statement"][0];
     assert_eq!(st["Action"], "sts:AssumeRole");
     assert_eq!(st["Principal"]["AWS"]["Ref"], "CloudArqPrincipalArn");
-    assert_eq!(st["Condition"]["StringEquals"]["sts:ExternalId"]["Ref"], "ExternalId");
+    assert_eq!(
+        st["Condition"]["StringEquals"]["sts:ExternalId"]["Ref"],
+        "ExternalId"
+    );
     assert_eq!(t["Parameters"]["ExternalId"]["NoEcho"], true);
     assert_eq!(t["Parameters"]["ExternalId"]["MaxLength"], 1224);
 }

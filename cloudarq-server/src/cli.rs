@@ -103,21 +103,38 @@ pub struct ScanArgs {
 /// Runs a parsed command line; returns the exit code.
 pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Rules { command: RulesCommand::List } => {
+        Command::Rules {
+            command: RulesCommand::List,
+        } => {
             for r in cloudarq_rules::all() {
                 let m = r.meta();
                 writeln!(out, "{:<70} {:<13} {}", m.id, m.severity.as_str(), m.title)?;
             }
             Ok(0)
         }
-        Command::Rules { command: RulesCommand::Show { id } } => {
+        Command::Rules {
+            command: RulesCommand::Show { id },
+        } => {
             let rule = cloudarq_rules::by_id(&id)
                 .with_context(|| format!("unknown rule id {id:?} (see `cloudarq rules list`)"))?;
             let m = rule.meta();
-            writeln!(out, "{}\n  title:       {}\n  severity:    {}\n  service:     {}", m.id, m.title, m.severity, m.service)?;
+            writeln!(
+                out,
+                "{}\n  title:       {}\n  severity:    {}\n  service:     {}",
+                m.id, m.title, m.severity, m.service
+            )?;
             let types: Vec<&str> = m.resource_types.iter().map(|t| t.as_str()).collect();
-            writeln!(out, "  resources:   {}\n  rationale:   {}", types.join(", "), m.rationale)?;
-            writeln!(out, "  remediation (CLI):     {}\n  remediation (console): {}\n  docs: {}", m.remediation.cli, m.remediation.console, m.remediation.url)?;
+            writeln!(
+                out,
+                "  resources:   {}\n  rationale:   {}",
+                types.join(", "),
+                m.rationale
+            )?;
+            writeln!(
+                out,
+                "  remediation (CLI):     {}\n  remediation (console): {}\n  docs: {}",
+                m.remediation.cli, m.remediation.console, m.remediation.url
+            )?;
             for c in m.controls {
                 writeln!(out, "  control:     {} {}", c.framework, c.control)?;
             }
@@ -132,17 +149,27 @@ async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let formats = OutputFormat::parse_list(&args.output_formats)?;
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
     let rules = cloudarq_rules::all();
-    let mutelist = args.mutelist.as_deref().map(|p| Mutelist::load(p, &rules)).transpose()?;
+    let mutelist = args
+        .mutelist
+        .as_deref()
+        .map(|p| Mutelist::load(p, &rules))
+        .transpose()?;
     let all_frameworks = cloudarq_rules::frameworks::frameworks()?;
     let frameworks = if args.compliance.is_empty() {
         all_frameworks
     } else {
         let mut picked = Vec::new();
         for id in &args.compliance {
-            let f = all_frameworks.iter().find(|f| &f.id == id).with_context(|| {
-                let known: Vec<&str> = all_frameworks.iter().map(|f| f.id.as_str()).collect();
-                format!("unknown framework {id:?}: expected one of {}", known.join(", "))
-            })?;
+            let f = all_frameworks
+                .iter()
+                .find(|f| &f.id == id)
+                .with_context(|| {
+                    let known: Vec<&str> = all_frameworks.iter().map(|f| f.id.as_str()).collect();
+                    format!(
+                        "unknown framework {id:?}: expected one of {}",
+                        known.join(", ")
+                    )
+                })?;
             picked.push(f.clone());
         }
         picked
@@ -151,7 +178,8 @@ async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let snapshot = if args.demo {
         Snapshot::from_json(DEMO_SNAPSHOT, "the bundled demo snapshot")?
     } else if let Some(path) = &args.snapshot {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read snapshot {}", path.display()))?;
         Snapshot::from_json(&text, &path.display().to_string())?
     } else {
         collect(&args).await?
@@ -166,27 +194,49 @@ async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
     let result = engine.evaluate(&snapshot);
 
-    let files: Vec<OutputFormat> = formats.iter().copied().filter(|f| *f != OutputFormat::Terminal).collect();
+    let files: Vec<OutputFormat> = formats
+        .iter()
+        .copied()
+        .filter(|f| *f != OutputFormat::Terminal)
+        .collect();
     if !files.is_empty() {
-        std::fs::create_dir_all(&args.output_dir)
-            .with_context(|| format!("cannot create output directory {}", args.output_dir.display()))?;
-        let written = report::write_reports(&result, &RuleIndex::from_rules(&rules), &files, &args.output_dir)?;
+        std::fs::create_dir_all(&args.output_dir).with_context(|| {
+            format!(
+                "cannot create output directory {}",
+                args.output_dir.display()
+            )
+        })?;
+        let written = report::write_reports(
+            &result,
+            &RuleIndex::from_rules(&rules),
+            &files,
+            &args.output_dir,
+        )?;
         for w in written {
             tracing::info!(file = %w.display(), "report written");
         }
     }
     if formats.contains(&OutputFormat::Terminal) {
         let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
-        write!(out, "{}", report::terminal::summary(&result, TerminalOptions { color }))?;
+        write!(
+            out,
+            "{}",
+            report::terminal::summary(&result, TerminalOptions { color })
+        )?;
     }
     let failing = fail_on.is_some_and(|min| {
-        result.findings.iter().any(|f| f.status == Status::Fail && f.severity >= min)
+        result
+            .findings
+            .iter()
+            .any(|f| f.status == Status::Fail && f.severity >= min)
     });
     Ok(u8::from(failing))
 }
 
 async fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
-    let base = CredentialSource::DefaultChain { profile: args.profile.clone() };
+    let base = CredentialSource::DefaultChain {
+        profile: args.profile.clone(),
+    };
     let source = match &args.role_arn {
         Some(role) => {
             let external_id = args.external_id.clone().map(ExternalId::new).transpose()?;
@@ -196,11 +246,19 @@ async fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
     };
     let mut builder = Auditor::builder(source);
     if !args.regions.is_empty() {
-        let regions: Vec<Region> = args.regions.iter().map(|r| r.parse()).collect::<Result<_, _>>()?;
+        let regions: Vec<Region> = args
+            .regions
+            .iter()
+            .map(|r| r.parse())
+            .collect::<Result<_, _>>()?;
         builder = builder.regions(regions);
     }
     if !args.services.is_empty() {
-        let services: Vec<Service> = args.services.iter().map(|s| s.parse()).collect::<Result<_, _>>()?;
+        let services: Vec<Service> = args
+            .services
+            .iter()
+            .map(|s| s.parse())
+            .collect::<Result<_, _>>()?;
         builder = builder.services(services);
     }
     if let Some(url) = &args.endpoint_url {
@@ -211,9 +269,14 @@ async fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
 
 /// Writes `bytes` to `path` via a temporary file in the same directory.
 fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write {}", path.display()))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     tmp.write_all(bytes)?;
-    tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }

@@ -9,7 +9,10 @@ fn main() -> ExitCode {
     let cli = cloudarq_server::cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("CLOUDARQ_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,cloudarq_core=info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

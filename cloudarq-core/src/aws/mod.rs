@@ -115,7 +115,10 @@ macro_rules! client_fn {
 }
 
 impl AwsContext {
-    #[allow(clippy::too_many_arguments, reason = "one private constructor, called once by the auditor")]
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one private constructor, called once by the auditor"
+    )]
     pub(crate) fn new(
         base: SdkConfig,
         endpoint_override: bool,

@@ -10,9 +10,9 @@ use aws_sdk_ec2::types::{
     Ipv6Range, ResourceType as Ec2ResourceType,
 };
 use aws_sdk_s3::types::{
-    BucketCannedAcl, BucketVersioningStatus, PublicAccessBlockConfiguration,
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule, VersioningConfiguration,
+    BucketCannedAcl, BucketVersioningStatus, PublicAccessBlockConfiguration, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    VersioningConfiguration,
 };
 use cloudarq_core::engine::Engine;
 use cloudarq_model::rule::Status;
@@ -20,7 +20,8 @@ use cloudarq_model::{Snapshot, Timestamp};
 
 use crate::harness::*;
 
-const ADMIN: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+const ADMIN: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 const EC2_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 const ANY_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
 
@@ -30,12 +31,34 @@ async fn seed_iam(env: &Env) {
         iam.create_user().user_name(u).send().await.unwrap();
     }
     for u in ["alice", "bob", "contractor"] {
-        iam.create_login_profile().user_name(u).password("A-long-enough-passphrase-2026").send().await.unwrap();
+        iam.create_login_profile()
+            .user_name(u)
+            .password("A-long-enough-passphrase-2026")
+            .send()
+            .await
+            .unwrap();
     }
-    iam.create_access_key().user_name("ci-deployer").send().await.unwrap();
-    iam.create_access_key().user_name("bob").send().await.unwrap();
-    iam.create_access_key().user_name("bob").send().await.unwrap();
-    let dev = iam.create_virtual_mfa_device().virtual_mfa_device_name("alice-phone").send().await.unwrap();
+    iam.create_access_key()
+        .user_name("ci-deployer")
+        .send()
+        .await
+        .unwrap();
+    iam.create_access_key()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    iam.create_access_key()
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    let dev = iam
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name("alice-phone")
+        .send()
+        .await
+        .unwrap();
     let serial = dev.virtual_mfa_device().unwrap().serial_number().to_owned();
     iam.enable_mfa_device()
         .user_name("alice")
@@ -45,24 +68,84 @@ async fn seed_iam(env: &Env) {
         .send()
         .await
         .unwrap();
-    iam.create_group().group_name("admins").send().await.unwrap();
-    iam.attach_group_policy().group_name("admins").policy_arn("arn:aws:iam::aws:policy/AdministratorAccess").send().await.unwrap();
-    iam.add_user_to_group().group_name("admins").user_name("bob").send().await.unwrap();
-    iam.put_user_policy().user_name("contractor").policy_name("temp-admin").policy_document(ADMIN).send().await.unwrap();
-    let p = iam.create_policy().policy_name("legacy-full-access").policy_document(ADMIN).send().await.unwrap();
+    iam.create_group()
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+    iam.attach_group_policy()
+        .group_name("admins")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.add_user_to_group()
+        .group_name("admins")
+        .user_name("bob")
+        .send()
+        .await
+        .unwrap();
+    iam.put_user_policy()
+        .user_name("contractor")
+        .policy_name("temp-admin")
+        .policy_document(ADMIN)
+        .send()
+        .await
+        .unwrap();
+    let p = iam
+        .create_policy()
+        .policy_name("legacy-full-access")
+        .policy_document(ADMIN)
+        .send()
+        .await
+        .unwrap();
     iam.attach_user_policy()
         .user_name("contractor")
         .policy_arn(p.policy().unwrap().arn().unwrap())
         .send()
         .await
         .unwrap();
-    iam.create_role().role_name("app-server").assume_role_policy_document(EC2_TRUST).send().await.unwrap();
-    iam.attach_role_policy().role_name("app-server").policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess").send().await.unwrap();
-    iam.create_instance_profile().instance_profile_name("app-server").send().await.unwrap();
-    iam.add_role_to_instance_profile().instance_profile_name("app-server").role_name("app-server").send().await.unwrap();
-    iam.create_role().role_name("vendor-access").assume_role_policy_document(ANY_TRUST).send().await.unwrap();
-    iam.attach_role_policy().role_name("vendor-access").policy_arn("arn:aws:iam::aws:policy/AdministratorAccess").send().await.unwrap();
-    iam.update_account_password_policy().minimum_password_length(8).require_numbers(true).send().await.unwrap();
+    iam.create_role()
+        .role_name("app-server")
+        .assume_role_policy_document(EC2_TRUST)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("app-server")
+        .policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.create_instance_profile()
+        .instance_profile_name("app-server")
+        .send()
+        .await
+        .unwrap();
+    iam.add_role_to_instance_profile()
+        .instance_profile_name("app-server")
+        .role_name("app-server")
+        .send()
+        .await
+        .unwrap();
+    iam.create_role()
+        .role_name("vendor-access")
+        .assume_role_policy_document(ANY_TRUST)
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("vendor-access")
+        .policy_arn("arn:aws:iam::aws:policy/AdministratorAccess")
+        .send()
+        .await
+        .unwrap();
+    iam.update_account_password_policy()
+        .minimum_password_length(8)
+        .require_numbers(true)
+        .send()
+        .await
+        .unwrap();
 }
 
 async fn seed_s3(env: &Env) {
@@ -72,7 +155,10 @@ async fn seed_s3(env: &Env) {
             .rules(
                 ServerSideEncryptionRule::builder()
                     .apply_server_side_encryption_by_default(
-                        ServerSideEncryptionByDefault::builder().sse_algorithm(alg).build().unwrap(),
+                        ServerSideEncryptionByDefault::builder()
+                            .sse_algorithm(alg)
+                            .build()
+                            .unwrap(),
                     )
                     .build(),
             )
@@ -96,10 +182,19 @@ async fn seed_s3(env: &Env) {
     create("acme-audit-logs", R1).await;
     create("acme-public-assets", R1).await;
     create("acme-backups", R2).await;
-    s3.put_bucket_encryption().bucket("acme-audit-logs").server_side_encryption_configuration(enc(ServerSideEncryption::AwsKms)).send().await.unwrap();
+    s3.put_bucket_encryption()
+        .bucket("acme-audit-logs")
+        .server_side_encryption_configuration(enc(ServerSideEncryption::AwsKms))
+        .send()
+        .await
+        .unwrap();
     s3.put_bucket_versioning()
         .bucket("acme-audit-logs")
-        .versioning_configuration(VersioningConfiguration::builder().status(BucketVersioningStatus::Enabled).build())
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -117,19 +212,50 @@ async fn seed_s3(env: &Env) {
         .await
         .unwrap();
     let tls = r#"{"Version":"2012-10-17","Statement":[{"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::acme-audit-logs","arn:aws:s3:::acme-audit-logs/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
-    s3.put_bucket_policy().bucket("acme-audit-logs").policy(tls).send().await.unwrap();
-    s3.put_bucket_acl().bucket("acme-public-assets").acl(BucketCannedAcl::PublicRead).send().await.unwrap();
+    s3.put_bucket_policy()
+        .bucket("acme-audit-logs")
+        .policy(tls)
+        .send()
+        .await
+        .unwrap();
+    s3.put_bucket_acl()
+        .bucket("acme-public-assets")
+        .acl(BucketCannedAcl::PublicRead)
+        .send()
+        .await
+        .unwrap();
     let public = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::acme-public-assets/*"}]}"#;
-    s3.put_bucket_policy().bucket("acme-public-assets").policy(public).send().await.unwrap();
+    s3.put_bucket_policy()
+        .bucket("acme-public-assets")
+        .policy(public)
+        .send()
+        .await
+        .unwrap();
     let s3r2 = env.s3(R2).await;
-    s3r2.put_bucket_encryption().bucket("acme-backups").server_side_encryption_configuration(enc(ServerSideEncryption::Aes256)).send().await.unwrap();
+    s3r2.put_bucket_encryption()
+        .bucket("acme-backups")
+        .server_side_encryption_configuration(enc(ServerSideEncryption::Aes256))
+        .send()
+        .await
+        .unwrap();
 }
 
 async fn seed_ec2(env: &Env, region: &str, public_snapshot: bool) {
     let ec2 = env.ec2(region).await;
-    let vpc = ec2.create_vpc().cidr_block("10.20.0.0/16").send().await.unwrap();
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.20.0.0/16")
+        .send()
+        .await
+        .unwrap();
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_owned();
-    let subnet = ec2.create_subnet().vpc_id(&vpc_id).cidr_block("10.20.1.0/24").send().await.unwrap();
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(&vpc_id)
+        .cidr_block("10.20.1.0/24")
+        .send()
+        .await
+        .unwrap();
     let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_owned();
     ec2.create_flow_logs()
         .resource_ids(&vpc_id)
@@ -144,29 +270,59 @@ async fn seed_ec2(env: &Env, region: &str, public_snapshot: bool) {
         let ec2 = ec2.clone();
         let vpc_id = vpc_id.clone();
         async move {
-            ec2.create_security_group().group_name(name).description(name).vpc_id(vpc_id).send().await.unwrap().group_id().unwrap().to_owned()
+            ec2.create_security_group()
+                .group_name(name)
+                .description(name)
+                .vpc_id(vpc_id)
+                .send()
+                .await
+                .unwrap()
+                .group_id()
+                .unwrap()
+                .to_owned()
         }
     };
     let web = sg("web").await;
     let db = sg("db-open").await;
     let wizard = sg("launch-wizard-1").await;
-    let tcp = |port: i32| IpPermission::builder().ip_protocol("tcp").from_port(port).to_port(port);
+    let tcp = |port: i32| {
+        IpPermission::builder()
+            .ip_protocol("tcp")
+            .from_port(port)
+            .to_port(port)
+    };
     ec2.authorize_security_group_ingress()
         .group_id(&web)
-        .ip_permissions(tcp(443).ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build()).build())
-        .ip_permissions(tcp(22).ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build()).build())
+        .ip_permissions(
+            tcp(443)
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build(),
+        )
+        .ip_permissions(
+            tcp(22)
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     ec2.authorize_security_group_ingress()
         .group_id(&db)
-        .ip_permissions(tcp(3306).ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build()).build())
+        .ip_permissions(
+            tcp(3306)
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     ec2.authorize_security_group_ingress()
         .group_id(&wizard)
-        .ip_permissions(tcp(3389).ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build()).build())
+        .ip_permissions(
+            tcp(3389)
+                .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+                .build(),
+        )
         .send()
         .await
         .unwrap();
@@ -182,34 +338,70 @@ async fn seed_ec2(env: &Env, region: &str, public_snapshot: bool) {
                 .max_count(1)
                 .subnet_id(subnet_id)
                 .security_group_ids(sg)
-                .metadata_options(InstanceMetadataOptionsRequest::builder().http_tokens(tokens).build())
+                .metadata_options(
+                    InstanceMetadataOptionsRequest::builder()
+                        .http_tokens(tokens)
+                        .build(),
+                )
                 .tag_specifications(
                     aws_sdk_ec2::types::TagSpecification::builder()
                         .resource_type(Ec2ResourceType::Instance)
-                        .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value(name).build())
+                        .tags(
+                            aws_sdk_ec2::types::Tag::builder()
+                                .key("Name")
+                                .value(name)
+                                .build(),
+                        )
                         .build(),
                 );
             if profile {
                 req = req.iam_instance_profile(
-                    aws_sdk_ec2::types::IamInstanceProfileSpecification::builder().name("app-server").build(),
+                    aws_sdk_ec2::types::IamInstanceProfileSpecification::builder()
+                        .name("app-server")
+                        .build(),
                 );
             }
-            req.send().await.unwrap().instances()[0].instance_id().unwrap().to_owned()
+            req.send().await.unwrap().instances()[0]
+                .instance_id()
+                .unwrap()
+                .to_owned()
         }
     };
     run(web.clone(), HttpTokensState::Optional, false, "web-1").await;
     run(db.clone(), HttpTokensState::Required, true, "app-1").await;
     let az = format!("{region}a");
-    let plain = ec2.create_volume().availability_zone(&az).size(20).send().await.unwrap();
-    ec2.create_volume().availability_zone(&az).size(20).encrypted(true).send().await.unwrap();
-    let snap = ec2.create_snapshot().volume_id(plain.volume_id().unwrap()).description("nightly").send().await.unwrap();
+    let plain = ec2
+        .create_volume()
+        .availability_zone(&az)
+        .size(20)
+        .send()
+        .await
+        .unwrap();
+    ec2.create_volume()
+        .availability_zone(&az)
+        .size(20)
+        .encrypted(true)
+        .send()
+        .await
+        .unwrap();
+    let snap = ec2
+        .create_snapshot()
+        .volume_id(plain.volume_id().unwrap())
+        .description("nightly")
+        .send()
+        .await
+        .unwrap();
     if public_snapshot {
         ec2.modify_snapshot_attribute()
             .snapshot_id(snap.snapshot_id().unwrap())
             .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
             .create_volume_permission(
                 aws_sdk_ec2::types::CreateVolumePermissionModifications::builder()
-                    .add(aws_sdk_ec2::types::CreateVolumePermission::builder().group(aws_sdk_ec2::types::PermissionGroup::All).build())
+                    .add(
+                        aws_sdk_ec2::types::CreateVolumePermission::builder()
+                            .group(aws_sdk_ec2::types::PermissionGroup::All)
+                            .build(),
+                    )
                     .build(),
             )
             .send()
@@ -252,7 +444,12 @@ async fn seed_rds(env: &Env, region: &str) {
         .send()
         .await
         .unwrap();
-    rds.create_db_snapshot().db_instance_identifier("orders-db").db_snapshot_identifier("orders-before-migration").send().await.unwrap();
+    rds.create_db_snapshot()
+        .db_instance_identifier("orders-db")
+        .db_snapshot_identifier("orders-before-migration")
+        .send()
+        .await
+        .unwrap();
     rds.modify_db_snapshot_attribute()
         .db_snapshot_identifier("orders-before-migration")
         .attribute_name("restore")
@@ -269,7 +466,12 @@ async fn demo_snapshot(env: &Env) -> Snapshot {
     seed_ec2(env, R1, true).await;
     seed_ec2(env, R2, false).await;
     seed_rds(env, R1).await;
-    env.auditor(Env::static_source()).build().unwrap().collect().await.unwrap()
+    env.auditor(Env::static_source())
+        .build()
+        .unwrap()
+        .collect()
+        .await
+        .unwrap()
 }
 
 fn type_counts(s: &Snapshot) -> BTreeMap<String, usize> {
@@ -288,18 +490,30 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     snap.collected_at = "2026-11-01T09:00:00Z".parse::<Timestamp>().unwrap();
     let result = Engine::new(cloudarq_rules::all()).evaluate(&snap);
     let fails = |rule: &str, name: &str| {
-        result.findings.iter().any(|f| f.rule_id == rule && f.resource_name == name && f.status == Status::Fail)
+        result
+            .findings
+            .iter()
+            .any(|f| f.rule_id == rule && f.resource_name == name && f.status == Status::Fail)
     };
     let planted = [
         ("iam_user_mfa_enabled_console_access", "bob"),
         ("iam_user_mfa_enabled_console_access", "contractor"),
         ("iam_user_two_active_access_key", "bob"),
-        ("iam_inline_policy_no_administrative_privileges", "contractor"),
+        (
+            "iam_inline_policy_no_administrative_privileges",
+            "contractor",
+        ),
         ("iam_policy_attached_only_to_group_or_roles", "contractor"),
-        ("iam_customer_attached_policy_no_administrative_privileges", "legacy-full-access"),
+        (
+            "iam_customer_attached_policy_no_administrative_privileges",
+            "legacy-full-access",
+        ),
         ("iam_group_administrator_access_policy", "admins"),
         ("iam_role_administratoraccess_policy", "vendor-access"),
-        ("iam_role_trust_policy_no_wildcard_principal", "vendor-access"),
+        (
+            "iam_role_trust_policy_no_wildcard_principal",
+            "vendor-access",
+        ),
         ("iam_password_policy_minimum_length_14", ACCOUNT),
         ("iam_password_policy_symbol", ACCOUNT),
         ("s3_bucket_public_access", "acme-public-assets"),
@@ -307,9 +521,18 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         ("s3_bucket_secure_transport_policy", "acme-public-assets"),
         ("s3_bucket_object_versioning", "acme-public-assets"),
         ("s3_account_level_public_access_blocks", ACCOUNT),
-        ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "web"),
-        ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mysql_3306", "db-open"),
-        ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389", "launch-wizard-1"),
+        (
+            "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22",
+            "web",
+        ),
+        (
+            "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mysql_3306",
+            "db-open",
+        ),
+        (
+            "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389",
+            "launch-wizard-1",
+        ),
         ("ec2_securitygroup_from_launch_wizard", "launch-wizard-1"),
         ("ec2_instance_imdsv2_enabled", "web-1"),
         ("ec2_ebs_public_snapshot", ""),
@@ -323,7 +546,10 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     let mut missing = Vec::new();
     for (rule, name) in planted {
         let hit = if name.is_empty() {
-            result.findings.iter().any(|f| f.rule_id == rule && f.status == Status::Fail)
+            result
+                .findings
+                .iter()
+                .any(|f| f.rule_id == rule && f.status == Status::Fail)
         } else {
             fails(rule, name)
         };
@@ -331,20 +557,37 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
             missing.push(format!("{rule} on {name}"));
         }
     }
-    assert!(missing.is_empty(), "planted misconfigurations not found: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "planted misconfigurations not found: {missing:#?}"
+    );
     // And the secure counterparts pass.
     let passes = |rule: &str, name: &str| {
-        result.findings.iter().any(|f| f.rule_id == rule && f.resource_name == name && f.status == Status::Pass)
+        result
+            .findings
+            .iter()
+            .any(|f| f.rule_id == rule && f.resource_name == name && f.status == Status::Pass)
     };
     assert!(passes("iam_user_mfa_enabled_console_access", "alice"));
-    assert!(passes("s3_bucket_secure_transport_policy", "acme-audit-logs"));
+    assert!(passes(
+        "s3_bucket_secure_transport_policy",
+        "acme-audit-logs"
+    ));
     assert!(passes("rds_instance_storage_encrypted", "billing-db"));
     assert!(passes("ec2_instance_imdsv2_enabled", "app-1"));
 
-    let demo_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../cloudarq-server/demo/demo-snapshot.json");
+    let demo_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../cloudarq-server/demo/demo-snapshot.json"
+    );
     if std::env::var_os("UPDATE_DEMO").is_some() {
         std::fs::write(demo_path, snap.to_json().unwrap()).unwrap();
     }
-    let demo = Snapshot::from_json(&std::fs::read_to_string(demo_path).unwrap(), demo_path).unwrap();
-    assert_eq!(type_counts(&demo), type_counts(&snap), "the bundled demo is stale: rerun with UPDATE_DEMO=1");
+    let demo =
+        Snapshot::from_json(&std::fs::read_to_string(demo_path).unwrap(), demo_path).unwrap();
+    assert_eq!(
+        type_counts(&demo),
+        type_counts(&snap),
+        "the bundled demo is stale: rerun with UPDATE_DEMO=1"
+    );
 }

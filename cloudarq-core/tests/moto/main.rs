@@ -7,9 +7,9 @@
 #![allow(dead_code, reason = "the harness serves several test modules")]
 
 mod auth;
+mod demo;
 mod ec2;
 mod harness;
-mod demo;
 mod iam;
 mod rds;
 mod s3;
