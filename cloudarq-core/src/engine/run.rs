@@ -7,7 +7,6 @@
 //! whatever the thread count, with no sort of the findings.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -154,21 +153,43 @@ impl Engine {
 
     /// (rule index, resource index) for every applicable pair, in output order.
     fn pairs(&self, resources: &[&Resource]) -> Vec<(usize, usize)> {
-        let mut by_type: HashMap<ResourceType, Vec<usize>> = HashMap::new();
+        // Resource indices per type, for the types some rule reads; indexed by
+        // the type's position in `ResourceType::ALL` (a handful of entries).
+        let slot = |t: ResourceType| ResourceType::ALL.iter().position(|x| *x == t);
+        let mut by_type: Vec<Option<Vec<usize>>> = vec![None; ResourceType::ALL.len()];
+        for rule in &self.rules {
+            for t in rule.meta().resource_types {
+                if let Some(i) = slot(*t) {
+                    by_type[i].get_or_insert_with(Vec::new);
+                }
+            }
+        }
         for (i, r) in resources.iter().enumerate() {
-            by_type.entry(r.resource_type()).or_default().push(i);
+            if let Some(Some(list)) = slot(r.resource_type()).map(|s| &mut by_type[s]) {
+                list.push(i);
+            }
         }
         let mut pairs = Vec::new();
         let mut merged = Vec::new();
         for (ri, rule) in self.rules.iter().enumerate() {
-            merged.clear();
-            let mut types = rule.meta().resource_types.to_vec();
-            types.sort_unstable();
-            types.dedup();
-            for t in types {
-                merged.extend(by_type.get(&t).into_iter().flatten().copied());
+            let mut slots: Vec<usize> = rule
+                .meta()
+                .resource_types
+                .iter()
+                .filter_map(|t| slot(*t))
+                .collect();
+            slots.sort_unstable();
+            slots.dedup();
+            if let [only] = slots[..] {
+                let list = by_type[only].as_deref().unwrap_or_default();
+                pairs.extend(list.iter().map(|&xi| (ri, xi)));
+                continue;
             }
-            // Resource indices are in ARN order; a multi-type rule merges its lists.
+            // A multi-type rule merges its lists back into ARN order.
+            merged.clear();
+            for s in slots {
+                merged.extend(by_type[s].as_deref().unwrap_or_default());
+            }
             merged.sort_unstable();
             pairs.extend(merged.iter().map(|&xi| (ri, xi)));
         }
