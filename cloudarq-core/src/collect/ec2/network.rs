@@ -56,14 +56,22 @@ pub(super) fn security_group(
         group_id,
     };
     let id = props.group_id.clone();
-    regional(
+    let group_name = props.group_name.clone();
+    let tags = tag_map(sg.tags());
+    let named = tags.contains_key("Name");
+    let mut r = regional(
         ctx,
         region,
         "security-group",
         &id,
-        tag_map(sg.tags()),
+        tags,
         Properties::Ec2SecurityGroup(Box::new(props)),
-    )
+    )?;
+    // A group's own name is what people know it by; prefer it over the id.
+    if !named && !group_name.is_empty() {
+        r.name = group_name;
+    }
+    Some(r)
 }
 
 /// Flattens EC2's permissions (a protocol and port range with lists of
