@@ -32,7 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Collect an account (or load a snapshot), evaluate the rules, write reports.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// The rule catalogue.
     Rules {
         /// list or show.
@@ -140,7 +140,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        Command::Scan(args) => scan(args, out).await,
+        Command::Scan(args) => scan(*args, out).await,
     }
 }
 
