@@ -121,7 +121,7 @@ pub(crate) fn check_meta(rules: &[&dyn Rule], dir: &str) {
             m.id
         );
         assert!(r.url.starts_with("https://"), "{}: remediation url", m.id);
-        assert!(!m.controls.is_empty(), "{}: no controls", m.id);
+        // "At least one control" is checked by tests/catalog.rs, with its exemption list.
         for (i, c) in m.controls.iter().enumerate() {
             assert!(
                 FRAMEWORKS.contains(&c.framework),

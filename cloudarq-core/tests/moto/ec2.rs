@@ -168,7 +168,11 @@ fn assert_region(inv: &Inventory, s: &Seeded, ebs_default: bool, profile_arn: &s
         Collected::Value(vec![]),
         "unused group"
     );
-    assert_eq!(resource(&app_arn).name, app.group_name, "no Name tag: the group name");
+    assert_eq!(
+        resource(&app_arn).name,
+        app.group_name,
+        "no Name tag: the group name"
+    );
     let dflt = sg_of(inv, &arn(r, &format!("security-group/{}", s.default_sg)));
     assert!(dflt.is_default());
     assert_eq!(dflt.vpc_id.as_deref(), Some(s.default_vpc.as_str()));

@@ -37,6 +37,18 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
     controls: &[
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.19",
+        },
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.53",
+        },
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.54",
+        },
         ControlRef {
             framework: "cis_aws_3.0",
             control: "5.2",

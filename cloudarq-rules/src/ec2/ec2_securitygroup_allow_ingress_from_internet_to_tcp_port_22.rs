@@ -40,6 +40,10 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
     controls: &[
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.19",
+        },
         ControlRef {
             framework: "cis_aws_3.0",
             control: "5.2",

@@ -39,10 +39,16 @@ static META: RuleMeta = RuleMeta {
                   covers FTP (TCP 20, 21), including All traffic rules > Save rules.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.18",
-    }],
+    controls: &[
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.19",
+        },
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.18",
+        },
+    ],
 };
 
 /// Security group allows no ingress from 0.0.0.0/0 or ::/0 to FTP TCP ports 20 and 21.

@@ -40,10 +40,16 @@ static META: RuleMeta = RuleMeta {
                   covers SQL Server (TCP 1433, 1434), including All traffic rules > Save rules.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.18",
-    }],
+    controls: &[
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.19",
+        },
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.18",
+        },
+    ],
 };
 
 /// Security group allows no ingress from 0.0.0.0/0 or ::/0 to SQL Server TCP ports 1433 and 1434.

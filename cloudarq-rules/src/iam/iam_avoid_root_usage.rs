@@ -39,7 +39,14 @@ static META: RuleMeta = RuleMeta {
                   users for that work and keep the root credentials locked away.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html",
     },
-    controls: &[cis3("1.7"), cis7("2.7")],
+    controls: &[
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "IAM.20",
+        },
+        cis3("1.7"),
+        cis7("2.7"),
+    ],
 };
 
 impl Rule for IamAvoidRootUsage {

@@ -31,7 +31,14 @@ static META: RuleMeta = RuleMeta {
                   a least-privilege policy instead.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     },
-    controls: &[cis3("1.16"), cis7("2.14")],
+    controls: &[
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "IAM.1",
+        },
+        cis3("1.16"),
+        cis7("2.14"),
+    ],
 };
 
 impl Rule for IamAwsAttachedPolicyNoAdministrativePrivileges {

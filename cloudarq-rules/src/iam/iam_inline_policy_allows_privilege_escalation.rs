@@ -5,7 +5,6 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::inline_docs;
-use crate::controls::{cis3, cis7};
 use crate::policy::{Document, escalation_paths};
 
 /// The inline policies of a user, group or role, taken together, grant no
@@ -39,7 +38,7 @@ static META: RuleMeta = RuleMeta {
                   Edit; remove the reported actions or scope iam:PassRole to non-privileged roles.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     },
-    controls: &[cis3("1.16"), cis7("2.14")],
+    controls: &[],
 };
 
 impl Rule for IamInlinePolicyAllowsPrivilegeEscalation {

@@ -5,7 +5,6 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Owner, attachment_phrase, managed_doc, unattached_is_low};
-use crate::controls::{cis3, cis7};
 
 /// A customer-managed policy does not allow `sts:AssumeRole` on every role.
 ///
@@ -34,7 +33,7 @@ static META: RuleMeta = RuleMeta {
                   ARNs of the roles that may be assumed.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html",
     },
-    controls: &[cis3("1.16"), cis7("2.14")],
+    controls: &[],
 };
 
 impl Rule for IamNoCustomPolicyPermissiveRoleAssumption {

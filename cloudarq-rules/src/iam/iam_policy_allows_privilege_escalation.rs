@@ -5,7 +5,6 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Owner, attachment_phrase, managed_doc, unattached_is_low};
-use crate::controls::{cis3, cis7};
 use crate::policy::escalation_paths;
 
 /// A customer-managed policy grants no known privilege-escalation
@@ -36,7 +35,7 @@ static META: RuleMeta = RuleMeta {
                   to specific non-privileged roles with an iam:PassedToService condition.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     },
-    controls: &[cis3("1.16"), cis7("2.14")],
+    controls: &[],
 };
 
 impl Rule for IamPolicyAllowsPrivilegeEscalation {

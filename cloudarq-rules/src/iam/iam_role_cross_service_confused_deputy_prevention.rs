@@ -5,7 +5,6 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::is_service_linked;
-use crate::controls::cis7;
 use crate::policy::Document;
 
 /// Every trust statement that lets an AWS service assume the role also
@@ -38,7 +37,7 @@ static META: RuleMeta = RuleMeta {
                   aws:SourceAccount (or aws:SourceArn) to each statement whose Principal is a Service.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
     },
-    controls: &[cis7("2.21")],
+    controls: &[],
 };
 
 impl Rule for IamRoleCrossServiceConfusedDeputyPrevention {

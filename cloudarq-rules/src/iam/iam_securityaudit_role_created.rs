@@ -4,7 +4,6 @@ use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Seve
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::role_with_aws_policy;
-use crate::controls::cis3;
 
 /// Some IAM role has the AWS-managed `SecurityAudit` policy attached.
 ///
@@ -31,7 +30,7 @@ static META: RuleMeta = RuleMeta {
         console: "IAM > Roles > Create role > AWS account > attach SecurityAudit > name it and create.",
         url: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/SecurityAudit.html",
     },
-    controls: &[cis3("1.17")],
+    controls: &[],
 };
 
 impl Rule for IamSecurityauditRoleCreated {

@@ -33,7 +33,15 @@ static META: RuleMeta = RuleMeta {
                   Deactivate and later Delete idle keys.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html",
     },
-    controls: &[cis3("1.12"), cis7("2.11"), fsbp("IAM.22")],
+    controls: &[
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "IAM.8",
+        },
+        cis3("1.12"),
+        cis7("2.11"),
+        fsbp("IAM.22"),
+    ],
 };
 
 impl Rule for IamUserAccesskeyUnused {

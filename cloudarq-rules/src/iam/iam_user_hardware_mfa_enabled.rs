@@ -4,8 +4,6 @@ use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Seve
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
-use crate::controls::fsbp;
-
 /// The IAM user has MFA, and none of it is a virtual device.
 ///
 /// A user with no MFA fails, as does a user with a virtual device assigned
@@ -32,7 +30,7 @@ static META: RuleMeta = RuleMeta {
                   security key / Hardware TOTP token; then remove the virtual device.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_physical.html",
     },
-    controls: &[fsbp("IAM.19")],
+    controls: &[],
 };
 
 impl Rule for IamUserHardwareMfaEnabled {

@@ -5,7 +5,6 @@ use cloudarq_model::{Collected, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::bucket;
-use crate::controls::fsbp;
 
 /// The bucket has a default server-side encryption configuration.
 ///
@@ -31,7 +30,10 @@ static META: RuleMeta = RuleMeta {
                   SSE-KMS > Save changes.",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
     },
-    controls: &[fsbp("S3.17")],
+    controls: &[cloudarq_model::rule::ControlRef {
+        framework: "aws_fsbp",
+        control: "S3.4",
+    }],
 };
 
 impl Rule for S3BucketDefaultEncryption {

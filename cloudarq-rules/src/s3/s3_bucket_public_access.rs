@@ -42,7 +42,7 @@ static META: RuleMeta = RuleMeta {
                   Principal \"*\".",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
     },
-    controls: &[fsbp("S3.2"), fsbp("S3.3")],
+    controls: &[fsbp("S3.2")],
 };
 
 impl Rule for S3BucketPublicAccess {
