@@ -13,6 +13,7 @@ use crate::aws::{
 };
 use crate::collect;
 use crate::error::CoreError;
+use crate::progress::Progress;
 
 /// The environment variable the SDK reads for an endpoint override (A4).
 pub const ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL";
@@ -51,6 +52,7 @@ pub struct Auditor {
     max_attempts: u32,
     concurrency: usize,
     session_suffix: String,
+    progress: Progress,
     live: LiveCounter,
 }
 
@@ -67,6 +69,7 @@ pub struct AuditorBuilder {
     max_attempts: u32,
     concurrency: usize,
     session_suffix: String,
+    progress: Progress,
 }
 
 impl Auditor {
@@ -83,6 +86,7 @@ impl Auditor {
             max_attempts: 8,
             concurrency: 8,
             session_suffix: "scan".to_owned(),
+            progress: Progress::default(),
         }
     }
 
@@ -144,7 +148,7 @@ impl Auditor {
                 "none of the requested regions is enabled".to_owned(),
             ));
         }
-        let resources = collect::run(&ctx, &regions, &self.services).await;
+        let resources = collect::run(&ctx, &regions, &self.services, &self.progress).await;
         gaps.extend(ctx.take_gaps());
         gaps.sort();
         drop(ctx);
@@ -254,6 +258,12 @@ impl AuditorBuilder {
         self
     }
 
+    /// Calls `f` as the collection advances (for a progress bar).
+    pub fn on_progress(mut self, f: impl Fn(crate::ProgressEvent) + Send + Sync + 'static) -> Self {
+        self.progress = Progress::new(f);
+        self
+    }
+
     /// Validates the configuration.
     pub fn build(self) -> Result<Auditor, CoreError> {
         let endpoint_url = match self.endpoint_url {
@@ -286,6 +296,7 @@ impl AuditorBuilder {
             max_attempts: self.max_attempts,
             concurrency: self.concurrency,
             session_suffix: self.session_suffix,
+            progress: self.progress,
             live: LiveCounter::default(),
         })
     }

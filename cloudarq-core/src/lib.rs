@@ -26,6 +26,7 @@ pub mod aws;
 mod collect;
 pub mod engine;
 mod error;
+mod progress;
 pub mod report;
 
 pub use auditor::{Auditor, AuditorBuilder, ENDPOINT_ENV};
@@ -34,3 +35,4 @@ pub use auth::{
 };
 pub use cloudarq_model as model;
 pub use error::CoreError;
+pub use progress::ProgressEvent;

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use cloudarq_core::engine::{Engine, Mutelist};
 use cloudarq_core::report::terminal::TerminalOptions;
 use cloudarq_core::report::{self, OutputFormat, RuleIndex};
-use cloudarq_core::{Auditor, CredentialSource, ExternalId};
+use cloudarq_core::{Auditor, CredentialSource, ExternalId, ProgressEvent};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{Region, Service, Snapshot};
 
@@ -264,7 +264,48 @@ async fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
     if let Some(url) = &args.endpoint_url {
         builder = builder.endpoint_url(url);
     }
-    Ok(builder.build()?.collect().await?)
+    // A progress bar per service × region on a terminal, plain log lines otherwise.
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let sink = bar.clone();
+    builder = builder.on_progress(move |event| match (event, &sink) {
+        (ProgressEvent::Planned { units }, Some(bar)) => bar.set_length(units as u64),
+        (
+            ProgressEvent::Collected {
+                service,
+                region,
+                resources,
+            },
+            Some(bar),
+        ) => {
+            let region = region.map_or_else(|| "global".to_owned(), |r| r.to_string());
+            bar.set_message(format!("{service} {region}: {resources} resources"));
+            bar.inc(1);
+        }
+        (
+            ProgressEvent::Collected {
+                service,
+                region,
+                resources,
+            },
+            None,
+        ) => {
+            let region = region.map_or_else(|| "global".to_owned(), |r| r.to_string());
+            tracing::info!(service = %service, region = %region, resources, "collected");
+        }
+        _ => {}
+    });
+    let snapshot = builder.build()?.collect().await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(snapshot?)
 }
 
 /// Writes `bytes` to `path` via a temporary file in the same directory.

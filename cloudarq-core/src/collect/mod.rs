@@ -12,6 +12,7 @@ use cloudarq_model::{Region, Resource, Service};
 use futures::StreamExt;
 
 use crate::aws::AwsContext;
+use crate::progress::{Progress, ProgressEvent};
 
 /// One independent piece of a scan.
 #[derive(Clone, Debug)]
@@ -27,6 +28,7 @@ pub(crate) async fn run(
     ctx: &AwsContext,
     regions: &[Region],
     services: &[Service],
+    progress: &Progress,
 ) -> Vec<Resource> {
     let mut units = Vec::new();
     for service in services {
@@ -38,14 +40,27 @@ pub(crate) async fn run(
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
+    progress.emit(ProgressEvent::Planned { units: units.len() });
     let per_unit: Vec<Vec<Resource>> = futures::stream::iter(units)
         .map(|unit| async move {
-            match unit {
+            let (service, region) = match &unit {
+                Unit::Iam => (Service::Iam, None),
+                Unit::S3 => (Service::S3, None),
+                Unit::Ec2(r) => (Service::Ec2, Some(r.clone())),
+                Unit::Rds(r) => (Service::Rds, Some(r.clone())),
+            };
+            let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
                 Unit::S3 => s3::collect(ctx, regions).await,
                 Unit::Ec2(r) => ec2::collect(ctx, &r).await,
                 Unit::Rds(r) => rds::collect(ctx, &r).await,
-            }
+            };
+            progress.emit(ProgressEvent::Collected {
+                service,
+                region,
+                resources: found.len(),
+            });
+            found
         })
         .buffer_unordered(ctx.concurrency())
         .collect()
