@@ -166,24 +166,52 @@ impl Snapshot {
         })
     }
 
-    /// Resources of one type.
+    /// Resources of one type, in ARN order; cost proportional to their number.
     pub fn of_type(&self, t: ResourceType) -> impl Iterator<Item = &Resource> {
-        self.resources
-            .iter()
-            .filter(move |r| r.resource_type() == t)
+        self.resources.of_type(t)
     }
 }
 
 /// The snapshot's resources, keyed by ARN; serialized as a list sorted by ARN.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Resource>", into = "Vec<Resource>")]
-pub struct Resources(BTreeMap<Arn, Resource>);
+pub struct Resources(BTreeMap<Arn, Resource>, TypeIndex);
+
+/// ARNs per resource type, so rules that look across the snapshot (the
+/// account's settings, a VPC's groups) do not scan every resource.
+type TypeIndex = BTreeMap<ResourceType, std::collections::BTreeSet<Arn>>;
 
 impl Resources {
     /// Adds a resource. A second resource with the same ARN replaces the first
     /// and is returned.
     pub fn insert(&mut self, r: Resource) -> Option<Resource> {
-        self.0.insert(r.arn.clone(), r)
+        let arn = r.arn.clone();
+        self.1
+            .entry(r.resource_type())
+            .or_default()
+            .insert(arn.clone());
+        let old = self.0.insert(arn.clone(), r);
+        if let Some(old) = &old {
+            let (old_t, new_t) = (
+                old.resource_type(),
+                self.0.get(&arn).map(Resource::resource_type),
+            );
+            if Some(old_t) != new_t {
+                if let Some(set) = self.1.get_mut(&old_t) {
+                    set.remove(&arn);
+                }
+            }
+        }
+        old
+    }
+
+    /// Resources of one type, in ARN order.
+    pub fn of_type(&self, t: ResourceType) -> impl Iterator<Item = &Resource> {
+        self.1
+            .get(&t)
+            .into_iter()
+            .flatten()
+            .filter_map(|arn| self.0.get(arn))
     }
     /// Looks a resource up by ARN.
     pub fn get(&self, arn: &Arn) -> Option<&Resource> {
@@ -214,19 +242,54 @@ impl Extend<Resource> for Resources {
 impl TryFrom<Vec<Resource>> for Resources {
     type Error = ModelError;
     fn try_from(v: Vec<Resource>) -> Result<Self, Self::Error> {
-        let mut map = BTreeMap::new();
+        let mut out = Self::default();
         for r in v {
-            if let Some(dup) = map.insert(r.arn.clone(), r) {
+            if let Some(dup) = out.insert(r) {
                 return Err(ModelError::DuplicateArn(dup.arn.to_string()));
             }
         }
-        Ok(Self(map))
+        Ok(out)
     }
 }
 
 impl From<Resources> for Vec<Resource> {
     fn from(r: Resources) -> Self {
         r.0.into_values().collect()
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+    use crate::inventory::Properties;
+    use crate::inventory::s3::S3AccountPublicAccessBlock;
+
+    fn res(arn: &str) -> Resource {
+        Resource {
+            arn: arn.parse().unwrap(),
+            region: None,
+            name: arn.to_owned(),
+            tags: Default::default(),
+            properties: Properties::S3AccountPublicAccessBlock(Box::new(
+                S3AccountPublicAccessBlock {
+                    configuration: crate::Collected::NotCollected,
+                },
+            )),
+        }
+    }
+
+    #[test]
+    fn the_type_index_follows_inserts_and_replacements() {
+        let mut r = Resources::default();
+        r.insert(res("arn:aws:s3::123456789012:account"));
+        r.insert(res("arn:aws:s3::123456789012:account"));
+        assert_eq!(
+            r.of_type(ResourceType::S3AccountPublicAccessBlock).count(),
+            1
+        );
+        assert_eq!(r.of_type(ResourceType::S3Bucket).count(), 0);
+        let back: Resources = Vec::<Resource>::from(r.clone()).try_into().unwrap();
+        assert_eq!(back, r);
     }
 }
 

@@ -1,11 +1,11 @@
 //! Finds the resources another resource refers to by id: a security group's
 //! network interfaces, an instance's security groups, a DB instance's cluster.
 //!
-//! A lookup first tries the canonical ARN (`arn:aws:ec2:<region>:<account>:
-//! security-group/sg-…`), which is a map lookup, and falls back to scanning
-//! the snapshot for the id, so a collector that keys resources differently
-//! still gets correct answers, only slower. `None` means the snapshot does
-//! not hold the resource: a rule must treat that as *not collected*, never as
+//! A lookup is by canonical ARN (`arn:aws:ec2:<region>:<account>:
+//! security-group/sg-…`, as the collectors key them), a map lookup. There is
+//! deliberately no scan fallback: one made a 100k-resource evaluation
+//! quadratic. `None` means the snapshot does not hold the resource under its
+//! canonical ARN: a rule must treat that as *not collected*, never as
 //! "absent in AWS".
 
 use cloudarq_model::inventory::ec2::{Instance, NetworkInterface, SecurityGroup};
@@ -88,7 +88,8 @@ pub(crate) fn db_cluster<'a>(
     )
 }
 
-/// The canonical-ARN lookup, then the scan of resources in `region`.
+/// The canonical-ARN lookup; `is_it` guards against an ARN that names
+/// another kind or id.
 fn find<'a, T: ?Sized>(
     snapshot: &'a Snapshot,
     region: Option<&Region>,
@@ -97,7 +98,7 @@ fn find<'a, T: ?Sized>(
     pick: impl Fn(&'a Resource) -> Option<&'a T>,
     is_it: impl Fn(&T) -> bool,
 ) -> Option<&'a T> {
-    let direct = Arn::build(
+    Arn::build(
         &snapshot.partition,
         service,
         region,
@@ -107,15 +108,7 @@ fn find<'a, T: ?Sized>(
     .ok()
     .and_then(|arn| snapshot.resources.get(&arn))
     .and_then(&pick)
-    .filter(|t| is_it(t));
-    direct.or_else(|| {
-        snapshot
-            .resources
-            .iter()
-            .filter(|r| r.region.as_ref() == region)
-            .filter_map(&pick)
-            .find(|t| is_it(t))
-    })
+    .filter(|t| is_it(t))
 }
 
 #[cfg(test)]
@@ -140,7 +133,7 @@ mod tests {
     }
 
     #[test]
-    fn finds_by_canonical_arn_and_by_scan() {
+    fn finds_by_canonical_arn_only() {
         let region: Region = "eu-west-1".parse().expect("valid region");
         let canonical = snapshot_with(
             "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1",
@@ -153,8 +146,9 @@ mod tests {
             "eu-west-1",
             "sg-1",
         );
-        assert!(security_group(&odd, Some(&region), "sg-1").is_some());
-        assert!(security_group(&odd, Some(&region), "sg-2").is_none());
+        // Keyed under another ARN: not found, so rules say "not collected".
+        assert!(security_group(&odd, Some(&region), "sg-1").is_none());
+        assert!(security_group(&canonical, Some(&region), "sg-2").is_none());
         let other: Region = "us-east-1".parse().expect("valid region");
         assert!(security_group(&odd, Some(&other), "sg-1").is_none());
         assert!(network_interface(&canonical, Some(&region), "sg-1").is_none());
