@@ -26,7 +26,7 @@ fn main() {
         }
         costs.push((start.elapsed(), pairs, rule.meta().id));
     }
-    costs.sort_by(|a, b| b.0.cmp(&a.0));
+    costs.sort_by_key(|c| std::cmp::Reverse(c.0));
     let total: f64 = costs.iter().map(|c| c.0.as_secs_f64()).sum();
     println!("{n} resources, {} rules, {total:.3} s in all", costs.len());
     for (t, pairs, id) in costs.iter().take(15) {

@@ -192,14 +192,12 @@ impl Resources {
             .insert(arn.clone());
         let old = self.0.insert(arn.clone(), r);
         if let Some(old) = &old {
-            let (old_t, new_t) = (
-                old.resource_type(),
-                self.0.get(&arn).map(Resource::resource_type),
-            );
-            if Some(old_t) != new_t {
-                if let Some(set) = self.1.get_mut(&old_t) {
-                    set.remove(&arn);
-                }
+            let old_t = old.resource_type();
+            let new_t = self.0.get(&arn).map(Resource::resource_type);
+            if Some(old_t) != new_t
+                && let Some(set) = self.1.get_mut(&old_t)
+            {
+                set.remove(&arn);
             }
         }
         old
