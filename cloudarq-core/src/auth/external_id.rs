@@ -15,7 +15,7 @@ use crate::error::CoreError;
 /// use cloudarq_core::ExternalId;
 /// assert!(ExternalId::new("c0ffee-4f1c-9d2e".to_owned()).is_ok());
 /// let err = ExternalId::new("bad#id".to_owned()).unwrap_err();
-/// assert!(err.to_string().contains("'#' at position 4"));
+/// assert!(err.to_string().contains("'#' at position 3"));
 /// ```
 #[derive(Clone)]
 pub struct ExternalId(SecretString);

@@ -25,8 +25,8 @@
 //! // A rule of your own, next to the built-in ones.
 //! struct BucketVersioned;
 //! static META: RuleMeta = RuleMeta {
-//!     id: "s3_bucket_object_versioning",
-//!     title: "S3 bucket has object versioning enabled",
+//!     id: "acme_s3_bucket_versioned",
+//!     title: "S3 bucket has object versioning enabled (house rule)",
 //!     severity: Severity::Medium,
 //!     service: Service::S3,
 //!     resource_types: &[ResourceType::S3Bucket],
@@ -57,7 +57,7 @@
 //! rules.push(&BucketVersioned);
 //! let mutelist = Mutelist::parse(r#"
 //!     [[mute]]
-//!     rule = "s3_bucket_object_versioning"
+//!     rule = "acme_s3_bucket_versioned"
 //!     resource = "arn:aws:s3:::logs-*"
 //!     reason = "log buckets are write-once"
 //!     expires = 2026-12-31
@@ -68,7 +68,7 @@
 //!
 //! let result = engine.evaluate(&snap);
 //! let mine: Vec<_> = result.findings.iter()
-//!     .filter(|f| f.rule_id == "s3_bucket_object_versioning")
+//!     .filter(|f| f.rule_id == "acme_s3_bucket_versioned")
 //!     .map(|f| (f.resource_name.as_str(), f.status))
 //!     .collect();
 //! assert_eq!(mine, [("data", Status::Pass), ("logs-eu", Status::Muted), ("tmp", Status::Fail)]);
