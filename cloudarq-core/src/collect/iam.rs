@@ -31,13 +31,7 @@ pub(crate) async fn collect(ctx: &AwsContext) -> Vec<Resource> {
     );
     let mut out = Vec::new();
     if let Some(details) = gaad {
-        map_details(
-            ctx,
-            &details,
-            report.as_ref(),
-            virtual_mfa.as_ref(),
-            &mut out,
-        );
+        map_details(&details, report.as_ref(), virtual_mfa.as_ref(), &mut out);
     }
     out.extend(aws_managed_policies(ctx).await);
     out.extend(account(ctx, report.as_ref(), virtual_mfa.as_ref()).await);
@@ -116,7 +110,6 @@ fn inline(list: &[PolicyDetail]) -> Vec<InlinePolicy> {
 }
 
 fn map_details(
-    ctx: &AwsContext,
     d: &Details,
     report: Option<&CredentialReport>,
     virtual_mfa: Option<&HashSet<String>>,
@@ -263,7 +256,6 @@ fn map_details(
             arn,
         });
     }
-    let _ = ctx;
 }
 
 /// AWS-managed policies attached to something in the account, with documents.
