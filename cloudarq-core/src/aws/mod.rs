@@ -238,7 +238,8 @@ impl AwsContext {
         }
     }
 
-    /// Follows a paginator to the end (or to the first failure).
+    /// Follows a paginator to the end, or to the first failure, which it
+    /// records as a coverage gap; the pages read before it are kept.
     pub async fn paginate<P, E, R>(
         &self,
         action: Action,
@@ -257,7 +258,7 @@ impl AwsContext {
                 Some(Ok(p)) => pages.push(p),
                 Some(Err(e)) => {
                     let error = gap::classify(&e);
-                    tracing::debug!(action = action.iam_action(), region = region.map(Region::as_str), error = %error, "aws page failed");
+                    self.record_gap(action, region, None, &error);
                     return Paged {
                         pages,
                         error: Some(error),

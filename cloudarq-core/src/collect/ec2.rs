@@ -71,13 +71,13 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
             client.describe_network_acls().into_paginator().send(),
         ),
     );
-    let sgs = settle(ctx, Action::Ec2DescribeSecurityGroups, region, sgs);
-    let enis = settle(ctx, Action::Ec2DescribeNetworkInterfaces, region, enis);
-    let instances = settle(ctx, Action::Ec2DescribeInstances, region, instances);
-    let volumes = settle(ctx, Action::Ec2DescribeVolumes, region, volumes);
-    let vpcs = settle(ctx, Action::Ec2DescribeVpcs, region, vpcs);
-    let flow_logs = settle(ctx, Action::Ec2DescribeFlowLogs, region, flow_logs);
-    let nacls = settle(ctx, Action::Ec2DescribeNetworkAcls, region, nacls);
+    let sgs = settle(sgs);
+    let enis = settle(enis);
+    let instances = settle(instances);
+    let volumes = settle(volumes);
+    let vpcs = settle(vpcs);
+    let flow_logs = settle(flow_logs);
+    let nacls = settle(nacls);
 
     let mut out = Vec::new();
     let eni_list: Vec<&types::NetworkInterface> = enis
@@ -140,11 +140,9 @@ struct Listing<P> {
     complete: bool,
 }
 
-/// Records the gap of a failed list call; keeps the pages read before it.
-fn settle<P>(ctx: &AwsContext, action: Action, region: &Region, paged: Paged<P>) -> Listing<P> {
-    if let Some(err) = &paged.error {
-        ctx.record_gap(action, Some(region), None, err);
-    }
+/// The pages of a list call and whether it read them all (its gap, if it
+/// stopped early, is already recorded by the AWS layer).
+fn settle<P>(paged: Paged<P>) -> Listing<P> {
     Listing {
         complete: paged.error.is_none(),
         pages: paged.pages,

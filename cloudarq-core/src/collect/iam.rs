@@ -60,11 +60,8 @@ async fn authorization_details(ctx: &AwsContext) -> Option<Details> {
     let paged = ctx
         .paginate(Action::IamGetAccountAuthorizationDetails, None, stream)
         .await;
-    if let Some(err) = &paged.error {
-        ctx.record_gap(Action::IamGetAccountAuthorizationDetails, None, None, err);
-        if paged.pages.is_empty() {
-            return None;
-        }
+    if paged.error.is_some() && paged.pages.is_empty() {
+        return None;
     }
     let mut d = Details {
         users: vec![],
@@ -268,9 +265,6 @@ async fn aws_managed_policies(ctx: &AwsContext) -> Vec<Resource> {
         .into_paginator()
         .send();
     let paged = ctx.paginate(Action::IamListPolicies, None, stream).await;
-    if let Some(err) = &paged.error {
-        ctx.record_gap(Action::IamListPolicies, None, None, err);
-    }
     let policies: Vec<aws_sdk_iam::types::Policy> = paged
         .pages
         .into_iter()
@@ -337,8 +331,7 @@ async fn virtual_mfa_users(ctx: &AwsContext) -> Option<HashSet<String>> {
     let paged = ctx
         .paginate(Action::IamListVirtualMfaDevices, None, stream)
         .await;
-    if let Some(err) = &paged.error {
-        ctx.record_gap(Action::IamListVirtualMfaDevices, None, None, err);
+    if paged.error.is_some() {
         return None;
     }
     Some(

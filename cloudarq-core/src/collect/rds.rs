@@ -16,7 +16,7 @@ use cloudarq_model::inventory::rds::{DbCluster, DbInstance, DbSnapshot};
 use cloudarq_model::{Arn, Collected, Properties, Region, Resource, Tags};
 use futures::StreamExt;
 
-use crate::aws::{Action, AwsContext, CallError, Paged};
+use crate::aws::{Action, AwsContext, CallError};
 use crate::collect::util::{tags, ts_opt};
 
 /// The most records the RDS list calls return per page.
@@ -50,12 +50,7 @@ async fn db_instances(ctx: &AwsContext, client: &Client, region: &Region) -> Vec
         .max_records(PAGE_SIZE)
         .into_paginator()
         .send();
-    let pages = pages_or_gap(
-        ctx,
-        action,
-        region,
-        ctx.paginate(action, Some(region), stream).await,
-    );
+    let pages = ctx.paginate(action, Some(region), stream).await.pages;
     pages
         .iter()
         .flat_map(|p| p.db_instances())
@@ -70,12 +65,7 @@ async fn db_clusters(ctx: &AwsContext, client: &Client, region: &Region) -> Vec<
         .max_records(PAGE_SIZE)
         .into_paginator()
         .send();
-    let pages = pages_or_gap(
-        ctx,
-        action,
-        region,
-        ctx.paginate(action, Some(region), stream).await,
-    );
+    let pages = ctx.paginate(action, Some(region), stream).await.pages;
     pages
         .iter()
         .flat_map(|p| p.db_clusters())
@@ -90,12 +80,7 @@ async fn db_snapshots(ctx: &AwsContext, client: &Client, region: &Region) -> Vec
         .max_records(PAGE_SIZE)
         .into_paginator()
         .send();
-    let pages = pages_or_gap(
-        ctx,
-        action,
-        region,
-        ctx.paginate(action, Some(region), stream).await,
-    );
+    let pages = ctx.paginate(action, Some(region), stream).await.pages;
     let listed: Vec<Listed> = pages
         .iter()
         .flat_map(|p| p.db_snapshots())
@@ -136,12 +121,7 @@ async fn db_cluster_snapshots(ctx: &AwsContext, client: &Client, region: &Region
         .max_records(PAGE_SIZE)
         .into_paginator()
         .send();
-    let pages = pages_or_gap(
-        ctx,
-        action,
-        region,
-        ctx.paginate(action, Some(region), stream).await,
-    );
+    let pages = ctx.paginate(action, Some(region), stream).await.pages;
     let listed: Vec<Listed> = pages
         .iter()
         .flat_map(|p| p.db_cluster_snapshots())
@@ -173,14 +153,6 @@ async fn db_cluster_snapshots(ctx: &AwsContext, client: &Client, region: &Region
     .into_iter()
     .map(|l| l.into_resource(region, |s| Properties::RdsDbClusterSnapshot(Box::new(s))))
     .collect()
-}
-
-/// The pages read; a failed list call becomes a gap for the whole region.
-fn pages_or_gap<P>(ctx: &AwsContext, action: Action, region: &Region, paged: Paged<P>) -> Vec<P> {
-    if let Some(err) = &paged.error {
-        ctx.record_gap(action, Some(region), None, err);
-    }
-    paged.pages
 }
 
 /// The ARN AWS returned, else one built from the resource kind and id

@@ -66,7 +66,7 @@ async fn list_buckets(ctx: &AwsContext) -> Vec<Listed> {
     let paged = ctx
         .paginate(
             Action::S3ListBuckets,
-            Some(home),
+            None,
             client
                 .list_buckets()
                 .max_buckets(LIST_PAGE_SIZE)
@@ -74,9 +74,6 @@ async fn list_buckets(ctx: &AwsContext) -> Vec<Listed> {
                 .send(),
         )
         .await;
-    if let Some(err) = &paged.error {
-        ctx.record_gap(Action::S3ListBuckets, None, None, err);
-    }
     paged
         .pages
         .iter()

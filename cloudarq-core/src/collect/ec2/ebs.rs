@@ -68,9 +68,6 @@ pub(super) async fn snapshots(
                 .send(),
         )
         .await;
-    if let Some(err) = &owned.error {
-        ctx.record_gap(Action::Ec2DescribeSnapshots, Some(region), None, err);
-    }
     let account = ctx.account_id().as_str();
     // `OwnerIds=[self]` should leave only ours; an endpoint that ignores it
     // (moto) also lists other accounts' public snapshots, so check again.
@@ -147,9 +144,8 @@ async fn public_flags<'a>(
                 .send(),
         )
         .await;
-    if let Some(err) = &listed.error {
+    if listed.error.is_some() {
         // A partial listing cannot show that a snapshot is *not* public.
-        ctx.record_gap(Action::Ec2DescribeSnapshots, Some(region), None, err);
         return owned
             .keys()
             .map(|id| (*id, Collected::NotCollected))
