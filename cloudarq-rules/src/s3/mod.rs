@@ -24,7 +24,7 @@ mod s3_bucket_secure_transport_policy;
 mod s3_bucket_server_access_logging_enabled;
 
 use cloudarq_model::inventory::s3::{AclGrant, BucketAcl, PublicAccessBlock, S3Bucket};
-use cloudarq_model::rule::{Rule, RuleError};
+use cloudarq_model::rule::{Outcome, Rule, RuleError};
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Snapshot};
 use serde_json::{Value, json};
 
@@ -218,6 +218,55 @@ impl BucketPolicy {
                 .map_err(|e| RuleError(format!("policy of bucket {}: {e}", bucket.name))),
         }
     }
+}
+
+/// The outcome of the public-ACL rules: FAIL when the bucket ACL grants
+/// `permissions` to AllUsers/AuthenticatedUsers and nothing makes the grant
+/// inert; `access` names the access in messages ("list", "write").
+pub(super) fn public_acl_outcome(
+    resource: &Resource,
+    snapshot: &Snapshot,
+    permissions: &[&str],
+    access: &str,
+) -> Outcome {
+    let Some(b) = bucket(resource) else {
+        return Outcome::not_applicable();
+    };
+    let neutralized = acls_neutralized(b, &Bpa::effective(b, snapshot));
+    let Some(acl) = b.acl.value() else {
+        return if neutralized == Some(true) {
+            Outcome::pass(format!("bucket {} ignores public ACLs", b.name))
+                .with_evidence(json!({"acls_neutralized": true}))
+        } else {
+            Outcome::not_collected("acl")
+        };
+    };
+    let grants: Vec<String> = public_grants(acl, permissions)
+        .into_iter()
+        .map(grant_label)
+        .collect();
+    let evidence = json!({"public_grants": grants, "acls_neutralized": neutralized});
+    if grants.is_empty() {
+        return Outcome::pass(format!(
+            "bucket {} ACL grants no public {access} access",
+            b.name
+        ))
+        .with_evidence(evidence);
+    }
+    match neutralized {
+        Some(false) => Outcome::fail(format!(
+            "bucket {} ACL grants public {access} access ({})",
+            b.name,
+            grants.join(", ")
+        )),
+        Some(true) => Outcome::pass(format!(
+            "bucket {} ACL grants public {access} access ({}), but ACLs are disabled or public ACLs ignored",
+            b.name,
+            grants.join(", ")
+        )),
+        None => Outcome::not_collected("public_access_block"),
+    }
+    .with_evidence(evidence)
 }
 
 #[cfg(test)]

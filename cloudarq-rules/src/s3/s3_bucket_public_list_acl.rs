@@ -2,9 +2,8 @@
 
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
-use serde_json::json;
 
-use super::{Bpa, acls_neutralized, bucket, grant_label, public_grants};
+use super::public_acl_outcome;
 use crate::controls::fsbp;
 
 /// The bucket ACL does not let everyone (AllUsers) or every authenticated
@@ -44,43 +43,6 @@ impl Rule for S3BucketPublicListAcl {
     }
 
     fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
-        let Some(b) = bucket(resource) else {
-            return Ok(Outcome::not_applicable());
-        };
-        let neutralized = acls_neutralized(b, &Bpa::effective(b, snapshot));
-        let Some(acl) = b.acl.value() else {
-            return Ok(if neutralized == Some(true) {
-                Outcome::pass(format!("bucket {} ignores public ACLs", b.name))
-                    .with_evidence(json!({"acls_neutralized": true}))
-            } else {
-                Outcome::not_collected("acl")
-            });
-        };
-        let grants: Vec<String> = public_grants(acl, PERMISSIONS)
-            .into_iter()
-            .map(grant_label)
-            .collect();
-        let evidence = json!({"public_grants": grants, "acls_neutralized": neutralized});
-        if grants.is_empty() {
-            return Ok(Outcome::pass(format!(
-                "bucket {} ACL grants no public list access",
-                b.name
-            ))
-            .with_evidence(evidence));
-        }
-        Ok(match neutralized {
-            Some(false) => Outcome::fail(format!(
-                "bucket {} ACL grants public list access ({})",
-                b.name,
-                grants.join(", ")
-            )),
-            Some(true) => Outcome::pass(format!(
-                "bucket {} ACL grants public list access ({}), but ACLs are disabled or public ACLs ignored",
-                b.name,
-                grants.join(", ")
-            )),
-            None => Outcome::not_collected("public_access_block"),
-        }
-        .with_evidence(evidence))
+        Ok(public_acl_outcome(resource, snapshot, PERMISSIONS, "list"))
     }
 }
