@@ -2,9 +2,8 @@
 
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
-use serde_json::json;
 
-use super::inline_docs;
+use super::inline_full_service_access;
 use crate::controls::fsbp;
 
 /// No inline policy of the user, group or role allows every CloudTrail action on
@@ -46,29 +45,6 @@ impl Rule for IamInlinePolicyNoFullAccessToCloudtrail {
     }
 
     fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
-        let subject = match inline_docs(resource, snapshot)? {
-            Ok(s) => s,
-            Err(done) => return Ok(done),
-        };
-        let hits: Vec<&str> = subject
-            .docs
-            .iter()
-            .filter(|(_, d)| !d.full_service_statements("cloudtrail").is_empty())
-            .map(|(n, _)| *n)
-            .collect();
-        let who = subject.principal.label();
-        if !hits.is_empty() {
-            return Ok(Outcome::fail(format!(
-                "{who} has inline policy {} granting cloudtrail:* on *",
-                hits.join(", ")
-            ))
-            .with_evidence(json!({"policies": hits})));
-        }
-        if let Some(o) = subject.unknown() {
-            return Ok(o);
-        }
-        Ok(Outcome::pass(format!(
-            "{who} has no inline policy granting cloudtrail:* on *"
-        )))
+        inline_full_service_access(resource, snapshot, "cloudtrail")
     }
 }

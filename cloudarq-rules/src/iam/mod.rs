@@ -274,6 +274,39 @@ impl InlineDocs<'_> {
     }
 }
 
+/// The outcome of the inline "full access to a service" rules: FAIL when an
+/// inline policy of the principal allows `<service>:*` (or wider) on `*`.
+pub(super) fn inline_full_service_access(
+    resource: &Resource,
+    snapshot: &Snapshot,
+    service: &str,
+) -> Result<Outcome, RuleError> {
+    let subject = match inline_docs(resource, snapshot)? {
+        Ok(s) => s,
+        Err(done) => return Ok(done),
+    };
+    let hits: Vec<&str> = subject
+        .docs
+        .iter()
+        .filter(|(_, d)| !d.full_service_statements(service).is_empty())
+        .map(|(n, _)| *n)
+        .collect();
+    let who = subject.principal.label();
+    if !hits.is_empty() {
+        return Ok(Outcome::fail(format!(
+            "{who} has inline policy {} granting {service}:* on *",
+            hits.join(", ")
+        ))
+        .with_evidence(json!({"policies": hits})));
+    }
+    if let Some(o) = subject.unknown() {
+        return Ok(o);
+    }
+    Ok(Outcome::pass(format!(
+        "{who} has no inline policy granting {service}:* on *"
+    )))
+}
+
 /// Prepares the inline policies of a user, group or role. Not applicable
 /// when there are none (and no gap hides any); an unparseable document is a
 /// rule error.
