@@ -1,0 +1,112 @@
+//! The store's one error type.
+
+use crate::crypto::CryptoError;
+use crate::crypto::keyring::KeyringError;
+
+/// Everything that can go wrong in the store. Messages name the input or
+/// object at fault and never contain key material or decrypted values.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The database URL is not one the store can open.
+    #[error("database URL {url:?} is not supported: {detail}")]
+    InvalidUrl {
+        /// The URL, with any password removed.
+        url: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// A database operation failed.
+    #[error("database error while {context}: {source}")]
+    Database {
+        /// What the store was doing.
+        context: &'static str,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// Applying migrations failed.
+    #[error("migrating the database failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The keyring could not be loaded or changed.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// A value could not be encrypted or decrypted (includes integrity failures).
+    #[error("{0}")]
+    Crypto(#[from] CryptoError),
+    /// A data key is wrapped by a master key that is not in the keyring.
+    #[error(
+        "data key {data_key} is wrapped by master key {master_key}, which is not in the keyring"
+    )]
+    MasterKeyMissing {
+        /// The data key id.
+        data_key: u32,
+        /// The missing master key id.
+        master_key: u32,
+    },
+    /// A key has reached its encryption limit; run `cloudarq keys rotate`.
+    #[error(
+        "data key {kid} has been used {used} times, the limit is {limit}; rotate keys (`cloudarq keys rotate`)"
+    )]
+    KeyExhausted {
+        /// The key id.
+        kid: u32,
+        /// Encryptions so far.
+        used: i64,
+        /// The hard limit.
+        limit: i64,
+    },
+    /// A master key cannot be removed while data keys still depend on it.
+    #[error(
+        "master key {id} still wraps {data_keys} data key(s) protecting {rows} row(s); run `cloudarq keys rotate` first"
+    )]
+    KeyInUse {
+        /// The master key id.
+        id: u32,
+        /// Data keys wrapped by it.
+        data_keys: u64,
+        /// Encrypted rows under those data keys.
+        rows: u64,
+    },
+    /// No such object for this tenant (or it was deleted).
+    #[error("{what} {id} not found")]
+    NotFound {
+        /// Kind of object.
+        what: &'static str,
+        /// Its id or name.
+        id: String,
+    },
+    /// An argument was not acceptable.
+    #[error("invalid {field}: {detail}")]
+    InvalidInput {
+        /// The argument.
+        field: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// A stored value is not what this build expects (e.g. an unknown status).
+    #[error("stored {what} is invalid: {detail}")]
+    Corrupt {
+        /// The column or value.
+        what: &'static str,
+        /// What was wrong.
+        detail: String,
+    },
+    /// Backup or restore failed.
+    #[error("backup: {0}")]
+    Backup(String),
+}
+
+/// Result alias of the store.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Adds context to sqlx results.
+pub(crate) trait DbContext<T> {
+    fn ctx(self, context: &'static str) -> Result<T>;
+}
+
+impl<T> DbContext<T> for std::result::Result<T, sqlx::Error> {
+    fn ctx(self, context: &'static str) -> Result<T> {
+        self.map_err(|source| StoreError::Database { context, source })
+    }
+}

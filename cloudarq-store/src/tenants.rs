@@ -1,0 +1,95 @@
+//! Tenants: created by the job runner, each with its own data key.
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::Store;
+use crate::db::{ms, on_tx};
+use crate::error::{DbContext, Result, StoreError};
+use crate::scope::{JobRunner, TenantId};
+
+/// A tenant as listed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tenant {
+    /// Its id.
+    pub id: TenantId,
+    /// Its name.
+    pub name: String,
+    /// When it was deleted (access revoked), if it was.
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+impl Store {
+    /// Creates a tenant and its first data key.
+    pub async fn create_tenant(
+        &self,
+        _runner: &JobRunner,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Result<TenantId> {
+        let name = name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(StoreError::InvalidInput {
+                field: "tenant name",
+                detail: format!("{name:?} must be 1 to 200 characters"),
+            });
+        }
+        let id = Uuid::now_v7();
+        let mut tx = self.pool.begin_tenant(id).await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("INSERT INTO tenants (id, name, created_at_ms) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(name)
+                .bind(ms(now))
+                .execute(&mut *c)
+                .await
+                .ctx("creating a tenant")?;
+        });
+        self.keys.new_data_key(&mut tx, id, ms(now)).await?;
+        tx.commit().await?;
+        tracing::info!(tenant = %id, "tenant created");
+        Ok(TenantId(id))
+    }
+
+    /// The live (not deleted) tenant with this name, if any. For the
+    /// single-user CLI, which keeps its scans under one local tenant.
+    pub async fn tenant_by_name(
+        &self,
+        _runner: &JobRunner,
+        name: &str,
+    ) -> Result<Option<TenantId>> {
+        let mut tx = self.pool.begin_operator().await?;
+        let id: Option<Uuid> = on_tx!(&mut tx, c => {
+            sqlx::query_scalar(
+                "SELECT id FROM tenants WHERE name = $1 AND deleted_at_ms IS NULL ORDER BY created_at_ms LIMIT 1",
+            )
+            .bind(name)
+            .fetch_optional(&mut *c)
+            .await
+            .ctx("looking up a tenant")?
+        });
+        tx.commit().await?;
+        Ok(id.map(TenantId))
+    }
+
+    /// Every tenant, deleted ones included (until purged).
+    pub async fn tenants(&self, _runner: &JobRunner) -> Result<Vec<Tenant>> {
+        let mut tx = self.pool.begin_operator().await?;
+        let rows: Vec<(Uuid, String, Option<i64>)> = on_tx!(&mut tx, c => {
+            sqlx::query_as("SELECT id, name, deleted_at_ms FROM tenants ORDER BY created_at_ms, id")
+                .fetch_all(&mut *c)
+                .await
+                .ctx("listing tenants")?
+        });
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|(id, name, d)| {
+                Ok(Tenant {
+                    id: TenantId(id),
+                    name,
+                    deleted_at: d.map(crate::db::from_ms).transpose()?,
+                })
+            })
+            .collect()
+    }
+}

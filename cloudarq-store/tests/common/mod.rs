@@ -1,0 +1,195 @@
+//! Shared set-up: a store on each backend, and real scan results.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use cloudarq_model::Snapshot;
+use cloudarq_model::finding::ScanResult;
+use cloudarq_store::connections::{ConnectionId, NewConnection, StaticKeys};
+use cloudarq_store::scans::{ScanId, ScanTimes};
+use cloudarq_store::testing::{PgCluster, memory_keyring};
+use cloudarq_store::{JobRunner, Keyring, Store, TenantScope};
+use secrecy::SecretString;
+use tempfile::TempDir;
+use time::OffsetDateTime;
+
+/// A store plus what keeps its database alive.
+pub struct Env {
+    pub store: Store,
+    pub url: String,
+    pub sqlite_file: Option<PathBuf>,
+    pub pg: Option<PgCluster>,
+    pub dir: TempDir,
+}
+
+impl Env {
+    pub fn runner(&self) -> JobRunner {
+        self.store.job_runner()
+    }
+
+    /// Opens a second store on the same database with another keyring.
+    pub async fn reopen(&self, keyring: Keyring) -> Result<Store, cloudarq_store::StoreError> {
+        Store::open(&self.url, keyring).await
+    }
+}
+
+pub async fn sqlite_env_with(keyring: Keyring) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cloudarq.db");
+    let url = format!("sqlite://{}", file.display());
+    let store = Store::open(&url, keyring).await.unwrap();
+    Env {
+        store,
+        url,
+        sqlite_file: Some(file),
+        pg: None,
+        dir,
+    }
+}
+
+pub async fn pg_env_with(keyring: Keyring) -> Env {
+    let pg = PgCluster::start().unwrap();
+    let url = pg.create_db("cloudarq").await.unwrap();
+    let store = Store::open(&url, keyring).await.unwrap();
+    Env {
+        store,
+        url,
+        sqlite_file: None,
+        pg: Some(pg),
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+pub async fn sqlite_env() -> Env {
+    sqlite_env_with(memory_keyring()).await
+}
+
+pub async fn pg_env() -> Env {
+    pg_env_with(memory_keyring()).await
+}
+
+/// Runs one async test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::sqlite_env().await).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::pg_env().await).await;
+            }
+        }
+    };
+}
+
+pub fn t(secs: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(1_790_000_000 + secs).unwrap()
+}
+
+/// The demo account's real evaluation (every built-in rule and framework).
+pub fn demo_result() -> ScanResult {
+    static R: OnceLock<ScanResult> = OnceLock::new();
+    R.get_or_init(|| {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../cloudarq-server/demo/demo-snapshot.json"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let snap = Snapshot::from_json(&text, path).unwrap();
+        cloudarq_core::engine::Engine::new(cloudarq_rules::all())
+            .with_frameworks(cloudarq_rules::frameworks::frameworks().unwrap())
+            .evaluate(&snap)
+    })
+    .clone()
+}
+
+/// A result with `n` findings: the demo's, repeated over distinct ARNs.
+pub fn big_result(n: usize) -> ScanResult {
+    let mut r = demo_result();
+    let base = r.findings.clone();
+    r.findings = (0..n)
+        .map(|i| {
+            let mut f = base[i % base.len()].clone();
+            f.resource_arn = format!("arn:aws:s3:::bench-bucket-{i:06}").parse().unwrap();
+            f.message = format!("{} (copy {i})", f.message);
+            f
+        })
+        .collect();
+    r
+}
+
+pub async fn tenant(env: &Env, name: &str) -> TenantScope {
+    let runner = env.runner();
+    let id = env.store.create_tenant(&runner, name, t(0)).await.unwrap();
+    runner.scope(id)
+}
+
+pub const SENTINEL_AKID: &str = "AKIASENTINEL0000KEY1";
+pub const SENTINEL_SECRET: &str = "SENTINEL/secret+access/KEY0000000000000";
+pub const SENTINEL_EXT: &str = "SENTINEL-external-id-42";
+pub const SENTINEL_TOTP: &str = "SENTINELTOTPSEEDJBSWY3DPEHPK3PXP";
+
+pub async fn connection(env: &Env, scope: &TenantScope, name: &str) -> ConnectionId {
+    env.store
+        .create_connection(
+            scope,
+            NewConnection {
+                name: name.into(),
+                account_id: Some("123456789012".into()),
+                role_arn: Some("arn:aws:iam::123456789012:role/CloudArqReadOnly".into()),
+                external_id: Some(SecretString::from(SENTINEL_EXT)),
+                static_keys: Some(StaticKeys {
+                    access_key_id: SecretString::from(SENTINEL_AKID),
+                    secret_access_key: SecretString::from(SENTINEL_SECRET),
+                }),
+            },
+            t(1),
+        )
+        .await
+        .unwrap()
+}
+
+pub async fn record(
+    env: &Env,
+    scope: &TenantScope,
+    conn: ConnectionId,
+    r: &ScanResult,
+    at: i64,
+) -> ScanId {
+    env.store
+        .record_scan(
+            scope,
+            conn,
+            r,
+            ScanTimes {
+                started_at: t(at),
+                finished_at: t(at + 5),
+            },
+        )
+        .await
+        .unwrap()
+}
+
+/// Runs SQL on the test database outside the store (for tampering and
+/// catalog checks). PostgreSQL as the superuser; SQLite on the file.
+pub enum Raw {
+    Sqlite(sqlx::SqliteConnection),
+    Pg(sqlx::PgConnection),
+}
+
+pub async fn raw(env: &Env) -> Raw {
+    raw_for(&env.url).await
+}
+
+pub async fn raw_for(url: &str) -> Raw {
+    use sqlx::Connection;
+    if url.starts_with("sqlite:") {
+        Raw::Sqlite(sqlx::SqliteConnection::connect(url).await.unwrap())
+    } else {
+        Raw::Pg(sqlx::PgConnection::connect(url).await.unwrap())
+    }
+}

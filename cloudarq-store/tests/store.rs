@@ -1,0 +1,1301 @@
+//! Store behaviour on both backends: round trips, encryption at rest,
+//! tampering, tenant isolation, rotation, retention, backups, pagination.
+
+mod common;
+
+use std::collections::HashSet;
+
+use cloudarq_model::rule::{Severity, Status};
+use cloudarq_store::StoreError;
+use cloudarq_store::connections::NewConnection;
+use cloudarq_store::retention::RetentionPolicy;
+use cloudarq_store::rotation::RotateOptions;
+use cloudarq_store::scans::{FindingFilter, ScanStatus};
+use cloudarq_store::users::Role;
+use common::*;
+use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
+
+/// Runs a statement with up to two blob/uuid binds on the raw connection.
+macro_rules! raw_exec {
+    ($raw:expr, $sql:literal $(, $b:expr)*) => {
+        match &mut $raw {
+            Raw::Sqlite(c) => sqlx::query($sql)$(.bind($b))*.execute(&mut *c).await.map(|r| r.rows_affected()),
+            Raw::Pg(c) => sqlx::query($sql)$(.bind($b))*.execute(&mut *c).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+macro_rules! raw_rows {
+    ($raw:expr, $t:ty, $sql:literal $(, $b:expr)*) => {
+        match &mut $raw {
+            Raw::Sqlite(c) => sqlx::query_as::<_, $t>($sql)$(.bind($b))*.fetch_all(&mut *c).await.unwrap(),
+            Raw::Pg(c) => sqlx::query_as::<_, $t>($sql)$(.bind($b))*.fetch_all(&mut *c).await.unwrap(),
+        }
+    };
+}
+
+// ---------------------------------------------------------------- round trip
+
+async fn scan_round_trip(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let result = demo_result();
+    let id = record(&env, &scope, conn, &result, 100).await;
+    let back = env.store.load_result(&scope, id).await.unwrap();
+    assert_eq!(back.findings.len(), result.findings.len());
+    for (a, b) in back.findings.iter().zip(&result.findings) {
+        assert_eq!(a, b, "finding reads back as recorded");
+    }
+    assert_eq!(back.scores, result.scores);
+    assert_eq!(back.coverage_gaps, result.coverage_gaps);
+    assert_eq!(back.evaluation_gaps, result.evaluation_gaps);
+    assert_eq!(back, result, "a stored scan reads back as recorded");
+    let scans = env.store.scans(&scope, Some(conn)).await.unwrap();
+    assert_eq!(scans.len(), 1);
+    assert_eq!(scans[0].status, ScanStatus::Succeeded);
+    assert_eq!(scans[0].findings as usize, result.findings.len());
+    let fails = result
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .count();
+    assert_eq!(scans[0].failed as usize, fails);
+    let creds = env.store.credentials(&scope, conn).await.unwrap();
+    assert_eq!(creds.external_id.unwrap().expose_secret(), SENTINEL_EXT);
+    let keys = creds.static_keys.unwrap();
+    assert_eq!(keys.access_key_id.expose_secret(), SENTINEL_AKID);
+    assert_eq!(keys.secret_access_key.expose_secret(), SENTINEL_SECRET);
+}
+both!(scan_round_trip);
+
+async fn score_history_and_time_range(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let mut r = demo_result();
+    let fw = r.scores[0].framework.clone();
+    let mut ids = Vec::new();
+    for (i, score) in [40.0, 55.5, 70.0].into_iter().enumerate() {
+        r.collected_at = cloudarq_model::Timestamp::new(t(86_400 * i as i64));
+        r.scores[0].total.score = Some(score);
+        ids.push(record(&env, &scope, conn, &r, 86_400 * i as i64).await);
+    }
+    let all = env
+        .store
+        .score_history(&scope, conn, &fw, t(0), t(86_400 * 3))
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|p| p.score).collect::<Vec<_>>(),
+        [Some(40.0), Some(55.5), Some(70.0)]
+    );
+    assert_eq!(all.iter().map(|p| p.scan).collect::<Vec<_>>(), ids);
+    let last_two = env
+        .store
+        .score_history(&scope, conn, &fw, t(1), t(86_400 * 3))
+        .await
+        .unwrap();
+    assert_eq!(last_two.len(), 2);
+    assert!(
+        env.store
+            .score_history(&scope, conn, "no_such", t(0), t(999_999))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+both!(score_history_and_time_range);
+
+async fn findings_filter_and_keyset_pages(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let result = big_result(1_000);
+    let scan = record(&env, &scope, conn, &result, 0).await;
+    // Unfiltered: pages of 7 cover every finding once, most severe first.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = env
+            .store
+            .findings_page(&scope, scan, &FindingFilter::default(), cursor, 7)
+            .await
+            .unwrap();
+        seen.extend(page.findings);
+        match page.next {
+            Some(c) => {
+                // The token round-trips.
+                cursor = Some(cloudarq_store::scans::Cursor::from_token(&c.to_token()).unwrap());
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), result.findings.len());
+    let arns: HashSet<_> = seen
+        .iter()
+        .map(|f| (f.rule_id.clone(), f.resource_arn.clone()))
+        .collect();
+    assert_eq!(arns.len(), seen.len(), "no finding twice");
+    assert!(
+        seen.windows(2).all(|w| w[0].severity >= w[1].severity),
+        "most severe first"
+    );
+
+    // Each filter gives exactly the matching findings.
+    let high_fail = FindingFilter {
+        severity: Some(Severity::High),
+        status: Some(Status::Fail),
+        ..Default::default()
+    };
+    let want = result
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::High && f.status == Status::Fail)
+        .count();
+    let page = env
+        .store
+        .findings_page(&scope, scan, &high_fail, None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(page.findings.len(), want);
+    assert!(want > 0);
+    let rule = result.findings[0].rule_id.clone();
+    let by_rule = FindingFilter {
+        rule_id: Some(rule.clone()),
+        ..Default::default()
+    };
+    let page = env
+        .store
+        .findings_page(&scope, scan, &by_rule, None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.findings.len(),
+        result.findings.iter().filter(|f| f.rule_id == rule).count()
+    );
+    let by_service = FindingFilter {
+        service: Some("iam".into()),
+        ..Default::default()
+    };
+    let page = env
+        .store
+        .findings_page(&scope, scan, &by_service, None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.findings.len(),
+        result
+            .findings
+            .iter()
+            .filter(|f| f.service.as_str() == "iam")
+            .count()
+    );
+    // Text: case-insensitive substring, and LIKE wildcards are literal.
+    let text = FindingFilter {
+        text: Some("BENCH-BUCKET-00012".into()),
+        ..Default::default()
+    };
+    let page = env
+        .store
+        .findings_page(&scope, scan, &text, None, 1000)
+        .await
+        .unwrap();
+    assert_eq!(page.findings.len(), 10, "bench-bucket-000120 … 000129");
+    let wildcard = FindingFilter {
+        text: Some("%".into()),
+        ..Default::default()
+    };
+    assert!(
+        env.store
+            .findings_page(&scope, scan, &wildcard, None, 10)
+            .await
+            .unwrap()
+            .findings
+            .is_empty()
+    );
+    let quote = FindingFilter {
+        text: Some("'; DROP TABLE findings; --".into()),
+        region: Some("' OR 1=1 --".into()),
+        ..Default::default()
+    };
+    assert!(
+        env.store
+            .findings_page(&scope, scan, &quote, None, 10)
+            .await
+            .unwrap()
+            .findings
+            .is_empty()
+    );
+    assert!(matches!(
+        env.store
+            .findings_page(&scope, scan, &FindingFilter::default(), None, 0)
+            .await,
+        Err(StoreError::InvalidInput {
+            field: "page size",
+            ..
+        })
+    ));
+    assert!(cloudarq_store::scans::Cursor::from_token("garbage").is_err());
+}
+both!(findings_filter_and_keyset_pages);
+
+// -------------------------------------------------------- encryption at rest
+
+/// Every byte the database holds, as text: the SQLite file with its WAL, or a
+/// plain pg_dump (as the superuser, so RLS hides nothing).
+async fn database_bytes(env: &Env) -> Vec<u8> {
+    match &env.sqlite_file {
+        Some(f) => {
+            let mut all = std::fs::read(f).unwrap();
+            for ext in ["db-wal", "db-shm"] {
+                if let Ok(b) = std::fs::read(f.with_extension(ext)) {
+                    all.extend(b);
+                }
+            }
+            all
+        }
+        None => {
+            let out = std::process::Command::new("pg_dump")
+                .args(["--format=plain", "--no-password"])
+                .arg(format!("--dbname={}", env.url))
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+async fn dump_holds_no_secret(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    env.store
+        .create_user(
+            &scope,
+            "ops\x40acme.test",
+            Role::Admin,
+            None,
+            Some(&SecretString::from(SENTINEL_TOTP)),
+            t(2),
+        )
+        .await
+        .unwrap();
+    let mut r = demo_result();
+    r.findings[0].message = "SENTINEL-FINDING-DETAIL".into();
+    record(&env, &scope, conn, &r, 10).await;
+    let bytes = database_bytes(&env).await;
+    // The control: plaintext metadata is there, so the search works.
+    assert!(contains(
+        &bytes,
+        "arn:aws:iam::123456789012:role/CloudArqReadOnly"
+    ));
+    for secret in [
+        SENTINEL_AKID,
+        SENTINEL_SECRET,
+        SENTINEL_EXT,
+        SENTINEL_TOTP,
+        "SENTINEL-FINDING-DETAIL",
+    ] {
+        assert!(!contains(&bytes, secret), "{secret} found in the database");
+    }
+    // No unwrapped data key either: the master key's bytes are not there.
+    assert!(!contains(&bytes, "SENTINEL"));
+}
+both!(dump_holds_no_secret);
+
+async fn tampered_or_moved_ciphertexts_fail_integrity(env: Env) {
+    let a = tenant(&env, "a").await;
+    let b = tenant(&env, "b").await;
+    let ca = connection(&env, &a, "prod").await;
+    let cb = connection(&env, &b, "prod").await;
+    let mut small = demo_result();
+    small.findings.truncate(3);
+    let sa = record(&env, &a, ca, &small, 0).await;
+    record(&env, &b, cb, &small, 0).await;
+    let mut raw = raw(&env).await;
+    let rows = raw_rows!(
+        raw,
+        (Uuid, Vec<u8>),
+        "SELECT id, details FROM findings WHERE scan_id = $1 ORDER BY id",
+        sa.0
+    );
+
+    // 1. A flipped bit.
+    let mut flipped = rows[0].1.clone();
+    let last = flipped.len() - 1;
+    flipped[last - 20] ^= 0x04;
+    raw_exec!(
+        raw,
+        "UPDATE findings SET details = $1 WHERE id = $2",
+        flipped,
+        rows[0].0
+    )
+    .unwrap();
+    let err = env.store.load_result(&a, sa).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("integrity check failed for findings.details"),
+        "{err}"
+    );
+    raw_exec!(
+        raw,
+        "UPDATE findings SET details = $1 WHERE id = $2",
+        rows[0].1.clone(),
+        rows[0].0
+    )
+    .unwrap();
+    assert!(env.store.load_result(&a, sa).await.is_ok());
+
+    // 2. Two rows swapped.
+    raw_exec!(
+        raw,
+        "UPDATE findings SET details = $1 WHERE id = $2",
+        rows[1].1.clone(),
+        rows[0].0
+    )
+    .unwrap();
+    assert!(matches!(
+        env.store.load_result(&a, sa).await,
+        Err(StoreError::Crypto(_))
+    ));
+    raw_exec!(
+        raw,
+        "UPDATE findings SET details = $1 WHERE id = $2",
+        rows[0].1.clone(),
+        rows[0].0
+    )
+    .unwrap();
+
+    // 3. Tenant B's credential moved into tenant A's row.
+    let b_ext = raw_rows!(
+        raw,
+        (Vec<u8>,),
+        "SELECT external_id FROM connection_credentials WHERE connection_id = $1",
+        cb.0
+    );
+    raw_exec!(
+        raw,
+        "UPDATE connection_credentials SET external_id = $1 WHERE connection_id = $2",
+        b_ext[0].0.clone(),
+        ca.0
+    )
+    .unwrap();
+    let err = env.store.credentials(&a, ca).await.unwrap_err();
+    assert!(err.to_string().contains("integrity check failed"), "{err}");
+
+    // 4. A truncated value and an unknown format version.
+    raw_exec!(
+        raw,
+        "UPDATE findings SET details = $1 WHERE id = $2",
+        vec![1u8, 0, 0],
+        rows[2].0
+    )
+    .unwrap();
+    assert!(
+        env.store
+            .load_result(&a, sa)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("truncated")
+    );
+    let mut v9 = rows[2].1.clone();
+    v9[0] = 9;
+    raw_exec!(
+        raw,
+        "UPDATE findings SET details = $1 WHERE id = $2",
+        v9,
+        rows[2].0
+    )
+    .unwrap();
+    assert!(
+        env.store
+            .load_result(&a, sa)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("version 9")
+    );
+}
+both!(tampered_or_moved_ciphertexts_fail_integrity);
+
+async fn key_limit_is_a_hard_stop(env: Env) {
+    let url = match &env.pg {
+        Some(pg) => pg.create_db("limited").await.unwrap(),
+        None => format!("sqlite://{}", env.dir.path().join("limited.db").display()),
+    };
+    let store = cloudarq_store::Store::open_with_key_limit(
+        &url,
+        cloudarq_store::testing::memory_keyring(),
+        50,
+    )
+    .await
+    .unwrap();
+    let runner = store.job_runner();
+    let scope = runner.scope(store.create_tenant(&runner, "x", t(0)).await.unwrap());
+    let conn = store
+        .create_connection(
+            &scope,
+            NewConnection {
+                name: "c".into(),
+                account_id: None,
+                role_arn: None,
+                external_id: None,
+                static_keys: None,
+            },
+            t(0),
+        )
+        .await
+        .unwrap();
+    let mut r = demo_result();
+    r.findings.truncate(30);
+    let times = cloudarq_store::scans::ScanTimes {
+        started_at: t(0),
+        finished_at: t(1),
+    };
+    store.record_scan(&scope, conn, &r, times).await.unwrap();
+    let err = store
+        .record_scan(&scope, conn, &r, times)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::KeyExhausted {
+                used: 30,
+                limit: 50,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("keys rotate"), "{err}");
+    assert_eq!(
+        store.scans(&scope, None).await.unwrap().len(),
+        1,
+        "the refused scan left nothing"
+    );
+    // Rotation moves the 30 rows to a fresh key; writing works again.
+    let rep = store
+        .rotate(&runner, RotateOptions::default(), t(2))
+        .await
+        .unwrap();
+    assert_eq!((rep.reencrypted, rep.destroyed_data_keys), (30, 1));
+    r.findings.truncate(10);
+    store.record_scan(&scope, conn, &r, times).await.unwrap();
+}
+both!(key_limit_is_a_hard_stop);
+
+// ------------------------------------------------------------ tenant walls
+
+async fn no_read_or_write_crosses_tenants(env: Env) {
+    let a = tenant(&env, "a").await;
+    let b = tenant(&env, "b").await;
+    let ca = connection(&env, &a, "prod").await;
+    let sa = record(&env, &a, ca, &demo_result(), 0).await;
+    let uid = env
+        .store
+        .create_user(
+            &a,
+            "ops\x40a.test",
+            Role::Admin,
+            None,
+            Some(&SecretString::from(SENTINEL_TOTP)),
+            t(0),
+        )
+        .await
+        .unwrap();
+    // Reads.
+    assert!(env.store.connections(&b).await.unwrap().is_empty());
+    assert!(env.store.scans(&b, None).await.unwrap().is_empty());
+    assert!(matches!(
+        env.store.credentials(&b, ca).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        env.store.load_result(&b, sa).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(
+        env.store
+            .findings_page(&b, sa, &FindingFilter::default(), None, 100)
+            .await
+            .unwrap()
+            .findings
+            .is_empty()
+    );
+    assert!(
+        env.store
+            .score_history(&b, ca, "cis_aws_3.0", t(-1), t(1_000_000))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        env.store.totp_seed(&b, uid).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(env.store.audit_log(&b).await.unwrap().is_empty());
+    // Writes.
+    assert!(matches!(
+        env.store
+            .record_scan(
+                &b,
+                ca,
+                &demo_result(),
+                cloudarq_store::scans::ScanTimes {
+                    started_at: t(0),
+                    finished_at: t(1)
+                }
+            )
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        env.store.queue_scan(&b, ca, t(0)).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        env.store
+            .delete_connection(&b, ca, RetentionPolicy::default(), t(0))
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    // A's data is untouched.
+    assert_eq!(env.store.connections(&a).await.unwrap().len(), 1);
+    assert_eq!(env.store.scans(&a, None).await.unwrap().len(), 1);
+    assert_eq!(
+        env.store
+            .credentials(&a, ca)
+            .await
+            .unwrap()
+            .external_id
+            .unwrap()
+            .expose_secret(),
+        SENTINEL_EXT
+    );
+}
+both!(no_read_or_write_crosses_tenants);
+
+// ------------------------------------------------------------------ rotation
+
+async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
+    use std::sync::Arc;
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let big = big_result(10_000);
+    let scan = record(&env, &scope, conn, &big, 0).await;
+    let runner = env.runner();
+    let before = env.store.key_status(&runner).await.unwrap();
+    let (old_kid, old) = before
+        .data_keys
+        .iter()
+        .next()
+        .map(|(k, v)| (*k, v.clone()))
+        .unwrap();
+    assert_eq!(old.rows, 10_003, "10 000 findings + 3 credential columns");
+
+    let url = env.url.clone();
+    let _keep = (env.pg, env.dir);
+    let store = Arc::new(env.store);
+    // A writer adds scans and connections throughout.
+    let writer = {
+        let store = store.clone();
+        let scope = scope.clone();
+        tokio::spawn(async move {
+            let mut small = demo_result();
+            small.findings.truncate(20);
+            let mut written = Vec::new();
+            for i in 0..15 {
+                let c = store
+                    .create_connection(
+                        &scope,
+                        NewConnection {
+                            name: format!("w{i}"),
+                            account_id: None,
+                            role_arn: None,
+                            external_id: Some(SecretString::from(format!("ext-{i}-writer"))),
+                            static_keys: None,
+                        },
+                        t(10 + i),
+                    )
+                    .await
+                    .unwrap();
+                let s = store
+                    .record_scan(
+                        &scope,
+                        c,
+                        &small,
+                        cloudarq_store::scans::ScanTimes {
+                            started_at: t(10 + i),
+                            finished_at: t(11 + i),
+                        },
+                    )
+                    .await
+                    .unwrap();
+                written.push((c, s));
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            written
+        })
+    };
+    // First run: killed once a third of the rows have moved.
+    let first = {
+        let store = store.clone();
+        let runner = store.job_runner();
+        tokio::spawn(async move {
+            store
+                .rotate(
+                    &runner,
+                    RotateOptions {
+                        new_data_keys: true,
+                        batch_size: 50,
+                    },
+                    t(5),
+                )
+                .await
+        })
+    };
+    let mut raw = raw_for(&url).await;
+    let kid_bytes = old_kid.to_be_bytes().to_vec();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        let left = raw_rows!(
+            raw,
+            (i64,),
+            "SELECT count(*) FROM findings WHERE substr(details, 2, 4) = $1",
+            kid_bytes.clone()
+        )[0]
+        .0;
+        if left < 7_000 {
+            break;
+        }
+        assert!(
+            !first.is_finished(),
+            "rotation finished before it could be killed"
+        );
+    }
+    first.abort();
+    let _ = first.await;
+    let mid = store.key_status(&runner).await.unwrap();
+    let left = mid.data_keys.get(&old_kid).map(|k| k.rows).unwrap_or(0);
+    assert!(
+        left > 0,
+        "killed halfway: some rows still under the old key"
+    );
+    // Resume.
+    let rep = store
+        .rotate(
+            &runner,
+            RotateOptions {
+                new_data_keys: false,
+                batch_size: 500,
+            },
+            t(6),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rep.unreadable, 0);
+    assert_eq!(rep.destroyed_data_keys, 1);
+    let written = writer.await.unwrap();
+    let after = store.key_status(&runner).await.unwrap();
+    assert!(
+        !after.data_keys.contains_key(&old_kid),
+        "old data key destroyed"
+    );
+    assert_eq!(after.data_keys.len(), 1);
+    let total_rows: u64 = after.data_keys.values().map(|k| k.rows).sum();
+    assert_eq!(
+        total_rows,
+        10_003 + 15 * (20 + 1),
+        "every row, old and concurrent, is under the new key"
+    );
+    // Plaintexts are equal.
+    let back = store.load_result(&scope, scan).await.unwrap();
+    assert_eq!(back.findings, big.findings);
+    for (i, (c, s)) in written.iter().enumerate() {
+        let creds = store.credentials(&scope, *c).await.unwrap();
+        assert_eq!(
+            creds.external_id.unwrap().expose_secret(),
+            &format!("ext-{i}-writer")
+        );
+        assert_eq!(
+            store.load_result(&scope, *s).await.unwrap().findings.len(),
+            20
+        );
+    }
+    assert_eq!(
+        store
+            .credentials(&scope, conn)
+            .await
+            .unwrap()
+            .external_id
+            .unwrap()
+            .expose_secret(),
+        SENTINEL_EXT
+    );
+}
+both!(rotation_of_10k_rows_with_a_writer_killed_and_resumed);
+
+async fn master_key_rotation_and_removal_guard(env: Env) {
+    // A file keyring, so keys can be added and removed.
+    let path = env.dir.path().join("keyring.toml");
+    let ring = cloudarq_store::Keyring::create_file(&path).unwrap();
+    let url = match &env.pg {
+        Some(pg) => pg.create_db("masters").await.unwrap(),
+        None => format!("sqlite://{}", env.dir.path().join("masters.db").display()),
+    };
+    let store = cloudarq_store::Store::open(&url, ring).await.unwrap();
+    let runner = store.job_runner();
+    let scope = runner.scope(store.create_tenant(&runner, "acme", t(0)).await.unwrap());
+    let conn = store
+        .create_connection(
+            &scope,
+            NewConnection {
+                name: "prod".into(),
+                account_id: None,
+                role_arn: None,
+                external_id: Some(SecretString::from(SENTINEL_EXT)),
+                static_keys: None,
+            },
+            t(0),
+        )
+        .await
+        .unwrap();
+    let mut r = demo_result();
+    r.findings.truncate(40);
+    store
+        .record_scan(
+            &scope,
+            conn,
+            &r,
+            cloudarq_store::scans::ScanTimes {
+                started_at: t(0),
+                finished_at: t(1),
+            },
+        )
+        .await
+        .unwrap();
+    let two = store.add_master_key(&runner).unwrap();
+    store.promote_master_key(&runner, two).unwrap();
+    let err = store.remove_master_key(&runner, 1).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::KeyInUse {
+                id: 1,
+                data_keys: 1,
+                rows: 41
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("41 row(s)"), "{err}");
+    let rep = store
+        .rotate(&runner, RotateOptions::default(), t(2))
+        .await
+        .unwrap();
+    assert_eq!(rep.reencrypted, 41);
+    store.remove_master_key(&runner, 1).await.unwrap();
+    store.close().await;
+    // Reopened with the file: key 1 is gone and everything still decrypts.
+    let ring = cloudarq_store::Keyring::load_file(&path).unwrap();
+    assert_eq!(ring.ids(), [2]);
+    let store = cloudarq_store::Store::open(&url, ring).await.unwrap();
+    assert_eq!(
+        store
+            .credentials(&scope, conn)
+            .await
+            .unwrap()
+            .external_id
+            .unwrap()
+            .expose_secret(),
+        SENTINEL_EXT
+    );
+    // A keyring missing a referenced master key is refused at open.
+    store.close().await;
+    let err = cloudarq_store::Store::open(&url, cloudarq_store::testing::memory_keyring())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::MasterKeyMissing { master_key: 2, .. }),
+        "{err}"
+    );
+}
+both!(master_key_rotation_and_removal_guard);
+
+// ----------------------------------------------------------------- retention
+
+/// Every table with a `tenant_id` or `connection_id` column, from the
+/// database's own catalog, so a new table cannot be forgotten.
+async fn tenant_tables(raw: &mut Raw) -> Vec<(String, bool, bool)> {
+    let cols: Vec<(String, String)> = match raw {
+        Raw::Sqlite(c) => sqlx::query_as(
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND m.name NOT LIKE 'sqlite%'",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap(),
+        Raw::Pg(c) => sqlx::query_as(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name NOT LIKE '\\_sqlx%'",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .unwrap(),
+    };
+    let mut tables: std::collections::BTreeMap<String, (bool, bool)> = Default::default();
+    for (t, c) in cols {
+        let e = tables.entry(t.clone()).or_default();
+        e.0 |= c == "tenant_id" || (t == "tenants" && c == "id");
+        e.1 |= c == "connection_id" || (t == "connections" && c == "id");
+    }
+    tables
+        .into_iter()
+        .filter(|(_, (a, b))| *a || *b)
+        .map(|(t, (a, b))| (t, a, b))
+        .collect()
+}
+
+/// Rows of `table` that belong to the tenant (and connection, when given).
+async fn rows_of(raw: &mut Raw, table: &str, tenant: Uuid, conn: Option<Uuid>) -> i64 {
+    // The table name comes from the catalog; statements are fixed per table.
+    macro_rules! count {
+        ($sql:literal, $id:expr) => {
+            raw_rows!(*raw, (i64,), $sql, $id)[0].0
+        };
+    }
+    match (table, conn) {
+        ("tenants", None) => count!("SELECT count(*) FROM tenants WHERE id = $1", tenant),
+        ("tenants", Some(_)) => 0,
+        ("connections", Some(c)) => count!("SELECT count(*) FROM connections WHERE id = $1", c),
+        ("connection_credentials", Some(c)) => count!(
+            "SELECT count(*) FROM connection_credentials WHERE connection_id = $1",
+            c
+        ),
+        ("scans", Some(c)) => count!("SELECT count(*) FROM scans WHERE connection_id = $1", c),
+        ("mutelist_entries", Some(c)) => count!(
+            "SELECT count(*) FROM mutelist_entries WHERE connection_id = $1",
+            c
+        ),
+        ("findings", Some(c)) => count!(
+            "SELECT count(*) FROM findings WHERE scan_id IN (SELECT id FROM scans WHERE connection_id = $1)",
+            c
+        ),
+        ("scores", Some(c)) => count!(
+            "SELECT count(*) FROM scores WHERE scan_id IN (SELECT id FROM scans WHERE connection_id = $1)",
+            c
+        ),
+        ("tenant_keys" | "users" | "audit_log", Some(_)) => 0,
+        ("tenant_keys", None) => count!(
+            "SELECT count(*) FROM tenant_keys WHERE tenant_id = $1",
+            tenant
+        ),
+        ("users", None) => count!("SELECT count(*) FROM users WHERE tenant_id = $1", tenant),
+        ("audit_log", None) => count!(
+            "SELECT count(*) FROM audit_log WHERE tenant_id = $1",
+            tenant
+        ),
+        ("connections", None) => count!(
+            "SELECT count(*) FROM connections WHERE tenant_id = $1",
+            tenant
+        ),
+        ("connection_credentials", None) => count!(
+            "SELECT count(*) FROM connection_credentials WHERE tenant_id = $1",
+            tenant
+        ),
+        ("scans", None) => count!("SELECT count(*) FROM scans WHERE tenant_id = $1", tenant),
+        ("mutelist_entries", None) => count!(
+            "SELECT count(*) FROM mutelist_entries WHERE tenant_id = $1",
+            tenant
+        ),
+        ("findings", None) => count!("SELECT count(*) FROM findings WHERE tenant_id = $1", tenant),
+        ("scores", None) => count!("SELECT count(*) FROM scores WHERE tenant_id = $1", tenant),
+        (other, _) => panic!(
+            "table {other} references a tenant or connection but this test does not know it: add it here and to the purge"
+        ),
+    }
+}
+
+async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
+    let a = tenant(&env, "a").await;
+    let keep = tenant(&env, "keep").await;
+    let gone = connection(&env, &a, "gone").await;
+    let stays = connection(&env, &a, "stays").await;
+    let other = connection(&env, &keep, "prod").await;
+    for c in [gone, stays] {
+        record(&env, &a, c, &demo_result(), 0).await;
+    }
+    record(&env, &keep, other, &demo_result(), 0).await;
+    let queued = env.store.queue_scan(&a, gone, t(5)).await.unwrap();
+    env.store
+        .create_user(
+            &a,
+            "ops\x40a.test",
+            Role::Admin,
+            Some("$argon2id$v=19$..."),
+            Some(&SecretString::from(SENTINEL_TOTP)),
+            t(0),
+        )
+        .await
+        .unwrap();
+    env.store
+        .audit(
+            &a,
+            &cloudarq_store::users::AuditEntry {
+                actor: "admin".into(),
+                action: "connection.delete".into(),
+                target: gone.to_string(),
+                source_ip: Some("127.0.0.1".into()),
+                outcome: "success".into(),
+                at: t(99),
+            },
+        )
+        .await
+        .unwrap();
+    let mut raw = raw(&env).await;
+    let tables = tenant_tables(&mut raw).await;
+    assert!(tables.len() >= 10, "{tables:?}");
+
+    // Delete a connection at t0: revoked now.
+    let t0 = t(100);
+    let policy = RetentionPolicy {
+        purge_delay_days: 30,
+        key_backup_retention_days: 0,
+    };
+    env.store
+        .delete_connection(&a, gone, policy, t0)
+        .await
+        .unwrap();
+    assert!(matches!(
+        env.store.credentials(&a, gone).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        rows_of(
+            &mut raw,
+            "connection_credentials",
+            a.tenant().as_uuid(),
+            Some(gone.0)
+        )
+        .await,
+        0
+    );
+    assert!(
+        env.store
+            .connections(&a)
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.id != gone)
+    );
+    assert!(env.store.scans(&a, Some(gone)).await.unwrap().is_empty());
+    let status = raw_rows!(
+        raw,
+        (String,),
+        "SELECT status FROM scans WHERE id = $1",
+        queued.0
+    );
+    assert_eq!(status[0].0, "cancelled");
+    assert!(matches!(
+        env.store.queue_scan(&a, gone, t0).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    // Before 30 days nothing is purged; at 30 days every row is gone.
+    let runner = env.runner();
+    let early = env
+        .store
+        .purge(
+            &runner,
+            t0 + time::Duration::days(30) - time::Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(early.rows, 0);
+    assert!(rows_of(&mut raw, "findings", a.tenant().as_uuid(), Some(gone.0)).await > 0);
+    let rep = env
+        .store
+        .purge(&runner, t0 + time::Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!(rep.connections, 1);
+    for (table, _, by_conn) in &tables {
+        if *by_conn || table == "findings" || table == "scores" {
+            assert_eq!(
+                rows_of(&mut raw, table, a.tenant().as_uuid(), Some(gone.0)).await,
+                0,
+                "{table}"
+            );
+        }
+    }
+    assert_eq!(
+        env.store.scans(&a, Some(stays)).await.unwrap().len(),
+        1,
+        "the other connection is untouched"
+    );
+
+    // Delete the tenant: everything revoked now, all rows and keys purged later.
+    let t1 = t(200);
+    env.store
+        .delete_tenant(&runner, a.tenant(), policy, t1)
+        .await
+        .unwrap();
+    assert!(env.store.connections(&a).await.unwrap().is_empty());
+    assert_eq!(
+        rows_of(
+            &mut raw,
+            "connection_credentials",
+            a.tenant().as_uuid(),
+            None
+        )
+        .await,
+        0
+    );
+    let rep = env
+        .store
+        .purge(&runner, t1 + time::Duration::days(30))
+        .await
+        .unwrap();
+    assert_eq!((rep.tenants, rep.data_keys), (1, 1));
+    for (table, by_tenant, _) in &tables {
+        if *by_tenant {
+            assert_eq!(
+                rows_of(&mut raw, table, a.tenant().as_uuid(), None).await,
+                0,
+                "{table}"
+            );
+        }
+    }
+    // The other tenant is whole.
+    assert_eq!(env.store.scans(&keep, None).await.unwrap().len(), 1);
+    assert!(env.store.credentials(&keep, other).await.is_ok());
+}
+both!(deletion_revokes_at_once_and_purge_removes_every_row);
+
+// ------------------------------------------------------------------- backups
+
+async fn backup_restore_and_crypto_shredding(env: Env) {
+    use cloudarq_store::backup::BackupPolicy;
+    let path = env.dir.path().join("keyring.toml");
+    let ring = cloudarq_store::Keyring::create_file(&path).unwrap();
+    let url = match &env.pg {
+        Some(pg) => pg.create_db("source").await.unwrap(),
+        None => format!("sqlite://{}", env.dir.path().join("source.db").display()),
+    };
+    let store = cloudarq_store::Store::open(&url, ring).await.unwrap();
+    let runner = store.job_runner();
+    let a = runner.scope(store.create_tenant(&runner, "a", t(0)).await.unwrap());
+    let b = runner.scope(store.create_tenant(&runner, "b", t(0)).await.unwrap());
+    let mut ids = Vec::new();
+    for s in [&a, &b] {
+        let c = store
+            .create_connection(
+                s,
+                NewConnection {
+                    name: "prod".into(),
+                    account_id: Some("123456789012".into()),
+                    role_arn: None,
+                    external_id: Some(SecretString::from(SENTINEL_EXT)),
+                    static_keys: None,
+                },
+                t(0),
+            )
+            .await
+            .unwrap();
+        let scan = store
+            .record_scan(
+                s,
+                c,
+                &demo_result(),
+                cloudarq_store::scans::ScanTimes {
+                    started_at: t(0),
+                    finished_at: t(1),
+                },
+            )
+            .await
+            .unwrap();
+        ids.push((c, scan));
+    }
+    let dir = env.dir.path().join("backups");
+    let policy = BackupPolicy {
+        keep: 2,
+        retention: RetentionPolicy::default(),
+    };
+    let mut files = Vec::new();
+    for day in 0..3 {
+        files.push(
+            store
+                .backup(&runner, &dir, policy, t(86_400 * day))
+                .await
+                .unwrap(),
+        );
+    }
+    // Retention: 2 data backups kept, the oldest removed.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("cloudarq-data-"))
+            .count(),
+        2,
+        "{names:?}"
+    );
+    assert!(!files[0].data.exists() && files[2].data.exists());
+    // The data backup holds no data key.
+    let data_bytes = std::fs::read(&files[2].data).unwrap();
+    let keys_json = std::fs::read_to_string(&files[2].keys).unwrap();
+    let wrapped: serde_json::Value = serde_json::from_str(&keys_json).unwrap();
+    for k in wrapped["keys"].as_array().unwrap() {
+        let w = k["wrapped_key"].as_str().unwrap();
+        let raw = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, w).unwrap();
+        assert!(
+            !data_bytes.windows(raw.len()).any(|x| x == raw.as_slice()),
+            "wrapped key in data backup"
+        );
+    }
+
+    // Restore into a new database: same counts, data decrypts.
+    let target = match &env.pg {
+        Some(pg) => pg.create_db("restored").await.unwrap(),
+        None => format!("sqlite://{}", env.dir.path().join("restored.db").display()),
+    };
+    let restored = cloudarq_store::Store::restore(
+        &target,
+        &files[2].data,
+        &files[2].keys,
+        cloudarq_store::Keyring::load_file(&path).unwrap(),
+    )
+    .await
+    .unwrap();
+    for (s, (c, scan)) in [&a, &b].into_iter().zip(&ids) {
+        assert_eq!(
+            restored.load_result(s, *scan).await.unwrap(),
+            store.load_result(s, *scan).await.unwrap()
+        );
+        assert_eq!(
+            restored
+                .credentials(s, *c)
+                .await
+                .unwrap()
+                .external_id
+                .unwrap()
+                .expose_secret(),
+            SENTINEL_EXT
+        );
+    }
+    assert_eq!(
+        restored.key_status(&runner).await.unwrap(),
+        store.key_status(&runner).await.unwrap()
+    );
+    // Restoring over an existing database is refused; nothing is lost.
+    let err = cloudarq_store::Store::restore(
+        &target,
+        &files[2].data,
+        &files[2].keys,
+        cloudarq_store::Keyring::load_file(&path).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("restore"), "{err}");
+    restored.close().await;
+
+    // Tenant a is deleted and purged; a backup taken after the purge has
+    // keys for b only: a's rows in the old data backup can no longer be read.
+    let zero = RetentionPolicy {
+        purge_delay_days: 0,
+        key_backup_retention_days: 7,
+    };
+    store
+        .delete_tenant(&runner, a.tenant(), zero, t(86_400 * 3))
+        .await
+        .unwrap();
+    store.purge(&runner, t(86_400 * 3)).await.unwrap();
+    let after = store
+        .backup(&runner, &dir, policy, t(86_400 * 4))
+        .await
+        .unwrap();
+    let target2 = match &env.pg {
+        Some(pg) => pg.create_db("shredded").await.unwrap(),
+        None => format!("sqlite://{}", env.dir.path().join("shredded.db").display()),
+    };
+    let old_data_new_keys = cloudarq_store::Store::restore(
+        &target2,
+        &files[2].data,
+        &after.keys,
+        cloudarq_store::Keyring::load_file(&path).unwrap(),
+    )
+    .await
+    .unwrap();
+    let err = old_data_new_keys
+        .load_result(&a, ids[0].1)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Crypto(_)), "{err}");
+    assert!(old_data_new_keys.credentials(&a, ids[0].0).await.is_err());
+    assert!(
+        old_data_new_keys.load_result(&b, ids[1].1).await.is_ok(),
+        "b still reads"
+    );
+}
+both!(backup_restore_and_crypto_shredding);
+
+// ------------------------------------------------------------- migrations
+
+#[test]
+fn migrations_stay_in_step() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let names = |b: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(dir.join(b))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        v.sort();
+        v
+    };
+    let (sqlite, pg) = (names("sqlite"), names("postgres"));
+    assert_eq!(
+        sqlite, pg,
+        "every migration exists for both backends, same number and name"
+    );
+    for (i, n) in sqlite.iter().enumerate() {
+        assert!(
+            n.starts_with(&format!("{:04}_", i + 1)),
+            "{n}: numbered 0001, 0002, … without gaps"
+        );
+    }
+    // Same tables and columns in both.
+    let cols = |b: &str| {
+        let mut out = std::collections::BTreeSet::new();
+        for n in &sqlite {
+            let text = std::fs::read_to_string(dir.join(b).join(n)).unwrap();
+            let mut table = None;
+            for line in text.lines() {
+                let l = line.trim();
+                if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
+                    table = rest.split_whitespace().next().map(str::to_string);
+                } else if l.starts_with(')') {
+                    table = None;
+                } else if let (Some(t), Some(col)) = (&table, l.split_whitespace().next())
+                    && col.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                    && !["primary", "unique"].contains(&col.to_lowercase().as_str())
+                {
+                    out.insert(format!("{t}.{col}"));
+                }
+            }
+        }
+        out
+    };
+    assert_eq!(cols("sqlite"), cols("postgres"));
+}
