@@ -1,4 +1,5 @@
 //! Store behaviour on both backends: round trips, encryption at rest,
+#![allow(clippy::unwrap_used)] // Test bodies are shared by both backends through `both!`.
 //! tampering, tenant isolation, rotation, retention, backups, pagination.
 
 mod common;
