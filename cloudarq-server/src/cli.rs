@@ -15,6 +15,8 @@ use cloudarq_core::{Auditor, CredentialSource, ExternalId, ProgressEvent};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{Region, Service, Snapshot};
 
+use crate::store_cmd::{self, BackupArgs, HistoryArgs, KeysCommand, RestoreArgs, StoreArgs};
+
 /// The demo account: a real collection of a moto-seeded account
 /// (recorded by `cloudarq-core/tests/moto/demo.rs`).
 pub const DEMO_SNAPSHOT: &str = include_str!("../demo/demo-snapshot.json");
@@ -26,6 +28,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Where scans are stored.
+    #[command(flatten)]
+    pub store: StoreArgs,
 }
 
 /// Subcommands.
@@ -39,6 +44,20 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Stored scans: score trend per connection and framework, and changes.
+    History(HistoryArgs),
+    /// Encryption keys of the store: status and rotation.
+    Keys {
+        /// status, add, promote, rotate or remove.
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Back up the store (data without keys, and keys apart).
+    Backup(BackupArgs),
+    /// Restore a backup into a new database (--db).
+    Restore(RestoreArgs),
+    /// Remove deleted connections and tenants whose purge time has come.
+    Purge,
 }
 
 /// `cloudarq rules …`
@@ -95,6 +114,13 @@ pub struct ScanArgs {
     /// Exit 1 when a FAIL of this severity or higher is found.
     #[arg(long)]
     pub fail_on: Option<String>,
+    /// Do not save this scan in the store.
+    #[arg(long)]
+    pub no_store: bool,
+    /// Store the scan under this connection name (default: the account id;
+    /// `demo` for --demo).
+    #[arg(long, value_name = "NAME")]
+    pub connection: Option<String>,
     /// Also save the collected snapshot to this file.
     #[arg(long)]
     pub save_snapshot: Option<PathBuf>,
@@ -140,11 +166,17 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
-        Command::Scan(args) => scan(*args, out).await,
+        Command::Scan(args) => scan(*args, &cli.store, out).await,
+        Command::History(args) => store_cmd::history(&cli.store, args, out).await,
+        Command::Keys { command } => store_cmd::keys(&cli.store, command, out).await,
+        Command::Backup(args) => store_cmd::backup(&cli.store, args, out).await,
+        Command::Restore(args) => store_cmd::restore(&cli.store, args, out).await,
+        Command::Purge => store_cmd::purge(&cli.store, out).await,
     }
 }
 
-async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let started_at = time::OffsetDateTime::now_utc();
     // Validate every input before any work, so bad input writes nothing.
     let formats = OutputFormat::parse_list(&args.output_formats)?;
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
@@ -173,6 +205,18 @@ async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             picked.push(f.clone());
         }
         picked
+    };
+
+    // Open the store before any work, so a bad --db or keyring fails first.
+    let db = if args.no_store {
+        None
+    } else {
+        Some(
+            store
+                .open()
+                .await
+                .context("opening the store (use --no-store to skip it)")?,
+        )
     };
 
     let snapshot = if args.demo {
@@ -223,6 +267,32 @@ async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
             "{}",
             report::terminal::summary(&result, TerminalOptions { color })
         )?;
+    }
+    if let Some(db) = &db {
+        let name = args.connection.clone().unwrap_or_else(|| {
+            if args.demo {
+                "demo".to_string()
+            } else {
+                result.account_id.to_string()
+            }
+        });
+        let mut sink = std::io::sink();
+        let summary: &mut dyn Write = if formats.contains(&OutputFormat::Terminal) {
+            out
+        } else {
+            &mut sink
+        };
+        store_cmd::save_scan(
+            db,
+            &name,
+            args.role_arn.as_deref(),
+            &result,
+            started_at,
+            summary,
+        )
+        .await
+        .context("saving the scan to the store (use --no-store to skip)")?;
+        db.close().await;
     }
     let failing = fail_on.is_some_and(|min| {
         result

@@ -6,12 +6,31 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// The data directory of every run in this file, unless a test picks its own.
+fn shared_home() -> &'static Path {
+    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
+
 fn cloudarq(args: &[&str]) -> Output {
+    cloudarq_in(shared_home(), args)
+}
+
+/// Runs the binary with `home` as its data directory (store and keyring).
+fn cloudarq_in(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cloudarq"))
         .args(args)
         .env_remove("CLOUDARQ_LOG")
+        .env_remove("CLOUDARQ_DB")
+        .env_remove("CLOUDARQ_KEYRING")
+        .env_remove("CLOUDARQ_KEYRING_FILE")
+        .env("CLOUDARQ_HOME", home)
         .output()
         .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 fn stderr(o: &Output) -> String {
@@ -175,4 +194,208 @@ fn rules_list_and_show() {
     let o = cloudarq(&["rules", "show", "nope"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown rule id \"nope\""));
+}
+
+#[test]
+fn two_demo_runs_show_a_trend_and_history() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("out");
+    let out = out.to_str().unwrap();
+    let first = cloudarq_in(home.path(), &["scan", "--demo", "--output-dir", out]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("Trend cis_aws_7.0  17.9% (1 scan)"),
+        "{}",
+        stdout(&first)
+    );
+    let second = cloudarq_in(home.path(), &["scan", "--demo", "--output-dir", out]);
+    assert!(second.status.success(), "{}", stderr(&second));
+    let text = stdout(&second);
+    assert!(
+        text.contains("Trend cis_aws_7.0  17.9% → 17.9% (2 scans)"),
+        "{text}"
+    );
+    assert!(text.contains("0 new failures, 0 resolved"), "{text}");
+    // The store and the keyring are owner-only files in the data directory.
+    use std::os::unix::fs::PermissionsExt;
+    for f in ["cloudarq.db", "keyring.toml"] {
+        let mode = std::fs::metadata(home.path().join(f))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{f} mode {mode:o}");
+    }
+    let h = cloudarq_in(
+        home.path(),
+        &[
+            "history",
+            "--connection",
+            "demo",
+            "--framework",
+            "aws_fsbp",
+            "--diff",
+        ],
+    );
+    assert!(h.status.success(), "{}", stderr(&h));
+    let text = stdout(&h);
+    assert!(
+        text.contains("demo (account 123456789012): 2 scans"),
+        "{text}"
+    );
+    assert_eq!(text.matches("14.5%").count(), 2, "{text}");
+    assert!(text.contains("0 new, 0 resolved"), "{text}");
+    // --no-store leaves the store alone.
+    let o = cloudarq_in(
+        home.path(),
+        &[
+            "scan",
+            "--demo",
+            "--no-store",
+            "--output-formats",
+            "terminal",
+        ],
+    );
+    assert!(o.status.success() && !stdout(&o).contains("Saved scan"));
+    let h = cloudarq_in(home.path(), &["history"]);
+    assert!(stdout(&h).contains("2 scans"), "{}", stdout(&h));
+    // Bad input names what was wrong.
+    for (args, needle) in [
+        (
+            vec!["history", "--connection", "nope"],
+            "unknown connection \"nope\"",
+        ),
+        (vec!["history", "--framework", "cis_aws_9.9"], "cis_aws_9.9"),
+        (vec!["--db", "mysql://x", "history"], "mysql://x"),
+        (vec!["keys", "promote", "9"], "no key 9"),
+    ] {
+        let o = cloudarq_in(home.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn a_missing_keyring_is_refused_when_a_database_exists() {
+    let home = tempfile::tempdir().unwrap();
+    let o = cloudarq_in(
+        home.path(),
+        &["scan", "--demo", "--output-formats", "terminal"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::remove_file(home.path().join("keyring.toml")).unwrap();
+    let out = home.path().join("out");
+    let o = cloudarq_in(
+        home.path(),
+        &["scan", "--demo", "--output-dir", out.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("keyring.toml does not exist"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("CLOUDARQ_KEYRING"), "{}", stderr(&o));
+    assert!(files_in(&out).is_empty(), "nothing written");
+    assert!(
+        !home.path().join("keyring.toml").exists(),
+        "no new keyring over existing data"
+    );
+}
+
+#[test]
+fn keys_rotation_backup_and_restore_from_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let run = |args: &[&str]| {
+        let o = cloudarq_in(h, args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        stdout(&o)
+    };
+    run(&["scan", "--demo", "--output-formats", "terminal"]);
+    let status = run(&["keys", "status"]);
+    assert!(status.contains("master keys (primary: 1)"), "{status}");
+    assert!(run(&["keys", "add"]).contains("added master key 2"));
+    run(&["keys", "promote", "2"]);
+    let o = cloudarq_in(h, &["keys", "remove", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("master key 1 still wraps 1 data key(s)"),
+        "{}",
+        stderr(&o)
+    );
+    let rotated = run(&["keys", "rotate", "--batch", "50"]);
+    assert!(rotated.contains("1 old data key(s) destroyed"), "{rotated}");
+    run(&["keys", "remove", "1"]);
+    let status = run(&["keys", "status"]);
+    assert!(
+        status.contains("master keys (primary: 2)") && !status.contains("\n     1  wraps"),
+        "{status}"
+    );
+
+    let backups = h.join("backups");
+    let b = run(&["backup", "--dir", backups.to_str().unwrap(), "--keep", "3"]);
+    assert!(b.contains("backup written"), "{b}");
+    let o = cloudarq_in(
+        h,
+        &[
+            "backup",
+            "--dir",
+            backups.to_str().unwrap(),
+            "--purge-delay-days",
+            "20",
+            "--key-retention-days",
+            "14",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("purge delay 20 days") && stderr(&o).contains("14 days"),
+        "{}",
+        stderr(&o)
+    );
+    let mut files = files_in(&backups);
+    files.sort();
+    let data = backups.join(
+        files
+            .iter()
+            .find(|f| f.starts_with("cloudarq-data-"))
+            .unwrap(),
+    );
+    let keys = backups.join(
+        files
+            .iter()
+            .find(|f| f.starts_with("cloudarq-keys-"))
+            .unwrap(),
+    );
+    let target = h.join("restored.db");
+    let url = format!("sqlite://{}", target.display());
+    let r = run(&[
+        "--db",
+        &url,
+        "restore",
+        data.to_str().unwrap(),
+        "--keys",
+        keys.to_str().unwrap(),
+    ]);
+    assert!(r.contains("restored") && r.contains("1 data key(s)"), "{r}");
+    let hist = run(&["--db", &url, "history", "--diff"]);
+    assert!(
+        hist.contains("demo (account 123456789012): 1 scan"),
+        "{hist}"
+    );
+    // Restoring over the live database is refused.
+    let o = cloudarq_in(
+        h,
+        &[
+            "--db",
+            &url,
+            "restore",
+            data.to_str().unwrap(),
+            "--keys",
+            keys.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    assert!(run(&["purge"]).contains("purged 0 connection(s)"));
 }

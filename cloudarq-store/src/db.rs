@@ -92,6 +92,18 @@ impl Pool {
                 .connect_with(opts)
                 .await
                 .ctx("opening the SQLite database")?;
+            // The file holds tenants' metadata: owner-only, like the keyring.
+            #[cfg(unix)]
+            if let Some(path) = sqlite_path(url) {
+                use std::os::unix::fs::PermissionsExt;
+                for suffix in ["", "-wal", "-shm"] {
+                    let p = format!("{path}{suffix}");
+                    if std::path::Path::new(&p).exists() {
+                        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
+                            .map_err(|e| invalid(format!("cannot restrict {p}: {e}")))?;
+                    }
+                }
+            }
             Ok((Self::Sqlite(pool), Backend::Sqlite))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| invalid(e.to_string()))?;

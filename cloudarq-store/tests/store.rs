@@ -1,6 +1,7 @@
 //! Store behaviour on both backends: round trips, encryption at rest,
-#![allow(clippy::unwrap_used)] // Test bodies are shared by both backends through `both!`.
 //! tampering, tenant isolation, rotation, retention, backups, pagination.
+
+#![allow(clippy::unwrap_used)] // Test bodies are shared by both backends through `both!`.
 
 mod common;
 
