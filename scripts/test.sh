@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every CloudArq test, lint and template check.
 # Installs what the tests need when it is missing (idempotent):
-#   moto[server] and cfn-lint into ./.venv, Debian's chromium for the HTML report test.
+#   moto[server] and cfn-lint into ./.venv, Debian's chromium for the HTML report test,
+#   Debian's PostgreSQL server binaries for the store tests (no cluster is created or
+#   started: the tests run throwaway clusters of their own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,17 @@ if ! command -v chromium >/dev/null && [ -z "${CLOUDARQ_CHROMIUM:-}" ]; then
     echo "test.sh: installing Debian's chromium for the HTML report test"
     sudo_ apt-get update -qq
     sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    echo "test.sh: installing Debian's PostgreSQL for the store tests"
+    if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+        # Install the binaries only: no default cluster, no server left running.
+        sudo_ mkdir -p /etc/postgresql-common
+        echo 'create_main_cluster = false' | sudo_ tee /etc/postgresql-common/createcluster.conf >/dev/null
+    fi
+    sudo_ apt-get update -qq
+    sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
 echo "test.sh: cfn-lint"

@@ -47,6 +47,28 @@ pub const MAX_ENCRYPTIONS_PER_KEY: i64 = 1 << 31;
 /// From this many uses on, every encryption logs a warning asking for rotation.
 pub const WARN_ENCRYPTIONS_PER_KEY: i64 = 1 << 30;
 
+/// The kinds of key the store uses; `ARCHITECTURE.md` ("Keys") documents
+/// each, and a test keeps the two in step (checklist CR-8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// Wraps data keys; from the keyring.
+    MasterKey,
+    /// Encrypts one tenant's values; stored wrapped.
+    DataKey,
+}
+
+impl KeyKind {
+    /// Every kind.
+    pub const ALL: [KeyKind; 2] = [KeyKind::MasterKey, KeyKind::DataKey];
+    /// The name used in the documentation.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::MasterKey => "master key",
+            Self::DataKey => "data key",
+        }
+    }
+}
+
 /// Errors of the cipher layer. None of them carries key material or plaintext.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -369,6 +391,20 @@ mod tests {
             }
             assert!(open(&key, &p, &buf).is_err());
         }
+    }
+
+    #[test]
+    fn architecture_documents_every_key_kind() {
+        let doc = include_str!("../../../ARCHITECTURE.md");
+        let section = doc.split("## Keys").nth(1).expect("ARCHITECTURE.md has a Keys section");
+        let rows: Vec<&str> = section
+            .lines()
+            .take_while(|l| !l.starts_with("## "))
+            .filter(|l| l.starts_with("| ") && !l.starts_with("| key ") && !l.starts_with("|---"))
+            .map(|l| l.trim_start_matches("| ").split(" |").next().unwrap_or_default())
+            .collect();
+        let kinds: Vec<&str> = KeyKind::ALL.iter().map(|k| k.name()).collect();
+        assert_eq!(rows, kinds);
     }
 
     #[test]

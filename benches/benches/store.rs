@@ -1,0 +1,162 @@
+//! Store throughput on SQLite and PostgreSQL: findings written per second when
+//! recording a 10,000-finding scan (details encrypted), and a filtered,
+//! paged findings query against a store holding 100,000 findings.
+//!
+//! ```sh
+//! cargo bench -p cloudarq-benches --bench store
+//! ```
+//!
+//! PostgreSQL runs in a throwaway cluster (initdb + pg_ctl in a temp dir, on a
+//! free loopback port, fsync off); without PostgreSQL binaries only SQLite is
+//! measured.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark set-up fails loudly")]
+
+use std::time::Duration;
+
+use cloudarq_model::Snapshot;
+use cloudarq_model::finding::ScanResult;
+use cloudarq_model::rule::{Severity, Status};
+use cloudarq_store::connections::{ConnectionId, NewConnection};
+use cloudarq_store::scans::{FindingFilter, ScanId, ScanTimes};
+use cloudarq_store::testing::{PgCluster, memory_keyring};
+use cloudarq_store::{Store, TenantScope};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_main};
+use time::OffsetDateTime;
+
+const FINDINGS: usize = 10_000;
+
+fn result(n: usize) -> ScanResult {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../cloudarq-server/demo/demo-snapshot.json");
+    let snap = Snapshot::from_json(&std::fs::read_to_string(path).unwrap(), path).unwrap();
+    let mut r = cloudarq_core::engine::Engine::new(cloudarq_rules::all())
+        .with_frameworks(cloudarq_rules::frameworks::frameworks().unwrap())
+        .evaluate(&snap);
+    let base = r.findings.clone();
+    r.findings = (0..n)
+        .map(|i| {
+            let mut f = base[i % base.len()].clone();
+            f.resource_arn = format!("arn:aws:s3:::bench-bucket-{i:06}").parse().unwrap();
+            f
+        })
+        .collect();
+    r
+}
+
+struct Target {
+    name: &'static str,
+    store: Store,
+    scope: TenantScope,
+    conn: ConnectionId,
+    _keep: (Option<PgCluster>, tempfile::TempDir),
+}
+
+fn times() -> ScanTimes {
+    let now = OffsetDateTime::now_utc();
+    ScanTimes {
+        started_at: now,
+        finished_at: now,
+    }
+}
+
+async fn target(name: &'static str, url: String, keep: (Option<PgCluster>, tempfile::TempDir)) -> Target {
+    let store = Store::open(&url, memory_keyring()).await.unwrap();
+    let runner = store.job_runner();
+    let scope = runner.scope(store.create_tenant(&runner, "bench", OffsetDateTime::now_utc()).await.unwrap());
+    let conn = store
+        .create_connection(
+            &scope,
+            NewConnection {
+                name: "prod".into(),
+                account_id: Some("123456789012".into()),
+                role_arn: None,
+                external_id: None,
+                static_keys: None,
+            },
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+    Target { name, store, scope, conn, _keep: keep }
+}
+
+async fn targets() -> Vec<Target> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let mut out = vec![target("sqlite", url, (None, dir)).await];
+    match PgCluster::start() {
+        Ok(pg) => {
+            let url = pg.create_db("bench").await.unwrap();
+            out.push(target("postgres", url, (Some(pg), tempfile::tempdir().unwrap())).await);
+        }
+        Err(e) => eprintln!("PostgreSQL skipped: {e}"),
+    }
+    out
+}
+
+fn store(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let targets = rt.block_on(targets());
+    let big = result(FINDINGS);
+
+    let mut write = c.benchmark_group("store_write");
+    write.sample_size(10).measurement_time(Duration::from_secs(20));
+    write.throughput(Throughput::Elements(FINDINGS as u64));
+    for t in &targets {
+        write.bench_function(BenchmarkId::new("record_scan_10k_findings", t.name), |b| {
+            b.iter(|| rt.block_on(t.store.record_scan(&t.scope, t.conn, &big, times())).unwrap())
+        });
+    }
+    write.finish();
+
+    // Ten scans of 10k findings each, then page through the latest.
+    let mut latest: Vec<ScanId> = Vec::new();
+    for t in &targets {
+        let mut last = None;
+        for _ in 0..10 {
+            last = Some(rt.block_on(t.store.record_scan(&t.scope, t.conn, &big, times())).unwrap());
+        }
+        latest.push(last.unwrap());
+    }
+    let filters = [
+        ("high_fail", FindingFilter {
+            severity: Some(Severity::High),
+            status: Some(Status::Fail),
+            ..Default::default()
+        }),
+        ("text", FindingFilter {
+            text: Some("bucket-0042".into()),
+            ..Default::default()
+        }),
+    ];
+    let mut query = c.benchmark_group("store_query");
+    query.sample_size(20);
+    for (t, scan) in targets.iter().zip(&latest) {
+        for (fname, filter) in &filters {
+            query.bench_function(BenchmarkId::new(format!("findings_page_50_{fname}"), t.name), |b| {
+                b.iter(|| {
+                    let page = rt
+                        .block_on(t.store.findings_page(&t.scope, *scan, filter, None, 50))
+                        .unwrap();
+                    assert!(!page.findings.is_empty());
+                    page
+                })
+            });
+        }
+        // The second page, by cursor (keyset, not offset).
+        let first = rt
+            .block_on(t.store.findings_page(&t.scope, *scan, &filters[0].1, None, 50))
+            .unwrap();
+        let cursor = first.next;
+        query.bench_function(BenchmarkId::new("findings_page_50_next", t.name), |b| {
+            b.iter(|| rt.block_on(t.store.findings_page(&t.scope, *scan, &filters[0].1, cursor, 50)).unwrap())
+        });
+    }
+    query.finish();
+}
+
+/// Holds the group `criterion_group!` generates, so it is not a public item.
+mod group {
+    criterion::criterion_group!(benches, super::store);
+}
+criterion_main!(group::benches);
