@@ -29,3 +29,12 @@ pub(crate) const fn fsbp(control: &'static str) -> ControlRef {
         control,
     }
 }
+
+/// A control of NIST SP 800-53 Revision 5, in NIST's notation: `AC-6`, the
+/// enhancement `AC-6(10)`, the item `AC-2(3)(d)` or `CA-7b`.
+pub(crate) const fn nist(control: &'static str) -> ControlRef {
+    ControlRef {
+        framework: "nist_800_53_r5",
+        control,
+    }
+}

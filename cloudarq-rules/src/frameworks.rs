@@ -6,6 +6,14 @@
 //! is listed with `manual = true`, never dropped, so a score can say how much of
 //! a benchmark is automated.
 //!
+//! The built-in files, in display order: `cis_aws_3.0` and `cis_aws_7.0` (CIS AWS
+//! Foundations v3.0.0 and v7.0.0, every recommendation), `aws_fsbp` (AWS
+//! Foundational Security Best Practices, the IAM, S3, EC2 and RDS controls) and
+//! `nist_800_53_r5` (NIST SP 800-53 Rev. 5: the controls Prowler maps to IAM, S3,
+//! EC2/VPC and RDS checks, with ids in NIST notation such as `AC-6`, `AC-2(3)(d)`
+//! or `CA-7b`). Each file's header states its source, scope and mapping policy;
+//! every rule cites at least one control of one of them.
+//!
 //! ```
 //! let cis = cloudarq_rules::frameworks::framework("cis_aws_3.0")?;
 //! let c = cis.control("1.10").expect("CIS 3.0 has 1.10");
@@ -50,6 +58,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../frameworks/cis_aws_7.0.toml"),
     ),
     ("aws_fsbp.toml", include_str!("../frameworks/aws_fsbp.toml")),
+    (
+        "nist_800_53_r5.toml",
+        include_str!("../frameworks/nist_800_53_r5.toml"),
+    ),
 ];
 
 /// Errors from loading a framework file or looking one up.
@@ -339,7 +351,10 @@ mod tests {
     fn builtin_frameworks_load() {
         let all = frameworks().unwrap();
         let ids: Vec<_> = all.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(ids, ["cis_aws_3.0", "cis_aws_7.0", "aws_fsbp"]);
+        assert_eq!(
+            ids,
+            ["cis_aws_3.0", "cis_aws_7.0", "aws_fsbp", "nist_800_53_r5"]
+        );
         let count = |id: &str| all.iter().find(|f| f.id == id).unwrap().controls.len();
         // CIS v3.0.0 has 62 recommendations and v7.0.0 has 70.
         assert_eq!(count("cis_aws_3.0"), 62);
@@ -348,6 +363,15 @@ mod tests {
         assert_eq!(cis3.sections.len(), 5);
         assert_eq!(cis3.section_controls("5 Networking").count(), 6);
         assert!(cis3.control("3.1").unwrap().is_manual());
+        // The NIST file holds the 216 Prowler requirements that name an IAM, S3,
+        // EC2/VPC or RDS check, in NIST notation.
+        let nist = framework("nist_800_53_r5").unwrap();
+        assert_eq!(nist.controls.len(), 216);
+        assert_eq!(nist.sections.len(), 12);
+        assert_eq!(nist.control("AC-6").unwrap().title, "Least Privilege");
+        assert!(nist.control("AC-2(3)(d)").is_some());
+        assert!(nist.control("AC-2d.1").unwrap().is_manual());
+        assert!(nist.control("ac_6").is_none());
     }
 
     #[test]
@@ -355,7 +379,7 @@ mod tests {
         let e = framework("cis_aws_9.9").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "unknown framework \"cis_aws_9.9\": expected one of cis_aws_3.0, cis_aws_7.0, aws_fsbp"
+            "unknown framework \"cis_aws_9.9\": expected one of cis_aws_3.0, cis_aws_7.0, aws_fsbp, nist_800_53_r5"
         );
     }
 

@@ -3,7 +3,8 @@
 //!
 //! [`all`] is the one explicit list of built-in rules; [`by_id`] finds one.
 //! [`frameworks`] holds the compliance frameworks (CIS AWS Foundations v3.0 and
-//! v7.0, AWS Foundational Security Best Practices) that map controls to rules.
+//! v7.0, AWS Foundational Security Best Practices, NIST SP 800-53 Rev. 5) that
+//! map controls to rules.
 //!
 //! ```
 //! let rules = cloudarq_rules::all();

@@ -1,6 +1,7 @@
 //! The rule catalogue and the framework files agree with each other and with
 //! the house rules: ids, file names, titles, remediation, and controls that map
-//! both ways. Every check runs and every mismatch is reported in one failure.
+//! both ways, and every rule cites at least one control. Every check runs and
+//! every mismatch is reported in one failure.
 //!
 //! Framework entries that name rules of a service with no rule in this build
 //! (a partial checkout) are skipped with a note; with the full pack, every
@@ -82,14 +83,8 @@ fn check_rule(rule: &dyn Rule, problems: &mut Vec<String>) {
     if m.remediation.console.trim().is_empty() {
         problems.push(format!("{id}: empty remediation.console"));
     }
-    let exempt = NO_BENCHMARK_CONTROL.iter().any(|(rule, _)| *rule == id);
-    if m.controls.is_empty() && !exempt {
+    if m.controls.is_empty() {
         problems.push(format!("{id}: no compliance control"));
-    }
-    if !m.controls.is_empty() && exempt {
-        problems.push(format!(
-            "{id}: has controls now; drop it from NO_BENCHMARK_CONTROL"
-        ));
     }
     if m.resource_types.is_empty() {
         problems.push(format!("{id}: no resource type"));
@@ -103,58 +98,6 @@ fn check_rule(rule: &dyn Rule, problems: &mut Vec<String>) {
         }
     }
 }
-
-/// Rules that no control of CIS v3.0, CIS v7.0 or AWS FSBP requires, each with
-/// the reason. Mapping them to a near-miss control would skew that control's
-/// score (a FAIL of the rule would fail a control that may well pass), so they
-/// carry no control and are listed here instead; a new rule cannot join
-/// silently.
-const NO_BENCHMARK_CONTROL: &[(&str, &str)] = &[
-    (
-        "iam_inline_policy_allows_privilege_escalation",
-        "privilege-escalation paths are not a benchmark control (CIS 1.16 is only *:*)",
-    ),
-    (
-        "iam_policy_allows_privilege_escalation",
-        "privilege-escalation paths are not a benchmark control (CIS 1.16 is only *:*)",
-    ),
-    (
-        "iam_no_custom_policy_permissive_role_assumption",
-        "sts:AssumeRole on * is not a benchmark control",
-    ),
-    (
-        "iam_role_cross_service_confused_deputy_prevention",
-        "aws:SourceAccount/SourceArn in service trust is not a benchmark control",
-    ),
-    (
-        "iam_securityaudit_role_created",
-        "no benchmark asks for a SecurityAudit role",
-    ),
-    (
-        "iam_user_hardware_mfa_enabled",
-        "benchmarks require hardware MFA for root only (CIS 1.6 / 2.6)",
-    ),
-    (
-        "ec2_ebs_snapshots_encrypted",
-        "FSBP EC2.3 covers attached volumes, not snapshots",
-    ),
-    (
-        "ec2_instance_detailed_monitoring_enabled",
-        "no benchmark control for detailed monitoring",
-    ),
-    (
-        "ec2_securitygroup_allow_wide_open_public_ipv4",
-        "wide public CIDRs other than 0.0.0.0/0 are not a benchmark control",
-    ),
-    (
-        "ec2_securitygroup_from_launch_wizard",
-        "launch-wizard groups are not a benchmark control",
-    ),
-    (
-        "ec2_securitygroup_with_many_ingress_egress_rules",
-        "rule count is not a benchmark control",
-    ),
-];
 
 #[test]
 fn catalog_is_consistent() {
@@ -317,6 +260,19 @@ fn frameworks_list_every_control() {
         .expect("cis_aws_7.0");
     for id in ["2.1.2", "2.1.3", "2.1.4", "6.8"] {
         assert!(cis7.control(id).is_some_and(|c| c.is_manual()), "{id}");
+    }
+    // NIST 800-53 r5: the 216 requirements of Prowler's AWS file that name an
+    // IAM, S3, EC2/VPC or RDS check; ids that Rev. 5 lacks stay manual.
+    let nist = fws
+        .iter()
+        .find(|f| f.id == "nist_800_53_r5")
+        .expect("nist_800_53_r5");
+    assert_eq!(nist.controls.len(), 216);
+    for section in &nist.sections {
+        assert!(nist.section_controls(section).count() > 0, "{section}");
+    }
+    for id in ["AC-3(1)", "SC-7(2)", "CP-1(2)", "SI-1(1)(c)"] {
+        assert!(nist.control(id).is_some_and(|c| c.is_manual()), "{id}");
     }
 }
 

@@ -37,6 +37,10 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "EC2.7",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-28(1)",
+        },
     ],
 };
 

@@ -25,10 +25,16 @@ static META: RuleMeta = RuleMeta {
                   protection and security > Block public access for EBS snapshots.",
         url: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.1",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.1",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "AC-3",
+        },
+    ],
 };
 
 /// EBS snapshot is not public.

@@ -2,8 +2,11 @@
 //! encrypted.
 //!
 //! The flag comes from the same call that lists the snapshot, so this check has
-//! no *not collected* state.
+//! no *not collected* state. FSBP EC2.3 covers attached volumes only; the rule
+//! is mapped to NIST 800-53 SC-28(1) (encryption at rest) and CP-9(8)
+//! (encrypted backups).
 
+use crate::controls::nist;
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
@@ -26,7 +29,7 @@ static META: RuleMeta = RuleMeta {
                   unencrypted original once the copy is complete.",
         url: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
     },
-    controls: &[],
+    controls: &[nist("CP-9(8)"), nist("SC-28(1)")],
 };
 
 /// EBS snapshot is encrypted.

@@ -28,10 +28,16 @@ static META: RuleMeta = RuleMeta {
                   a volume from the encrypted copy and swap it in during a maintenance window.",
         url: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.3",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.3",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-28(1)",
+        },
+    ],
 };
 
 /// EBS volume is encrypted at rest.

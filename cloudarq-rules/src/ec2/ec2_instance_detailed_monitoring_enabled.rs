@@ -2,12 +2,14 @@
 //! (one-minute) CloudWatch monitoring.
 //!
 //! Terminated instances are not applicable; a missing monitoring state is *not
-//! collected*.
+//! collected*. Mapped to NIST 800-53 CA-7 and CA-7b (monitoring at a defined
+//! frequency), as Prowler maps the RDS counterpart, enhanced monitoring.
 
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 
 use super::exposure;
+use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_instance_detailed_monitoring_enabled",
@@ -24,7 +26,7 @@ static META: RuleMeta = RuleMeta {
                   troubleshoot > Manage detailed monitoring > Enable > Confirm.",
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/manage-detailed-monitoring.html",
     },
-    controls: &[],
+    controls: &[nist("CA-7"), nist("CA-7b")],
 };
 
 /// EC2 instance has detailed CloudWatch monitoring enabled.

@@ -43,6 +43,14 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "EC2.8",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "AC-3",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-23(3)",
+        },
     ],
 };
 

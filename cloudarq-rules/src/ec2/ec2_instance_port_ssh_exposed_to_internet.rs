@@ -34,10 +34,16 @@ static META: RuleMeta = RuleMeta {
                   or ::/0 that covers TCP 22, including All traffic rules > Save rules.",
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-security-groups.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.13",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.13",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(11)",
+        },
+    ],
 };
 
 /// EC2 instance does not expose SSH (TCP 22) to the internet through its security groups.

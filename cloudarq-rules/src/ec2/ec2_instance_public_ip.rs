@@ -32,10 +32,16 @@ static META: RuleMeta = RuleMeta {
                   Auto-assign public IPv4 address).",
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.9",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.9",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(28)",
+        },
+    ],
 };
 
 /// EC2 instance has no public IPv4 address.

@@ -46,6 +46,18 @@ static META: RuleMeta = RuleMeta {
             framework: "cis_aws_7.0",
             control: "6.2",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CM-7b",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(5)",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(11)",
+        },
     ],
 };
 

@@ -47,6 +47,10 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "EC2.21",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(11)",
+        },
     ],
 };
 

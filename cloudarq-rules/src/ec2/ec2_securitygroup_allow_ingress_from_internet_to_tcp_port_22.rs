@@ -76,6 +76,10 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "EC2.54",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(11)",
+        },
     ],
 };
 

@@ -41,10 +41,16 @@ static META: RuleMeta = RuleMeta {
                   rules.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.18",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "EC2.18",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(11)",
+        },
+    ],
 };
 
 /// Security group allows no ingress from 0.0.0.0/0 or ::/0 to Cassandra TCP ports 7199, 9160 and

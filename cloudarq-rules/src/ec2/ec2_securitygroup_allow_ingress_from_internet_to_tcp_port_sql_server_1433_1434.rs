@@ -49,6 +49,10 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "EC2.18",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(11)",
+        },
     ],
 };
 

@@ -7,7 +7,9 @@
 //! and last addresses are not global, FAILs here: it holds half the public
 //! internet. `/0` is left to the `allow_ingress_from_internet_*` checks. A
 //! managed prefix list may hold such a range; when no other rule FAILs the group,
-//! the verdict is *not collected*.
+//! the verdict is *not collected*. Mapped to NIST 800-53 SC-7a (traffic at
+//! managed interfaces is controlled); not SC-7(11), as the rule is outbound
+//! too.
 
 use cloudarq_model::inventory::ec2::{SgPeer, SgRule};
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
@@ -15,6 +17,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure::{describe_rule_toward, group_label, rule_json};
+use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_allow_wide_open_public_ipv4",
@@ -34,7 +37,7 @@ static META: RuleMeta = RuleMeta {
                   or narrower) that need access > Save rules.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html",
     },
-    controls: &[],
+    controls: &[nist("SC-7a")],
 };
 
 /// Security group opens no public IPv4 range wider than /24, inbound or outbound.

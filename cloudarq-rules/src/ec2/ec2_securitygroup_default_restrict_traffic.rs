@@ -46,6 +46,10 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "EC2.2",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-7(5)",
+        },
     ],
 };
 

@@ -3,13 +3,16 @@
 //!
 //! The name comes from the same call that lists the group, so this check has no
 //! *not collected* state. The FAIL lists the group's rules from 0.0.0.0/0 or
-//! ::/0, which the wizard adds for SSH or RDP by default.
+//! ::/0, which the wizard adds for SSH or RDP by default. Mapped to NIST
+//! 800-53 CM-2a: a wizard-made group is configuration made outside the
+//! controlled baseline.
 
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure::{describe_rule, group_label, rule_json};
+use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_from_launch_wizard",
@@ -31,7 +34,7 @@ static META: RuleMeta = RuleMeta {
                   group.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html",
     },
-    controls: &[],
+    controls: &[nist("CM-2a")],
 };
 
 /// Security group was not created by the EC2 launch wizard.

@@ -3,13 +3,15 @@
 //!
 //! A rule is one protocol, port range and peer, the unit AWS counts against its
 //! quota. The rules come from the same call that lists the group, so this check
-//! has no *not collected* state.
+//! has no *not collected* state. Mapped to NIST 800-53 SC-7a: a rule set too
+//! large to review does not show traffic at the interface is controlled.
 
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure::group_label;
+use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_with_many_ingress_egress_rules",
@@ -31,7 +33,7 @@ static META: RuleMeta = RuleMeta {
                   split the group by purpose > Save rules.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups",
     },
-    controls: &[],
+    controls: &[nist("SC-7a")],
 };
 
 /// Security group has at most 50 inbound and at most 50 outbound rules.

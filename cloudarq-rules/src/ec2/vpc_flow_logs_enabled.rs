@@ -40,6 +40,14 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "EC2.6",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "AU-12a",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "AU-12c",
+        },
     ],
 };
 

@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Owner, attachment_phrase, managed_doc};
-use crate::controls::{cis3, cis7};
+use crate::controls::{cis3, cis7, nist};
 
 /// An AWS-managed policy attached in the account does not allow every
 /// action on every resource.
@@ -38,6 +38,9 @@ static META: RuleMeta = RuleMeta {
         },
         cis3("1.16"),
         cis7("2.14"),
+        nist("AC-5b"),
+        nist("AC-6"),
+        nist("AC-6(10)"),
     ],
 };
 

@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Owner, attachment_phrase, managed_doc};
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// A customer-managed policy attached to a user, group or role does not
 /// allow every action on every resource.
@@ -30,7 +30,14 @@ static META: RuleMeta = RuleMeta {
                   and resources the holders need, and save as the default version.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     },
-    controls: &[cis3("1.16"), cis7("2.14"), fsbp("IAM.1")],
+    controls: &[
+        cis3("1.16"),
+        cis7("2.14"),
+        fsbp("IAM.1"),
+        nist("AC-5b"),
+        nist("AC-6"),
+        nist("AC-6(10)"),
+    ],
 };
 
 impl Rule for IamCustomerAttachedPolicyNoAdministrativePrivileges {

@@ -5,6 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::inline_docs;
+use crate::controls::nist;
 use crate::policy::{Document, escalation_paths};
 
 /// The inline policies of a user, group or role, taken together, grant no
@@ -14,7 +15,8 @@ use crate::policy::{Document, escalation_paths};
 /// all apply at once, so this rule combines them (two policies holding
 /// `iam:PassRole` and `ec2:RunInstances` escalate together). As in
 /// `iam_policy_allows_privilege_escalation`, `iam:PassRole` alone is not
-/// reported. Principals without inline policies are not applicable.
+/// reported. Principals without inline policies are not applicable. Mapped,
+/// like the managed-policy rule, to NIST 800-53 AC-6 and AC-6(10).
 pub(crate) struct IamInlinePolicyAllowsPrivilegeEscalation;
 
 static META: RuleMeta = RuleMeta {
@@ -38,7 +40,7 @@ static META: RuleMeta = RuleMeta {
                   Edit; remove the reported actions or scope iam:PassRole to non-privileged roles.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     },
-    controls: &[],
+    controls: &[nist("AC-6"), nist("AC-6(10)")],
 };
 
 impl Rule for IamInlinePolicyAllowsPrivilegeEscalation {

@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::inline_docs;
-use crate::controls::{cis3, cis7};
+use crate::controls::{cis3, cis7, nist};
 
 /// No inline policy of the user, group or role allows every action on every
 /// resource.
@@ -36,7 +36,13 @@ static META: RuleMeta = RuleMeta {
                   Edit to least privilege, or Remove.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-edit.html",
     },
-    controls: &[cis3("1.16"), cis7("2.14")],
+    controls: &[
+        cis3("1.16"),
+        cis7("2.14"),
+        nist("AC-5b"),
+        nist("AC-6"),
+        nist("AC-6(10)"),
+    ],
 };
 
 impl Rule for IamInlinePolicyNoAdministrativePrivileges {

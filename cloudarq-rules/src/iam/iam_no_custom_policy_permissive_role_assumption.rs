@@ -5,15 +5,16 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Owner, attachment_phrase, managed_doc, unattached_is_low};
+use crate::controls::nist;
 
 /// A customer-managed policy does not allow `sts:AssumeRole` on every role.
 ///
 /// "Every role" is `Resource: "*"`, a pattern such as
 /// `arn:aws:iam::*:role/*` (any role of any account), or a `NotResource`.
 /// The action may come through `sts:*`, `*` or a `NotAction`. An unattached
-/// policy fails at low severity. Mapped to CIS 1.16 / 2.14 (no full
-/// administrative privileges), the closest control: assuming any role
-/// reaches every role's permissions, administrators' included.
+/// policy fails at low severity. Mapped to NIST 800-53 AC-6 (least
+/// privilege): assuming any role reaches every role's permissions,
+/// administrators' included. CIS 1.16 / 2.14 are about `*:*` only.
 pub(crate) struct IamNoCustomPolicyPermissiveRoleAssumption;
 
 static META: RuleMeta = RuleMeta {
@@ -33,7 +34,7 @@ static META: RuleMeta = RuleMeta {
                   ARNs of the roles that may be assumed.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html",
     },
-    controls: &[],
+    controls: &[nist("AC-6")],
 };
 
 impl Rule for IamNoCustomPolicyPermissiveRoleAssumption {

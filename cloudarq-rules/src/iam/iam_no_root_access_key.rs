@@ -5,7 +5,7 @@ use cloudarq_model::{Collected, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{account, plural};
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// The root user has no active access keys.
 ///
@@ -31,7 +31,14 @@ static META: RuleMeta = RuleMeta {
                   deactivate, then delete, each key.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_root-user_manage_delete-key.html",
     },
-    controls: &[cis3("1.4"), cis7("2.4"), fsbp("IAM.4")],
+    controls: &[
+        cis3("1.4"),
+        cis7("2.4"),
+        fsbp("IAM.4"),
+        nist("AC-6"),
+        nist("AC-6(2)"),
+        nist("IA-2"),
+    ],
 };
 
 impl Rule for IamNoRootAccessKey {

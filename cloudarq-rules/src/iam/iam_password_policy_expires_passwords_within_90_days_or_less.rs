@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::with_password_policy;
-use crate::controls::fsbp;
+use crate::controls::{fsbp, nist};
 
 /// The IAM password policy expires passwords within 90 days.
 ///
@@ -35,6 +35,7 @@ static META: RuleMeta = RuleMeta {
             control: "IAM.7",
         },
         fsbp("IAM.17"),
+        nist("IA-5f"),
     ],
 };
 

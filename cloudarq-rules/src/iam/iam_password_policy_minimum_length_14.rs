@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::with_password_policy;
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// The IAM password policy requires at least 14 characters.
 ///
@@ -37,6 +37,9 @@ static META: RuleMeta = RuleMeta {
         cis3("1.8"),
         cis7("2.8"),
         fsbp("IAM.15"),
+        nist("IA-5"),
+        nist("IA-5c"),
+        nist("IA-5(1)(h)"),
     ],
 };
 

@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::with_password_policy;
-use crate::controls::fsbp;
+use crate::controls::{fsbp, nist};
 
 /// The IAM password policy requires an uppercase letter.
 ///
@@ -29,7 +29,7 @@ static META: RuleMeta = RuleMeta {
         console: "IAM > Account settings > Password policy > Edit > Custom; set the requirement and save.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
     },
-    controls: &[fsbp("IAM.11"), fsbp("IAM.7")],
+    controls: &[fsbp("IAM.11"), fsbp("IAM.7"), nist("IA-5(1)(h)")],
 };
 
 impl Rule for IamPasswordPolicyUppercase {

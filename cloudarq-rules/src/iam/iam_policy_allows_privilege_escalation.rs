@@ -5,6 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Owner, attachment_phrase, managed_doc, unattached_is_low};
+use crate::controls::nist;
 use crate::policy::escalation_paths;
 
 /// A customer-managed policy grants no known privilege-escalation
@@ -14,8 +15,10 @@ use crate::policy::escalation_paths;
 /// together with a service that runs the passed role. Resource scoping and
 /// conditions on Allow statements are not credited (passing one privileged
 /// role is enough); unconditional Deny statements on every resource are. An
-/// unattached policy fails at low severity. Mapped to CIS 1.16 / 2.14, the
-/// closest control: escalation ends in full administrative privileges.
+/// unattached policy fails at low severity. No CIS or FSBP control covers
+/// escalation paths (theirs are about `*:*` only); mapped to NIST 800-53
+/// AC-6 and AC-6(10): a principal without privileged functions can grant
+/// itself them.
 pub(crate) struct IamPolicyAllowsPrivilegeEscalation;
 
 static META: RuleMeta = RuleMeta {
@@ -35,7 +38,7 @@ static META: RuleMeta = RuleMeta {
                   to specific non-privileged roles with an iam:PassedToService condition.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     },
-    controls: &[],
+    controls: &[nist("AC-6"), nist("AC-6(10)")],
 };
 
 impl Rule for IamPolicyAllowsPrivilegeEscalation {

@@ -5,7 +5,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Listing, Principal, not_collected_by_gap};
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// The IAM user has no managed or inline policies of its own.
 ///
@@ -31,7 +31,7 @@ static META: RuleMeta = RuleMeta {
                   policies.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_groups_manage_attach-policy.html",
     },
-    controls: &[cis3("1.15"), cis7("2.13"), fsbp("IAM.2")],
+    controls: &[cis3("1.15"), cis7("2.13"), fsbp("IAM.2"), nist("AC-3(7)")],
 };
 
 impl Rule for IamPolicyAttachedOnlyToGroupOrRoles {

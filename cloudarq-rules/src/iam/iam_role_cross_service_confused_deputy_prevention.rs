@@ -5,6 +5,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::is_service_linked;
+use crate::controls::nist;
 use crate::policy::Document;
 
 /// Every trust statement that lets an AWS service assume the role also
@@ -14,10 +15,10 @@ use crate::policy::Document;
 /// Roles that no service can assume, and service-linked roles (whose trust
 /// AWS owns), are not applicable. A missing (`null`) trust policy is *not
 /// collected*. Not every service sends these keys when it assumes a role;
-/// check the service's documentation before adding one. No benchmark has a
-/// control for this; it is mapped to CIS 7.0 2.21 (no resource policy open
-/// to any principal), since an unconditioned service trust lets any account
-/// that uses the service act through the role.
+/// check the service's documentation before adding one. No CIS or FSBP
+/// control covers this; it is mapped to NIST 800-53 AC-3 (access
+/// enforcement), since an unconditioned service trust lets any account that
+/// uses the service act through the role.
 pub(crate) struct IamRoleCrossServiceConfusedDeputyPrevention;
 
 static META: RuleMeta = RuleMeta {
@@ -37,7 +38,7 @@ static META: RuleMeta = RuleMeta {
                   aws:SourceAccount (or aws:SourceArn) to each statement whose Principal is a Service.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html",
     },
-    controls: &[],
+    controls: &[nist("AC-3")],
 };
 
 impl Rule for IamRoleCrossServiceConfusedDeputyPrevention {

@@ -5,7 +5,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::is_service_linked;
-use crate::controls::cis7;
+use crate::controls::{cis7, nist};
 use crate::policy::{Document, Effect};
 
 /// No Allow statement of the role's trust policy names every principal
@@ -35,7 +35,7 @@ static META: RuleMeta = RuleMeta {
                   aws:PrincipalOrgID condition.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_update-role-trust-policy.html",
     },
-    controls: &[cis7("2.21")],
+    controls: &[cis7("2.21"), nist("AC-3")],
 };
 
 impl Rule for IamRoleTrustPolicyNoWildcardPrincipal {

@@ -5,7 +5,7 @@ use cloudarq_model::{Collected, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::account;
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// The root user's MFA is a hardware device, not a virtual one.
 ///
@@ -32,7 +32,7 @@ static META: RuleMeta = RuleMeta {
                   virtual device.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-hw-mfa-for-root.html",
     },
-    controls: &[cis3("1.6"), cis7("2.6"), fsbp("IAM.6")],
+    controls: &[cis3("1.6"), cis7("2.6"), fsbp("IAM.6"), nist("IA-2(6)")],
 };
 
 impl Rule for IamRootHardwareMfaEnabled {

@@ -5,7 +5,7 @@ use cloudarq_model::{Collected, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::account;
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// The root user has multi-factor authentication enabled.
 ///
@@ -32,7 +32,15 @@ static META: RuleMeta = RuleMeta {
                   TOTP token or authenticator app and follow the prompts.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/enable-mfa-for-root.html",
     },
-    controls: &[cis3("1.5"), cis7("2.5"), fsbp("IAM.9")],
+    controls: &[
+        cis3("1.5"),
+        cis7("2.5"),
+        fsbp("IAM.9"),
+        nist("IA-2(1)"),
+        nist("IA-2(6)"),
+        nist("IA-2(6)(a)"),
+        nist("IA-2(8)"),
+    ],
 };
 
 impl Rule for IamRootMfaEnabled {

@@ -5,7 +5,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::days_since;
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// No active access key of the user was created or rotated more than 90
 /// days before collection.
@@ -36,7 +36,7 @@ static META: RuleMeta = RuleMeta {
                   credentials where possible.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console",
     },
-    controls: &[cis3("1.14"), cis7("2.12"), fsbp("IAM.3")],
+    controls: &[cis3("1.14"), cis7("2.12"), fsbp("IAM.3"), nist("IA-5f")],
 };
 
 impl Rule for IamRotateAccessKey90Days {

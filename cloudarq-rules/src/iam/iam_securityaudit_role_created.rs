@@ -4,13 +4,14 @@ use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Seve
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::role_with_aws_policy;
+use crate::controls::nist;
 
 /// Some IAM role has the AWS-managed `SecurityAudit` policy attached.
 ///
-/// Same completeness rules as `iam_support_role_created`. No benchmark has a
-/// control for this; it is mapped to CIS 3.0 1.17 (a dedicated role for
-/// incident handling), the closest control, which it supports rather than
-/// satisfies.
+/// Same completeness rules as `iam_support_role_created`. No CIS or FSBP
+/// control asks for it; it is mapped to NIST 800-53 AC-5b (access
+/// authorizations support separation of duties): without it, auditors share
+/// operators' or administrators' access.
 pub(crate) struct IamSecurityauditRoleCreated;
 
 static META: RuleMeta = RuleMeta {
@@ -30,7 +31,7 @@ static META: RuleMeta = RuleMeta {
         console: "IAM > Roles > Create role > AWS account > attach SecurityAudit > name it and create.",
         url: "https://docs.aws.amazon.com/aws-managed-policy/latest/reference/SecurityAudit.html",
     },
-    controls: &[],
+    controls: &[nist("AC-5b")],
 };
 
 impl Rule for IamSecurityauditRoleCreated {

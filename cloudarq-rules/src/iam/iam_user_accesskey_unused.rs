@@ -5,7 +5,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::days_since;
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// Every active access key of the user was used within the last 45 days.
 ///
@@ -41,6 +41,8 @@ static META: RuleMeta = RuleMeta {
         cis3("1.12"),
         cis7("2.11"),
         fsbp("IAM.22"),
+        nist("AC-2(3)"),
+        nist("AC-2(3)(d)"),
     ],
 };
 

@@ -1,5 +1,6 @@
 //! `iam_user_hardware_mfa_enabled`: IAM users' MFA is a hardware device.
 
+use crate::controls::nist;
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
@@ -9,8 +10,9 @@ use serde_json::json;
 /// A user with no MFA fails, as does a user with a virtual device assigned
 /// (as in Prowler, even alongside a hardware one: the weaker factor still
 /// signs in). When the virtual-device list could not be read, the outcome is
-/// *not collected*. Mapped to FSBP IAM.19 (MFA for all users), which this
-/// stricter rule implies.
+/// *not collected*. CIS and FSBP ask for hardware MFA for root only; mapped
+/// to NIST 800-53 IA-2(6), whose separate device must meet the defined
+/// strength of mechanism.
 pub(crate) struct IamUserHardwareMfaEnabled;
 
 static META: RuleMeta = RuleMeta {
@@ -30,7 +32,7 @@ static META: RuleMeta = RuleMeta {
                   security key / Hardware TOTP token; then remove the virtual device.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_physical.html",
     },
-    controls: &[],
+    controls: &[nist("IA-2(6)")],
 };
 
 impl Rule for IamUserHardwareMfaEnabled {

@@ -4,7 +4,7 @@ use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Seve
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// Every IAM user with a console password has an MFA device.
 ///
@@ -32,7 +32,16 @@ static META: RuleMeta = RuleMeta {
                   Assign MFA device. Or Console access > Disable, if the user does not need it.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_mfa_enable_virtual.html",
     },
-    controls: &[cis3("1.10"), cis7("2.10"), fsbp("IAM.5")],
+    controls: &[
+        cis3("1.10"),
+        cis7("2.10"),
+        fsbp("IAM.5"),
+        nist("IA-2(1)"),
+        nist("IA-2(2)"),
+        nist("IA-2(6)"),
+        nist("IA-2(6)(a)"),
+        nist("IA-2(8)"),
+    ],
 };
 
 impl Rule for IamUserMfaEnabledConsoleAccess {

@@ -27,10 +27,20 @@ static META: RuleMeta = RuleMeta {
                   the new cluster and move clients to it.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.27",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "RDS.27",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CP-9(8)",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-28(1)",
+        },
+    ],
 };
 
 /// RDS DB cluster storage is encrypted at rest.

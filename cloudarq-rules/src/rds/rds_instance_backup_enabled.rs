@@ -32,10 +32,24 @@ static META: RuleMeta = RuleMeta {
                   > Modify.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.11",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "RDS.11",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CP-9a",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CP-10",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CP-10(2)",
+        },
+    ],
 };
 
 /// RDS DB instance has automated backups enabled.

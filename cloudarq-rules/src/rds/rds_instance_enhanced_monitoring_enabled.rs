@@ -25,10 +25,20 @@ static META: RuleMeta = RuleMeta {
                   instance.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.6",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "RDS.6",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CA-7",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CA-7b",
+        },
+    ],
 };
 
 /// RDS DB instance has Enhanced Monitoring enabled.

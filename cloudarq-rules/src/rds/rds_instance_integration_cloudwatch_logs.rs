@@ -31,10 +31,24 @@ static META: RuleMeta = RuleMeta {
                   exports > select the log types > Continue > Modify.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.9",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "RDS.9",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "AU-6(4)",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "AU-12a",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "AU-12c",
+        },
+    ],
 };
 
 /// RDS DB instance exports database logs to CloudWatch Logs.

@@ -36,6 +36,14 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "RDS.5",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-36",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SI-13(5)",
+        },
     ],
 };
 

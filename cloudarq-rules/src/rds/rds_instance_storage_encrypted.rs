@@ -47,6 +47,14 @@ static META: RuleMeta = RuleMeta {
             framework: "aws_fsbp",
             control: "RDS.3",
         },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CP-9(8)",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-28(1)",
+        },
     ],
 };
 

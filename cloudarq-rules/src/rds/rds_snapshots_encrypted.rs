@@ -32,10 +32,20 @@ static META: RuleMeta = RuleMeta {
                   original once the copy is available.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.4",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "RDS.4",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "CP-9(8)",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-28(1)",
+        },
+    ],
 };
 
 /// RDS DB snapshot or DB cluster snapshot is encrypted.

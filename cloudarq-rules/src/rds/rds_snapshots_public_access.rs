@@ -30,10 +30,16 @@ static META: RuleMeta = RuleMeta {
                   snapshot visibility: Private > Save.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.1",
-    }],
+    controls: &[
+        ControlRef {
+            framework: "aws_fsbp",
+            control: "RDS.1",
+        },
+        ControlRef {
+            framework: "nist_800_53_r5",
+            control: "AC-3",
+        },
+    ],
 };
 
 /// RDS DB snapshot or DB cluster snapshot is not public.

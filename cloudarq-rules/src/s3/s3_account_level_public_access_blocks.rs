@@ -5,7 +5,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::Bpa;
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// All four account-level Block Public Access switches are on.
 ///
@@ -32,7 +32,7 @@ static META: RuleMeta = RuleMeta {
                   access > Save changes.",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-block-public-access-account.html",
     },
-    controls: &[cis3("2.1.4"), cis7("3.1.4"), fsbp("S3.1")],
+    controls: &[cis3("2.1.4"), cis7("3.1.4"), fsbp("S3.1"), nist("AC-3")],
 };
 
 impl Rule for S3AccountLevelPublicAccessBlocks {

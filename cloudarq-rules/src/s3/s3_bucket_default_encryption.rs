@@ -30,10 +30,16 @@ static META: RuleMeta = RuleMeta {
                   SSE-KMS > Save changes.",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
     },
-    controls: &[cloudarq_model::rule::ControlRef {
-        framework: "aws_fsbp",
-        control: "S3.4",
-    }],
+    controls: &[
+        cloudarq_model::rule::ControlRef {
+            framework: "aws_fsbp",
+            control: "S3.4",
+        },
+        cloudarq_model::rule::ControlRef {
+            framework: "nist_800_53_r5",
+            control: "SC-28(1)",
+        },
+    ],
 };
 
 impl Rule for S3BucketDefaultEncryption {

@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Bpa, bucket};
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// Every Block Public Access switch is on for the bucket, at the bucket
 /// level or at the account level.
@@ -33,7 +33,7 @@ static META: RuleMeta = RuleMeta {
                   check Block all public access > Save changes. Or enable it for the whole account.",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-block-public-access-bucket.html",
     },
-    controls: &[cis3("2.1.4"), cis7("3.1.4"), fsbp("S3.8")],
+    controls: &[cis3("2.1.4"), cis7("3.1.4"), fsbp("S3.8"), nist("AC-3")],
 };
 
 impl Rule for S3BucketLevelPublicAccessBlock {

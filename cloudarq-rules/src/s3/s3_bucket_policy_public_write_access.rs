@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Bpa, BucketPolicy, bucket};
-use crate::controls::{cis7, fsbp};
+use crate::controls::{cis7, fsbp, nist};
 
 /// No public Allow statement of the bucket policy grants a write action
 /// (putting, deleting or restoring objects, or changing the bucket's policy,
@@ -53,7 +53,7 @@ static META: RuleMeta = RuleMeta {
                   public access as a backstop.",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html",
     },
-    controls: &[fsbp("S3.3"), cis7("2.21")],
+    controls: &[fsbp("S3.3"), cis7("2.21"), nist("AC-3")],
 };
 
 impl Rule for S3BucketPolicyPublicWriteAccess {

@@ -5,7 +5,7 @@ use cloudarq_model::{Collected, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Bpa, BucketPolicy, acls_neutralized, and3, bucket, grant_label, public_grants};
-use crate::controls::fsbp;
+use crate::controls::{fsbp, nist};
 
 /// Neither the bucket policy nor the bucket ACL makes the bucket public, once
 /// Block Public Access and Object Ownership are taken into account.
@@ -42,7 +42,7 @@ static META: RuleMeta = RuleMeta {
                   Principal \"*\".",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
     },
-    controls: &[fsbp("S3.2")],
+    controls: &[fsbp("S3.2"), nist("AC-3")],
 };
 
 impl Rule for S3BucketPublicAccess {

@@ -4,7 +4,7 @@ use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Seve
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::public_acl_outcome;
-use crate::controls::fsbp;
+use crate::controls::{fsbp, nist};
 
 /// The bucket ACL does not let everyone (AllUsers) or every authenticated
 /// AWS user (AuthenticatedUsers) list the bucket: no READ or FULL_CONTROL
@@ -34,7 +34,7 @@ static META: RuleMeta = RuleMeta {
                   Authenticated users groups.",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/managing-acls.html",
     },
-    controls: &[fsbp("S3.2")],
+    controls: &[fsbp("S3.2"), nist("AC-3")],
 };
 
 impl Rule for S3BucketPublicListAcl {

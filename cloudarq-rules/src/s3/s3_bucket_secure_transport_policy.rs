@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{BucketPolicy, bucket};
-use crate::controls::{cis3, cis7, fsbp};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// The bucket policy has a Deny statement for every principal, covering all
 /// S3 actions (`s3:*` or `*`) on the bucket's objects, under
@@ -32,7 +32,13 @@ static META: RuleMeta = RuleMeta {
                   aws:SecureTransport false.",
         url: "https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule",
     },
-    controls: &[cis3("2.1.1"), cis7("3.1.1"), fsbp("S3.5")],
+    controls: &[
+        cis3("2.1.1"),
+        cis7("3.1.1"),
+        fsbp("S3.5"),
+        nist("SC-8"),
+        nist("SC-8(1)"),
+    ],
 };
 
 impl Rule for S3BucketSecureTransportPolicy {

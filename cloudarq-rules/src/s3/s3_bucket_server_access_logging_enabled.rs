@@ -5,7 +5,7 @@ use cloudarq_model::{Collected, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::bucket;
-use crate::controls::fsbp;
+use crate::controls::{fsbp, nist};
 
 /// The bucket has server access logging enabled.
 pub(crate) struct S3BucketServerAccessLoggingEnabled;
@@ -25,7 +25,7 @@ static META: RuleMeta = RuleMeta {
                   destination bucket in the same region and account > Save changes.",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html",
     },
-    controls: &[fsbp("S3.9")],
+    controls: &[fsbp("S3.9"), nist("AU-12a"), nist("AU-12c")],
 };
 
 impl Rule for S3BucketServerAccessLoggingEnabled {
