@@ -10,7 +10,11 @@
 //! free loopback port, fsync off); without PostgreSQL binaries only SQLite is
 //! measured.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "benchmark set-up fails loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "benchmark set-up fails loudly"
+)]
 
 use std::time::Duration;
 
@@ -27,7 +31,10 @@ use time::OffsetDateTime;
 const FINDINGS: usize = 10_000;
 
 fn result(n: usize) -> ScanResult {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../cloudarq-server/demo/demo-snapshot.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../cloudarq-server/demo/demo-snapshot.json"
+    );
     let snap = Snapshot::from_json(&std::fs::read_to_string(path).unwrap(), path).unwrap();
     let mut r = cloudarq_core::engine::Engine::new(cloudarq_rules::all())
         .with_frameworks(cloudarq_rules::frameworks::frameworks().unwrap())
@@ -59,10 +66,19 @@ fn times() -> ScanTimes {
     }
 }
 
-async fn target(name: &'static str, url: String, keep: (Option<PgCluster>, tempfile::TempDir)) -> Target {
+async fn target(
+    name: &'static str,
+    url: String,
+    keep: (Option<PgCluster>, tempfile::TempDir),
+) -> Target {
     let store = Store::open(&url, memory_keyring()).await.unwrap();
     let runner = store.job_runner();
-    let scope = runner.scope(store.create_tenant(&runner, "bench", OffsetDateTime::now_utc()).await.unwrap());
+    let scope = runner.scope(
+        store
+            .create_tenant(&runner, "bench", OffsetDateTime::now_utc())
+            .await
+            .unwrap(),
+    );
     let conn = store
         .create_connection(
             &scope,
@@ -77,7 +93,13 @@ async fn target(name: &'static str, url: String, keep: (Option<PgCluster>, tempf
         )
         .await
         .unwrap();
-    Target { name, store, scope, conn, _keep: keep }
+    Target {
+        name,
+        store,
+        scope,
+        conn,
+        _keep: keep,
+    }
 }
 
 async fn targets() -> Vec<Target> {
@@ -100,11 +122,16 @@ fn store(c: &mut Criterion) {
     let big = result(FINDINGS);
 
     let mut write = c.benchmark_group("store_write");
-    write.sample_size(10).measurement_time(Duration::from_secs(20));
+    write
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     write.throughput(Throughput::Elements(FINDINGS as u64));
     for t in &targets {
         write.bench_function(BenchmarkId::new("record_scan_10k_findings", t.name), |b| {
-            b.iter(|| rt.block_on(t.store.record_scan(&t.scope, t.conn, &big, times())).unwrap())
+            b.iter(|| {
+                rt.block_on(t.store.record_scan(&t.scope, t.conn, &big, times()))
+                    .unwrap()
+            })
         });
     }
     write.finish();
@@ -114,42 +141,63 @@ fn store(c: &mut Criterion) {
     for t in &targets {
         let mut last = None;
         for _ in 0..10 {
-            last = Some(rt.block_on(t.store.record_scan(&t.scope, t.conn, &big, times())).unwrap());
+            last = Some(
+                rt.block_on(t.store.record_scan(&t.scope, t.conn, &big, times()))
+                    .unwrap(),
+            );
         }
         latest.push(last.unwrap());
     }
     let filters = [
-        ("high_fail", FindingFilter {
-            severity: Some(Severity::High),
-            status: Some(Status::Fail),
-            ..Default::default()
-        }),
-        ("text", FindingFilter {
-            text: Some("bucket-0042".into()),
-            ..Default::default()
-        }),
+        (
+            "high_fail",
+            FindingFilter {
+                severity: Some(Severity::High),
+                status: Some(Status::Fail),
+                ..Default::default()
+            },
+        ),
+        (
+            "text",
+            FindingFilter {
+                text: Some("bucket-0042".into()),
+                ..Default::default()
+            },
+        ),
     ];
     let mut query = c.benchmark_group("store_query");
     query.sample_size(20);
     for (t, scan) in targets.iter().zip(&latest) {
         for (fname, filter) in &filters {
-            query.bench_function(BenchmarkId::new(format!("findings_page_50_{fname}"), t.name), |b| {
-                b.iter(|| {
-                    let page = rt
-                        .block_on(t.store.findings_page(&t.scope, *scan, filter, None, 50))
-                        .unwrap();
-                    assert!(!page.findings.is_empty());
-                    page
-                })
-            });
+            query.bench_function(
+                BenchmarkId::new(format!("findings_page_50_{fname}"), t.name),
+                |b| {
+                    b.iter(|| {
+                        let page = rt
+                            .block_on(t.store.findings_page(&t.scope, *scan, filter, None, 50))
+                            .unwrap();
+                        assert!(!page.findings.is_empty());
+                        page
+                    })
+                },
+            );
         }
         // The second page, by cursor (keyset, not offset).
         let first = rt
-            .block_on(t.store.findings_page(&t.scope, *scan, &filters[0].1, None, 50))
+            .block_on(
+                t.store
+                    .findings_page(&t.scope, *scan, &filters[0].1, None, 50),
+            )
             .unwrap();
         let cursor = first.next;
         query.bench_function(BenchmarkId::new("findings_page_50_next", t.name), |b| {
-            b.iter(|| rt.block_on(t.store.findings_page(&t.scope, *scan, &filters[0].1, cursor, 50)).unwrap())
+            b.iter(|| {
+                rt.block_on(
+                    t.store
+                        .findings_page(&t.scope, *scan, &filters[0].1, cursor, 50),
+                )
+                .unwrap()
+            })
         });
     }
     query.finish();

@@ -43,6 +43,7 @@ pub mod crypto;
 mod db;
 mod error;
 pub mod keys;
+pub mod mutelist;
 pub mod retention;
 pub mod rotation;
 pub mod scans;

@@ -1301,3 +1301,67 @@ fn migrations_stay_in_step() {
     };
     assert_eq!(cols("sqlite"), cols("postgres"));
 }
+
+// ------------------------------------------------------------------- mutelist
+
+async fn mutelist_entries_per_connection_and_tenant(env: Env) {
+    use cloudarq_store::mutelist::MuteEntry;
+    let a = tenant(&env, "a").await;
+    let b = tenant(&env, "b").await;
+    let c1 = connection(&env, &a, "one").await;
+    let c2 = connection(&env, &a, "two").await;
+    let entry = |conn, rule: &str| MuteEntry {
+        id: Uuid::nil(),
+        connection: conn,
+        rule_id: rule.into(),
+        resource_glob: "arn:aws:s3:::logs-*".into(),
+        reason: "accepted risk".into(),
+        expires_at: Some(t(86_400)),
+    };
+    env.store
+        .add_mute_entry(&a, &entry(None, "s3_bucket_object_versioning"), t(0))
+        .await
+        .unwrap();
+    env.store
+        .add_mute_entry(
+            &a,
+            &entry(Some(c1), "s3_bucket_secure_transport_policy"),
+            t(1),
+        )
+        .await
+        .unwrap();
+    let one = env.store.mute_entries(&a, c1).await.unwrap();
+    assert_eq!(
+        one.iter().map(|e| e.rule_id.as_str()).collect::<Vec<_>>(),
+        [
+            "s3_bucket_object_versioning",
+            "s3_bucket_secure_transport_policy"
+        ]
+    );
+    assert_eq!(one[0].expires_at, Some(t(86_400)));
+    assert_eq!(env.store.mute_entries(&a, c2).await.unwrap().len(), 1);
+    assert!(
+        env.store.mute_entries(&b, c1).await.unwrap().is_empty(),
+        "another tenant sees none"
+    );
+    assert!(matches!(
+        env.store
+            .add_mute_entry(&b, &entry(Some(c1), "x"), t(0))
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let err = env
+        .store
+        .add_mute_entry(
+            &a,
+            &MuteEntry {
+                reason: " ".into(),
+                ..entry(None, "x")
+            },
+            t(0),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("mute reason"), "{err}");
+}
+both!(mutelist_entries_per_connection_and_tenant);

@@ -396,12 +396,20 @@ mod tests {
     #[test]
     fn architecture_documents_every_key_kind() {
         let doc = include_str!("../../../ARCHITECTURE.md");
-        let section = doc.split("## Keys").nth(1).expect("ARCHITECTURE.md has a Keys section");
+        let section = doc
+            .split("## Keys")
+            .nth(1)
+            .expect("ARCHITECTURE.md has a Keys section");
         let rows: Vec<&str> = section
             .lines()
             .take_while(|l| !l.starts_with("## "))
             .filter(|l| l.starts_with("| ") && !l.starts_with("| key ") && !l.starts_with("|---"))
-            .map(|l| l.trim_start_matches("| ").split(" |").next().unwrap_or_default())
+            .map(|l| {
+                l.trim_start_matches("| ")
+                    .split(" |")
+                    .next()
+                    .unwrap_or_default()
+            })
             .collect();
         let kinds: Vec<&str> = KeyKind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(rows, kinds);
