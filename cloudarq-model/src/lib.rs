@@ -18,13 +18,17 @@
 //! # Ok::<(), cloudarq_model::ModelError>(())
 //! ```
 #![warn(missing_docs)]
-#![forbid(unsafe_code)]
+// Unsafe code is denied (workspace lint); only the generated guest bindings
+// (feature `guest`, never built for the host) allow it.
 
 mod common;
 mod error;
 pub mod finding;
+#[cfg(feature = "guest")]
+pub mod guest;
 mod ids;
 pub mod inventory;
+pub mod package;
 pub mod rule;
 mod snapshot;
 
