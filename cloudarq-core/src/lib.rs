@@ -19,7 +19,7 @@
 //! ```
 #![warn(missing_docs)]
 // Unsafe code is denied by the workspace lint; the one exception is the
-// compiled-module cache load in `wasm/cache.rs` (see `tests/unsafe_audit.rs`).
+// compiled-module cache load in `wasm/cache.rs` (see `tests/wasm_cache.rs`).
 
 mod auditor;
 mod auth;

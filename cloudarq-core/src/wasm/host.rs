@@ -89,6 +89,7 @@ pub struct LoadStats {
 /// A loaded package: ready to run, or broken with the cause (every rule of
 /// it then gives ERROR findings).
 pub struct WasmPackage {
+    engine: Engine,
     name: String,
     sha256: String,
     info: PackageInfo,
@@ -395,6 +396,7 @@ impl WasmHost {
             tracing::warn!(package = name, cause = %f, "wasm rule package cannot run; its rules report ERROR");
         }
         Ok(WasmPackage {
+            engine: self.engine.clone(),
             name: name.to_owned(),
             sha256,
             info,
@@ -481,7 +483,12 @@ impl WasmHost {
 
     fn run_unit(&self, pkg: &WasmPackage, unit: &wit::ScanUnit, resources: &[&Resource]) -> UnitOut {
         let mut out = UnitOut::default();
+        let foreign = Failure::Link("the package was loaded by another WasmHost".to_owned());
         let pre = match &pkg.state {
+            Ok(_) if !Engine::same(&self.engine, &pkg.engine) => {
+                out.errors(pkg, resources, &foreign);
+                return out;
+            }
             Ok(pre) => pre,
             Err(f) => {
                 out.errors(pkg, resources, f);
