@@ -242,28 +242,34 @@ fn severity(s: Severity) -> wit::Severity {
 #[macro_export]
 macro_rules! export_rules {
     (package = $package:path) => {
+        /// The package (also usable natively, e.g. to test its metadata).
         #[doc(hidden)]
+        #[allow(dead_code)]
         fn __cloudarq_package() -> &'static $crate::guest::Package {
             static P: ::std::sync::OnceLock<$crate::guest::Package> = ::std::sync::OnceLock::new();
             P.get_or_init($package)
         }
-        #[doc(hidden)]
-        struct __CloudarqRules;
-        impl $crate::guest::bindings::exports::cloudarq::rule::evaluator::Guest for __CloudarqRules {
-            fn configure(settings: ::std::string::String) -> ::std::result::Result<(), ::std::string::String> {
-                $crate::guest::__configure(__cloudarq_package(), &settings)
+        // The component glue exists only in the wasm build; a native build
+        // (`cargo test`) compiles the rules alone.
+        #[cfg(target_arch = "wasm32")]
+        const _: () = {
+            struct __CloudarqRules;
+            impl $crate::guest::bindings::exports::cloudarq::rule::evaluator::Guest for __CloudarqRules {
+                fn configure(settings: ::std::string::String) -> ::std::result::Result<(), ::std::string::String> {
+                    $crate::guest::__configure(__cloudarq_package(), &settings)
+                }
+                fn evaluate(
+                    unit: $crate::guest::bindings::cloudarq::rule::types::ScanUnit,
+                    resources: ::std::vec::Vec<$crate::guest::bindings::cloudarq::rule::types::Resource>,
+                ) -> ::std::vec::Vec<$crate::guest::bindings::cloudarq::rule::types::Finding> {
+                    $crate::guest::__evaluate(__cloudarq_package(), unit, resources)
+                }
+                fn metadata() -> ::std::string::String {
+                    __cloudarq_package().metadata()
+                }
             }
-            fn evaluate(
-                unit: $crate::guest::bindings::cloudarq::rule::types::ScanUnit,
-                resources: ::std::vec::Vec<$crate::guest::bindings::cloudarq::rule::types::Resource>,
-            ) -> ::std::vec::Vec<$crate::guest::bindings::cloudarq::rule::types::Finding> {
-                $crate::guest::__evaluate(__cloudarq_package(), unit, resources)
-            }
-            fn metadata() -> ::std::string::String {
-                __cloudarq_package().metadata()
-            }
-        }
-        $crate::guest::bindings::__export_rule_world!(__CloudarqRules with_types_in $crate::guest::bindings);
+            $crate::guest::bindings::__export_rule_world!(__CloudarqRules with_types_in $crate::guest::bindings);
+        };
     };
     ($($rule:expr),+ $(,)?) => {
         #[doc(hidden)]

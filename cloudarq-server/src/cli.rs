@@ -51,6 +51,9 @@ pub enum RulesCommand {
         /// The rule id.
         id: String,
     },
+    /// WebAssembly rule packages (inspect, run, test, package, build, keygen, sign, verify).
+    #[command(flatten)]
+    Wasm(crate::rules_cmd::WasmRulesCommand),
 }
 
 /// `cloudarq scan` options.
@@ -98,6 +101,9 @@ pub struct ScanArgs {
     /// Also save the collected snapshot to this file.
     #[arg(long)]
     pub save_snapshot: Option<PathBuf>,
+    /// WebAssembly rule packages to add to the scan.
+    #[command(flatten)]
+    pub wasm: crate::rules_cmd::WasmScanArgs,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -140,6 +146,9 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        Command::Rules {
+            command: RulesCommand::Wasm(c),
+        } => crate::rules_cmd::run(c, out),
         Command::Scan(args) => scan(*args, out).await,
     }
 }
@@ -154,6 +163,7 @@ async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         .as_deref()
         .map(|p| Mutelist::load(p, &rules))
         .transpose()?;
+    let wasm_rules = crate::rules_cmd::load_scan_rules(&args.wasm, &rules)?;
     let all_frameworks = cloudarq_rules::frameworks::frameworks()?;
     let frameworks = if args.compliance.is_empty() {
         all_frameworks
@@ -188,7 +198,10 @@ async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
         write_atomic(path, snapshot.to_json()?.as_bytes())?;
     }
 
-    let mut engine = Engine::new(rules.clone()).with_frameworks(frameworks);
+    let mut engine = crate::rules_cmd::with_wasm(
+        Engine::new(rules.clone()).with_frameworks(frameworks),
+        wasm_rules,
+    );
     if let Some(m) = mutelist {
         engine = engine.with_mutelist(m);
     }
