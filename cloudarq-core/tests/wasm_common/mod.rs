@@ -35,7 +35,7 @@ pub fn build_and_package(dir: &Path, lib_name: &str) -> Vec<u8> {
         .unwrap_or_else(|| dir.join("target"))
         .join("wasm-guests");
     let status = Command::new(env!("CARGO"))
-        .args(["build", "--release", "--locked", "--target", "wasm32-unknown-unknown"])
+        .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", &target_dir)
         .env_remove("RUSTFLAGS")
