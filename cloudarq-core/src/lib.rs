@@ -28,8 +28,8 @@ mod collect;
 pub mod engine;
 mod error;
 mod progress;
-pub mod wasm;
 pub mod report;
+pub mod wasm;
 
 pub use auditor::{Auditor, AuditorBuilder, ENDPOINT_ENV};
 pub use auth::{

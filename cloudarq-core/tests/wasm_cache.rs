@@ -28,11 +28,19 @@ fn second_load_comes_from_the_cache_and_gives_the_same_findings() {
     let snap = demo_snapshot();
     let findings = h2.evaluate(&warm, &snap).findings;
     assert_eq!(h1.evaluate(&cold, &snap).findings, findings);
-    assert!(findings.iter().all(|f| f.status != cloudarq_model::rule::Status::Error));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.status != cloudarq_model::rule::Status::Error)
+    );
     // A package evaluated by a host that did not load it: ERROR, not a crash.
     let crossed = h1.evaluate(&warm, &snap).findings;
     assert_eq!(crossed.len(), findings.len());
-    assert!(crossed.iter().all(|f| f.message.contains("another WasmHost")));
+    assert!(
+        crossed
+            .iter()
+            .all(|f| f.message.contains("another WasmHost"))
+    );
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -60,7 +68,10 @@ fn a_damaged_cache_file_is_recompiled_not_loaded() {
     let again = host(dir.path())
         .load(S3_PACKAGE, "s3", &LoadOptions::default())
         .unwrap();
-    assert!(!again.load_stats().cached, "the damaged file must not be used");
+    assert!(
+        !again.load_stats().cached,
+        "the damaged file must not be used"
+    );
     assert_eq!(again.failure(), None);
 }
 

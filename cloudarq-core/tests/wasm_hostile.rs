@@ -57,7 +57,8 @@ fn one_finding(fields: &str) -> String {
     )
 }
 
-const RULE_ID: &str = "(i32.store (i32.const 2048) (i32.const 1100)) (i32.store (i32.const 2052) (i32.const 12))";
+const RULE_ID: &str =
+    "(i32.store (i32.const 2048) (i32.const 1100)) (i32.store (i32.const 2052) (i32.const 12))";
 
 struct Case {
     name: &'static str,
@@ -93,7 +94,9 @@ fn cases() -> Vec<Case> {
         // A verdict discriminant of 9: the variant has 5 cases.
         case(
             "garbage",
-            one_finding(&format!("{RULE_ID} (i32.store8 (i32.const 2064) (i32.const 9))")),
+            one_finding(&format!(
+                "{RULE_ID} (i32.store8 (i32.const 2064) (i32.const 9))"
+            )),
         ),
         // Evidence of 2 MiB (NUL bytes, valid UTF-8) at 6 MiB, above a 1 MiB output limit.
         case(
@@ -131,7 +134,11 @@ fn component_with_rule(c: &Case, rule_id: &str) -> Vec<u8> {
     );
     let mut resolve = wit_parser::Resolve::new();
     let pkg = resolve.push_str("rule.wit", &wit).unwrap();
-    let world_name = if c.extra_import.is_empty() { "rule" } else { "rule-with-net" };
+    let world_name = if c.extra_import.is_empty() {
+        "rule"
+    } else {
+        "rule-with-net"
+    };
     let world = resolve.select_world(&[pkg], Some(world_name)).unwrap();
     let mut module = wat::parse_str(core_wat(c.version, &c.body, c.extra_import)).unwrap();
     wit_component::embed_component_metadata(
@@ -213,7 +220,9 @@ fn run_with(
             .unwrap();
         rules.add(pkg, &native).unwrap();
     }
-    Engine::new(native).with_wasm_rules(rules).evaluate(&demo_snapshot())
+    Engine::new(native)
+        .with_wasm_rules(rules)
+        .evaluate(&demo_snapshot())
 }
 
 fn hostile_messages(r: &ScanResult) -> Vec<(Status, String)> {
@@ -235,7 +244,11 @@ fn check(name: &str, limits: Limits, cause: &str) {
     let baseline = Engine::new(native_s3()).evaluate(&demo_snapshot());
     let result = run(limits, &[(name, component(&c))]);
     let msgs = hostile_messages(&result);
-    assert_eq!(msgs.len(), buckets(), "{name}: one finding per bucket: {msgs:?}");
+    assert_eq!(
+        msgs.len(),
+        buckets(),
+        "{name}: one finding per bucket: {msgs:?}"
+    );
     for (status, m) in &msgs {
         assert_eq!(*status, Status::Error, "{name}: {m}");
         assert!(m.contains(cause), "{name}: {m:?} should name {cause:?}");
@@ -267,7 +280,11 @@ fn infinite_loop_hits_the_deadline_when_fuel_is_plenty() {
 
 #[test]
 fn memory_bomb_hits_the_memory_limit() {
-    check("memory-bomb", test_limits(), "exceeded the memory limit of 67108864 bytes");
+    check(
+        "memory-bomb",
+        test_limits(),
+        "exceeded the memory limit of 67108864 bytes",
+    );
 }
 
 #[test]
@@ -288,12 +305,20 @@ fn garbage_output_is_malformed() {
 
 #[test]
 fn oversized_output_is_refused() {
-    check("oversized", test_limits(), "exceeds the limit of 1048576 bytes");
+    check(
+        "oversized",
+        test_limits(),
+        "exceeds the limit of 1048576 bytes",
+    );
 }
 
 #[test]
 fn finding_for_a_foreign_resource_is_refused() {
-    check("foreign", test_limits(), "arn:aws:s3:::not-in-batch, which was not in the batch");
+    check(
+        "foreign",
+        test_limits(),
+        "arn:aws:s3:::not-in-batch, which was not in the batch",
+    );
 }
 
 #[test]
@@ -304,14 +329,24 @@ fn forbidden_import_fails_at_link_time() {
 
 #[test]
 fn wrong_contract_version_is_refused() {
-    check("wrong-version", test_limits(), "implements contract version 2.0.0, this host accepts 1.0.0");
+    check(
+        "wrong-version",
+        test_limits(),
+        "implements contract version 2.0.0, this host accepts 1.0.0",
+    );
 }
 
 #[test]
 fn a_trapped_instance_is_replaced_for_the_next_batch() {
     let c = cases().into_iter().find(|c| c.name == "trap").unwrap();
-    let host = WasmHost::new(Limits { batch_size: 1, ..test_limits() }).unwrap();
-    let pkg = host.load(&component(&c), "trap", &LoadOptions::default()).unwrap();
+    let host = WasmHost::new(Limits {
+        batch_size: 1,
+        ..test_limits()
+    })
+    .unwrap();
+    let pkg = host
+        .load(&component(&c), "trap", &LoadOptions::default())
+        .unwrap();
     let run = host.evaluate(&pkg, &demo_snapshot());
     let n = buckets() as u64;
     assert!(n > 1);

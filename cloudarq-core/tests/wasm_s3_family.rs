@@ -21,7 +21,9 @@ fn native_s3() -> Vec<&'static dyn Rule> {
 
 fn wasm_engine(package: &[u8], limits: Limits) -> Engine {
     let host = WasmHost::new(limits).unwrap();
-    let pkg = host.load(package, "s3-rules.wasm", &LoadOptions::default()).unwrap();
+    let pkg = host
+        .load(package, "s3-rules.wasm", &LoadOptions::default())
+        .unwrap();
     assert_eq!(pkg.failure(), None);
     let mut rules = WasmRules::new(host);
     rules.add(pkg, &[]).unwrap();
@@ -32,9 +34,15 @@ fn wasm_engine(package: &[u8], limits: Limits) -> Engine {
 fn s3_family_gives_identical_findings_native_and_wasm() {
     let snap = demo_snapshot();
     let native = Engine::new(native_s3()).evaluate(&snap);
-    assert!(native.findings.len() > 20, "the demo has S3 findings to compare");
+    assert!(
+        native.findings.len() > 20,
+        "the demo has S3 findings to compare"
+    );
     for batch_size in [1, 7, 256] {
-        let limits = Limits { batch_size, ..Limits::default() };
+        let limits = Limits {
+            batch_size,
+            ..Limits::default()
+        };
         let wasm = wasm_engine(S3_PACKAGE, limits).evaluate(&snap);
         assert_eq!(wasm.findings, native.findings, "batch size {batch_size}");
         assert_eq!(wasm.evaluation_gaps, native.evaluation_gaps);
@@ -67,7 +75,9 @@ fn s3_package_metadata_matches_the_native_rule_metadata() {
 #[test]
 fn checked_in_s3_package_matches_a_rebuild() {
     if !wasm_target_installed() {
-        println!("SKIPPED: the wasm32-unknown-unknown target is not installed (rustup target add wasm32-unknown-unknown)");
+        println!(
+            "SKIPPED: the wasm32-unknown-unknown target is not installed (rustup target add wasm32-unknown-unknown)"
+        );
         return;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/s3-rules");
@@ -80,7 +90,9 @@ fn checked_in_s3_package_matches_a_rebuild() {
     let b = inspect(S3_PACKAGE, "checked in").unwrap();
     assert_eq!(a.meta, b.meta);
     if rebuilt != S3_PACKAGE {
-        println!("note: the rebuilt bytes differ from the checked-in package (toolchain or paths differ); comparing behaviour");
+        println!(
+            "note: the rebuilt bytes differ from the checked-in package (toolchain or paths differ); comparing behaviour"
+        );
     }
     let snap = demo_snapshot();
     let x = wasm_engine(&rebuilt, Limits::default()).evaluate(&snap);

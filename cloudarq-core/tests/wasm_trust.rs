@@ -10,7 +10,10 @@ use wasm_common::S3_PACKAGE;
 
 fn policy_for(key: &SigningKey) -> TrustPolicy {
     TrustPolicy::parse(
-        &format!("[[key]]\nname = \"acme\"\npublic_key = \"{}\"\n", key.public_key()),
+        &format!(
+            "[[key]]\nname = \"acme\"\npublic_key = \"{}\"\n",
+            key.public_key()
+        ),
         "trust.toml",
     )
     .unwrap()
@@ -127,11 +130,16 @@ fn pinned_sha256_is_accepted_unsigned_and_a_wrong_pin_refused() {
 
 #[test]
 fn bad_policy_and_key_files_are_named() {
-    let e = TrustPolicy::parse("", "trust.toml").unwrap_err().to_string();
-    assert!(e.contains("no key and no pin"), "{e}");
-    let e = TrustPolicy::parse("[[key]]\nname = \"x\"\npublic_key = \"rsa:abc\"\n", "t.toml")
+    let e = TrustPolicy::parse("", "trust.toml")
         .unwrap_err()
         .to_string();
+    assert!(e.contains("no key and no pin"), "{e}");
+    let e = TrustPolicy::parse(
+        "[[key]]\nname = \"x\"\npublic_key = \"rsa:abc\"\n",
+        "t.toml",
+    )
+    .unwrap_err()
+    .to_string();
     assert!(e.contains("t.toml") && e.contains("ed25519:"), "{e}");
     let e = TrustPolicy::parse("[[pin]]\nsha256 = \"abc\"\n", "t.toml")
         .unwrap_err()

@@ -123,7 +123,11 @@ pub fn __configure(p: &Package, settings: &str) -> Result<(), String> {
 }
 
 #[doc(hidden)]
-pub fn __evaluate(p: &Package, unit: wit::ScanUnit, batch: Vec<wit::Resource>) -> Vec<wit::Finding> {
+pub fn __evaluate(
+    p: &Package,
+    unit: wit::ScanUnit,
+    batch: Vec<wit::Resource>,
+) -> Vec<wit::Finding> {
     install_panic_hook();
     let snapshot = match unit_snapshot(&unit) {
         Ok(s) => s,

@@ -2,8 +2,10 @@
 //! rules read.
 //!
 //! This crate is deliberately small: it depends on serde, thiserror and time
-//! only, so a WebAssembly rule guest can use it without tokio, the AWS SDK
-//! or wasmtime.
+//! only (plus `wit-bindgen` behind the `guest` feature), so a WebAssembly rule
+//! guest can use it without tokio, the AWS SDK or wasmtime. [`package`] holds
+//! the metadata of WebAssembly rule packages; the `guest` feature adds the
+//! guest SDK (`guest`, `export_rules!`).
 //!
 //! The principal types are [`Snapshot`] (one collection of one account,
 //! versioned JSON), [`Resource`] (one ARN, its [`ResourceType`] and typed

@@ -183,7 +183,8 @@ impl PackageMeta {
         if json.len() > MAX_META_BYTES {
             return Err(MetaError::TooLarge(json.len()));
         }
-        let meta: Self = serde_json::from_str(json).map_err(|e| MetaError::Format(e.to_string()))?;
+        let meta: Self =
+            serde_json::from_str(json).map_err(|e| MetaError::Format(e.to_string()))?;
         meta.validate()?;
         Ok(meta)
     }
@@ -317,12 +318,17 @@ mod tests {
             (|m| m.rules.push(m.rules[0].clone()), "declared twice"),
             (|m| m.rules[0].title = " ".into(), "title"),
             (|m| m.rules[0].resource_types.clear(), "no resource type"),
-            (|m| m.settings_schema = serde_json::json!(3), "settings_schema"),
+            (
+                |m| m.settings_schema = serde_json::json!(3),
+                "settings_schema",
+            ),
         ];
         for (change, needle) in cases {
             let mut m = meta();
             change(&mut m);
-            let e = PackageMeta::from_json(&m.to_json()).unwrap_err().to_string();
+            let e = PackageMeta::from_json(&m.to_json())
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(needle), "{e} should mention {needle}");
         }
     }

@@ -118,8 +118,12 @@ pub fn load_scan_rules(
         .map(TrustPolicy::load)
         .transpose()?;
     let settings: BTreeMap<String, serde_json::Value> = match &args.rules_settings {
-        Some(p) => serde_json::from_str(&read(p)?)
-            .with_context(|| format!("{}: expected a JSON object keyed by package name", p.display()))?,
+        Some(p) => serde_json::from_str(&read(p)?).with_context(|| {
+            format!(
+                "{}: expected a JSON object keyed by package name",
+                p.display()
+            )
+        })?,
         None => BTreeMap::new(),
     };
     let mut host = WasmHost::new(Limits::default())?;
@@ -181,17 +185,16 @@ fn snapshot(p: &Path) -> anyhow::Result<Snapshot> {
 }
 
 fn settings_file(p: Option<&Path>) -> anyhow::Result<Option<serde_json::Value>> {
-    p.map(|p| {
-        serde_json::from_str(&read(p)?).with_context(|| format!("{}: not JSON", p.display()))
-    })
-    .transpose()
+    p.map(|p| serde_json::from_str(&read(p)?).with_context(|| format!("{}: not JSON", p.display())))
+        .transpose()
 }
 
 /// Runs one WebAssembly rule subcommand; returns the exit code.
 pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
     match cmd {
         WasmRulesCommand::Inspect { file } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let info = inspect(&bytes, &file.display().to_string())?;
             let m = &info.meta;
             writeln!(out, "package:   {} {}", m.name, m.version)?;
@@ -242,7 +245,13 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
                 )?;
             }
             for g in &run.evaluation_gaps {
-                writeln!(out, "GAP    {:<40} {} not collected: {}", g.rule_id, g.resource_arn.as_str(), g.field)?;
+                writeln!(
+                    out,
+                    "GAP    {:<40} {} not collected: {}",
+                    g.rule_id,
+                    g.resource_arn.as_str(),
+                    g.field
+                )?;
             }
             write_usage(out, &pkg, &run, host.limits())?;
             Ok(0)
@@ -253,7 +262,8 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             update,
         } => golden(&dir, &package, update, out),
         WasmRulesCommand::Package { input, output } => {
-            let wasm = std::fs::read(&input).with_context(|| format!("cannot read {}", input.display()))?;
+            let wasm = std::fs::read(&input)
+                .with_context(|| format!("cannot read {}", input.display()))?;
             let host = WasmHost::new(Limits::default())?;
             let (bytes, meta) = package_module(&host, &wasm)?;
             write_file(&output, &bytes)?;
@@ -280,7 +290,8 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
         }
         WasmRulesCommand::Sign { file, key } => {
             let key = SigningKey::from_file_text(&read(&key)?, &key.display().to_string())?;
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             inspect(&bytes, &file.display().to_string())?;
             let sig = Signature::sign(&key, &bytes);
             let path = Signature::path_for(&file);
@@ -289,16 +300,22 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             Ok(0)
         }
         WasmRulesCommand::Verify { file, trust_policy } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
             let sig_path = Signature::path_for(&file);
             let sig = if sig_path.exists() {
-                Some(Signature::parse(&read(&sig_path)?, &sig_path.display().to_string())?)
+                Some(Signature::parse(
+                    &read(&sig_path)?,
+                    &sig_path.display().to_string(),
+                )?)
             } else {
                 None
             };
             let verdict = match (trust_policy, &sig) {
                 (Some(p), sig) => TrustPolicy::load(&p)?.check(&bytes, sig.as_ref()),
-                (None, Some(sig)) => sig.verify(&bytes).map(|k| format!("valid signature by {k} (no trust policy given)")),
+                (None, Some(sig)) => sig
+                    .verify(&bytes)
+                    .map(|k| format!("valid signature by {k} (no trust policy given)")),
                 (None, None) => Err(format!("no signature ({} missing)", sig_path.display())),
             };
             match verdict {
@@ -315,7 +332,12 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
 }
 
-fn write_usage(out: &mut dyn Write, pkg: &WasmPackage, run: &PackageRun, l: &Limits) -> anyhow::Result<()> {
+fn write_usage(
+    out: &mut dyn Write,
+    pkg: &WasmPackage,
+    run: &PackageRun,
+    l: &Limits,
+) -> anyhow::Result<()> {
     let s = &run.stats;
     let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
     writeln!(out, "--")?;
@@ -324,9 +346,15 @@ fn write_usage(out: &mut dyn Write, pkg: &WasmPackage, run: &PackageRun, l: &Lim
         "package {} ({}, {} in {:.1} ms){}",
         pkg.meta().name,
         pkg.sha256(),
-        if pkg.load_stats().cached { "from cache" } else { "compiled" },
+        if pkg.load_stats().cached {
+            "from cache"
+        } else {
+            "compiled"
+        },
         pkg.load_stats().load_time.as_secs_f64() * 1e3,
-        pkg.failure().map(|f| format!(": CANNOT RUN: {f}")).unwrap_or_default()
+        pkg.failure()
+            .map(|f| format!(": CANNOT RUN: {f}"))
+            .unwrap_or_default()
     )?;
     writeln!(
         out,
@@ -421,7 +449,10 @@ fn golden(dir: &Path, package: &Path, update: bool, out: &mut dyn Write) -> anyh
     }
     let (mut passed, mut failed) = (0u32, 0u32);
     for case in cases {
-        let name = case.to_string_lossy().trim_end_matches(".snapshot.json").to_owned();
+        let name = case
+            .to_string_lossy()
+            .trim_end_matches(".snapshot.json")
+            .to_owned();
         let expected_path = PathBuf::from(format!("{name}.expected.json"));
         let got = golden_of(&host.evaluate(&pkg, &snapshot(&case)?));
         if update {
@@ -431,8 +462,13 @@ fn golden(dir: &Path, package: &Path, update: bool, out: &mut dyn Write) -> anyh
             passed += 1;
             continue;
         }
-        let want: Vec<Expected> = serde_json::from_str(&read(&expected_path)?)
-            .with_context(|| format!("{}: not a list of expected findings", expected_path.display()))?;
+        let want: Vec<Expected> =
+            serde_json::from_str(&read(&expected_path)?).with_context(|| {
+                format!(
+                    "{}: not a list of expected findings",
+                    expected_path.display()
+                )
+            })?;
         if want == got {
             passed += 1;
             writeln!(out, "ok     {}", case.display())?;
@@ -460,11 +496,12 @@ fn build(dir: &Path, output: Option<&Path>, out: &mut dyn Write) -> anyhow::Resu
         .and_then(|n| n.as_str())
         .with_context(|| format!("{}: no package name", dir.display()))?
         .to_owned();
-    let status = std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
-        .current_dir(dir)
-        .status()
-        .context("cannot run cargo")?;
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+            .current_dir(dir)
+            .status()
+            .context("cannot run cargo")?;
     if !status.success() {
         bail!("cargo build failed in {}", dir.display());
     }

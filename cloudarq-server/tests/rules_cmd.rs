@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn example() -> PathBuf {
@@ -49,7 +52,10 @@ fn inspect_shows_metadata_contract_and_imports() {
     assert!(o.status.success(), "{t}");
     assert!(t.contains("package:   acme-tag-owner 1.0.0"), "{t}");
     assert!(t.contains("contract:  1.0.0 (exports 1.0.0)"), "{t}");
-    assert!(t.contains("imports:   cloudarq:rule/host@1.0.0, cloudarq:rule/types@1.0.0"), "{t}");
+    assert!(
+        t.contains("imports:   cloudarq:rule/host@1.0.0, cloudarq:rule/types@1.0.0"),
+        "{t}"
+    );
     assert!(t.contains("rule acme_s3_bucket_owner_tag [low]"), "{t}");
 }
 
@@ -60,7 +66,11 @@ fn inspect_refuses_a_file_that_is_not_a_package() {
     std::fs::write(&f, b"not wasm").unwrap();
     let o = cloudarq(&["rules", "inspect", s(&f)]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("not a WebAssembly rule component"), "{}", text(&o));
+    assert!(
+        text(&o).contains("not a WebAssembly rule component"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -94,10 +104,18 @@ fn golden_fixtures_pass_and_a_changed_expectation_fails() {
         s(&example().join("tag-owner.wasm")),
     ]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("rules test: 2 passed, 0 failed"), "{}", text(&o));
+    assert!(
+        text(&o).contains("rules test: 2 passed, 0 failed"),
+        "{}",
+        text(&o)
+    );
 
     let dir = tempfile::tempdir().unwrap();
-    for f in ["settings.json", "tagged.snapshot.json", "tagged.expected.json"] {
+    for f in [
+        "settings.json",
+        "tagged.snapshot.json",
+        "tagged.expected.json",
+    ] {
         std::fs::copy(example().join("fixtures").join(f), dir.path().join(f)).unwrap();
     }
     let exp = dir.path().join("tagged.expected.json");
@@ -126,14 +144,23 @@ fn keygen_sign_verify_and_a_tampered_package() {
     let public = String::from_utf8_lossy(&o.stdout).trim().to_owned();
     assert!(public.starts_with("ed25519:"), "{public}");
     // keygen never overwrites a key.
-    assert_eq!(cloudarq(&["rules", "keygen", "--out", s(&key)]).status.code(), Some(2));
+    assert_eq!(
+        cloudarq(&["rules", "keygen", "--out", s(&key)])
+            .status
+            .code(),
+        Some(2)
+    );
 
     // Unsigned: refused.
     let o = cloudarq(&["rules", "verify", s(&pkg)]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(text(&o).contains("no signature"), "{}", text(&o));
 
-    assert!(cloudarq(&["rules", "sign", s(&pkg), "--key", s(&key)]).status.success());
+    assert!(
+        cloudarq(&["rules", "sign", s(&pkg), "--key", s(&key)])
+            .status
+            .success()
+    );
     let policy = dir.path().join("trust.toml");
     std::fs::write(
         &policy,
@@ -142,7 +169,11 @@ fn keygen_sign_verify_and_a_tampered_package() {
     .unwrap();
     let o = cloudarq(&["rules", "verify", s(&pkg), "--trust-policy", s(&policy)]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("signed by trusted key \"acme\""), "{}", text(&o));
+    assert!(
+        text(&o).contains("signed by trusted key \"acme\""),
+        "{}",
+        text(&o)
+    );
 
     let mut bytes = std::fs::read(&pkg).unwrap();
     let i = bytes.len() - 10;
@@ -181,7 +212,11 @@ fn scan_with_rules_merges_wasm_findings_into_the_reports() {
         .filter(|f| f["rule_id"] == "acme_s3_bucket_owner_tag")
         .count();
     assert_eq!(wasm, 3, "one finding per demo bucket");
-    assert!(findings.iter().any(|f| f["rule_id"] == "s3_bucket_object_versioning"));
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["rule_id"] == "s3_bucket_object_versioning")
+    );
 }
 
 #[test]
@@ -189,7 +224,11 @@ fn scan_with_a_trust_policy_refuses_an_unsigned_package_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = package_copy(dir.path());
     let policy = dir.path().join("trust.toml");
-    std::fs::write(&policy, format!("[[pin]]\nsha256 = \"{}\"\n", "0".repeat(64))).unwrap();
+    std::fs::write(
+        &policy,
+        format!("[[pin]]\nsha256 = \"{}\"\n", "0".repeat(64)),
+    )
+    .unwrap();
     let out = dir.path().join("out");
     let o = cloudarq(&[
         "scan",
@@ -217,7 +256,11 @@ fn scan_refuses_a_package_reusing_a_built_in_rule_id() {
         s(&root().join("cloudarq-core/tests/guests/s3-rules.wasm")),
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("is already used by another rule"), "{}", text(&o));
+    assert!(
+        text(&o).contains("is already used by another rule"),
+        "{}",
+        text(&o)
+    );
 }
 
 /// Rebuilds the example with its one documented command when the wasm32
@@ -225,13 +268,20 @@ fn scan_refuses_a_package_reusing_a_built_in_rule_id() {
 #[test]
 fn checked_in_example_package_matches_a_rebuild() {
     let has_target = Command::new("rustc")
-        .args(["--print", "target-libdir", "--target", "wasm32-unknown-unknown"])
+        .args([
+            "--print",
+            "target-libdir",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
         .output()
         .is_ok_and(|o| {
             o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).exists()
         });
     if !has_target {
-        println!("SKIPPED: the wasm32-unknown-unknown target is not installed (rustup target add wasm32-unknown-unknown)");
+        println!(
+            "SKIPPED: the wasm32-unknown-unknown target is not installed (rustup target add wasm32-unknown-unknown)"
+        );
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -252,7 +302,9 @@ fn checked_in_example_package_matches_a_rebuild() {
     if rebuilt != checked_in {
         // Same toolchain and sources give the same bytes; a different
         // toolchain may not, so compare what the package does.
-        println!("note: rebuilt bytes differ from the checked-in package; comparing metadata and fixtures");
+        println!(
+            "note: rebuilt bytes differ from the checked-in package; comparing metadata and fixtures"
+        );
         let a = cloudarq(&["rules", "inspect", s(&out)]);
         let b = cloudarq(&["rules", "inspect", s(&example().join("tag-owner.wasm"))]);
         let strip = |o: &Output| {
@@ -263,7 +315,13 @@ fn checked_in_example_package_matches_a_rebuild() {
                 .join("\n")
         };
         assert_eq!(strip(&a), strip(&b));
-        let t = cloudarq(&["rules", "test", s(&example().join("fixtures")), "--package", s(&out)]);
+        let t = cloudarq(&[
+            "rules",
+            "test",
+            s(&example().join("fixtures")),
+            "--package",
+            s(&out),
+        ]);
         assert!(t.status.success(), "{}", text(&t));
     }
 }

@@ -19,8 +19,8 @@ use cloudarq_rules::frameworks::Framework;
 use rayon::prelude::*;
 
 use super::mutelist::Mutelist;
-use crate::wasm::WasmRules;
 use super::score;
+use crate::wasm::WasmRules;
 
 /// Evaluates rules over snapshots; holds the rules, the mutelist and the
 /// frameworks to score. Cheap to share between threads; reusable.
@@ -164,7 +164,8 @@ impl Engine {
             }
             evaluation_gaps.extend(run.evaluation_gaps);
             // Native and wasm rule ids are distinct: a stable sort merges them.
-            findings.sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
+            findings
+                .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
             evaluation_gaps
                 .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
         }

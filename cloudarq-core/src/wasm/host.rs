@@ -14,9 +14,7 @@ use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{Region, Resource, Snapshot};
 use rayon::prelude::*;
 use wasmtime::component::{Component, HasSelf, Linker};
-use wasmtime::{
-    Config, Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap,
-};
+use wasmtime::{Config, Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap};
 
 use super::bindings::cloudarq::rule::{host as wit_host, types as wit};
 use super::bindings::{Rule as RuleWorld, RulePre};
@@ -235,10 +233,18 @@ impl wit_host::Host for GuestState {
         sink.used += message.len();
         let package = sink.package.as_str();
         match level {
-            wit_host::Level::Trace => tracing::trace!(target: "cloudarq::wasm::guest", package, "{message}"),
-            wit_host::Level::Debug => tracing::debug!(target: "cloudarq::wasm::guest", package, "{message}"),
-            wit_host::Level::Info => tracing::info!(target: "cloudarq::wasm::guest", package, "{message}"),
-            wit_host::Level::Warn => tracing::warn!(target: "cloudarq::wasm::guest", package, "{message}"),
+            wit_host::Level::Trace => {
+                tracing::trace!(target: "cloudarq::wasm::guest", package, "{message}")
+            }
+            wit_host::Level::Debug => {
+                tracing::debug!(target: "cloudarq::wasm::guest", package, "{message}")
+            }
+            wit_host::Level::Info => {
+                tracing::info!(target: "cloudarq::wasm::guest", package, "{message}")
+            }
+            wit_host::Level::Warn => {
+                tracing::warn!(target: "cloudarq::wasm::guest", package, "{message}")
+            }
             wit_host::Level::Error => {
                 tracing::error!(target: "cloudarq::wasm::guest", package, "{message}");
                 let mut m = message;
@@ -417,7 +423,8 @@ impl WasmHost {
                 return Ok(c);
             }
         }
-        let c = Component::new(&self.engine, bytes).map_err(|e| Failure::Compile(format!("{e:#}")))?;
+        let c =
+            Component::new(&self.engine, bytes).map_err(|e| Failure::Compile(format!("{e:#}")))?;
         if let Some(cache) = &self.cache {
             cache.put(&self.engine, sha256, &c);
         }
@@ -481,7 +488,12 @@ impl WasmHost {
         run
     }
 
-    fn run_unit(&self, pkg: &WasmPackage, unit: &wit::ScanUnit, resources: &[&Resource]) -> UnitOut {
+    fn run_unit(
+        &self,
+        pkg: &WasmPackage,
+        unit: &wit::ScanUnit,
+        resources: &[&Resource],
+    ) -> UnitOut {
         let mut out = UnitOut::default();
         let foreign = Failure::Link("the package was loaded by another WasmHost".to_owned());
         let pre = match &pkg.state {
@@ -503,7 +515,7 @@ impl WasmHost {
                 continue;
             }
             if live.is_none() {
-                match self.instantiate(pkg, pre, &mut out.stats) {
+                match self.instantiate_inner(pkg, pre, &mut out.stats) {
                     Ok(x) => live = Some(x),
                     Err(f) => {
                         out.errors(pkg, &batch.resources, &f);
@@ -518,7 +530,8 @@ impl WasmHost {
                 continue;
             };
             match self.call_evaluate(store, world, unit, &batch, &mut out.stats) {
-                Ok(findings) => match check_output(pkg, &batch, findings, self.limits.output_bytes) {
+                Ok(findings) => match check_output(pkg, &batch, findings, self.limits.output_bytes)
+                {
                     Ok(checked) => out.accept(pkg, &batch, checked),
                     Err(f) => {
                         out.stats.failures += 1;
@@ -541,7 +554,12 @@ impl WasmHost {
         out
     }
 
-    fn batches<'r>(&self, resources: &[&'r Resource], out: &mut UnitOut, pkg: &WasmPackage) -> Vec<Batch<'r>> {
+    fn batches<'r>(
+        &self,
+        resources: &[&'r Resource],
+        out: &mut UnitOut,
+        pkg: &WasmPackage,
+    ) -> Vec<Batch<'r>> {
         let mut batches = Vec::new();
         let mut cur = Batch::default();
         let mut bytes = 0usize;
@@ -609,6 +627,14 @@ impl WasmHost {
         store
     }
 
+    /// Creates and configures a fresh instance of `package`, then drops it:
+    /// a health check, and what the instantiate benchmark measures.
+    pub fn instantiate(&self, package: &WasmPackage) -> Result<(), Failure> {
+        let pre = package.state.as_ref().map_err(Clone::clone)?;
+        self.instantiate_inner(package, pre, &mut RunStats::default())
+            .map(drop)
+    }
+
     /// Calls a component's `metadata()` once, in the sandbox (packaging only).
     pub(crate) fn call_metadata(&self, component: &[u8]) -> Result<String, WasmError> {
         let err = |m: String| WasmError::Engine(format!("cannot read the guest's metadata(): {m}"));
@@ -622,18 +648,25 @@ impl WasmHost {
         self.arm(&mut store, self.limits.fuel_base)
             .map_err(|e| err(e.to_string()))?;
         let world = pre.instantiate(&mut store).map_err(|e| {
-            err(self.classify(&store, e, self.limits.fuel_base, 0, false).to_string())
+            err(self
+                .classify(&store, e, self.limits.fuel_base, 0, false)
+                .to_string())
         })?;
         world
             .cloudarq_rule_evaluator()
             .call_metadata(&mut store)
-            .map_err(|e| err(self.classify(&store, e, self.limits.fuel_base, 0, true).to_string()))
+            .map_err(|e| {
+                err(self
+                    .classify(&store, e, self.limits.fuel_base, 0, true)
+                    .to_string())
+            })
     }
 
     fn arm(&self, store: &mut Store<GuestState>, fuel: u64) -> Result<(), Failure> {
-        store
-            .set_fuel(fuel)
-            .map_err(|e| Failure::Trap { trap: format!("{e:#}"), message: None })?;
+        store.set_fuel(fuel).map_err(|e| Failure::Trap {
+            trap: format!("{e:#}"),
+            message: None,
+        })?;
         let ticks = self.limits.deadline.as_millis() / TICK.as_millis() + 1;
         store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
         let log = &mut store.data_mut().log;
@@ -642,7 +675,7 @@ impl WasmHost {
         Ok(())
     }
 
-    fn instantiate(
+    fn instantiate_inner(
         &self,
         pkg: &WasmPackage,
         pre: &RulePre<GuestState>,

@@ -3,9 +3,9 @@
 use cloudarq_model::package::{META_SECTION, PackageMeta};
 use wasmparser::{Encoding, Parser, Payload};
 
+use super::WasmError;
 use super::host::WasmHost;
 use super::inspect::{append_custom_section, inspect};
-use super::WasmError;
 
 /// Turns a guest's build output into a package: a core module (from
 /// `wasm32-unknown-unknown`) is made a component with `wit-component`; then
@@ -16,7 +16,10 @@ pub fn package_module(host: &WasmHost, wasm: &[u8]) -> Result<(Vec<u8>, PackageM
     let engine_err = |m: String| WasmError::Engine(m);
     let is_core = matches!(
         Parser::new(0).parse_all(wasm).next(),
-        Some(Ok(Payload::Version { encoding: Encoding::Module, .. }))
+        Some(Ok(Payload::Version {
+            encoding: Encoding::Module,
+            ..
+        }))
     );
     let component = if is_core {
         wit_component::ComponentEncoder::default()
@@ -27,7 +30,9 @@ pub fn package_module(host: &WasmHost, wasm: &[u8]) -> Result<(Vec<u8>, PackageM
         wasm.to_vec()
     };
     if has_meta_section(&component) {
-        return Err(engine_err(format!("the component already has a {META_SECTION} section")));
+        return Err(engine_err(format!(
+            "the component already has a {META_SECTION} section"
+        )));
     }
     let json = host.call_metadata(&component)?;
     let meta = PackageMeta::from_json(&json).map_err(|source| WasmError::Meta {
@@ -41,7 +46,7 @@ pub fn package_module(host: &WasmHost, wasm: &[u8]) -> Result<(Vec<u8>, PackageM
 }
 
 fn has_meta_section(bytes: &[u8]) -> bool {
-    Parser::new(0).parse_all(bytes).any(|p| {
-        matches!(p, Ok(Payload::CustomSection(c)) if c.name() == META_SECTION)
-    })
+    Parser::new(0)
+        .parse_all(bytes)
+        .any(|p| matches!(p, Ok(Payload::CustomSection(c)) if c.name() == META_SECTION))
 }

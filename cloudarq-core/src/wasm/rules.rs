@@ -43,10 +43,7 @@ impl WasmRules {
     pub fn add(&mut self, package: WasmPackage, native: &[&dyn Rule]) -> Result<(), WasmError> {
         for r in &package.meta().rules {
             let taken = native.iter().any(|n| n.meta().id == r.id)
-                || self
-                    .packages
-                    .iter()
-                    .any(|p| p.meta().rule(&r.id).is_some());
+                || self.packages.iter().any(|p| p.meta().rule(&r.id).is_some());
             if taken {
                 return Err(WasmError::DuplicateRule {
                     name: package.name().to_owned(),

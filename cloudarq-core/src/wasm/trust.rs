@@ -61,7 +61,10 @@ impl SigningKey {
     }
     /// The public key, as `ed25519:<base64>`.
     pub fn public_key(&self) -> String {
-        format!("{KEY_PREFIX}{}", B64.encode(self.0.verifying_key().as_bytes()))
+        format!(
+            "{KEY_PREFIX}{}",
+            B64.encode(self.0.verifying_key().as_bytes())
+        )
     }
     /// The key file text (JSON).
     pub fn to_file_text(&self) -> String {

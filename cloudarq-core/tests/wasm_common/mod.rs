@@ -19,7 +19,12 @@ pub const S3_PACKAGE: &[u8] = include_bytes!("../guests/s3-rules.wasm");
 /// Whether `rustup`'s wasm32-unknown-unknown target is installed.
 pub fn wasm_target_installed() -> bool {
     let Ok(out) = Command::new("rustc")
-        .args(["--print", "target-libdir", "--target", "wasm32-unknown-unknown"])
+        .args([
+            "--print",
+            "target-libdir",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
         .output()
     else {
         return false;
@@ -41,7 +46,11 @@ pub fn build_and_package(dir: &Path, lib_name: &str) -> Vec<u8> {
         .env_remove("RUSTFLAGS")
         .status()
         .unwrap();
-    assert!(status.success(), "building the guest in {} failed", dir.display());
+    assert!(
+        status.success(),
+        "building the guest in {} failed",
+        dir.display()
+    );
     let core = std::fs::read(
         target_dir
             .join("wasm32-unknown-unknown/release")
