@@ -8,7 +8,7 @@ mod wasm_common;
 use std::time::Duration;
 
 use cloudarq_core::engine::Engine;
-use cloudarq_core::wasm::{Failure, Limits, LoadOptions, WasmHost, WasmRules};
+use cloudarq_core::wasm::{Limits, LoadOptions, WasmHost, WasmRules};
 use cloudarq_model::finding::ScanResult;
 use cloudarq_model::rule::{Rule, Status};
 use cloudarq_model::{ResourceType, Service};
@@ -128,6 +128,10 @@ fn component(c: &Case) -> Vec<u8> {
 }
 
 fn component_with_rule(c: &Case, rule_id: &str) -> Vec<u8> {
+    component_with(c, rule_id, "0.1.0")
+}
+
+fn component_with(c: &Case, rule_id: &str, min_host: &str) -> Vec<u8> {
     let mut wit = WIT.replace("@1.0.0", &format!("@{}", c.version));
     wit.push_str(
         "\ninterface net { connect: func(host: string); }\nworld rule-with-net { import host; import net; export evaluator; }\n",
@@ -156,7 +160,7 @@ fn component_with_rule(c: &Case, rule_id: &str) -> Vec<u8> {
         .unwrap();
     let meta = serde_json::json!({
         "name": format!("hostile-{}", c.name), "version": "0.0.1", "contract": "1.0.0",
-        "min_host_version": "0.1.0",
+        "min_host_version": min_host,
         "rules": [{"id": rule_id, "title": "Hostile rule", "severity": "high",
                    "service": "s3", "resource_types": ["AWS::S3::Bucket"], "remediation": {}}]
     })
@@ -334,6 +338,25 @@ fn wrong_contract_version_is_refused() {
         test_limits(),
         "implements contract version 2.0.0, this host accepts 1.0.0",
     );
+}
+
+#[test]
+fn a_package_needing_a_newer_host_reports_error_with_the_versions() {
+    let c = cases().into_iter().find(|c| c.name == "trap").unwrap();
+    let host = WasmHost::new(test_limits()).unwrap();
+    let pkg = host
+        .load(
+            &component_with(&c, "hostile_rule", "99.0.0"),
+            "new",
+            &LoadOptions::default(),
+        )
+        .unwrap();
+    let f = pkg.failure().unwrap().to_string();
+    assert!(f.contains("needs CloudArq 99.0.0 or later"), "{f}");
+    let run = host.evaluate(&pkg, &demo_snapshot());
+    assert_eq!(run.findings.len(), buckets());
+    assert!(run.findings.iter().all(|f| f.status == Status::Error));
+    assert_eq!(run.stats.instances, 0, "never instantiated");
 }
 
 #[test]

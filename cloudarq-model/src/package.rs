@@ -311,7 +311,8 @@ mod tests {
 
     #[test]
     fn each_invalid_field_is_named() {
-        let cases: Vec<(fn(&mut PackageMeta), &str)> = vec![
+        type Change = fn(&mut PackageMeta);
+        let cases: Vec<(Change, &str)> = vec![
             (|m| m.name = "Bad Name".into(), "package name"),
             (|m| m.rules.clear(), "no rule"),
             (|m| m.rules[0].id = "A-b".into(), "rule id"),

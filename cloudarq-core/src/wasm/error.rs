@@ -148,6 +148,14 @@ pub enum Failure {
         /// Versions accepted.
         accepted: String,
     },
+    /// The package needs a newer CloudArq.
+    #[error("needs CloudArq {needed} or later, this host is {host}")]
+    HostTooOld {
+        /// `min_host_version` of the package.
+        needed: String,
+        /// This host's version.
+        host: String,
+    },
     /// Compilation failed.
     #[error("cannot be compiled: {0}")]
     Compile(String),

@@ -364,13 +364,13 @@ impl WasmHost {
             });
         }
         let sha256 = sha256_hex(bytes);
-        if let Some(pin) = &opts.expected_sha256 {
-            if !pin.trim().eq_ignore_ascii_case(&sha256) {
-                return Err(untrusted(format!(
-                    "sha256 is {sha256}, the configuration pins {}",
-                    pin.trim()
-                )));
-            }
+        if let Some(pin) = &opts.expected_sha256
+            && !pin.trim().eq_ignore_ascii_case(&sha256)
+        {
+            return Err(untrusted(format!(
+                "sha256 is {sha256}, the configuration pins {}",
+                pin.trim()
+            )));
         }
         let trusted_because = match (opts.trust, &opts.signature) {
             (Some(policy), sig) => Some(policy.check(bytes, sig.as_ref()).map_err(untrusted)?),
@@ -389,7 +389,7 @@ impl WasmHost {
         let started = Instant::now();
         let mut cached = false;
         let state = match contract_problem(&info) {
-            Some((found, accepted)) => Err(Failure::Contract { found, accepted }),
+            Some(f) => Err(f),
             None => self.compile(bytes, &sha256, &mut cached).and_then(|c| {
                 let pre = self
                     .linker
@@ -417,11 +417,11 @@ impl WasmHost {
     }
 
     fn compile(&self, bytes: &[u8], sha256: &str, cached: &mut bool) -> Result<Component, Failure> {
-        if let Some(cache) = &self.cache {
-            if let Some(c) = cache.get(&self.engine, sha256) {
-                *cached = true;
-                return Ok(c);
-            }
+        if let Some(cache) = &self.cache
+            && let Some(c) = cache.get(&self.engine, sha256)
+        {
+            *cached = true;
+            return Ok(c);
         }
         let c =
             Component::new(&self.engine, bytes).map_err(|e| Failure::Compile(format!("{e:#}")))?;

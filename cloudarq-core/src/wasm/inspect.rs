@@ -4,7 +4,7 @@
 use cloudarq_model::package::{META_SECTION, MetaError, PackageMeta};
 use wasmparser::{Encoding, Parser, Payload};
 
-use super::WasmError;
+use super::{Failure, WasmError};
 
 /// The contract versions this host accepts.
 pub const ACCEPTED_CONTRACTS: &[&str] = &["1.0.0"];
@@ -107,21 +107,47 @@ pub fn inspect(bytes: &[u8], name: &str) -> Result<PackageInfo, WasmError> {
     })
 }
 
-/// The cause when a package's contract version is not accepted: checked on
-/// the metadata and on the exported interface name.
-pub(crate) fn contract_problem(info: &PackageInfo) -> Option<(String, String)> {
+/// This host's version, compared with a package's `min_host_version`.
+pub const HOST_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Why a package cannot run on this host, if it cannot: a contract version
+/// not accepted (in the metadata or the exported interface name), or a
+/// minimum host version above this one.
+pub(crate) fn contract_problem(info: &PackageInfo) -> Option<Failure> {
     let accepted = ACCEPTED_CONTRACTS.join(", ");
+    let refuse = |found: String| {
+        Some(Failure::Contract {
+            found,
+            accepted: accepted.clone(),
+        })
+    };
     if !ACCEPTED_CONTRACTS.contains(&info.meta.contract.as_str()) {
-        return Some((info.meta.contract.clone(), accepted));
+        return refuse(info.meta.contract.clone());
     }
     match info.exported_contract() {
-        Some(v) if ACCEPTED_CONTRACTS.contains(&v) => None,
-        Some(v) => Some((v.to_owned(), accepted)),
-        None => Some((
-            format!("none (no {EVALUATOR_INTERFACE}@… export)"),
-            accepted,
-        )),
+        Some(v) if ACCEPTED_CONTRACTS.contains(&v) => {}
+        Some(v) => return refuse(v.to_owned()),
+        None => return refuse(format!("none (no {EVALUATOR_INTERFACE}@… export)")),
     }
+    let needed = &info.meta.min_host_version;
+    match (version(needed), version(HOST_VERSION)) {
+        (Some(n), Some(h)) if n <= h => None,
+        (Some(_), _) => Some(Failure::HostTooOld {
+            needed: needed.clone(),
+            host: HOST_VERSION.to_owned(),
+        }),
+        (None, _) => Some(Failure::HostTooOld {
+            needed: format!("{needed:?} (not a version)"),
+            host: HOST_VERSION.to_owned(),
+        }),
+    }
+}
+
+/// `major.minor.patch` as numbers.
+fn version(v: &str) -> Option<(u64, u64, u64)> {
+    let mut it = v.trim().split('.').map(|p| p.parse::<u64>().ok());
+    let out = (it.next()??, it.next()??, it.next()??);
+    it.next().is_none().then_some(out)
 }
 
 /// Appends a custom section `name` holding `data` to a component or module.

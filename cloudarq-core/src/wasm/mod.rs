@@ -52,7 +52,7 @@ mod bindings {
 pub use cloudarq_model::package::PackageMeta;
 pub use error::{Failure, WasmError};
 pub use host::{LoadOptions, LoadStats, PackageRun, RunStats, WasmHost, WasmPackage};
-pub use inspect::{ACCEPTED_CONTRACTS, EVALUATOR_INTERFACE, PackageInfo, inspect};
+pub use inspect::{ACCEPTED_CONTRACTS, EVALUATOR_INTERFACE, HOST_VERSION, PackageInfo, inspect};
 pub use limits::Limits;
 pub use packaging::package_module;
 pub use rules::{WasmRules, WasmRun};

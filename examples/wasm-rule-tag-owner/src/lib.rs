@@ -8,9 +8,7 @@
 use std::sync::RwLock;
 
 use cloudarq_model::guest::Package;
-use cloudarq_model::rule::{
-    ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity,
-};
+use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde::Deserialize;
 
@@ -47,7 +45,9 @@ pub fn configure(value: &serde_json::Value) -> Result<(), String> {
     if s.tag_key.trim().is_empty() {
         return Err("tag_key must not be empty".to_owned());
     }
-    *SETTINGS.write().map_err(|_| "settings lock poisoned".to_owned())? = Some(s);
+    *SETTINGS
+        .write()
+        .map_err(|_| "settings lock poisoned".to_owned())? = Some(s);
     Ok(())
 }
 
@@ -62,13 +62,19 @@ fn settings() -> Settings {
 fn owner_outcome(r: &Resource, what: &str) -> Outcome {
     let s = settings();
     let evidence = serde_json::json!({ "tag_key": s.tag_key, "value": r.tags.get(&s.tag_key) });
-    let Some(owner) = r.tags.get(&s.tag_key).map(|v| v.trim()).filter(|v| !v.is_empty()) else {
+    let Some(owner) = r
+        .tags
+        .get(&s.tag_key)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    else {
         return Outcome::fail(format!("{what} {} has no {} tag", r.name, s.tag_key))
             .with_evidence(evidence);
     };
     if !s.allowed_domains.is_empty() {
         let domain = owner.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase());
-        let ok = domain.is_some_and(|d| s.allowed_domains.iter().any(|a| a.eq_ignore_ascii_case(&d)));
+        let ok =
+            domain.is_some_and(|d| s.allowed_domains.iter().any(|a| a.eq_ignore_ascii_case(&d)));
         if !ok {
             return Outcome::fail(format!(
                 "{what} {} has owner {owner:?}, not an address in {}",
@@ -95,7 +101,10 @@ static BUCKET_META: RuleMeta = RuleMeta {
         console: "S3 > bucket > Properties > Tags > Edit",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/CostAllocTagging.html",
     },
-    controls: &[ControlRef { framework: "acme_policy", control: "TAG-1" }],
+    controls: &[ControlRef {
+        framework: "acme_policy",
+        control: "TAG-1",
+    }],
 };
 impl Rule for BucketOwnerTag {
     fn meta(&self) -> &'static RuleMeta {
@@ -120,7 +129,10 @@ static INSTANCE_META: RuleMeta = RuleMeta {
         console: "EC2 > Instances > instance > Tags > Manage tags",
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html",
     },
-    controls: &[ControlRef { framework: "acme_policy", control: "TAG-1" }],
+    controls: &[ControlRef {
+        framework: "acme_policy",
+        control: "TAG-1",
+    }],
 };
 impl Rule for InstanceOwnerTag {
     fn meta(&self) -> &'static RuleMeta {
@@ -173,14 +185,33 @@ mod tests {
     #[test]
     fn owner_tag_with_and_without_allowed_domains() {
         configure(&serde_json::json!({})).unwrap();
-        assert!(matches!(verdict(&bucket(serde_json::json!({}))), Verdict::Fail(_)));
-        assert!(matches!(verdict(&bucket(serde_json::json!({"owner": " "}))), Verdict::Fail(_)));
-        assert!(matches!(verdict(&bucket(serde_json::json!({"owner": "ana"}))), Verdict::Pass(_)));
+        assert!(matches!(
+            verdict(&bucket(serde_json::json!({}))),
+            Verdict::Fail(_)
+        ));
+        assert!(matches!(
+            verdict(&bucket(serde_json::json!({"owner": " "}))),
+            Verdict::Fail(_)
+        ));
+        assert!(matches!(
+            verdict(&bucket(serde_json::json!({"owner": "ana"}))),
+            Verdict::Pass(_)
+        ));
 
-        configure(&serde_json::json!({"tag_key": "team", "allowed_domains": ["acme.example"]})).unwrap();
-        assert!(matches!(verdict(&bucket(serde_json::json!({"owner": "ana@acme.example"}))), Verdict::Fail(_)));
-        assert!(matches!(verdict(&bucket(serde_json::json!({"team": "ana@ACME.example"}))), Verdict::Pass(_)));
-        assert!(matches!(verdict(&bucket(serde_json::json!({"team": "ana@evil.example"}))), Verdict::Fail(_)));
+        configure(&serde_json::json!({"tag_key": "team", "allowed_domains": ["acme.example"]}))
+            .unwrap();
+        assert!(matches!(
+            verdict(&bucket(serde_json::json!({"owner": "ana@acme.example"}))),
+            Verdict::Fail(_)
+        ));
+        assert!(matches!(
+            verdict(&bucket(serde_json::json!({"team": "ana@ACME.example"}))),
+            Verdict::Pass(_)
+        ));
+        assert!(matches!(
+            verdict(&bucket(serde_json::json!({"team": "ana@evil.example"}))),
+            Verdict::Fail(_)
+        ));
 
         assert!(configure(&serde_json::json!({"tag_key": ""})).is_err());
         assert!(configure(&serde_json::json!({"colour": "red"})).is_err());
