@@ -106,6 +106,13 @@ fn cases() -> Vec<Case> {
             )),
         ),
         case("foreign", foreign),
+        // 100,000 log lines of 22 bytes, then an empty (valid) result.
+        case(
+            "log-flood",
+            "(local $i i32) (loop $l (call $log (i32.const 2) (i32.const 1024) (i32.const 22)) \
+             (local.set $i (i32.add (local.get $i) (i32.const 1))) \
+             (br_if $l (i32.lt_u (local.get $i) (i32.const 100000)))) (i32.const 768)",
+        ),
         Case {
             name: "forbidden-import",
             body: "(i32.const 768)".into(),
@@ -395,7 +402,8 @@ fn all_hostile_packages_together_leave_the_s3_package_and_native_rules_unchanged
     );
     let mut packages = vec![("s3-rules.wasm", S3_PACKAGE.to_vec())];
     let mut names = Vec::new();
-    for c in cases() {
+    // Every case but the log flood, which is cut but not an error.
+    for c in cases().into_iter().filter(|c| c.name != "log-flood") {
         // One rule id per package: rename the rule.
         let id = format!("hostile_{}", c.name.replace('-', "_"));
         let bytes = component_with_rule(&c, &id);
@@ -417,5 +425,87 @@ fn all_hostile_packages_together_leave_the_s3_package_and_native_rules_unchanged
             .filter(|f| f.rule_id == id && f.status == Status::Error)
             .count();
         assert_eq!(errors, buckets(), "{id}");
+    }
+}
+
+#[test]
+fn a_log_flood_is_cut_at_the_log_limit_without_failing_the_call() {
+    let c = cases().into_iter().find(|c| c.name == "log-flood").unwrap();
+    let limits = Limits {
+        fuel_base: 100_000_000,
+        ..test_limits()
+    };
+    let host = WasmHost::new(limits).unwrap();
+    let pkg = host
+        .load(&component(&c), "flood", &LoadOptions::default())
+        .unwrap();
+    let run = host.evaluate(&pkg, &demo_snapshot());
+    assert_eq!(run.stats.failures, 0);
+    assert!(run.findings.is_empty());
+    // 64 KiB of 22-byte lines per call: the rest of the 100,000 is dropped.
+    let kept_per_call = (64 * 1024 / 22) as u64;
+    assert_eq!(
+        run.stats.log_lines_dropped,
+        run.stats.calls * (100_000 - kept_per_call)
+    );
+}
+
+#[test]
+fn a_resource_larger_than_the_input_limit_is_an_error_not_sent() {
+    let limits = Limits {
+        input_bytes: 100,
+        ..Limits::default()
+    };
+    let host = WasmHost::new(limits).unwrap();
+    let pkg = host
+        .load(S3_PACKAGE, "s3", &LoadOptions::default())
+        .unwrap();
+    let run = host.evaluate(&pkg, &demo_snapshot());
+    assert_eq!(run.stats.calls, 0);
+    assert!(!run.findings.is_empty());
+    for f in &run.findings {
+        assert_eq!(f.status, Status::Error);
+        assert!(
+            f.message.contains("exceeds the input limit of 100 bytes"),
+            "{}",
+            f.message
+        );
+    }
+}
+
+#[test]
+fn a_package_over_the_module_size_limit_is_refused_before_parsing() {
+    let limits = Limits {
+        module_bytes: 1000,
+        ..Limits::default()
+    };
+    let host = WasmHost::new(limits).unwrap();
+    let e = host
+        .load(S3_PACKAGE, "s3", &LoadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("the limit is 1000"), "{e}");
+}
+
+#[test]
+fn settings_refused_by_configure_give_errors_naming_the_reason() {
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples/wasm-rule-tag-owner/tag-owner.wasm");
+    let host = WasmHost::new(Limits::default()).unwrap();
+    let opts = LoadOptions {
+        settings: Some(serde_json::json!({"colour": "red"})),
+        ..LoadOptions::default()
+    };
+    let pkg = host.load_file(&example, &opts).unwrap();
+    let run = host.evaluate(&pkg, &demo_snapshot());
+    assert!(!run.findings.is_empty());
+    for f in &run.findings {
+        assert_eq!(f.status, Status::Error);
+        assert!(
+            f.message
+                .contains("configure refused the settings: unknown field `colour`"),
+            "{}",
+            f.message
+        );
     }
 }

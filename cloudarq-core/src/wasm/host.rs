@@ -155,6 +155,8 @@ pub struct RunStats {
     pub instantiate_time: Duration,
     /// Wall-clock time of the whole evaluation.
     pub elapsed: Duration,
+    /// Guest log lines dropped because a call passed the log size limit.
+    pub log_lines_dropped: u64,
 }
 
 /// What one package produced over a snapshot.
@@ -219,7 +221,7 @@ struct LogSink {
     package: String,
     used: usize,
     limit: usize,
-    dropped: usize,
+    dropped: u64,
     last_error: Option<String>,
 }
 
@@ -479,6 +481,7 @@ impl WasmHost {
             s.peak_memory_bytes = s.peak_memory_bytes.max(o.stats.peak_memory_bytes);
             s.max_call_time = s.max_call_time.max(o.stats.max_call_time);
             s.instantiate_time += o.stats.instantiate_time;
+            s.log_lines_dropped += o.stats.log_lines_dropped;
         }
         run.findings
             .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
@@ -713,6 +716,8 @@ impl WasmHost {
             .call_evaluate(&mut *store, unit, &batch.wit);
         let took = started.elapsed();
         stats.calls += 1;
+        let log = &mut store.data_mut().log;
+        stats.log_lines_dropped += std::mem::take(&mut log.dropped);
         stats.max_call_time = stats.max_call_time.max(took);
         let left = store.get_fuel().unwrap_or(0);
         let used = fuel.saturating_sub(left);
