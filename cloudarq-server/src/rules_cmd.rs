@@ -358,12 +358,13 @@ fn write_usage(
     )?;
     writeln!(
         out,
-        "findings {}, gaps {}, calls {}, instances {}, failed calls {}",
+        "findings {}, gaps {}, calls {}, instances {}, failed calls {}, log lines dropped {}",
         run.findings.len(),
         run.evaluation_gaps.len(),
         s.calls,
         s.instances,
-        s.failures
+        s.failures,
+        s.log_lines_dropped
     )?;
     let (used, given) = s.max_call_fuel;
     writeln!(
