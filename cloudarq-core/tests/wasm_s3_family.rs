@@ -99,3 +99,41 @@ fn checked_in_s3_package_matches_a_rebuild() {
     let y = wasm_engine(S3_PACKAGE, Limits::default()).evaluate(&snap);
     assert_eq!(x.findings, y.findings);
 }
+
+/// One instance per scan unit (region, plus one for global resources), one
+/// call per batch, and usage within the limits.
+#[test]
+fn one_instance_per_scan_unit_and_one_call_per_batch() {
+    let snap = demo_snapshot();
+    let mut units: Vec<Option<String>> = snap
+        .resources
+        .iter()
+        .filter(|r| r.resource_type().service() == Service::S3)
+        .map(|r| r.region.as_ref().map(|x| x.as_str().to_owned()))
+        .collect();
+    units.sort();
+    units.dedup();
+    let limits = Limits::default();
+    let host = WasmHost::new(limits.clone()).unwrap();
+    let pkg = host.load(S3_PACKAGE, "s3", &LoadOptions::default()).unwrap();
+    let run = host.evaluate(&pkg, &snap);
+    assert_eq!(run.stats.instances, units.len() as u64);
+    assert_eq!(run.stats.calls, units.len() as u64);
+    assert_eq!(run.stats.failures, 0);
+    let (used, given) = run.stats.max_call_fuel;
+    assert!(used > 0 && used < given, "{used} of {given}");
+    assert!(run.stats.peak_memory_bytes > 0);
+    assert!(run.stats.peak_memory_bytes <= limits.memory_bytes);
+
+    // Batches of one resource: one call per S3 resource, still one instance per unit.
+    let host = WasmHost::new(Limits { batch_size: 1, ..limits }).unwrap();
+    let pkg = host.load(S3_PACKAGE, "s3", &LoadOptions::default()).unwrap();
+    let run = host.evaluate(&pkg, &snap);
+    let s3 = snap
+        .resources
+        .iter()
+        .filter(|r| r.resource_type().service() == Service::S3)
+        .count();
+    assert_eq!(run.stats.calls, s3 as u64);
+    assert_eq!(run.stats.instances, units.len() as u64);
+}

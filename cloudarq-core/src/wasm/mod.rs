@@ -6,7 +6,10 @@
 //!   `configure(settings)`, a batched `evaluate(unit, resources)` and
 //!   `metadata()`, and imports only `log`. Bindings come from
 //!   `wasmtime::component::bindgen!`; [`ACCEPTED_CONTRACTS`] lists the
-//!   versions this host runs.
+//!   versions this host runs. A resource crosses as its ARN, its type name
+//!   and the serde JSON of [`cloudarq_model::Resource`], so the guest SDK
+//!   hands rules the very types native rules get (typed WIT records per kind
+//!   are for a later contract version).
 //! - A package is a component with its [`PackageMeta`] JSON in the
 //!   `cloudarq-rule-meta` custom section, read by [`inspect`] without
 //!   running anything and validated on load. [`package_module`] builds one
