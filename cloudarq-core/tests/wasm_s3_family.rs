@@ -115,7 +115,9 @@ fn one_instance_per_scan_unit_and_one_call_per_batch() {
     units.dedup();
     let limits = Limits::default();
     let host = WasmHost::new(limits.clone()).unwrap();
-    let pkg = host.load(S3_PACKAGE, "s3", &LoadOptions::default()).unwrap();
+    let pkg = host
+        .load(S3_PACKAGE, "s3", &LoadOptions::default())
+        .unwrap();
     let run = host.evaluate(&pkg, &snap);
     assert_eq!(run.stats.instances, units.len() as u64);
     assert_eq!(run.stats.calls, units.len() as u64);
@@ -126,8 +128,14 @@ fn one_instance_per_scan_unit_and_one_call_per_batch() {
     assert!(run.stats.peak_memory_bytes <= limits.memory_bytes);
 
     // Batches of one resource: one call per S3 resource, still one instance per unit.
-    let host = WasmHost::new(Limits { batch_size: 1, ..limits }).unwrap();
-    let pkg = host.load(S3_PACKAGE, "s3", &LoadOptions::default()).unwrap();
+    let host = WasmHost::new(Limits {
+        batch_size: 1,
+        ..limits
+    })
+    .unwrap();
+    let pkg = host
+        .load(S3_PACKAGE, "s3", &LoadOptions::default())
+        .unwrap();
     let run = host.evaluate(&pkg, &snap);
     let s3 = snap
         .resources
