@@ -158,12 +158,14 @@ async fn scan(args: ScanArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let formats = OutputFormat::parse_list(&args.output_formats)?;
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
     let rules = cloudarq_rules::all();
+    let wasm_rules = crate::rules_cmd::load_scan_rules(&args.wasm, &rules)?;
     let mutelist = args
         .mutelist
         .as_deref()
-        .map(|p| Mutelist::load(p, &rules))
+        .map(|p| {
+            Mutelist::load_for_ids(p, &crate::rules_cmd::rule_ids(&rules, wasm_rules.as_ref()))
+        })
         .transpose()?;
-    let wasm_rules = crate::rules_cmd::load_scan_rules(&args.wasm, &rules)?;
     let all_frameworks = cloudarq_rules::frameworks::frameworks()?;
     let frameworks = if args.compliance.is_empty() {
         all_frameworks

@@ -543,6 +543,15 @@ fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// The ids of the built-in rules and of the loaded packages' rules.
+pub fn rule_ids<'a>(native: &[&'static dyn Rule], wasm: Option<&'a WasmRules>) -> Vec<&'a str> {
+    native
+        .iter()
+        .map(|r| r.meta().id)
+        .chain(wasm.into_iter().flat_map(WasmRules::rule_ids))
+        .collect()
+}
+
 /// Adds the loaded packages to `engine`.
 pub fn with_wasm(engine: Engine, rules: Option<WasmRules>) -> Engine {
     match rules {

@@ -220,6 +220,65 @@ fn scan_with_rules_merges_wasm_findings_into_the_reports() {
 }
 
 #[test]
+fn a_mutelist_can_mute_a_wasm_rule_by_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let mutes = dir.path().join("mutes.toml");
+    std::fs::write(
+        &mutes,
+        "[[mute]]\nrule = \"acme_s3_bucket_owner_tag\"\nresource = \"arn:aws:s3:::acme-backups\"\nreason = \"legacy bucket\"\n",
+    )
+    .unwrap();
+    let o = cloudarq(&[
+        "scan",
+        "--demo",
+        "--output-formats",
+        "json",
+        "--output-dir",
+        s(&out),
+        "--rules",
+        s(&example().join("tag-owner.wasm")),
+        "--mutelist",
+        s(&mutes),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let json = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "json"))
+        .unwrap();
+    let result: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(json).unwrap()).unwrap();
+    let muted: Vec<_> = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "MUTED")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap(),
+                f["resource_arn"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        muted,
+        [("acme_s3_bucket_owner_tag", "arn:aws:s3:::acme-backups")]
+    );
+    // Without the package the id is unknown, as before.
+    let o = cloudarq(&[
+        "scan",
+        "--demo",
+        "--output-formats",
+        "terminal",
+        "--mutelist",
+        s(&mutes),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("unknown rule id"), "{}", text(&o));
+}
+
+#[test]
 fn scan_with_a_trust_policy_refuses_an_unsigned_package_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let pkg = package_copy(dir.path());

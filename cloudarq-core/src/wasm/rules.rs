@@ -60,6 +60,14 @@ impl WasmRules {
         &self.packages
     }
 
+    /// The rule ids of every package (for a mutelist, with the built-in ids).
+    pub fn rule_ids(&self) -> Vec<&str> {
+        self.packages
+            .iter()
+            .flat_map(|p| p.meta().rules.iter().map(|r| r.id.as_str()))
+            .collect()
+    }
+
     /// Rules across all packages.
     pub fn rule_count(&self) -> usize {
         self.packages.iter().map(|p| p.meta().rules.len()).sum()
