@@ -34,6 +34,12 @@ if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev
     sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
+# The wasm guest rebuild tests need this target; they skip (and say so) without it.
+if command -v rustup >/dev/null; then
+    rustup target add wasm32-unknown-unknown >/dev/null 2>&1 \
+        || echo "test.sh: could not add the wasm32-unknown-unknown target; wasm rebuild tests will skip"
+fi
+
 echo "test.sh: cfn-lint"
 cfn-lint cloudformation/*.yaml
 

@@ -2,8 +2,10 @@
 //! rules read.
 //!
 //! This crate is deliberately small: it depends on serde, thiserror and time
-//! only, so a WebAssembly rule guest can use it without tokio, the AWS SDK
-//! or wasmtime.
+//! only (plus `wit-bindgen` behind the `guest` feature), so a WebAssembly rule
+//! guest can use it without tokio, the AWS SDK or wasmtime. [`package`] holds
+//! the metadata of WebAssembly rule packages; the `guest` feature adds the
+//! guest SDK (`guest`, `export_rules!`).
 //!
 //! The principal types are [`Snapshot`] (one collection of one account,
 //! versioned JSON), [`Resource`] (one ARN, its [`ResourceType`] and typed
@@ -18,13 +20,17 @@
 //! # Ok::<(), cloudarq_model::ModelError>(())
 //! ```
 #![warn(missing_docs)]
-#![forbid(unsafe_code)]
+// Unsafe code is denied (workspace lint); only the generated guest bindings
+// (feature `guest`, never built for the host) allow it.
 
 mod common;
 mod error;
 pub mod finding;
+#[cfg(feature = "guest")]
+pub mod guest;
 mod ids;
 pub mod inventory;
+pub mod package;
 pub mod rule;
 mod snapshot;
 

@@ -70,6 +70,9 @@ pub enum RulesCommand {
         /// The rule id.
         id: String,
     },
+    /// WebAssembly rule packages (inspect, run, test, package, build, keygen, sign, verify).
+    #[command(flatten)]
+    Wasm(crate::rules_cmd::WasmRulesCommand),
 }
 
 /// `cloudarq scan` options.
@@ -124,6 +127,9 @@ pub struct ScanArgs {
     /// Also save the collected snapshot to this file.
     #[arg(long)]
     pub save_snapshot: Option<PathBuf>,
+    /// WebAssembly rule packages to add to the scan.
+    #[command(flatten)]
+    pub wasm: crate::rules_cmd::WasmScanArgs,
 }
 
 /// Runs a parsed command line; returns the exit code.
@@ -166,6 +172,9 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             }
             Ok(0)
         }
+        Command::Rules {
+            command: RulesCommand::Wasm(c),
+        } => crate::rules_cmd::run(c, out),
         Command::Scan(args) => scan(*args, &cli.store, out).await,
         Command::History(args) => store_cmd::history(&cli.store, args, out).await,
         Command::Keys { command } => store_cmd::keys(&cli.store, command, out).await,
@@ -181,10 +190,13 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
     let formats = OutputFormat::parse_list(&args.output_formats)?;
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
     let rules = cloudarq_rules::all();
+    let wasm_rules = crate::rules_cmd::load_scan_rules(&args.wasm, &rules)?;
     let mutelist = args
         .mutelist
         .as_deref()
-        .map(|p| Mutelist::load(p, &rules))
+        .map(|p| {
+            Mutelist::load_for_ids(p, &crate::rules_cmd::rule_ids(&rules, wasm_rules.as_ref()))
+        })
         .transpose()?;
     let all_frameworks = cloudarq_rules::frameworks::frameworks()?;
     let frameworks = if args.compliance.is_empty() {
@@ -232,7 +244,10 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         write_atomic(path, snapshot.to_json()?.as_bytes())?;
     }
 
-    let mut engine = Engine::new(rules.clone()).with_frameworks(frameworks);
+    let mut engine = crate::rules_cmd::with_wasm(
+        Engine::new(rules.clone()).with_frameworks(frameworks),
+        wasm_rules,
+    );
     if let Some(m) = mutelist {
         engine = engine.with_mutelist(m);
     }

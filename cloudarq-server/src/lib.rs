@@ -10,4 +10,5 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod rules_cmd;
 pub mod store_cmd;

@@ -112,6 +112,22 @@ impl Mutelist {
     /// Parses a mutelist document; `file` names it in errors, and rule ids are
     /// checked against `rules`.
     pub fn parse(text: &str, file: &str, rules: &[&'static dyn Rule]) -> Result<Self, EngineError> {
+        let ids: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
+        Self::parse_for_ids(text, file, &ids)
+    }
+
+    /// [`load`](Self::load) with rule ids given as text (built-in rules and
+    /// WebAssembly rules together).
+    pub fn load_for_ids(path: &Path, ids: &[&str]) -> Result<Self, EngineError> {
+        let text = std::fs::read_to_string(path).map_err(|source| EngineError::MutelistRead {
+            file: path.to_owned(),
+            source,
+        })?;
+        Self::parse_for_ids(&text, &path.display().to_string(), ids)
+    }
+
+    /// [`parse`](Self::parse) with rule ids given as text.
+    pub fn parse_for_ids(text: &str, file: &str, rules: &[&str]) -> Result<Self, EngineError> {
         let table: toml::Table = toml::from_str(text).map_err(|e| EngineError::MutelistSyntax {
             file: file.to_owned(),
             detail: e.to_string().trim_end().to_owned(),
@@ -224,7 +240,7 @@ struct EntryCtx<'a> {
 }
 
 impl EntryCtx<'_> {
-    fn parse(&self, rules: &[&'static dyn Rule]) -> Result<(MuteEntry, Glob), EngineError> {
+    fn parse(&self, rules: &[&str]) -> Result<(MuteEntry, Glob), EngineError> {
         if let Some(field) = self.table.keys().find(|k| !FIELDS.contains(&k.as_str())) {
             return Err(EngineError::UnknownField {
                 file: self.file.to_owned(),
@@ -237,7 +253,7 @@ impl EntryCtx<'_> {
         let reason = self.required_str("reason")?;
         let rule = if rule == "*" {
             None
-        } else if rules.iter().any(|r| r.meta().id == rule) {
+        } else if rules.contains(&rule) {
             Some(rule.to_owned())
         } else {
             return Err(EngineError::UnknownRule {

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 
 use super::mutelist::Mutelist;
 use super::score;
+use crate::wasm::WasmRules;
 
 /// Evaluates rules over snapshots; holds the rules, the mutelist and the
 /// frameworks to score. Cheap to share between threads; reusable.
@@ -30,6 +31,7 @@ pub struct Engine {
     controls: Vec<Vec<ControlId>>,
     mutelist: Option<Mutelist>,
     frameworks: Vec<Framework>,
+    wasm: Option<WasmRules>,
 }
 
 impl fmt::Debug for Engine {
@@ -40,6 +42,7 @@ impl fmt::Debug for Engine {
                 &self.rules.iter().map(|r| r.meta().id).collect::<Vec<_>>(),
             )
             .field("mutelist", &self.mutelist.as_ref().map(Mutelist::source))
+            .field("wasm_rules", &self.wasm.as_ref().map(WasmRules::rule_count))
             .field(
                 "frameworks",
                 &self.frameworks.iter().map(|f| &f.id).collect::<Vec<_>>(),
@@ -79,6 +82,7 @@ impl Engine {
             controls,
             mutelist: None,
             frameworks: Vec::new(),
+            wasm: None,
         }
     }
 
@@ -92,6 +96,19 @@ impl Engine {
     pub fn with_frameworks(mut self, frameworks: Vec<Framework>) -> Self {
         self.frameworks = frameworks;
         self
+    }
+
+    /// Also runs these WebAssembly rule packages; their findings and gaps are
+    /// merged into the same result (mutelist and scores included). Rule ids
+    /// are checked against the native rules by [`WasmRules::add`].
+    pub fn with_wasm_rules(mut self, rules: WasmRules) -> Self {
+        self.wasm = Some(rules);
+        self
+    }
+
+    /// The WebAssembly rule packages, if any.
+    pub fn wasm_rules(&self) -> Option<&WasmRules> {
+        self.wasm.as_ref()
     }
 
     /// The rules, in evaluation (id) order.
@@ -135,6 +152,23 @@ impl Engine {
                 PairOutput::Nothing => {}
             }
         }
+        let mut rules_evaluated = self.rules.len();
+        if let Some(wasm) = &self.wasm {
+            let run = wasm.evaluate(snapshot);
+            rules_evaluated += wasm.rule_count();
+            for mut f in run.findings {
+                if let Some(m) = &self.mutelist {
+                    m.apply(&mut f, snapshot.collected_at);
+                }
+                findings.push(f);
+            }
+            evaluation_gaps.extend(run.evaluation_gaps);
+            // Native and wasm rule ids are distinct: a stable sort merges them.
+            findings
+                .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
+            evaluation_gaps
+                .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
+        }
         let scores = score::scores(&self.frameworks, &findings);
         ScanResult {
             format: RESULT_FORMAT.to_owned(),
@@ -142,7 +176,7 @@ impl Engine {
             account_id: snapshot.account_id.clone(),
             collected_at: snapshot.collected_at,
             regions: snapshot.regions.clone(),
-            rules_evaluated: saturating_u32(self.rules.len()),
+            rules_evaluated: saturating_u32(rules_evaluated),
             resources: saturating_u32(resources.len()),
             findings,
             evaluation_gaps,

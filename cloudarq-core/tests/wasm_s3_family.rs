@@ -1,0 +1,147 @@
+//! The built-in S3 rule family built as a WebAssembly package gives exactly
+//! the findings of its native build on the same snapshot.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod wasm_common;
+
+use std::path::Path;
+
+use cloudarq_core::engine::Engine;
+use cloudarq_core::wasm::{Limits, LoadOptions, WasmHost, WasmRules, inspect};
+use cloudarq_model::Service;
+use cloudarq_model::rule::Rule;
+use wasm_common::*;
+
+fn native_s3() -> Vec<&'static dyn Rule> {
+    cloudarq_rules::all()
+        .into_iter()
+        .filter(|r| r.meta().service == Service::S3)
+        .collect()
+}
+
+fn wasm_engine(package: &[u8], limits: Limits) -> Engine {
+    let host = WasmHost::new(limits).unwrap();
+    let pkg = host
+        .load(package, "s3-rules.wasm", &LoadOptions::default())
+        .unwrap();
+    assert_eq!(pkg.failure(), None);
+    let mut rules = WasmRules::new(host);
+    rules.add(pkg, &[]).unwrap();
+    Engine::new(Vec::new()).with_wasm_rules(rules)
+}
+
+#[test]
+fn s3_family_gives_identical_findings_native_and_wasm() {
+    let snap = demo_snapshot();
+    let native = Engine::new(native_s3()).evaluate(&snap);
+    assert!(
+        native.findings.len() > 20,
+        "the demo has S3 findings to compare"
+    );
+    for batch_size in [1, 7, 256] {
+        let limits = Limits {
+            batch_size,
+            ..Limits::default()
+        };
+        let wasm = wasm_engine(S3_PACKAGE, limits).evaluate(&snap);
+        assert_eq!(wasm.findings, native.findings, "batch size {batch_size}");
+        assert_eq!(wasm.evaluation_gaps, native.evaluation_gaps);
+        assert_eq!(wasm.rules_evaluated, native.rules_evaluated);
+    }
+}
+
+#[test]
+fn s3_package_metadata_matches_the_native_rule_metadata() {
+    let info = inspect(S3_PACKAGE, "s3-rules.wasm").unwrap();
+    let ids: Vec<_> = info.meta.rules.iter().map(|r| r.id.as_str()).collect();
+    let native: Vec<_> = native_s3().iter().map(|r| r.meta().id).collect();
+    assert_eq!(ids, native);
+    for (m, n) in info.meta.rules.iter().zip(native_s3()) {
+        assert_eq!(m.title, n.meta().title);
+        assert_eq!(m.severity, n.meta().severity);
+        assert_eq!(m.resource_types, n.meta().resource_types);
+        assert_eq!(m.controls.len(), n.meta().controls.len());
+    }
+    assert_eq!(info.exported_contract(), Some("1.0.0"));
+    // Only the contract's own interfaces are imported: no WASI.
+    for i in &info.imports {
+        assert!(i.starts_with("cloudarq:rule/"), "unexpected import {i}");
+    }
+}
+
+/// Rebuilds the guest from source when the wasm32 target is installed and
+/// checks the result matches the checked-in package (metadata, findings).
+/// `UPDATE_GUESTS=1` rewrites the checked-in file.
+#[test]
+fn checked_in_s3_package_matches_a_rebuild() {
+    if !wasm_target_installed() {
+        println!(
+            "SKIPPED: the wasm32-unknown-unknown target is not installed (rustup target add wasm32-unknown-unknown)"
+        );
+        return;
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/guests/s3-rules");
+    let rebuilt = build_and_package(&dir, "cloudarq_guest_s3");
+    if std::env::var_os("UPDATE_GUESTS").is_some() {
+        std::fs::write(dir.with_extension("wasm"), &rebuilt).unwrap();
+        return;
+    }
+    let a = inspect(&rebuilt, "rebuilt").unwrap();
+    let b = inspect(S3_PACKAGE, "checked in").unwrap();
+    assert_eq!(a.meta, b.meta);
+    if rebuilt != S3_PACKAGE {
+        println!(
+            "note: the rebuilt bytes differ from the checked-in package (toolchain or paths differ); comparing behaviour"
+        );
+    }
+    let snap = demo_snapshot();
+    let x = wasm_engine(&rebuilt, Limits::default()).evaluate(&snap);
+    let y = wasm_engine(S3_PACKAGE, Limits::default()).evaluate(&snap);
+    assert_eq!(x.findings, y.findings);
+}
+
+/// One instance per scan unit (region, plus one for global resources), one
+/// call per batch, and usage within the limits.
+#[test]
+fn one_instance_per_scan_unit_and_one_call_per_batch() {
+    let snap = demo_snapshot();
+    let mut units: Vec<Option<String>> = snap
+        .resources
+        .iter()
+        .filter(|r| r.resource_type().service() == Service::S3)
+        .map(|r| r.region.as_ref().map(|x| x.as_str().to_owned()))
+        .collect();
+    units.sort();
+    units.dedup();
+    let limits = Limits::default();
+    let host = WasmHost::new(limits.clone()).unwrap();
+    let pkg = host
+        .load(S3_PACKAGE, "s3", &LoadOptions::default())
+        .unwrap();
+    let run = host.evaluate(&pkg, &snap);
+    assert_eq!(run.stats.instances, units.len() as u64);
+    assert_eq!(run.stats.calls, units.len() as u64);
+    assert_eq!(run.stats.failures, 0);
+    let (used, given) = run.stats.max_call_fuel;
+    assert!(used > 0 && used < given, "{used} of {given}");
+    assert!(run.stats.peak_memory_bytes > 0);
+    assert!(run.stats.peak_memory_bytes <= limits.memory_bytes);
+
+    // Batches of one resource: one call per S3 resource, still one instance per unit.
+    let host = WasmHost::new(Limits {
+        batch_size: 1,
+        ..limits
+    })
+    .unwrap();
+    let pkg = host
+        .load(S3_PACKAGE, "s3", &LoadOptions::default())
+        .unwrap();
+    let run = host.evaluate(&pkg, &snap);
+    let s3 = snap
+        .resources
+        .iter()
+        .filter(|r| r.resource_type().service() == Service::S3)
+        .count();
+    assert_eq!(run.stats.calls, s3 as u64);
+    assert_eq!(run.stats.instances, units.len() as u64);
+}

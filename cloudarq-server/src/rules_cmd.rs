@@ -1,0 +1,561 @@
+//! `cloudarq rules inspect|run|test|package|build|keygen|sign|verify` and
+//! `cloudarq scan --rules`: the WebAssembly rule tooling (W5).
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use cloudarq_core::engine::Engine;
+use cloudarq_core::wasm::trust::{Signature, SigningKey, TrustPolicy, sha256_hex};
+use cloudarq_core::wasm::{
+    Limits, LoadOptions, PackageRun, WasmHost, WasmPackage, WasmRules, inspect, package_module,
+};
+use cloudarq_model::Snapshot;
+use cloudarq_model::rule::Rule;
+use serde::{Deserialize, Serialize};
+
+/// The WebAssembly rule subcommands of `cloudarq rules`.
+#[derive(Debug, Subcommand)]
+pub enum WasmRulesCommand {
+    /// A rule package's metadata, contract version, imports and exports (nothing is run).
+    Inspect {
+        /// The package (.wasm).
+        file: PathBuf,
+    },
+    /// Runs a package on a snapshot: findings, then fuel, memory and time against the limits.
+    Run {
+        /// The package (.wasm).
+        file: PathBuf,
+        /// The snapshot (JSON) to evaluate.
+        #[arg(long)]
+        snapshot: PathBuf,
+        /// Settings for `configure` (a JSON file).
+        #[arg(long)]
+        settings: Option<PathBuf>,
+    },
+    /// Golden tests: each `DIR/<case>.snapshot.json` against `DIR/<case>.expected.json`.
+    Test {
+        /// The fixtures directory (optional `settings.json` inside).
+        dir: PathBuf,
+        /// The package under test.
+        #[arg(long)]
+        package: PathBuf,
+        /// Rewrite the expected files from the current output.
+        #[arg(long)]
+        update: bool,
+    },
+    /// Makes a package from a guest's build output (core module or component).
+    Package {
+        /// The built module, e.g. `target/wasm32-unknown-unknown/release/my_rules.wasm`.
+        input: PathBuf,
+        /// Where to write the package.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Builds a guest crate (`cargo build --release --target wasm32-unknown-unknown`) and packages it.
+    Build {
+        /// The guest crate's directory.
+        dir: PathBuf,
+        /// Where to write the package (default: `<dir>/<crate>.wasm`).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Writes a new ed25519 signing key and prints its public key.
+    Keygen {
+        /// The key file to create (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Signs a package: writes `<file>.sig`.
+    Sign {
+        /// The package.
+        file: PathBuf,
+        /// The signing key file (from `rules keygen`).
+        #[arg(long)]
+        key: PathBuf,
+    },
+    /// Verifies a package's signature (and, with a policy, that it is trusted).
+    Verify {
+        /// The package.
+        file: PathBuf,
+        /// A trust policy (TOML).
+        #[arg(long)]
+        trust_policy: Option<PathBuf>,
+    },
+}
+
+/// `cloudarq scan` options for WebAssembly rules.
+#[derive(Debug, Args, Default)]
+pub struct WasmScanArgs {
+    /// Add WebAssembly rule packages: a .wasm file or a directory of them (repeatable).
+    #[arg(long = "rules", value_name = "FILE_OR_DIR")]
+    pub rules: Vec<PathBuf>,
+    /// A trust policy (TOML): every package must then be pinned or signed by a trusted key.
+    #[arg(long, requires = "rules")]
+    pub trust_policy: Option<PathBuf>,
+    /// Package settings: a JSON object keyed by package name.
+    #[arg(long, requires = "rules")]
+    pub rules_settings: Option<PathBuf>,
+    /// Keep compiled packages in this directory.
+    #[arg(long, requires = "rules")]
+    pub rules_cache_dir: Option<PathBuf>,
+}
+
+/// Loads the packages of `scan --rules`, checking trust and rule ids against
+/// `native`; `None` when no package was asked for.
+pub fn load_scan_rules(
+    args: &WasmScanArgs,
+    native: &[&'static dyn Rule],
+) -> anyhow::Result<Option<WasmRules>> {
+    if args.rules.is_empty() {
+        return Ok(None);
+    }
+    let trust = args
+        .trust_policy
+        .as_deref()
+        .map(TrustPolicy::load)
+        .transpose()?;
+    let settings: BTreeMap<String, serde_json::Value> = match &args.rules_settings {
+        Some(p) => serde_json::from_str(&read(p)?).with_context(|| {
+            format!(
+                "{}: expected a JSON object keyed by package name",
+                p.display()
+            )
+        })?,
+        None => BTreeMap::new(),
+    };
+    let mut host = WasmHost::new(Limits::default())?;
+    if let Some(dir) = &args.rules_cache_dir {
+        host = host.with_cache_dir(dir)?;
+    }
+    let mut rules = WasmRules::new(host);
+    for file in package_files(&args.rules)? {
+        let pkg = load(rules.host(), &file, trust.as_ref(), &settings)?;
+        rules.add(pkg, native)?;
+    }
+    Ok(Some(rules))
+}
+
+fn load(
+    host: &WasmHost,
+    file: &Path,
+    trust: Option<&TrustPolicy>,
+    settings: &BTreeMap<String, serde_json::Value>,
+) -> anyhow::Result<WasmPackage> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let name = inspect(&bytes, &file.display().to_string())?.meta.name;
+    let opts = LoadOptions {
+        settings: settings.get(&name).cloned(),
+        trust,
+        ..LoadOptions::default()
+    };
+    Ok(host.load_file(file, &opts)?)
+}
+
+/// `.wasm` files named directly, and those inside named directories (sorted).
+fn package_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("cannot read {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|e| e == "wasm"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                bail!("{}: no .wasm rule package in this directory", p.display());
+            }
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn read(p: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+}
+
+fn snapshot(p: &Path) -> anyhow::Result<Snapshot> {
+    Ok(Snapshot::from_json(&read(p)?, &p.display().to_string())?)
+}
+
+fn settings_file(p: Option<&Path>) -> anyhow::Result<Option<serde_json::Value>> {
+    p.map(|p| serde_json::from_str(&read(p)?).with_context(|| format!("{}: not JSON", p.display())))
+        .transpose()
+}
+
+/// Runs one WebAssembly rule subcommand; returns the exit code.
+pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
+    match cmd {
+        WasmRulesCommand::Inspect { file } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let info = inspect(&bytes, &file.display().to_string())?;
+            let m = &info.meta;
+            writeln!(out, "package:   {} {}", m.name, m.version)?;
+            writeln!(out, "sha256:    {}", sha256_hex(&bytes))?;
+            writeln!(
+                out,
+                "contract:  {} (exports {})",
+                m.contract,
+                info.exported_contract().unwrap_or("no evaluator")
+            )?;
+            writeln!(out, "min host:  {}", m.min_host_version)?;
+            writeln!(out, "imports:   {}", info.imports.join(", "))?;
+            writeln!(out, "exports:   {}", info.exports.join(", "))?;
+            let ctx: Vec<&str> = m.context_types.iter().map(|t| t.as_str()).collect();
+            writeln!(out, "context:   {}", ctx.join(", "))?;
+            writeln!(out, "settings:  {}", m.settings_schema)?;
+            for r in &m.rules {
+                let types: Vec<&str> = r.resource_types.iter().map(|t| t.as_str()).collect();
+                writeln!(out, "rule {} [{}] {}", r.id, r.severity, r.title)?;
+                writeln!(out, "  resources: {}", types.join(", "))?;
+                for c in &r.controls {
+                    writeln!(out, "  control:   {} {}", c.framework, c.control)?;
+                }
+            }
+            Ok(0)
+        }
+        WasmRulesCommand::Run {
+            file,
+            snapshot: snap,
+            settings,
+        } => {
+            let host = WasmHost::new(Limits::default())?;
+            let opts = LoadOptions {
+                settings: settings_file(settings.as_deref())?,
+                ..LoadOptions::default()
+            };
+            let pkg = host.load_file(&file, &opts)?;
+            let snap = snapshot(&snap)?;
+            let run = host.evaluate(&pkg, &snap);
+            for f in &run.findings {
+                writeln!(
+                    out,
+                    "{:<6} {:<40} {} {}",
+                    format!("{:?}", f.status).to_uppercase(),
+                    f.rule_id,
+                    f.resource_arn.as_str(),
+                    f.message
+                )?;
+            }
+            for g in &run.evaluation_gaps {
+                writeln!(
+                    out,
+                    "GAP    {:<40} {} not collected: {}",
+                    g.rule_id,
+                    g.resource_arn.as_str(),
+                    g.field
+                )?;
+            }
+            write_usage(out, &pkg, &run, host.limits())?;
+            Ok(0)
+        }
+        WasmRulesCommand::Test {
+            dir,
+            package,
+            update,
+        } => golden(&dir, &package, update, out),
+        WasmRulesCommand::Package { input, output } => {
+            let wasm = std::fs::read(&input)
+                .with_context(|| format!("cannot read {}", input.display()))?;
+            let host = WasmHost::new(Limits::default())?;
+            let (bytes, meta) = package_module(&host, &wasm)?;
+            write_file(&output, &bytes)?;
+            writeln!(
+                out,
+                "{}: package {} {} with {} rule(s), sha256 {}",
+                output.display(),
+                meta.name,
+                meta.version,
+                meta.rules.len(),
+                sha256_hex(&bytes)
+            )?;
+            Ok(0)
+        }
+        WasmRulesCommand::Build { dir, output } => build(&dir, output.as_deref(), out),
+        WasmRulesCommand::Keygen { out: path } => {
+            if path.exists() {
+                bail!("{} exists; not overwriting a key", path.display());
+            }
+            let key = SigningKey::generate()?;
+            write_secret(&path, key.to_file_text().as_bytes())?;
+            writeln!(out, "{}", key.public_key())?;
+            Ok(0)
+        }
+        WasmRulesCommand::Sign { file, key } => {
+            let key = SigningKey::from_file_text(&read(&key)?, &key.display().to_string())?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            inspect(&bytes, &file.display().to_string())?;
+            let sig = Signature::sign(&key, &bytes);
+            let path = Signature::path_for(&file);
+            write_file(&path, sig.to_text().as_bytes())?;
+            writeln!(out, "{}: signed by {}", path.display(), key.public_key())?;
+            Ok(0)
+        }
+        WasmRulesCommand::Verify { file, trust_policy } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let sig_path = Signature::path_for(&file);
+            let sig = if sig_path.exists() {
+                Some(Signature::parse(
+                    &read(&sig_path)?,
+                    &sig_path.display().to_string(),
+                )?)
+            } else {
+                None
+            };
+            let verdict = match (trust_policy, &sig) {
+                (Some(p), sig) => TrustPolicy::load(&p)?.check(&bytes, sig.as_ref()),
+                (None, Some(sig)) => sig
+                    .verify(&bytes)
+                    .map(|k| format!("valid signature by {k} (no trust policy given)")),
+                (None, None) => Err(format!("no signature ({} missing)", sig_path.display())),
+            };
+            match verdict {
+                Ok(why) => {
+                    writeln!(out, "{}: OK: {why}", file.display())?;
+                    Ok(0)
+                }
+                Err(why) => {
+                    writeln!(out, "{}: REFUSED: {why}", file.display())?;
+                    Ok(1)
+                }
+            }
+        }
+    }
+}
+
+fn write_usage(
+    out: &mut dyn Write,
+    pkg: &WasmPackage,
+    run: &PackageRun,
+    l: &Limits,
+) -> anyhow::Result<()> {
+    let s = &run.stats;
+    let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
+    writeln!(out, "--")?;
+    writeln!(
+        out,
+        "package {} ({}, {} in {:.1} ms){}",
+        pkg.meta().name,
+        pkg.sha256(),
+        if pkg.load_stats().cached {
+            "from cache"
+        } else {
+            "compiled"
+        },
+        pkg.load_stats().load_time.as_secs_f64() * 1e3,
+        pkg.failure()
+            .map(|f| format!(": CANNOT RUN: {f}"))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        out,
+        "findings {}, gaps {}, calls {}, instances {}, failed calls {}, log lines dropped {}",
+        run.findings.len(),
+        run.evaluation_gaps.len(),
+        s.calls,
+        s.instances,
+        s.failures,
+        s.log_lines_dropped
+    )?;
+    let (used, given) = s.max_call_fuel;
+    writeln!(
+        out,
+        "fuel:   busiest call {used} of {given} ({:.1}%), total {}",
+        pct(used as f64, given as f64),
+        s.fuel_used
+    )?;
+    writeln!(
+        out,
+        "memory: peak {} KiB of {} KiB ({:.1}%)",
+        s.peak_memory_bytes / 1024,
+        l.memory_bytes / 1024,
+        pct(s.peak_memory_bytes as f64, l.memory_bytes as f64)
+    )?;
+    writeln!(
+        out,
+        "time:   slowest call {:.2} ms of the {} ms deadline ({:.2}%), instantiation {:.2} ms, total {:.2} ms",
+        s.max_call_time.as_secs_f64() * 1e3,
+        l.deadline.as_millis(),
+        pct(s.max_call_time.as_secs_f64(), l.deadline.as_secs_f64()),
+        s.instantiate_time.as_secs_f64() * 1e3,
+        s.elapsed.as_secs_f64() * 1e3
+    )?;
+    Ok(())
+}
+
+/// The golden form of one result: what a fixture expects.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    rule_id: String,
+    resource_arn: String,
+    status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    severity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+fn golden_of(run: &PackageRun) -> Vec<Expected> {
+    let mut v: Vec<Expected> = run
+        .findings
+        .iter()
+        .map(|f| Expected {
+            rule_id: f.rule_id.clone(),
+            resource_arn: f.resource_arn.as_str().to_owned(),
+            status: format!("{:?}", f.status).to_uppercase(),
+            severity: Some(f.severity.to_string()),
+            message: Some(f.message.clone()),
+        })
+        .chain(run.evaluation_gaps.iter().map(|g| Expected {
+            rule_id: g.rule_id.clone(),
+            resource_arn: g.resource_arn.as_str().to_owned(),
+            status: "NOT_COLLECTED".to_owned(),
+            severity: None,
+            message: Some(g.field.clone()),
+        }))
+        .collect();
+    v.sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
+    v
+}
+
+fn golden(dir: &Path, package: &Path, update: bool, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let host = WasmHost::new(Limits::default())?;
+    let settings = dir.join("settings.json");
+    let opts = LoadOptions {
+        settings: settings_file(settings.exists().then_some(settings.as_path()))?,
+        ..LoadOptions::default()
+    };
+    let pkg = host.load_file(package, &opts)?;
+    if let Some(f) = pkg.failure() {
+        bail!("{}: cannot run: {f}", package.display());
+    }
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".snapshot.json"))
+        .collect();
+    cases.sort();
+    if cases.is_empty() {
+        bail!("{}: no <case>.snapshot.json fixture", dir.display());
+    }
+    let (mut passed, mut failed) = (0u32, 0u32);
+    for case in cases {
+        let name = case
+            .to_string_lossy()
+            .trim_end_matches(".snapshot.json")
+            .to_owned();
+        let expected_path = PathBuf::from(format!("{name}.expected.json"));
+        let got = golden_of(&host.evaluate(&pkg, &snapshot(&case)?));
+        if update {
+            let text = serde_json::to_string_pretty(&got)? + "\n";
+            write_file(&expected_path, text.as_bytes())?;
+            writeln!(out, "updated {}", expected_path.display())?;
+            passed += 1;
+            continue;
+        }
+        let want: Vec<Expected> =
+            serde_json::from_str(&read(&expected_path)?).with_context(|| {
+                format!(
+                    "{}: not a list of expected findings",
+                    expected_path.display()
+                )
+            })?;
+        if want == got {
+            passed += 1;
+            writeln!(out, "ok     {}", case.display())?;
+        } else {
+            failed += 1;
+            writeln!(out, "FAILED {}", case.display())?;
+            for w in want.iter().filter(|w| !got.contains(w)) {
+                writeln!(out, "  expected, missing: {}", serde_json::to_string(w)?)?;
+            }
+            for g in got.iter().filter(|g| !want.contains(g)) {
+                writeln!(out, "  got, unexpected:   {}", serde_json::to_string(g)?)?;
+            }
+        }
+    }
+    writeln!(out, "rules test: {passed} passed, {failed} failed")?;
+    Ok(u8::from(failed > 0))
+}
+
+fn build(dir: &Path, output: Option<&Path>, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let manifest: toml::Value = toml::from_str(&read(&dir.join("Cargo.toml"))?)
+        .with_context(|| format!("{}: not a Cargo.toml", dir.join("Cargo.toml").display()))?;
+    let name = manifest
+        .get("package")
+        .and_then(|p| p.get("name"))
+        .and_then(|n| n.as_str())
+        .with_context(|| format!("{}: no package name", dir.display()))?
+        .to_owned();
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--release", "--target", "wasm32-unknown-unknown"])
+            .current_dir(dir)
+            .status()
+            .context("cannot run cargo")?;
+    if !status.success() {
+        bail!("cargo build failed in {}", dir.display());
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("target"));
+    let core = target
+        .join("wasm32-unknown-unknown/release")
+        .join(format!("{}.wasm", name.replace('-', "_")));
+    let output = output
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.join(format!("{name}.wasm")));
+    run(
+        WasmRulesCommand::Package {
+            input: core,
+            output,
+        },
+        out,
+    )
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The ids of the built-in rules and of the loaded packages' rules.
+pub fn rule_ids<'a>(native: &[&'static dyn Rule], wasm: Option<&'a WasmRules>) -> Vec<&'a str> {
+    native
+        .iter()
+        .map(|r| r.meta().id)
+        .chain(wasm.into_iter().flat_map(WasmRules::rule_ids))
+        .collect()
+}
+
+/// Adds the loaded packages to `engine`.
+pub fn with_wasm(engine: Engine, rules: Option<WasmRules>) -> Engine {
+    match rules {
+        Some(r) => engine.with_wasm_rules(r),
+        None => engine,
+    }
+}
