@@ -20,7 +20,7 @@ use crate::db::{Tx, on_tx};
 use crate::error::{DbContext, Result, StoreError};
 
 pub(crate) struct KeyManager {
-    pub(crate) keyring: RwLock<Keyring>,
+    keyring: RwLock<Keyring>,
     cache: Mutex<HashMap<u32, (Uuid, SecretKey)>>,
     pub(crate) limit: i64,
 }
@@ -67,8 +67,18 @@ impl KeyManager {
         }
     }
 
+    /// The keyring, for reading.
+    pub(crate) fn ring(&self) -> Result<std::sync::RwLockReadGuard<'_, Keyring>> {
+        self.keyring.read().map_err(|_| poisoned())
+    }
+
+    /// The keyring, for adding, promoting or removing master keys.
+    pub(crate) fn ring_mut(&self) -> Result<std::sync::RwLockWriteGuard<'_, Keyring>> {
+        self.keyring.write().map_err(|_| poisoned())
+    }
+
     fn master(&self, data_key: u32, master_id: u32) -> Result<SecretKey> {
-        let ring = self.keyring.read().map_err(|_| poisoned())?;
+        let ring = self.ring()?;
         ring.get(master_id)
             .cloned()
             .ok_or(StoreError::MasterKeyMissing {
@@ -79,7 +89,7 @@ impl KeyManager {
 
     /// Wraps a data key with the primary master key.
     pub(crate) fn wrap(&self, tenant: Uuid, kid: u32, key: &SecretKey) -> Result<(u32, Vec<u8>)> {
-        let ring = self.keyring.read().map_err(|_| poisoned())?;
+        let ring = self.ring()?;
         let (mid, master) = ring.primary();
         let k = kid.to_be_bytes();
         let wrapped = crypto::seal(
@@ -315,7 +325,7 @@ pub(crate) fn to_u32(v: i64, what: &'static str) -> Result<u32> {
 
 fn poisoned() -> StoreError {
     StoreError::Corrupt {
-        what: "key cache",
+        what: "key lock",
         detail: "a thread panicked while holding it".into(),
     }
 }

@@ -148,10 +148,7 @@ impl Store {
                 .ctx("listing master keys in use")?
         });
         tx.commit().await?;
-        let ring = self.keys.keyring.read().map_err(|_| StoreError::Corrupt {
-            what: "keyring lock",
-            detail: "poisoned".into(),
-        })?;
+        let ring = self.keys.ring()?;
         for (kid, mid) in rows {
             let mid = keys::to_u32(mid, "master_key_id")?;
             if ring.get(mid).is_none() {

@@ -191,10 +191,7 @@ impl Store {
             }
         }
         tx.commit().await?;
-        let ring = self.keys.keyring.read().map_err(|_| StoreError::Corrupt {
-            what: "keyring lock",
-            detail: "poisoned".into(),
-        })?;
+        let ring = self.keys.ring()?;
         let mut status = KeyStatus {
             primary_master_key: ring.primary_id(),
             master_keys: ring.ids().into_iter().map(|id| (id, (0, 0))).collect(),
@@ -382,10 +379,7 @@ impl Store {
 
     async fn rewrap_tenant(&self, tenant: Uuid, report: &mut RotationReport) -> Result<()> {
         let primary = {
-            let ring = self.keys.keyring.read().map_err(|_| StoreError::Corrupt {
-                what: "keyring lock",
-                detail: "poisoned".into(),
-            })?;
+            let ring = self.keys.ring()?;
             ring.primary_id()
         };
         let mut tx = self.pool.begin_tenant(tenant).await?;
@@ -434,29 +428,20 @@ impl Store {
                 rows,
             });
         }
-        let mut ring = self.keys.keyring.write().map_err(|_| StoreError::Corrupt {
-            what: "keyring lock",
-            detail: "poisoned".into(),
-        })?;
+        let mut ring = self.keys.ring_mut()?;
         ring.remove_key(id)?;
         Ok(())
     }
 
     /// Adds a master key to the keyring file (rotation step 1); returns its id.
     pub fn add_master_key(&self, _runner: &JobRunner) -> Result<u32> {
-        let mut ring = self.keys.keyring.write().map_err(|_| StoreError::Corrupt {
-            what: "keyring lock",
-            detail: "poisoned".into(),
-        })?;
+        let mut ring = self.keys.ring_mut()?;
         Ok(ring.add_key()?)
     }
 
     /// Makes a master key primary (rotation step 2).
     pub fn promote_master_key(&self, _runner: &JobRunner, id: u32) -> Result<()> {
-        let mut ring = self.keys.keyring.write().map_err(|_| StoreError::Corrupt {
-            what: "keyring lock",
-            detail: "poisoned".into(),
-        })?;
+        let mut ring = self.keys.ring_mut()?;
         Ok(ring.set_primary(id)?)
     }
 }

@@ -4,7 +4,8 @@
 //! The check runs once per region (`AWS::EC2::RegionSettings`); a setting that
 //! could not be read is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{cis3, cis7, fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -25,22 +26,10 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/ebs/latest/userguide/encryption-by-default.html",
     },
     controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "2.2.1",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "6.1.1",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.7",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-28(1)",
-        },
+        cis3("2.2.1"),
+        cis7("6.1.1"),
+        fsbp("EC2.7"),
+        nist("SC-28(1)"),
     ],
 };
 

@@ -3,7 +3,8 @@
 //!
 //! A permission that could not be read is *not collected*, never "private".
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -25,16 +26,7 @@ static META: RuleMeta = RuleMeta {
                   protection and security > Block public access for EBS snapshots.",
         url: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-modifying-snapshot-permissions.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.1",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "AC-3",
-        },
-    ],
+    controls: &[fsbp("EC2.1"), nist("AC-3")],
 };
 
 /// EBS snapshot is not public.

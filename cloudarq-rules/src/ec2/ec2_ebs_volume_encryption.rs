@@ -4,7 +4,8 @@
 //! attached ones only). The flag comes from the same call that lists the volume,
 //! so this check has no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -28,16 +29,7 @@ static META: RuleMeta = RuleMeta {
                   a volume from the encrypted copy and swap it in during a maintenance window.",
         url: "https://docs.aws.amazon.com/ebs/latest/userguide/ebs-encryption.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.3",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-28(1)",
-        },
-    ],
+    controls: &[fsbp("EC2.3"), nist("SC-28(1)")],
 };
 
 /// EBS volume is encrypted at rest.

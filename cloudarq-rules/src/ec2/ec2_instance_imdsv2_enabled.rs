@@ -5,11 +5,12 @@
 //! missing `http_tokens` on an enabled endpoint, are *not collected*, never
 //! "optional".
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure;
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_instance_imdsv2_enabled",
@@ -31,26 +32,11 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-IMDS-existing-instances.html",
     },
     controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "5.6",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "6.7",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.8",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "AC-3",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-23(3)",
-        },
+        cis3("5.6"),
+        cis7("6.7"),
+        fsbp("EC2.8"),
+        nist("AC-3"),
+        nist("SC-23(3)"),
     ],
 };
 

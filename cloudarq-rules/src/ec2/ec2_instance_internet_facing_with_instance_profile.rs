@@ -6,11 +6,12 @@
 //! [`ec2_instance_public_ip`](super::ec2_instance_public_ip): an interface
 //! missing from the snapshot makes the verdict *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_instance_internet_facing_with_instance_profile",
@@ -31,10 +32,7 @@ static META: RuleMeta = RuleMeta {
                   the instance to a private subnet behind a load balancer.",
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.9",
-    }],
+    controls: &[fsbp("EC2.9")],
 };
 
 /// EC2 instance with a public IP address has no IAM instance profile.

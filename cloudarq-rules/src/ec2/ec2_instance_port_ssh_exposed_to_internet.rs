@@ -9,10 +9,11 @@
 //! prefix-list rule covering the port, makes the verdict *not collected* unless
 //! another group already FAILs it. Terminated instances are not applicable.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::exposure::{self, Traffic};
+use crate::controls::{fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_instance_port_ssh_exposed_to_internet",
@@ -34,16 +35,7 @@ static META: RuleMeta = RuleMeta {
                   or ::/0 that covers TCP 22, including All traffic rules > Save rules.",
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-security-groups.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.13",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(11)",
-        },
-    ],
+    controls: &[fsbp("EC2.13"), nist("SC-7(11)")],
 };
 
 /// EC2 instance does not expose SSH (TCP 22) to the internet through its security groups.

@@ -5,10 +5,11 @@
 //! Terminated instances are not applicable. The profile comes from the same call
 //! that lists the instance, so this check has no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 
 use super::exposure;
+use crate::controls::{cis3, cis7};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_instance_profile_attached",
@@ -29,16 +30,7 @@ static META: RuleMeta = RuleMeta {
                   role > choose a least-privilege role > Update IAM role.",
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "1.18",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "2.16",
-        },
-    ],
+    controls: &[cis3("1.18"), cis7("2.16")],
 };
 
 /// EC2 instance has an IAM instance profile attached.

@@ -5,11 +5,12 @@
 //! public address and one of its interfaces is missing from the snapshot, the
 //! verdict is *not collected*: that interface could carry an Elastic IP.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure;
+use crate::controls::{fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_instance_public_ip",
@@ -32,16 +33,7 @@ static META: RuleMeta = RuleMeta {
                   Auto-assign public IPv4 address).",
         url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-instance-addressing.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.9",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(28)",
-        },
-    ],
+    controls: &[fsbp("EC2.9"), nist("SC-7(28)")],
 };
 
 /// EC2 instance has no public IPv4 address.

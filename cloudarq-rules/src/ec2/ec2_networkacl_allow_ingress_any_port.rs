@@ -11,10 +11,11 @@
 //! admits every port: all traffic (protocol `-1`) or, stricter than Prowler,
 //! every TCP or UDP port. Single exposed ports are the `_tcp_port_*` checks' job.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::nacl::{self, NaclTraffic};
+use crate::controls::{cis3, cis7, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_networkacl_allow_ingress_any_port",
@@ -38,26 +39,11 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html",
     },
     controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "5.1",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "6.2",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CM-7b",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(5)",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(11)",
-        },
+        cis3("5.1"),
+        cis7("6.2"),
+        nist("CM-7b"),
+        nist("SC-7(5)"),
+        nist("SC-7(11)"),
     ],
 };
 

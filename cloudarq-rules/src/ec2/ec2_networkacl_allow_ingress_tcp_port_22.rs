@@ -6,10 +6,11 @@
 //! two levels for an ACL associated with no subnet. The entries come from the
 //! same call that lists the ACL, so this check has no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::nacl::{self, NaclTraffic};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_networkacl_allow_ingress_tcp_port_22",
@@ -34,24 +35,7 @@ static META: RuleMeta = RuleMeta {
                   changes.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "5.1",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "6.2",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.21",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(11)",
-        },
-    ],
+    controls: &[cis3("5.1"), cis7("6.2"), fsbp("EC2.21"), nist("SC-7(11)")],
 };
 
 /// Network ACL does not let 0.0.0.0/0 or ::/0 reach TCP port 22 (SSH).

@@ -5,7 +5,8 @@
 //! from the same call that lists the ACL, so this check has no *not collected*
 //! state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::fsbp;
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -24,10 +25,7 @@ static META: RuleMeta = RuleMeta {
                   empty > Actions > Delete network ACLs.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.16",
-    }],
+    controls: &[fsbp("EC2.16")],
 };
 
 /// Non-default network ACL is associated with a subnet.

@@ -11,10 +11,11 @@
 //! port, ICMP included. Prowler can exempt interface types and owners (load
 //! balancers); CloudArq uses the mutelist for that, with a reason per group.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::exposure::{self, Traffic};
+use crate::controls::{fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_allow_ingress_from_internet_to_any_port",
@@ -37,16 +38,7 @@ static META: RuleMeta = RuleMeta {
                   Save rules.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.18",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(11)",
-        },
-    ],
+    controls: &[fsbp("EC2.18"), nist("SC-7(11)")],
 };
 
 /// Security group allows no ingress from 0.0.0.0/0 or ::/0 on any port.

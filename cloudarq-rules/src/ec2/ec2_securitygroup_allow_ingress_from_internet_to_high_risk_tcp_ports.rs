@@ -15,10 +15,11 @@
 //! The ports are Prowler's default `ec2_high_risk_ports`: 25, 110, 135, 143,
 //! 445, 3000, 4333, 5000, 5500, 8080 and 8088.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::exposure::{self, Traffic};
+use crate::controls::{fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports",
@@ -43,20 +44,7 @@ static META: RuleMeta = RuleMeta {
                   covers the high-risk TCP ports, including All traffic rules > Save rules.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.18",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.19",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(11)",
-        },
-    ],
+    controls: &[fsbp("EC2.18"), fsbp("EC2.19"), nist("SC-7(11)")],
 };
 
 /// Security group allows no ingress from 0.0.0.0/0 or ::/0 to high-risk TCP ports.

@@ -12,10 +12,11 @@
 //! port-specific checks and leaves it to the all-ports check, so a report
 //! filtered on this check would miss the most open groups.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::exposure::{self, Traffic};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22",
@@ -40,46 +41,16 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
     controls: &[
-        cloudarq_model::rule::ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.19",
-        },
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "5.2",
-        },
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "5.3",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "6.3",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "6.4",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.13",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.18",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.53",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.54",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(11)",
-        },
+        fsbp("EC2.19"),
+        cis3("5.2"),
+        cis3("5.3"),
+        cis7("6.3"),
+        cis7("6.4"),
+        fsbp("EC2.13"),
+        fsbp("EC2.18"),
+        fsbp("EC2.53"),
+        fsbp("EC2.54"),
+        nist("SC-7(11)"),
     ],
 };
 

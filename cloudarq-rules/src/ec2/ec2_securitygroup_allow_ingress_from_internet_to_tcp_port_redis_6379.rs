@@ -12,10 +12,11 @@
 //! port-specific checks and leaves it to the all-ports check, so a report
 //! filtered on this check would miss the most open groups.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
 use super::exposure::{self, Traffic};
+use crate::controls::{fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_redis_6379",
@@ -38,16 +39,7 @@ static META: RuleMeta = RuleMeta {
                   covers Redis (TCP 6379), including All traffic rules > Save rules.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.18",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(11)",
-        },
-    ],
+    controls: &[fsbp("EC2.18"), nist("SC-7(11)")],
 };
 
 /// Security group allows no ingress from 0.0.0.0/0 or ::/0 to Redis TCP port 6379.

@@ -4,11 +4,12 @@
 //! Non-default groups are not applicable. The rules come from the same call that
 //! lists the group, so this check has no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure::{group_label, rule_json};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_default_restrict_traffic",
@@ -33,24 +34,7 @@ static META: RuleMeta = RuleMeta {
                   rules. Move resources that relied on it to purpose-built groups first.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/default-security-group.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "5.4",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "6.5",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.2",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(5)",
-        },
-    ],
+    controls: &[cis3("5.4"), cis7("6.5"), fsbp("EC2.2"), nist("SC-7(5)")],
 };
 
 /// Default security group of a VPC has no inbound or outbound rules.

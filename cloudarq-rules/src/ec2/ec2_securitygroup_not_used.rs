@@ -6,11 +6,12 @@
 //! FAIL; mute them with a reason.
 
 use cloudarq_model::inventory::ec2::{SgPeer, SgRule};
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure::group_label;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_securitygroup_not_used",
@@ -31,10 +32,7 @@ static META: RuleMeta = RuleMeta {
                   groups.",
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/deleting-security-groups.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "EC2.22",
-    }],
+    controls: &[fsbp("EC2.22")],
 };
 
 /// Non-default security group is attached to a network interface or referenced by another group.

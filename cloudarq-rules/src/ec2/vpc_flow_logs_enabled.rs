@@ -5,7 +5,8 @@
 //! rejected traffic captured, so an `ACCEPT`-only flow log FAILs. Flow logs that
 //! could not be read are *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{cis3, cis7, fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -28,26 +29,11 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs.html",
     },
     controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "3.7",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "4.7",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "EC2.6",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "AU-12a",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "AU-12c",
-        },
+        cis3("3.7"),
+        cis7("4.7"),
+        fsbp("EC2.6"),
+        nist("AU-12a"),
+        nist("AU-12c"),
     ],
 };
 

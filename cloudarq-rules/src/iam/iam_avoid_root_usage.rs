@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{account, ago, days_since};
-use crate::controls::{cis3, cis7};
+use crate::controls::{cis3, cis7, fsbp};
 
 /// The root user was not used within the last day.
 ///
@@ -39,14 +39,7 @@ static META: RuleMeta = RuleMeta {
                   users for that work and keep the root credentials locked away.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/root-user-tasks.html",
     },
-    controls: &[
-        cloudarq_model::rule::ControlRef {
-            framework: "aws_fsbp",
-            control: "IAM.20",
-        },
-        cis3("1.7"),
-        cis7("2.7"),
-    ],
+    controls: &[fsbp("IAM.20"), cis3("1.7"), cis7("2.7")],
 };
 
 impl Rule for IamAvoidRootUsage {

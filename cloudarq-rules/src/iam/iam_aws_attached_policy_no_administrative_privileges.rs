@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{Owner, attachment_phrase, managed_doc};
-use crate::controls::{cis3, cis7, nist};
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 /// An AWS-managed policy attached in the account does not allow every
 /// action on every resource.
@@ -32,10 +32,7 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
     },
     controls: &[
-        cloudarq_model::rule::ControlRef {
-            framework: "aws_fsbp",
-            control: "IAM.1",
-        },
+        fsbp("IAM.1"),
         cis3("1.16"),
         cis7("2.14"),
         nist("AC-5b"),

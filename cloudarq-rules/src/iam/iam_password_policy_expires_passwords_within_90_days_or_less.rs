@@ -29,14 +29,7 @@ static META: RuleMeta = RuleMeta {
         console: "IAM > Account settings > Password policy > Edit > Custom; set the requirement and save.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
     },
-    controls: &[
-        cloudarq_model::rule::ControlRef {
-            framework: "aws_fsbp",
-            control: "IAM.7",
-        },
-        fsbp("IAM.17"),
-        nist("IA-5f"),
-    ],
+    controls: &[fsbp("IAM.7"), fsbp("IAM.17"), nist("IA-5f")],
 };
 
 impl Rule for IamPasswordPolicyExpiresPasswordsWithin90DaysOrLess {

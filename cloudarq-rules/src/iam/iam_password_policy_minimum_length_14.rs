@@ -30,10 +30,7 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
     },
     controls: &[
-        cloudarq_model::rule::ControlRef {
-            framework: "aws_fsbp",
-            control: "IAM.7",
-        },
+        fsbp("IAM.7"),
         cis3("1.8"),
         cis7("2.8"),
         fsbp("IAM.15"),

@@ -29,15 +29,7 @@ static META: RuleMeta = RuleMeta {
         console: "IAM > Account settings > Password policy > Edit > Custom; set the requirement and save.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_passwords_account-policy.html",
     },
-    controls: &[
-        cloudarq_model::rule::ControlRef {
-            framework: "aws_fsbp",
-            control: "IAM.7",
-        },
-        cis3("1.9"),
-        cis7("2.9"),
-        fsbp("IAM.16"),
-    ],
+    controls: &[fsbp("IAM.7"), cis3("1.9"), cis7("2.9"), fsbp("IAM.16")],
 };
 
 impl Rule for IamPasswordPolicyReuse24 {

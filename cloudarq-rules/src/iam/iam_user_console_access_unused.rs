@@ -33,10 +33,7 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_finding-unused.html",
     },
     controls: &[
-        cloudarq_model::rule::ControlRef {
-            framework: "aws_fsbp",
-            control: "IAM.8",
-        },
+        fsbp("IAM.8"),
         cis3("1.12"),
         cis7("2.11"),
         fsbp("IAM.22"),

@@ -4,7 +4,8 @@
 //! Other engines are not applicable; an unknown engine is *not collected*. A
 //! missing window means backtracking is off.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::fsbp;
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -28,10 +29,7 @@ static META: RuleMeta = RuleMeta {
                   If the option is missing, restore a snapshot with backtracking enabled.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Managing.Backtrack.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.14",
-    }],
+    controls: &[fsbp("RDS.14")],
 };
 
 /// Aurora MySQL DB cluster has backtracking enabled.

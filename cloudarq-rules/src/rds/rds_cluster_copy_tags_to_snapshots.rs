@@ -4,7 +4,8 @@
 //! The value comes from the same call that lists the cluster, so this check has
 //! no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::fsbp;
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -24,10 +25,7 @@ static META: RuleMeta = RuleMeta {
                   snapshots > Continue > Modify cluster.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Modifying.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.16",
-    }],
+    controls: &[fsbp("RDS.16")],
 };
 
 /// RDS DB cluster copies its tags to snapshots.

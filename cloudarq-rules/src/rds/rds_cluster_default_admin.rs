@@ -4,11 +4,12 @@
 //!
 //! A missing master user name is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::engine;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_cluster_default_admin",
@@ -30,10 +31,7 @@ static META: RuleMeta = RuleMeta {
                   clients, then delete the old cluster.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.MasterAccounts.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.24",
-    }],
+    controls: &[fsbp("RDS.24")],
 };
 
 /// RDS DB cluster uses a custom master user name, not a default such as admin or postgres.

@@ -4,11 +4,12 @@
 //!
 //! Other engines are not applicable; an unknown engine is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::engine;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_cluster_iam_authentication_enabled",
@@ -26,10 +27,7 @@ static META: RuleMeta = RuleMeta {
                   > Password and IAM database authentication > Continue > Modify cluster.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.12",
-    }],
+    controls: &[fsbp("RDS.12")],
 };
 
 /// RDS DB cluster has IAM database authentication enabled.

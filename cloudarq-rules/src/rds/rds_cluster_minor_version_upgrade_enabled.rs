@@ -7,11 +7,12 @@
 //! them. An absent setting on a Multi-AZ DB cluster, or an unknown engine, is
 //! *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::engine;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_cluster_minor_version_upgrade_enabled",
@@ -29,10 +30,7 @@ static META: RuleMeta = RuleMeta {
                   > Enable auto minor version upgrade > Continue > Modify cluster.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts-upgrading.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.35",
-    }],
+    controls: &[fsbp("RDS.35")],
 };
 
 /// RDS Multi-AZ DB cluster has automatic minor version upgrades enabled.

@@ -4,7 +4,8 @@
 //! The value comes from the same call that lists the cluster, so this check has
 //! no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{cis7, fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -26,22 +27,10 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.AuroraHighAvailability.html",
     },
     controls: &[
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "3.2.4",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.15",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-36",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SI-13(5)",
-        },
+        cis7("3.2.4"),
+        fsbp("RDS.15"),
+        nist("SC-36"),
+        nist("SI-13(5)"),
     ],
 };
 

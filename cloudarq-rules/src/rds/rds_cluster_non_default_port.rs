@@ -4,11 +4,12 @@
 //! An engine CloudArq does not know is not applicable; a missing port or engine
 //! is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::engine;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_cluster_non_default_port",
@@ -27,10 +28,7 @@ static META: RuleMeta = RuleMeta {
                   port.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Modifying.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.23",
-    }],
+    controls: &[fsbp("RDS.23")],
 };
 
 /// RDS DB cluster listens on a port other than its engine's default.

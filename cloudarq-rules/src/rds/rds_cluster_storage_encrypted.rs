@@ -4,7 +4,8 @@
 //! The value comes from the same call that lists the cluster, so this check has
 //! no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -27,20 +28,7 @@ static META: RuleMeta = RuleMeta {
                   the new cluster and move clients to it.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Overview.Encryption.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.27",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CP-9(8)",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-28(1)",
-        },
-    ],
+    controls: &[fsbp("RDS.27"), nist("CP-9(8)"), nist("SC-28(1)")],
 };
 
 /// RDS DB cluster storage is encrypted at rest.

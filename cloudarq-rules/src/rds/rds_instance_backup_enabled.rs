@@ -8,11 +8,12 @@
 //! retention; a member whose cluster is missing from the snapshot is *not
 //! collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
+use crate::controls::{fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_backup_enabled",
@@ -33,22 +34,10 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html",
     },
     controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.11",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CP-9a",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CP-10",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CP-10(2)",
-        },
+        fsbp("RDS.11"),
+        nist("CP-9a"),
+        nist("CP-10"),
+        nist("CP-10(2)"),
     ],
 };
 

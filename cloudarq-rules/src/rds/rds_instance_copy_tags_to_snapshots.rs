@@ -6,11 +6,12 @@
 //! `rds_cluster_copy_tags_to_snapshots` judges the cluster; a member whose
 //! cluster is missing from the snapshot is *not collected*. See [`cluster`].
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_copy_tags_to_snapshots",
@@ -28,10 +29,7 @@ static META: RuleMeta = RuleMeta {
                   snapshots > Continue > Modify DB instance.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html#USER_Tagging.CopyTags",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.17",
-    }],
+    controls: &[fsbp("RDS.17")],
 };
 
 /// RDS DB instance copies its tags to snapshots.

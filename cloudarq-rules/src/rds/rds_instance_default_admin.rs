@@ -9,12 +9,13 @@
 //!
 //! A missing master user name is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
 use super::engine;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_default_admin",
@@ -37,10 +38,7 @@ static META: RuleMeta = RuleMeta {
                   old instance, switch clients, then delete the old instance.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.MasterAccounts.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.25",
-    }],
+    controls: &[fsbp("RDS.25")],
 };
 
 /// RDS DB instance uses a custom master user name, not a default such as admin or postgres.

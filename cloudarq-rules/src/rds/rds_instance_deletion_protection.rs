@@ -6,11 +6,12 @@
 //! `rds_cluster_deletion_protection` judges the cluster; a member whose cluster
 //! is missing from the snapshot is *not collected*. See [`cluster`].
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_deletion_protection",
@@ -28,10 +29,7 @@ static META: RuleMeta = RuleMeta {
                   Enable deletion protection > Continue > Apply immediately > Modify DB instance.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeletionProtection",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.8",
-    }],
+    controls: &[fsbp("RDS.8")],
 };
 
 /// RDS DB instance has deletion protection enabled.

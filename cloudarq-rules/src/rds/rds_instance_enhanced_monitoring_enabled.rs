@@ -4,7 +4,8 @@
 //! Enhanced Monitoring is set per instance, Aurora included. A missing interval
 //! is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -25,20 +26,7 @@ static META: RuleMeta = RuleMeta {
                   instance.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.6",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CA-7",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CA-7b",
-        },
-    ],
+    controls: &[fsbp("RDS.6"), nist("CA-7"), nist("CA-7b")],
 };
 
 /// RDS DB instance has Enhanced Monitoring enabled.

@@ -9,12 +9,13 @@
 //! Engines without IAM authentication (Oracle, SQL Server, Db2) are not
 //! applicable; an instance whose engine is unknown is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
 use super::engine;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_iam_authentication_enabled",
@@ -33,10 +34,7 @@ static META: RuleMeta = RuleMeta {
                   DB instance.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.10",
-    }],
+    controls: &[fsbp("RDS.10")],
 };
 
 /// RDS DB instance has IAM database authentication enabled.

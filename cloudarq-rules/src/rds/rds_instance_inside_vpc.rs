@@ -5,7 +5,8 @@
 //! collector saw without a subnet group. The VPC comes from the same call that
 //! lists the instance, so this check has no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::fsbp;
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -24,10 +25,7 @@ static META: RuleMeta = RuleMeta {
                   subnet group: a subnet group in your VPC > Continue > Modify DB instance.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.18",
-    }],
+    controls: &[fsbp("RDS.18")],
 };
 
 /// RDS DB instance runs inside a VPC.

@@ -5,11 +5,12 @@
 //! the cluster, so the cluster's list is what counts; a member whose cluster is
 //! missing from the snapshot is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
+use crate::controls::{fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_integration_cloudwatch_logs",
@@ -32,22 +33,10 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Procedural.UploadtoCloudWatch.html",
     },
     controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.9",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "AU-6(4)",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "AU-12a",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "AU-12c",
-        },
+        fsbp("RDS.9"),
+        nist("AU-6(4)"),
+        nist("AU-12a"),
+        nist("AU-12c"),
     ],
 };
 

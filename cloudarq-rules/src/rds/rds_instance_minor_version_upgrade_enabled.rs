@@ -6,12 +6,13 @@
 //! `rds_cluster_minor_version_upgrade_enabled` judges their cluster, and a member
 //! whose cluster is missing from the snapshot is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
 use super::engine;
+use crate::controls::{cis3, cis7, fsbp};
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_minor_version_upgrade_enabled",
@@ -29,20 +30,7 @@ static META: RuleMeta = RuleMeta {
                   auto minor version upgrade > Continue > Modify DB instance.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.Upgrading.html#USER_UpgradeDBInstance.Upgrading.AutoMinorVersionUpgrades",
     },
-    controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "2.3.2",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "3.2.2",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.13",
-        },
-    ],
+    controls: &[cis3("2.3.2"), cis7("3.2.2"), fsbp("RDS.13")],
 };
 
 /// RDS DB instance has automatic minor version upgrades enabled.

@@ -5,11 +5,12 @@
 //! the cluster; a member whose cluster is missing from the snapshot is *not
 //! collected*. See [`cluster`].
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
+use crate::controls::{cis7, fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_multi_az",
@@ -28,22 +29,10 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.MultiAZSingleStandby.html",
     },
     controls: &[
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "3.2.4",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.5",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-36",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SI-13(5)",
-        },
+        cis7("3.2.4"),
+        fsbp("RDS.5"),
+        nist("SC-36"),
+        nist("SI-13(5)"),
     ],
 };
 

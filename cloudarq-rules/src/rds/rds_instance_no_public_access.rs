@@ -10,10 +10,11 @@
 //! instance, so this check has no *not collected* state.
 
 use cloudarq_model::inventory::ec2::SgPeer;
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
+use crate::controls::{cis3, cis7, fsbp, nist};
 use crate::ec2::exposure::{describe_rule, lower, rule_json};
 use crate::related;
 
@@ -36,22 +37,10 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html#USER_VPC.Hiding",
     },
     controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "2.3.3",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "3.2.3",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.2",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-7(28)",
-        },
+        cis3("2.3.3"),
+        cis7("3.2.3"),
+        fsbp("RDS.2"),
+        nist("SC-7(28)"),
     ],
 };
 

@@ -9,12 +9,13 @@
 //! An engine CloudArq does not know is not applicable; a missing port or engine
 //! is *not collected*.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
 use super::engine;
+use crate::controls::fsbp;
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_non_default_port",
@@ -33,10 +34,7 @@ static META: RuleMeta = RuleMeta {
                   update security groups and clients to the new port.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.DBInstance.Modifying.html",
     },
-    controls: &[ControlRef {
-        framework: "aws_fsbp",
-        control: "RDS.23",
-    }],
+    controls: &[fsbp("RDS.23")],
 };
 
 /// RDS DB instance listens on a port other than its engine's default.

@@ -6,11 +6,12 @@
 //! judges the cluster; a member whose cluster is missing from the snapshot is
 //! *not collected*. See [`cluster`].
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::cluster;
+use crate::controls::{cis3, cis7, fsbp, nist};
 
 static META: RuleMeta = RuleMeta {
     id: "rds_instance_storage_encrypted",
@@ -35,26 +36,11 @@ static META: RuleMeta = RuleMeta {
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
     },
     controls: &[
-        ControlRef {
-            framework: "cis_aws_3.0",
-            control: "2.3.1",
-        },
-        ControlRef {
-            framework: "cis_aws_7.0",
-            control: "3.2.1",
-        },
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.3",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CP-9(8)",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-28(1)",
-        },
+        cis3("2.3.1"),
+        cis7("3.2.1"),
+        fsbp("RDS.3"),
+        nist("CP-9(8)"),
+        nist("SC-28(1)"),
     ],
 };
 

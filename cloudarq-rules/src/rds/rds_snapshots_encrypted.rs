@@ -4,7 +4,8 @@
 //! The flag comes from the same call that lists the snapshot, so this check has
 //! no *not collected* state.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -32,20 +33,7 @@ static META: RuleMeta = RuleMeta {
                   original once the copy is available.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Overview.Encryption.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.4",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "CP-9(8)",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-28(1)",
-        },
-    ],
+    controls: &[fsbp("RDS.4"), nist("CP-9(8)"), nist("SC-28(1)")],
 };
 
 /// RDS DB snapshot or DB cluster snapshot is encrypted.

@@ -5,7 +5,8 @@
 //! Accounts the snapshot is shared with are listed in the evidence when
 //! collected.
 
-use cloudarq_model::rule::{ControlRef, Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use crate::controls::{fsbp, nist};
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
@@ -30,16 +31,7 @@ static META: RuleMeta = RuleMeta {
                   snapshot visibility: Private > Save.",
         url: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ShareSnapshot.html",
     },
-    controls: &[
-        ControlRef {
-            framework: "aws_fsbp",
-            control: "RDS.1",
-        },
-        ControlRef {
-            framework: "nist_800_53_r5",
-            control: "AC-3",
-        },
-    ],
+    controls: &[fsbp("RDS.1"), nist("AC-3")],
 };
 
 /// RDS DB snapshot or DB cluster snapshot is not public.

@@ -5,6 +5,7 @@ use cloudarq_model::{Collected, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::bucket;
+use crate::controls::{fsbp, nist};
 
 /// The bucket has a default server-side encryption configuration.
 ///
@@ -30,16 +31,7 @@ static META: RuleMeta = RuleMeta {
                   SSE-KMS > Save changes.",
         url: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html",
     },
-    controls: &[
-        cloudarq_model::rule::ControlRef {
-            framework: "aws_fsbp",
-            control: "S3.4",
-        },
-        cloudarq_model::rule::ControlRef {
-            framework: "nist_800_53_r5",
-            control: "SC-28(1)",
-        },
-    ],
+    controls: &[fsbp("S3.4"), nist("SC-28(1)")],
 };
 
 impl Rule for S3BucketDefaultEncryption {
