@@ -3,39 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
-/// The data directory of every run in this file, unless a test picks its own.
-fn shared_home() -> &'static Path {
-    static HOME: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    HOME.get_or_init(|| tempfile::tempdir().unwrap()).path()
-}
-
-fn cloudarq(args: &[&str]) -> Output {
-    cloudarq_in(shared_home(), args)
-}
-
-/// Runs the binary with `home` as its data directory (store and keyring).
-fn cloudarq_in(home: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudarq"))
-        .args(args)
-        .env_remove("CLOUDARQ_LOG")
-        .env_remove("CLOUDARQ_DB")
-        .env_remove("CLOUDARQ_KEYRING")
-        .env_remove("CLOUDARQ_KEYRING_FILE")
-        .env("CLOUDARQ_HOME", home)
-        .output()
-        .unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use common::{cloudarq, cloudarq_in, stderr, stdout};
 
 fn files_in(dir: &Path) -> Vec<String> {
     match std::fs::read_dir(dir) {

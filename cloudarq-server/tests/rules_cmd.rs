@@ -7,6 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::cloudarq;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -16,14 +19,6 @@ fn root() -> PathBuf {
 
 fn example() -> PathBuf {
     root().join("examples/wasm-rule-tag-owner")
-}
-
-fn cloudarq(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cloudarq"))
-        .args(args)
-        .env_remove("CLOUDARQ_LOG")
-        .output()
-        .unwrap()
 }
 
 fn text(o: &Output) -> String {

@@ -362,7 +362,7 @@ impl Store {
             });
         }
         tx.commit().await?;
-        store.check_master_keys_pub().await?;
+        store.check_master_keys().await?;
         Ok(store)
     }
 }

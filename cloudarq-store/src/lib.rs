@@ -134,11 +134,7 @@ impl Store {
         self.raw_url.expose_secret().to_string()
     }
 
-    pub(crate) async fn check_master_keys_pub(&self) -> Result<()> {
-        self.check_master_keys().await
-    }
-
-    async fn check_master_keys(&self) -> Result<()> {
+    pub(crate) async fn check_master_keys(&self) -> Result<()> {
         use error::DbContext;
         let mut tx = self.pool.begin_operator().await?;
         let rows: Vec<(i64, i64)> = db::on_tx!(&mut tx, c => {

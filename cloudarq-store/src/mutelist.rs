@@ -53,20 +53,7 @@ impl Store {
         let id = Uuid::now_v7();
         let mut tx = self.pool.begin_tenant(tenant).await?;
         if let Some(c) = entry.connection {
-            let found: Option<Uuid> = on_tx!(&mut tx, c2 => {
-                sqlx::query_scalar("SELECT id FROM connections WHERE id = $1 AND tenant_id = $2 AND deleted_at_ms IS NULL")
-                    .bind(c.0)
-                    .bind(tenant)
-                    .fetch_optional(&mut *c2)
-                    .await
-                    .ctx("reading a connection")?
-            });
-            if found.is_none() {
-                return Err(StoreError::NotFound {
-                    what: "connection",
-                    id: c.to_string(),
-                });
-            }
+            self.live_connection(&mut tx, tenant, c).await?;
         }
         on_tx!(&mut tx, c => {
             sqlx::query(

@@ -267,7 +267,8 @@ impl Store {
         Ok(ScanId(id))
     }
 
-    async fn live_connection(
+    /// Fails with `NotFound` unless `connection` is a live connection of `tenant`.
+    pub(crate) async fn live_connection(
         &self,
         tx: &mut crate::db::Tx,
         tenant: Uuid,

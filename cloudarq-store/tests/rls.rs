@@ -1,6 +1,8 @@
 //! PostgreSQL row-level security, the second wall (checklist AC-6 a–d),
 //! checked from the catalog and with raw SQL under the application role.
 
+#![allow(clippy::unwrap_used)] // Test helpers fail loudly.
+
 mod common;
 
 use common::*;
@@ -62,6 +64,33 @@ async fn the_application_role_is_powerless_and_owns_nothing() {
     assert_eq!(owned, 0);
 }
 
+/// A transaction as the application role, with the tenant setting when given.
+async fn as_app(
+    c: &mut sqlx::PgConnection,
+    tenant: Option<Uuid>,
+) -> sqlx::Transaction<'_, sqlx::Postgres> {
+    let mut tx = c.begin().await.unwrap();
+    if let Some(t) = tenant {
+        sqlx::query("SELECT set_config('cloudarq.tenant_id', $1, true)")
+            .bind(t.to_string())
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    sqlx::query("SET LOCAL ROLE cloudarq_app")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx
+}
+
+async fn count_findings(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM findings")
+        .fetch_one(&mut **tx)
+        .await
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raw_sql_as_the_app_role_sees_only_its_tenant() {
     let (env, a, b) = setup().await;
@@ -74,20 +103,8 @@ async fn raw_sql_as_the_app_role_sees_only_its_tenant() {
     assert!(per_tenant > 0);
 
     // GUC set to A: A's rows only.
-    let mut tx = c.begin().await.unwrap();
-    sqlx::query("SELECT set_config('cloudarq.tenant_id', $1, true)")
-        .bind(a.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("SET LOCAL ROLE cloudarq_app")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM findings")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = as_app(&mut c, Some(a)).await;
+    let n = count_findings(&mut tx).await;
     assert_eq!(n, per_tenant);
     let foreign: i64 = sqlx::query_scalar("SELECT count(*) FROM findings WHERE tenant_id = $1")
         .bind(b)
@@ -108,45 +125,19 @@ async fn raw_sql_as_the_app_role_sees_only_its_tenant() {
     tx.rollback().await.unwrap();
 
     // Unset: 0 rows, not an error, not all rows.
-    let mut tx = c.begin().await.unwrap();
-    sqlx::query("SET LOCAL ROLE cloudarq_app")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM findings")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = as_app(&mut c, None).await;
+    let n = count_findings(&mut tx).await;
     assert_eq!(n, 0);
     tx.commit().await.unwrap();
 
     // Same connection, after a committed tenant transaction: the setting
     // reverts to '' and the next transaction without it sees nothing.
-    let mut tx = c.begin().await.unwrap();
-    sqlx::query("SELECT set_config('cloudarq.tenant_id', $1, true)")
-        .bind(a.to_string())
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("SET LOCAL ROLE cloudarq_app")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM findings")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = as_app(&mut c, Some(a)).await;
+    let n = count_findings(&mut tx).await;
     assert_eq!(n, per_tenant);
     tx.commit().await.unwrap();
-    let mut tx = c.begin().await.unwrap();
-    sqlx::query("SET LOCAL ROLE cloudarq_app")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT count(*) FROM findings")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let mut tx = as_app(&mut c, None).await;
+    let n = count_findings(&mut tx).await;
     assert_eq!(n, 0, "a pooled connection keeps no tenant");
     tx.commit().await.unwrap();
 }

@@ -429,10 +429,7 @@ async fn tampered_or_moved_ciphertexts_fail_integrity(env: Env) {
 both!(tampered_or_moved_ciphertexts_fail_integrity);
 
 async fn key_limit_is_a_hard_stop(env: Env) {
-    let url = match &env.pg {
-        Some(pg) => pg.create_db("limited").await.unwrap(),
-        None => format!("sqlite://{}", env.dir.path().join("limited.db").display()),
-    };
+    let url = env.another_db("limited").await;
     let store = cloudarq_store::Store::open_with_key_limit(
         &url,
         cloudarq_store::testing::memory_keyring(),
@@ -750,10 +747,7 @@ async fn master_key_rotation_and_removal_guard(env: Env) {
     // A file keyring, so keys can be added and removed.
     let path = env.dir.path().join("keyring.toml");
     let ring = cloudarq_store::Keyring::create_file(&path).unwrap();
-    let url = match &env.pg {
-        Some(pg) => pg.create_db("masters").await.unwrap(),
-        None => format!("sqlite://{}", env.dir.path().join("masters.db").display()),
-    };
+    let url = env.another_db("masters").await;
     let store = cloudarq_store::Store::open(&url, ring).await.unwrap();
     let runner = store.job_runner();
     let scope = runner.scope(store.create_tenant(&runner, "acme", t(0)).await.unwrap());
@@ -1089,10 +1083,7 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
     use cloudarq_store::backup::BackupPolicy;
     let path = env.dir.path().join("keyring.toml");
     let ring = cloudarq_store::Keyring::create_file(&path).unwrap();
-    let url = match &env.pg {
-        Some(pg) => pg.create_db("source").await.unwrap(),
-        None => format!("sqlite://{}", env.dir.path().join("source.db").display()),
-    };
+    let url = env.another_db("source").await;
     let store = cloudarq_store::Store::open(&url, ring).await.unwrap();
     let runner = store.job_runner();
     let a = runner.scope(store.create_tenant(&runner, "a", t(0)).await.unwrap());
@@ -1169,10 +1160,7 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
     }
 
     // Restore into a new database: same counts, data decrypts.
-    let target = match &env.pg {
-        Some(pg) => pg.create_db("restored").await.unwrap(),
-        None => format!("sqlite://{}", env.dir.path().join("restored.db").display()),
-    };
+    let target = env.another_db("restored").await;
     let restored = cloudarq_store::Store::restore(
         &target,
         &files[2].data,
@@ -1228,10 +1216,7 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
         .backup(&runner, &dir, policy, t(86_400 * 4))
         .await
         .unwrap();
-    let target2 = match &env.pg {
-        Some(pg) => pg.create_db("shredded").await.unwrap(),
-        None => format!("sqlite://{}", env.dir.path().join("shredded.db").display()),
-    };
+    let target2 = env.another_db("shredded").await;
     let old_data_new_keys = cloudarq_store::Store::restore(
         &target2,
         &files[2].data,

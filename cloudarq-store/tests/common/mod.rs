@@ -28,6 +28,17 @@ impl Env {
         self.store.job_runner()
     }
 
+    /// The URL of a new, empty database on the same backend (same cluster).
+    pub async fn another_db(&self, name: &str) -> String {
+        match &self.pg {
+            Some(pg) => pg.create_db(name).await.unwrap(),
+            None => format!(
+                "sqlite://{}",
+                self.dir.path().join(format!("{name}.db")).display()
+            ),
+        }
+    }
+
     /// Opens a second store on the same database with another keyring.
     pub async fn reopen(&self, keyring: Keyring) -> Result<Store, cloudarq_store::StoreError> {
         Store::open(&self.url, keyring).await
