@@ -56,7 +56,8 @@ fn entry(c: &Cache, bytes: &[u8]) -> PathBuf {
 /// The example third-party package: a different guest with other rules.
 fn tag_owner() -> Vec<u8> {
     std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/wasm-rule-tag-owner/tag-owner.wasm"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/wasm-rule-tag-owner/tag-owner.wasm"),
     )
     .unwrap()
 }
@@ -214,7 +215,11 @@ fn a_world_writable_cache_directory_is_refused_and_left_as_it_is() {
             && e.contains("chmod go-w"),
         "{e}"
     );
-    assert_eq!(mode(&c.dir), 0o777, "never chmod a directory it did not create");
+    assert_eq!(
+        mode(&c.dir),
+        0o777,
+        "never chmod a directory it did not create"
+    );
     assert!(!c.key.exists(), "nothing is created for a refused cache");
     // A group-writable one too.
     chmod(&c.dir, 0o770);
@@ -292,7 +297,10 @@ fn a_key_file_open_to_others_a_symlink_or_inside_the_cache_is_refused() {
             .with_cache_dir(&c.dir, &dangling)
             .is_err()
     );
-    assert!(!target.exists(), "no key material through a planted symlink");
+    assert!(
+        !target.exists(),
+        "no key material through a planted symlink"
+    );
 
     // Inside the cache directory: refused.
     let e = WasmHost::new(Limits::default())
@@ -408,11 +416,17 @@ fn unsafe_appears_only_in_the_cache_loader_behind_the_tag_check() {
         "fn load_trusted_compiled(engine: &Engine, entry: VerifiedEntry<'_>) -> wasmtime::Result<Component>"
     ));
     assert_eq!(cache.matches("VerifiedEntry(compiled)").count(), 1);
-    assert_eq!(cache.matches("load_trusted_compiled(engine, verified)").count(), 1);
+    assert_eq!(
+        cache
+            .matches("load_trusted_compiled(engine, verified)")
+            .count(),
+        1
+    );
     let verify = cache.split("fn verify<'a>(").nth(1).unwrap();
     let verify = verify.split("\n    }\n").next().unwrap();
     assert!(
-        verify.find(".verify_slice(tag)").unwrap() < verify.find("VerifiedEntry(compiled)").unwrap()
+        verify.find(".verify_slice(tag)").unwrap()
+            < verify.find("VerifiedEntry(compiled)").unwrap()
     );
     assert!(cache.contains("// SAFETY:") && cache.contains("HMAC-SHA256 tag verified"));
 }

@@ -469,7 +469,11 @@ fn an_endless_call_is_stopped_by_the_package_budget_before_its_deadline() {
         package_time: Duration::from_millis(200),
         ..test_limits()
     };
-    check("loop", limits, "exceeded the package time budget of 200 ms per scan");
+    check(
+        "loop",
+        limits,
+        "exceeded the package time budget of 200 ms per scan",
+    );
 }
 
 #[test]
@@ -644,7 +648,11 @@ fn context_resources_count_against_the_input_limit() {
         .map(size)
         .sum();
     assert!(context > 0, "the demo has the S3 package's context");
-    let largest = snap.of_type(ResourceType::S3Bucket).map(size).max().unwrap();
+    let largest = snap
+        .of_type(ResourceType::S3Bucket)
+        .map(size)
+        .max()
+        .unwrap();
     let run_with_input = |input_bytes| {
         let host = WasmHost::new(Limits {
             input_bytes,

@@ -54,7 +54,10 @@ fn a_256_mib_sparse_file_is_refused_by_its_size() {
     let big = dir.path().join("big.wasm");
     let f = std::fs::File::create(&big).unwrap();
     f.set_len(256 << 20).unwrap();
-    refused(&big, &format!("package is 268435456 bytes, the limit is {}", limit()));
+    refused(
+        &big,
+        &format!("package is 268435456 bytes, the limit is {}", limit()),
+    );
 }
 
 #[test]
@@ -101,7 +104,10 @@ fn a_symlink_to_a_regular_package_loads_and_its_signature_is_read_bounded() {
     std::os::unix::fs::symlink(&real, &link).unwrap();
     let p = PackageBytes::read(&link, limit()).unwrap();
     assert_eq!(p.bytes(), S3_PACKAGE);
-    assert_eq!(p.sha256(), cloudarq_core::wasm::trust::sha256_hex(S3_PACKAGE));
+    assert_eq!(
+        p.sha256(),
+        cloudarq_core::wasm::trust::sha256_hex(S3_PACKAGE)
+    );
     // A signature "file" that is a FIFO is refused, not waited on.
     let sig = dir.path().join("link.wasm.sig");
     assert!(

@@ -447,9 +447,18 @@ mod tests {
         let fields: Vec<(Change, &str)> = vec![
             (|m, v| m.rules[0].title = format!("A{v}"), "field title"),
             (|m, v| m.rules[0].rationale = v.into(), "field rationale"),
-            (|m, v| m.rules[0].remediation.cli = v.into(), "field remediation.cli"),
-            (|m, v| m.rules[0].remediation.console = v.into(), "field remediation.console"),
-            (|m, v| m.rules[0].remediation.url = v.into(), "field remediation.url"),
+            (
+                |m, v| m.rules[0].remediation.cli = v.into(),
+                "field remediation.cli",
+            ),
+            (
+                |m, v| m.rules[0].remediation.console = v.into(),
+                "field remediation.console",
+            ),
+            (
+                |m, v| m.rules[0].remediation.url = v.into(),
+                "field remediation.url",
+            ),
             (
                 |m, v| {
                     m.rules[0].controls.push(crate::finding::ControlId {
@@ -527,9 +536,21 @@ mod tests {
     fn each_text_field_has_a_length_limit() {
         type Change = fn(&mut PackageMeta, String);
         let cases: Vec<(Change, usize, &str)> = vec![
-            (|m, v| m.rules[0].rationale = v, MAX_TEXT_BYTES, "field rationale"),
-            (|m, v| m.rules[0].remediation.cli = v, MAX_TEXT_BYTES, "field remediation.cli"),
-            (|m, v| m.rules[0].remediation.url = v, MAX_URL_BYTES, "field remediation.url"),
+            (
+                |m, v| m.rules[0].rationale = v,
+                MAX_TEXT_BYTES,
+                "field rationale",
+            ),
+            (
+                |m, v| m.rules[0].remediation.cli = v,
+                MAX_TEXT_BYTES,
+                "field remediation.cli",
+            ),
+            (
+                |m, v| m.rules[0].remediation.url = v,
+                MAX_URL_BYTES,
+                "field remediation.url",
+            ),
             (|m, v| m.version = v, MAX_NAME_BYTES, "field version"),
             (
                 |m, v| {

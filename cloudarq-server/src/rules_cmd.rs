@@ -381,7 +381,11 @@ fn write_usage(
         "package {} ({}, {} in {:.1} ms{}){}",
         pkg.meta().name,
         pkg.sha256(),
-        if load.cached { "from cache" } else { "compiled" },
+        if load.cached {
+            "from cache"
+        } else {
+            "compiled"
+        },
         load.load_time.as_secs_f64() * 1e3,
         load.recompiled_because
             .as_deref()

@@ -355,7 +355,10 @@ fn rules_commands_refuse_oversized_and_non_regular_packages_by_path() {
     let sub = dir.path().join("sub.wasm");
     std::fs::create_dir(&sub).unwrap();
     let cases = [
-        (big.clone(), "package is 268435456 bytes, the limit is 33554432"),
+        (
+            big.clone(),
+            "package is 268435456 bytes, the limit is 33554432",
+        ),
         (fifo.clone(), "is a FIFO (named pipe), not a regular file"),
         (sub.clone(), "is a directory, not a regular file"),
         (PathBuf::from("/dev/zero"), "is a character device"),
@@ -366,7 +369,13 @@ fn rules_commands_refuse_oversized_and_non_regular_packages_by_path() {
             vec!["rules", "inspect", s(path)],
             vec!["rules", "run", s(path), "--snapshot", s(&snap)],
             vec!["rules", "verify", s(path)],
-            vec!["rules", "package", s(path), "-o", s(&dir.path().join("o.wasm"))],
+            vec![
+                "rules",
+                "package",
+                s(path),
+                "-o",
+                s(&dir.path().join("o.wasm")),
+            ],
             vec![
                 "scan",
                 "--demo",
@@ -434,7 +443,11 @@ fn run_with_a_cache_reports_a_recompile_when_the_tag_is_invalid() {
     assert!(first.status.success(), "{}", text(&first));
     assert!(text(&first).contains(", compiled in"), "{}", text(&first));
     let second = cloudarq(&args);
-    assert!(text(&second).contains(", from cache in"), "{}", text(&second));
+    assert!(
+        text(&second).contains(", from cache in"),
+        "{}",
+        text(&second)
+    );
     let entry = std::fs::read_dir(&cache)
         .unwrap()
         .next()
@@ -448,7 +461,10 @@ fn run_with_a_cache_reports_a_recompile_when_the_tag_is_invalid() {
     let third = cloudarq(&args);
     let t = text(&third);
     assert!(third.status.success(), "{t}");
-    assert!(t.contains("compiled in") && t.contains("; recompiled: cache tag invalid"), "{t}");
+    assert!(
+        t.contains("compiled in") && t.contains("; recompiled: cache tag invalid"),
+        "{t}"
+    );
     // The findings are the package's own, as before.
     let findings = |o: &Output| {
         String::from_utf8_lossy(&o.stdout)
@@ -491,7 +507,8 @@ fn keygen_never_writes_key_material_through_a_planted_symlink() {
     std::os::unix::fs::symlink(&victim, &key).unwrap();
     for i in 0..50 {
         std::os::unix::fs::symlink(&victim, dir.path().join(format!(".tmp{i:06}"))).unwrap();
-        std::os::unix::fs::symlink(&victim, dir.path().join(format!(".cloudarq-tmp-{i:06}"))).unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join(format!(".cloudarq-tmp-{i:06}")))
+            .unwrap();
     }
     // Without --force: refused, the symlink counts as an existing key.
     let o = cloudarq(&["rules", "keygen", "--out", s(&key)]);
@@ -511,8 +528,16 @@ fn keygen_never_writes_key_material_through_a_planted_symlink() {
     assert!(meta.file_type().is_file());
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-    assert_eq!(std::fs::read(&victim).unwrap(), b"", "no key material in the target");
-    assert!(std::fs::read_to_string(&key).unwrap().contains("cloudarq.signing-key"));
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        b"",
+        "no key material in the target"
+    );
+    assert!(
+        std::fs::read_to_string(&key)
+            .unwrap()
+            .contains("cloudarq.signing-key")
+    );
     // Only the key was added: no temporary file left behind.
     let count = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(count, 1 + 1 + 1 + 100, "victim, key, dangling, planted");

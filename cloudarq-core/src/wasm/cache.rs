@@ -57,9 +57,8 @@ impl CacheKey {
         for _ in 0..3 {
             match open_nofollow(path) {
                 Ok(f) => {
-                    let text = read_private(f, path, 256, true).map_err(|m| {
-                        refuse(format!("the rules cache key {m}"))
-                    })?;
+                    let text = read_private(f, path, 256, true)
+                        .map_err(|m| refuse(format!("the rules cache key {m}")))?;
                     return Self::parse(&text).ok_or_else(|| {
                         refuse("is not a CloudArq rules cache key (64 hex digits); delete it to make a new one".to_owned())
                     });
@@ -233,8 +232,10 @@ impl ComponentCache {
 
     fn entry_path(&self, compat: &[u8], wasm_sha256: &str) -> PathBuf {
         let id = sha256_hex(compat);
-        self.dir
-            .join(format!("{wasm_sha256}-{}.cwasm", id.get(..16).unwrap_or(&id)))
+        self.dir.join(format!(
+            "{wasm_sha256}-{}.cwasm",
+            id.get(..16).unwrap_or(&id)
+        ))
     }
 
     /// The cached compilation of the wasm with this sha256, when an entry

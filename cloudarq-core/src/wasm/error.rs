@@ -156,7 +156,9 @@ pub enum Failure {
     /// Data the guest passed to the host ran past wasmtime's per-call copy
     /// budget, which is the output limit plus room for every finding the
     /// batch may legally have; nothing more was copied.
-    #[error("output exceeds the limit of {limit} bytes (the host copy budget of {budget} bytes ran out)")]
+    #[error(
+        "output exceeds the limit of {limit} bytes (the host copy budget of {budget} bytes ran out)"
+    )]
     CopyBudget {
         /// The output limit.
         limit: usize,
@@ -165,7 +167,9 @@ pub enum Failure {
     },
     /// Input (a resource, with the context resources sent beside it) larger
     /// than the limit.
-    #[error("resource JSON of {bytes} bytes (with {context} bytes of context resources) exceeds the input limit of {limit} bytes")]
+    #[error(
+        "resource JSON of {bytes} bytes (with {context} bytes of context resources) exceeds the input limit of {limit} bytes"
+    )]
     OversizedInput {
         /// Size of the resource.
         bytes: usize,

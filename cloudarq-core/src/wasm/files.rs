@@ -156,12 +156,14 @@ pub(crate) fn read_regular_bounded(
     }
     let file = opts.open(path).map_err(io)?;
     check(&file.metadata().map_err(io)?)?;
-    read_capped(file, limit).map_err(io)?.ok_or_else(|| WasmError::TooLarge {
-        name: path.display().to_string(),
-        what,
-        size: u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1),
-        limit,
-    })
+    read_capped(file, limit)
+        .map_err(io)?
+        .ok_or_else(|| WasmError::TooLarge {
+            name: path.display().to_string(),
+            what,
+            size: u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1),
+            limit,
+        })
 }
 
 /// At most `limit` bytes of `file`; `None` when it holds more.
@@ -295,7 +297,9 @@ pub(crate) fn read_private(
     limit: usize,
     strict: bool,
 ) -> Result<Vec<u8>, String> {
-    let meta = file.metadata().map_err(|e| format!("cannot be read: {e}"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot be read: {e}"))?;
     if !meta.is_file() {
         return Err(format!("is a {}, not a regular file", kind_of(&meta)));
     }

@@ -414,12 +414,12 @@ impl WasmHost {
             None => self
                 .compile(bytes, &sha256, &mut cached, &mut recompiled_because)
                 .and_then(|c| {
-                let pre = self
-                    .linker
-                    .instantiate_pre(&c)
-                    .map_err(|e| Failure::Link(format!("{e:#}")))?;
-                RulePre::new(pre).map_err(|e| Failure::Link(format!("{e:#}")))
-            }),
+                    let pre = self
+                        .linker
+                        .instantiate_pre(&c)
+                        .map_err(|e| Failure::Link(format!("{e:#}")))?;
+                    RulePre::new(pre).map_err(|e| Failure::Link(format!("{e:#}")))
+                }),
         };
         if let Err(f) = &state {
             tracing::warn!(package = name, cause = %f, "wasm rule package cannot run; its rules report ERROR");
@@ -967,7 +967,9 @@ fn check_output(
         }
         if let (wit::Verdict::Pass(_) | wit::Verdict::Fail(_), Some(s)) = (&f.verdict, f.severity)
             && severity(s) != info.severity
-            && f.severity_reason.as_deref().is_none_or(|r| r.trim().is_empty())
+            && f.severity_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
         {
             return Err(Failure::MalformedOutput(format!(
                 "rule {} returned severity {} (its default is {}) for {} without a severity reason",

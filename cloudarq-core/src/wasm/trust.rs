@@ -163,7 +163,10 @@ impl Signature {
         }
         let bytes = super::files::read_regular_bounded(&path, 64 << 10, "signature")?;
         let text = String::from_utf8(bytes).map_err(|_| {
-            WasmError::Trust(format!("{}: not a CloudArq signature: not UTF-8", path.display()))
+            WasmError::Trust(format!(
+                "{}: not a CloudArq signature: not UTF-8",
+                path.display()
+            ))
         })?;
         Self::parse(&text, &path.display().to_string()).map(Some)
     }
