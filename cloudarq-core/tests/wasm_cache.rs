@@ -36,6 +36,15 @@ fn host(c: &Cache) -> WasmHost {
         .unwrap()
 }
 
+/// Why a host refuses the cache `dir` with `key` (it must refuse).
+fn open_error(dir: &Path, key: &Path) -> String {
+    WasmHost::new(Limits::default())
+        .unwrap()
+        .with_cache_dir(dir, key)
+        .unwrap_err()
+        .to_string()
+}
+
 fn load(h: &WasmHost, bytes: &[u8]) -> WasmPackage {
     h.load(bytes, "pkg.wasm", &LoadOptions::default()).unwrap()
 }
@@ -204,11 +213,7 @@ fn a_world_writable_cache_directory_is_refused_and_left_as_it_is() {
     let c = cache();
     std::fs::create_dir(&c.dir).unwrap();
     chmod(&c.dir, 0o777);
-    let e = WasmHost::new(Limits::default())
-        .unwrap()
-        .with_cache_dir(&c.dir, &c.key)
-        .unwrap_err()
-        .to_string();
+    let e = open_error(&c.dir, &c.key);
     assert!(
         e.contains(&c.dir.display().to_string())
             && e.contains("writable by group or others")
@@ -223,12 +228,7 @@ fn a_world_writable_cache_directory_is_refused_and_left_as_it_is() {
     assert!(!c.key.exists(), "nothing is created for a refused cache");
     // A group-writable one too.
     chmod(&c.dir, 0o770);
-    assert!(
-        WasmHost::new(Limits::default())
-            .unwrap()
-            .with_cache_dir(&c.dir, &c.key)
-            .is_err()
-    );
+    open_error(&c.dir, &c.key);
 }
 
 #[cfg(unix)]
@@ -248,11 +248,7 @@ fn a_cache_directory_owned_by_another_user_is_refused() {
     } else {
         PathBuf::from("/")
     };
-    let e = WasmHost::new(Limits::default())
-        .unwrap()
-        .with_cache_dir(&dir, &c.key)
-        .unwrap_err()
-        .to_string();
+    let e = open_error(&dir, &c.key);
     assert!(
         e.contains(&dir.display().to_string()) && e.contains("not by the current user"),
         "{e}"
@@ -266,11 +262,7 @@ fn a_key_file_open_to_others_a_symlink_or_inside_the_cache_is_refused() {
     load(&host(&c), S3_PACKAGE);
     for m in [0o644, 0o640, 0o604, 0o666] {
         chmod(&c.key, m);
-        let e = WasmHost::new(Limits::default())
-            .unwrap()
-            .with_cache_dir(&c.dir, &c.key)
-            .unwrap_err()
-            .to_string();
+        let e = open_error(&c.dir, &c.key);
         assert!(
             e.contains(&c.key.display().to_string()) && e.contains("chmod 600"),
             "{m:o}: {e}"
@@ -282,32 +274,19 @@ fn a_key_file_open_to_others_a_symlink_or_inside_the_cache_is_refused() {
     // A symlink at the key's name is never followed (nor written through).
     let link = c.dir.parent().unwrap().join("link.key");
     std::os::unix::fs::symlink(&c.key, &link).unwrap();
-    let e = WasmHost::new(Limits::default())
-        .unwrap()
-        .with_cache_dir(&c.dir, &link)
-        .unwrap_err()
-        .to_string();
+    let e = open_error(&c.dir, &link);
     assert!(e.contains("symlink"), "{e}");
     let dangling = c.dir.parent().unwrap().join("dangling.key");
     let target = c.dir.parent().unwrap().join("planted-target");
     std::os::unix::fs::symlink(&target, &dangling).unwrap();
-    assert!(
-        WasmHost::new(Limits::default())
-            .unwrap()
-            .with_cache_dir(&c.dir, &dangling)
-            .is_err()
-    );
+    open_error(&c.dir, &dangling);
     assert!(
         !target.exists(),
         "no key material through a planted symlink"
     );
 
     // Inside the cache directory: refused.
-    let e = WasmHost::new(Limits::default())
-        .unwrap()
-        .with_cache_dir(&c.dir, &c.dir.join("k"))
-        .unwrap_err()
-        .to_string();
+    let e = open_error(&c.dir, &c.dir.join("k"));
     assert!(e.contains("outside the cache directory"), "{e}");
 }
 
