@@ -73,8 +73,9 @@ fn load_and_instantiate(c: &mut Criterion) {
         })
     });
     let dir = std::env::temp_dir().join(format!("cloudarq-bench-cache-{}", std::process::id()));
+    let key = std::env::temp_dir().join(format!("cloudarq-bench-cache-{}.key", std::process::id()));
     let cached = WasmHost::new(Limits::default())
-        .and_then(|h| h.with_cache_dir(&dir))
+        .and_then(|h| h.with_cache_dir(&dir, &key))
         .expect("cached host");
     cached
         .load(S3_PACKAGE, "s3", &LoadOptions::default())
@@ -100,6 +101,7 @@ fn load_and_instantiate(c: &mut Criterion) {
     });
     group.finish();
     let _ = std::fs::remove_dir_all(dir);
+    let _ = std::fs::remove_file(key);
 }
 
 fn benches() {

@@ -60,6 +60,14 @@ fn one_finding(fields: &str) -> String {
 const RULE_ID: &str =
     "(i32.store (i32.const 2048) (i32.const 1100)) (i32.store (i32.const 2052) (i32.const 12))";
 
+/// The finding's resource is the batch's first (params 11 and 12 are the
+/// resources list), its verdict `fail("boom")`, its severity `critical`
+/// (the rule's default is `high`).
+const FAIL_CRITICAL_FIRST: &str = "(i32.store (i32.const 2048) (i32.const 1100)) (i32.store (i32.const 2052) (i32.const 12)) \
+     (i32.store (i32.const 2056) (i32.load (local.get 11))) (i32.store (i32.const 2060) (i32.load offset=4 (local.get 11))) \
+     (i32.store8 (i32.const 2064) (i32.const 1)) (i32.store (i32.const 2068) (i32.const 1024)) (i32.store (i32.const 2072) (i32.const 4)) \
+     (i32.store8 (i32.const 2076) (i32.const 1)) (i32.store8 (i32.const 2077) (i32.const 4))";
+
 struct Case {
     name: &'static str,
     body: String,
@@ -106,6 +114,28 @@ fn cases() -> Vec<Case> {
             )),
         ),
         case("foreign", foreign),
+        // A severity other than the default, and no reason (option none).
+        case("severity-no-reason", one_finding(FAIL_CRITICAL_FIRST)),
+        // The same with an empty reason.
+        case(
+            "severity-empty-reason",
+            one_finding(&format!(
+                "{FAIL_CRITICAL_FIRST} (i32.store8 (i32.const 2080) (i32.const 1)) (i32.store (i32.const 2084) (i32.const 1024)) (i32.store (i32.const 2088) (i32.const 0))"
+            )),
+        ),
+        // The same with the reason "boom".
+        case(
+            "severity-with-reason",
+            one_finding(&format!(
+                "{FAIL_CRITICAL_FIRST} (i32.store8 (i32.const 2080) (i32.const 1)) (i32.store (i32.const 2084) (i32.const 1024)) (i32.store (i32.const 2088) (i32.const 4))"
+            )),
+        ),
+        // Spins 30 million times, then returns no finding.
+        case(
+            "burn",
+            "(local $i i32) (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1))) \
+             (br_if $l (i32.lt_u (local.get $i) (i32.const 30000000)))) (i32.const 768)",
+        ),
         // 100,000 log lines of 22 bytes, then an empty (valid) result.
         case(
             "log-flood",
@@ -323,6 +353,129 @@ fn oversized_output_is_refused() {
     );
 }
 
+/// Wasmtime's per-call host copy budget follows the output limit: a 2 MiB
+/// string over a 1 MiB limit is refused while being copied, not after.
+#[test]
+fn oversized_output_stops_at_the_host_copy_budget() {
+    check("oversized", test_limits(), "host copy budget");
+    // With a limit above the output, it is copied and passes the size
+    // checks (and is refused for its empty resource ARN).
+    let limits = Limits {
+        output_bytes: 4 << 20,
+        ..test_limits()
+    };
+    check("oversized", limits, "which was not in the batch");
+}
+
+#[test]
+fn a_severity_change_without_a_reason_is_malformed_output() {
+    for name in ["severity-no-reason", "severity-empty-reason"] {
+        check(
+            name,
+            test_limits(),
+            "rule hostile_rule returned severity critical (its default is high)",
+        );
+        check(name, test_limits(), "without a severity reason");
+    }
+    // With a reason it is accepted.
+    let c = cases()
+        .into_iter()
+        .find(|c| c.name == "severity-with-reason")
+        .unwrap();
+    let result = run(test_limits(), &[("with-reason", component(&c))]);
+    let fails: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "hostile_rule")
+        .collect();
+    assert!(!fails.is_empty());
+    for f in fails {
+        assert_eq!(f.status, Status::Fail, "{}", f.message);
+        assert_eq!(f.severity, cloudarq_model::rule::Severity::Critical);
+        assert_eq!(f.severity_reason.as_deref(), Some("boom"));
+    }
+}
+
+/// The demo snapshot with `n` more S3 buckets in one region.
+fn snapshot_with_buckets(n: usize) -> cloudarq_model::Snapshot {
+    let text = include_str!("../../cloudarq-server/demo/demo-snapshot.json");
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    let resources = v["resources"].as_array_mut().unwrap();
+    let bucket = resources
+        .iter()
+        .find(|r| r["properties"].get("AWS::S3::Bucket").is_some())
+        .unwrap()
+        .clone();
+    for i in 0..n {
+        let mut b = bucket.clone();
+        let name = format!("zz-bucket-{i:04}");
+        b["arn"] = format!("arn:aws:s3:::{name}").into();
+        b["name"] = name.clone().into();
+        b["properties"]["AWS::S3::Bucket"]["name"] = name.into();
+        resources.push(b);
+    }
+    resources.sort_by(|a, b| a["arn"].as_str().cmp(&b["arn"].as_str()));
+    cloudarq_model::Snapshot::from_json(&v.to_string(), "many-buckets.json").unwrap()
+}
+
+/// A guest that spends its time across many batches, each well within the
+/// per-call deadline, is stopped by the package's time budget: the rest of
+/// its batches become ERROR findings naming the budget, without calls.
+#[test]
+fn a_guest_burning_time_across_many_batches_hits_the_package_budget() {
+    let c = cases().into_iter().find(|c| c.name == "burn").unwrap();
+    let snap = snapshot_with_buckets(300);
+    let buckets = snap.of_type(ResourceType::S3Bucket).count();
+    let host = WasmHost::new(Limits {
+        batch_size: 1,
+        fuel_base: 10_000_000_000,
+        deadline: Duration::from_secs(10),
+        package_time: Duration::from_millis(300),
+        ..test_limits()
+    })
+    .unwrap();
+    let pkg = host
+        .load(&component(&c), "burn", &LoadOptions::default())
+        .unwrap();
+    let run = host.evaluate(&pkg, &snap);
+    assert!(run.stats.calls >= 1);
+    assert!(
+        (run.stats.calls as usize) < buckets,
+        "{} calls for {buckets} buckets",
+        run.stats.calls
+    );
+    assert!(!run.findings.is_empty());
+    for f in &run.findings {
+        assert_eq!(f.status, Status::Error);
+        assert!(
+            f.message
+                .contains("exceeded the package time budget of 300 ms per scan"),
+            "{}",
+            f.message
+        );
+    }
+    // Calls made before the budget ran out returned nothing; every bucket
+    // not evaluated has its ERROR finding.
+    assert!(run.findings.len() + (run.stats.calls as usize) >= buckets);
+}
+
+/// A call still running when the budget ends is stopped by it (the budget
+/// is shorter than the per-call deadline) and named as the cause.
+#[test]
+fn an_endless_call_is_stopped_by_the_package_budget_before_its_deadline() {
+    let limits = Limits {
+        fuel_base: u64::MAX / 4,
+        deadline: Duration::from_secs(30),
+        package_time: Duration::from_millis(200),
+        ..test_limits()
+    };
+    check(
+        "loop",
+        limits,
+        "exceeded the package time budget of 200 ms per scan",
+    );
+}
+
 #[test]
 fn finding_for_a_foreign_resource_is_refused() {
     check(
@@ -402,8 +555,13 @@ fn all_hostile_packages_together_leave_the_s3_package_and_native_rules_unchanged
     );
     let mut packages = vec![("s3-rules.wasm", S3_PACKAGE.to_vec())];
     let mut names = Vec::new();
-    // Every case but the log flood, which is cut but not an error.
-    for c in cases().into_iter().filter(|c| c.name != "log-flood") {
+    // Every case that fails (not the log flood, which is cut but not an
+    // error, nor the accepted severity change or the slow guest).
+    let not_errors = ["log-flood", "severity-with-reason", "burn"];
+    for c in cases()
+        .into_iter()
+        .filter(|c| !not_errors.contains(&c.name))
+    {
         // One rule id per package: rename the rule.
         let id = format!("hostile_{}", c.name.replace('-', "_"));
         let bytes = component_with_rule(&c, &id);
@@ -471,6 +629,67 @@ fn a_resource_larger_than_the_input_limit_is_an_error_not_sent() {
             f.message
         );
     }
+}
+
+/// The context resources sent with every batch count against the input
+/// limit: with room for the largest bucket alone, but not for it plus the
+/// context, the bucket is an ERROR naming both sizes; with less room than
+/// the context itself, nothing is sent.
+#[test]
+fn context_resources_count_against_the_input_limit() {
+    let snap = demo_snapshot();
+    let size = |r: &cloudarq_model::Resource| {
+        serde_json::to_string(r).unwrap().len()
+            + r.arn.as_str().len()
+            + r.resource_type().as_str().len()
+    };
+    let context: usize = snap
+        .of_type(ResourceType::S3AccountPublicAccessBlock)
+        .map(size)
+        .sum();
+    assert!(context > 0, "the demo has the S3 package's context");
+    let largest = snap
+        .of_type(ResourceType::S3Bucket)
+        .map(size)
+        .max()
+        .unwrap();
+    let run_with_input = |input_bytes| {
+        let host = WasmHost::new(Limits {
+            input_bytes,
+            batch_size: 1,
+            ..Limits::default()
+        })
+        .unwrap();
+        let pkg = host
+            .load(S3_PACKAGE, "s3", &LoadOptions::default())
+            .unwrap();
+        host.evaluate(&pkg, &snap)
+    };
+    let run = run_with_input(largest + context - 1);
+    let refused: Vec<_> = run
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Error)
+        .collect();
+    assert!(!refused.is_empty());
+    for f in &refused {
+        assert!(
+            f.message.contains(&format!(
+                "(with {context} bytes of context resources) exceeds the input limit of {} bytes",
+                largest + context - 1
+            )),
+            "{}",
+            f.message
+        );
+    }
+    assert!(run.stats.calls > 0, "smaller buckets still fit");
+
+    let run = run_with_input(context - 1);
+    assert_eq!(run.stats.calls, 0);
+    assert!(run.findings.iter().all(|f| f.status == Status::Error));
+
+    let run = run_with_input(largest + context);
+    assert!(run.findings.iter().all(|f| f.status != Status::Error));
 }
 
 #[test]

@@ -27,9 +27,10 @@ fn load(
     trust: Option<&TrustPolicy>,
 ) -> (Result<(), WasmError>, bool) {
     let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
     let host = WasmHost::new(Limits::default())
         .unwrap()
-        .with_cache_dir(dir.path())
+        .with_cache_dir(&cache, &dir.path().join("cache.key"))
         .unwrap();
     let opts = LoadOptions {
         signature,
@@ -39,7 +40,7 @@ fn load(
     let r = host.load(bytes, "s3-rules.wasm", &opts).map(|p| {
         assert_eq!(p.failure(), None);
     });
-    let compiled = std::fs::read_dir(dir.path()).unwrap().next().is_some();
+    let compiled = std::fs::read_dir(&cache).unwrap().next().is_some();
     (r, compiled)
 }
 

@@ -54,6 +54,21 @@ pub const META_SECTION: &str = "cloudarq-rule-meta";
 /// The largest metadata section accepted, in bytes.
 pub const MAX_META_BYTES: usize = 1 << 20;
 
+/// The longest rule title, in bytes (at least one visible character).
+pub const MAX_TITLE_BYTES: usize = 150;
+
+/// The longest free-text field (`rationale`, `remediation.cli`,
+/// `remediation.console`, strings of `settings_schema`), in bytes; these may
+/// hold `\n` and `\t`.
+pub const MAX_TEXT_BYTES: usize = 4096;
+
+/// The longest `remediation.url`, in bytes (one line).
+pub const MAX_URL_BYTES: usize = 2048;
+
+/// The longest short name (`version`, `contract`, `min_host_version`, a
+/// control's `framework` and `control`), in bytes (one line).
+pub const MAX_NAME_BYTES: usize = 64;
+
 /// What is wrong with a package's metadata.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -75,13 +90,15 @@ pub enum MetaError {
 pub struct PackageMeta {
     /// Package name (lowercase letters, digits, `-` and `_`).
     pub name: String,
-    /// Package version, free text (for example `1.2.0`).
+    /// Package version, free text (for example `1.2.0`; one line, at most
+    /// [`MAX_NAME_BYTES`]).
     pub version: String,
     /// The contract version the package implements (`1.0.0`).
     pub contract: String,
     /// The lowest CloudArq host version that can run it.
     pub min_host_version: String,
-    /// JSON Schema of the settings passed to `configure` (`{}` when none).
+    /// JSON Schema of the settings passed to `configure` (`{}` when none);
+    /// its keys and strings are free text of at most [`MAX_TEXT_BYTES`].
     #[serde(default)]
     pub settings_schema: serde_json::Value,
     /// Resource types sent with every batch as context (account-wide kinds
@@ -98,7 +115,7 @@ pub struct PackageMeta {
 pub struct RuleInfo {
     /// Stable id, unique across every loaded rule.
     pub id: String,
-    /// The secure state.
+    /// The secure state (one line, at most [`MAX_TITLE_BYTES`]).
     pub title: String,
     /// Default severity of a FAIL.
     pub severity: Severity,
@@ -106,17 +123,20 @@ pub struct RuleInfo {
     pub service: Service,
     /// The resource types it evaluates; the host sends it only these.
     pub resource_types: Vec<ResourceType>,
-    /// Why the secure state matters.
+    /// Why the secure state matters (at most [`MAX_TEXT_BYTES`]).
     #[serde(default)]
     pub rationale: String,
     /// How to fix a failing resource.
     pub remediation: RemediationInfo,
-    /// Compliance controls.
+    /// Compliance controls (framework and control each one line of at most
+    /// [`MAX_NAME_BYTES`]).
     #[serde(default)]
     pub controls: Vec<crate::finding::ControlId>,
 }
 
-/// [`Remediation`](crate::rule::Remediation) as owned data.
+/// [`Remediation`](crate::rule::Remediation) as owned data: `cli` and
+/// `console` at most [`MAX_TEXT_BYTES`] each, `url` one line of at most
+/// [`MAX_URL_BYTES`].
 #[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RemediationInfo {
@@ -197,7 +217,11 @@ impl PackageMeta {
 
     /// Checks the metadata is usable: a valid name, at least one rule, ids
     /// well-formed and unique, every rule with a title and a resource type,
-    /// no duplicate types or controls.
+    /// no duplicate types or controls, and every text field within its
+    /// length limit (the `MAX_*_BYTES` constants) and inert: no control
+    /// character (C0, DEL, C1; `\n` and `\t` only in the free-text fields)
+    /// and no bidirectional override or isolate (U+202A–U+202E,
+    /// U+2066–U+2069) anywhere. The error names the rule and the field.
     pub fn validate(&self) -> Result<(), MetaError> {
         let bad = |m: String| Err(MetaError::Invalid(m));
         if !is_ident(&self.name, b'-') {
@@ -212,6 +236,16 @@ impl PackageMeta {
         if !self.settings_schema.is_object() && !self.settings_schema.is_null() {
             return bad("settings_schema must be a JSON object".to_owned());
         }
+        for (field, value) in [
+            ("version", &self.version),
+            ("contract", &self.contract),
+            ("min_host_version", &self.min_host_version),
+        ] {
+            check_text(value, MAX_NAME_BYTES, false)
+                .map_err(|m| MetaError::Invalid(format!("field {field}: {m}")))?;
+        }
+        check_json_text(&self.settings_schema)
+            .map_err(|m| MetaError::Invalid(format!("field settings_schema: {m}")))?;
         let mut ids = BTreeSet::new();
         for r in &self.rules {
             if !is_ident(&r.id, b'_') {
@@ -223,9 +257,13 @@ impl PackageMeta {
             if !ids.insert(r.id.as_str()) {
                 return bad(format!("rule id {:?} is declared twice", r.id));
             }
-            if r.title.trim().is_empty() || r.title.len() > 150 {
-                return bad(format!("rule {:?} needs a title of 1-150 characters", r.id));
+            if r.title.trim().is_empty() || r.title.len() > MAX_TITLE_BYTES {
+                return bad(format!(
+                    "rule {:?} needs a title of 1-{MAX_TITLE_BYTES} characters",
+                    r.id
+                ));
             }
+            r.check_text()?;
             if r.resource_types.is_empty() {
                 return bad(format!("rule {:?} declares no resource type", r.id));
             }
@@ -252,6 +290,75 @@ impl PackageMeta {
             .iter()
             .flat_map(|r| r.resource_types.iter().copied())
             .collect()
+    }
+}
+
+impl RuleInfo {
+    /// Every text field of the rule within its limit and free of control and
+    /// bidirectional-override characters; the error names the rule and field.
+    fn check_text(&self) -> Result<(), MetaError> {
+        let rem = &self.remediation;
+        let fields = [
+            ("title", &self.title, MAX_TITLE_BYTES, false),
+            ("rationale", &self.rationale, MAX_TEXT_BYTES, true),
+            ("remediation.cli", &rem.cli, MAX_TEXT_BYTES, true),
+            ("remediation.console", &rem.console, MAX_TEXT_BYTES, true),
+            ("remediation.url", &rem.url, MAX_URL_BYTES, false),
+        ];
+        let controls = self.controls.iter().flat_map(|c| {
+            [
+                ("controls.framework", &c.framework, MAX_NAME_BYTES, false),
+                ("controls.control", &c.control, MAX_NAME_BYTES, false),
+            ]
+        });
+        for (field, value, max, multiline) in fields.into_iter().chain(controls) {
+            check_text(value, max, multiline).map_err(|m| {
+                MetaError::Invalid(format!("rule {:?} field {field}: {m}", self.id))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Bidirectional embedding/override (U+202A–U+202E) and isolate
+/// (U+2066–U+2069) characters: they reorder how the text around them shows.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// At most `max` bytes, no bidi control, and no control character except
+/// `\n` and `\t` when `multiline`.
+fn check_text(value: &str, max: usize, multiline: bool) -> Result<(), String> {
+    if value.len() > max {
+        return Err(format!("is {} bytes, the limit is {max}", value.len()));
+    }
+    for (at, c) in value.char_indices() {
+        if is_bidi_control(c) {
+            return Err(format!(
+                "holds the bidirectional control character U+{:04X} at byte {at}",
+                u32::from(c)
+            ));
+        }
+        if c.is_control() && !(multiline && matches!(c, '\n' | '\t')) {
+            return Err(format!(
+                "holds the control character U+{:04X} at byte {at}",
+                u32::from(c)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// [`check_text`] on every key and string of a JSON value (free text).
+fn check_json_text(v: &serde_json::Value) -> Result<(), String> {
+    match v {
+        serde_json::Value::String(s) => check_text(s, MAX_TEXT_BYTES, true),
+        serde_json::Value::Array(a) => a.iter().try_for_each(check_json_text),
+        serde_json::Value::Object(o) => o.iter().try_for_each(|(k, v)| {
+            check_text(k, MAX_TEXT_BYTES, true)?;
+            check_json_text(v)
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -332,6 +439,150 @@ mod tests {
                 .to_string();
             assert!(e.contains(needle), "{e} should mention {needle}");
         }
+    }
+
+    #[test]
+    fn control_and_bidi_characters_are_refused_naming_rule_and_field() {
+        type Change = fn(&mut PackageMeta, &str);
+        let fields: Vec<(Change, &str)> = vec![
+            (|m, v| m.rules[0].title = format!("A{v}"), "field title"),
+            (|m, v| m.rules[0].rationale = v.into(), "field rationale"),
+            (
+                |m, v| m.rules[0].remediation.cli = v.into(),
+                "field remediation.cli",
+            ),
+            (
+                |m, v| m.rules[0].remediation.console = v.into(),
+                "field remediation.console",
+            ),
+            (
+                |m, v| m.rules[0].remediation.url = v.into(),
+                "field remediation.url",
+            ),
+            (
+                |m, v| {
+                    m.rules[0].controls.push(crate::finding::ControlId {
+                        framework: v.into(),
+                        control: "1.1".into(),
+                    })
+                },
+                "field controls.framework",
+            ),
+            (
+                |m, v| {
+                    m.rules[0].controls.push(crate::finding::ControlId {
+                        framework: "cis".into(),
+                        control: v.into(),
+                    })
+                },
+                "field controls.control",
+            ),
+        ];
+        let hostile = [
+            ("\u{1b}[31mred", "U+001B"),
+            ("a\u{0}b", "U+0000"),
+            ("a\rb", "U+000D"),
+            ("a\u{9b}2J", "U+009B"),
+            ("a\u{7f}", "U+007F"),
+            ("evil\u{202E}txt.exe", "U+202E"),
+            ("\u{2066}isolated\u{2069}", "U+2066"),
+        ];
+        for (change, field) in &fields {
+            for (value, code) in hostile {
+                let mut m = meta();
+                change(&mut m, value);
+                let e = PackageMeta::from_json(&m.to_json())
+                    .unwrap_err()
+                    .to_string();
+                assert!(
+                    e.contains("rule \"acme_a\"") && e.contains(field) && e.contains(code),
+                    "{value:?} in {field}: {e}"
+                );
+            }
+        }
+        for (field, m) in [
+            ("field version", {
+                let mut m = meta();
+                m.version = "1\u{202D}".into();
+                m
+            }),
+            ("field settings_schema", {
+                let mut m = meta();
+                m.settings_schema = serde_json::json!({"description": "x\u{1b}]52;c;AAAA\u{7}"});
+                m
+            }),
+        ] {
+            let e = PackageMeta::from_json(&m.to_json())
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(field), "{e}");
+        }
+    }
+
+    #[test]
+    fn newlines_and_tabs_are_allowed_only_in_free_text() {
+        let mut m = meta();
+        m.rules[0].rationale = "line one\n\tline two".into();
+        m.rules[0].remediation.cli = "aws s3 …\naws s3 …".into();
+        PackageMeta::from_json(&m.to_json()).unwrap();
+        m.rules[0].title = "A\nB".into();
+        let e = PackageMeta::from_json(&m.to_json())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("field title") && e.contains("U+000A"), "{e}");
+    }
+
+    #[test]
+    fn each_text_field_has_a_length_limit() {
+        type Change = fn(&mut PackageMeta, String);
+        let cases: Vec<(Change, usize, &str)> = vec![
+            (
+                |m, v| m.rules[0].rationale = v,
+                MAX_TEXT_BYTES,
+                "field rationale",
+            ),
+            (
+                |m, v| m.rules[0].remediation.cli = v,
+                MAX_TEXT_BYTES,
+                "field remediation.cli",
+            ),
+            (
+                |m, v| m.rules[0].remediation.url = v,
+                MAX_URL_BYTES,
+                "field remediation.url",
+            ),
+            (|m, v| m.version = v, MAX_NAME_BYTES, "field version"),
+            (
+                |m, v| {
+                    m.rules[0].controls.push(crate::finding::ControlId {
+                        framework: "cis".into(),
+                        control: v,
+                    })
+                },
+                MAX_NAME_BYTES,
+                "field controls.control",
+            ),
+        ];
+        for (change, max, field) in cases {
+            let mut m = meta();
+            change(&mut m, "x".repeat(max));
+            PackageMeta::from_json(&m.to_json()).unwrap();
+            let mut m = meta();
+            change(&mut m, "x".repeat(max + 1));
+            let e = PackageMeta::from_json(&m.to_json())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains(field) && e.contains(&format!("the limit is {max}")),
+                "{e}"
+            );
+        }
+        let mut m = meta();
+        m.rules[0].title = "x".repeat(MAX_TITLE_BYTES + 1);
+        let e = PackageMeta::from_json(&m.to_json())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("title of 1-150"), "{e}");
     }
 
     #[test]

@@ -10,7 +10,8 @@ use clap::{Args, Subcommand};
 use cloudarq_core::engine::Engine;
 use cloudarq_core::wasm::trust::{Signature, SigningKey, TrustPolicy, sha256_hex};
 use cloudarq_core::wasm::{
-    Limits, LoadOptions, PackageRun, WasmHost, WasmPackage, WasmRules, inspect, package_module,
+    Limits, LoadOptions, PackageBytes, PackageRun, WasmHost, WasmPackage, WasmRules, inspect,
+    package_module, write_secret_file,
 };
 use cloudarq_model::Snapshot;
 use cloudarq_model::rule::Rule;
@@ -34,6 +35,12 @@ pub enum WasmRulesCommand {
         /// Settings for `configure` (a JSON file).
         #[arg(long)]
         settings: Option<PathBuf>,
+        /// Keep the compiled package in this directory (as `scan --rules-cache-dir`).
+        #[arg(long)]
+        cache_dir: Option<PathBuf>,
+        /// The secret key authenticating cache entries (default: `rules-cache.key` in the data directory).
+        #[arg(long, requires = "cache_dir")]
+        cache_key: Option<PathBuf>,
     },
     /// Golden tests: each `DIR/<case>.snapshot.json` against `DIR/<case>.expected.json`.
     Test {
@@ -62,11 +69,14 @@ pub enum WasmRulesCommand {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// Writes a new ed25519 signing key and prints its public key.
+    /// Writes a new ed25519 signing key (mode 0600) and prints its public key.
     Keygen {
-        /// The key file to create (must not exist).
+        /// The key file to create (must not exist, unless `--force`).
         #[arg(long)]
         out: PathBuf,
+        /// Replace an existing key file (a symlink there is replaced, its target untouched).
+        #[arg(long)]
+        force: bool,
     },
     /// Signs a package: writes `<file>.sig`.
     Sign {
@@ -98,9 +108,24 @@ pub struct WasmScanArgs {
     /// Package settings: a JSON object keyed by package name.
     #[arg(long, requires = "rules")]
     pub rules_settings: Option<PathBuf>,
-    /// Keep compiled packages in this directory.
+    /// Keep compiled packages in this directory (owned by you, not writable
+    /// by group or others; created 0700).
     #[arg(long, requires = "rules")]
     pub rules_cache_dir: Option<PathBuf>,
+    /// The secret key authenticating cache entries, outside the cache
+    /// directory (default: `rules-cache.key` in the data directory; created
+    /// 0600 on first use).
+    #[arg(long, requires = "rules_cache_dir")]
+    pub rules_cache_key: Option<PathBuf>,
+}
+
+/// `host` with the compiled cache in `dir`, its key at `key` or by default
+/// `rules-cache.key` in the data directory.
+fn with_cache(host: WasmHost, dir: &Path, key: Option<&Path>) -> anyhow::Result<WasmHost> {
+    let key = key
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| crate::store_cmd::data_dir().join("rules-cache.key"));
+    Ok(host.with_cache_dir(dir, &key)?)
 }
 
 /// Loads the packages of `scan --rules`, checking trust and rule ids against
@@ -128,30 +153,29 @@ pub fn load_scan_rules(
     };
     let mut host = WasmHost::new(Limits::default())?;
     if let Some(dir) = &args.rules_cache_dir {
-        host = host.with_cache_dir(dir)?;
+        host = with_cache(host, dir, args.rules_cache_key.as_deref())?;
     }
     let mut rules = WasmRules::new(host);
+    let opts = LoadOptions {
+        settings_by_package: Some(&settings),
+        trust: trust.as_ref(),
+        ..LoadOptions::default()
+    };
     for file in package_files(&args.rules)? {
-        let pkg = load(rules.host(), &file, trust.as_ref(), &settings)?;
+        // Read once: trust, settings lookup and compilation use these bytes.
+        let pkg = rules.host().load_file(&file, &opts)?;
+        if let Some(why) = &pkg.load_stats().recompiled_because {
+            tracing::warn!(package = pkg.name(), "recompiled: {why}");
+        }
         rules.add(pkg, native)?;
     }
     Ok(Some(rules))
 }
 
-fn load(
-    host: &WasmHost,
-    file: &Path,
-    trust: Option<&TrustPolicy>,
-    settings: &BTreeMap<String, serde_json::Value>,
-) -> anyhow::Result<WasmPackage> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let name = inspect(&bytes, &file.display().to_string())?.meta.name;
-    let opts = LoadOptions {
-        settings: settings.get(&name).cloned(),
-        trust,
-        ..LoadOptions::default()
-    };
-    Ok(host.load_file(file, &opts)?)
+/// A package (or guest build output) read once, bounded by the default
+/// [`Limits::module_bytes`].
+fn read_package(path: &Path) -> anyhow::Result<PackageBytes> {
+    Ok(PackageBytes::read(path, Limits::default().module_bytes)?)
 }
 
 /// `.wasm` files named directly, and those inside named directories (sorted).
@@ -193,12 +217,11 @@ fn settings_file(p: Option<&Path>) -> anyhow::Result<Option<serde_json::Value>> 
 pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
     match cmd {
         WasmRulesCommand::Inspect { file } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let info = inspect(&bytes, &file.display().to_string())?;
+            let package = read_package(&file)?;
+            let info = inspect(package.bytes(), package.name())?;
             let m = &info.meta;
             writeln!(out, "package:   {} {}", m.name, m.version)?;
-            writeln!(out, "sha256:    {}", sha256_hex(&bytes))?;
+            writeln!(out, "sha256:    {}", package.sha256())?;
             writeln!(
                 out,
                 "contract:  {} (exports {})",
@@ -225,8 +248,13 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             file,
             snapshot: snap,
             settings,
+            cache_dir,
+            cache_key,
         } => {
-            let host = WasmHost::new(Limits::default())?;
+            let mut host = WasmHost::new(Limits::default())?;
+            if let Some(dir) = &cache_dir {
+                host = with_cache(host, dir, cache_key.as_deref())?;
+            }
             let opts = LoadOptions {
                 settings: settings_file(settings.as_deref())?,
                 ..LoadOptions::default()
@@ -262,10 +290,9 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             update,
         } => golden(&dir, &package, update, out),
         WasmRulesCommand::Package { input, output } => {
-            let wasm = std::fs::read(&input)
-                .with_context(|| format!("cannot read {}", input.display()))?;
+            let wasm = read_package(&input)?;
             let host = WasmHost::new(Limits::default())?;
-            let (bytes, meta) = package_module(&host, &wasm)?;
+            let (bytes, meta) = package_module(&host, wasm.bytes())?;
             write_file(&output, &bytes)?;
             writeln!(
                 out,
@@ -279,42 +306,49 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             Ok(0)
         }
         WasmRulesCommand::Build { dir, output } => build(&dir, output.as_deref(), out),
-        WasmRulesCommand::Keygen { out: path } => {
-            if path.exists() {
-                bail!("{} exists; not overwriting a key", path.display());
+        WasmRulesCommand::Keygen { out: path, force } => {
+            // `symlink_metadata`: a dangling symlink there exists too.
+            if !force && std::fs::symlink_metadata(&path).is_ok() {
+                bail!(
+                    "{} exists; not overwriting a key (use --force to replace it)",
+                    path.display()
+                );
             }
             let key = SigningKey::generate()?;
-            write_secret(&path, key.to_file_text().as_bytes())?;
+            let text = secrecy::SecretString::from(key.to_file_text());
+            let bytes = secrecy::ExposeSecret::expose_secret(&text).as_bytes();
+            write_secret_file(&path, bytes, force).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    anyhow::anyhow!(
+                        "{} exists; not overwriting a key (use --force to replace it)",
+                        path.display()
+                    )
+                } else {
+                    anyhow::Error::new(e).context(format!("cannot write {}", path.display()))
+                }
+            })?;
             writeln!(out, "{}", key.public_key())?;
             Ok(0)
         }
         WasmRulesCommand::Sign { file, key } => {
             let key = SigningKey::from_file_text(&read(&key)?, &key.display().to_string())?;
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            inspect(&bytes, &file.display().to_string())?;
-            let sig = Signature::sign(&key, &bytes);
+            let package = read_package(&file)?;
+            inspect(package.bytes(), package.name())?;
+            let sig = Signature::sign(&key, package.bytes());
             let path = Signature::path_for(&file);
             write_file(&path, sig.to_text().as_bytes())?;
             writeln!(out, "{}: signed by {}", path.display(), key.public_key())?;
             Ok(0)
         }
         WasmRulesCommand::Verify { file, trust_policy } => {
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let package = read_package(&file)?;
+            let bytes = package.bytes();
             let sig_path = Signature::path_for(&file);
-            let sig = if sig_path.exists() {
-                Some(Signature::parse(
-                    &read(&sig_path)?,
-                    &sig_path.display().to_string(),
-                )?)
-            } else {
-                None
-            };
+            let sig = Signature::read_for(&file)?;
             let verdict = match (trust_policy, &sig) {
-                (Some(p), sig) => TrustPolicy::load(&p)?.check(&bytes, sig.as_ref()),
+                (Some(p), sig) => TrustPolicy::load(&p)?.check(bytes, sig.as_ref()),
                 (None, Some(sig)) => sig
-                    .verify(&bytes)
+                    .verify(bytes)
                     .map(|k| format!("valid signature by {k} (no trust policy given)")),
                 (None, None) => Err(format!("no signature ({} missing)", sig_path.display())),
             };
@@ -341,17 +375,22 @@ fn write_usage(
     let s = &run.stats;
     let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
     writeln!(out, "--")?;
+    let load = pkg.load_stats();
     writeln!(
         out,
-        "package {} ({}, {} in {:.1} ms){}",
+        "package {} ({}, {} in {:.1} ms{}){}",
         pkg.meta().name,
         pkg.sha256(),
-        if pkg.load_stats().cached {
+        if load.cached {
             "from cache"
         } else {
             "compiled"
         },
-        pkg.load_stats().load_time.as_secs_f64() * 1e3,
+        load.load_time.as_secs_f64() * 1e3,
+        load.recompiled_because
+            .as_deref()
+            .map(|why| format!("; recompiled: {why}"))
+            .unwrap_or_default(),
         pkg.failure()
             .map(|f| format!(": CANNOT RUN: {f}"))
             .unwrap_or_default()
@@ -526,21 +565,6 @@ fn build(dir: &Path, output: Option<&Path>, out: &mut dyn Write) -> anyhow::Resu
 
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
-}
-
-fn write_secret(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    f.write_all(bytes)
-        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// The ids of the built-in rules and of the loaded packages' rules.

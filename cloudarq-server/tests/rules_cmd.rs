@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::cloudarq;
+use common::{cloudarq, cloudarq_in};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -315,6 +315,237 @@ fn scan_refuses_a_package_reusing_a_built_in_rule_id() {
         "{}",
         text(&o)
     );
+}
+
+/// Runs the binary like `common::cloudarq`, but kills it and fails if it
+/// has not finished within a minute (a read of a FIFO blocks forever).
+fn cloudarq_within_a_minute(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cloudarq"))
+        .args(args)
+        .env_remove("CLOUDARQ_LOG")
+        .env("CLOUDARQ_HOME", common::shared_home())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    panic!("cloudarq {args:?} did not finish within a minute");
+}
+
+fn mkfifo(p: &Path) {
+    assert!(Command::new("mkfifo").arg(p).status().unwrap().success());
+}
+
+#[test]
+fn rules_commands_refuse_oversized_and_non_regular_packages_by_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.wasm");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(256 << 20)
+        .unwrap();
+    let fifo = dir.path().join("pipe.wasm");
+    mkfifo(&fifo);
+    let sub = dir.path().join("sub.wasm");
+    std::fs::create_dir(&sub).unwrap();
+    let cases = [
+        (
+            big.clone(),
+            "package is 268435456 bytes, the limit is 33554432",
+        ),
+        (fifo.clone(), "is a FIFO (named pipe), not a regular file"),
+        (sub.clone(), "is a directory, not a regular file"),
+        (PathBuf::from("/dev/zero"), "is a character device"),
+    ];
+    for (path, needle) in &cases {
+        let snap = example().join("fixtures/tagged.snapshot.json");
+        for args in [
+            vec!["rules", "inspect", s(path)],
+            vec!["rules", "run", s(path), "--snapshot", s(&snap)],
+            vec!["rules", "verify", s(path)],
+            vec![
+                "rules",
+                "package",
+                s(path),
+                "-o",
+                s(&dir.path().join("o.wasm")),
+            ],
+            vec![
+                "scan",
+                "--demo",
+                "--output-formats",
+                "terminal",
+                "--rules",
+                s(path),
+            ],
+        ] {
+            // `scan --rules DIR` reads the packages inside a directory.
+            if args[0] == "scan" && path == &sub {
+                continue;
+            }
+            let o = cloudarq_within_a_minute(&args);
+            let t = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{args:?}: {t}");
+            assert!(
+                t.contains(&path.display().to_string()) && t.contains(needle),
+                "{args:?}: {t}"
+            );
+        }
+    }
+    // `scan --rules DIR` refuses a FIFO or directory named *.wasm inside it.
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::copy(example().join("tag-owner.wasm"), rules.join("a.wasm")).unwrap();
+    mkfifo(&rules.join("b.wasm"));
+    let o = cloudarq_within_a_minute(&[
+        "scan",
+        "--demo",
+        "--output-formats",
+        "terminal",
+        "--rules",
+        s(&rules),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("b.wasm: is a FIFO"), "{}", text(&o));
+}
+
+#[test]
+fn run_with_a_cache_reports_a_recompile_when_the_tag_is_invalid() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let key = dir.path().join("cache.key");
+    let fx = example().join("fixtures");
+    let (pkg, snap, settings) = (
+        example().join("tag-owner.wasm"),
+        fx.join("tagged.snapshot.json"),
+        fx.join("settings.json"),
+    );
+    let args = [
+        "rules",
+        "run",
+        s(&pkg),
+        "--snapshot",
+        s(&snap),
+        "--settings",
+        s(&settings),
+        "--cache-dir",
+        s(&cache),
+        "--cache-key",
+        s(&key),
+    ];
+    let first = cloudarq(&args);
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(text(&first).contains(", compiled in"), "{}", text(&first));
+    let second = cloudarq(&args);
+    assert!(
+        text(&second).contains(", from cache in"),
+        "{}",
+        text(&second)
+    );
+    let entry = std::fs::read_dir(&cache)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut bytes = std::fs::read(&entry).unwrap();
+    let n = bytes.len();
+    bytes[n - 100] ^= 1;
+    std::fs::write(&entry, bytes).unwrap();
+    let third = cloudarq(&args);
+    let t = text(&third);
+    assert!(third.status.success(), "{t}");
+    assert!(
+        t.contains("compiled in") && t.contains("; recompiled: cache tag invalid"),
+        "{t}"
+    );
+    // The findings are the package's own, as before.
+    let findings = |o: &Output| {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .take_while(|l| *l != "--")
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(findings(&third), findings(&first));
+
+    // The default key lives in the data directory, outside the cache.
+    let home = tempfile::tempdir().unwrap();
+    let o = cloudarq_in(home.path(), &args[..9]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(home.path().join("rules-cache.key").is_file());
+
+    // A world-writable cache directory is refused with the fix.
+    let open = dir.path().join("open");
+    std::fs::create_dir(&open).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let mut a = args;
+        a[8] = s(&open);
+        let o = cloudarq(&a);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains("chmod go-w"), "{}", text(&o));
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn keygen_never_writes_key_material_through_a_planted_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "").unwrap();
+    // Symlinks planted at the key's name and under other names.
+    let key = dir.path().join("key.json");
+    std::os::unix::fs::symlink(&victim, &key).unwrap();
+    for i in 0..50 {
+        std::os::unix::fs::symlink(&victim, dir.path().join(format!(".tmp{i:06}"))).unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join(format!(".cloudarq-tmp-{i:06}")))
+            .unwrap();
+    }
+    // Without --force: refused, the symlink counts as an existing key.
+    let o = cloudarq(&["rules", "keygen", "--out", s(&key)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("--force"), "{}", text(&o));
+    // A dangling symlink too.
+    let dangling = dir.path().join("dangling.json");
+    let target = dir.path().join("would-be-created");
+    std::os::unix::fs::symlink(&target, &dangling).unwrap();
+    let o = cloudarq(&["rules", "keygen", "--out", s(&dangling)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(!target.exists());
+    // With --force the symlink itself is replaced by a 0600 regular file.
+    let o = cloudarq(&["rules", "keygen", "--out", s(&key), "--force"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let meta = std::fs::symlink_metadata(&key).unwrap();
+    assert!(meta.file_type().is_file());
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::read(&victim).unwrap(),
+        b"",
+        "no key material in the target"
+    );
+    assert!(
+        std::fs::read_to_string(&key)
+            .unwrap()
+            .contains("cloudarq.signing-key")
+    );
+    // Only the key was added: no temporary file left behind.
+    let count = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(count, 1 + 1 + 1 + 100, "victim, key, dangling, planted");
+    // A second --force replaces the key with a new one.
+    let before = std::fs::read(&key).unwrap();
+    let o = cloudarq(&["rules", "keygen", "--out", s(&key), "--force"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_ne!(std::fs::read(&key).unwrap(), before);
 }
 
 /// Rebuilds the example with its one documented command when the wasm32

@@ -19,14 +19,34 @@ pub enum WasmError {
         source: std::io::Error,
     },
     /// The package file is larger than [`Limits::module_bytes`](super::Limits).
-    #[error("{name}: package is {size} bytes, the limit is {limit}")]
+    #[error("{name}: {what} is {size} bytes, the limit is {limit}")]
     TooLarge {
         /// The package.
         name: String,
-        /// Its size.
-        size: usize,
+        /// What is too large (`package`, `signature`).
+        what: &'static str,
+        /// Its size (at least this, for a file that grew while read).
+        size: u64,
         /// The limit.
         limit: usize,
+    },
+    /// A package (or its signature) named by a path that is not a regular
+    /// file: a FIFO, device, socket or directory, or a symlink to one.
+    #[error("{path}: is a {kind}, not a regular file; refusing to read it")]
+    NotRegular {
+        /// The path.
+        path: PathBuf,
+        /// What it is.
+        kind: &'static str,
+    },
+    /// The compiled cache's directory, an entry or its key is unsafe to use
+    /// (another owner, group/other-writable, a symlink, malformed).
+    #[error("{path}: {problem}")]
+    Cache {
+        /// The directory or file.
+        path: PathBuf,
+        /// What is wrong, and the fix.
+        problem: String,
     },
     /// No or invalid metadata section.
     #[error("{name}: {source}")]
@@ -87,6 +107,13 @@ pub enum Failure {
         /// The deadline in milliseconds.
         ms: u128,
     },
+    /// The package's time for the whole evaluation ([`Limits::package_time`](super::Limits))
+    /// ran out; this batch was stopped or never sent.
+    #[error("exceeded the package time budget of {ms} ms per scan")]
+    TimeBudget {
+        /// The budget in milliseconds.
+        ms: u128,
+    },
     /// Memory growth past the limit.
     #[error("exceeded the memory limit of {limit} bytes (asked for {desired})")]
     MemoryLimit {
@@ -126,11 +153,28 @@ pub enum Failure {
         /// The limit.
         limit: usize,
     },
-    /// Input (a resource) larger than the limit.
-    #[error("resource JSON of {bytes} bytes exceeds the input limit of {limit} bytes")]
+    /// Data the guest passed to the host ran past wasmtime's per-call copy
+    /// budget, which is the output limit plus room for every finding the
+    /// batch may legally have; nothing more was copied.
+    #[error(
+        "output exceeds the limit of {limit} bytes (the host copy budget of {budget} bytes ran out)"
+    )]
+    CopyBudget {
+        /// The output limit.
+        limit: usize,
+        /// The copy budget of the call.
+        budget: usize,
+    },
+    /// Input (a resource, with the context resources sent beside it) larger
+    /// than the limit.
+    #[error(
+        "resource JSON of {bytes} bytes (with {context} bytes of context resources) exceeds the input limit of {limit} bytes"
+    )]
     OversizedInput {
-        /// Size.
+        /// Size of the resource.
         bytes: usize,
+        /// Size of the context resources sent with every batch.
+        context: usize,
         /// The limit.
         limit: usize,
     },

@@ -18,9 +18,10 @@ use wasmtime::{Config, Engine, ResourceLimiter, Store, StoreLimits, StoreLimitsB
 
 use super::bindings::cloudarq::rule::{host as wit_host, types as wit};
 use super::bindings::{Rule as RuleWorld, RulePre};
-use super::cache::ComponentCache;
+use super::cache::{ComponentCache, Lookup};
+use super::files::PackageBytes;
 use super::inspect::{PackageInfo, contract_problem, inspect};
-use super::trust::{Signature, TrustPolicy, sha256_hex};
+use super::trust::{Signature, TrustPolicy};
 use super::{Failure, Limits, WasmError};
 
 /// The epoch tick of the deadline thread.
@@ -65,6 +66,9 @@ impl Drop for Ticker {
 pub struct LoadOptions<'a> {
     /// Settings passed to `configure` (`{}` when `None`).
     pub settings: Option<serde_json::Value>,
+    /// Settings keyed by package name, looked up under the name in the
+    /// package's own metadata when `settings` is `None`.
+    pub settings_by_package: Option<&'a BTreeMap<String, serde_json::Value>>,
     /// Refuse the package unless its sha256 is this (lowercase hex).
     pub expected_sha256: Option<String>,
     /// Its detached signature, if any.
@@ -78,6 +82,9 @@ pub struct LoadOptions<'a> {
 pub struct LoadStats {
     /// Whether the compiled component came from the cache.
     pub cached: bool,
+    /// Why a cache entry for the package was not used, when there was one
+    /// (for example `cache tag invalid`); the package was recompiled.
+    pub recompiled_because: Option<String>,
     /// Time to compile or deserialize, and pre-link.
     pub load_time: Duration,
     /// Why trust accepted it (`None` without a trust policy).
@@ -175,6 +182,9 @@ pub struct PackageRun {
 pub(crate) struct GuestState {
     limiter: Limiter,
     log: LogSink,
+    /// Whether the epoch deadline of the current call is the package's time
+    /// budget rather than the per-call deadline.
+    deadline_is_budget: bool,
 }
 
 struct Limiter {
@@ -299,12 +309,13 @@ impl WasmHost {
         })
     }
 
-    /// Keeps compiled components in `dir` (created 0700 if missing).
-    pub fn with_cache_dir(mut self, dir: &Path) -> Result<Self, WasmError> {
-        self.cache = Some(ComponentCache::new(dir).map_err(|source| WasmError::Io {
-            path: dir.to_owned(),
-            source,
-        })?);
+    /// Keeps compiled components in `dir` (created 0700 if missing), each
+    /// authenticated by an HMAC under the secret in `key_file`, which must
+    /// lie outside `dir` and is created (mode 0600) on first use. A
+    /// directory or key owned by another user or open to group or others is
+    /// refused with the fix; nothing is ever `chmod`ed.
+    pub fn with_cache_dir(mut self, dir: &Path, key_file: &Path) -> Result<Self, WasmError> {
+        self.cache = Some(ComponentCache::open(dir, key_file)?);
         Ok(self)
     }
 
@@ -313,47 +324,49 @@ impl WasmHost {
         &self.limits
     }
 
-    /// Loads a package file; its signature is read from `<file>.sig` when present.
-    pub fn load_file(&self, path: &Path, opts: &LoadOptions<'_>) -> Result<WasmPackage, WasmError> {
-        let io = |source| WasmError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        let size = std::fs::metadata(path).map_err(io)?.len();
-        let size = usize::try_from(size).unwrap_or(usize::MAX);
-        let name = path.display().to_string();
-        if size > self.limits.module_bytes {
-            return Err(WasmError::TooLarge {
-                name,
-                size,
-                limit: self.limits.module_bytes,
-            });
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
-        let mut opts = opts.clone();
-        let sig_path = Signature::path_for(path);
-        if opts.signature.is_none() && sig_path.exists() {
-            let text = std::fs::read_to_string(&sig_path).map_err(|source| WasmError::Io {
-                path: sig_path.clone(),
-                source,
-            })?;
-            opts.signature = Some(Signature::parse(&text, &sig_path.display().to_string())?);
-        }
-        self.load(&bytes, &name, &opts)
+    /// Reads a package file once, bounded by [`Limits::module_bytes`]
+    /// ([`PackageBytes::read`]).
+    pub fn read_package(&self, path: &Path) -> Result<PackageBytes, WasmError> {
+        PackageBytes::read(path, self.limits.module_bytes)
     }
 
-    /// Loads a package: size, pin and trust checks, then metadata, contract
-    /// version, compilation (or the cache) and linking.
-    ///
-    /// Size, trust and metadata problems are errors (nothing can run, and a
-    /// refused package must not be compiled). A contract, compile or link
-    /// problem gives a package whose rules all report ERROR with the cause.
+    /// Loads a package file ([`read_package`](Self::read_package), then
+    /// [`load_package`](Self::load_package)); its signature is read from
+    /// `<file>.sig` when present.
+    pub fn load_file(&self, path: &Path, opts: &LoadOptions<'_>) -> Result<WasmPackage, WasmError> {
+        let package = self.read_package(path)?;
+        let mut opts = opts.clone();
+        if opts.signature.is_none() {
+            opts.signature = Signature::read_for(path)?;
+        }
+        self.load_package(&package, &opts)
+    }
+
+    /// Loads package bytes held in memory, under `name`
+    /// ([`PackageBytes::from_vec`], then [`load_package`](Self::load_package)).
     pub fn load(
         &self,
         bytes: &[u8],
         name: &str,
         opts: &LoadOptions<'_>,
     ) -> Result<WasmPackage, WasmError> {
+        let package = PackageBytes::from_vec(name, bytes.to_vec(), self.limits.module_bytes)?;
+        self.load_package(&package, opts)
+    }
+
+    /// Loads a package: size, pin and trust checks, then metadata, settings,
+    /// contract version, compilation (or the cache) and linking, all on the
+    /// same bytes.
+    ///
+    /// Size, trust and metadata problems are errors (nothing can run, and a
+    /// refused package must not be compiled). A contract, compile or link
+    /// problem gives a package whose rules all report ERROR with the cause.
+    pub fn load_package(
+        &self,
+        package: &PackageBytes,
+        opts: &LoadOptions<'_>,
+    ) -> Result<WasmPackage, WasmError> {
+        let (name, bytes) = (package.name(), package.bytes());
         let untrusted = |reason: String| WasmError::Untrusted {
             name: name.to_owned(),
             reason,
@@ -361,11 +374,12 @@ impl WasmHost {
         if bytes.len() > self.limits.module_bytes {
             return Err(WasmError::TooLarge {
                 name: name.to_owned(),
-                size: bytes.len(),
+                what: "package",
+                size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
                 limit: self.limits.module_bytes,
             });
         }
-        let sha256 = sha256_hex(bytes);
+        let sha256 = package.sha256().to_owned();
         if let Some(pin) = &opts.expected_sha256
             && !pin.trim().eq_ignore_ascii_case(&sha256)
         {
@@ -386,19 +400,26 @@ impl WasmHost {
         let settings = opts
             .settings
             .clone()
+            .or_else(|| {
+                opts.settings_by_package
+                    .and_then(|m| m.get(&info.meta.name).cloned())
+            })
             .unwrap_or_else(|| serde_json::json!({}))
             .to_string();
         let started = Instant::now();
         let mut cached = false;
+        let mut recompiled_because = None;
         let state = match contract_problem(&info) {
             Some(f) => Err(f),
-            None => self.compile(bytes, &sha256, &mut cached).and_then(|c| {
-                let pre = self
-                    .linker
-                    .instantiate_pre(&c)
-                    .map_err(|e| Failure::Link(format!("{e:#}")))?;
-                RulePre::new(pre).map_err(|e| Failure::Link(format!("{e:#}")))
-            }),
+            None => self
+                .compile(bytes, &sha256, &mut cached, &mut recompiled_because)
+                .and_then(|c| {
+                    let pre = self
+                        .linker
+                        .instantiate_pre(&c)
+                        .map_err(|e| Failure::Link(format!("{e:#}")))?;
+                    RulePre::new(pre).map_err(|e| Failure::Link(format!("{e:#}")))
+                }),
         };
         if let Err(f) = &state {
             tracing::warn!(package = name, cause = %f, "wasm rule package cannot run; its rules report ERROR");
@@ -412,18 +433,29 @@ impl WasmHost {
             state,
             stats: LoadStats {
                 cached,
+                recompiled_because,
                 load_time: started.elapsed(),
                 trusted_because,
             },
         })
     }
 
-    fn compile(&self, bytes: &[u8], sha256: &str, cached: &mut bool) -> Result<Component, Failure> {
-        if let Some(cache) = &self.cache
-            && let Some(c) = cache.get(&self.engine, sha256)
-        {
-            *cached = true;
-            return Ok(c);
+    fn compile(
+        &self,
+        bytes: &[u8],
+        sha256: &str,
+        cached: &mut bool,
+        recompiled_because: &mut Option<String>,
+    ) -> Result<Component, Failure> {
+        if let Some(cache) = &self.cache {
+            match cache.get(&self.engine, sha256) {
+                Lookup::Hit(c) => {
+                    *cached = true;
+                    return Ok(c);
+                }
+                Lookup::Miss => {}
+                Lookup::Rejected(why) => *recompiled_because = Some(why),
+            }
         }
         let c =
             Component::new(&self.engine, bytes).map_err(|e| Failure::Compile(format!("{e:#}")))?;
@@ -435,9 +467,11 @@ impl WasmHost {
 
     /// Evaluates a package over a snapshot: its declared resource kinds, per
     /// scan unit (region; global resources form their own unit) in parallel,
-    /// an instance per unit, resources in batches.
+    /// an instance per unit, resources in batches, within the package's
+    /// time budget ([`Limits::package_time`]).
     pub fn evaluate(&self, package: &WasmPackage, snapshot: &Snapshot) -> PackageRun {
         let started = Instant::now();
+        let budget_end = started.checked_add(self.limits.package_time);
         let meta = &package.info.meta;
         let kinds = meta.resource_types();
         let mut units: BTreeMap<Option<&Region>, Vec<&Resource>> = BTreeMap::new();
@@ -452,6 +486,7 @@ impl WasmHost {
             .flat_map(|t| snapshot.of_type(*t))
             .map(to_wit)
             .collect();
+        let context_bytes = context.iter().map(wit_bytes).sum();
         let units: Vec<_> = units.into_iter().collect();
         let outs: Vec<UnitOut> = units
             .par_iter()
@@ -463,7 +498,11 @@ impl WasmHost {
                     region: region.map(|r| r.as_str().to_owned()),
                     context: context.clone(),
                 };
-                self.run_unit(package, &unit, resources)
+                let batch = BatchLimits {
+                    context_bytes,
+                    budget_end,
+                };
+                self.run_unit(package, &unit, resources, &batch)
             })
             .collect();
         let mut run = PackageRun::default();
@@ -496,6 +535,7 @@ impl WasmHost {
         pkg: &WasmPackage,
         unit: &wit::ScanUnit,
         resources: &[&Resource],
+        limits: &BatchLimits,
     ) -> UnitOut {
         let mut out = UnitOut::default();
         let foreign = Failure::Link("the package was loaded by another WasmHost".to_owned());
@@ -512,17 +552,20 @@ impl WasmHost {
         };
         let mut live: Option<(Store<GuestState>, RuleWorld)> = None;
         let mut unit_failure: Option<Failure> = None;
-        for batch in self.batches(resources, &mut out, pkg) {
+        for batch in self.batches(resources, &mut out, pkg, limits.context_bytes) {
+            if unit_failure.is_none() && limits.budget_end.is_some_and(|e| Instant::now() >= e) {
+                unit_failure = Some(self.time_budget());
+            }
             if let Some(f) = &unit_failure {
                 out.errors(pkg, &batch.resources, f);
                 continue;
             }
             if live.is_none() {
-                match self.instantiate_inner(pkg, pre, &mut out.stats) {
+                match self.instantiate_inner(pkg, pre, &mut out.stats, limits.budget_end) {
                     Ok(x) => live = Some(x),
                     Err(f) => {
                         out.errors(pkg, &batch.resources, &f);
-                        if matches!(f, Failure::Configure(_)) {
+                        if matches!(f, Failure::Configure(_) | Failure::TimeBudget { .. }) {
                             unit_failure = Some(f);
                         }
                         continue;
@@ -532,7 +575,7 @@ impl WasmHost {
             let Some((store, world)) = live.as_mut() else {
                 continue;
             };
-            match self.call_evaluate(store, world, unit, &batch, &mut out.stats) {
+            match self.call_evaluate(pkg, store, world, unit, &batch, &mut out.stats, limits) {
                 Ok(findings) => match check_output(pkg, &batch, findings, self.limits.output_bytes)
                 {
                     Ok(checked) => out.accept(pkg, &batch, checked),
@@ -545,6 +588,9 @@ impl WasmHost {
                 Err(f) => {
                     out.stats.failures += 1;
                     out.errors(pkg, &batch.resources, &f);
+                    if matches!(f, Failure::TimeBudget { .. }) {
+                        unit_failure = Some(f);
+                    }
                     // A trapped instance is never reused.
                     live = None;
                 }
@@ -557,24 +603,29 @@ impl WasmHost {
         out
     }
 
+    /// The resources in batches of at most `batch_size` whose JSON, with the
+    /// `context` bytes sent beside every batch, fits the input limit; a
+    /// resource that cannot fit even alone becomes ERROR findings.
     fn batches<'r>(
         &self,
         resources: &[&'r Resource],
         out: &mut UnitOut,
         pkg: &WasmPackage,
+        context: usize,
     ) -> Vec<Batch<'r>> {
         let mut batches = Vec::new();
         let mut cur = Batch::default();
-        let mut bytes = 0usize;
+        let mut bytes = context;
         for r in resources {
             let w = to_wit(r);
-            let size = w.json.len() + w.arn.len() + w.kind.len();
-            if size > self.limits.input_bytes {
+            let size = wit_bytes(&w);
+            if size.saturating_add(context) > self.limits.input_bytes {
                 out.errors(
                     pkg,
                     &[*r],
                     &Failure::OversizedInput {
                         bytes: size,
+                        context,
                         limit: self.limits.input_bytes,
                     },
                 );
@@ -585,7 +636,7 @@ impl WasmHost {
                     || bytes + size > self.limits.input_bytes)
             {
                 batches.push(std::mem::take(&mut cur));
-                bytes = 0;
+                bytes = context;
             }
             bytes += size;
             cur.resources.push(r);
@@ -623,18 +674,49 @@ impl WasmHost {
                     dropped: 0,
                     last_error: None,
                 },
+                deadline_is_budget: false,
             },
         );
         store.limiter(|s| &mut s.limiter);
         store.epoch_deadline_trap();
+        // Until a call sets its own: nothing the guest passes the host may
+        // be larger than the output limit.
+        store.set_hostcall_fuel(l.output_bytes);
         store
+    }
+
+    fn time_budget(&self) -> Failure {
+        Failure::TimeBudget {
+            ms: self.limits.package_time.as_millis(),
+        }
+    }
+
+    /// Wasmtime's host copy budget for an `evaluate` over `batch` resources:
+    /// the output limit plus the in-memory size of every finding the batch
+    /// may legally return (one per rule and resource, each with its declared
+    /// controls).
+    fn copy_budget(&self, pkg: &WasmPackage, batch: usize) -> usize {
+        let max_controls = pkg
+            .info
+            .meta
+            .rules
+            .iter()
+            .map(|r| r.controls.len())
+            .max()
+            .unwrap_or(0);
+        let per_finding = std::mem::size_of::<wit::Finding>()
+            + max_controls * std::mem::size_of::<wit::ControlId>();
+        let findings = pkg.info.meta.rules.len().saturating_mul(batch);
+        self.limits
+            .output_bytes
+            .saturating_add(findings.saturating_mul(per_finding))
     }
 
     /// Creates and configures a fresh instance of `package`, then drops it:
     /// a health check, and what the instantiate benchmark measures.
     pub fn instantiate(&self, package: &WasmPackage) -> Result<(), Failure> {
         let pre = package.state.as_ref().map_err(Clone::clone)?;
-        self.instantiate_inner(package, pre, &mut RunStats::default())
+        self.instantiate_inner(package, pre, &mut RunStats::default(), None)
             .map(drop)
     }
 
@@ -648,7 +730,7 @@ impl WasmHost {
             .map_err(|e| err(format!("{e:#}")))?;
         let pre = RulePre::new(pre).map_err(|e| err(format!("{e:#}")))?;
         let mut store = self.new_store("packaging");
-        self.arm(&mut store, self.limits.fuel_base)
+        self.arm(&mut store, self.limits.fuel_base, None)
             .map_err(|e| err(e.to_string()))?;
         let world = pre.instantiate(&mut store).map_err(|e| {
             err(self
@@ -665,13 +747,32 @@ impl WasmHost {
             })
     }
 
-    fn arm(&self, store: &mut Store<GuestState>, fuel: u64) -> Result<(), Failure> {
+    /// Gives the next call `fuel` and a deadline: the per-call deadline, or
+    /// the end of the package's time budget when that comes first.
+    fn arm(
+        &self,
+        store: &mut Store<GuestState>,
+        fuel: u64,
+        budget_end: Option<Instant>,
+    ) -> Result<(), Failure> {
         store.set_fuel(fuel).map_err(|e| Failure::Trap {
             trap: format!("{e:#}"),
             message: None,
         })?;
-        let ticks = self.limits.deadline.as_millis() / TICK.as_millis() + 1;
+        let mut wait = self.limits.deadline;
+        let mut is_budget = false;
+        if let Some(end) = budget_end {
+            let left = end.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(self.time_budget());
+            }
+            if left < wait {
+                (wait, is_budget) = (left, true);
+            }
+        }
+        let ticks = wait.as_millis() / TICK.as_millis() + 1;
         store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
+        store.data_mut().deadline_is_budget = is_budget;
         let log = &mut store.data_mut().log;
         log.used = 0;
         log.last_error = None;
@@ -683,10 +784,11 @@ impl WasmHost {
         pkg: &WasmPackage,
         pre: &RulePre<GuestState>,
         stats: &mut RunStats,
+        budget_end: Option<Instant>,
     ) -> Result<(Store<GuestState>, RuleWorld), Failure> {
         let started = Instant::now();
         let mut store = self.new_store(&pkg.name);
-        self.arm(&mut store, self.limits.fuel_base)?;
+        self.arm(&mut store, self.limits.fuel_base, budget_end)?;
         stats.instances += 1;
         let world = pre
             .instantiate(&mut store)
@@ -700,16 +802,20 @@ impl WasmHost {
         Ok((store, world))
     }
 
+    #[allow(clippy::too_many_arguments, reason = "one call's whole context")]
     fn call_evaluate(
         &self,
+        pkg: &WasmPackage,
         store: &mut Store<GuestState>,
         world: &RuleWorld,
         unit: &wit::ScanUnit,
         batch: &Batch<'_>,
         stats: &mut RunStats,
+        limits: &BatchLimits,
     ) -> Result<Vec<wit::Finding>, Failure> {
         let fuel = self.limits.fuel_for_batch(batch.wit.len());
-        self.arm(store, fuel)?;
+        self.arm(store, fuel, limits.budget_end)?;
+        store.set_hostcall_fuel(self.copy_budget(pkg, batch.wit.len()));
         let started = Instant::now();
         let result = world
             .cloudarq_rule_evaluator()
@@ -744,6 +850,7 @@ impl WasmHost {
         }
         match e.downcast_ref::<Trap>() {
             Some(Trap::OutOfFuel) => Failure::OutOfFuel { fuel, batch },
+            Some(Trap::Interrupt) if store.data().deadline_is_budget => self.time_budget(),
             Some(Trap::Interrupt) => Failure::Deadline {
                 ms: self.limits.deadline.as_millis(),
             },
@@ -754,6 +861,12 @@ impl WasmHost {
                 trap: t.to_string(),
                 message: store.data().log.last_error.clone(),
             },
+            // Wasmtime's host copy budget ran out while lifting what the
+            // guest passed (its type is private: matched by its message).
+            None if format!("{e:#}").contains(HOSTCALL_FUEL_EXHAUSTED) => Failure::CopyBudget {
+                limit: self.limits.output_bytes,
+                budget: store.hostcall_fuel(),
+            },
             // Not a trap: the canonical ABI refused what the guest returned
             // (bad UTF-8, bad discriminant, pointer out of bounds, …).
             None if in_call => Failure::MalformedOutput(format!("{e:#}")),
@@ -763,6 +876,22 @@ impl WasmHost {
             },
         }
     }
+}
+
+/// Part of wasmtime's message when a store's host copy budget runs out.
+const HOSTCALL_FUEL_EXHAUSTED: &str = "fuel allocated for hostcalls has been exhausted";
+
+/// What bounds each batch of one package's evaluation.
+struct BatchLimits {
+    /// Bytes of the context resources sent with every batch.
+    context_bytes: usize,
+    /// When the package's time budget ends (`None`: too far to represent).
+    budget_end: Option<Instant>,
+}
+
+/// The bytes of a resource counted against the input limit.
+fn wit_bytes(w: &wit::Resource) -> usize {
+    w.json.len() + w.arn.len() + w.kind.len()
 }
 
 /// A resource in the contract's form.
@@ -834,6 +963,20 @@ fn check_output(
             return Err(Failure::MalformedOutput(format!(
                 "two findings of rule {} for {}",
                 info.id, f.resource_arn
+            )));
+        }
+        if let (wit::Verdict::Pass(_) | wit::Verdict::Fail(_), Some(s)) = (&f.verdict, f.severity)
+            && severity(s) != info.severity
+            && f.severity_reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+        {
+            return Err(Failure::MalformedOutput(format!(
+                "rule {} returned severity {} (its default is {}) for {} without a severity reason",
+                info.id,
+                severity(s),
+                info.severity,
+                short(&f.resource_arn)
             )));
         }
         for c in &f.controls {

@@ -25,9 +25,12 @@ pub struct Limits {
     pub max_wasm_stack: usize,
     /// Size of a package file, in bytes (32 MiB).
     pub module_bytes: usize,
-    /// Resource JSON sent in one `evaluate` call, in bytes (8 MiB).
+    /// Resource JSON sent in one `evaluate` call, in bytes, counting the
+    /// context resources sent with every batch (8 MiB).
     pub input_bytes: usize,
-    /// Findings returned by one call, in bytes of text (16 MiB).
+    /// Findings returned by one call, in bytes of text (16 MiB); wasmtime's
+    /// per-call host copy budget is this plus room for the structure of
+    /// every finding the batch may have.
     pub output_bytes: usize,
     /// Log text a call may write, in bytes (64 KiB); the rest is dropped.
     pub log_bytes: usize,
@@ -39,6 +42,10 @@ pub struct Limits {
     pub fuel_per_resource: u64,
     /// Wall-clock backstop for one call (10 s), enforced by epoch interruption.
     pub deadline: Duration,
+    /// Wall-clock time one package may take over one evaluation (a scan),
+    /// all scan units together (60 s); past it the running call is stopped
+    /// and the remaining batches become ERROR findings naming the budget.
+    pub package_time: Duration,
 }
 
 impl Default for Limits {
@@ -58,6 +65,7 @@ impl Default for Limits {
             fuel_base: 50_000_000,
             fuel_per_resource: 20_000_000,
             deadline: Duration::from_secs(10),
+            package_time: Duration::from_secs(60),
         }
     }
 }

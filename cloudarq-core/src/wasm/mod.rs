@@ -14,11 +14,16 @@
 //!   `cloudarq-rule-meta` custom section, read by [`inspect`] without
 //!   running anything and validated on load. [`package_module`] builds one
 //!   from a guest's core module (`cloudarq rules package`).
+//! - A package file is read once, bounded, into [`PackageBytes`] (a FIFO,
+//!   device or directory is refused before reading); those same bytes go to
+//!   the pin, trust, settings lookup, inspection and compilation.
 //! - [`WasmHost`] owns one engine (fuel and epoch interruption, no WASI),
-//!   the linker, an optional compiled cache and the epoch thread;
-//!   [`WasmHost::load`] checks size, pin and trust ([`trust`]) before
+//!   the linker, an optional compiled cache (entries authenticated by an
+//!   HMAC under a per-host key) and the epoch thread;
+//!   [`WasmHost::load_package`] checks size, pin and trust ([`trust`]) before
 //!   compiling; [`WasmHost::evaluate`] runs a package per scan unit with
-//!   fresh, pre-linked instances and size-bounded batches under [`Limits`].
+//!   fresh, pre-linked instances and size-bounded batches under [`Limits`],
+//!   within a time budget per package.
 //! - Every failure (a [`Failure`]) becomes ERROR findings for the package's
 //!   rules on the affected resources; other rules and packages keep running.
 //! - [`WasmRules`] is the set of packages a scan runs; the engine merges
@@ -36,6 +41,7 @@
 
 mod cache;
 mod error;
+mod files;
 mod host;
 mod inspect;
 mod limits;
@@ -54,6 +60,7 @@ mod bindings {
 
 pub use cloudarq_model::package::PackageMeta;
 pub use error::{Failure, WasmError};
+pub use files::{PackageBytes, write_secret_file};
 pub use host::{LoadOptions, LoadStats, PackageRun, RunStats, WasmHost, WasmPackage};
 pub use inspect::{ACCEPTED_CONTRACTS, EVALUATOR_INTERFACE, HOST_VERSION, PackageInfo, inspect};
 pub use limits::Limits;

@@ -154,6 +154,22 @@ impl Signature {
         })?;
         Ok(self.public_key.clone())
     }
+    /// Reads `<package>.sig` when it exists (a regular file of at most
+    /// 64 KiB, like a package read bounded); `None` when there is none.
+    pub fn read_for(package: &Path) -> Result<Option<Self>, WasmError> {
+        let path = Self::path_for(package);
+        if std::fs::symlink_metadata(&path).is_err() {
+            return Ok(None);
+        }
+        let bytes = super::files::read_regular_bounded(&path, 64 << 10, "signature")?;
+        let text = String::from_utf8(bytes).map_err(|_| {
+            WasmError::Trust(format!(
+                "{}: not a CloudArq signature: not UTF-8",
+                path.display()
+            ))
+        })?;
+        Self::parse(&text, &path.display().to_string()).map(Some)
+    }
     /// The signature file of `package`: `<package>.sig`.
     pub fn path_for(package: &Path) -> std::path::PathBuf {
         let mut p = package.as_os_str().to_owned();
