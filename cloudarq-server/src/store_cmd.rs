@@ -676,7 +676,14 @@ mod tests {
 
     #[tokio::test]
     async fn the_daily_loop_survives_failures_and_backs_off() {
-        let mut outcomes = vec![Ok(()), Err("disk full"), Err("disk full"), Err("x"), Ok(()), Ok(())];
+        let mut outcomes = vec![
+            Ok(()),
+            Err("disk full"),
+            Err("disk full"),
+            Err("x"),
+            Ok(()),
+            Ok(()),
+        ];
         outcomes.reverse();
         let mut attempts = 0;
         let mut waits = Vec::new();

@@ -441,7 +441,15 @@ fn a_retention_policy_that_wraps_or_breaks_the_promise_is_refused_first() {
     let d = dir.to_str().unwrap();
     for (args, needle) in [
         (
-            vec!["backup", "--dir", d, "--purge-delay-days", "7", "--key-retention-days", "4294967290"],
+            vec![
+                "backup",
+                "--dir",
+                d,
+                "--purge-delay-days",
+                "7",
+                "--key-retention-days",
+                "4294967290",
+            ],
             "4294967297 days",
         ),
         (
@@ -458,7 +466,10 @@ fn a_retention_policy_that_wraps_or_breaks_the_promise_is_refused_first() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
         assert!(!dir.exists(), "{args:?} wrote a backup");
-        assert!(files_in(home.path()).is_empty(), "{args:?} opened the store");
+        assert!(
+            files_in(home.path()).is_empty(),
+            "{args:?} opened the store"
+        );
     }
 }
 
@@ -493,7 +504,9 @@ fn pg_dump_and_pg_restore_get_no_secret_in_argv_and_no_keyring_in_env() {
     let keyring = "primary = 1\n[[key]]\nid = 1\nmaterial = \"QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=\"\n";
     let port = pg.port();
     let url = |db: &str| {
-        format!("postgres://postgres:S3CRET-PW-1@127.0.0.1:{port}/{db}?sslmode=disable&application_name=cloudarq")
+        format!(
+            "postgres://postgres:S3CRET-PW-1@127.0.0.1:{port}/{db}?sslmode=disable&application_name=cloudarq"
+        )
     };
     let backups = t.path().join("backups");
     let run = |args: &[&str]| {
@@ -528,15 +541,22 @@ fn pg_dump_and_pg_restore_get_no_secret_in_argv_and_no_keyring_in_env() {
     assert!(o2.status.success(), "{}", stderr(&o2));
     for (rec, tool) in [(&dump_rec, "pg_dump"), (&restore_rec, "pg_restore")] {
         let text = std::fs::read_to_string(rec).unwrap();
-        let args: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("ARG ")).collect();
-        let env: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("ENV ")).collect();
+        let args: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("ARG "))
+            .collect();
+        let env: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("ENV "))
+            .collect();
         assert!(!args.is_empty() && !env.is_empty(), "{tool}: {text}");
         assert!(
             args.iter().all(|a| !a.contains("S3CRET")),
             "{tool} argv shows the password: {args:?}"
         );
         assert!(
-            args.iter().any(|a| a.starts_with("--dbname=postgres://postgres@127.0.0.1:")),
+            args.iter()
+                .any(|a| a.starts_with("--dbname=postgres://postgres@127.0.0.1:")),
             "{tool}: {args:?}"
         );
         assert!(env.contains(&"PGPASSWORD=S3CRET-PW-1"), "{tool}: {env:?}");

@@ -200,8 +200,10 @@ fn inheritable(name: &OsStr) -> bool {
     let Some(n) = name.to_str() else {
         return false;
     };
-    matches!(n, "PATH" | "HOME" | "USER" | "LOGNAME" | "LANG" | "TZ" | "TMPDIR")
-        || n.starts_with("LC_")
+    matches!(
+        n,
+        "PATH" | "HOME" | "USER" | "LOGNAME" | "LANG" | "TZ" | "TMPDIR"
+    ) || n.starts_with("LC_")
         || n.starts_with("PG")
 }
 
@@ -226,7 +228,9 @@ fn pg_target(raw: &str) -> Result<PgTarget> {
         )
     });
     if u.password().is_some() && u.set_password(None).is_err() {
-        return Err(invalid("the password cannot be removed from this URL".into()));
+        return Err(invalid(
+            "the password cannot be removed from this URL".into(),
+        ));
     }
     if u.query().is_some() {
         let mut kept = Vec::new();
@@ -282,7 +286,13 @@ fn child_error(stderr: &[u8]) -> String {
         .rev()
         .map(|l| {
             l.split(' ')
-                .map(|w| if w.contains("://") { redact_url(w) } else { w.to_string() })
+                .map(|w| {
+                    if w.contains("://") {
+                        redact_url(w)
+                    } else {
+                        w.to_string()
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(" ")
         })
@@ -402,9 +412,8 @@ fn read_keys_file(path: &Path) -> Result<KeysFile> {
         )));
     }
     let text = std::fs::read(path).map_err(|e| io("reading", path, e))?;
-    let file: KeysFile = serde_json::from_slice(&text).map_err(|e| {
-        StoreError::Backup(format!("{} is not a key backup: {e}", path.display()))
-    })?;
+    let file: KeysFile = serde_json::from_slice(&text)
+        .map_err(|e| StoreError::Backup(format!("{} is not a key backup: {e}", path.display())))?;
     if file.format != KEYS_FORMAT || !(1..=KEYS_VERSION).contains(&file.version) {
         return Err(StoreError::Backup(format!(
             "{} is {} version {}, expected {KEYS_FORMAT} version 1 or {KEYS_VERSION}",
@@ -562,7 +571,8 @@ impl Store {
         };
         step(hook, BackupStep::WorkDirCreated, work.path())?;
         // Absolute, so `VACUUM INTO` never reads it as a URI.
-        let work_dir = std::path::absolute(work.path()).map_err(|e| io("resolving", work.path(), e))?;
+        let work_dir =
+            std::path::absolute(work.path()).map_err(|e| io("resolving", work.path(), e))?;
         let data_tmp = work_dir.join(format!("data.{ext}"));
         let keys_tmp = work_dir.join("keys.json");
         let rows = match self.backend() {
@@ -951,7 +961,9 @@ mod tests {
         let t = pg_target("postgres://app@db/c?password=S3cret").unwrap();
         assert_eq!(t.url, "postgres://app@db/c");
         assert!(pg_target("postgres://app@db/c").unwrap().password.is_none());
-        let e = pg_target("postgres://app@db/c?sslpassword=x").err().unwrap();
+        let e = pg_target("postgres://app@db/c?sslpassword=x")
+            .err()
+            .unwrap();
         assert!(e.to_string().contains("sslpassword"), "{e}");
     }
 
@@ -960,7 +972,13 @@ mod tests {
         for ok in ["PATH", "HOME", "LC_ALL", "PGSSLMODE", "PGPASSFILE", "LANG"] {
             assert!(inheritable(OsStr::new(ok)), "{ok}");
         }
-        for no in ["CLOUDARQ_KEYRING", "CLOUDARQ_DB", "AWS_SECRET_ACCESS_KEY", "LD_PRELOAD", "SSH_AUTH_SOCK"] {
+        for no in [
+            "CLOUDARQ_KEYRING",
+            "CLOUDARQ_DB",
+            "AWS_SECRET_ACCESS_KEY",
+            "LD_PRELOAD",
+            "SSH_AUTH_SOCK",
+        ] {
             assert!(!inheritable(OsStr::new(no)), "{no}");
         }
     }

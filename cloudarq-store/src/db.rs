@@ -145,7 +145,8 @@ pub fn sqlite_file(url: &str) -> Result<Option<PathBuf>> {
     let (db, params) = rest.split_once('?').unwrap_or((rest, ""));
     let memory = db.is_empty()
         || db == ":memory:"
-        || url::form_urlencoded::parse(params.as_bytes()).any(|(k, v)| k == "mode" && v == "memory");
+        || url::form_urlencoded::parse(params.as_bytes())
+            .any(|(k, v)| k == "mode" && v == "memory");
     Ok((!memory).then(|| opts.get_filename().to_path_buf()))
 }
 
@@ -337,8 +338,14 @@ mod tests {
         for (url, secret) in [
             ("postgres://app:S3cret@db:5432/cloudarq", "S3cret"),
             ("postgres://app:p%40ss@db/cloudarq", "p%40ss"),
-            ("postgres://app@db/cloudarq?sslmode=require&password=S3cret", "S3cret"),
-            ("postgres://db/cloudarq?PassWord=S3cret&application_name=x", "S3cret"),
+            (
+                "postgres://app@db/cloudarq?sslmode=require&password=S3cret",
+                "S3cret",
+            ),
+            (
+                "postgres://db/cloudarq?PassWord=S3cret&application_name=x",
+                "S3cret",
+            ),
             ("postgres://db/cloudarq?sslpassword=S3cret", "S3cret"),
             ("postgres://app:S3cret@db/c?password=Other1", "Other1"),
             // Not a valid URL (space in the host), redacted by hand.
@@ -350,7 +357,10 @@ mod tests {
             assert!(r.contains("REDACTED"), "{url} -> {r}");
         }
         assert!(redact_url("postgres://app:S3cret@db/c?password=x").contains("app"));
-        for plain in ["sqlite:///var/lib/cloudarq/cloudarq.db", "postgres://app@db/c?sslmode=disable"] {
+        for plain in [
+            "sqlite:///var/lib/cloudarq/cloudarq.db",
+            "postgres://app@db/c?sslmode=disable",
+        ] {
             assert_eq!(redact_url(plain), plain);
         }
     }
@@ -361,8 +371,16 @@ mod tests {
             sqlite_file("sqlite:///tmp/a%20b/x%3Fy.db?mode=rwc").unwrap(),
             Some(PathBuf::from("/tmp/a b/x?y.db"))
         );
-        assert_eq!(sqlite_file("sqlite:rel.db").unwrap(), Some(PathBuf::from("rel.db")));
-        for memory in ["sqlite::memory:", "sqlite://:memory:", "sqlite://?mode=memory", "sqlite://x.db?mode=memory"] {
+        assert_eq!(
+            sqlite_file("sqlite:rel.db").unwrap(),
+            Some(PathBuf::from("rel.db"))
+        );
+        for memory in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite://?mode=memory",
+            "sqlite://x.db?mode=memory",
+        ] {
             assert_eq!(sqlite_file(memory).unwrap(), None, "{memory}");
         }
     }

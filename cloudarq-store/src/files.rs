@@ -47,7 +47,8 @@ pub fn ensure_private_dir(dir: &Path) -> io::Result<()> {
                 use std::os::unix::fs::DirBuilderExt;
                 b.mode(DIR_MODE);
             }
-            b.create(dir).map_err(|e| err(dir, format!("cannot create: {e}")))?;
+            b.create(dir)
+                .map_err(|e| err(dir, format!("cannot create: {e}")))?;
             check_dir(dir)
         }
         Err(e) => Err(err(dir, e)),
@@ -98,7 +99,10 @@ pub fn create_private_file(path: &Path) -> io::Result<File> {
     }
     opts.open(path).map_err(|e| {
         if e.kind() == io::ErrorKind::AlreadyExists {
-            io::Error::new(io::ErrorKind::AlreadyExists, format!("{}: already exists", path.display()))
+            io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{}: already exists", path.display()),
+            )
         } else {
             err(path, format!("cannot create: {e}"))
         }
@@ -153,7 +157,12 @@ pub(crate) fn open_regular(path: &Path, limit: u64) -> io::Result<(File, std::fs
 }
 
 /// Reads a file opened by [`open_regular`], at most `limit` bytes.
-pub(crate) fn read_limited(file: File, path: &Path, limit: u64, out: &mut Vec<u8>) -> io::Result<()> {
+pub(crate) fn read_limited(
+    file: File,
+    path: &Path,
+    limit: u64,
+    out: &mut Vec<u8>,
+) -> io::Result<()> {
     file.take(limit + 1)
         .read_to_end(out)
         .map_err(|e| err(path, e))?;
@@ -211,10 +220,16 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], replace: Replace) -> io::R
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| err(tmp.path(), e))?;
     match replace {
-        Replace::Yes => tmp.persist(path).map(drop).map_err(|e| err(path, e.error))?,
+        Replace::Yes => tmp
+            .persist(path)
+            .map(drop)
+            .map_err(|e| err(path, e.error))?,
         Replace::No => tmp.persist_noclobber(path).map(drop).map_err(|e| {
             if e.error.kind() == io::ErrorKind::AlreadyExists {
-                io::Error::new(io::ErrorKind::AlreadyExists, format!("{}: already exists", path.display()))
+                io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{}: already exists", path.display()),
+                )
             } else {
                 err(path, e.error)
             }
@@ -232,7 +247,10 @@ pub(crate) fn rename_noclobber(from: &Path, to: &Path) -> io::Result<()> {
             // Leave the source where it was: the caller's clean-up removes it.
             let _ = e.path.keep();
             if e.error.kind() == io::ErrorKind::AlreadyExists {
-                io::Error::new(io::ErrorKind::AlreadyExists, format!("{}: already exists", to.display()))
+                io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{}: already exists", to.display()),
+                )
             } else {
                 err(to, e.error)
             }
@@ -264,8 +282,15 @@ mod tests {
         std::fs::create_dir(&open).unwrap();
         std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
         let e = ensure_private_dir(&open).unwrap_err().to_string();
-        assert!(e.contains("open") && e.contains("writable by group or others"), "{e}");
-        assert_eq!(mode_of(&open).unwrap(), 0o777, "never chmod a directory we did not create");
+        assert!(
+            e.contains("open") && e.contains("writable by group or others"),
+            "{e}"
+        );
+        assert_eq!(
+            mode_of(&open).unwrap(),
+            0o777,
+            "never chmod a directory we did not create"
+        );
         let shared = t.path().join("shared");
         std::fs::create_dir(&shared).unwrap();
         std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -296,7 +321,10 @@ mod tests {
     fn fifos_and_directories_are_not_read() {
         let t = tempfile::tempdir().unwrap();
         let fifo = t.path().join("fifo");
-        let st = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let st = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(st.success());
         let e = open_regular(&fifo, 10).unwrap_err().to_string();
         assert!(e.contains("not a regular file"), "{e}");

@@ -456,7 +456,12 @@ mod tests {
         let mut c = KeyCache::new(ttl);
         let tenant = Uuid::now_v7();
         c.insert(7, tenant, SecretKey::generate().unwrap(), t0);
-        c.insert(8, tenant, SecretKey::generate().unwrap(), t0 + Duration::from_secs(600));
+        c.insert(
+            8,
+            tenant,
+            SecretKey::generate().unwrap(),
+            t0 + Duration::from_secs(600),
+        );
         assert!(c.get(7, t0 + ttl - Duration::from_secs(1)).is_some());
         assert!(c.get(7, t0 + ttl).is_none(), "expired at the TTL");
         assert_eq!(c.len(), 1, "the expired entry is gone, not just hidden");

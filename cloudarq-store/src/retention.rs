@@ -358,7 +358,11 @@ impl Store {
         Ok(())
     }
 
-    pub(crate) async fn purge_tenant(&self, runner: &JobRunner, tenant: TenantId) -> Result<(u64, u64)> {
+    pub(crate) async fn purge_tenant(
+        &self,
+        runner: &JobRunner,
+        tenant: TenantId,
+    ) -> Result<(u64, u64)> {
         let t = runner.scope(tenant).tenant().as_uuid();
         let mut tx = self.pool.begin_tenant(t).await?;
         let kids: Vec<i64> = on_tx!(&mut tx, c => {
@@ -413,7 +417,10 @@ mod tests {
             err.contains("purge delay 20 days") && err.contains("14 days"),
             "{err}"
         );
-        assert!(RetentionPolicy::new(30, 0, 1).is_err(), "keeps no key backup");
+        assert!(
+            RetentionPolicy::new(30, 0, 1).is_err(),
+            "keeps no key backup"
+        );
         assert!(RetentionPolicy::new(29, 1, 1).is_ok());
         assert!(RetentionPolicy::new(31, 1, 1).is_err());
         // Data backups are bounded too: they hold every unencrypted column.
@@ -434,9 +441,15 @@ mod tests {
     #[test]
     fn sums_that_would_wrap_are_refused() {
         // 7 + 4294967290 wraps to 1 in u32 arithmetic.
-        let err = RetentionPolicy::new(7, 4_294_967_290, 1).unwrap_err().to_string();
+        let err = RetentionPolicy::new(7, 4_294_967_290, 1)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("4294967297 days"), "{err}");
-        for (p, k, d) in [(u32::MAX, u32::MAX, u32::MAX), (u32::MAX, 1, 1), (1, 1, u32::MAX)] {
+        for (p, k, d) in [
+            (u32::MAX, u32::MAX, u32::MAX),
+            (u32::MAX, 1, 1),
+            (1, 1, u32::MAX),
+        ] {
             assert!(RetentionPolicy::new(p, k, d).is_err(), "{p} {k} {d}");
         }
     }

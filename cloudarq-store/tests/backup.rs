@@ -130,7 +130,10 @@ async fn every_file_is_private_from_its_creation(env: Env) {
         .await
         .unwrap_err()
         .to_string();
-    assert!(err.contains("open") && err.contains("writable by group or others"), "{err}");
+    assert!(
+        err.contains("open") && err.contains("writable by group or others"),
+        "{err}"
+    );
     assert!(names(&open).is_empty());
     assert_eq!(
         std::fs::metadata(&open).unwrap().permissions().mode() & 0o777,
@@ -359,13 +362,14 @@ async fn backups_are_pruned_by_age(env: Env) {
                 .unwrap()
         })
         .collect();
-    assert_eq!(kinds("cloudarq-keys-"), [days[2].clone(), days[3].clone()], "{n:?}");
+    assert_eq!(
+        kinds("cloudarq-keys-"),
+        [days[2].clone(), days[3].clone()],
+        "{n:?}"
+    );
     assert_eq!(kinds("cloudarq-data-"), days, "{n:?}");
     // The count limit applies on top of age.
-    let capped = BackupPolicy {
-        keep: Some(1),
-        ..p
-    };
+    let capped = BackupPolicy { keep: Some(1), ..p };
     env.store
         .backup(&env.runner(), &dir, capped, t(5 * DAY))
         .await
@@ -387,16 +391,20 @@ async fn the_30_day_promise_end_to_end(env: Env) {
     record(&env, &gone, c, &demo_result(), 0).await;
     let gone_id = gone.tenant().to_string();
     let gone_keys: Vec<Vec<u8>> = match raw(&env).await {
-        Raw::Sqlite(mut c) => sqlx::query_scalar("SELECT wrapped_key FROM tenant_keys WHERE tenant_id = $1")
-            .bind(gone.tenant().as_uuid())
-            .fetch_all(&mut c)
-            .await
-            .unwrap(),
-        Raw::Pg(mut c) => sqlx::query_scalar("SELECT wrapped_key FROM tenant_keys WHERE tenant_id = $1")
-            .bind(gone.tenant().as_uuid())
-            .fetch_all(&mut c)
-            .await
-            .unwrap(),
+        Raw::Sqlite(mut c) => {
+            sqlx::query_scalar("SELECT wrapped_key FROM tenant_keys WHERE tenant_id = $1")
+                .bind(gone.tenant().as_uuid())
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
+        Raw::Pg(mut c) => {
+            sqlx::query_scalar("SELECT wrapped_key FROM tenant_keys WHERE tenant_id = $1")
+                .bind(gone.tenant().as_uuid())
+                .fetch_all(&mut c)
+                .await
+                .unwrap()
+        }
     };
     assert!(!gone_keys.is_empty());
     let p = policy(2, 3, 4);
@@ -428,7 +436,10 @@ async fn the_30_day_promise_end_to_end(env: Env) {
                     let mut p = file.as_os_str().to_owned();
                     p.push(suffix);
                     let bytes = std::fs::read(PathBuf::from(p)).unwrap_or_default();
-                    assert!(!contains(&bytes, gone_name.as_bytes()), "name in db{suffix}");
+                    assert!(
+                        !contains(&bytes, gone_name.as_bytes()),
+                        "name in db{suffix}"
+                    );
                     for k in &gone_keys {
                         assert!(!contains(&bytes, k), "wrapped key in db{suffix}");
                     }
@@ -458,7 +469,10 @@ async fn the_30_day_promise_end_to_end(env: Env) {
                         "[year][month][day]T[hour][minute][second]"
                     ))
                     .unwrap();
-                assert!(stamp > purge_stamp.as_str(), "day {day}: {name} predates the purge");
+                assert!(
+                    stamp > purge_stamp.as_str(),
+                    "day {day}: {name} predates the purge"
+                );
                 // … and holds nothing of the tenant (SQLite copies are not
                 // compressed, so its name would show).
                 assert!(!contains(&bytes, gone_name.as_bytes()), "day {day}: {name}");

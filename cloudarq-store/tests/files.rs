@@ -39,9 +39,12 @@ async fn sqlite_files_are_private_from_the_first_open_even_percent_encoded() {
         "sqlite://{}/new%20dir/cloud%3Farq%23.db",
         t.path().display()
     );
-    let store = Store::open(&url, keyring_with(&[(1, SecretKey::generate().unwrap())], 1))
-        .await
-        .unwrap();
+    let store = Store::open(
+        &url,
+        keyring_with(&[(1, SecretKey::generate().unwrap())], 1),
+    )
+    .await
+    .unwrap();
     let dir = t.path().join("new dir");
     assert_eq!(mode_of(&dir).unwrap(), 0o700);
     let files = modes(&dir);
@@ -63,16 +66,22 @@ async fn sqlite_files_are_private_from_the_first_open_even_percent_encoded() {
     // private at open; a directory others can write to is refused.
     let db = dir.join("cloud?arq#.db");
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let store = Store::open(&url, keyring_with(&[(1, SecretKey::generate().unwrap())], 1))
-        .await
-        .unwrap();
+    let store = Store::open(
+        &url,
+        keyring_with(&[(1, SecretKey::generate().unwrap())], 1),
+    )
+    .await
+    .unwrap();
     assert_eq!(mode_of(&db).unwrap(), 0o600);
     store.close().await;
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
-    let err = Store::open(&url, keyring_with(&[(1, SecretKey::generate().unwrap())], 1))
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = Store::open(
+        &url,
+        keyring_with(&[(1, SecretKey::generate().unwrap())], 1),
+    )
+    .await
+    .unwrap_err()
+    .to_string();
     assert!(err.contains("writable by group or others"), "{err}");
 }
 
@@ -84,10 +93,13 @@ async fn a_link_planted_at_the_database_or_its_wal_is_refused() {
         let target = outside.path().join("stolen");
         std::os::unix::fs::symlink(&target, t.path().join(name)).unwrap();
         let url = format!("sqlite://{}/cloudarq.db", t.path().display());
-        let err = Store::open(&url, keyring_with(&[(1, SecretKey::generate().unwrap())], 1))
-            .await
-            .unwrap_err()
-            .to_string();
+        let err = Store::open(
+            &url,
+            keyring_with(&[(1, SecretKey::generate().unwrap())], 1),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("symbolic link") && err.contains(name), "{err}");
         assert!(!target.exists(), "{name}: the link was followed");
     }
@@ -99,10 +111,7 @@ async fn a_different_master_key_under_the_same_id_is_refused_at_open(env: Env) {
     let swapped = keyring_with(&[(1, SecretKey::generate().unwrap())], 1);
     let err = env.reopen(swapped).await.unwrap_err();
     assert!(
-        matches!(
-            err,
-            StoreError::MasterKeyMismatch { master_key: 1, .. }
-        ),
+        matches!(err, StoreError::MasterKeyMismatch { master_key: 1, .. }),
         "{err}"
     );
     assert!(err.to_string().contains("master key 1"), "{err}");
@@ -153,7 +162,10 @@ async fn the_keyring_reloads_when_changed_and_refuses_dropping_a_key_in_use() {
         .await
         .unwrap();
     let status = store.key_status(&runner).await.unwrap();
-    assert!(status.data_keys.values().all(|k| k.master_key == 2), "{status:?}");
+    assert!(
+        status.data_keys.values().all(|k| k.master_key == 2),
+        "{status:?}"
+    );
 
     // A keyring without key 2, which now wraps every data key: refused, and
     // the store keeps working with the keys it has.

@@ -1271,10 +1271,7 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
     assert!(old.load_result(&a, ids[0].1).await.is_err());
     assert!(old.credentials(&a, ids[0].0).await.is_err());
     assert!(old.connections(&a).await.unwrap().is_empty());
-    assert!(
-        old.load_result(&b, ids[1].1).await.is_ok(),
-        "b still reads"
-    );
+    assert!(old.load_result(&b, ids[1].1).await.is_ok(), "b still reads");
 }
 both!(backup_restore_and_crypto_shredding);
 

@@ -216,7 +216,9 @@ impl FileFingerprint {
                 .modified()
                 .ok()
                 .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or((0, 0), |d| (d.as_secs() as i64, i64::from(d.subsec_nanos()))),
+                .map_or((0, 0), |d| {
+                    (d.as_secs() as i64, i64::from(d.subsec_nanos()))
+                }),
             ctime: (0, 0),
         }
     }
@@ -344,7 +346,9 @@ impl Keyring {
                 ))
             })?;
             if let Some(check) = &entry.check
-                && !check.trim().eq_ignore_ascii_case(&check_value(entry.id, &key)?)
+                && !check
+                    .trim()
+                    .eq_ignore_ascii_case(&check_value(entry.id, &key)?)
             {
                 return Err(KeyringError::CheckMismatch {
                     source_name: source.to_string(),
@@ -450,7 +454,8 @@ impl Keyring {
             });
         }
         let before = std::mem::replace(&mut self.primary, id);
-        self.save(Replace::Yes).inspect_err(|_| self.primary = before)
+        self.save(Replace::Yes)
+            .inspect_err(|_| self.primary = before)
     }
 
     /// Removes a key from the file. The store checks first that nothing
@@ -493,7 +498,7 @@ impl Keyring {
         let _ = writeln!(out, "primary = {}", self.primary);
         for (id, key) in &self.keys {
             let _ = write!(out, "\n[[key]]\nid = {id}\nmaterial = \"");
-            STANDARD.encode_string(key.expose(), &mut *out);
+            STANDARD.encode_string(key.expose(), &mut out);
             let _ = writeln!(out, "\"\ncheck = \"{}\"", check_value(*id, key)?);
         }
         Ok(out)
@@ -630,7 +635,10 @@ mod tests {
         // A link to a real keyring is not loaded either.
         std::fs::copy(&path, &target).unwrap();
         let err = Keyring::load_file(&planted).unwrap_err().to_string();
-        assert!(err.contains("symbolic link") && err.contains("planted.toml"), "{err}");
+        assert!(
+            err.contains("symbolic link") && err.contains("planted.toml"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -676,7 +684,12 @@ mod tests {
         let mut ring = Keyring::create_file(&path).unwrap();
         ring.add_key().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        assert_eq!(text.matches("check = ").count(), 2, "{}", text.lines().count());
+        assert_eq!(
+            text.matches("check = ").count(),
+            2,
+            "{}",
+            text.lines().count()
+        );
         let original = STANDARD.encode(ring.get(2).unwrap().expose());
         let other = STANDARD.encode(SecretKey::generate().unwrap().expose());
         crate::files::write_atomic(
@@ -686,7 +699,10 @@ mod tests {
         )
         .unwrap();
         let err = Keyring::load_file(&path).unwrap_err();
-        assert!(matches!(err, KeyringError::CheckMismatch { id: 2, .. }), "{err}");
+        assert!(
+            matches!(err, KeyringError::CheckMismatch { id: 2, .. }),
+            "{err}"
+        );
         let msg = err.to_string();
         assert!(msg.contains("key 2") && !msg.contains(&other), "{msg}");
         // A keyring written without check values (an older file, or by hand)
@@ -724,12 +740,7 @@ mod tests {
         if crate::files::current_uid() == 0 {
             let theirs = dir.path().join("theirs.toml");
             Keyring::create_file(&theirs).unwrap();
-            rustix::fs::chown(
-                &theirs,
-                Some(rustix::fs::Uid::from_raw(65534)),
-                None,
-            )
-            .unwrap();
+            rustix::fs::chown(&theirs, Some(rustix::fs::Uid::from_raw(65534)), None).unwrap();
             let err = Keyring::load_file(&theirs).unwrap_err().to_string();
             assert!(err.contains("owned by user 65534"), "{err}");
         }

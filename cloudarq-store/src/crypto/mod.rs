@@ -30,8 +30,8 @@ use std::fmt;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
-use uuid::Uuid;
 use secrecy::{ExposeSecret, SecretBox};
+use uuid::Uuid;
 use zeroize::Zeroizing;
 
 /// The only ciphertext format version this build writes and reads.
