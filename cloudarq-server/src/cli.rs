@@ -15,7 +15,9 @@ use cloudarq_core::{Auditor, CredentialSource, ExternalId, ProgressEvent};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{Region, Service, Snapshot};
 
-use crate::store_cmd::{self, BackupArgs, HistoryArgs, KeysCommand, RestoreArgs, StoreArgs};
+use crate::store_cmd::{
+    self, BackupArgs, HistoryArgs, KeysCommand, PurgeArgs, RestoreArgs, StoreArgs,
+};
 
 /// The demo account: a real collection of a moto-seeded account
 /// (recorded by `cloudarq-core/tests/moto/demo.rs`).
@@ -57,7 +59,7 @@ pub enum Command {
     /// Restore a backup into a new database (--db).
     Restore(RestoreArgs),
     /// Remove deleted connections and tenants whose purge time has come.
-    Purge,
+    Purge(PurgeArgs),
 }
 
 /// `cloudarq rules …`
@@ -180,7 +182,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Keys { command } => store_cmd::keys(&cli.store, command, out).await,
         Command::Backup(args) => store_cmd::backup(&cli.store, args, out).await,
         Command::Restore(args) => store_cmd::restore(&cli.store, args, out).await,
-        Command::Purge => store_cmd::purge(&cli.store, out).await,
+        Command::Purge(args) => store_cmd::purge(&cli.store, args, out).await,
     }
 }
 

@@ -3,18 +3,20 @@
 //!
 //! By default the store is an SQLite file in the data directory
 //! (`$CLOUDARQ_HOME`, else `$XDG_DATA_HOME/cloudarq`, else
-//! `~/.local/share/cloudarq`), with its master keys in `keyring.toml` beside
-//! it — created on first use, mode 600. `--db postgres://…` selects
+//! `~/.local/share/cloudarq`; created mode 700), with its master keys in
+//! `keyring.toml` beside it — created on first use, mode 600, never over a
+//! keyring another process just created. `--db postgres://…` selects
 //! PostgreSQL; `CLOUDARQ_KEYRING` (the keyring's TOML) or `--keyring FILE`
 //! points at keys kept elsewhere.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use cloudarq_model::finding::ScanResult;
 use cloudarq_store::backup::BackupPolicy;
+use cloudarq_store::files::ensure_private_dir;
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
 use cloudarq_store::scans::ScanTimes;
@@ -77,35 +79,47 @@ impl StoreArgs {
     }
 
     /// Loads the keyring. A fresh embedded install (no database file, no
-    /// keyring anywhere) gets a new keyring file; anything else missing is an
+    /// keyring anywhere) gets a new keyring file — or, when another first run
+    /// created one a moment before, that one; anything else missing is an
     /// error naming where it looked.
     fn load_keyring(&self, url: &str) -> anyhow::Result<Keyring> {
         let path = self.keyring_path();
         match Keyring::load(&path) {
             Ok(k) => Ok(k),
             Err(KeyringError::Missing { .. }) if fresh_sqlite(url) => {
-                let k = Keyring::create_file(&path)?;
-                tracing::warn!(keyring = %path.display(), "created a new keyring; back it up apart from the database");
-                Ok(k)
+                match Keyring::create_file(&path) {
+                    Ok(k) => {
+                        tracing::warn!(keyring = %path.display(), "created a new keyring; back it up apart from the database");
+                        Ok(k)
+                    }
+                    Err(KeyringError::AlreadyExists { .. }) => Ok(Keyring::load_file(&path)?),
+                    Err(e) => Err(e.into()),
+                }
             }
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Opens (and migrates) the store.
+    /// Opens (and migrates) the store; the data directory, when the store or
+    /// the keyring lives there, is created mode 700 (or checked).
     pub async fn open(&self) -> anyhow::Result<Store> {
+        if self.db.is_none() || self.keyring.is_none() {
+            ensure_private_dir(&data_dir())?;
+        }
         let url = self.url();
         let keyring = self.load_keyring(&url)?;
         Ok(Store::open(&url, keyring).await?)
     }
 }
 
+/// A new embedded install: no keyring in the environment and no database
+/// file yet (a planted link counts as a file).
 fn fresh_sqlite(url: &str) -> bool {
     std::env::var_os(KEYRING_ENV).is_none()
-        && url
-            .strip_prefix("sqlite://")
-            .map(|p| p.split('?').next().unwrap_or_default())
-            .is_some_and(|p| !p.is_empty() && !Path::new(p).exists())
+        && cloudarq_store::sqlite_file(url)
+            .ok()
+            .flatten()
+            .is_some_and(|p| std::fs::symlink_metadata(p).is_err())
 }
 
 async fn local_scope(store: &Store) -> anyhow::Result<TenantScope> {
@@ -253,24 +267,65 @@ pub enum KeysCommand {
     },
 }
 
+/// How long deleted data and backups are kept (one policy, validated before
+/// anything runs: purge delay + the longer backup retention ≤ 30 days).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct RetentionArgs {
+    /// Days between deleting a connection or tenant and its purge.
+    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    pub purge_delay_days: u32,
+    /// Days a key backup is kept.
+    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    pub key_retention_days: u32,
+    /// Days a data backup is kept.
+    #[arg(long, default_value_t = 7, value_name = "DAYS")]
+    pub data_retention_days: u32,
+    /// Also keep at most this many data backups and key backups.
+    #[arg(long, value_name = "N")]
+    pub keep: Option<usize>,
+}
+
+impl RetentionArgs {
+    /// The validated policy.
+    pub fn policy(&self) -> anyhow::Result<BackupPolicy> {
+        let policy = BackupPolicy {
+            keep: self.keep,
+            retention: RetentionPolicy::new(
+                self.purge_delay_days,
+                self.key_retention_days,
+                self.data_retention_days,
+            )?,
+        };
+        policy.validate()?;
+        Ok(policy)
+    }
+}
+
 /// `cloudarq backup` options.
 #[derive(Debug, Args)]
 pub struct BackupArgs {
-    /// Directory for backup files.
+    /// Directory for backup files (created mode 700).
     #[arg(long, value_name = "DIR")]
     pub dir: PathBuf,
-    /// Data backups to keep.
-    #[arg(long, default_value_t = 7)]
-    pub keep: usize,
-    /// Days key backups are kept (one a day).
-    #[arg(long, default_value_t = 7)]
-    pub key_retention_days: u32,
-    /// Days between deleting a connection or tenant and its purge.
-    #[arg(long, default_value_t = 7)]
-    pub purge_delay_days: u32,
-    /// Keep running: one backup now, then one every 24 hours.
+    /// Retention of backups in DIR.
+    #[command(flatten)]
+    pub retention: RetentionArgs,
+    /// Keep running: one backup now, then one every 24 hours; a failed
+    /// backup is logged and retried with back-off, never ends the loop.
     #[arg(long)]
     pub daily: bool,
+}
+
+/// `cloudarq purge` options.
+#[derive(Debug, Args)]
+pub struct PurgeArgs {
+    /// The backup directory: its key backups are rewritten without the
+    /// purged tenants' keys, and it is pruned by the retention policy.
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Retention of backups in DIR.
+    #[command(flatten)]
+    pub retention: RetentionArgs,
 }
 
 /// `cloudarq restore` options.
@@ -480,23 +535,52 @@ pub async fn keys(
     Ok(0)
 }
 
+/// The wait after a failed daily backup: 1 minute, doubling with each
+/// failure in a row, at most an hour.
+fn backoff(failures: u32) -> std::time::Duration {
+    let minutes = 1u64 << failures.saturating_sub(1).min(6);
+    std::time::Duration::from_secs(minutes.min(60) * 60)
+}
+
+/// Runs `attempt` now, then again 24 hours after each success, or after
+/// [`backoff`] when it failed (logged, never ending the loop). `sleep`
+/// waits, or breaks the loop (tests).
+async fn repeat_daily(
+    mut attempt: impl AsyncFnMut() -> anyhow::Result<()>,
+    mut sleep: impl AsyncFnMut(std::time::Duration) -> std::ops::ControlFlow<()>,
+) {
+    let mut failures = 0u32;
+    loop {
+        let wait = match attempt().await {
+            Ok(()) => {
+                failures = 0;
+                std::time::Duration::from_secs(24 * 60 * 60)
+            }
+            Err(e) => {
+                failures = failures.saturating_add(1);
+                let wait = backoff(failures);
+                tracing::error!(error = %format!("{e:#}"), failures, retry_in_secs = wait.as_secs(), "backup failed; retrying");
+                wait
+            }
+        };
+        if sleep(wait).await.is_break() {
+            return;
+        }
+    }
+}
+
 /// Runs `cloudarq backup`.
 pub async fn backup(
     store_args: &StoreArgs,
     args: BackupArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let policy = BackupPolicy {
-        keep: args.keep,
-        retention: RetentionPolicy {
-            purge_delay_days: args.purge_delay_days,
-            key_backup_retention_days: args.key_retention_days,
-        },
-    };
-    policy.validate()?;
+    let policy = args.retention.policy()?;
     let store = store_args.open().await?;
     let runner = store.job_runner();
-    loop {
+    let once = async |out: &mut dyn Write| -> anyhow::Result<()> {
+        // A long-running process picks up `keys add`/`promote` made by others.
+        store.reload_keyring(&runner).await?;
         let files = store
             .backup(&runner, &args.dir, policy, OffsetDateTime::now_utc())
             .await?;
@@ -508,11 +592,21 @@ pub async fn backup(
             files.removed.len()
         )?;
         out.flush()?;
-        if !args.daily {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(24 * 60 * 60)).await;
+        Ok(())
+    };
+    if !args.daily {
+        once(out).await?;
+        store.close().await;
+        return Ok(0);
     }
+    repeat_daily(
+        async || once(&mut *out).await,
+        async |d| {
+            tokio::time::sleep(d).await;
+            std::ops::ControlFlow::Continue(())
+        },
+    )
+    .await;
     store.close().await;
     Ok(0)
 }
@@ -541,12 +635,30 @@ pub async fn restore(
 }
 
 /// Runs `cloudarq purge`: removes deleted connections and tenants whose
-/// purge time has come.
-pub async fn purge(store_args: &StoreArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+/// purge time has come; with `--backup-dir`, also rewrites the key backups
+/// there without the purged tenants' keys and prunes old backups.
+pub async fn purge(
+    store_args: &StoreArgs,
+    args: PurgeArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let policy = args.retention.policy()?;
     let store = store_args.open().await?;
-    let rep = store
-        .purge(&store.job_runner(), OffsetDateTime::now_utc())
-        .await?;
+    let runner = store.job_runner();
+    let now = OffsetDateTime::now_utc();
+    let rep = match &args.backup_dir {
+        Some(dir) => {
+            let done = store.purge_with_backups(&runner, dir, policy, now).await?;
+            writeln!(
+                out,
+                "{} key backup(s) rewritten without purged keys, {} old backup file(s) removed",
+                done.rewritten.len(),
+                done.removed.len()
+            )?;
+            done.report
+        }
+        None => store.purge(&runner, now).await?,
+    };
     writeln!(
         out,
         "purged {} connection(s), {} tenant(s), {} data key(s), {} row(s)",
@@ -554,4 +666,46 @@ pub async fn purge(store_args: &StoreArgs, out: &mut dyn Write) -> anyhow::Resul
     )?;
     store.close().await;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ops::ControlFlow;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn the_daily_loop_survives_failures_and_backs_off() {
+        let mut outcomes = vec![
+            Ok(()),
+            Err("disk full"),
+            Err("disk full"),
+            Err("x"),
+            Ok(()),
+            Ok(()),
+        ];
+        outcomes.reverse();
+        let mut attempts = 0;
+        let mut waits = Vec::new();
+        repeat_daily(
+            async || {
+                attempts += 1;
+                outcomes.pop().unwrap_or(Ok(())).map_err(anyhow::Error::msg)
+            },
+            async |d| {
+                waits.push(d);
+                if waits.len() == 6 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
+        .await;
+        assert_eq!(attempts, 6, "every failure was followed by another attempt");
+        let day = Duration::from_secs(86_400);
+        let min = Duration::from_secs(60);
+        assert_eq!(waits, [day, min, 2 * min, 4 * min, day, day]);
+        assert_eq!(backoff(40), 60 * min, "capped at an hour");
+    }
 }

@@ -371,3 +371,204 @@ fn keys_rotation_backup_and_restore_from_the_command_line() {
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
     assert!(run(&["purge"]).contains("purged 0 connection(s)"));
 }
+
+// ------------------------------------------- files holding secrets (issue 16)
+
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(p).unwrap().permissions().mode() & 0o7777
+}
+
+#[test]
+fn the_first_run_makes_a_private_data_directory_of_private_files() {
+    let t = tempfile::tempdir().unwrap();
+    let home = t.path().join("fresh/cloudarq");
+    let o = cloudarq_in(&home, &["scan", "--demo", "--output-formats", "terminal"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for d in [t.path().join("fresh"), home.clone()] {
+        assert_eq!(mode(&d), 0o700, "{}", d.display());
+    }
+    let names = files_in(&home);
+    for f in ["cloudarq.db", "keyring.toml"] {
+        assert!(names.iter().any(|n| n == f), "{names:?}");
+    }
+    for f in &names {
+        assert_eq!(mode(&home.join(f)), 0o600, "{f}");
+    }
+}
+
+#[test]
+fn links_planted_in_the_data_directory_receive_no_key_material() {
+    let home = tempfile::tempdir().unwrap();
+    let outside = tempfile::tempdir().unwrap();
+    let mut targets = Vec::new();
+    // The old temporary names of the keyring, and the database's WAL.
+    for name in ["keyring.tmp", "keyring.toml.tmp", "cloudarq.db-wal"] {
+        let target = outside.path().join(name);
+        std::os::unix::fs::symlink(&target, home.path().join(name)).unwrap();
+        targets.push(target);
+    }
+    let o = cloudarq_in(
+        home.path(),
+        &["scan", "--demo", "--output-formats", "terminal"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cloudarq.db-wal") && stderr(&o).contains("symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    for t in &targets {
+        assert!(!t.exists(), "{} received data", t.display());
+    }
+    // A link at the keyring's own name is refused, never followed.
+    let home = tempfile::tempdir().unwrap();
+    let target = outside.path().join("stolen.toml");
+    std::os::unix::fs::symlink(&target, home.path().join("keyring.toml")).unwrap();
+    let o = cloudarq_in(
+        home.path(),
+        &["scan", "--demo", "--output-formats", "terminal"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("keyring.toml"), "{}", stderr(&o));
+    assert!(!target.exists());
+}
+
+#[test]
+fn a_retention_policy_that_wraps_or_breaks_the_promise_is_refused_first() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("backups");
+    let d = dir.to_str().unwrap();
+    for (args, needle) in [
+        (
+            vec![
+                "backup",
+                "--dir",
+                d,
+                "--purge-delay-days",
+                "7",
+                "--key-retention-days",
+                "4294967290",
+            ],
+            "4294967297 days",
+        ),
+        (
+            vec!["backup", "--dir", d, "--data-retention-days", "24"],
+            "data backup retention 24 days",
+        ),
+        (
+            vec!["purge", "--backup-dir", d, "--purge-delay-days", "31"],
+            "30 days",
+        ),
+        (vec!["backup", "--dir", d, "--keep", "0"], "keep"),
+    ] {
+        let o = cloudarq_in(home.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+        assert!(!dir.exists(), "{args:?} wrote a backup");
+        assert!(
+            files_in(home.path()).is_empty(),
+            "{args:?} opened the store"
+        );
+    }
+}
+
+/// A `pg_dump`/`pg_restore` stand-in that records its arguments and
+/// environment in `record`, and writes a few bytes as the dump.
+fn fake_pg_tool(bin: &Path, name: &str, record: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let script = format!(
+        "#!/bin/sh\n{{ for a in \"$@\"; do printf 'ARG %s\\n' \"$a\"; done; env | sed 's/^/ENV /'; }} > '{}'\nprintf 'PGDMP'\n",
+        record.display()
+    );
+    let p = bin.join(name);
+    std::fs::write(&p, script).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn pg_dump_and_pg_restore_get_no_secret_in_argv_and_no_keyring_in_env() {
+    let pg = cloudarq_store::testing::PgCluster::start().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(pg.create_db("source")).unwrap();
+    rt.block_on(pg.create_db("target")).unwrap();
+    let t = tempfile::tempdir().unwrap();
+    let bin = t.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let dump_rec = t.path().join("pg_dump.txt");
+    let restore_rec = t.path().join("pg_restore.txt");
+    fake_pg_tool(&bin, "pg_dump", &dump_rec);
+    fake_pg_tool(&bin, "pg_restore", &restore_rec);
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    // 32 bytes of 0x42, in base64.
+    let keyring = "primary = 1\n[[key]]\nid = 1\nmaterial = \"QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=\"\n";
+    let port = pg.port();
+    let url = |db: &str| {
+        format!(
+            "postgres://postgres:S3CRET-PW-1@127.0.0.1:{port}/{db}?sslmode=disable&application_name=cloudarq"
+        )
+    };
+    let backups = t.path().join("backups");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cloudarq"))
+            .args(args)
+            .env_remove("CLOUDARQ_DB")
+            .env_remove("CLOUDARQ_KEYRING_FILE")
+            .env("CLOUDARQ_HOME", t.path().join("home"))
+            .env("CLOUDARQ_KEYRING", keyring)
+            .env("CLOUDARQ_LOG", "debug")
+            .env("PATH", &path)
+            .output()
+            .unwrap()
+    };
+    let src = url("source");
+    let o = run(&["--db", &src, "backup", "--dir", backups.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut names = files_in(&backups);
+    names.sort();
+    assert_eq!(names.len(), 2, "{names:?}");
+    for n in &names {
+        assert_eq!(mode(&backups.join(n)), 0o600, "{n}");
+    }
+    let o2 = run(&[
+        "--db",
+        &url("target"),
+        "restore",
+        backups.join(&names[0]).to_str().unwrap(),
+        "--keys",
+        backups.join(&names[1]).to_str().unwrap(),
+    ]);
+    assert!(o2.status.success(), "{}", stderr(&o2));
+    for (rec, tool) in [(&dump_rec, "pg_dump"), (&restore_rec, "pg_restore")] {
+        let text = std::fs::read_to_string(rec).unwrap();
+        let args: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("ARG "))
+            .collect();
+        let env: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("ENV "))
+            .collect();
+        assert!(!args.is_empty() && !env.is_empty(), "{tool}: {text}");
+        assert!(
+            args.iter().all(|a| !a.contains("S3CRET")),
+            "{tool} argv shows the password: {args:?}"
+        );
+        assert!(
+            args.iter()
+                .any(|a| a.starts_with("--dbname=postgres://postgres@127.0.0.1:")),
+            "{tool}: {args:?}"
+        );
+        assert!(env.contains(&"PGPASSWORD=S3CRET-PW-1"), "{tool}: {env:?}");
+        assert!(
+            env.iter().all(|e| !e.starts_with("CLOUDARQ_")),
+            "{tool} inherited {env:?}"
+        );
+    }
+    let dump_args = std::fs::read_to_string(&dump_rec).unwrap();
+    assert!(dump_args.contains("ARG --snapshot="), "{dump_args}");
+    for o in [&o, &o2] {
+        let all = format!("{}{}", stdout(o), stderr(o));
+        assert!(!all.contains("S3CRET"), "{all}");
+    }
+}

@@ -7,6 +7,7 @@
 //! `sqlx::raw_sql` are banned by `clippy.toml`, so a query assembled with
 //! `format!` does not build.
 
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use uuid::Uuid;
 
 use crate::error::{DbContext, Result, StoreError};
+use crate::files;
 
 /// Which database a store runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,15 +57,154 @@ macro_rules! on_tx {
 }
 pub(crate) use on_tx;
 
-/// Removes a password from a URL before it goes into an error or a log.
-pub(crate) fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("REDACTED"));
-            u.to_string()
+/// Query parameters that carry a secret in a database URL.
+fn is_secret_param(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n == "password" || n == "sslpassword" || n.ends_with("_password") || n == "passfile"
+}
+
+/// The one redaction of database URLs for errors, logs and output: the
+/// password of the user-info part and every `password`-like query parameter
+/// become `REDACTED`. A URL that does not parse is redacted by hand the same
+/// way.
+pub fn redact_url(url: &str) -> String {
+    const MASK: &str = "REDACTED";
+    if let Ok(mut u) = url::Url::parse(url) {
+        let secret_query = u.query_pairs().any(|(k, _)| is_secret_param(&k));
+        if u.password().is_none() && !secret_query {
+            return url.to_string();
         }
-        _ => url.to_string(),
+        if u.password().is_some() && u.set_password(Some(MASK)).is_err() {
+            return redact_by_hand(url);
+        }
+        if secret_query {
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if is_secret_param(&k) {
+                        MASK.to_string()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            u.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        return u.to_string();
     }
+    redact_by_hand(url)
+}
+
+/// Redaction without a URL parser: everything between the first `:` of the
+/// user-info and its last `@`, and the value of each secret parameter.
+fn redact_by_hand(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    let (head, query) = match url.find('?') {
+        Some(i) => (&url[..i], Some(&url[i + 1..])),
+        None => (url, None),
+    };
+    let after_scheme = head.find("://").map_or(0, |i| i + 3);
+    let authority_end = head[after_scheme..]
+        .find('/')
+        .map_or(head.len(), |i| after_scheme + i);
+    let authority = &head[after_scheme..authority_end];
+    match (authority.rfind('@'), authority.find(':')) {
+        (Some(at), Some(colon)) if colon < at => {
+            out.push_str(&head[..after_scheme + colon + 1]);
+            out.push_str("REDACTED");
+            out.push_str(&head[after_scheme + at..]);
+        }
+        _ => out.push_str(head),
+    }
+    if let Some(q) = query {
+        out.push('?');
+        let parts: Vec<String> = q
+            .split('&')
+            .map(|kv| match kv.split_once('=') {
+                Some((k, _)) if is_secret_param(k) => format!("{k}=REDACTED"),
+                _ => kv.to_string(),
+            })
+            .collect();
+        out.push_str(&parts.join("&"));
+    }
+    out
+}
+
+/// The database file of a `sqlite:` URL, decoded the way the driver decodes
+/// it (percent-encoding included); `None` for an in-memory database.
+pub fn sqlite_file(url: &str) -> Result<Option<PathBuf>> {
+    let opts = SqliteConnectOptions::from_str(url).map_err(|e| StoreError::InvalidUrl {
+        url: redact_url(url),
+        detail: e.to_string(),
+    })?;
+    // The same split the driver makes.
+    let rest = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let (db, params) = rest.split_once('?').unwrap_or((rest, ""));
+    let memory = db.is_empty()
+        || db == ":memory:"
+        || url::form_urlencoded::parse(params.as_bytes())
+            .any(|(k, v)| k == "mode" && v == "memory");
+    Ok((!memory).then(|| opts.get_filename().to_path_buf()))
+}
+
+/// Makes sure the database file and its companions are private before SQLite
+/// opens them: the directory exists (mode 700 if created here) and is not
+/// writable by others; no name is a symbolic link; a missing database file
+/// is created empty with mode 600 (`O_EXCL`), so SQLite, which gives the
+/// `-wal`, `-shm` and `-journal` files the database file's mode, never
+/// creates anything readable by others. An existing file of ours that others
+/// can read is restricted (through an `O_NOFOLLOW` descriptor).
+pub(crate) fn prepare_sqlite_file(path: &Path) -> std::io::Result<()> {
+    files::ensure_private_dir(&files::parent_of(path))?;
+    let mut names = vec![path.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut n = path.as_os_str().to_owned();
+        n.push(suffix);
+        names.push(PathBuf::from(n));
+    }
+    for name in &names {
+        match std::fs::symlink_metadata(name) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is a symbolic link; refusing to open the database through it",
+                    name.display()
+                )));
+            }
+            Ok(m) if !m.is_file() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is not a regular file",
+                    name.display()
+                )));
+            }
+            Ok(_) => restrict(name)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(std::io::Error::other(format!("{}: {e}", name.display()))),
+        }
+    }
+    match files::create_private_file(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Restricts an existing file of ours to mode 600 if others can read it.
+fn restrict(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let (f, meta) = files::open_regular(path, u64::MAX)?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            f.set_permissions(std::fs::Permissions::from_mode(files::FILE_MODE))
+                .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display())))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 impl Pool {
@@ -79,31 +220,18 @@ impl Pool {
                 .foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
+                // Deleted rows (a purged tenant's wrapped keys among them)
+                // are overwritten with zeros, not left in free pages.
+                .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(30));
-            if let Some(path) = sqlite_path(url)
-                && let Some(dir) = std::path::Path::new(&path).parent()
-                && !dir.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| invalid(format!("cannot create {}: {e}", dir.display())))?;
+            if let Some(path) = sqlite_file(url)? {
+                prepare_sqlite_file(&path).map_err(|e| invalid(e.to_string()))?;
             }
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
                 .connect_with(opts)
                 .await
                 .ctx("opening the SQLite database")?;
-            // The file holds tenants' metadata: owner-only, like the keyring.
-            #[cfg(unix)]
-            if let Some(path) = sqlite_path(url) {
-                use std::os::unix::fs::PermissionsExt;
-                for suffix in ["", "-wal", "-shm"] {
-                    let p = format!("{path}{suffix}");
-                    if std::path::Path::new(&p).exists() {
-                        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))
-                            .map_err(|e| invalid(format!("cannot restrict {p}: {e}")))?;
-                    }
-                }
-            }
             Ok((Self::Sqlite(pool), Backend::Sqlite))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| invalid(e.to_string()))?;
@@ -186,20 +314,6 @@ impl Tx {
     }
 }
 
-/// The file path of a `sqlite:` URL (`sqlite://PATH`, `sqlite:PATH`), without
-/// query parameters; `None` for in-memory databases.
-pub(crate) fn sqlite_path(url: &str) -> Option<String> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
-        None
-    } else {
-        Some(path.to_string())
-    }
-}
-
 /// Milliseconds since the Unix epoch of a time.
 pub(crate) fn ms(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
@@ -213,4 +327,61 @@ pub(crate) fn from_ms(v: i64) -> Result<time::OffsetDateTime> {
             detail: e.to_string(),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_password_in_a_url_is_redacted() {
+        for (url, secret) in [
+            ("postgres://app:S3cret@db:5432/cloudarq", "S3cret"),
+            ("postgres://app:p%40ss@db/cloudarq", "p%40ss"),
+            (
+                "postgres://app@db/cloudarq?sslmode=require&password=S3cret",
+                "S3cret",
+            ),
+            (
+                "postgres://db/cloudarq?PassWord=S3cret&application_name=x",
+                "S3cret",
+            ),
+            ("postgres://db/cloudarq?sslpassword=S3cret", "S3cret"),
+            ("postgres://app:S3cret@db/c?password=Other1", "Other1"),
+            // Not a valid URL (space in the host), redacted by hand.
+            ("postgres://app:S3cret@bad host/c?password=Other2", "S3cret"),
+            ("postgres://app:S3cret@bad host/c?password=Other2", "Other2"),
+        ] {
+            let r = redact_url(url);
+            assert!(!r.contains(secret), "{url} -> {r}");
+            assert!(r.contains("REDACTED"), "{url} -> {r}");
+        }
+        assert!(redact_url("postgres://app:S3cret@db/c?password=x").contains("app"));
+        for plain in [
+            "sqlite:///var/lib/cloudarq/cloudarq.db",
+            "postgres://app@db/c?sslmode=disable",
+        ] {
+            assert_eq!(redact_url(plain), plain);
+        }
+    }
+
+    #[test]
+    fn sqlite_files_are_decoded_like_the_driver_decodes_them() {
+        assert_eq!(
+            sqlite_file("sqlite:///tmp/a%20b/x%3Fy.db?mode=rwc").unwrap(),
+            Some(PathBuf::from("/tmp/a b/x?y.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:rel.db").unwrap(),
+            Some(PathBuf::from("rel.db"))
+        );
+        for memory in [
+            "sqlite::memory:",
+            "sqlite://:memory:",
+            "sqlite://?mode=memory",
+            "sqlite://x.db?mode=memory",
+        ] {
+            assert_eq!(sqlite_file(memory).unwrap(), None, "{memory}");
+        }
+    }
 }

@@ -44,6 +44,26 @@ pub enum StoreError {
         /// The missing master key id.
         master_key: u32,
     },
+    /// The keyring has a master key under this id, but not the one that
+    /// wrapped the data keys (a different key under the same id).
+    #[error(
+        "master key {master_key} in the keyring is not the key that wrapped data key {data_key}: a different key was put under id {master_key}; use the keyring this database was written with"
+    )]
+    MasterKeyMismatch {
+        /// The master key id.
+        master_key: u32,
+        /// A data key it should unwrap.
+        data_key: u32,
+    },
+    /// Restore: ciphertexts use data keys the key backup does not have.
+    #[error(
+        "the key backup has no key for data key(s) {} used by the data backup; use the key backup taken with this data backup",
+        kids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    MissingDataKeys {
+        /// The data key ids in use without a key, ascending.
+        kids: Vec<u32>,
+    },
     /// A key has reached its encryption limit; run `cloudarq keys rotate`.
     #[error(
         "data key {kid} has been used {used} times, the limit is {limit}; rotate keys (`cloudarq keys rotate`)"

@@ -1,5 +1,7 @@
 //! Per-tenant data keys (DEKs), wrapped by the keyring's master keys and kept
-//! in `tenant_keys`; unwrapped copies live only in memory, zeroized on drop.
+//! in `tenant_keys`; unwrapped copies live only in memory, in a cache whose
+//! entries expire ([`DEFAULT_KEY_CACHE_TTL`], configurable) and are zeroized
+//! when they expire, are forgotten, or the store is dropped.
 //!
 //! Each data key has an id (the `kid` of every ciphertext it writes), one
 //! state (`primary` for new writes, `retired` while rows still use it) and an
@@ -7,7 +9,8 @@
 //! encryption, with a hard stop at [`MAX_ENCRYPTIONS_PER_KEY`].
 
 use std::collections::HashMap;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -19,10 +22,82 @@ use crate::crypto::{
 use crate::db::{Tx, on_tx};
 use crate::error::{DbContext, Result, StoreError};
 
+/// How long an unwrapped data key stays in memory after it was unwrapped.
+pub const DEFAULT_KEY_CACHE_TTL: Duration = Duration::from_secs(15 * 60);
+
 pub(crate) struct KeyManager {
     keyring: RwLock<Keyring>,
-    cache: Mutex<HashMap<u32, (Uuid, SecretKey)>>,
+    cache: Arc<Mutex<KeyCache>>,
     pub(crate) limit: i64,
+}
+
+/// Unwrapped data keys by id, each with its tenant and expiry. Keys are
+/// boxed ([`SecretKey`]), so the map growing moves pointers, not key bytes;
+/// an entry dropped (expired, forgotten, replaced) zeroizes its key.
+pub(crate) struct KeyCache {
+    ttl: Duration,
+    entries: HashMap<u32, CachedKey>,
+    /// The earliest expiry among the entries: sweeping before then finds
+    /// nothing, so lookups stay O(1).
+    next_expiry: Option<Instant>,
+}
+
+struct CachedKey {
+    tenant: Uuid,
+    key: SecretKey,
+    expires: Instant,
+}
+
+impl KeyCache {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            entries: HashMap::new(),
+            next_expiry: None,
+        }
+    }
+
+    /// The key `kid` and its tenant, unless absent or expired at `now`.
+    pub(crate) fn get(&mut self, kid: u32, now: Instant) -> Option<(Uuid, SecretKey)> {
+        self.sweep(now);
+        self.entries.get(&kid).map(|e| (e.tenant, e.key.clone()))
+    }
+
+    /// Caches `key` until `now + ttl` (not at all with a zero TTL).
+    pub(crate) fn insert(&mut self, kid: u32, tenant: Uuid, key: SecretKey, now: Instant) {
+        self.sweep(now);
+        let Some(expires) = now.checked_add(self.ttl).filter(|_| !self.ttl.is_zero()) else {
+            self.entries.remove(&kid);
+            return;
+        };
+        self.next_expiry = Some(self.next_expiry.map_or(expires, |n| n.min(expires)));
+        self.entries.insert(
+            kid,
+            CachedKey {
+                tenant,
+                key,
+                expires,
+            },
+        );
+    }
+
+    pub(crate) fn remove(&mut self, kid: u32) {
+        self.entries.remove(&kid);
+    }
+
+    /// Drops (and so zeroizes) every entry expired at `now`.
+    pub(crate) fn sweep(&mut self, now: Instant) {
+        if self.next_expiry.is_none_or(|n| n > now) {
+            return;
+        }
+        self.entries.retain(|_, e| e.expires > now);
+        self.next_expiry = self.entries.values().map(|e| e.expires).min();
+    }
+
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.entries.len()
+    }
 }
 
 /// Encrypts up to the number of values reserved for it, with the tenant's
@@ -59,12 +134,41 @@ impl Sealer {
 }
 
 impl KeyManager {
-    pub(crate) fn new(keyring: Keyring, limit: i64) -> Self {
+    pub(crate) fn new(keyring: Keyring, limit: i64, cache_ttl: Duration) -> Self {
         Self {
             keyring: RwLock::new(keyring),
-            cache: Mutex::new(HashMap::new()),
+            cache: Arc::new(Mutex::new(KeyCache::new(cache_ttl))),
             limit,
         }
+    }
+
+    /// Zeroizes expired cache entries every `every` until the manager is
+    /// dropped, so an idle process does not keep keys past their expiry.
+    pub(crate) fn spawn_cache_sweeper(&self, every: Duration) {
+        let weak = Arc::downgrade(&self.cache);
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        rt.spawn(async move {
+            let mut tick = tokio::time::interval(every.max(Duration::from_secs(1)));
+            loop {
+                tick.tick().await;
+                let Some(cache) = weak.upgrade() else { break };
+                if let Ok(mut c) = cache.lock() {
+                    c.sweep(Instant::now());
+                }
+            }
+        });
+    }
+
+    fn cache(&self) -> Result<std::sync::MutexGuard<'_, KeyCache>> {
+        self.cache.lock().map_err(|_| poisoned())
+    }
+
+    /// Replaces the keyring (after the store checked the new one).
+    pub(crate) fn replace_ring(&self, ring: Keyring) -> Result<()> {
+        *self.ring_mut()? = ring;
+        Ok(())
     }
 
     /// The keyring, for reading.
@@ -103,14 +207,7 @@ impl KeyManager {
 
     fn unwrap(&self, tenant: Uuid, kid: u32, master_id: u32, wrapped: &[u8]) -> Result<SecretKey> {
         let master = self.master(kid, master_id)?;
-        let k = kid.to_be_bytes();
-        let raw = crypto::open_with(
-            &master,
-            master_id,
-            &Aad::new("tenant_keys", "wrapped_key", tenant, &k),
-            wrapped,
-        )?;
-        Ok(SecretKey::from_slice(&raw)?)
+        unwrap_with(&master, master_id, tenant, kid, wrapped)
     }
 
     /// Creates a fresh primary data key for `tenant`, retiring the current one.
@@ -145,10 +242,7 @@ impl KeyManager {
                 .rows_affected()
             });
             if inserted == 1 {
-                self.cache
-                    .lock()
-                    .map_err(|_| poisoned())?
-                    .insert(kid, (tenant, key));
+                self.cache()?.insert(kid, tenant, key, Instant::now());
                 return Ok(kid);
             }
         }
@@ -222,16 +316,14 @@ impl KeyManager {
         mid: u32,
         wrapped: &[u8],
     ) -> Result<SecretKey> {
-        if let Some((t, k)) = self.cache.lock().map_err(|_| poisoned())?.get(&kid)
-            && *t == tenant
+        if let Some((t, k)) = self.cache()?.get(kid, Instant::now())
+            && t == tenant
         {
-            return Ok(k.clone());
+            return Ok(k);
         }
         let key = self.unwrap(tenant, kid, mid, wrapped)?;
-        self.cache
-            .lock()
-            .map_err(|_| poisoned())?
-            .insert(kid, (tenant, key.clone()));
+        self.cache()?
+            .insert(kid, tenant, key.clone(), Instant::now());
         Ok(key)
     }
 
@@ -264,9 +356,10 @@ impl KeyManager {
         table: &str,
         column: &str,
     ) -> Result<SecretKey> {
-        if let Some((t, k)) = self.cache.lock().map_err(|_| poisoned())?.get(&kid) {
-            if *t == tenant {
-                return Ok(k.clone());
+        let cached = self.cache()?.get(kid, Instant::now());
+        if let Some((t, k)) = cached {
+            if t == tenant {
+                return Ok(k);
             }
             // Another tenant's key: the value was moved here.
             return Err(CryptoError::Integrity {
@@ -295,9 +388,9 @@ impl KeyManager {
 
     /// Forgets unwrapped keys (after shredding or re-wrapping).
     pub(crate) fn forget(&self, kids: &[u32]) -> Result<()> {
-        let mut cache = self.cache.lock().map_err(|_| poisoned())?;
+        let mut cache = self.cache()?;
         for k in kids {
-            cache.remove(k);
+            cache.remove(*k);
         }
         Ok(())
     }
@@ -316,6 +409,25 @@ impl KeyManager {
     }
 }
 
+/// Unwraps data key `kid` of `tenant` with master key `master_id`; the
+/// plaintext copy is zeroized on every path.
+pub(crate) fn unwrap_with(
+    master: &SecretKey,
+    master_id: u32,
+    tenant: Uuid,
+    kid: u32,
+    wrapped: &[u8],
+) -> Result<SecretKey> {
+    let k = kid.to_be_bytes();
+    let raw = crypto::open_with(
+        master,
+        master_id,
+        &Aad::new("tenant_keys", "wrapped_key", tenant, &k),
+        wrapped,
+    )?;
+    Ok(SecretKey::from_slice(&raw)?)
+}
+
 pub(crate) fn to_u32(v: i64, what: &'static str) -> Result<u32> {
     u32::try_from(v).map_err(|_| StoreError::Corrupt {
         what,
@@ -332,3 +444,33 @@ fn poisoned() -> StoreError {
 
 /// The default hard limit, re-exported for configuration.
 pub const DEFAULT_KEY_LIMIT: i64 = MAX_ENCRYPTIONS_PER_KEY;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cache_entries_expire_after_the_ttl_and_are_dropped() {
+        let t0 = Instant::now();
+        let ttl = Duration::from_secs(900);
+        let mut c = KeyCache::new(ttl);
+        let tenant = Uuid::now_v7();
+        c.insert(7, tenant, SecretKey::generate().unwrap(), t0);
+        c.insert(
+            8,
+            tenant,
+            SecretKey::generate().unwrap(),
+            t0 + Duration::from_secs(600),
+        );
+        assert!(c.get(7, t0 + ttl - Duration::from_secs(1)).is_some());
+        assert!(c.get(7, t0 + ttl).is_none(), "expired at the TTL");
+        assert_eq!(c.len(), 1, "the expired entry is gone, not just hidden");
+        assert!(c.get(8, t0 + ttl).is_some());
+        c.sweep(t0 + Duration::from_secs(1500));
+        assert_eq!(c.len(), 0);
+        // A zero TTL caches nothing.
+        let mut none = KeyCache::new(Duration::ZERO);
+        none.insert(1, tenant, SecretKey::generate().unwrap(), t0);
+        assert_eq!(none.len(), 0);
+    }
+}

@@ -20,41 +20,100 @@ use crate::scope::{JobRunner, TenantId, TenantScope};
 /// The security page promises removal within 30 days.
 pub const MAX_PURGE_DELAY_DAYS: u32 = 30;
 
-/// How long deleted data waits before the purge removes it, and how long key
-/// backups are kept; together they must fit the 30-day promise, since a key
-/// backup is what could still decrypt a purged tenant's rows.
+/// How long deleted data waits for the purge and how long backups are kept:
+/// one policy, validated when it is made, so every value in use keeps the
+/// 30-day promise.
+///
+/// **Invariant:** `purge_delay + max(key_backup_retention,
+/// data_backup_retention) ≤ 30 days`. A deleted tenant's rows stay in the
+/// database for at most the purge delay; every backup taken before the purge
+/// may hold them, so each kind of backup must be gone within 30 days of the
+/// deletion:
+/// - key backups hold the wrapped data keys that could decrypt the tenant's
+///   encrypted columns (crypto-shredding only works once they are gone);
+/// - data backups hold no key, but they do hold every column that is not
+///   encrypted (tenant, user and connection names, e-mail addresses,
+///   password hashes, account ids and role ARNs, finding metadata, the audit
+///   log), so they too must age out within the promise; keeping them longer
+///   than the key backups buys nothing a restore could use.
+///
+/// Pruning runs with every backup and every `purge --backup-dir`, so the
+/// bound holds to within the schedule of those jobs (daily by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RetentionPolicy {
-    /// Days between deletion and purge.
-    pub purge_delay_days: u32,
-    /// Days a key backup is kept.
-    pub key_backup_retention_days: u32,
+    purge_delay_days: u32,
+    key_backup_retention_days: u32,
+    data_backup_retention_days: u32,
 }
 
 impl Default for RetentionPolicy {
+    /// 7 days before the purge, key and data backups kept 7 days: 14 days.
     fn default() -> Self {
         Self {
             purge_delay_days: 7,
             key_backup_retention_days: 7,
+            data_backup_retention_days: 7,
         }
     }
 }
 
 impl RetentionPolicy {
-    /// Refuses a policy that would keep readable data longer than 30 days.
-    pub fn validate(&self) -> Result<()> {
-        let total = self.purge_delay_days + self.key_backup_retention_days;
-        if self.purge_delay_days > MAX_PURGE_DELAY_DAYS || total > MAX_PURGE_DELAY_DAYS {
-            return Err(StoreError::InvalidInput {
-                field: "retention policy",
-                detail: format!(
-                    "purge delay {} days + key backup retention {} days = {total} days, \
-                     more than the {MAX_PURGE_DELAY_DAYS} days promised for removing deleted data",
-                    self.purge_delay_days, self.key_backup_retention_days
-                ),
-            });
+    /// A policy, refused (naming every value) when it would keep deleted
+    /// data past the 30-day promise or keep no backup at all.
+    pub fn new(
+        purge_delay_days: u32,
+        key_backup_retention_days: u32,
+        data_backup_retention_days: u32,
+    ) -> Result<Self> {
+        let invalid = |detail: String| StoreError::InvalidInput {
+            field: "retention policy",
+            detail,
+        };
+        if key_backup_retention_days == 0 || data_backup_retention_days == 0 {
+            return Err(invalid(format!(
+                "key backup retention {key_backup_retention_days} days and data backup retention \
+                 {data_backup_retention_days} days must both be at least 1 day"
+            )));
         }
-        Ok(())
+        // u64 sums cannot overflow two u32 values.
+        let longest = u64::from(key_backup_retention_days.max(data_backup_retention_days));
+        let total = u64::from(purge_delay_days) + longest;
+        if total > u64::from(MAX_PURGE_DELAY_DAYS) {
+            return Err(invalid(format!(
+                "purge delay {purge_delay_days} days + key backup retention {key_backup_retention_days} days \
+                 (data backup retention {data_backup_retention_days} days) = {total} days, more than the \
+                 {MAX_PURGE_DELAY_DAYS} days promised for removing deleted data"
+            )));
+        }
+        Ok(Self {
+            purge_delay_days,
+            key_backup_retention_days,
+            data_backup_retention_days,
+        })
+    }
+
+    /// Days between deletion and purge.
+    pub fn purge_delay_days(&self) -> u32 {
+        self.purge_delay_days
+    }
+
+    /// Days a key backup is kept.
+    pub fn key_backup_retention_days(&self) -> u32 {
+        self.key_backup_retention_days
+    }
+
+    /// Days a data backup is kept.
+    pub fn data_backup_retention_days(&self) -> u32 {
+        self.data_backup_retention_days
+    }
+
+    /// When something deleted at `now` is purged.
+    fn purge_after(&self, now: OffsetDateTime) -> Result<OffsetDateTime> {
+        now.checked_add(Duration::days(i64::from(self.purge_delay_days)))
+            .ok_or_else(|| StoreError::InvalidInput {
+                field: "deletion time",
+                detail: format!("{now} plus the purge delay is out of range"),
+            })
     }
 }
 
@@ -69,6 +128,8 @@ pub struct PurgeReport {
     pub data_keys: u64,
     /// Rows deleted, all tables.
     pub rows: u64,
+    /// The tenants purged (for rewriting key backups without their keys).
+    pub tenant_ids: Vec<TenantId>,
 }
 
 /// The tables holding rows of a connection, children first.
@@ -91,9 +152,8 @@ impl Store {
         policy: RetentionPolicy,
         now: OffsetDateTime,
     ) -> Result<()> {
-        policy.validate()?;
         let tenant = scope.tenant().as_uuid();
-        let purge_after = ms(now + Duration::days(i64::from(policy.purge_delay_days)));
+        let purge_after = ms(policy.purge_after(now)?);
         let mut tx = self.pool.begin_tenant(tenant).await?;
         let marked = on_tx!(&mut tx, c => {
             sqlx::query(
@@ -146,10 +206,9 @@ impl Store {
         policy: RetentionPolicy,
         now: OffsetDateTime,
     ) -> Result<()> {
-        policy.validate()?;
         let scope = runner.scope(tenant);
         let t = tenant.as_uuid();
-        let purge_after = ms(now + Duration::days(i64::from(policy.purge_delay_days)));
+        let purge_after = ms(policy.purge_after(now)?);
         let mut tx = self.pool.begin_tenant(scope.tenant().as_uuid()).await?;
         let marked = on_tx!(&mut tx, c => {
             let n = sqlx::query(
@@ -233,8 +292,10 @@ impl Store {
             report.rows += rows;
             report.data_keys += keys;
             report.tenants += 1;
+            report.tenant_ids.push(TenantId(tenant));
         }
         if report != PurgeReport::default() {
+            self.scrub_after_purge().await?;
             tracing::info!(?report, "purge finished");
         }
         Ok(report)
@@ -266,7 +327,42 @@ impl Store {
         Ok(rows)
     }
 
-    async fn purge_tenant(&self, runner: &JobRunner, tenant: TenantId) -> Result<(u64, u64)> {
+    /// Makes deleted rows unrecoverable from the live database files.
+    /// SQLite: `secure_delete` (set on every connection) has zeroed them in
+    /// the pages written to the WAL; a checkpoint writes those pages into the
+    /// database file and truncates the WAL, so no older copy of them is left
+    /// in either. PostgreSQL: deleted rows are dead tuples until vacuumed;
+    /// `VACUUM FULL` rewrites the small `tenant_keys` table so no wrapped key
+    /// survives in its file, and `VACUUM` frees the space of the other tables
+    /// (what PostgreSQL still holds in WAL and archives: see ARCHITECTURE.md).
+    async fn scrub_after_purge(&self) -> Result<()> {
+        match &self.pool {
+            crate::db::Pool::Sqlite(p) => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .execute(p)
+                    .await
+                    .ctx("checkpointing after the purge")?;
+            }
+            crate::db::Pool::Postgres(p) => {
+                for q in [
+                    "VACUUM FULL tenant_keys",
+                    "VACUUM findings, scores, scans, mutelist_entries, connection_credentials, connections, audit_log, users, tenants",
+                ] {
+                    sqlx::query(q)
+                        .execute(p)
+                        .await
+                        .ctx("vacuuming after the purge")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn purge_tenant(
+        &self,
+        runner: &JobRunner,
+        tenant: TenantId,
+    ) -> Result<(u64, u64)> {
         let t = runner.scope(tenant).tenant().as_uuid();
         let mut tx = self.pool.begin_tenant(t).await?;
         let kids: Vec<i64> = on_tx!(&mut tx, c => {
@@ -315,32 +411,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn policies_beyond_30_days_are_refused_naming_both_values() {
-        let bad = RetentionPolicy {
-            purge_delay_days: 20,
-            key_backup_retention_days: 14,
-        };
-        let err = bad.validate().unwrap_err().to_string();
+    fn policies_beyond_30_days_are_refused_naming_the_values() {
+        let err = RetentionPolicy::new(20, 14, 7).unwrap_err().to_string();
         assert!(
             err.contains("purge delay 20 days") && err.contains("14 days"),
             "{err}"
         );
-        assert!(RetentionPolicy::default().validate().is_ok());
         assert!(
-            RetentionPolicy {
-                purge_delay_days: 30,
-                key_backup_retention_days: 0
-            }
-            .validate()
+            RetentionPolicy::new(30, 0, 1).is_err(),
+            "keeps no key backup"
+        );
+        assert!(RetentionPolicy::new(29, 1, 1).is_ok());
+        assert!(RetentionPolicy::new(31, 1, 1).is_err());
+        // Data backups are bounded too: they hold every unencrypted column.
+        let err = RetentionPolicy::new(7, 7, 30).unwrap_err().to_string();
+        assert!(err.contains("data backup retention 30 days"), "{err}");
+        assert!(RetentionPolicy::new(7, 7, 23).is_ok());
+        let d = RetentionPolicy::default();
+        assert!(
+            RetentionPolicy::new(
+                d.purge_delay_days(),
+                d.key_backup_retention_days(),
+                d.data_backup_retention_days()
+            )
             .is_ok()
         );
-        assert!(
-            RetentionPolicy {
-                purge_delay_days: 31,
-                key_backup_retention_days: 0
-            }
-            .validate()
-            .is_err()
-        );
+    }
+
+    #[test]
+    fn sums_that_would_wrap_are_refused() {
+        // 7 + 4294967290 wraps to 1 in u32 arithmetic.
+        let err = RetentionPolicy::new(7, 4_294_967_290, 1)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("4294967297 days"), "{err}");
+        for (p, k, d) in [
+            (u32::MAX, u32::MAX, u32::MAX),
+            (u32::MAX, 1, 1),
+            (1, 1, u32::MAX),
+        ] {
+            assert!(RetentionPolicy::new(p, k, d).is_err(), "{p} {k} {d}");
+        }
+    }
+
+    #[test]
+    fn a_deletion_time_at_the_end_of_time_is_an_error_not_a_panic() {
+        let p = RetentionPolicy::default();
+        let end = time::Date::MAX.with_hms(23, 59, 59).unwrap().assume_utc();
+        assert!(p.purge_after(end).is_err());
     }
 }

@@ -29,7 +29,7 @@ use crate::scope::{JobRunner, TenantId};
 pub(crate) struct EncryptedColumn {
     pub(crate) table: &'static str,
     pub(crate) column: &'static str,
-    count_by_key: &'static str,
+    pub(crate) count_by_key: &'static str,
     batch: &'static str,
     swap: &'static str,
 }

@@ -963,10 +963,8 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
 
     // Delete a connection at t0: revoked now.
     let t0 = t(100);
-    let policy = RetentionPolicy {
-        purge_delay_days: 30,
-        key_backup_retention_days: 0,
-    };
+    // The longest purge delay the 30-day promise allows (backups kept a day).
+    let policy = RetentionPolicy::new(29, 1, 1).unwrap();
     env.store
         .delete_connection(&a, gone, policy, t0)
         .await
@@ -1006,13 +1004,13 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
         Err(StoreError::NotFound { .. })
     ));
 
-    // Before 30 days nothing is purged; at 30 days every row is gone.
+    // Before 29 days nothing is purged; at 29 days every row is gone.
     let runner = env.runner();
     let early = env
         .store
         .purge(
             &runner,
-            t0 + time::Duration::days(30) - time::Duration::seconds(1),
+            t0 + time::Duration::days(29) - time::Duration::seconds(1),
         )
         .await
         .unwrap();
@@ -1020,7 +1018,7 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     assert!(rows_of(&mut raw, "findings", a.tenant().as_uuid(), Some(gone.0)).await > 0);
     let rep = env
         .store
-        .purge(&runner, t0 + time::Duration::days(30))
+        .purge(&runner, t0 + time::Duration::days(29))
         .await
         .unwrap();
     assert_eq!(rep.connections, 1);
@@ -1120,7 +1118,7 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
     }
     let dir = env.dir.path().join("backups");
     let policy = BackupPolicy {
-        keep: 2,
+        keep: Some(2),
         retention: RetentionPolicy::default(),
     };
     let mut files = Vec::new();
@@ -1201,40 +1199,79 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
     assert!(err.to_string().contains("restore"), "{err}");
     restored.close().await;
 
-    // Tenant a is deleted and purged; a backup taken after the purge has
-    // keys for b only: a's rows in the old data backup can no longer be read.
-    let zero = RetentionPolicy {
-        purge_delay_days: 0,
-        key_backup_retention_days: 7,
-    };
+    // Tenant a is deleted and purged with the backup directory: the key
+    // backups there lose a's keys at once and record a as purged.
+    let a_kids: Vec<u32> = store
+        .key_status(&runner)
+        .await
+        .unwrap()
+        .data_keys
+        .iter()
+        .filter(|(_, k)| k.tenant == a.tenant())
+        .map(|(id, _)| *id)
+        .collect();
+    assert!(!a_kids.is_empty());
+    let zero = RetentionPolicy::new(0, 7, 7).unwrap();
     store
         .delete_tenant(&runner, a.tenant(), zero, t(86_400 * 3))
         .await
         .unwrap();
-    store.purge(&runner, t(86_400 * 3)).await.unwrap();
+    let purged = store
+        .purge_with_backups(&runner, &dir, policy, t(86_400 * 3))
+        .await
+        .unwrap();
+    assert_eq!(purged.report.tenants, 1);
+    assert_eq!(purged.rewritten.len(), 2, "{purged:?}");
+    let rewritten = std::fs::read_to_string(&files[2].keys).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&rewritten).unwrap();
+    let a_id = a.tenant().to_string();
+    assert!(
+        json["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|k| k["tenant_id"] != a_id.as_str()),
+        "{rewritten}"
+    );
+    assert_eq!(json["purged_tenants"][0], a_id.as_str());
+    assert_eq!(
+        cloudarq_store::files::mode_of(&files[2].keys).unwrap(),
+        0o600
+    );
     let after = store
         .backup(&runner, &dir, policy, t(86_400 * 4))
         .await
         .unwrap();
+    // Old data with newer keys: a's ciphertexts have no key anywhere, and
+    // the restore says which.
     let target2 = env.another_db("shredded").await;
-    let old_data_new_keys = cloudarq_store::Store::restore(
+    let err = cloudarq_store::Store::restore(
         &target2,
         &files[2].data,
         &after.keys,
         cloudarq_store::Keyring::load_file(&path).unwrap(),
     )
     .await
+    .err()
     .unwrap();
-    let err = old_data_new_keys
-        .load_result(&a, ids[0].1)
-        .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Crypto(_)), "{err}");
-    assert!(old_data_new_keys.credentials(&a, ids[0].0).await.is_err());
-    assert!(
-        old_data_new_keys.load_result(&b, ids[1].1).await.is_ok(),
-        "b still reads"
-    );
+    match &err {
+        StoreError::MissingDataKeys { kids } => assert_eq!(kids, &a_kids),
+        other => panic!("{other}"),
+    }
+    // Old data with its own (rewritten) keys: a is purged again, b reads.
+    let target3 = env.another_db("repurged").await;
+    let old = cloudarq_store::Store::restore(
+        &target3,
+        &files[2].data,
+        &files[2].keys,
+        cloudarq_store::Keyring::load_file(&path).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert!(old.load_result(&a, ids[0].1).await.is_err());
+    assert!(old.credentials(&a, ids[0].0).await.is_err());
+    assert!(old.connections(&a).await.unwrap().is_empty());
+    assert!(old.load_result(&b, ids[1].1).await.is_ok(), "b still reads");
 }
 both!(backup_restore_and_crypto_shredding);
 

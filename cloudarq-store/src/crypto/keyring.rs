@@ -10,29 +10,57 @@
 //! [[key]]
 //! id = 1
 //! material = "base64 of 32 random bytes"
+//! check = "hex of HMAC-SHA256(key, label ‖ id), first 16 bytes"
 //!
 //! [[key]]
 //! id = 2
 //! material = "…"
+//! check = "…"
 //! ```
 //!
 //! The environment variable [`KEYRING_ENV`] holds the same TOML and wins over
-//! the file. A keyring file must not be readable by group or others.
+//! the file.
+//!
+//! - Loading opens the file once, without following a symbolic link
+//!   (`O_NOFOLLOW`) and without blocking on a FIFO, then checks the opened
+//!   file (`fstat`): a regular file owned by this user, not readable by group
+//!   or others, at most [`MAX_KEYRING_BYTES`]; and reads from that same file.
+//! - Saving writes a fresh randomly named file in the same directory
+//!   (`O_EXCL`, mode 600 from creation), syncs it, renames it over the keyring
+//!   and syncs the directory, so after a crash the keyring is the old one or
+//!   the new one, never a mix, and never older than what the database uses.
+//!   Creating a keyring never replaces one that another process just made.
+//! - Each key's `check` value is refused when it does not match the key's
+//!   material, so a different key put under an existing id is named at load
+//!   (the store also unwraps a data key per master key when it opens).
+//! - Key material lives in boxes zeroized on drop ([`SecretKey`]); the TOML
+//!   text, the base64 strings and the decoded bytes are zeroized after use.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::Write;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use hmac::{Hmac, KeyInit, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{CryptoError, SecretKey};
+use crate::files::{self, Replace};
 
 /// The environment variable that may hold the whole keyring.
 pub const KEYRING_ENV: &str = "CLOUDARQ_KEYRING";
+
+/// The largest keyring file read (a keyring of thousands of keys is smaller).
+pub const MAX_KEYRING_BYTES: u64 = 1 << 20;
+
+const CHECK_LABEL: &[u8] = b"cloudarq master key check v1";
+const CHECK_LEN: usize = 16;
+const FILE_HEADER: &str =
+    "# CloudArq master keys. Keep this file out of the database and out of its backups.\n";
 
 /// Errors loading or changing a keyring. Never contains key material.
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +99,33 @@ pub enum KeyringError {
         /// Its permission bits.
         mode: u32,
     },
+    /// The path is not a private regular file of this user (a symbolic link,
+    /// a FIFO, another user's file, an oversized file).
+    #[error("keyring file refused: {detail}")]
+    Unsafe {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong, naming the path.
+        detail: String,
+    },
+    /// Creating a keyring found one already there (perhaps made a moment ago
+    /// by another process); it was left alone.
+    #[error("keyring file {} already exists; refusing to overwrite a keyring", path.display())]
+    AlreadyExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A key's material does not match its check value: another key was put
+    /// under this id, or the material was altered.
+    #[error(
+        "keyring {source_name}: key {id} does not match its check value; the material was altered or a different key was put under id {id}"
+    )]
+    CheckMismatch {
+        /// File path or environment variable.
+        source_name: String,
+        /// The key id.
+        id: u32,
+    },
     /// A change asked for a key id the keyring does not have.
     #[error("keyring {source_name} has no key {id}")]
     NoSuchKey {
@@ -87,7 +142,7 @@ pub enum KeyringError {
     Crypto(#[from] CryptoError),
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeyringFile {
     primary: u32,
@@ -95,11 +150,19 @@ struct KeyringFile {
     keys: Vec<KeyEntry>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct KeyEntry {
     id: u32,
     material: String,
+    #[serde(default)]
+    check: Option<String>,
+}
+
+impl Drop for KeyEntry {
+    fn drop(&mut self) {
+        self.material.zeroize();
+    }
 }
 
 /// Where a keyring came from.
@@ -120,11 +183,58 @@ impl fmt::Display for KeyringSource {
     }
 }
 
+/// Identity and version of a keyring file (device, inode, size, times):
+/// when it differs from the loaded one, the file changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileFingerprint {
+    dev: u64,
+    ino: u64,
+    len: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl FileFingerprint {
+    fn of(meta: &std::fs::Metadata) -> Self {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Self {
+                dev: meta.dev(),
+                ino: meta.ino(),
+                len: meta.len(),
+                mtime: (meta.mtime(), meta.mtime_nsec()),
+                ctime: (meta.ctime(), meta.ctime_nsec()),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {
+            dev: 0,
+            ino: 0,
+            len: meta.len(),
+            mtime: meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or((0, 0), |d| {
+                    (d.as_secs() as i64, i64::from(d.subsec_nanos()))
+                }),
+            ctime: (0, 0),
+        }
+    }
+
+    /// The fingerprint of the file at `path` now (not following a link).
+    pub fn of_path(path: &Path) -> std::io::Result<Self> {
+        std::fs::symlink_metadata(path).map(|m| Self::of(&m))
+    }
+}
+
 /// The master keys, by id, and which one is primary.
 pub struct Keyring {
     source: KeyringSource,
     primary: u32,
     keys: BTreeMap<u32, SecretKey>,
+    fingerprint: Option<FileFingerprint>,
 }
 
 impl fmt::Debug for Keyring {
@@ -137,31 +247,48 @@ impl fmt::Debug for Keyring {
     }
 }
 
+/// The check value of master key `id`: the first 16 bytes of
+/// HMAC-SHA256(key, label ‖ id), in hex.
+fn check_value(id: u32, key: &SecretKey) -> Result<String, CryptoError> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key.expose())
+        .map_err(|_| CryptoError::KeyLength(key.expose().len()))?;
+    mac.update(CHECK_LABEL);
+    mac.update(&id.to_be_bytes());
+    let tag = mac.finalize().into_bytes();
+    let mut hex = String::with_capacity(CHECK_LEN * 2);
+    for b in &tag[..CHECK_LEN] {
+        let _ = write!(hex, "{b:02x}");
+    }
+    Ok(hex)
+}
+
 impl Keyring {
     /// Loads the keyring from [`KEYRING_ENV`] if set, else from `path`.
     pub fn load(path: &Path) -> Result<Self, KeyringError> {
         match std::env::var(KEYRING_ENV) {
-            Ok(text) => Self::parse(&text, KeyringSource::Env),
+            Ok(text) => {
+                let text = Zeroizing::new(text);
+                Self::parse(&text, KeyringSource::Env)
+            }
             Err(_) => Self::load_file(path),
         }
     }
 
-    /// Loads the keyring from a file, refusing one that others can read.
+    /// Loads the keyring from a file (see the module docs for the checks).
     pub fn load_file(path: &Path) -> Result<Self, KeyringError> {
         let source = KeyringSource::File(path.to_path_buf());
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
+        let refused = |detail: String| KeyringError::Unsafe {
+            path: path.to_path_buf(),
+            detail,
+        };
+        let (file, meta) = match files::open_regular(path, MAX_KEYRING_BYTES) {
+            Ok(f) => f,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(KeyringError::Missing {
                     path: path.to_path_buf(),
                 });
             }
-            Err(e) => {
-                return Err(KeyringError::Io {
-                    source_name: source.to_string(),
-                    detail: e.to_string(),
-                });
-            }
+            Err(e) => return Err(refused(e.to_string())),
         };
         #[cfg(unix)]
         {
@@ -174,13 +301,19 @@ impl Keyring {
                 });
             }
         }
-        #[cfg(not(unix))]
-        let _ = meta;
-        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| KeyringError::Io {
+        // Sized up front so reading never reallocates (and never leaves a
+        // copy of the keys in freed memory).
+        let cap = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+        let mut bytes = Zeroizing::new(Vec::with_capacity(cap));
+        files::read_limited(file, path, MAX_KEYRING_BYTES, &mut bytes)
+            .map_err(|e| refused(e.to_string()))?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| KeyringError::Invalid {
             source_name: source.to_string(),
-            detail: e.to_string(),
-        })?);
-        Self::parse(&text, source)
+            detail: "not UTF-8 text".into(),
+        })?;
+        let mut ring = Self::parse(text, source)?;
+        ring.fingerprint = Some(FileFingerprint::of(&meta));
+        Ok(ring)
     }
 
     /// Parses keyring TOML; `source` names it in errors.
@@ -212,6 +345,16 @@ impl Keyring {
                     raw.len()
                 ))
             })?;
+            if let Some(check) = &entry.check
+                && !check
+                    .trim()
+                    .eq_ignore_ascii_case(&check_value(entry.id, &key)?)
+            {
+                return Err(KeyringError::CheckMismatch {
+                    source_name: source.to_string(),
+                    id: entry.id,
+                });
+            }
             if keys.insert(entry.id, key).is_some() {
                 return Err(invalid(format!("key id {} appears twice", entry.id)));
             }
@@ -226,32 +369,36 @@ impl Keyring {
             source,
             primary: file.primary,
             keys,
+            fingerprint: None,
         })
     }
 
-    /// Creates a keyring file with one fresh key (mode 600). Refuses to
-    /// overwrite an existing file.
+    /// Creates a keyring file with one fresh key (mode 600), creating its
+    /// directory (mode 700) if needed. Refuses to replace anything at `path`,
+    /// even a keyring another process created a moment ago
+    /// ([`KeyringError::AlreadyExists`]).
     pub fn create_file(path: &Path) -> Result<Self, KeyringError> {
-        if path.exists() {
-            return Err(KeyringError::Io {
-                source_name: path.display().to_string(),
-                detail: "already exists; refusing to overwrite a keyring".into(),
-            });
-        }
         let mut keys = BTreeMap::new();
         keys.insert(1, SecretKey::generate()?);
-        let ring = Self {
+        let mut ring = Self {
             source: KeyringSource::File(path.to_path_buf()),
             primary: 1,
             keys,
+            fingerprint: None,
         };
-        ring.save()?;
+        ring.save(Replace::No)?;
         Ok(ring)
     }
 
     /// Where this keyring came from.
     pub fn source(&self) -> &KeyringSource {
         &self.source
+    }
+
+    /// The file's fingerprint when it was loaded or last saved (`None` for
+    /// the environment).
+    pub fn fingerprint(&self) -> Option<FileFingerprint> {
+        self.fingerprint
     }
 
     /// The id of the key that wraps new data keys.
@@ -282,9 +429,18 @@ impl Keyring {
     /// file. Returns its id.
     pub fn add_key(&mut self) -> Result<u32, KeyringError> {
         self.writable()?;
-        let id = self.keys.keys().next_back().map_or(1, |m| m + 1);
+        let id = match self.keys.keys().next_back() {
+            None => 1,
+            Some(m) => m.checked_add(1).ok_or_else(|| KeyringError::Invalid {
+                source_name: self.source.to_string(),
+                detail: "no key id left after 4294967295".into(),
+            })?,
+        };
         self.keys.insert(id, SecretKey::generate()?);
-        self.save()?;
+        if let Err(e) = self.save(Replace::Yes) {
+            self.keys.remove(&id);
+            return Err(e);
+        }
         Ok(id)
     }
 
@@ -297,8 +453,9 @@ impl Keyring {
                 id,
             });
         }
-        self.primary = id;
-        self.save()
+        let before = std::mem::replace(&mut self.primary, id);
+        self.save(Replace::Yes)
+            .inspect_err(|_| self.primary = before)
     }
 
     /// Removes a key from the file. The store checks first that nothing
@@ -312,13 +469,15 @@ impl Keyring {
                 detail: format!("key {id} is the primary key; make another key primary first"),
             });
         }
-        if self.keys.remove(&id).is_none() {
+        let Some(removed) = self.keys.remove(&id) else {
             return Err(KeyringError::NoSuchKey {
                 source_name: self.source.to_string(),
                 id,
             });
-        }
-        self.save()
+        };
+        self.save(Replace::Yes).inspect_err(|_| {
+            self.keys.insert(id, removed.clone());
+        })
     }
 
     fn writable(&self) -> Result<&Path, KeyringError> {
@@ -328,47 +487,42 @@ impl Keyring {
         }
     }
 
-    /// Writes the file atomically (temp file with mode 600, then rename).
-    fn save(&self) -> Result<(), KeyringError> {
-        let path = self.writable()?;
-        let io = |e: std::io::Error| KeyringError::Io {
-            source_name: path.display().to_string(),
-            detail: e.to_string(),
-        };
-        let file = KeyringFile {
-            primary: self.primary,
-            keys: self
-                .keys
-                .iter()
-                .map(|(id, k)| KeyEntry {
-                    id: *id,
-                    material: STANDARD.encode(k.expose()),
-                })
-                .collect(),
-        };
-        let body = Zeroizing::new(toml::to_string(&file).map_err(|e| KeyringError::Io {
-            source_name: path.display().to_string(),
-            detail: e.to_string(),
-        })?);
-        let text = Zeroizing::new(format!(
-            "# CloudArq master keys. Keep this file out of the database and out of its backups.\n{}",
-            body.as_str()
+    /// The file's text, built in one buffer sized up front so no copy of the
+    /// key material is left behind by a reallocation; zeroized on drop.
+    fn to_toml(&self) -> Result<Zeroizing<String>, KeyringError> {
+        let per_key = 200;
+        let mut out = Zeroizing::new(String::with_capacity(
+            FILE_HEADER.len() + 32 + per_key * self.keys.len(),
         ));
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
+        out.push_str(FILE_HEADER);
+        let _ = writeln!(out, "primary = {}", self.primary);
+        for (id, key) in &self.keys {
+            let _ = write!(out, "\n[[key]]\nid = {id}\nmaterial = \"");
+            STANDARD.encode_string(key.expose(), &mut out);
+            let _ = writeln!(out, "\"\ncheck = \"{}\"", check_value(*id, key)?);
         }
-        let tmp = path.with_extension("tmp");
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp).map_err(io)?;
-        f.write_all(text.as_bytes()).map_err(io)?;
-        f.sync_all().map_err(io)?;
-        std::fs::rename(&tmp, path).map_err(io)
+        Ok(out)
+    }
+
+    /// Writes the file atomically (see the module docs) and records its new
+    /// fingerprint.
+    fn save(&mut self, replace: Replace) -> Result<(), KeyringError> {
+        let path = self.writable()?.to_path_buf();
+        let io = |e: std::io::Error| {
+            if e.kind() == std::io::ErrorKind::AlreadyExists {
+                KeyringError::AlreadyExists { path: path.clone() }
+            } else {
+                KeyringError::Io {
+                    source_name: path.display().to_string(),
+                    detail: e.to_string(),
+                }
+            }
+        };
+        files::ensure_private_dir(&files::parent_of(&path)).map_err(io)?;
+        let text = self.to_toml()?;
+        files::write_atomic(&path, text.as_bytes(), replace).map_err(io)?;
+        self.fingerprint = FileFingerprint::of_path(&path).ok();
+        Ok(())
     }
 }
 
@@ -448,6 +602,147 @@ mod tests {
             assert!(err.contains(KEYRING_ENV), "{err}");
             assert!(!err.contains("SECRET"), "material leaked: {err}");
             assert!(!err.contains(&short), "material leaked: {err}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_at_the_keyring_or_a_temp_name_never_receives_key_material() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keyring.toml");
+        // Links at the names the old code used for its temporary file, and
+        // at the keyring path itself.
+        let mut targets = Vec::new();
+        for name in ["keyring.tmp", "keyring.toml.tmp", ".cloudarq-tmp-keyring"] {
+            let target = outside.path().join(name);
+            std::os::unix::fs::symlink(&target, dir.path().join(name)).unwrap();
+            targets.push(target);
+        }
+        let ring = Keyring::create_file(&path).unwrap();
+        assert_eq!(crate::files::mode_of(&path).unwrap(), 0o600);
+        for t in &targets {
+            assert!(!t.exists(), "{} received data", t.display());
+        }
+        drop(ring);
+
+        let planted = dir.path().join("planted.toml");
+        let target = outside.path().join("stolen.toml");
+        std::os::unix::fs::symlink(&target, &planted).unwrap();
+        let err = Keyring::create_file(&planted).unwrap_err();
+        assert!(matches!(err, KeyringError::AlreadyExists { .. }), "{err}");
+        assert!(!target.exists(), "key material followed the link");
+        // A link to a real keyring is not loaded either.
+        std::fs::copy(&path, &target).unwrap();
+        let err = Keyring::load_file(&planted).unwrap_err().to_string();
+        assert!(
+            err.contains("symbolic link") && err.contains("planted.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn concurrent_first_runs_do_not_clobber_each_other() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("home/keyring.toml");
+            let n = 6;
+            let barrier = std::sync::Barrier::new(n);
+            let results: Vec<Result<Keyring, KeyringError>> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..n)
+                    .map(|_| {
+                        s.spawn(|| {
+                            barrier.wait();
+                            Keyring::create_file(&path)
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            let winners: Vec<&Keyring> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+            assert_eq!(winners.len(), 1, "exactly one process creates the keyring");
+            for r in &results {
+                if let Err(e) = r {
+                    assert!(matches!(e, KeyringError::AlreadyExists { .. }), "{e}");
+                }
+            }
+            let on_disk = Keyring::load_file(&path).unwrap();
+            assert_eq!(
+                on_disk.get(1).unwrap().expose(),
+                winners[0].get(1).unwrap().expose(),
+                "the file holds the winner's key"
+            );
+            let names = std::fs::read_dir(path.parent().unwrap()).unwrap().count();
+            assert_eq!(names, 1, "no temporary file left behind");
+        }
+    }
+
+    #[test]
+    fn a_different_key_under_the_same_id_is_refused_naming_the_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keyring.toml");
+        let mut ring = Keyring::create_file(&path).unwrap();
+        ring.add_key().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text.matches("check = ").count(),
+            2,
+            "{}",
+            text.lines().count()
+        );
+        let original = STANDARD.encode(ring.get(2).unwrap().expose());
+        let other = STANDARD.encode(SecretKey::generate().unwrap().expose());
+        crate::files::write_atomic(
+            &path,
+            text.replace(&original, &other).as_bytes(),
+            Replace::Yes,
+        )
+        .unwrap();
+        let err = Keyring::load_file(&path).unwrap_err();
+        assert!(
+            matches!(err, KeyringError::CheckMismatch { id: 2, .. }),
+            "{err}"
+        );
+        let msg = err.to_string();
+        assert!(msg.contains("key 2") && !msg.contains(&other), "{msg}");
+        // A keyring written without check values (an older file, or by hand)
+        // still loads, and gets them at the next save.
+        let bare = format!("primary = 1\n[[key]]\nid = 1\nmaterial = \"{other}\"\n");
+        crate::files::write_atomic(&path, bare.as_bytes(), Replace::Yes).unwrap();
+        let mut again = Keyring::load_file(&path).unwrap();
+        again.add_key().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.matches("check = ").count(), 2);
+        assert_eq!(Keyring::load_file(&path).unwrap().ids(), [1, 2]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_other_users_files_and_huge_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.toml");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let err = Keyring::load_file(&fifo).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        let big = dir.path().join("big.toml");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_KEYRING_BYTES + 1).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&big, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let err = Keyring::load_file(&big).unwrap_err().to_string();
+        assert!(err.contains("more than"), "{err}");
+        if crate::files::current_uid() == 0 {
+            let theirs = dir.path().join("theirs.toml");
+            Keyring::create_file(&theirs).unwrap();
+            rustix::fs::chown(&theirs, Some(rustix::fs::Uid::from_raw(65534)), None).unwrap();
+            let err = Keyring::load_file(&theirs).unwrap_err().to_string();
+            assert!(err.contains("owned by user 65534"), "{err}");
         }
     }
 

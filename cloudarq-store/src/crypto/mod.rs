@@ -30,8 +30,9 @@ use std::fmt;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
+use secrecy::{ExposeSecret, SecretBox};
 use uuid::Uuid;
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::Zeroizing;
 
 /// The only ciphertext format version this build writes and reads.
 pub const FORMAT_VERSION: u8 = 1;
@@ -110,29 +111,47 @@ pub enum CryptoError {
     KeyLength(usize),
 }
 
-/// A 256-bit key, zeroized on drop, redacted in `Debug`.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct SecretKey([u8; 32]);
+/// A 256-bit key: boxed, so moving it (into a map that grows, out of a
+/// function) moves a pointer and never leaves a copy of the bytes behind;
+/// zeroized on drop; redacted in `Debug`.
+pub struct SecretKey(SecretBox<[u8; 32]>);
+
+impl Clone for SecretKey {
+    fn clone(&self) -> Self {
+        Self(SecretBox::init_with_mut(|k: &mut [u8; 32]| {
+            k.copy_from_slice(self.0.expose_secret());
+        }))
+    }
+}
 
 impl SecretKey {
-    /// A fresh key from the operating system's CSPRNG.
+    /// A fresh key from the operating system's CSPRNG, generated in place.
     pub fn generate() -> Result<Self, CryptoError> {
-        let mut k = [0u8; 32];
-        getrandom::fill(&mut k).map_err(|e| CryptoError::Random(e.to_string()))?;
-        Ok(Self(k))
+        let mut failed = None;
+        let key = SecretBox::init_with_mut(|k: &mut [u8; 32]| {
+            if let Err(e) = getrandom::fill(k) {
+                failed = Some(e.to_string());
+            }
+        });
+        match failed {
+            Some(e) => Err(CryptoError::Random(e)),
+            None => Ok(Self(key)),
+        }
     }
 
-    /// A key from exactly 32 bytes.
+    /// A key from exactly 32 bytes, copied straight into its box.
     pub fn from_slice(bytes: &[u8]) -> Result<Self, CryptoError> {
-        let k: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| CryptoError::KeyLength(bytes.len()))?;
-        Ok(Self(k))
+        if bytes.len() != 32 {
+            return Err(CryptoError::KeyLength(bytes.len()));
+        }
+        Ok(Self(SecretBox::init_with_mut(|k: &mut [u8; 32]| {
+            k.copy_from_slice(bytes);
+        })))
     }
 
     /// The raw bytes, for wrapping and for the keyring file only.
     pub fn expose(&self) -> &[u8; 32] {
-        &self.0
+        self.0.expose_secret()
     }
 }
 

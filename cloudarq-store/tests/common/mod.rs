@@ -7,8 +7,9 @@ use std::sync::OnceLock;
 use cloudarq_model::Snapshot;
 use cloudarq_model::finding::ScanResult;
 use cloudarq_store::connections::{ConnectionId, NewConnection, StaticKeys};
+use cloudarq_store::crypto::SecretKey;
 use cloudarq_store::scans::{ScanId, ScanTimes};
-use cloudarq_store::testing::{PgCluster, memory_keyring};
+use cloudarq_store::testing::{PgCluster, keyring_with};
 use cloudarq_store::{JobRunner, Keyring, Store, TenantScope};
 use secrecy::SecretString;
 use tempfile::TempDir;
@@ -17,6 +18,9 @@ use time::OffsetDateTime;
 /// A store plus what keeps its database alive.
 pub struct Env {
     pub store: Store,
+    /// The master key of the default keyring (id 1), to open the same data
+    /// again (restore).
+    pub master: Option<SecretKey>,
     pub url: String,
     pub sqlite_file: Option<PathBuf>,
     pub pg: Option<PgCluster>,
@@ -43,6 +47,11 @@ impl Env {
     pub async fn reopen(&self, keyring: Keyring) -> Result<Store, cloudarq_store::StoreError> {
         Store::open(&self.url, keyring).await
     }
+
+    /// Another copy of the default keyring.
+    pub fn reopen_keyring(&self) -> Keyring {
+        keyring_with(&[(1, self.master.clone().expect("the default keyring"))], 1)
+    }
 }
 
 pub async fn sqlite_env_with(keyring: Keyring) -> Env {
@@ -52,6 +61,7 @@ pub async fn sqlite_env_with(keyring: Keyring) -> Env {
     let store = Store::open(&url, keyring).await.unwrap();
     Env {
         store,
+        master: None,
         url,
         sqlite_file: Some(file),
         pg: None,
@@ -65,6 +75,7 @@ pub async fn pg_env_with(keyring: Keyring) -> Env {
     let store = Store::open(&url, keyring).await.unwrap();
     Env {
         store,
+        master: None,
         url,
         sqlite_file: None,
         pg: Some(pg),
@@ -73,11 +84,17 @@ pub async fn pg_env_with(keyring: Keyring) -> Env {
 }
 
 pub async fn sqlite_env() -> Env {
-    sqlite_env_with(memory_keyring()).await
+    let k = SecretKey::generate().unwrap();
+    let mut env = sqlite_env_with(keyring_with(&[(1, k.clone())], 1)).await;
+    env.master = Some(k);
+    env
 }
 
 pub async fn pg_env() -> Env {
-    pg_env_with(memory_keyring()).await
+    let k = SecretKey::generate().unwrap();
+    let mut env = pg_env_with(keyring_with(&[(1, k.clone())], 1)).await;
+    env.master = Some(k);
+    env
 }
 
 /// Runs one async test body on SQLite and on PostgreSQL.
