@@ -3,8 +3,9 @@
 //! A backup is two files in the backup directory:
 //! - `cloudarq-data-<UTC time>.sqlite` (SQLite `VACUUM INTO`, a consistent
 //!   online copy) or `.pgdump` (`pg_dump -Fc`, run as the connecting role,
-//!   which must be the owner or have BYPASSRLS), **without** the wrapped data
-//!   keys;
+//!   which must be a superuser or have BYPASSRLS: row-level security is
+//!   forced, so the owner alone cannot dump the tenant tables), **without**
+//!   the wrapped data keys;
 //! - `cloudarq-keys-<UTC time>.json`: the wrapped data keys alone (useless
 //!   without the keyring), mode 600.
 //!
@@ -166,6 +167,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<BackupFiles> {
         policy.validate()?;
+        self.check_maintenance_role().await?;
         std::fs::create_dir_all(dir).map_err(|e| io("creating", dir, e))?;
         let ts = stamp(now);
         let data = match self.backend() {
@@ -382,6 +384,7 @@ async fn restore_postgres(url: &str, data: &Path) -> Result<()> {
             "the target database has {tables} tables; restore writes into an empty database only"
         )));
     }
+    crate::db::check_maintenance_role(&mut c).await?;
     // Roles are per cluster, not in the dump.
     sqlx::query(
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cloudarq_app') THEN \
