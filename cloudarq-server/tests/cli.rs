@@ -378,7 +378,9 @@ fn keys_rotation_backup_and_restore_from_the_command_line() {
 #[test]
 fn keys_remove_as_an_owner_without_bypassrls_is_refused() {
     let pg = cloudarq_store::testing::PgCluster::start().unwrap();
-    let url = pg.create_owned_db("cloudarq", "cloudarq_owner", true).unwrap();
+    let url = pg
+        .create_owned_db("cloudarq", "cloudarq_owner", true)
+        .unwrap();
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     let keyring = h.join("keyring.toml");
@@ -396,8 +398,13 @@ fn keys_remove_as_an_owner_without_bypassrls_is_refused() {
     assert_eq!(o.status.code(), Some(2));
     let err = stderr(&o);
     assert!(
-        err.contains("\"cloudarq_owner\" lacks BYPASSRLS") && err.contains("ALTER ROLE \"cloudarq_owner\" BYPASSRLS"),
+        err.contains("\"cloudarq_owner\" lacks BYPASSRLS")
+            && err.contains("ALTER ROLE \"cloudarq_owner\" BYPASSRLS"),
         "{err}"
     );
-    assert_eq!(std::fs::read(&keyring).unwrap(), before, "key 1 is still there");
+    assert_eq!(
+        std::fs::read(&keyring).unwrap(),
+        before,
+        "key 1 is still there"
+    );
 }

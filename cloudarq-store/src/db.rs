@@ -188,11 +188,13 @@ impl Pool {
             Self::Sqlite(p) => Ok(Tx::Sqlite(begin_sqlite(p).await?)),
             Self::Postgres(p) => {
                 let mut tx = p.begin().await.ctx("starting a transaction")?;
-                sqlx::query("SELECT set_config('role', 'cloudarq_app', true), cloudarq_bind_tenant($1)")
-                    .bind(tenant)
-                    .execute(&mut *tx)
-                    .await
-                    .ctx("binding the transaction to its tenant")?;
+                sqlx::query(
+                    "SELECT set_config('role', 'cloudarq_app', true), cloudarq_bind_tenant($1)",
+                )
+                .bind(tenant)
+                .execute(&mut *tx)
+                .await
+                .ctx("binding the transaction to its tenant")?;
                 Ok(Tx::Postgres(tx))
             }
         }
@@ -267,7 +269,16 @@ impl TenantPool {
             .fetch_one(owner)
             .await
             .ctx("identifying the database")?;
-        type RoleRow = (String, bool, bool, bool, bool, Option<String>, String, String);
+        type RoleRow = (
+            String,
+            bool,
+            bool,
+            bool,
+            bool,
+            Option<String>,
+            String,
+            String,
+        );
         let (role, superuser, bypass, owns, app, escalates, db, started): RoleRow =
             sqlx::query_as(TENANT_ROLE)
                 .fetch_one(&pool)
@@ -322,8 +333,7 @@ impl TenantPool {
 }
 
 /// Which database on which server a connection reached.
-const SERVER_IDENTITY: &str =
-    "SELECT current_database()::text, pg_postmaster_start_time()::text";
+const SERVER_IDENTITY: &str = "SELECT current_database()::text, pg_postmaster_start_time()::text";
 
 /// What makes a tenant role safe or not: superuser, BYPASSRLS, owner of the
 /// tables, member of `cloudarq_app`, roles it could `SET ROLE` to that

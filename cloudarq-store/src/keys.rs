@@ -156,16 +156,43 @@ impl KeyManager {
 
     /// A sealer for `n` values with the tenant's primary data key; the
     /// encryptions are counted before any is made.
+    pub(crate) async fn sealer(&self, tx: &mut Tx, tenant: Uuid, n: usize) -> Result<Sealer> {
+        let limit = self.limit;
+        let (kid, mid, wrapped, used) = self.reserve_on_primary(tx, tenant, n).await?;
+        if used >= WARN_ENCRYPTIONS_PER_KEY.min(limit / 2) {
+            tracing::warn!(
+                kid,
+                used,
+                limit,
+                "data key nears its encryption limit; run `cloudarq keys rotate`"
+            );
+        }
+        let key = self.cached_or_unwrap(tenant, kid, to_u32(mid, "master_key_id")?, &wrapped)?;
+        Ok(Sealer {
+            tenant,
+            kid,
+            key,
+            remaining: n,
+        })
+    }
+
+    /// Counts `n` encryptions on the tenant's primary data key; returns its
+    /// (id, master key id, wrapped key, encryptions so far).
     ///
     /// The reservation only takes a key that is still primary: a rotation
     /// may retire the key between the read and the reservation (PostgreSQL
     /// transactions run concurrently; the UPDATE waits for the rotation's
-    /// and then re-checks its condition). The key is then read again, up to
-    /// [`RESERVE_ATTEMPTS`] times, so no row is ever written under a retired
-    /// key that rotation may already have found unused. On SQLite the
-    /// transaction holds the write lock from its start and nothing can
-    /// intervene.
-    pub(crate) async fn sealer(&self, tx: &mut Tx, tenant: Uuid, n: usize) -> Result<Sealer> {
+    /// and then re-checks its condition), and rotation may then find it
+    /// unused and destroy it. The primary key is then read again, up to
+    /// [`RESERVE_ATTEMPTS`] times. On SQLite the transaction holds the write
+    /// lock from its start (`BEGIN IMMEDIATE`), so no rotation step can come
+    /// between the read and the reservation.
+    async fn reserve_on_primary(
+        &self,
+        tx: &mut Tx,
+        tenant: Uuid,
+        n: usize,
+    ) -> Result<(u32, i64, Vec<u8>, i64)> {
         let n_i64 = i64::try_from(n).unwrap_or(i64::MAX);
         let limit = self.limit;
         for _ in 0..RESERVE_ATTEMPTS {
@@ -201,40 +228,26 @@ impl KeyManager {
                 .await
                 .ctx("counting encryptions")?
             });
-            let Some(used) = used else {
-                let now: Option<(String, i64)> = on_tx!(tx, c => {
-                    sqlx::query_as("SELECT state, encryptions FROM tenant_keys WHERE id = $1 AND tenant_id = $2")
-                        .bind(i64::from(kid))
-                        .bind(tenant)
-                        .fetch_optional(&mut *c)
-                        .await
-                        .ctx("reading the encryption counter")?
-                });
-                match now {
-                    Some((state, used)) if state == "primary" => {
-                        return Err(StoreError::KeyExhausted { kid, used, limit });
-                    }
-                    _ => {
-                        tracing::debug!(kid, "the primary data key changed while reserving; reading it again");
-                        continue;
-                    }
-                }
-            };
-            if used >= WARN_ENCRYPTIONS_PER_KEY.min(limit / 2) {
-                tracing::warn!(
-                    kid,
-                    used,
-                    limit,
-                    "data key nears its encryption limit; run `cloudarq keys rotate`"
-                );
+            if let Some(used) = used {
+                return Ok((kid, mid, wrapped, used));
             }
-            let key = self.cached_or_unwrap(tenant, kid, to_u32(mid, "master_key_id")?, &wrapped)?;
-            return Ok(Sealer {
-                tenant,
-                kid,
-                key,
-                remaining: n,
+            let now: Option<(String, i64)> = on_tx!(tx, c => {
+                sqlx::query_as("SELECT state, encryptions FROM tenant_keys WHERE id = $1 AND tenant_id = $2")
+                    .bind(i64::from(kid))
+                    .bind(tenant)
+                    .fetch_optional(&mut *c)
+                    .await
+                    .ctx("reading the encryption counter")?
             });
+            match now {
+                Some((state, used)) if state == "primary" => {
+                    return Err(StoreError::KeyExhausted { kid, used, limit });
+                }
+                _ => tracing::debug!(
+                    kid,
+                    "the primary data key was retired while reserving; reading it again"
+                ),
+            }
         }
         Err(StoreError::KeyReservation {
             tenant: tenant.to_string(),

@@ -204,7 +204,15 @@ impl PgCluster {
     /// output (unaligned, tuples only).
     pub fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
         let out = Command::new(crate::backup::pg_tool("psql"))
-            .args(["-h", "127.0.0.1", "-U", "postgres", "--no-password", "-X", "-q"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "--no-password",
+                "-X",
+                "-q",
+            ])
             .args(["-v", "ON_ERROR_STOP=1", "-At", "-p"])
             .arg(self.port.to_string())
             .arg("-d")
@@ -227,22 +235,37 @@ impl PgCluster {
     /// migrations need to create `cloudarq_app`; BYPASSRLS when asked) and
     /// database `db` owned by it, as a deployment would; returns the URL of
     /// `db` as `owner`.
-    pub fn create_owned_db(&self, db: &str, owner: &str, bypass_rls: bool) -> Result<String, String> {
+    pub fn create_owned_db(
+        &self,
+        db: &str,
+        owner: &str,
+        bypass_rls: bool,
+    ) -> Result<String, String> {
         let (db_id, owner_id) = (identifier(db)?, identifier(owner)?);
-        let bypass = if bypass_rls { "BYPASSRLS" } else { "NOBYPASSRLS" };
+        let bypass = if bypass_rls {
+            "BYPASSRLS"
+        } else {
+            "NOBYPASSRLS"
+        };
         self.psql(
             "postgres",
             &format!("CREATE ROLE {owner_id} LOGIN NOSUPERUSER CREATEROLE {bypass}"),
         )?;
-        self.psql("postgres", &format!("CREATE DATABASE {db_id} OWNER {owner_id}"))?;
+        self.psql(
+            "postgres",
+            &format!("CREATE DATABASE {db_id} OWNER {owner_id}"),
+        )?;
         Ok(self.url_as(owner, db))
     }
 
     /// Gives or takes BYPASSRLS from `role`.
     pub fn set_bypass_rls(&self, role: &str, on: bool) -> Result<(), String> {
         let bypass = if on { "BYPASSRLS" } else { "NOBYPASSRLS" };
-        self.psql("postgres", &format!("ALTER ROLE {} {bypass}", identifier(role)?))
-            .map(drop)
+        self.psql(
+            "postgres",
+            &format!("ALTER ROLE {} {bypass}", identifier(role)?),
+        )
+        .map(drop)
     }
 
     /// Creates `role`, a login role for tenant transactions: a member of

@@ -30,7 +30,9 @@ fn refused(err: StoreError) {
     );
     let msg = err.to_string();
     assert!(
-        msg.contains(OWNER) && msg.contains("ALTER ROLE") && msg.contains("owning the tables is not enough"),
+        msg.contains(OWNER)
+            && msg.contains("ALTER ROLE")
+            && msg.contains("owning the tables is not enough"),
         "{msg}"
     );
 }
@@ -102,7 +104,10 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
         keep: 3,
         retention: RetentionPolicy::default(),
     };
-    let early = store.backup(&runner, &backups, policy, t(20)).await.unwrap();
+    let early = store
+        .backup(&runner, &backups, policy, t(20))
+        .await
+        .unwrap();
 
     // The owner loses BYPASSRLS while the store is open.
     pg.set_bypass_rls(OWNER, false).unwrap();
@@ -136,7 +141,10 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
 
     let data_after = pg.data_dump("cloudarq").unwrap();
     let lines = |d: &[u8]| -> std::collections::BTreeSet<String> {
-        String::from_utf8_lossy(d).lines().map(str::to_string).collect()
+        String::from_utf8_lossy(d)
+            .lines()
+            .map(str::to_string)
+            .collect()
     };
     let (was, now) = (lines(&data_before), lines(&data_after));
     assert!(
@@ -185,7 +193,14 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
     assert_eq!(status.master_keys[&1], (2, 61));
     let err = store.remove_master_key(&runner, 1).await.unwrap_err();
     assert!(
-        matches!(err, StoreError::KeyInUse { id: 1, data_keys: 2, .. }),
+        matches!(
+            err,
+            StoreError::KeyInUse {
+                id: 1,
+                data_keys: 2,
+                ..
+            }
+        ),
         "{err}"
     );
     assert_eq!(store.purge(&runner, t(40)).await.unwrap().tenants, 1);

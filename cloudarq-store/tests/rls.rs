@@ -85,9 +85,7 @@ async fn bound(
 async fn count(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, tenant: Option<Uuid>) -> i64 {
     match tenant {
         None => sqlx::query_scalar("SELECT count(*) FROM findings"),
-        Some(t) => {
-            sqlx::query_scalar("SELECT count(*) FROM findings WHERE tenant_id = $1").bind(t)
-        }
+        Some(t) => sqlx::query_scalar("SELECT count(*) FROM findings WHERE tenant_id = $1").bind(t),
     }
     .fetch_one(&mut **tx)
     .await
@@ -212,7 +210,11 @@ async fn raw_sql_as_the_tenant_role_sees_only_its_tenant() {
     assert_eq!(count(&mut tx, None).await, per_tenant);
     tx.commit().await.unwrap();
     let mut tx = bound(&mut c, None).await;
-    assert_eq!(count(&mut tx, None).await, 0, "a pooled connection keeps no tenant");
+    assert_eq!(
+        count(&mut tx, None).await,
+        0,
+        "a pooled connection keeps no tenant"
+    );
     tx.commit().await.unwrap();
 }
 
@@ -236,7 +238,11 @@ async fn reset_role_and_set_config_gain_nothing() {
         .execute(&mut *tx)
         .await
         .unwrap();
-    assert_eq!(count(&mut tx, Some(s.b)).await, 0, "set_config does not switch tenant");
+    assert_eq!(
+        count(&mut tx, Some(s.b)).await,
+        0,
+        "set_config does not switch tenant"
+    );
     assert!(count(&mut tx, Some(s.a)).await > 0);
     // Nor can it become the owner, or turn row-level security off.
     let err = exec_err(&mut tx, "SET ROLE postgres").await;
@@ -273,7 +279,11 @@ async fn a_bound_transaction_cannot_switch_tenant() {
     assert!(err.contains("permission denied"), "{err}");
     tx.rollback().await.unwrap();
     let mut tx = bound(&mut c, Some(s.a)).await;
-    let err = exec_err(&mut tx, "UPDATE tenant_binding SET bound_tenant = bound_tenant").await;
+    let err = exec_err(
+        &mut tx,
+        "UPDATE tenant_binding SET bound_tenant = bound_tenant",
+    )
+    .await;
     assert!(err.contains("permission denied"), "{err}");
     tx.rollback().await.unwrap();
 }
@@ -288,7 +298,11 @@ async fn the_audit_log_is_append_only() {
         "TRUNCATE audit_log",
     ] {
         let mut tx = bound(&mut c, Some(s.a)).await;
-        let err = sqlx::query(sql).execute(&mut *tx).await.unwrap_err().to_string();
+        let err = sqlx::query(sql)
+            .execute(&mut *tx)
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("permission denied"), "{sql}: {err}");
         tx.rollback().await.unwrap();
     }
@@ -299,7 +313,11 @@ async fn the_audit_log_is_append_only() {
         "DELETE FROM audit_log",
         "TRUNCATE audit_log",
     ] {
-        let err = sqlx::query(sql).execute(&mut o).await.unwrap_err().to_string();
+        let err = sqlx::query(sql)
+            .execute(&mut o)
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("append-only"), "{sql}: {err}");
     }
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
@@ -347,7 +365,10 @@ async fn references_to_another_tenants_rows_are_refused() {
     .fetch_all(&mut o)
     .await
     .unwrap();
-    assert!(loose.is_empty(), "foreign keys without tenant_id: {loose:?}");
+    assert!(
+        loose.is_empty(),
+        "foreign keys without tenant_id: {loose:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -383,10 +404,16 @@ async fn an_unsafe_tenant_role_is_refused_at_open() {
     // A login role without cloudarq_app's grants.
     pg.psql("postgres", "CREATE ROLE outsider LOGIN").unwrap();
     let err = open(pg.url_as("outsider", "cloudarq")).await;
-    assert!(err.to_string().contains("GRANT cloudarq_app TO outsider"), "{err}");
+    assert!(
+        err.to_string().contains("GRANT cloudarq_app TO outsider"),
+        "{err}"
+    );
     // The tenant role, but on another database.
     let other = s.env.another_db("other").await;
     Store::open(&other, ring()).await.unwrap().close().await;
     let err = open(pg.url_as(TENANT_ROLE, "other")).await;
-    assert!(err.to_string().contains("another server or database"), "{err}");
+    assert!(
+        err.to_string().contains("another server or database"),
+        "{err}"
+    );
 }

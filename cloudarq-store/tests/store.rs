@@ -819,7 +819,10 @@ async fn rotation_never_destroys_a_key_a_writer_is_using(env: Env) {
     let after = store.key_status(&runner).await.unwrap();
     assert!(!after.data_keys.contains_key(&old_kid));
     let under_live_keys: u64 = after.data_keys.values().map(|k| k.rows).sum();
-    assert_eq!(under_live_keys, 4, "every ciphertext is under a key that exists: {after:?}");
+    assert_eq!(
+        under_live_keys, 4,
+        "every ciphertext is under a key that exists: {after:?}"
+    );
     let read = |c| {
         let store = store.clone();
         let scope = scope.clone();
@@ -1386,10 +1389,16 @@ fn migrations_stay_in_step() {
         }
         out
     };
-    let pg_only = |c: &String| POSTGRES_ONLY.iter().any(|t| c.starts_with(&format!("{t}.")));
+    let pg_only = |c: &String| {
+        POSTGRES_ONLY
+            .iter()
+            .any(|t| c.starts_with(&format!("{t}.")))
+    };
     let postgres = cols("postgres");
     assert!(
-        POSTGRES_ONLY.iter().all(|t| postgres.iter().any(|c| c.starts_with(&format!("{t}.")))),
+        POSTGRES_ONLY
+            .iter()
+            .all(|t| postgres.iter().any(|c| c.starts_with(&format!("{t}.")))),
         "every PostgreSQL-only table exists: {postgres:?}"
     );
     assert_eq!(
@@ -1437,8 +1446,19 @@ async fn migration_0002_keeps_rows_stored_before_it(env: Env) {
         }
     };
     let (tenant, conn, scan) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-    raw_exec!(raw, "INSERT INTO tenants (id, name, created_at_ms) VALUES ($1, 'old', 0)", tenant).unwrap();
-    raw_exec!(raw, "INSERT INTO connections (id, tenant_id, name, created_at_ms) VALUES ($1, $2, 'prod', 0)", conn, tenant).unwrap();
+    raw_exec!(
+        raw,
+        "INSERT INTO tenants (id, name, created_at_ms) VALUES ($1, 'old', 0)",
+        tenant
+    )
+    .unwrap();
+    raw_exec!(
+        raw,
+        "INSERT INTO connections (id, tenant_id, name, created_at_ms) VALUES ($1, $2, 'prod', 0)",
+        conn,
+        tenant
+    )
+    .unwrap();
     raw_exec!(raw, "INSERT INTO connection_credentials (connection_id, tenant_id, updated_at_ms) VALUES ($1, $2, 0)", conn, tenant).unwrap();
     raw_exec!(raw, "INSERT INTO scans (id, tenant_id, connection_id, status, created_at_ms) VALUES ($1, $2, $3, 'succeeded', 0)", scan, tenant, conn).unwrap();
     raw_exec!(raw, "INSERT INTO findings (id, tenant_id, scan_id, rule_id, title, service, resource_type, resource_arn, status, severity, severity_rank, details) \
@@ -1466,7 +1486,9 @@ async fn migration_0002_keeps_rows_stored_before_it(env: Env) {
     ] {
         assert_eq!(rows_of(&mut raw, table, tenant, None).await, n, "{table}");
     }
-    let scope = store.job_runner().scope(tenant.to_string().parse().unwrap());
+    let scope = store
+        .job_runner()
+        .scope(tenant.to_string().parse().unwrap());
     assert_eq!(store.scans(&scope, None).await.unwrap().len(), 1);
     store.close().await;
 }

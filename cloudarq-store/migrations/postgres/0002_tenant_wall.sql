@@ -86,15 +86,18 @@ $$;
 
 -- The tenant this transaction is bound to, or NULL (no row matches NULL).
 -- Policies call it as (SELECT cloudarq_current_tenant()), an init-plan
--- evaluated once per query, not once per row.
+-- evaluated once per query, not once per row. PL/pgSQL keeps the lookup's
+-- plan for the session; a SQL function would plan it again in every query.
 CREATE FUNCTION cloudarq_current_tenant() RETURNS uuid
-    LANGUAGE sql STABLE SECURITY DEFINER
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
     SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT b.bound_tenant FROM public.tenant_binding b
-     WHERE b.pid = pg_backend_pid()
-       AND b.server_started = pg_postmaster_start_time()
-       AND b.xact = pg_current_xact_id_if_assigned()
+BEGIN
+    RETURN (SELECT b.bound_tenant FROM public.tenant_binding b
+             WHERE b.pid = pg_backend_pid()
+               AND b.server_started = pg_postmaster_start_time()
+               AND b.xact = pg_current_xact_id_if_assigned());
+END
 $$;
 
 REVOKE ALL ON FUNCTION cloudarq_bind_tenant(uuid) FROM PUBLIC;
