@@ -571,4 +571,40 @@ fn pg_dump_and_pg_restore_get_no_secret_in_argv_and_no_keyring_in_env() {
         let all = format!("{}{}", stdout(o), stderr(o));
         assert!(!all.contains("S3CRET"), "{all}");
     }
+
+/// Issue 16, item 2: on PostgreSQL, maintenance as a schema owner without
+/// BYPASSRLS (row-level security is forced, so it sees no tenant's rows) is
+/// refused with the missing attribute and the fix, and changes nothing.
+#[test]
+fn keys_remove_as_an_owner_without_bypassrls_is_refused() {
+    let pg = cloudarq_store::testing::PgCluster::start().unwrap();
+    let url = pg
+        .create_owned_db("cloudarq", "cloudarq_owner", true)
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let keyring = h.join("keyring.toml");
+    cloudarq_store::Keyring::create_file(&keyring).unwrap();
+    let run = |args: &[&str]| {
+        let o = cloudarq_in(h, &[&["--db", url.as_str()], args].concat());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    };
+    run(&["scan", "--demo", "--output-formats", "terminal"]);
+    run(&["keys", "add"]);
+    run(&["keys", "promote", "2"]);
+    pg.set_bypass_rls("cloudarq_owner", false).unwrap();
+    let before = std::fs::read(&keyring).unwrap();
+    let o = cloudarq_in(h, &["--db", url.as_str(), "keys", "remove", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("\"cloudarq_owner\" lacks BYPASSRLS")
+            && err.contains("ALTER ROLE \"cloudarq_owner\" BYPASSRLS"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&keyring).unwrap(),
+        before,
+        "key 1 is still there"
+    );
 }

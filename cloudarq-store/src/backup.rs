@@ -2,8 +2,10 @@
 //!
 //! A backup is two files in the backup directory:
 //! - `cloudarq-data-<UTC time>.sqlite` (SQLite `VACUUM INTO`, a consistent
-//!   online copy) or `.pgdump` (`pg_dump -Fc`), **without** the wrapped data
-//!   keys;
+//!   online copy) or `.pgdump` (`pg_dump -Fc`, run as the connecting role,
+//!   which must be a superuser or have BYPASSRLS: row-level security is
+//!   forced, so the owner alone cannot dump the tenant tables), **without**
+//!   the wrapped data keys;
 //! - `cloudarq-keys-<UTC time>.json`: the wrapped data keys alone (useless
 //!   without the keyring).
 //!
@@ -526,6 +528,7 @@ impl Store {
         hook: &mut Hook<'_>,
     ) -> Result<BackupFiles> {
         policy.validate()?;
+        self.check_maintenance_role().await?;
         files::ensure_private_dir(dir).map_err(fs_err)?;
         let written = self.write_backup(dir, now, hook).await;
         let pruned = prune_backups(dir, &policy, now);
@@ -910,6 +913,7 @@ async fn restore_postgres(url: &str, data: &Path) -> Result<()> {
             "the target database has {tables} tables; restore writes into an empty database only"
         )));
     }
+    crate::db::check_maintenance_role(&mut c).await?;
     // Roles are per cluster, not in the dump.
     sqlx::query(
         "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'cloudarq_app') THEN \

@@ -111,7 +111,7 @@ impl Store {
         }
         let tenant = scope.tenant().as_uuid();
         let id = Uuid::now_v7();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let n = usize::from(new.external_id.is_some()) + 2 * usize::from(new.static_keys.is_some());
         let mut sealer = match n {
             0 => None,
@@ -181,7 +181,7 @@ impl Store {
     /// The tenant's live connections, oldest first.
     pub async fn connections(&self, scope: &TenantScope) -> Result<Vec<Connection>> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         type Row = (Uuid, String, Option<String>, Option<String>, i64);
         let rows: Vec<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(
@@ -223,7 +223,7 @@ impl Store {
     /// Decrypts a live connection's credentials.
     pub async fn credentials(&self, scope: &TenantScope, id: ConnectionId) -> Result<Credentials> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         type Row = (Option<Vec<u8>>, Option<Vec<u8>>, Option<Vec<u8>>);
         let row: Option<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(

@@ -6,12 +6,28 @@
 //! type-checked against its own driver. `sqlx::AssertSqlSafe` and
 //! `sqlx::raw_sql` are banned by `clippy.toml`, so a query assembled with
 //! `format!` does not build.
+//!
+//! On PostgreSQL two kinds of transaction exist:
+//! - a tenant transaction ([`Pool::begin_tenant`], [`TenantPool::begin`]) is
+//!   bound to one tenant by `cloudarq_bind_tenant` (migration 0002) and runs
+//!   as a role without BYPASSRLS, so row-level security shows it that
+//!   tenant's rows only. With a tenant URL it runs on its own pool, logged
+//!   in as that role, which cannot switch back to the owner; without one it
+//!   runs on the owner's connection after `SET LOCAL ROLE cloudarq_app`,
+//!   which code inside the transaction could undo with `RESET ROLE`.
+//! - a maintenance transaction ([`Pool::begin_operator`]) is the job
+//!   runner's cross-tenant view. Row-level security is forced on every
+//!   tenant table, so only a superuser or a BYPASSRLS role sees every row;
+//!   any other role would see none and maintenance would silently do
+//!   nothing. Each maintenance transaction therefore checks its role and
+//!   sets `row_security = off`, which makes a query that row-level security
+//!   would filter fail instead of answering with fewer rows.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use uuid::Uuid;
@@ -257,32 +273,56 @@ impl Pool {
         Ok(())
     }
 
-    /// A transaction without tenant context: the owner's view. Only the job
-    /// runner's cross-tenant work (purge, rotation, backup) uses it.
+    /// Refuses a role that cannot see every row (PostgreSQL; SQLite has no
+    /// roles). Returns the role's name.
+    pub(crate) async fn check_maintenance_role(&self) -> Result<Option<String>> {
+        match self {
+            Self::Sqlite(_) => Ok(None),
+            Self::Postgres(p) => {
+                let mut c = p.acquire().await.ctx("connecting to PostgreSQL")?;
+                check_maintenance_role(&mut c).await.map(Some)
+            }
+        }
+    }
+
+    /// A maintenance transaction: the job runner's cross-tenant view (purge,
+    /// rotation, backup, key status). On PostgreSQL it re-checks, inside the
+    /// transaction, that the role sees every row, and sets `row_security =
+    /// off`, so a row hidden by row-level security is an error, never a
+    /// missing row.
     pub(crate) async fn begin_operator(&self) -> Result<Tx> {
         Ok(match self {
             Self::Sqlite(p) => Tx::Sqlite(begin_sqlite(p).await?),
-            Self::Postgres(p) => Tx::Postgres(p.begin().await.ctx("starting a transaction")?),
+            Self::Postgres(p) => {
+                let mut tx = p.begin().await.ctx("starting a transaction")?;
+                let (_, role, superuser, bypass): (String, String, bool, bool) =
+                    sqlx::query_as(MAINTENANCE_TX)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .ctx("checking the maintenance role")?;
+                require_sees_every_row(role, superuser, bypass)?;
+                Tx::Postgres(tx)
+            }
         })
     }
 
-    /// A transaction bound to one tenant. On PostgreSQL it sets
-    /// `cloudarq.tenant_id` for this transaction only and drops to the
-    /// `cloudarq_app` role, so row-level security applies.
+    /// A transaction bound to one tenant on this (the owner's) pool. On
+    /// PostgreSQL it drops to the `cloudarq_app` role for this transaction
+    /// and binds it to `tenant` (`cloudarq_bind_tenant`), so row-level
+    /// security shows that tenant's rows only. The single-URL setup: see the
+    /// module docs for what it does not protect.
     pub(crate) async fn begin_tenant(&self, tenant: Uuid) -> Result<Tx> {
         match self {
             Self::Sqlite(p) => Ok(Tx::Sqlite(begin_sqlite(p).await?)),
             Self::Postgres(p) => {
                 let mut tx = p.begin().await.ctx("starting a transaction")?;
-                sqlx::query("SELECT set_config('cloudarq.tenant_id', $1, true)")
-                    .bind(tenant.to_string())
-                    .execute(&mut *tx)
-                    .await
-                    .ctx("setting the tenant")?;
-                sqlx::query("SET LOCAL ROLE cloudarq_app")
-                    .execute(&mut *tx)
-                    .await
-                    .ctx("switching to the application role")?;
+                sqlx::query(
+                    "SELECT set_config('role', 'cloudarq_app', true), cloudarq_bind_tenant($1)",
+                )
+                .bind(tenant)
+                .execute(&mut *tx)
+                .await
+                .ctx("binding the transaction to its tenant")?;
                 Ok(Tx::Postgres(tx))
             }
         }
@@ -295,6 +335,145 @@ impl Pool {
         }
     }
 }
+
+/// Reads the role's attributes and switches row-level security to "fail
+/// instead of filter" for the rest of the transaction.
+const MAINTENANCE_TX: &str = "SELECT set_config('row_security', 'off', true), rolname::text, rolsuper, rolbypassrls \
+     FROM pg_roles WHERE rolname = current_user";
+
+/// Refuses, naming the fix, a role that row-level security would filter.
+fn require_sees_every_row(role: String, superuser: bool, bypass_rls: bool) -> Result<String> {
+    if superuser || bypass_rls {
+        Ok(role)
+    } else {
+        Err(StoreError::MaintenanceRole {
+            role,
+            missing: "BYPASSRLS",
+        })
+    }
+}
+
+/// The maintenance check on one connection (also used before a restore).
+pub(crate) async fn check_maintenance_role(c: &mut PgConnection) -> Result<String> {
+    let (role, superuser, bypass): (String, bool, bool) = sqlx::query_as(
+        "SELECT rolname::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(&mut *c)
+    .await
+    .ctx("checking the maintenance role")?;
+    require_sees_every_row(role, superuser, bypass)
+}
+
+/// The pool of tenant transactions when the store has a tenant URL: logged
+/// in as a role that is a member of `cloudarq_app`, cannot bypass row-level
+/// security and cannot become the owner, so nothing inside a tenant
+/// transaction can leave it (`RESET ROLE` returns to this same role).
+#[derive(Clone, Debug)]
+pub(crate) struct TenantPool(PgPool);
+
+impl TenantPool {
+    /// Connects with `url` and checks its role against the owner's pool.
+    pub(crate) async fn connect(url: &str, owner: &Pool) -> Result<Self> {
+        let invalid = |detail: String| StoreError::InvalidUrl {
+            url: redact_url(url),
+            detail,
+        };
+        let Pool::Postgres(owner) = owner else {
+            return Err(invalid(
+                "a tenant URL applies to PostgreSQL only (SQLite has no database roles)".into(),
+            ));
+        };
+        if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
+            return Err(invalid("expected postgres://USER@HOST:PORT/DB".into()));
+        }
+        let opts = PgConnectOptions::from_str(url).map_err(|e| invalid(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .ctx("connecting to PostgreSQL as the tenant role")?;
+        let here: (String, String) = sqlx::query_as(SERVER_IDENTITY)
+            .fetch_one(owner)
+            .await
+            .ctx("identifying the database")?;
+        type RoleRow = (
+            String,
+            bool,
+            bool,
+            bool,
+            bool,
+            Option<String>,
+            String,
+            String,
+        );
+        let (role, superuser, bypass, owns, app, escalates, db, started): RoleRow =
+            sqlx::query_as(TENANT_ROLE)
+                .fetch_one(&pool)
+                .await
+                .ctx("checking the tenant role")?;
+        let problem = if superuser {
+            Some("is a superuser".to_string())
+        } else if bypass {
+            Some("has BYPASSRLS".to_string())
+        } else if owns {
+            Some("owns the tables (an owner can turn row-level security off)".to_string())
+        } else if let Some(roles) = escalates {
+            Some(format!(
+                "can switch (SET ROLE) to {roles}, which bypass row-level security or own the tables"
+            ))
+        } else if !app {
+            Some(format!(
+                "is not a member of cloudarq_app (`GRANT cloudarq_app TO {role}`)"
+            ))
+        } else if (db.as_str(), started.as_str()) != (here.0.as_str(), here.1.as_str()) {
+            Some(format!(
+                "is connected to database {db:?} of another server or database than the main URL ({:?})",
+                here.0
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some(problem) => {
+                pool.close().await;
+                Err(StoreError::TenantRole { role, problem })
+            }
+            None => Ok(Self(pool)),
+        }
+    }
+
+    /// A transaction bound to `tenant` (see [`Pool::begin_tenant`]), as the
+    /// tenant role itself.
+    pub(crate) async fn begin(&self, tenant: Uuid) -> Result<Tx> {
+        let mut tx = self.0.begin().await.ctx("starting a transaction")?;
+        sqlx::query("SELECT cloudarq_bind_tenant($1)")
+            .bind(tenant)
+            .execute(&mut *tx)
+            .await
+            .ctx("binding the transaction to its tenant")?;
+        Ok(Tx::Postgres(tx))
+    }
+
+    pub(crate) async fn close(&self) {
+        self.0.close().await;
+    }
+}
+
+/// Which database on which server a connection reached.
+const SERVER_IDENTITY: &str = "SELECT current_database()::text, pg_postmaster_start_time()::text";
+
+/// What makes a tenant role safe or not: superuser, BYPASSRLS, owner of the
+/// tables, member of `cloudarq_app`, roles it could `SET ROLE` to that
+/// bypass row-level security or own the tables, and where it is connected.
+const TENANT_ROLE: &str = "SELECT r.rolname::text, r.rolsuper, r.rolbypassrls, r.oid = t.relowner, \
+       pg_has_role(r.oid, 'cloudarq_app', 'USAGE'), \
+       (SELECT string_agg(o.rolname::text, ', ' ORDER BY o.rolname) FROM pg_roles o \
+         WHERE o.oid <> r.oid AND (o.rolsuper OR o.rolbypassrls OR o.oid = t.relowner) \
+           AND pg_has_role(r.oid, o.oid, 'MEMBER')), \
+       current_database()::text, pg_postmaster_start_time()::text \
+     FROM pg_roles r, pg_class t \
+     WHERE r.rolname = current_user AND t.oid = 'public.tenants'::regclass";
 
 /// SQLite transactions take the write lock up front (`BEGIN IMMEDIATE`): a
 /// deferred transaction that reads and then writes fails with "database is

@@ -115,6 +115,39 @@ pub enum StoreError {
     /// Backup or restore failed.
     #[error("backup: {0}")]
     Backup(String),
+    /// The database role cannot see every tenant's rows: with row-level
+    /// security forced, maintenance as this role would see none and silently
+    /// do nothing (or, for `keys remove`, destroy a key still in use).
+    #[error(
+        "database role {role:?} lacks {missing} (and is not a superuser): row-level security is forced on every tenant table, so maintenance as this role would see no tenant's rows and silently do nothing; owning the tables is not enough. Connect as a role with {missing}, or give it to this one as a superuser: ALTER ROLE \"{role}\" {missing}"
+    )]
+    MaintenanceRole {
+        /// The connected role.
+        role: String,
+        /// The attribute it lacks.
+        missing: &'static str,
+    },
+    /// The role of the tenant URL could leave row-level security.
+    #[error(
+        "tenant database role {role:?} {problem}; tenant transactions need a login role that is a member of cloudarq_app and can neither bypass row-level security nor become the tables' owner"
+    )]
+    TenantRole {
+        /// The role the tenant URL logs in as.
+        role: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The tenant's primary data key kept changing (concurrent rotations)
+    /// while a writer reserved encryptions on it.
+    #[error(
+        "the primary data key of tenant {tenant} changed {attempts} times while a write reserved encryptions on it; retry once key rotation has finished"
+    )]
+    KeyReservation {
+        /// The tenant.
+        tenant: String,
+        /// Reservations tried.
+        attempts: u32,
+    },
 }
 
 /// Result alias of the store.

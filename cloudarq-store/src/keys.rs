@@ -251,47 +251,8 @@ impl KeyManager {
     /// A sealer for `n` values with the tenant's primary data key; the
     /// encryptions are counted before any is made.
     pub(crate) async fn sealer(&self, tx: &mut Tx, tenant: Uuid, n: usize) -> Result<Sealer> {
-        let row: Option<(i64, i64, Vec<u8>)> = on_tx!(tx, c => {
-            sqlx::query_as(
-                "SELECT id, master_key_id, wrapped_key FROM tenant_keys WHERE tenant_id = $1 AND state = 'primary'",
-            )
-            .bind(tenant)
-            .fetch_optional(&mut *c)
-            .await
-            .ctx("reading the primary data key")?
-        });
-        let Some((kid, mid, wrapped)) = row else {
-            return Err(StoreError::NotFound {
-                what: "data key of tenant",
-                id: tenant.to_string(),
-            });
-        };
-        let kid = to_u32(kid, "tenant_keys.id")?;
-        let n_i64 = i64::try_from(n).unwrap_or(i64::MAX);
         let limit = self.limit;
-        let used: Option<i64> = on_tx!(tx, c => {
-            sqlx::query_scalar(
-                "UPDATE tenant_keys SET encryptions = encryptions + $1 \
-                 WHERE id = $2 AND tenant_id = $3 AND encryptions + $1 <= $4 RETURNING encryptions",
-            )
-            .bind(n_i64)
-            .bind(i64::from(kid))
-            .bind(tenant)
-            .bind(limit)
-            .fetch_optional(&mut *c)
-            .await
-            .ctx("counting encryptions")?
-        });
-        let Some(used) = used else {
-            let used: i64 = on_tx!(tx, c => {
-                sqlx::query_scalar("SELECT encryptions FROM tenant_keys WHERE id = $1")
-                    .bind(i64::from(kid))
-                    .fetch_one(&mut *c)
-                    .await
-                    .ctx("reading the encryption counter")?
-            });
-            return Err(StoreError::KeyExhausted { kid, used, limit });
-        };
+        let (kid, mid, wrapped, used) = self.reserve_on_primary(tx, tenant, n).await?;
         if used >= WARN_ENCRYPTIONS_PER_KEY.min(limit / 2) {
             tracing::warn!(
                 kid,
@@ -306,6 +267,85 @@ impl KeyManager {
             kid,
             key,
             remaining: n,
+        })
+    }
+
+    /// Counts `n` encryptions on the tenant's primary data key; returns its
+    /// (id, master key id, wrapped key, encryptions so far).
+    ///
+    /// The reservation only takes a key that is still primary: a rotation
+    /// may retire the key between the read and the reservation (PostgreSQL
+    /// transactions run concurrently; the UPDATE waits for the rotation's
+    /// and then re-checks its condition), and rotation may then find it
+    /// unused and destroy it. The primary key is then read again, up to
+    /// [`RESERVE_ATTEMPTS`] times. On SQLite the transaction holds the write
+    /// lock from its start (`BEGIN IMMEDIATE`), so no rotation step can come
+    /// between the read and the reservation.
+    async fn reserve_on_primary(
+        &self,
+        tx: &mut Tx,
+        tenant: Uuid,
+        n: usize,
+    ) -> Result<(u32, i64, Vec<u8>, i64)> {
+        let n_i64 = i64::try_from(n).unwrap_or(i64::MAX);
+        let limit = self.limit;
+        for _ in 0..RESERVE_ATTEMPTS {
+            let row: Option<(i64, i64, Vec<u8>)> = on_tx!(tx, c => {
+                sqlx::query_as(
+                    "SELECT id, master_key_id, wrapped_key FROM tenant_keys WHERE tenant_id = $1 AND state = 'primary'",
+                )
+                .bind(tenant)
+                .fetch_optional(&mut *c)
+                .await
+                .ctx("reading the primary data key")?
+            });
+            let Some((kid, mid, wrapped)) = row else {
+                return Err(StoreError::NotFound {
+                    what: "data key of tenant",
+                    id: tenant.to_string(),
+                });
+            };
+            let kid = to_u32(kid, "tenant_keys.id")?;
+            #[cfg(feature = "testing")]
+            crate::testing::pause_point(crate::testing::PausePoint::PrimaryKeyRead, tenant).await;
+            let used: Option<i64> = on_tx!(tx, c => {
+                sqlx::query_scalar(
+                    "UPDATE tenant_keys SET encryptions = encryptions + $1 \
+                     WHERE id = $2 AND tenant_id = $3 AND state = 'primary' AND encryptions + $1 <= $4 \
+                     RETURNING encryptions",
+                )
+                .bind(n_i64)
+                .bind(i64::from(kid))
+                .bind(tenant)
+                .bind(limit)
+                .fetch_optional(&mut *c)
+                .await
+                .ctx("counting encryptions")?
+            });
+            if let Some(used) = used {
+                return Ok((kid, mid, wrapped, used));
+            }
+            let now: Option<(String, i64)> = on_tx!(tx, c => {
+                sqlx::query_as("SELECT state, encryptions FROM tenant_keys WHERE id = $1 AND tenant_id = $2")
+                    .bind(i64::from(kid))
+                    .bind(tenant)
+                    .fetch_optional(&mut *c)
+                    .await
+                    .ctx("reading the encryption counter")?
+            });
+            match now {
+                Some((state, used)) if state == "primary" => {
+                    return Err(StoreError::KeyExhausted { kid, used, limit });
+                }
+                _ => tracing::debug!(
+                    kid,
+                    "the primary data key was retired while reserving; reading it again"
+                ),
+            }
+        }
+        Err(StoreError::KeyReservation {
+            tenant: tenant.to_string(),
+            attempts: RESERVE_ATTEMPTS,
         })
     }
 
@@ -441,6 +481,10 @@ fn poisoned() -> StoreError {
         detail: "a thread panicked while holding it".into(),
     }
 }
+
+/// Reservations tried before a write gives up because rotations keep
+/// replacing the primary data key under it.
+const RESERVE_ATTEMPTS: u32 = 4;
 
 /// The default hard limit, re-exported for configuration.
 pub const DEFAULT_KEY_LIMIT: i64 = MAX_ENCRYPTIONS_PER_KEY;

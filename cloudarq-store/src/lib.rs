@@ -64,34 +64,112 @@ use std::time::Duration;
 use crypto::keyring::FileFingerprint;
 use keys::KeyManager;
 use uuid::Uuid;
+use secrecy::{ExposeSecret, SecretString};
 
-/// Tunables of [`Store::open_with`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct StoreOptions {
-    /// Encryptions per data key before it must be rotated (at most
-    /// [`keys::DEFAULT_KEY_LIMIT`]).
-    pub key_limit: i64,
-    /// How long an unwrapped data key stays in memory
-    /// ([`keys::DEFAULT_KEY_CACHE_TTL`]; zero caches nothing).
-    pub key_cache_ttl: Duration,
+/// Where a store's database is: [`Store::open`] takes this or a bare URL.
+///
+/// One URL (`sqlite://PATH`, or `postgres://…` as the schema owner) is
+/// enough, and is what the single-user command line uses. On PostgreSQL
+/// that role must be a superuser or have BYPASSRLS (maintenance sees every
+/// tenant's rows), and tenant transactions then run on its connections
+/// after `SET LOCAL ROLE cloudarq_app`: row-level security applies, but
+/// code running inside such a transaction could `RESET ROLE` back to the
+/// owner. A service serving several tenants adds [`StoreConfig::tenant_url`]:
+/// a login role that is a member of `cloudarq_app` and can neither bypass
+/// row-level security nor become the owner; tenant transactions then log in
+/// as it, and have nothing to switch back to.
+///
+/// ```
+/// use cloudarq_store::StoreConfig;
+///
+/// let config = StoreConfig::new("postgres://cloudarq_owner@db.internal/cloudarq")
+///     .tenant_url("postgres://cloudarq_web@db.internal/cloudarq");
+/// assert!(format!("{config:?}").contains("cloudarq_web"));
+/// ```
+pub struct StoreConfig {
+    url: SecretString,
+    tenant_url: Option<SecretString>,
+    key_limit: i64,
+    key_cache_ttl: Duration,
 }
 
-impl Default for StoreOptions {
-    fn default() -> Self {
+impl StoreConfig {
+    /// The database URL: the schema owner's on PostgreSQL, used for
+    /// migrations and maintenance (and tenant work, without a tenant URL).
+    pub fn new(url: impl Into<String>) -> Self {
         Self {
+            url: SecretString::from(url.into()),
+            tenant_url: None,
             key_limit: keys::DEFAULT_KEY_LIMIT,
             key_cache_ttl: keys::DEFAULT_KEY_CACHE_TTL,
         }
+    }
+
+    /// PostgreSQL: the URL tenant transactions log in with (see the type's
+    /// docs); checked at open.
+    pub fn tenant_url(mut self, url: impl Into<String>) -> Self {
+        self.tenant_url = Some(SecretString::from(url.into()));
+        self
+    }
+
+    /// A lower per-key encryption limit (tests, and operators who rotate
+    /// more often); at most [`keys::DEFAULT_KEY_LIMIT`].
+    pub fn key_limit(mut self, limit: i64) -> Self {
+        self.key_limit = limit;
+        self
+    }
+
+    /// How long an unwrapped data key stays in memory (default
+    /// [`keys::DEFAULT_KEY_CACHE_TTL`]; zero caches nothing).
+    pub fn key_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.key_cache_ttl = ttl;
+        self
+    }
+}
+
+impl std::fmt::Debug for StoreConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field("url", &db::redact_url(self.url.expose_secret()))
+            .field(
+                "tenant_url",
+                &self
+                    .tenant_url
+                    .as_ref()
+                    .map(|u| db::redact_url(u.expose_secret())),
+            )
+            .field("key_limit", &self.key_limit)
+            .field("key_cache_ttl", &self.key_cache_ttl)
+            .finish()
+    }
+}
+
+impl From<&str> for StoreConfig {
+    fn from(url: &str) -> Self {
+        Self::new(url)
+    }
+}
+
+impl From<&String> for StoreConfig {
+    fn from(url: &String) -> Self {
+        Self::new(url.as_str())
+    }
+}
+
+impl From<String> for StoreConfig {
+    fn from(url: String) -> Self {
+        Self::new(url)
     }
 }
 
 /// A connected, migrated store.
 pub struct Store {
     pub(crate) pool: db::Pool,
+    tenant_pool: Option<db::TenantPool>,
     backend: Backend,
     pub(crate) keys: KeyManager,
     url: String,
-    raw_url: secrecy::SecretString,
+    raw_url: SecretString,
 }
 
 impl std::fmt::Debug for Store {
@@ -99,53 +177,66 @@ impl std::fmt::Debug for Store {
         f.debug_struct("Store")
             .field("backend", &self.backend)
             .field("url", &self.url)
+            .field("tenant_pool", &self.tenant_pool.is_some())
             .finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `url` (`sqlite://PATH` or
-    /// `postgres://…`), applies pending migrations and checks that every data
-    /// key's master key is in `keyring`.
-    pub async fn open(url: &str, keyring: Keyring) -> Result<Self> {
-        Self::open_with(url, keyring, StoreOptions::default()).await
-    }
-
-    /// Like [`Store::open`] with a lower per-key encryption limit (tests and
-    /// operators who rotate more often).
-    pub async fn open_with_key_limit(url: &str, keyring: Keyring, limit: i64) -> Result<Self> {
-        let options = StoreOptions {
-            key_limit: limit,
-            ..StoreOptions::default()
-        };
-        Self::open_with(url, keyring, options).await
-    }
-
-    /// Like [`Store::open`] with the given [`StoreOptions`].
-    pub async fn open_with(url: &str, keyring: Keyring, options: StoreOptions) -> Result<Self> {
-        let limit = options.key_limit;
+    /// Opens (creating if needed) the database of `config` (a
+    /// [`StoreConfig`], or a bare `sqlite://PATH` or `postgres://…` URL),
+    /// applies pending migrations and checks that every data key's master
+    /// key is in `keyring`.
+    ///
+    /// On PostgreSQL the URL's role must see every row (superuser or
+    /// BYPASSRLS): otherwise that check, and every maintenance job, would
+    /// pass over rows it cannot see, and open fails with
+    /// [`StoreError::MaintenanceRole`] before changing anything. A tenant
+    /// URL's role is checked too ([`StoreError::TenantRole`]).
+    pub async fn open(config: impl Into<StoreConfig>, keyring: Keyring) -> Result<Self> {
+        let config = config.into();
+        let limit = config.key_limit;
         if !(1..=keys::DEFAULT_KEY_LIMIT).contains(&limit) {
             return Err(StoreError::InvalidInput {
                 field: "key limit",
                 detail: format!("{limit} is outside 1..={}", keys::DEFAULT_KEY_LIMIT),
             });
         }
+        let url = config.url.expose_secret();
         let (pool, backend) = db::Pool::connect(url).await?;
+        let role = pool.check_maintenance_role().await?;
         pool.migrate().await?;
+        let tenant_pool = match &config.tenant_url {
+            Some(t) => Some(db::TenantPool::connect(t.expose_secret(), &pool).await?),
+            None => None,
+        };
         let store = Self {
             pool,
+            tenant_pool,
             backend,
-            keys: KeyManager::new(keyring, limit, options.key_cache_ttl),
+            keys: KeyManager::new(keyring, limit, config.key_cache_ttl),
             url: db::redact_url(url),
-            raw_url: secrecy::SecretString::from(url.to_string()),
+            raw_url: config.url,
         };
         store.check_master_keys().await?;
-        if !options.key_cache_ttl.is_zero() {
+        if !config.key_cache_ttl.is_zero() {
             store
                 .keys
-                .spawn_cache_sweeper(options.key_cache_ttl.min(Duration::from_secs(60)));
+                .spawn_cache_sweeper(config.key_cache_ttl.min(Duration::from_secs(60)));
         }
+        tracing::debug!(
+            url = %store.url,
+            role = role.as_deref().unwrap_or("-"),
+            tenant_pool = store.tenant_pool.is_some(),
+            "store opened"
+        );
         Ok(store)
+    }
+
+    /// Like [`Store::open`] with a lower per-key encryption limit (tests and
+    /// operators who rotate more often).
+    pub async fn open_with_key_limit(url: &str, keyring: Keyring, limit: i64) -> Result<Self> {
+        Self::open(StoreConfig::new(url).key_limit(limit), keyring).await
     }
 
     /// Which backend this store runs on.
@@ -163,14 +254,33 @@ impl Store {
         JobRunner { _private: () }
     }
 
-    /// Closes the pool.
+    /// Closes the pools.
     pub async fn close(&self) {
+        if let Some(p) = &self.tenant_pool {
+            p.close().await;
+        }
         self.pool.close().await;
     }
 
     /// The URL as given (may hold a password): for `pg_dump` only.
     pub(crate) fn raw_url(&self) -> &secrecy::SecretString {
         &self.raw_url
+    }
+
+    /// A transaction bound to one tenant: on the tenant pool when the store
+    /// has one, else on the owner's pool as `cloudarq_app` (see [`db`]).
+    pub(crate) async fn begin_tenant(&self, tenant: uuid::Uuid) -> Result<db::Tx> {
+        match &self.tenant_pool {
+            Some(p) => p.begin(tenant).await,
+            None => self.pool.begin_tenant(tenant).await,
+        }
+    }
+
+    /// The maintenance check alone, for an entry point that acts before its
+    /// first maintenance transaction (backup creates files): refuses a role
+    /// that cannot see every row.
+    pub(crate) async fn check_maintenance_role(&self) -> Result<()> {
+        self.pool.begin_operator().await?.commit().await
     }
 
     /// Reloads the keyring file when it changed since this store loaded (or

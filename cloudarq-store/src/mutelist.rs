@@ -51,7 +51,7 @@ impl Store {
         }
         let tenant = scope.tenant().as_uuid();
         let id = Uuid::now_v7();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         if let Some(c) = entry.connection {
             self.live_connection(&mut tx, tenant, c).await?;
         }
@@ -85,7 +85,7 @@ impl Store {
         connection: ConnectionId,
     ) -> Result<Vec<MuteEntry>> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         type Row = (Uuid, Option<Uuid>, String, String, String, Option<i64>);
         let rows: Vec<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(

@@ -154,7 +154,7 @@ impl Store {
     ) -> Result<()> {
         let tenant = scope.tenant().as_uuid();
         let purge_after = ms(policy.purge_after(now)?);
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let marked = on_tx!(&mut tx, c => {
             sqlx::query(
                 "UPDATE connections SET deleted_at_ms = $1, purge_after_ms = $2 \
@@ -209,7 +209,7 @@ impl Store {
         let scope = runner.scope(tenant);
         let t = tenant.as_uuid();
         let purge_after = ms(policy.purge_after(now)?);
-        let mut tx = self.pool.begin_tenant(scope.tenant().as_uuid()).await?;
+        let mut tx = self.begin_tenant(scope.tenant().as_uuid()).await?;
         let marked = on_tx!(&mut tx, c => {
             let n = sqlx::query(
                 "UPDATE tenants SET deleted_at_ms = $1, purge_after_ms = $2 WHERE id = $3 AND deleted_at_ms IS NULL",
@@ -260,7 +260,9 @@ impl Store {
     /// data keys.
     pub async fn purge(&self, runner: &JobRunner, now: OffsetDateTime) -> Result<PurgeReport> {
         let mut report = PurgeReport::default();
-        // Find what is due: a cross-tenant read, as the owner.
+        // Find what is due: a cross-tenant read, in a maintenance
+        // transaction, refused unless the role sees every row (a role that
+        // row-level security filters would find nothing due).
         let mut tx = self.pool.begin_operator().await?;
         let (conns, tenants): (Vec<(Uuid, Uuid)>, Vec<Uuid>) = on_tx!(&mut tx, c => {
             let conns = sqlx::query_as(
@@ -302,7 +304,7 @@ impl Store {
     }
 
     async fn purge_connection(&self, tenant: Uuid, conn: Uuid) -> Result<u64> {
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let mut rows = 0;
         for table in CONNECTION_TABLES {
             rows += on_tx!(&mut tx, c => {
@@ -364,7 +366,10 @@ impl Store {
         tenant: TenantId,
     ) -> Result<(u64, u64)> {
         let t = runner.scope(tenant).tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(t).await?;
+        // A maintenance transaction: the audit log is append-only for the
+        // application role, and only this path (a deleted tenant) may
+        // delete its rows. Every statement names the tenant.
+        let mut tx = self.pool.begin_operator().await?;
         let kids: Vec<i64> = on_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT id FROM tenant_keys WHERE tenant_id = $1")
                 .bind(t)

@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::Store;
-use crate::db::{ms, on_tx};
+use crate::db::{Tx, ms, on_tx};
 use crate::error::{DbContext, Result, StoreError};
 use crate::keys::to_u32;
 use crate::scope::{JobRunner, TenantId};
@@ -166,7 +166,8 @@ pub struct DataKeyStatus {
 }
 
 impl Store {
-    /// Usage of every master and data key.
+    /// Usage of every master and data key (a maintenance transaction: see
+    /// [`crate::db`]).
     pub async fn key_status(&self, _runner: &JobRunner) -> Result<KeyStatus> {
         let mut tx = self.pool.begin_operator().await?;
         type Row = (i64, Uuid, i64, String, i64);
@@ -246,7 +247,7 @@ impl Store {
         for tenant in tenants {
             let _scope = runner.scope(TenantId(tenant));
             if opts.new_data_keys {
-                let mut tx = self.pool.begin_tenant(tenant).await?;
+                let mut tx = self.begin_tenant(tenant).await?;
                 self.keys.new_data_key(&mut tx, tenant, ms(now)).await?;
                 tx.commit().await?;
                 report.new_data_keys += 1;
@@ -266,7 +267,7 @@ impl Store {
         report: &mut RotationReport,
     ) -> Result<()> {
         let retired: Vec<i64> = {
-            let mut tx = self.pool.begin_tenant(tenant).await?;
+            let mut tx = self.begin_tenant(tenant).await?;
             let r = on_tx!(&mut tx, c => {
                 sqlx::query_scalar("SELECT id FROM tenant_keys WHERE tenant_id = $1 AND state = 'retired' ORDER BY id")
                     .bind(tenant)
@@ -284,7 +285,7 @@ impl Store {
             for col in ENCRYPTED_COLUMNS {
                 let mut after = Uuid::nil();
                 loop {
-                    let mut tx = self.pool.begin_tenant(tenant).await?;
+                    let mut tx = self.begin_tenant(tenant).await?;
                     let rows: Vec<(Uuid, Vec<u8>)> = on_tx!(&mut tx, c => {
                         sqlx::query_as(col.batch)
                             .bind(tenant)
@@ -343,10 +344,37 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes a retired data key when no row uses it any more.
+    /// Deletes a retired data key when no row uses it any more. The key row
+    /// is locked first (`FOR UPDATE`; on SQLite the transaction already
+    /// holds the write lock), so until this transaction ends no writer can
+    /// reserve on it and no other rotation can delete it; writers only ever
+    /// reserve on a primary key ([`crate::keys`]), so none can start using it
+    /// either, and the check below stays true until the delete.
     async fn destroy_if_unused(&self, tenant: Uuid, kid: u32) -> Result<u64> {
         let kid_bytes = kid.to_be_bytes().to_vec();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
+        let locked: Option<i64> = match &mut tx {
+            Tx::Sqlite(t) => sqlx::query_scalar(
+                "SELECT id FROM tenant_keys WHERE id = $1 AND tenant_id = $2 AND state = 'retired'",
+            )
+            .bind(i64::from(kid))
+            .bind(tenant)
+            .fetch_optional(&mut **t)
+            .await
+            .ctx("locking a retired key")?,
+            Tx::Postgres(t) => sqlx::query_scalar(
+                "SELECT id FROM tenant_keys WHERE id = $1 AND tenant_id = $2 AND state = 'retired' FOR UPDATE",
+            )
+            .bind(i64::from(kid))
+            .bind(tenant)
+            .fetch_optional(&mut **t)
+            .await
+            .ctx("locking a retired key")?,
+        };
+        if locked.is_none() {
+            tx.commit().await?;
+            return Ok(0);
+        }
         for col in ENCRYPTED_COLUMNS {
             let rows: Vec<(Uuid, Vec<u8>)> = on_tx!(&mut tx, c => {
                 sqlx::query_as(col.batch)
@@ -363,6 +391,8 @@ impl Store {
                 return Ok(0);
             }
         }
+        #[cfg(feature = "testing")]
+        crate::testing::pause_point(crate::testing::PausePoint::RetiredKeyUnused, tenant).await;
         let n = on_tx!(&mut tx, c => {
             sqlx::query("DELETE FROM tenant_keys WHERE id = $1 AND tenant_id = $2 AND state = 'retired'")
                 .bind(i64::from(kid))
@@ -382,7 +412,7 @@ impl Store {
             let ring = self.keys.ring()?;
             ring.primary_id()
         };
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let rows: Vec<(i64, i64, Vec<u8>)> = on_tx!(&mut tx, c => {
             sqlx::query_as("SELECT id, master_key_id, wrapped_key FROM tenant_keys WHERE tenant_id = $1 AND master_key_id <> $2")
                 .bind(tenant)
@@ -416,7 +446,12 @@ impl Store {
     }
 
     /// Removes a master key from the keyring file, refusing while any data
-    /// key is still wrapped by it.
+    /// key is still wrapped by it. The count comes from a maintenance
+    /// transaction, which refuses a role that cannot see every data key and
+    /// makes any row hidden from it an error: a zero here is a proof, never
+    /// a count of what the role was allowed to see. No data key can come to
+    /// depend on the key afterwards: new and re-wrapped data keys use the
+    /// primary master key, which cannot be removed.
     pub async fn remove_master_key(&self, runner: &JobRunner, id: u32) -> Result<()> {
         let status = self.key_status(runner).await?;
         if let Some(&(data_keys, rows)) = status.master_keys.get(&id)

@@ -249,7 +249,7 @@ impl Store {
     ) -> Result<ScanId> {
         let tenant = scope.tenant().as_uuid();
         let id = Uuid::now_v7();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         self.live_connection(&mut tx, tenant, connection).await?;
         on_tx!(&mut tx, c => {
             sqlx::query(
@@ -304,7 +304,7 @@ impl Store {
         let regions = json(&result.regions)?;
         let coverage = json(&result.coverage_gaps)?;
         let evaluation = json(&result.evaluation_gaps)?;
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         self.live_connection(&mut tx, tenant, connection).await?;
         on_tx!(&mut tx, c => {
             sqlx::query(
@@ -413,7 +413,7 @@ impl Store {
         connection: Option<ConnectionId>,
     ) -> Result<Vec<ScanSummary>> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         type Row = (Uuid, Uuid, String, Option<i64>, i64, i64, i64);
         let rows: Vec<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(
@@ -457,7 +457,7 @@ impl Store {
         to: OffsetDateTime,
     ) -> Result<Vec<ScorePoint>> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         type Row = (Uuid, i64, Option<f64>, i64, i64);
         let rows: Vec<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(
@@ -516,7 +516,7 @@ impl Store {
             Some(c) => (c.rank, c.id),
             None => (i64::MAX, Uuid::nil()),
         };
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let rows: Vec<FindingRow> = on_tx!(&mut tx, c => {
             sqlx::query_as(
                 "SELECT id, rule_id, title, service, resource_type, resource_arn, region, status, severity, severity_rank, details \
@@ -601,7 +601,7 @@ impl Store {
     /// decrypted), e.g. to diff two scans with `cloudarq_core::engine::diff`.
     pub async fn load_result(&self, scope: &TenantScope, scan: ScanId) -> Result<ScanResult> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         type ScanRow = (
             Option<String>,
             Option<i64>,

@@ -35,7 +35,7 @@ impl Store {
             });
         }
         let id = Uuid::now_v7();
-        let mut tx = self.pool.begin_tenant(id).await?;
+        let mut tx = self.begin_tenant(id).await?;
         on_tx!(&mut tx, c => {
             sqlx::query("INSERT INTO tenants (id, name, created_at_ms) VALUES ($1, $2, $3)")
                 .bind(id)

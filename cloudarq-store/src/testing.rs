@@ -1,19 +1,25 @@
 //! Test and benchmark support (feature `testing`): a throwaway PostgreSQL
-//! cluster in a temp dir on a free loopback port, stopped on drop, and a
-//! fresh SQLite file.
+//! cluster in a temp dir on a free loopback port, stopped on drop, with
+//! helpers for the roles a deployment uses; in-memory keyrings; and
+//! [`Pause`], which stops a store call at a named point so a test can
+//! interleave two transactions deterministically.
 //!
 //! `initdb` runs once per process into a template directory; each cluster
 //! copies it, so a cluster starts in well under a second.
 
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use tempfile::TempDir;
+use tokio::sync::oneshot;
+use uuid::Uuid;
 
 use crate::crypto::SecretKey;
 use crate::crypto::keyring::{Keyring, KeyringSource};
+use crate::scope::TenantId;
 
 /// A running throwaway PostgreSQL cluster.
 pub struct PgCluster {
@@ -185,6 +191,142 @@ impl PgCluster {
     }
 }
 
+impl PgCluster {
+    /// A URL of database `db` as `role` (trust auth: no password).
+    pub fn url_as(&self, role: &str, db: &str) -> String {
+        format!(
+            "postgres://{role}@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// Runs SQL with `psql` as the superuser on database `db`; returns its
+    /// output (unaligned, tuples only).
+    pub fn psql(&self, db: &str, sql: &str) -> Result<String, String> {
+        let out = Command::new(crate::backup::pg_tool("psql"))
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "--no-password",
+                "-X",
+                "-q",
+            ])
+            .args(["-v", "ON_ERROR_STOP=1", "-At", "-p"])
+            .arg(self.port.to_string())
+            .arg("-d")
+            .arg(db)
+            .arg("-c")
+            .arg(sql)
+            .output()
+            .map_err(|e| format!("psql not found ({e})"))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(format!(
+                "psql failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    }
+
+    /// Creates login role `owner` (not a superuser; CREATEROLE, which the
+    /// migrations need to create `cloudarq_app`; BYPASSRLS when asked) and
+    /// database `db` owned by it, as a deployment would; returns the URL of
+    /// `db` as `owner`.
+    pub fn create_owned_db(
+        &self,
+        db: &str,
+        owner: &str,
+        bypass_rls: bool,
+    ) -> Result<String, String> {
+        let (db_id, owner_id) = (identifier(db)?, identifier(owner)?);
+        let bypass = if bypass_rls {
+            "BYPASSRLS"
+        } else {
+            "NOBYPASSRLS"
+        };
+        self.psql(
+            "postgres",
+            &format!("CREATE ROLE {owner_id} LOGIN NOSUPERUSER CREATEROLE {bypass}"),
+        )?;
+        self.psql(
+            "postgres",
+            &format!("CREATE DATABASE {db_id} OWNER {owner_id}"),
+        )?;
+        Ok(self.url_as(owner, db))
+    }
+
+    /// Gives or takes BYPASSRLS from `role`.
+    pub fn set_bypass_rls(&self, role: &str, on: bool) -> Result<(), String> {
+        let bypass = if on { "BYPASSRLS" } else { "NOBYPASSRLS" };
+        self.psql(
+            "postgres",
+            &format!("ALTER ROLE {} {bypass}", identifier(role)?),
+        )
+        .map(drop)
+    }
+
+    /// Creates `role`, a login role for tenant transactions: a member of
+    /// `cloudarq_app` (which the store's migrations create, so open a store
+    /// first), neither superuser nor BYPASSRLS.
+    pub fn create_tenant_role(&self, role: &str) -> Result<(), String> {
+        self.psql(
+            "postgres",
+            &format!(
+                "CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE NOCREATEDB IN ROLE cloudarq_app",
+                identifier(role)?
+            ),
+        )
+        .map(drop)
+    }
+
+    /// The data of every table of `db` as `pg_dump --data-only` prints it
+    /// (as the superuser): equal bytes mean no row changed. Leaves out
+    /// `tenant_binding`, which every tenant transaction rewrites.
+    pub fn data_dump(&self, db: &str) -> Result<Vec<u8>, String> {
+        let out = Command::new(crate::backup::pg_tool("pg_dump"))
+            .args(["-h", "127.0.0.1", "-U", "postgres", "--no-password"])
+            .args(["--data-only", "--inserts", "--rows-per-insert=1"])
+            .arg("--exclude-table-data=tenant_binding")
+            .arg("-p")
+            .arg(self.port.to_string())
+            .arg(db)
+            .output()
+            .map_err(|e| format!("pg_dump not found ({e})"))?;
+        if out.status.success() {
+            // Recent pg_dump brackets its output with a random
+            // `\restrict KEY` / `\unrestrict KEY` pair: not data.
+            let text = String::from_utf8_lossy(&out.stdout);
+            Ok(text
+                .lines()
+                .filter(|l| !l.starts_with("\\restrict ") && !l.starts_with("\\unrestrict "))
+                .flat_map(|l| [l, "\n"])
+                .collect::<String>()
+                .into_bytes())
+        } else {
+            Err(format!(
+                "pg_dump failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        }
+    }
+}
+
+/// A role or database name for SQL built by these helpers: plain names only.
+fn identifier(name: &str) -> Result<String, String> {
+    if !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        Ok(format!("\"{name}\""))
+    } else {
+        Err(format!("{name:?}: use lowercase letters, digits and _"))
+    }
+}
+
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let _ = server_cmd("pg_ctl")
@@ -213,4 +355,83 @@ pub fn keyring_with(keys: &[(u32, SecretKey)], primary: u32) -> Keyring {
         ));
     }
     Keyring::parse(&text, KeyringSource::Env).expect("valid keyring")
+}
+
+/// A place in the store where a test can hold a call (see [`Pause`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PausePoint {
+    /// A writer has read its tenant's primary data key and not yet reserved
+    /// encryptions on it.
+    PrimaryKeyRead,
+    /// Rotation has found a retired data key unused and not yet deleted it.
+    RetiredKeyUnused,
+}
+
+type Gate = (oneshot::Sender<()>, oneshot::Receiver<()>);
+
+fn gates() -> std::sync::MutexGuard<'static, HashMap<(PausePoint, Uuid), Gate>> {
+    static GATES: OnceLock<Mutex<HashMap<(PausePoint, Uuid), Gate>>> = OnceLock::new();
+    GATES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Holds the next store call that reaches `point` for one tenant, inside its
+/// transaction, until [`Pause::release`]. One-shot: later calls pass. Keyed
+/// by tenant, so tests running in parallel do not stop each other's calls.
+/// Dropping it lets a held call go on.
+#[derive(Debug)]
+pub struct Pause {
+    key: (PausePoint, Uuid),
+    reached: Option<oneshot::Receiver<()>>,
+    release: Option<oneshot::Sender<()>>,
+}
+
+impl Pause {
+    /// Arms `point` for `tenant`.
+    pub fn arm(point: PausePoint, tenant: TenantId) -> Self {
+        let (reached_tx, reached_rx) = oneshot::channel();
+        let (release_tx, release_rx) = oneshot::channel();
+        let key = (point, tenant.as_uuid());
+        gates().insert(key, (reached_tx, release_rx));
+        Self {
+            key,
+            reached: Some(reached_rx),
+            release: Some(release_tx),
+        }
+    }
+
+    /// Waits until a call is held at the point.
+    pub async fn reached(&mut self) -> Result<(), String> {
+        match self.reached.take() {
+            Some(rx) => rx
+                .await
+                .map_err(|_| format!("{:?} was disarmed before a call reached it", self.key.0)),
+            None => Ok(()),
+        }
+    }
+
+    /// Lets the held call go on.
+    pub fn release(mut self) {
+        if let Some(tx) = self.release.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl Drop for Pause {
+    fn drop(&mut self) {
+        gates().remove(&self.key);
+    }
+}
+
+/// Called by the store at `point`: holds the call if a test armed it.
+pub(crate) async fn pause_point(point: PausePoint, tenant: Uuid) {
+    let gate = gates().remove(&(point, tenant));
+    if let Some((reached, release)) = gate {
+        let _ = reached.send(());
+        let _ = release.await;
+    }
 }

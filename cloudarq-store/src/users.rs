@@ -69,7 +69,7 @@ impl Store {
         }
         let tenant = scope.tenant().as_uuid();
         let id = Uuid::now_v7();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let seed = match totp_seed {
             Some(s) => {
                 let mut sealer = self.keys.sealer(&mut tx, tenant, 1).await?;
@@ -104,7 +104,7 @@ impl Store {
         user: UserId,
     ) -> Result<Option<SecretString>> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         let ct: Option<Option<Vec<u8>>> = on_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND tenant_id = $2")
                 .bind(user.0)
@@ -141,7 +141,7 @@ impl Store {
     /// Appends to the tenant's audit log.
     pub async fn audit(&self, scope: &TenantScope, entry: &AuditEntry) -> Result<()> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         on_tx!(&mut tx, c => {
             sqlx::query(
                 "INSERT INTO audit_log (id, tenant_id, actor, action, target, source_ip, outcome, at_ms) \
@@ -165,7 +165,7 @@ impl Store {
     /// The tenant's audit log, oldest first.
     pub async fn audit_log(&self, scope: &TenantScope) -> Result<Vec<AuditEntry>> {
         let tenant = scope.tenant().as_uuid();
-        let mut tx = self.pool.begin_tenant(tenant).await?;
+        let mut tx = self.begin_tenant(tenant).await?;
         type Row = (String, String, String, Option<String>, String, i64);
         let rows: Vec<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(

@@ -12,7 +12,7 @@ use std::path::Path;
 use cloudarq_store::crypto::SecretKey;
 use cloudarq_store::files::mode_of;
 use cloudarq_store::testing::keyring_with;
-use cloudarq_store::{Keyring, Store, StoreError, StoreOptions};
+use cloudarq_store::{Keyring, Store, StoreConfig, StoreError};
 use common::*;
 
 /// Every entry of `dir`, with its mode.
@@ -116,13 +116,9 @@ async fn a_different_master_key_under_the_same_id_is_refused_at_open(env: Env) {
     );
     assert!(err.to_string().contains("master key 1"), "{err}");
     // The right key still opens, and a zero cache TTL still reads.
-    let again = Store::open_with(
-        &env.url,
+    let again = Store::open(
+        StoreConfig::new(&env.url).key_cache_ttl(std::time::Duration::ZERO),
         env.reopen_keyring(),
-        StoreOptions {
-            key_cache_ttl: std::time::Duration::ZERO,
-            ..StoreOptions::default()
-        },
     )
     .await
     .unwrap();

@@ -1,32 +1,115 @@
-//! PostgreSQL row-level security, the second wall (checklist AC-6 a–d),
-//! checked from the catalog and with raw SQL under the application role.
+//! PostgreSQL row-level security, the second wall (checklist AC-6 a–d), and
+//! the roles that hold it (issue 16, item 9): checked from the catalog and
+//! with raw SQL as the tenant login role, the way code inside a tenant
+//! transaction would attack it.
 
 #![allow(clippy::unwrap_used)] // Test helpers fail loudly.
 
 mod common;
 
+use cloudarq_store::users::AuditEntry;
+use cloudarq_store::{Store, StoreConfig, StoreError};
 use common::*;
 use sqlx::Connection;
 use uuid::Uuid;
 
-async fn setup() -> (Env, Uuid, Uuid) {
-    let env = pg_env().await;
+struct Setup {
+    env: Env,
+    a: Uuid,
+    b: Uuid,
+    /// A connection of tenant b.
+    b_conn: Uuid,
+}
+
+async fn setup() -> Setup {
+    let env = pg_env_with_tenant_role().await;
     let a = tenant(&env, "a").await;
     let b = tenant(&env, "b").await;
+    let mut b_conn = Uuid::nil();
     for s in [&a, &b] {
         let c = connection(&env, s, "prod").await;
         record(&env, s, c, &demo_result(), 0).await;
+        env.store
+            .audit(
+                s,
+                &AuditEntry {
+                    actor: "admin".into(),
+                    action: "connection.create".into(),
+                    target: c.to_string(),
+                    source_ip: None,
+                    outcome: "success".into(),
+                    at: t(1),
+                },
+            )
+            .await
+            .unwrap();
+        b_conn = c.0;
     }
-    (env, a.tenant().as_uuid(), b.tenant().as_uuid())
+    Setup {
+        env,
+        a: a.tenant().as_uuid(),
+        b: b.tenant().as_uuid(),
+        b_conn,
+    }
+}
+
+/// The owner's (superuser's) connection.
+async fn owner(s: &Setup) -> sqlx::PgConnection {
+    sqlx::PgConnection::connect(&s.env.url).await.unwrap()
+}
+
+/// A connection logged in as the tenant role, as the store's tenant pool is.
+async fn tenant_login(s: &Setup) -> sqlx::PgConnection {
+    sqlx::PgConnection::connect(s.env.tenant_url.as_deref().unwrap())
+        .await
+        .unwrap()
+}
+
+/// A transaction as the tenant role, bound to `tenant` when given, as the
+/// store begins one.
+async fn bound(
+    c: &mut sqlx::PgConnection,
+    tenant: Option<Uuid>,
+) -> sqlx::Transaction<'_, sqlx::Postgres> {
+    let mut tx = c.begin().await.unwrap();
+    if let Some(t) = tenant {
+        sqlx::query("SELECT cloudarq_bind_tenant($1)")
+            .bind(t)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
+    tx
+}
+
+async fn count(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, tenant: Option<Uuid>) -> i64 {
+    match tenant {
+        None => sqlx::query_scalar("SELECT count(*) FROM findings"),
+        Some(t) => sqlx::query_scalar("SELECT count(*) FROM findings WHERE tenant_id = $1").bind(t),
+    }
+    .fetch_one(&mut **tx)
+    .await
+    .unwrap()
+}
+
+async fn exec_err(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>, sql: &'static str) -> String {
+    sqlx::query(sql)
+        .execute(&mut **tx)
+        .await
+        .unwrap_err()
+        .to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_tenant_table_has_forced_rls_and_a_policy() {
-    let (env, _, _) = setup().await;
-    let mut c = sqlx::PgConnection::connect(&env.url).await.unwrap();
-    let rows: Vec<(String, bool, bool, i64)> = sqlx::query_as(
+async fn every_tenant_table_has_forced_rls_and_a_bound_tenant_policy() {
+    let s = setup().await;
+    let mut c = owner(&s).await;
+    let rows: Vec<(String, bool, bool, i64, i64)> = sqlx::query_as(
         "SELECT c.relname::text, c.relrowsecurity, c.relforcerowsecurity, \
-         (SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname AND p.schemaname = 'public') \
+         (SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname AND p.schemaname = 'public'), \
+         (SELECT count(*) FROM pg_policies p WHERE p.tablename = c.relname AND p.schemaname = 'public' \
+            AND p.qual LIKE '%cloudarq_current_tenant()%' AND p.with_check LIKE '%cloudarq_current_tenant()%' \
+            AND p.qual NOT LIKE '%current_setting%') \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE n.nspname = 'public' AND c.relkind = 'r' AND (c.relname = 'tenants' OR EXISTS ( \
            SELECT 1 FROM information_schema.columns col WHERE col.table_schema = 'public' \
@@ -36,82 +119,74 @@ async fn every_tenant_table_has_forced_rls_and_a_policy() {
     .await
     .unwrap();
     assert_eq!(rows.len(), 10, "{rows:?}");
-    for (t, enabled, forced, policies) in rows {
+    for (t, enabled, forced, policies, bound) in rows {
         assert!(
-            enabled && forced && policies >= 1,
-            "{t}: rls {enabled} forced {forced} policies {policies}"
+            enabled && forced && policies >= 1 && bound == policies,
+            "{t}: rls {enabled} forced {forced} policies {policies}, {bound} on the bound tenant"
         );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_application_role_is_powerless_and_owns_nothing() {
-    let (env, _, _) = setup().await;
-    let mut c = sqlx::PgConnection::connect(&env.url).await.unwrap();
-    let (sup, bypass): (bool, bool) = sqlx::query_as(
-        "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'cloudarq_app'",
-    )
-    .fetch_one(&mut c)
-    .await
-    .unwrap();
-    assert!(!sup && !bypass);
-    let owned: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = 'cloudarq_app'",
-    )
-    .fetch_one(&mut c)
-    .await
-    .unwrap();
-    assert_eq!(owned, 0);
-}
-
-/// A transaction as the application role, with the tenant setting when given.
-async fn as_app(
-    c: &mut sqlx::PgConnection,
-    tenant: Option<Uuid>,
-) -> sqlx::Transaction<'_, sqlx::Postgres> {
-    let mut tx = c.begin().await.unwrap();
-    if let Some(t) = tenant {
-        sqlx::query("SELECT set_config('cloudarq.tenant_id', $1, true)")
-            .bind(t.to_string())
-            .execute(&mut *tx)
-            .await
-            .unwrap();
-    }
-    sqlx::query("SET LOCAL ROLE cloudarq_app")
-        .execute(&mut *tx)
+async fn the_application_roles_are_powerless_and_own_nothing() {
+    let s = setup().await;
+    let mut c = owner(&s).await;
+    for role in ["cloudarq_app", TENANT_ROLE] {
+        let (sup, bypass, create_role): (bool, bool, bool) = sqlx::query_as(
+            "SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname = $1",
+        )
+        .bind(role)
+        .fetch_one(&mut c)
         .await
         .unwrap();
-    tx
-}
-
-async fn count_findings(tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> i64 {
-    sqlx::query_scalar("SELECT count(*) FROM findings")
-        .fetch_one(&mut **tx)
+        assert!(!sup && !bypass && !create_role, "{role}");
+        let owned: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = $1",
+        )
+        .bind(role)
+        .fetch_one(&mut c)
         .await
-        .unwrap()
+        .unwrap();
+        assert_eq!(owned, 0, "{role}");
+        // What it may do to the audit log and the binding table.
+        let (ins, sel, upd, del, trunc, binding): (bool, bool, bool, bool, bool, bool) =
+            sqlx::query_as(
+                "SELECT has_table_privilege($1, 'audit_log', 'INSERT'), \
+                 has_table_privilege($1, 'audit_log', 'SELECT'), \
+                 has_table_privilege($1, 'audit_log', 'UPDATE'), \
+                 has_table_privilege($1, 'audit_log', 'DELETE'), \
+                 has_table_privilege($1, 'audit_log', 'TRUNCATE'), \
+                 has_table_privilege($1, 'tenant_binding', 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE')",
+            )
+            .bind(role)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        assert_eq!(
+            (ins, sel, upd, del, trunc, binding),
+            (true, true, false, false, false, false),
+            "{role}: audit_log insert/select only, tenant_binding untouchable"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn raw_sql_as_the_app_role_sees_only_its_tenant() {
-    let (env, a, b) = setup().await;
-    let mut c = sqlx::PgConnection::connect(&env.url).await.unwrap();
+async fn raw_sql_as_the_tenant_role_sees_only_its_tenant() {
+    let s = setup().await;
+    let (a, b) = (s.a, s.b);
+    let mut o = owner(&s).await;
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM findings")
-        .fetch_one(&mut c)
+        .fetch_one(&mut o)
         .await
         .unwrap();
     let per_tenant = total / 2;
     assert!(per_tenant > 0);
+    let mut c = tenant_login(&s).await;
 
-    // GUC set to A: A's rows only.
-    let mut tx = as_app(&mut c, Some(a)).await;
-    let n = count_findings(&mut tx).await;
-    assert_eq!(n, per_tenant);
-    let foreign: i64 = sqlx::query_scalar("SELECT count(*) FROM findings WHERE tenant_id = $1")
-        .bind(b)
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
-    assert_eq!(foreign, 0);
+    // Bound to A: A's rows only.
+    let mut tx = bound(&mut c, Some(a)).await;
+    assert_eq!(count(&mut tx, None).await, per_tenant);
+    assert_eq!(count(&mut tx, Some(b)).await, 0);
     // Writing a row for B is refused by the policy.
     let err = sqlx::query(
         "INSERT INTO audit_log (id, tenant_id, actor, action, target, outcome, at_ms) VALUES ($1, $2, 'x', 'x', 'x', 'x', 0)",
@@ -124,20 +199,221 @@ async fn raw_sql_as_the_app_role_sees_only_its_tenant() {
     assert!(err.to_string().contains("row-level security"), "{err}");
     tx.rollback().await.unwrap();
 
-    // Unset: 0 rows, not an error, not all rows.
-    let mut tx = as_app(&mut c, None).await;
-    let n = count_findings(&mut tx).await;
-    assert_eq!(n, 0);
+    // Unbound: 0 rows, not an error, not all rows.
+    let mut tx = bound(&mut c, None).await;
+    assert_eq!(count(&mut tx, None).await, 0);
     tx.commit().await.unwrap();
 
-    // Same connection, after a committed tenant transaction: the setting
-    // reverts to '' and the next transaction without it sees nothing.
-    let mut tx = as_app(&mut c, Some(a)).await;
-    let n = count_findings(&mut tx).await;
-    assert_eq!(n, per_tenant);
+    // Same connection, after a committed tenant transaction: the binding
+    // belongs to that transaction, and the next one starts unbound.
+    let mut tx = bound(&mut c, Some(a)).await;
+    assert_eq!(count(&mut tx, None).await, per_tenant);
     tx.commit().await.unwrap();
-    let mut tx = as_app(&mut c, None).await;
-    let n = count_findings(&mut tx).await;
-    assert_eq!(n, 0, "a pooled connection keeps no tenant");
+    let mut tx = bound(&mut c, None).await;
+    assert_eq!(
+        count(&mut tx, None).await,
+        0,
+        "a pooled connection keeps no tenant"
+    );
     tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_role_and_set_config_gain_nothing() {
+    let s = setup().await;
+    let mut c = tenant_login(&s).await;
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    sqlx::query("RESET ROLE").execute(&mut *tx).await.unwrap();
+    let (who, sup, bypass): (String, bool, bool) = sqlx::query_as(
+        "SELECT current_user::text, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    assert_eq!((who.as_str(), sup, bypass), (TENANT_ROLE, false, false));
+    assert_eq!(count(&mut tx, Some(s.b)).await, 0, "still only tenant a");
+    // The old tenant setting no longer means anything.
+    sqlx::query("SELECT set_config('cloudarq.tenant_id', $1, true)")
+        .bind(s.b.to_string())
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(
+        count(&mut tx, Some(s.b)).await,
+        0,
+        "set_config does not switch tenant"
+    );
+    assert!(count(&mut tx, Some(s.a)).await > 0);
+    // Nor can it become the owner, or turn row-level security off.
+    let err = exec_err(&mut tx, "SET ROLE postgres").await;
+    assert!(err.contains("permission denied"), "{err}");
+    tx.rollback().await.unwrap();
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    let err = exec_err(&mut tx, "ALTER TABLE findings NO FORCE ROW LEVEL SECURITY").await;
+    assert!(err.contains("must be owner"), "{err}");
+    tx.rollback().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bound_transaction_cannot_switch_tenant() {
+    let s = setup().await;
+    let mut c = tenant_login(&s).await;
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    // Binding the same tenant again is harmless.
+    sqlx::query("SELECT cloudarq_bind_tenant($1)")
+        .bind(s.a)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let err = sqlx::query("SELECT cloudarq_bind_tenant($1)")
+        .bind(s.b)
+        .execute(&mut *tx)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("bound to tenant"), "{err}");
+    tx.rollback().await.unwrap();
+    // The binding itself is out of reach.
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    let err = exec_err(&mut tx, "DELETE FROM tenant_binding").await;
+    assert!(err.contains("permission denied"), "{err}");
+    tx.rollback().await.unwrap();
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    let err = exec_err(
+        &mut tx,
+        "UPDATE tenant_binding SET bound_tenant = bound_tenant",
+    )
+    .await;
+    assert!(err.contains("permission denied"), "{err}");
+    tx.rollback().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_is_append_only() {
+    let s = setup().await;
+    let mut c = tenant_login(&s).await;
+    for sql in [
+        "UPDATE audit_log SET outcome = 'denied'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ] {
+        let mut tx = bound(&mut c, Some(s.a)).await;
+        let err = sqlx::query(sql)
+            .execute(&mut *tx)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("permission denied"), "{sql}: {err}");
+        tx.rollback().await.unwrap();
+    }
+    // Even the owner cannot change it, nor delete a live tenant's rows.
+    let mut o = owner(&s).await;
+    for sql in [
+        "UPDATE audit_log SET outcome = 'denied'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ] {
+        let err = sqlx::query(sql)
+            .execute(&mut o)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&mut o)
+        .await
+        .unwrap();
+    assert_eq!(rows, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn references_to_another_tenants_rows_are_refused() {
+    let s = setup().await;
+    let mut c = tenant_login(&s).await;
+    // Bound to A, pointing at B's connection: the policy lets the row in
+    // (its tenant is A) and a single-column foreign key would find B's
+    // connection; (tenant_id, connection_id) does not.
+    let attempts: [&'static str; 3] = [
+        "INSERT INTO scans (id, tenant_id, connection_id, status, created_at_ms) VALUES ($1, $2, $3, 'queued', 0)",
+        "INSERT INTO connection_credentials (connection_id, tenant_id, updated_at_ms) SELECT $3, $2, 0 WHERE $1 IS NOT NULL",
+        "INSERT INTO mutelist_entries (id, tenant_id, connection_id, rule_id, resource_glob, reason, created_at_ms) \
+         VALUES ($1, $2, $3, 'r', '*', 'x', 0)",
+    ];
+    for sql in attempts {
+        let mut tx = bound(&mut c, Some(s.a)).await;
+        let err = sqlx::query(sql)
+            .bind(Uuid::now_v7())
+            .bind(s.a)
+            .bind(s.b_conn)
+            .execute(&mut *tx)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("foreign key"), "{sql}: {err}");
+        tx.rollback().await.unwrap();
+    }
+    // The catalog: every reference to a tenant-owned table carries tenant_id.
+    let mut o = owner(&s).await;
+    let loose: Vec<(String, String)> = sqlx::query_as(
+        "SELECT con.conrelid::regclass::text, con.conname::text FROM pg_constraint con \
+         WHERE con.contype = 'f' AND con.connamespace = 'public'::regnamespace \
+           AND con.confrelid <> 'tenants'::regclass \
+           AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = con.conrelid \
+                           AND a.attname = 'tenant_id' AND a.attnum = ANY (con.conkey))",
+    )
+    .fetch_all(&mut o)
+    .await
+    .unwrap();
+    assert!(
+        loose.is_empty(),
+        "foreign keys without tenant_id: {loose:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsafe_tenant_role_is_refused_at_open() {
+    let s = setup().await;
+    let pg = s.env.pg.as_ref().unwrap();
+    let ring = cloudarq_store::testing::memory_keyring;
+    let open = |tenant_url: String| {
+        let url = s.env.url.clone();
+        async move {
+            Store::open(StoreConfig::new(url).tenant_url(tenant_url), ring())
+                .await
+                .unwrap_err()
+        }
+    };
+    // The owner itself (here a superuser).
+    let err = open(s.env.url.clone()).await;
+    assert!(
+        matches!(&err, StoreError::TenantRole { problem, .. } if problem.contains("superuser")),
+        "{err}"
+    );
+    // A login role that can SET ROLE to a BYPASSRLS role.
+    pg.psql(
+        "postgres",
+        "CREATE ROLE maint NOLOGIN BYPASSRLS; CREATE ROLE sneaky LOGIN IN ROLE cloudarq_app, maint",
+    )
+    .unwrap();
+    let err = open(pg.url_as("sneaky", "cloudarq")).await;
+    assert!(
+        matches!(&err, StoreError::TenantRole { problem, .. } if problem.contains("maint")),
+        "{err}"
+    );
+    // A login role without cloudarq_app's grants.
+    pg.psql("postgres", "CREATE ROLE outsider LOGIN").unwrap();
+    let err = open(pg.url_as("outsider", "cloudarq")).await;
+    assert!(
+        err.to_string().contains("GRANT cloudarq_app TO outsider"),
+        "{err}"
+    );
+    // The tenant role, but on another database.
+    let other = s.env.another_db("other").await;
+    Store::open(&other, ring()).await.unwrap().close().await;
+    let err = open(pg.url_as(TENANT_ROLE, "other")).await;
+    assert!(
+        err.to_string().contains("another server or database"),
+        "{err}"
+    );
 }

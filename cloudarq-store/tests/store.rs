@@ -743,6 +743,105 @@ async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
 }
 both!(rotation_of_10k_rows_with_a_writer_killed_and_resumed);
 
+/// Issue 16, item 1: a writer that read the primary data key just before a
+/// rotation retired it. On PostgreSQL the two transactions are interleaved
+/// at fixed points: the writer reads K1 as primary; rotation retires K1,
+/// re-encrypts, finds K1 unused and stops before deleting it; the writer
+/// then reserves, encrypts, inserts and commits; rotation deletes. No row
+/// may end up under a deleted key. On SQLite the writer's transaction holds
+/// the write lock from its first statement, so no rotation step can come
+/// between its read and its reservation: the test shows the lock is held.
+async fn rotation_never_destroys_a_key_a_writer_is_using(env: Env) {
+    use cloudarq_store::testing::{Pause, PausePoint};
+    use std::sync::Arc;
+    let scope = tenant(&env, "acme").await;
+    let first = connection(&env, &scope, "prod").await;
+    let runner = env.runner();
+    let before = env.store.key_status(&runner).await.unwrap();
+    let old_kid = *before.data_keys.keys().next().unwrap();
+    let url = env.url.clone();
+    let is_pg = env.pg.is_some();
+    let _keep = (env.pg, env.dir);
+    let store = Arc::new(env.store);
+
+    let mut writer_gate = Pause::arm(PausePoint::PrimaryKeyRead, scope.tenant());
+    let writer = {
+        let store = store.clone();
+        let scope = scope.clone();
+        tokio::spawn(async move {
+            store
+                .create_connection(
+                    &scope,
+                    NewConnection {
+                        name: "late".into(),
+                        account_id: None,
+                        role_arn: None,
+                        external_id: Some(SecretString::from("late-external-id")),
+                        static_keys: None,
+                    },
+                    t(20),
+                )
+                .await
+        })
+    };
+    writer_gate.reached().await.unwrap();
+    let rotate = |store: Arc<cloudarq_store::Store>| async move {
+        let runner = store.job_runner();
+        store.rotate(&runner, RotateOptions::default(), t(30)).await
+    };
+    let (late, report) = if is_pg {
+        let mut rotation_gate = Pause::arm(PausePoint::RetiredKeyUnused, scope.tenant());
+        let rotation = tokio::spawn(rotate(store.clone()));
+        rotation_gate.reached().await.unwrap();
+        writer_gate.release();
+        let late = writer.await.unwrap().unwrap();
+        rotation_gate.release();
+        (late, rotation.await.unwrap().unwrap())
+    } else {
+        use sqlx::ConnectOptions;
+        use std::str::FromStr;
+        let mut probe = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+            .unwrap()
+            .busy_timeout(std::time::Duration::ZERO)
+            .connect()
+            .await
+            .unwrap();
+        let err = sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut probe)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("locked"), "{err}");
+        writer_gate.release();
+        let late = writer.await.unwrap().unwrap();
+        (late, rotate(store.clone()).await.unwrap())
+    };
+    assert_eq!(report.destroyed_data_keys, 1, "{report:?}");
+    let after = store.key_status(&runner).await.unwrap();
+    assert!(!after.data_keys.contains_key(&old_kid));
+    let under_live_keys: u64 = after.data_keys.values().map(|k| k.rows).sum();
+    assert_eq!(
+        under_live_keys, 4,
+        "every ciphertext is under a key that exists: {after:?}"
+    );
+    let read = |c| {
+        let store = store.clone();
+        let scope = scope.clone();
+        async move {
+            store
+                .credentials(&scope, c)
+                .await
+                .unwrap()
+                .external_id
+                .unwrap()
+                .expose_secret()
+                .to_string()
+        }
+    };
+    assert_eq!(read(late).await, "late-external-id");
+    assert_eq!(read(first).await, SENTINEL_EXT);
+}
+both!(rotation_never_destroys_a_key_a_writer_is_using);
+
 async fn master_key_rotation_and_removal_guard(env: Env) {
     // A file keyring, so keys can be added and removed.
     let path = env.dir.path().join("keyring.toml");
@@ -1299,7 +1398,10 @@ fn migrations_stay_in_step() {
             "{n}: numbered 0001, 0002, … without gaps"
         );
     }
-    // Same tables and columns in both.
+    // Same tables and columns in both, but for PostgreSQL's own machinery:
+    // the tenant binding behind row-level security (no tenant data; SQLite
+    // has no roles to bind).
+    const POSTGRES_ONLY: &[&str] = &["tenant_binding"];
     let cols = |b: &str| {
         let mut out = std::collections::BTreeSet::new();
         for n in &sqlite {
@@ -1307,7 +1409,10 @@ fn migrations_stay_in_step() {
             let mut table = None;
             for line in text.lines() {
                 let l = line.trim();
-                if let Some(rest) = l.strip_prefix("CREATE TABLE ") {
+                if let Some(rest) = l
+                    .strip_prefix("CREATE TABLE ")
+                    .or_else(|| l.strip_prefix("CREATE UNLOGGED TABLE "))
+                {
                     table = rest.split_whitespace().next().map(str::to_string);
                 } else if l.starts_with(')') {
                     table = None;
@@ -1321,8 +1426,110 @@ fn migrations_stay_in_step() {
         }
         out
     };
-    assert_eq!(cols("sqlite"), cols("postgres"));
+    let pg_only = |c: &String| {
+        POSTGRES_ONLY
+            .iter()
+            .any(|t| c.starts_with(&format!("{t}.")))
+    };
+    let postgres = cols("postgres");
+    assert!(
+        POSTGRES_ONLY
+            .iter()
+            .all(|t| postgres.iter().any(|c| c.starts_with(&format!("{t}.")))),
+        "every PostgreSQL-only table exists: {postgres:?}"
+    );
+    assert_eq!(
+        cols("sqlite"),
+        postgres.into_iter().filter(|c| !pg_only(c)).collect()
+    );
 }
+
+/// Migration 0002 rebuilds or alters every table that references a
+/// tenant's row; rows stored under 0001 survive it.
+async fn migration_0002_keeps_rows_stored_before_it(env: Env) {
+    let url = env.another_db("upgraded").await;
+    let sqlite = url.starts_with("sqlite:");
+    let first = tempfile::tempdir().unwrap();
+    let folder = if sqlite { "sqlite" } else { "postgres" };
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(folder)
+            .join("0001_initial.sql"),
+        first.path().join("0001_initial.sql"),
+    )
+    .unwrap();
+    let migrator = sqlx::migrate::Migrator::new(first.path()).await.unwrap();
+    let mut raw = match sqlite {
+        true => {
+            use sqlx::ConnectOptions;
+            use std::str::FromStr;
+            let mut c = sqlx::sqlite::SqliteConnectOptions::from_str(&url)
+                .unwrap()
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .connect()
+                .await
+                .unwrap();
+            migrator.run(&mut c).await.unwrap();
+            Raw::Sqlite(c)
+        }
+        false => {
+            let Raw::Pg(mut c) = raw_for(&url).await else {
+                unreachable!()
+            };
+            migrator.run(&mut c).await.unwrap();
+            Raw::Pg(c)
+        }
+    };
+    let (tenant, conn, scan) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    raw_exec!(
+        raw,
+        "INSERT INTO tenants (id, name, created_at_ms) VALUES ($1, 'old', 0)",
+        tenant
+    )
+    .unwrap();
+    raw_exec!(
+        raw,
+        "INSERT INTO connections (id, tenant_id, name, created_at_ms) VALUES ($1, $2, 'prod', 0)",
+        conn,
+        tenant
+    )
+    .unwrap();
+    raw_exec!(raw, "INSERT INTO connection_credentials (connection_id, tenant_id, updated_at_ms) VALUES ($1, $2, 0)", conn, tenant).unwrap();
+    raw_exec!(raw, "INSERT INTO scans (id, tenant_id, connection_id, status, created_at_ms) VALUES ($1, $2, $3, 'succeeded', 0)", scan, tenant, conn).unwrap();
+    raw_exec!(raw, "INSERT INTO findings (id, tenant_id, scan_id, rule_id, title, service, resource_type, resource_arn, status, severity, severity_rank, details) \
+        VALUES ($1, $2, $3, 'r', 't', 's3', 'bucket', 'arn:aws:s3:::b', 'FAIL', 'high', 3, $4)", Uuid::now_v7(), tenant, scan, vec![1u8, 2, 3]).unwrap();
+    raw_exec!(raw, "INSERT INTO scores (tenant_id, scan_id, framework, framework_title, position, section, passed, failed, manual) \
+        VALUES ($1, $2, 'cis', 'CIS', 0, '1', 1, 1, 0)", tenant, scan).unwrap();
+    raw_exec!(raw, "INSERT INTO mutelist_entries (id, tenant_id, connection_id, rule_id, resource_glob, reason, created_at_ms) \
+        VALUES ($1, $2, $3, 'r', '*', 'accepted', 0)", Uuid::now_v7(), tenant, conn).unwrap();
+    raw_exec!(raw, "INSERT INTO audit_log (id, tenant_id, actor, action, target, outcome, at_ms) VALUES ($1, $2, 'a', 'b', 'c', 'success', 0)", Uuid::now_v7(), tenant).unwrap();
+    drop(raw);
+
+    let store = cloudarq_store::Store::open(&url, cloudarq_store::testing::memory_keyring())
+        .await
+        .unwrap();
+    let mut raw = raw_for(&url).await;
+    for (table, n) in [
+        ("tenants", 1),
+        ("connections", 1),
+        ("connection_credentials", 1),
+        ("scans", 1),
+        ("findings", 1),
+        ("scores", 1),
+        ("mutelist_entries", 1),
+        ("audit_log", 1),
+    ] {
+        assert_eq!(rows_of(&mut raw, table, tenant, None).await, n, "{table}");
+    }
+    let scope = store
+        .job_runner()
+        .scope(tenant.to_string().parse().unwrap());
+    assert_eq!(store.scans(&scope, None).await.unwrap().len(), 1);
+    store.close().await;
+}
+both!(migration_0002_keeps_rows_stored_before_it);
 
 // ------------------------------------------------------------------- mutelist
 

@@ -22,6 +22,8 @@ pub struct Env {
     /// again (restore).
     pub master: Option<SecretKey>,
     pub url: String,
+    /// PostgreSQL: the tenant login role's URL, when the store uses one.
+    pub tenant_url: Option<String>,
     pub sqlite_file: Option<PathBuf>,
     pub pg: Option<PgCluster>,
     pub dir: TempDir,
@@ -63,6 +65,7 @@ pub async fn sqlite_env_with(keyring: Keyring) -> Env {
         store,
         master: None,
         url,
+        tenant_url: None,
         sqlite_file: Some(file),
         pg: None,
         dir,
@@ -77,6 +80,38 @@ pub async fn pg_env_with(keyring: Keyring) -> Env {
         store,
         master: None,
         url,
+        tenant_url: None,
+        sqlite_file: None,
+        pg: Some(pg),
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+/// The login role of tenant transactions in [`pg_env_with_tenant_role`].
+pub const TENANT_ROLE: &str = "cloudarq_tenant";
+
+/// PostgreSQL as a multi-tenant service runs it: migrations and maintenance
+/// as the owner (here the superuser), tenant transactions logged in as a
+/// member of `cloudarq_app`.
+pub async fn pg_env_with_tenant_role() -> Env {
+    let pg = PgCluster::start().unwrap();
+    let url = pg.create_db("cloudarq").await.unwrap();
+    // The first open creates cloudarq_app, of which the tenant role is a member.
+    let key = cloudarq_store::crypto::SecretKey::generate().unwrap();
+    let keyring = || cloudarq_store::testing::keyring_with(&[(1, key.clone())], 1);
+    Store::open(&url, keyring()).await.unwrap().close().await;
+    pg.create_tenant_role(TENANT_ROLE).unwrap();
+    let tenant_url = pg.url_as(TENANT_ROLE, "cloudarq");
+    let store = Store::open(
+        cloudarq_store::StoreConfig::new(&url).tenant_url(&tenant_url),
+        keyring(),
+    )
+    .await
+    .unwrap();
+    Env {
+        store,
+        url,
+        tenant_url: Some(tenant_url),
         sqlite_file: None,
         pg: Some(pg),
         dir: tempfile::tempdir().unwrap(),
