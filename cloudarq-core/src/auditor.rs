@@ -1,15 +1,17 @@
 //! The embedding API: an [`Auditor`] collects one account into a
 //! [`Snapshot`].
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_types::SdkConfig;
 use cloudarq_model::{CollectionStats, Partition, Region, Service, Snapshot, Timestamp};
 
 use crate::auth::{CredentialSource, LiveCounter, resolve};
+use crate::aws::throttle::Throttle;
 use crate::aws::{
-    AwsContext, RateLimits, RequestCounter, discover_regions, retry_config, timeout_config,
+    ApiService, AwsContext, RateLimits, RequestCounter, RetryPolicy, Transport, discover_regions,
+    retry::default_http_client, retry_config, timeout_config,
 };
 use crate::collect;
 use crate::error::CoreError;
@@ -49,12 +51,17 @@ pub struct Auditor {
     http_client: Option<SharedHttpClient>,
     home_region: Region,
     limits: RateLimits,
-    max_attempts: u32,
+    retry: RetryPolicy,
+    service_deadline: Option<Duration>,
     concurrency: usize,
     session_suffix: String,
     progress: Progress,
     live: LiveCounter,
 }
+
+/// How long one service in one region may take by default (see
+/// [`AuditorBuilder::service_deadline`]).
+pub const DEFAULT_SERVICE_DEADLINE: Duration = Duration::from_secs(3600);
 
 /// Builds an [`Auditor`].
 #[derive(Debug)]
@@ -66,7 +73,8 @@ pub struct AuditorBuilder {
     http_client: Option<SharedHttpClient>,
     home_region: Option<Region>,
     limits: RateLimits,
-    max_attempts: u32,
+    retry: RetryPolicy,
+    service_deadline: Option<Duration>,
     concurrency: usize,
     session_suffix: String,
     progress: Progress,
@@ -83,7 +91,8 @@ impl Auditor {
             http_client: None,
             home_region: None,
             limits: RateLimits::default(),
-            max_attempts: 8,
+            retry: RetryPolicy::default(),
+            service_deadline: Some(DEFAULT_SERVICE_DEADLINE),
             concurrency: 8,
             session_suffix: "scan".to_owned(),
             progress: Progress::default(),
@@ -95,19 +104,19 @@ impl Auditor {
         self.live.get()
     }
 
-    async fn base_config(&self) -> SdkConfig {
+    /// The SDK configuration every client starts from; its HTTP client is
+    /// the STS lane of `transport` (the clients of `AwsContext` get their own).
+    async fn base_config(&self, transport: &Transport) -> SdkConfig {
         let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_types::region::Region::new(
                 self.home_region.as_str().to_owned(),
             ))
-            .retry_config(retry_config(self.max_attempts))
+            .retry_config(retry_config())
             .timeout_config(timeout_config())
+            .http_client(transport.client(ApiService::Sts, Some(&self.home_region)))
             .no_credentials();
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url.clone());
-        }
-        if let Some(client) = &self.http_client {
-            loader = loader.http_client(client.clone());
         }
         loader.load().await
     }
@@ -119,27 +128,27 @@ impl Auditor {
         let started = Instant::now();
         let collected_at = Timestamp::new(time::OffsetDateTime::now_utc());
         let requests = RequestCounter::default();
-        let sts_base = self.base_config().await;
-        let provider = resolve(
-            &self.source,
-            &sts_base,
-            &self.session_suffix,
-            &self.live,
-            &requests,
-        )
-        .await?;
+        let transport = Transport::new(
+            self.http_client.clone().unwrap_or_else(default_http_client),
+            Throttle::new(self.limits),
+            self.retry,
+            requests.clone(),
+        );
+        let sts_base = self.base_config(&transport).await;
+        let provider = resolve(&self.source, &sts_base, &self.session_suffix, &self.live).await?;
         let config = sts_base.to_builder().credentials_provider(provider).build();
         let endpoint_override = config.endpoint_url().is_some();
-        let (account_id, partition) = self.whoami(&config, &requests).await?;
+        let (account_id, partition) = self.whoami(&config).await?;
         let ctx = AwsContext::new(
             config,
             endpoint_override,
             partition.clone(),
             account_id.clone(),
             self.home_region.clone(),
-            self.limits,
+            transport,
             requests.clone(),
             self.concurrency,
+            self.service_deadline,
         );
         tracing::info!(account_id = %account_id, source = %self.source.describe(), "scan started");
         let (regions, mut gaps) = discover_regions(&ctx, self.regions.as_deref()).await;
@@ -173,9 +182,8 @@ impl Auditor {
     async fn whoami(
         &self,
         config: &SdkConfig,
-        requests: &RequestCounter,
     ) -> Result<(cloudarq_model::AccountId, Partition), CoreError> {
-        let sts = crate::aws::sts_client(config, requests);
+        let sts = crate::aws::sts_client(config);
         let out = sts.get_caller_identity().send().await.map_err(|e| {
             let c = crate::aws::gap::classify(&e);
             match c.kind {
@@ -242,9 +250,25 @@ impl AuditorBuilder {
         self.limits = limits;
         self
     }
-    /// Attempts per request, retries included (default 8).
+    /// Attempts per request, retries included (default 8; at least 1).
+    /// Server errors, timeouts and broken connections get at most 3 of them
+    /// (see [`RetryPolicy`]).
     pub fn max_attempts(mut self, n: u32) -> Self {
-        self.max_attempts = n;
+        self.retry = self.retry.with_max_attempts(n);
+        self
+    }
+    /// The retry policy (default: [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    /// How long the calls to one service in one region may take, counted
+    /// from its first call (default [`DEFAULT_SERVICE_DEADLINE`]; `None`: no
+    /// limit). When it passes, the calls still running are cut off and the
+    /// remaining ones are not sent; each becomes a coverage gap of kind
+    /// `deadline_exceeded` naming the service, region and deadline.
+    pub fn service_deadline(mut self, deadline: Option<Duration>) -> Self {
+        self.service_deadline = deadline;
         self
     }
     /// Collectors running at once (default 8).
@@ -280,6 +304,11 @@ impl AuditorBuilder {
         if matches!(&self.regions, Some(r) if r.is_empty()) {
             return Err(CoreError::NoRegions("the region list is empty".to_owned()));
         }
+        if self.service_deadline.is_some_and(|d| d.is_zero()) {
+            return Err(CoreError::InvalidDeadline(
+                "the service deadline must be longer than zero".to_owned(),
+            ));
+        }
         let home_region = match (self.home_region, &self.regions) {
             (Some(h), _) => h,
             (None, Some(r)) if !r.is_empty() => r[0].clone(),
@@ -293,7 +322,8 @@ impl AuditorBuilder {
             http_client: self.http_client,
             home_region,
             limits: self.limits,
-            max_attempts: self.max_attempts,
+            retry: self.retry,
+            service_deadline: self.service_deadline,
             concurrency: self.concurrency,
             session_suffix: self.session_suffix,
             progress: self.progress,

@@ -44,6 +44,9 @@ pub enum CoreError {
     /// Nothing to scan.
     #[error("no regions to scan: {0}")]
     NoRegions(String),
+    /// A service deadline that cannot be met.
+    #[error("invalid service deadline: {0}")]
+    InvalidDeadline(String),
     /// The endpoint could not be reached.
     #[error("cannot reach AWS endpoint {endpoint}: {detail}")]
     Unreachable {

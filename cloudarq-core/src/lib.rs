@@ -31,7 +31,7 @@ mod progress;
 pub mod report;
 pub mod wasm;
 
-pub use auditor::{Auditor, AuditorBuilder, ENDPOINT_ENV};
+pub use auditor::{Auditor, AuditorBuilder, DEFAULT_SERVICE_DEADLINE, ENDPOINT_ENV};
 pub use auth::{
     CredentialSource, ExternalId, RoleArn, SESSION_DURATION_SECS, SESSION_NAME_PREFIX, StaticKeys,
 };

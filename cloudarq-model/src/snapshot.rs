@@ -31,6 +31,9 @@ pub enum GapKind {
     ThrottledOut,
     /// The endpoint could not be reached or timed out.
     Unreachable,
+    /// The service in that region did not finish within the scan's
+    /// per-service deadline; the message names the service, region and deadline.
+    DeadlineExceeded,
     /// The credentials were rejected or expired.
     InvalidCredentials,
     /// Any other error; the code says which.

@@ -104,6 +104,15 @@ pub struct ScanArgs {
     /// Send every AWS request to this endpoint (moto, LocalStack).
     #[arg(long)]
     pub endpoint_url: Option<String>,
+    /// How long the calls to one service in one region may take, in
+    /// seconds; calls cut off or not sent become coverage gaps.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = cloudarq_core::DEFAULT_SERVICE_DEADLINE.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub service_deadline: u64,
     /// Report formats, comma-separated: json, ocsf, csv, html, terminal.
     #[arg(long, default_value = "json,html,terminal")]
     pub output_formats: String,
@@ -351,6 +360,8 @@ async fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
     if let Some(url) = &args.endpoint_url {
         builder = builder.endpoint_url(url);
     }
+    let deadline = std::time::Duration::from_secs(args.service_deadline);
+    builder = builder.service_deadline(Some(deadline));
     // A progress bar per service × region on a terminal, plain log lines otherwise.
     let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
         let bar = indicatif::ProgressBar::new(0);

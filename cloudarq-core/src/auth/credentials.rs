@@ -12,7 +12,6 @@ use secrecy::{ExposeSecret, SecretString};
 use super::ExternalId;
 use super::assume_role::{RoleArn, assume_role, session_name};
 
-use crate::aws::RequestCounter;
 use crate::error::CoreError;
 
 /// Static access keys: a fallback when a role cannot be used.
@@ -136,7 +135,6 @@ pub(crate) async fn resolve(
     sts_config: &aws_types::SdkConfig,
     session_suffix: &str,
     live: &LiveCounter,
-    requests: &RequestCounter,
 ) -> Result<SharedCredentialsProvider, CoreError> {
     match source {
         CredentialSource::Static(keys) => Ok(scoped(
@@ -170,13 +168,12 @@ pub(crate) async fn resolve(
             external_id,
             base,
         } => {
-            let base_provider =
-                Box::pin(resolve(base, sts_config, session_suffix, live, requests)).await?;
+            let base_provider = Box::pin(resolve(base, sts_config, session_suffix, live)).await?;
             let conf = sts_config
                 .to_builder()
                 .credentials_provider(base_provider)
                 .build();
-            let client = crate::aws::sts_client(&conf, requests);
+            let client = crate::aws::sts_client(&conf);
             let name = session_name(session_suffix)?;
             let temp = assume_role(&client, role_arn, external_id.as_ref(), &name).await?;
             drop(client);

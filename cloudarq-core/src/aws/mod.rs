@@ -1,36 +1,38 @@
-//! The one AWS layer: builds clients per region, paces and counts requests,
-//! follows paginators to the end, retries throttling, and turns failures
-//! into coverage gaps. A collector only lists its calls and maps responses.
+//! The one AWS layer: builds clients per region, paces, counts and retries
+//! requests (`retry.rs`), follows paginators to the end, bounds each service ×
+//! region by a deadline, and turns failures into coverage gaps. A collector
+//! only lists its calls and maps responses.
 
 pub mod actions;
 pub mod gap;
 mod regions;
+pub mod retry;
 pub mod throttle;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_smithy_async::future::pagination_stream::PaginationStream;
-use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
 use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
-use cloudarq_model::{AccountId, Arn, CoverageGap, Partition, Region};
+use cloudarq_model::{AccountId, Arn, CoverageGap, GapKind, Partition, Region};
+use tokio::time::Instant;
 
 pub use actions::{Action, ApiService};
 pub use gap::CallError;
 pub(crate) use regions::discover_regions;
+pub use retry::RetryPolicy;
+pub(crate) use retry::Transport;
 pub use throttle::RateLimits;
 
-/// Counts every HTTP attempt (retries included) the SDK sends.
+/// Counts every HTTP attempt (retries included); the lanes of `retry.rs`
+/// add to it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RequestCounter(Arc<AtomicU64>);
 
@@ -38,44 +40,27 @@ impl RequestCounter {
     pub(crate) fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
-}
-
-impl Intercept for RequestCounter {
-    fn name(&self) -> &'static str {
-        "CloudArqRequestCounter"
-    }
-    fn read_before_transmit(
-        &self,
-        _context: &BeforeTransmitInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
+    pub(crate) fn add(&self) {
         self.0.fetch_add(1, Ordering::Relaxed);
-        Ok(())
     }
 }
 
-/// An STS client whose requests are counted.
-pub(crate) fn sts_client(conf: &SdkConfig, requests: &RequestCounter) -> aws_sdk_sts::Client {
-    let conf = aws_sdk_sts::config::Builder::from(conf)
-        .interceptor(requests.clone())
-        .build();
-    aws_sdk_sts::Client::from_conf(conf)
+/// An STS client; its configuration carries the STS lane of the transport.
+pub(crate) fn sts_client(conf: &SdkConfig) -> aws_sdk_sts::Client {
+    aws_sdk_sts::Client::new(conf)
 }
 
-/// The retry policy: the SDK's adaptive mode, bounded.
-pub(crate) fn retry_config(max_attempts: u32) -> RetryConfig {
-    RetryConfig::adaptive()
-        .with_max_attempts(max_attempts.max(1))
-        .with_initial_backoff(Duration::from_millis(200))
-        .with_max_backoff(Duration::from_secs(20))
+/// The SDK does not retry: `retry.rs` does, under every client.
+pub(crate) fn retry_config() -> RetryConfig {
+    RetryConfig::disabled()
 }
 
-/// Timeouts: a dead endpoint fails fast instead of hanging a scan.
+/// Timeouts: a dead endpoint fails fast instead of hanging a scan. Each
+/// attempt is bounded by the retry policy; one SDK call, retries included,
+/// by `operation_timeout`.
 pub(crate) fn timeout_config() -> TimeoutConfig {
     TimeoutConfig::builder()
         .connect_timeout(Duration::from_secs(5))
-        .operation_attempt_timeout(Duration::from_secs(60))
         .operation_timeout(Duration::from_secs(300))
         .build()
 }
@@ -88,10 +73,13 @@ pub struct AwsContext {
     partition: Partition,
     account_id: AccountId,
     home_region: Region,
-    throttle: throttle::Throttle,
+    transport: Transport,
     requests: RequestCounter,
     gaps: Mutex<Vec<CoverageGap>>,
     concurrency: usize,
+    /// How long each service × region may take, from its first call.
+    service_deadline: Option<Duration>,
+    deadlines: Mutex<HashMap<throttle::BucketKey, Option<Instant>>>,
 }
 
 /// Pages read before a call failed, and the failure.
@@ -103,11 +91,11 @@ pub struct Paged<P> {
 }
 
 macro_rules! client_fn {
-    ($name:ident, $krate:ident, $doc:literal) => {
+    ($name:ident, $krate:ident, $svc:ident, $doc:literal) => {
         #[doc = $doc]
         pub fn $name(&self, region: &Region) -> $krate::Client {
             let conf = $krate::config::Builder::from(&self.regional(region))
-                .interceptor(self.requests.clone())
+                .http_client(self.transport.client(ApiService::$svc, Some(region)))
                 .build();
             $krate::Client::from_conf(conf)
         }
@@ -125,9 +113,10 @@ impl AwsContext {
         partition: Partition,
         account_id: AccountId,
         home_region: Region,
-        limits: RateLimits,
+        transport: Transport,
         requests: RequestCounter,
         concurrency: usize,
+        service_deadline: Option<Duration>,
     ) -> Self {
         Self {
             base,
@@ -135,10 +124,12 @@ impl AwsContext {
             partition,
             account_id,
             home_region,
-            throttle: throttle::Throttle::new(limits),
+            transport,
             requests,
             gaps: Mutex::default(),
             concurrency: concurrency.max(1),
+            service_deadline,
+            deadlines: Mutex::default(),
         }
     }
 
@@ -170,18 +161,19 @@ impl AwsContext {
         self.requests.get()
     }
 
-    client_fn!(ec2, aws_sdk_ec2, "An EC2 client for `region`.");
-    client_fn!(rds, aws_sdk_rds, "An RDS client for `region`.");
+    client_fn!(ec2, aws_sdk_ec2, Ec2, "An EC2 client for `region`.");
+    client_fn!(rds, aws_sdk_rds, Rds, "An RDS client for `region`.");
     client_fn!(
         s3control,
         aws_sdk_s3control,
+        S3,
         "An S3 Control client for `region`."
     );
 
     /// The IAM client (global; signed for the home region).
     pub fn iam(&self) -> aws_sdk_iam::Client {
         let conf = aws_sdk_iam::config::Builder::from(&self.regional(&self.home_region))
-            .interceptor(self.requests.clone())
+            .http_client(self.transport.client(ApiService::Iam, None))
             .build();
         aws_sdk_iam::Client::from_conf(conf)
     }
@@ -190,14 +182,64 @@ impl AwsContext {
     /// (emulators and S3-compatible stores need it).
     pub fn s3(&self, region: &Region) -> aws_sdk_s3::Client {
         let conf = aws_sdk_s3::config::Builder::from(&self.regional(region))
-            .interceptor(self.requests.clone())
+            .http_client(self.transport.client(ApiService::S3, Some(region)))
             .force_path_style(self.endpoint_override)
             .build();
         aws_sdk_s3::Client::from_conf(conf)
     }
 
-    /// Sends one request: paced by the service × region bucket, retried by
-    /// the SDK, and classified on failure.
+    /// When calls to `svc` in `region` must have finished: the service
+    /// deadline after the first call, fixed then (`None`: no deadline, or
+    /// one too far away to represent).
+    fn deadline(&self, svc: ApiService, region: Option<&Region>) -> Option<Instant> {
+        let limit = self.service_deadline?;
+        let mut map = self
+            .deadlines
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let at = map
+            .entry((svc, region.cloned()))
+            .or_insert_with(|| Instant::now().checked_add(limit));
+        *at
+    }
+
+    /// The error of a call the service deadline cut off (or never started).
+    fn deadline_error(&self, svc: ApiService, region: Option<&Region>) -> CallError {
+        let limit = self.service_deadline.unwrap_or_default();
+        CallError {
+            kind: GapKind::DeadlineExceeded,
+            code: None,
+            message: format!(
+                "{} in {} did not finish within the service deadline of {} s",
+                svc.audited().map_or("sts", |s| s.as_str()),
+                region.map_or("global", Region::as_str),
+                limit.as_secs_f64()
+            ),
+        }
+    }
+
+    /// Runs `fut` unless the deadline of `svc` in `region` has passed, and
+    /// cuts it off when it passes.
+    async fn within_deadline<T>(
+        &self,
+        svc: ApiService,
+        region: Option<&Region>,
+        fut: impl Future<Output = T>,
+    ) -> Result<T, CallError> {
+        let Some(deadline) = self.deadline(svc, region) else {
+            return Ok(fut.await);
+        };
+        if Instant::now() >= deadline {
+            return Err(self.deadline_error(svc, region));
+        }
+        tokio::time::timeout_at(deadline, fut)
+            .await
+            .map_err(|_| self.deadline_error(svc, region))
+    }
+
+    /// Sends one request through its service × region lane (paced, counted,
+    /// retried: `retry.rs`), within the service deadline, and classifies a
+    /// failure.
     pub async fn call<T, E, R, Fut>(
         &self,
         action: Action,
@@ -209,8 +251,14 @@ impl AwsContext {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug,
     {
-        self.throttle.acquire(action.service(), region).await;
-        let out = fut.await.map_err(|e| gap::classify(&e));
+        // Boxed: an SDK call's future is large, and the collectors join many.
+        let out = match self
+            .within_deadline(action.service(), region, Box::pin(fut))
+            .await
+        {
+            Ok(out) => out.map_err(|e| gap::classify(&e)),
+            Err(deadline) => Err(deadline),
+        };
         if let Err(e) = &out {
             tracing::debug!(action = action.iam_action(), region = region.map(Region::as_str), error = %e, "aws call failed");
         }
@@ -252,19 +300,23 @@ impl AwsContext {
     {
         let mut pages = Vec::new();
         loop {
-            self.throttle.acquire(action.service(), region).await;
-            match stream.next().await {
-                None => return Paged { pages, error: None },
-                Some(Ok(p)) => pages.push(p),
-                Some(Err(e)) => {
-                    let error = gap::classify(&e);
-                    self.record_gap(action, region, None, &error);
-                    return Paged {
-                        pages,
-                        error: Some(error),
-                    };
+            let next = self
+                .within_deadline(action.service(), region, stream.next())
+                .await;
+            let error = match next {
+                Ok(None) => return Paged { pages, error: None },
+                Ok(Some(Ok(p))) => {
+                    pages.push(p);
+                    continue;
                 }
-            }
+                Ok(Some(Err(e))) => gap::classify(&e),
+                Err(deadline) => deadline,
+            };
+            self.record_gap(action, region, None, &error);
+            return Paged {
+                pages,
+                error: Some(error),
+            };
         }
     }
 

@@ -117,6 +117,7 @@ fn gap_kind_name(k: GapKind) -> &'static str {
         GapKind::ServiceUnsupported => "service unsupported",
         GapKind::ThrottledOut => "throttled",
         GapKind::Unreachable => "unreachable",
+        GapKind::DeadlineExceeded => "deadline exceeded",
         GapKind::InvalidCredentials => "invalid credentials",
         _ => "other",
     }

@@ -451,13 +451,18 @@ async fn seed_rds(env: &Env, region: &str) {
         .unwrap();
 }
 
-/// Seeds the demo account and collects it.
-async fn demo_snapshot(env: &Env) -> Snapshot {
+/// Seeds the demo account.
+pub async fn seed_demo(env: &Env) {
     seed_iam(env).await;
     seed_s3(env).await;
     seed_ec2(env, R1, true).await;
     seed_ec2(env, R2, false).await;
     seed_rds(env, R1).await;
+}
+
+/// Seeds the demo account and collects it.
+async fn demo_snapshot(env: &Env) -> Snapshot {
+    seed_demo(env).await;
     env.auditor(Env::static_source())
         .build()
         .unwrap()
@@ -477,12 +482,7 @@ fn type_counts(s: &Snapshot) -> BTreeMap<String, usize> {
 #[tokio::test]
 async fn demo_account_findings_match_the_planted_misconfigurations() {
     let env = Env::start().await;
-    // FIXME(moto): moto's GetBucketVersioning root element is wrong; fix it as AWS sends it.
-    env.proxy.rewrite_response(
-        "s3:GetBucketVersioning",
-        "GetBucketVersioningResponse",
-        "VersioningConfiguration",
-    );
+    env.correct_moto_versioning();
     let mut snap = demo_snapshot(&env).await;
     // A fixed collection time keeps the recorded demo's age-based findings stable.
     snap.collected_at = "2026-11-01T09:00:00Z".parse::<Timestamp>().unwrap();

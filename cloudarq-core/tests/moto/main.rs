@@ -9,6 +9,7 @@
 mod auth;
 mod demo;
 mod ec2;
+mod faults;
 mod harness;
 mod iam;
 mod rds;

@@ -237,11 +237,7 @@ async fn seed_fixture(env: &Env) {
 /// corrected to the one AWS sends (see the table above).
 async fn start() -> Env {
     let env = Env::start().await;
-    env.proxy.rewrite_response(
-        "s3:GetBucketVersioning",
-        "GetBucketVersioningResponse",
-        "VersioningConfiguration",
-    );
+    env.correct_moto_versioning();
     env
 }
 
