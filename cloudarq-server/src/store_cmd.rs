@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use cloudarq_model::finding::ScanResult;
+use cloudarq_model::text::Inert;
 use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
@@ -194,13 +195,17 @@ pub async fn save_scan(
         writeln!(
             out,
             "Trend {:<12} {} ({} scan{})",
-            fw.framework,
+            Inert(&fw.framework),
             trend.join(" → "),
             points.len(),
             if points.len() == 1 { "" } else { "s" }
         )?;
     }
-    writeln!(out, "See `cloudarq history --connection {connection}`.")?;
+    writeln!(
+        out,
+        "See `cloudarq history --connection {}`.",
+        Inert(connection)
+    )?;
     Ok(())
 }
 
@@ -325,8 +330,8 @@ pub async fn history(
         writeln!(
             out,
             "{} (account {}): {} scan{}",
-            conn.name,
-            conn.account_id.as_deref().unwrap_or("?"),
+            Inert(&conn.name),
+            Inert(conn.account_id.as_deref().unwrap_or("?")),
             scans.len(),
             if scans.len() == 1 { "" } else { "s" }
         )?;
@@ -359,7 +364,7 @@ pub async fn history(
             let points = store
                 .score_history(&scope, conn.id, &fw, from, now + time::Duration::days(1))
                 .await?;
-            writeln!(out, "  {fw}")?;
+            writeln!(out, "  {}", Inert(&fw))?;
             for p in points {
                 let when = p
                     .collected_at
@@ -386,7 +391,12 @@ pub async fn history(
                     ("unverified", &d.unverified),
                 ] {
                     for e in entries {
-                        writeln!(out, "    {label:<12} {} {}", e.rule_id, e.resource_arn)?;
+                        writeln!(
+                            out,
+                            "    {label:<12} {} {}",
+                            Inert(&e.rule_id),
+                            Inert(&e.resource_arn)
+                        )?;
                     }
                 }
                 writeln!(
@@ -427,7 +437,11 @@ pub async fn keys(
                 writeln!(
                     out,
                     "  {id:>10}  tenant {}  master {}  {:<8} {} encryption(s), {} row(s)",
-                    k.tenant, k.master_key, k.state, k.encryptions, k.rows
+                    Inert(&k.tenant),
+                    k.master_key,
+                    Inert(&k.state),
+                    k.encryptions,
+                    k.rows
                 )?;
             }
         }
