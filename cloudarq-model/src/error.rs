@@ -50,6 +50,17 @@ pub enum ModelError {
         /// The version this build reads.
         supported: u32,
     },
+    /// A snapshot resource whose ARN names another partition, account or
+    /// service, or a region the snapshot did not collect.
+    #[error("snapshot {source_name} holds resource {arn}, which does not belong to it: {detail}")]
+    ForeignResource {
+        /// Where the snapshot came from.
+        source_name: String,
+        /// The resource's ARN.
+        arn: String,
+        /// What does not match.
+        detail: String,
+    },
     /// Two resources in one snapshot with the same ARN.
     #[error("duplicate resource ARN {0} in snapshot")]
     DuplicateArn(String),

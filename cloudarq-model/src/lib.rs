@@ -10,7 +10,8 @@
 //! The principal types are [`Snapshot`] (one collection of one account,
 //! versioned JSON), [`Resource`] (one ARN, its [`ResourceType`] and typed
 //! [`Properties`]), [`Collected`] (a value or *not collected*) and
-//! [`CoverageGap`] (what could not be read, and why).
+//! [`CoverageGap`] (what could not be read, and why). [`text`] makes
+//! untrusted strings inert for a terminal, a log line or a CSV cell.
 //!
 //! ```
 //! use cloudarq_model::{Snapshot, ResourceType, Timestamp};
@@ -33,6 +34,7 @@ pub mod inventory;
 pub mod package;
 pub mod rule;
 mod snapshot;
+pub mod text;
 
 pub use common::{Collected, Service, Tags, Timestamp};
 pub use error::ModelError;

@@ -1,5 +1,9 @@
 //! The inventory snapshot (C2): what one collection saw, with the coverage
 //! gaps it could not see, in a versioned JSON format that round-trips.
+//!
+//! A loaded snapshot holds only what belongs to it ([`Snapshot::validate`]):
+//! every resource's ARN names the snapshot's partition and account and, for
+//! a regional resource, a region the snapshot collected.
 
 use std::collections::BTreeMap;
 
@@ -121,7 +125,8 @@ impl Snapshot {
         }
     }
 
-    /// Parses a snapshot document. `source_name` (a file name) is named in errors.
+    /// Parses a snapshot document and [validates](Self::validate) it.
+    /// `source_name` (a file name) is named in errors.
     ///
     /// The version is checked before the body, so a document from another
     /// format version gets a version error, not a confusing shape error.
@@ -152,13 +157,107 @@ impl Snapshot {
             }
             None => return Err(fmt_err("missing \"version\"".to_owned())),
         }
-        serde_json::from_str(json).map_err(|e| match e.classify() {
-            serde_json::error::Category::Data => {
-                // Duplicate ARNs surface as a data error with our message.
-                fmt_err(e.to_string())
+        // Duplicate ARNs surface as a data error with our message.
+        let snapshot: Self = serde_json::from_str(json).map_err(|e| fmt_err(e.to_string()))?;
+        snapshot.validate(source_name)?;
+        Ok(snapshot)
+    }
+
+    /// Checks that every resource belongs to this snapshot: its ARN names the
+    /// snapshot's partition, the service of its type, the snapshot's account
+    /// (or, by kind, no account: S3 buckets and EBS snapshots; or `aws`: an
+    /// AWS-managed IAM policy) and, for a regional resource (EC2, RDS), a
+    /// region the snapshot collected; a global resource's ARN (IAM, S3)
+    /// names no region. A resource's `region`, when set, is a collected one.
+    /// The error names the source and the ARN.
+    ///
+    /// ```
+    /// use cloudarq_model::Snapshot;
+    /// let doc = r#"{"format":"cloudarq.snapshot","version":1,"account_id":"123456789012",
+    ///   "partition":"aws","collected_at":"2026-01-01T00:00:00Z","regions":["eu-west-1"],
+    ///   "services":["ec2"],"resources":[{"arn":"arn:aws:ec2:eu-west-1:999999999999:vpc/vpc-1",
+    ///   "region":"eu-west-1","name":"vpc-1","properties":{"AWS::EC2::VPC":{"vpc_id":"vpc-1",
+    ///   "cidr_block":null,"is_default":false,"state":null,"flow_logs":"not_collected"}}}],
+    ///   "gaps":[],"stats":{"api_requests":0,"duration_ms":0}}"#;
+    /// let e = Snapshot::from_json(doc, "s.json").unwrap_err().to_string();
+    /// assert!(e.contains("arn:aws:ec2:eu-west-1:999999999999:vpc/vpc-1"), "{e}");
+    /// assert!(e.contains("names account 999999999999"), "{e}");
+    /// ```
+    pub fn validate(&self, source_name: &str) -> Result<(), ModelError> {
+        let collected = |region: &str| self.regions.iter().any(|r| r.as_str() == region);
+        for r in self.resources.iter() {
+            let fail = |detail: String| {
+                Err(ModelError::ForeignResource {
+                    source_name: source_name.to_owned(),
+                    arn: r.arn.to_string(),
+                    detail,
+                })
+            };
+            let (arn, kind) = (&r.arn, r.resource_type());
+            if arn.partition() != self.partition.as_str() {
+                return fail(format!(
+                    "its ARN names partition {}, the snapshot is of partition {}",
+                    arn.partition(),
+                    self.partition
+                ));
             }
-            _ => fmt_err(e.to_string()),
-        })
+            if arn.service() != kind.service().as_str() {
+                return fail(format!(
+                    "its ARN names service {}, a {kind} belongs to {}",
+                    arn.service(),
+                    kind.service()
+                ));
+            }
+            let account = arn.account();
+            let own = account == self.account_id.as_str();
+            let account_ok = match kind {
+                ResourceType::S3Bucket => account.is_empty(),
+                ResourceType::Ec2Snapshot => own || account.is_empty(),
+                ResourceType::IamManagedPolicy => own || account == "aws",
+                _ => own,
+            };
+            if !account_ok {
+                return fail(if kind == ResourceType::S3Bucket {
+                    format!("its ARN names account {account}, a {kind} ARN names none")
+                } else if account.is_empty() {
+                    format!("its ARN names no account, a {kind} ARN names the account")
+                } else {
+                    format!(
+                        "its ARN names account {account}, the snapshot is of account {}",
+                        self.account_id
+                    )
+                });
+            }
+            let regional = matches!(kind.service(), Service::Ec2 | Service::Rds);
+            match (regional, arn.region()) {
+                (false, "") => {}
+                (false, region) => {
+                    return fail(format!(
+                        "its ARN names region {region}, a {kind} is global and names none"
+                    ));
+                }
+                (true, region) if collected(region) => {}
+                (true, region) => return fail(self.uncollected("its ARN names region", region)),
+            }
+            if let Some(region) = &r.region
+                && !collected(region.as_str())
+            {
+                return fail(self.uncollected("its region is", region.as_str()));
+            }
+        }
+        Ok(())
+    }
+
+    fn uncollected(&self, what: &str, region: &str) -> String {
+        let regions: Vec<&str> = self.regions.iter().map(Region::as_str).collect();
+        format!(
+            "{what} {region:?}, which the snapshot did not collect (it collected {})",
+            if regions.is_empty() {
+                "no region".to_owned()
+            } else {
+                regions.join(", ")
+            }
+        )
     }
 
     /// Serializes the snapshot as pretty JSON.
@@ -322,6 +421,92 @@ mod tests {
         for bad in ["", "{", "[]", r#"{"format":"other","version":1}"#] {
             let e = Snapshot::from_json(bad, "bad.json").unwrap_err();
             assert!(e.to_string().contains("bad.json"), "{e}");
+        }
+    }
+
+    const DEMO: &str = include_str!("../../cloudarq-server/demo/demo-snapshot.json");
+
+    /// The demo snapshot with the first resource of `kind` changed by `change`.
+    fn demo_with(kind: &str, change: impl Fn(&mut serde_json::Value)) -> Result<Snapshot, ModelError> {
+        let mut doc: serde_json::Value = serde_json::from_str(DEMO).unwrap();
+        let r = doc["resources"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["properties"].get(kind).is_some())
+            .unwrap();
+        change(r);
+        Snapshot::from_json(&doc.to_string(), "demo.json")
+    }
+
+    fn set_arn(kind: &str, arn: impl Fn(&str) -> String) -> Result<Snapshot, ModelError> {
+        demo_with(kind, |r| r["arn"] = arn(r["arn"].as_str().unwrap()).into())
+    }
+
+    #[test]
+    fn the_demo_with_global_and_account_less_arns_belongs() {
+        let snap = Snapshot::from_json(DEMO, "demo.json").unwrap();
+        // S3 buckets and EBS snapshots name no account; AWS-managed policies name `aws`.
+        for (kind, account) in [
+            (ResourceType::S3Bucket, ""),
+            (ResourceType::Ec2Snapshot, ""),
+            (ResourceType::IamManagedPolicy, "aws"),
+        ] {
+            assert!(snap.of_type(kind).any(|r| r.arn.account() == account), "{kind}");
+        }
+        // An EBS snapshot naming the own account belongs too.
+        set_arn("AWS::EC2::Snapshot", |a| a.replace("::snapshot", ":123456789012:snapshot")).unwrap();
+    }
+
+    #[test]
+    fn issue_9_resources_of_another_account_partition_or_region_are_refused() {
+        let vpc = "AWS::EC2::VPC";
+        let cases: Vec<(Result<Snapshot, ModelError>, &str)> = vec![
+            (
+                set_arn(vpc, |a| a.replace("123456789012", "999999999999")),
+                "its ARN names account 999999999999, the snapshot is of account 123456789012",
+            ),
+            (
+                set_arn(vpc, |a| a.replace("arn:aws:", "arn:aws-cn:")),
+                "its ARN names partition aws-cn, the snapshot is of partition aws",
+            ),
+            (
+                set_arn(vpc, |a| a.replace("eu-west-1", "ap-south-1")),
+                "its ARN names region \"ap-south-1\", which the snapshot did not collect (it collected eu-west-1, us-east-1)",
+            ),
+            (
+                set_arn(vpc, |a| a.replace(":123456789012:", "::")),
+                "its ARN names no account, a AWS::EC2::VPC ARN names the account",
+            ),
+            (
+                set_arn(vpc, |a| a.replace("arn:aws:ec2:", "arn:aws:iam:")),
+                "its ARN names service iam, a AWS::EC2::VPC belongs to ec2",
+            ),
+            (
+                set_arn("AWS::IAM::User", |a| a.replace("iam::", "iam:eu-west-1:")),
+                "its ARN names region eu-west-1, a AWS::IAM::User is global and names none",
+            ),
+            (
+                set_arn("AWS::S3::Bucket", |a| a.replace(":::", "::123456789012:")),
+                "its ARN names account 123456789012, a AWS::S3::Bucket ARN names none",
+            ),
+            (
+                set_arn("AWS::EC2::Snapshot", |a| a.replace("::snapshot", ":999999999999:snapshot")),
+                "names account 999999999999",
+            ),
+            (
+                set_arn("AWS::IAM::User", |a| a.replace("123456789012", "aws")),
+                "names account aws",
+            ),
+            (
+                demo_with("AWS::S3::Bucket", |r| r["region"] = "ap-south-1".into()),
+                "its region is \"ap-south-1\", which the snapshot did not collect",
+            ),
+        ];
+        for (got, want) in cases {
+            let e = got.expect_err(want).to_string();
+            assert!(e.starts_with("snapshot demo.json holds resource arn:"), "{e}");
+            assert!(e.contains(want), "{e}\n  should contain: {want}");
         }
     }
 

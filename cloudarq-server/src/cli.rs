@@ -2,6 +2,11 @@
 //!
 //! Exit codes: 0 success, 1 a FAIL at or above `--fail-on`, 2 bad input or
 //! an error (the message names the input at fault).
+//!
+//! `scan` checks every option before it writes anything (a report, a
+//! snapshot, the store or its keyring), and a value repeated in a
+//! comma-separated option counts once. Text from the account or a rule
+//! package is printed through [`Inert`], so it cannot drive the terminal.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,6 +18,7 @@ use cloudarq_core::report::terminal::TerminalOptions;
 use cloudarq_core::report::{self, OutputFormat, RuleIndex};
 use cloudarq_core::{Auditor, CredentialSource, ExternalId, ProgressEvent};
 use cloudarq_model::rule::{Severity, Status};
+use cloudarq_model::text::Inert;
 use cloudarq_model::{Region, Service, Snapshot};
 
 use crate::store_cmd::{
@@ -95,10 +101,12 @@ pub struct ScanArgs {
     /// A named AWS profile for the base credentials.
     #[arg(long)]
     pub profile: Option<String>,
-    /// Regions, comma-separated (default: every enabled region).
+    /// Regions, comma-separated (default: every enabled region); a repeated
+    /// value counts once.
     #[arg(long, value_delimiter = ',')]
     pub regions: Vec<String>,
-    /// Services, comma-separated (default: iam,s3,ec2,rds).
+    /// Services, comma-separated (default: iam,s3,ec2,rds); a repeated value
+    /// counts once.
     #[arg(long, value_delimiter = ',')]
     pub services: Vec<String>,
     /// Send every AWS request to this endpoint (moto, LocalStack).
@@ -113,7 +121,8 @@ pub struct ScanArgs {
         value_parser = clap::value_parser!(u64).range(1..)
     )]
     pub service_deadline: u64,
-    /// Report formats, comma-separated: json, ocsf, csv, html, terminal.
+    /// Report formats, comma-separated: json, ocsf, csv, html, terminal; a
+    /// repeated value counts once.
     #[arg(long, default_value = "json,html,terminal")]
     pub output_formats: String,
     /// Where report files go (created if missing).
@@ -122,7 +131,8 @@ pub struct ScanArgs {
     /// A mutelist TOML file.
     #[arg(long)]
     pub mutelist: Option<PathBuf>,
-    /// Frameworks to score, comma-separated (default: all).
+    /// Frameworks to score, comma-separated (default: all); a repeated value
+    /// counts once.
     #[arg(long, value_delimiter = ',')]
     pub compliance: Vec<String>,
     /// Exit 1 when a FAIL of this severity or higher is found.
@@ -132,7 +142,7 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_store: bool,
     /// Store the scan under this connection name (default: the account id;
-    /// `demo` for --demo).
+    /// `demo` for --demo): 1 to 200 characters, no control characters.
     #[arg(long, value_name = "NAME")]
     pub connection: Option<String>,
     /// Also save the collected snapshot to this file.
@@ -151,7 +161,13 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         } => {
             for r in cloudarq_rules::all() {
                 let m = r.meta();
-                writeln!(out, "{:<70} {:<13} {}", m.id, m.severity.as_str(), m.title)?;
+                writeln!(
+                    out,
+                    "{:<70} {:<13} {}",
+                    Inert(m.id),
+                    m.severity.as_str(),
+                    Inert(m.title)
+                )?;
             }
             Ok(0)
         }
@@ -164,22 +180,32 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
             writeln!(
                 out,
                 "{}\n  title:       {}\n  severity:    {}\n  service:     {}",
-                m.id, m.title, m.severity, m.service
+                Inert(m.id),
+                Inert(m.title),
+                m.severity,
+                m.service
             )?;
             let types: Vec<&str> = m.resource_types.iter().map(|t| t.as_str()).collect();
             writeln!(
                 out,
                 "  resources:   {}\n  rationale:   {}",
                 types.join(", "),
-                m.rationale
+                Inert(m.rationale)
             )?;
             writeln!(
                 out,
                 "  remediation (CLI):     {}\n  remediation (console): {}\n  docs: {}",
-                m.remediation.cli, m.remediation.console, m.remediation.url
+                Inert(m.remediation.cli),
+                Inert(m.remediation.console),
+                Inert(m.remediation.url)
             )?;
             for c in m.controls {
-                writeln!(out, "  control:     {} {}", c.framework, c.control)?;
+                writeln!(
+                    out,
+                    "  control:     {} {}",
+                    Inert(c.framework),
+                    Inert(c.control)
+                )?;
             }
             Ok(0)
         }
@@ -195,11 +221,97 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
 }
 
+/// What to collect, parsed from `--regions` and `--services`.
+struct Targets {
+    regions: Vec<Region>,
+    services: Vec<Service>,
+}
+
+/// The values of a comma-separated option, each once, in first-seen order
+/// (`--compliance cis_aws_3.0,cis_aws_3.0` is `--compliance cis_aws_3.0`).
+fn once<T: PartialEq>(values: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Parses each value of a comma-separated option, each once.
+fn parse_once<T: PartialEq + std::str::FromStr>(values: &[String]) -> Result<Vec<T>, T::Err> {
+    Ok(once(
+        values
+            .iter()
+            .map(|v| v.trim().parse())
+            .collect::<Result<Vec<T>, _>>()?,
+    ))
+}
+
+/// The longest `--connection` name, as the store accepts.
+const MAX_CONNECTION_NAME: usize = 200;
+
+/// Refuses an output path that exists as something other than a directory
+/// (or, for a file, whose directory is missing), before anything is written.
+fn check_paths(args: &ScanArgs) -> anyhow::Result<()> {
+    if args.output_dir.exists() && !args.output_dir.is_dir() {
+        anyhow::bail!(
+            "--output-dir {} exists and is not a directory",
+            args.output_dir.display()
+        );
+    }
+    if let Some(path) = &args.save_snapshot {
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+        if path.is_dir() || dir.is_some_and(|d| !d.is_dir()) {
+            anyhow::bail!(
+                "--save-snapshot {}: expected a file in an existing directory",
+                path.display()
+            );
+        }
+    }
+    if let Some(name) = &args.connection {
+        let n = name.trim().chars().count();
+        if n == 0 || n > MAX_CONNECTION_NAME || !cloudarq_model::text::is_inert(name) {
+            anyhow::bail!(
+                "--connection {:?}: expected 1 to {MAX_CONNECTION_NAME} characters without control or bidirectional characters",
+                name
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Where credentials come from, checked before any work.
+fn credential_source(args: &ScanArgs) -> anyhow::Result<CredentialSource> {
+    let base = CredentialSource::DefaultChain {
+        profile: args.profile.clone(),
+    };
+    Ok(match &args.role_arn {
+        Some(role) => {
+            let external_id = args.external_id.clone().map(ExternalId::new).transpose()?;
+            CredentialSource::assume_role(role.parse()?, external_id, base)
+        }
+        None => base,
+    })
+}
+
 async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     let started_at = time::OffsetDateTime::now_utc();
-    // Validate every input before any work, so bad input writes nothing.
+    // Validate every input before any work, so bad input writes nothing:
+    // not a report, not a snapshot, not a store or keyring.
     let formats = OutputFormat::parse_list(&args.output_formats)?;
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
+    let targets = Targets {
+        regions: parse_once(&args.regions)?,
+        services: parse_once(&args.services)?,
+    };
+    check_paths(&args)?;
+    let source = if args.demo || args.snapshot.is_some() {
+        None
+    } else {
+        Some(credential_source(&args)?)
+    };
     let rules = cloudarq_rules::all();
     let wasm_rules = crate::rules_cmd::load_scan_rules(&args.wasm, &rules)?;
     let mutelist = args
@@ -214,10 +326,10 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         all_frameworks
     } else {
         let mut picked = Vec::new();
-        for id in &args.compliance {
+        for id in once(args.compliance.iter().map(|id| id.trim())) {
             let f = all_frameworks
                 .iter()
-                .find(|f| &f.id == id)
+                .find(|f| f.id == id)
                 .with_context(|| {
                     let known: Vec<&str> = all_frameworks.iter().map(|f| f.id.as_str()).collect();
                     format!(
@@ -248,8 +360,10 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("cannot read snapshot {}", path.display()))?;
         Snapshot::from_json(&text, &path.display().to_string())?
+    } else if let Some(source) = source {
+        collect(&args, source, targets).await?
     } else {
-        collect(&args).await?
+        anyhow::bail!("nothing to scan: give --demo, --snapshot or AWS credentials")
     };
     if let Some(path) = &args.save_snapshot {
         write_atomic(path, snapshot.to_json()?.as_bytes())?;
@@ -287,7 +401,10 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         }
     }
     if formats.contains(&OutputFormat::Terminal) {
-        let color = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        let color = crate::logging::use_color(
+            std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
         write!(
             out,
             "{}",
@@ -329,33 +446,17 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
     Ok(u8::from(failing))
 }
 
-async fn collect(args: &ScanArgs) -> anyhow::Result<Snapshot> {
-    let base = CredentialSource::DefaultChain {
-        profile: args.profile.clone(),
-    };
-    let source = match &args.role_arn {
-        Some(role) => {
-            let external_id = args.external_id.clone().map(ExternalId::new).transpose()?;
-            CredentialSource::assume_role(role.parse()?, external_id, base)
-        }
-        None => base,
-    };
+async fn collect(
+    args: &ScanArgs,
+    source: CredentialSource,
+    targets: Targets,
+) -> anyhow::Result<Snapshot> {
     let mut builder = Auditor::builder(source);
-    if !args.regions.is_empty() {
-        let regions: Vec<Region> = args
-            .regions
-            .iter()
-            .map(|r| r.parse())
-            .collect::<Result<_, _>>()?;
-        builder = builder.regions(regions);
+    if !targets.regions.is_empty() {
+        builder = builder.regions(targets.regions);
     }
-    if !args.services.is_empty() {
-        let services: Vec<Service> = args
-            .services
-            .iter()
-            .map(|s| s.parse())
-            .collect::<Result<_, _>>()?;
-        builder = builder.services(services);
+    if !targets.services.is_empty() {
+        builder = builder.services(targets.services);
     }
     if let Some(url) = &args.endpoint_url {
         builder = builder.endpoint_url(url);
@@ -418,4 +519,27 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     tmp.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn issue_9_repeated_regions_and_services_count_once_in_order() {
+        let regions: Vec<Region> =
+            parse_once(&strings(&["us-east-1", "eu-west-1", " us-east-1"])).unwrap();
+        let names: Vec<&str> = regions.iter().map(Region::as_str).collect();
+        assert_eq!(names, ["us-east-1", "eu-west-1"]);
+        let services: Vec<Service> = parse_once(&strings(&["s3", "iam", "s3"])).unwrap();
+        assert_eq!(services, [Service::S3, Service::Iam]);
+        let e = parse_once::<Service>(&strings(&["iam", "dynamodb"])).unwrap_err();
+        assert!(e.to_string().contains("\"dynamodb\""), "{e}");
+        assert_eq!(once([3, 1, 3, 2, 1]), [3, 1, 2]);
+    }
 }

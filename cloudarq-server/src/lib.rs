@@ -10,5 +10,6 @@
 #![forbid(unsafe_code)]
 
 pub mod cli;
+pub mod logging;
 pub mod rules_cmd;
 pub mod store_cmd;

@@ -15,6 +15,7 @@ use cloudarq_core::wasm::{
 };
 use cloudarq_model::Snapshot;
 use cloudarq_model::rule::Rule;
+use cloudarq_model::text::Inert;
 use serde::{Deserialize, Serialize};
 
 /// The WebAssembly rule subcommands of `cloudarq rules`.
@@ -220,26 +221,37 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             let package = read_package(&file)?;
             let info = inspect(package.bytes(), package.name())?;
             let m = &info.meta;
-            writeln!(out, "package:   {} {}", m.name, m.version)?;
+            writeln!(out, "package:   {} {}", Inert(&m.name), Inert(&m.version))?;
             writeln!(out, "sha256:    {}", package.sha256())?;
             writeln!(
                 out,
                 "contract:  {} (exports {})",
-                m.contract,
-                info.exported_contract().unwrap_or("no evaluator")
+                Inert(&m.contract),
+                Inert(info.exported_contract().unwrap_or("no evaluator"))
             )?;
-            writeln!(out, "min host:  {}", m.min_host_version)?;
-            writeln!(out, "imports:   {}", info.imports.join(", "))?;
-            writeln!(out, "exports:   {}", info.exports.join(", "))?;
+            writeln!(out, "min host:  {}", Inert(&m.min_host_version))?;
+            writeln!(out, "imports:   {}", Inert(info.imports.join(", ")))?;
+            writeln!(out, "exports:   {}", Inert(info.exports.join(", ")))?;
             let ctx: Vec<&str> = m.context_types.iter().map(|t| t.as_str()).collect();
             writeln!(out, "context:   {}", ctx.join(", "))?;
-            writeln!(out, "settings:  {}", m.settings_schema)?;
+            writeln!(out, "settings:  {}", Inert(&m.settings_schema))?;
             for r in &m.rules {
                 let types: Vec<&str> = r.resource_types.iter().map(|t| t.as_str()).collect();
-                writeln!(out, "rule {} [{}] {}", r.id, r.severity, r.title)?;
+                writeln!(
+                    out,
+                    "rule {} [{}] {}",
+                    Inert(&r.id),
+                    r.severity,
+                    Inert(&r.title)
+                )?;
                 writeln!(out, "  resources: {}", types.join(", "))?;
                 for c in &r.controls {
-                    writeln!(out, "  control:   {} {}", c.framework, c.control)?;
+                    writeln!(
+                        out,
+                        "  control:   {} {}",
+                        Inert(&c.framework),
+                        Inert(&c.control)
+                    )?;
                 }
             }
             Ok(0)
@@ -267,18 +279,18 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
                     out,
                     "{:<6} {:<40} {} {}",
                     format!("{:?}", f.status).to_uppercase(),
-                    f.rule_id,
-                    f.resource_arn.as_str(),
-                    f.message
+                    Inert(&f.rule_id),
+                    Inert(&f.resource_arn),
+                    Inert(&f.message)
                 )?;
             }
             for g in &run.evaluation_gaps {
                 writeln!(
                     out,
                     "GAP    {:<40} {} not collected: {}",
-                    g.rule_id,
-                    g.resource_arn.as_str(),
-                    g.field
+                    Inert(&g.rule_id),
+                    Inert(&g.resource_arn),
+                    Inert(&g.field)
                 )?;
             }
             write_usage(out, &pkg, &run, host.limits())?;
@@ -297,9 +309,9 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             writeln!(
                 out,
                 "{}: package {} {} with {} rule(s), sha256 {}",
-                output.display(),
-                meta.name,
-                meta.version,
+                Inert(output.display()),
+                Inert(&meta.name),
+                Inert(&meta.version),
                 meta.rules.len(),
                 sha256_hex(&bytes)
             )?;
@@ -337,7 +349,12 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             let sig = Signature::sign(&key, package.bytes());
             let path = Signature::path_for(&file);
             write_file(&path, sig.to_text().as_bytes())?;
-            writeln!(out, "{}: signed by {}", path.display(), key.public_key())?;
+            writeln!(
+                out,
+                "{}: signed by {}",
+                Inert(path.display()),
+                key.public_key()
+            )?;
             Ok(0)
         }
         WasmRulesCommand::Verify { file, trust_policy } => {
@@ -354,11 +371,11 @@ pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
             };
             match verdict {
                 Ok(why) => {
-                    writeln!(out, "{}: OK: {why}", file.display())?;
+                    writeln!(out, "{}: OK: {}", Inert(file.display()), Inert(why))?;
                     Ok(0)
                 }
                 Err(why) => {
-                    writeln!(out, "{}: REFUSED: {why}", file.display())?;
+                    writeln!(out, "{}: REFUSED: {}", Inert(file.display()), Inert(why))?;
                     Ok(1)
                 }
             }
@@ -379,7 +396,7 @@ fn write_usage(
     writeln!(
         out,
         "package {} ({}, {} in {:.1} ms{}){}",
-        pkg.meta().name,
+        Inert(&pkg.meta().name),
         pkg.sha256(),
         if load.cached {
             "from cache"
@@ -392,7 +409,7 @@ fn write_usage(
             .map(|why| format!("; recompiled: {why}"))
             .unwrap_or_default(),
         pkg.failure()
-            .map(|f| format!(": CANNOT RUN: {f}"))
+            .map(|f| format!(": CANNOT RUN: {}", Inert(f)))
             .unwrap_or_default()
     )?;
     writeln!(
@@ -498,7 +515,7 @@ fn golden(dir: &Path, package: &Path, update: bool, out: &mut dyn Write) -> anyh
         if update {
             let text = serde_json::to_string_pretty(&got)? + "\n";
             write_file(&expected_path, text.as_bytes())?;
-            writeln!(out, "updated {}", expected_path.display())?;
+            writeln!(out, "updated {}", Inert(expected_path.display()))?;
             passed += 1;
             continue;
         }
@@ -511,15 +528,23 @@ fn golden(dir: &Path, package: &Path, update: bool, out: &mut dyn Write) -> anyh
             })?;
         if want == got {
             passed += 1;
-            writeln!(out, "ok     {}", case.display())?;
+            writeln!(out, "ok     {}", Inert(case.display()))?;
         } else {
             failed += 1;
-            writeln!(out, "FAILED {}", case.display())?;
+            writeln!(out, "FAILED {}", Inert(case.display()))?;
             for w in want.iter().filter(|w| !got.contains(w)) {
-                writeln!(out, "  expected, missing: {}", serde_json::to_string(w)?)?;
+                writeln!(
+                    out,
+                    "  expected, missing: {}",
+                    Inert(serde_json::to_string(w)?)
+                )?;
             }
             for g in got.iter().filter(|g| !want.contains(g)) {
-                writeln!(out, "  got, unexpected:   {}", serde_json::to_string(g)?)?;
+                writeln!(
+                    out,
+                    "  got, unexpected:   {}",
+                    Inert(serde_json::to_string(g)?)
+                )?;
             }
         }
     }

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use cloudarq_model::finding::ScanResult;
+use cloudarq_model::text::Inert;
 use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::files::ensure_private_dir;
 use cloudarq_store::retention::RetentionPolicy;
@@ -208,13 +209,17 @@ pub async fn save_scan(
         writeln!(
             out,
             "Trend {:<12} {} ({} scan{})",
-            fw.framework,
+            Inert(&fw.framework),
             trend.join(" → "),
             points.len(),
             if points.len() == 1 { "" } else { "s" }
         )?;
     }
-    writeln!(out, "See `cloudarq history --connection {connection}`.")?;
+    writeln!(
+        out,
+        "See `cloudarq history --connection {}`.",
+        Inert(connection)
+    )?;
     Ok(())
 }
 
@@ -380,8 +385,8 @@ pub async fn history(
         writeln!(
             out,
             "{} (account {}): {} scan{}",
-            conn.name,
-            conn.account_id.as_deref().unwrap_or("?"),
+            Inert(&conn.name),
+            Inert(conn.account_id.as_deref().unwrap_or("?")),
             scans.len(),
             if scans.len() == 1 { "" } else { "s" }
         )?;
@@ -414,7 +419,7 @@ pub async fn history(
             let points = store
                 .score_history(&scope, conn.id, &fw, from, now + time::Duration::days(1))
                 .await?;
-            writeln!(out, "  {fw}")?;
+            writeln!(out, "  {}", Inert(&fw))?;
             for p in points {
                 let when = p
                     .collected_at
@@ -441,7 +446,12 @@ pub async fn history(
                     ("unverified", &d.unverified),
                 ] {
                     for e in entries {
-                        writeln!(out, "    {label:<12} {} {}", e.rule_id, e.resource_arn)?;
+                        writeln!(
+                            out,
+                            "    {label:<12} {} {}",
+                            Inert(&e.rule_id),
+                            Inert(&e.resource_arn)
+                        )?;
                     }
                 }
                 writeln!(
@@ -482,7 +492,11 @@ pub async fn keys(
                 writeln!(
                     out,
                     "  {id:>10}  tenant {}  master {}  {:<8} {} encryption(s), {} row(s)",
-                    k.tenant, k.master_key, k.state, k.encryptions, k.rows
+                    Inert(&k.tenant),
+                    k.master_key,
+                    Inert(&k.state),
+                    k.encryptions,
+                    k.rows
                 )?;
             }
         }

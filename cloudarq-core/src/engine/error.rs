@@ -21,6 +21,32 @@ pub enum EngineError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The mutelist path is not a regular file (a directory, FIFO or device).
+    #[error("mutelist {file} is not a regular file")]
+    MutelistNotAFile {
+        /// The path.
+        file: PathBuf,
+    },
+    /// The mutelist is larger than [`Mutelist::MAX_FILE_BYTES`](super::Mutelist::MAX_FILE_BYTES).
+    #[error("mutelist {file} is {size} bytes, over the limit of {limit} bytes")]
+    MutelistTooLarge {
+        /// The file.
+        file: PathBuf,
+        /// Its size (or how much was read before stopping).
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The mutelist has more than [`Mutelist::MAX_ENTRIES`](super::Mutelist::MAX_ENTRIES) entries.
+    #[error("mutelist {file} has {entries} entries, over the limit of {limit} entries")]
+    MutelistTooManyEntries {
+        /// The file.
+        file: String,
+        /// How many it has.
+        entries: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// The mutelist is not valid TOML.
     #[error("mutelist {file} is not valid TOML: {detail}")]
     MutelistSyntax {

@@ -20,7 +20,24 @@
 //! Loading checks everything up front and names the file, the entry (counted
 //! from 1) and the field at fault: unknown fields, missing or empty `reason`,
 //! bad globs, rule ids the engine does not run, bad dates and regions.
+//!
+//! # Limits
+//!
+//! A mutelist is a list a person writes, so its size is bounded, and each
+//! bound is checked before the work it protects:
+//!
+//! | limit | value | checked |
+//! |---|---|---|
+//! | file size | [`Mutelist::MAX_FILE_BYTES`] (4 MiB) | from the file's metadata before reading, then while reading through a bounded reader |
+//! | entries | [`Mutelist::MAX_ENTRIES`] (10,000) | after parsing, before any glob is compiled |
+//! | `resource` pattern length | [`Mutelist::MAX_GLOB_BYTES`] (2,048 bytes, the longest ARN) | before compiling the pattern |
+//! | wildcards per pattern | [`Mutelist::MAX_GLOB_WILDCARDS`] (16 of `*`, `?`, `[`, `{`) | before compiling the pattern |
+//! | wildcards in all patterns | [`Mutelist::MAX_TOTAL_WILDCARDS`] (20,000) | entry by entry, before the patterns are compiled together |
+//!
+//! Only a regular file is read (a FIFO or a device is refused), and each
+//! refusal names the file and the limit.
 
+use std::io::Read as _;
 use std::path::Path;
 
 use cloudarq_model::finding::Finding;
@@ -100,13 +117,22 @@ impl Default for Mutelist {
 }
 
 impl Mutelist {
+    /// The largest mutelist accepted, in bytes (4 MiB).
+    pub const MAX_FILE_BYTES: u64 = 4 << 20;
+    /// The most entries a mutelist may hold.
+    pub const MAX_ENTRIES: usize = 10_000;
+    /// The longest `resource` pattern, in bytes: the longest ARN.
+    pub const MAX_GLOB_BYTES: usize = 2048;
+    /// The most wildcards (`*`, `?`, `[`, `{`) one `resource` pattern may hold.
+    pub const MAX_GLOB_WILDCARDS: usize = 16;
+    /// The most wildcards all `resource` patterns of one mutelist may hold:
+    /// past it, compiling them together takes hundreds of MiB and then fails.
+    pub const MAX_TOTAL_WILDCARDS: usize = 20_000;
+
     /// Reads and parses a mutelist file; rule ids are checked against `rules`.
     pub fn load(path: &Path, rules: &[&'static dyn Rule]) -> Result<Self, EngineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| EngineError::MutelistRead {
-            file: path.to_owned(),
-            source,
-        })?;
-        Self::parse(&text, &path.display().to_string(), rules)
+        let ids: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
+        Self::load_for_ids(path, &ids)
     }
 
     /// Parses a mutelist document; `file` names it in errors, and rule ids are
@@ -119,15 +145,20 @@ impl Mutelist {
     /// [`load`](Self::load) with rule ids given as text (built-in rules and
     /// WebAssembly rules together).
     pub fn load_for_ids(path: &Path, ids: &[&str]) -> Result<Self, EngineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| EngineError::MutelistRead {
-            file: path.to_owned(),
-            source,
-        })?;
+        let text = read_bounded(path)?;
         Self::parse_for_ids(&text, &path.display().to_string(), ids)
     }
 
     /// [`parse`](Self::parse) with rule ids given as text.
     pub fn parse_for_ids(text: &str, file: &str, rules: &[&str]) -> Result<Self, EngineError> {
+        let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
+        if size > Mutelist::MAX_FILE_BYTES {
+            return Err(EngineError::MutelistTooLarge {
+                file: file.into(),
+                size,
+                limit: Mutelist::MAX_FILE_BYTES,
+            });
+        }
         let table: toml::Table = toml::from_str(text).map_err(|e| EngineError::MutelistSyntax {
             file: file.to_owned(),
             detail: e.to_string().trim_end().to_owned(),
@@ -151,8 +182,16 @@ impl Mutelist {
                 )));
             }
         };
+        if items.len() > Mutelist::MAX_ENTRIES {
+            return Err(EngineError::MutelistTooManyEntries {
+                file: file.to_owned(),
+                entries: items.len(),
+                limit: Mutelist::MAX_ENTRIES,
+            });
+        }
         let mut entries = Vec::with_capacity(items.len());
         let mut globs = GlobSetBuilder::new();
+        let mut total_wildcards = 0;
         for (i, item) in items.iter().enumerate() {
             let entry = i + 1;
             let toml::Value::Table(t) = item else {
@@ -167,6 +206,13 @@ impl Mutelist {
                 table: t,
             };
             let (e, glob) = ctx.parse(rules)?;
+            total_wildcards += wildcards(&e.resource);
+            if total_wildcards > Mutelist::MAX_TOTAL_WILDCARDS {
+                return Err(shape(format!(
+                    "entries 1 to {entry} hold {total_wildcards} wildcards in their `resource` patterns, over the limit of {} for a mutelist",
+                    Mutelist::MAX_TOTAL_WILDCARDS
+                )));
+            }
             globs.add(glob);
             entries.push(e);
         }
@@ -232,6 +278,70 @@ impl Mutelist {
     }
 }
 
+/// The file's text, refused unless it is a regular file of at most
+/// [`Mutelist::MAX_FILE_BYTES`]: the size is checked from the metadata before reading,
+/// and the read stops one byte past the limit, so a file that grows (or
+/// lies about its size) costs no more memory than the limit.
+fn read_bounded(path: &Path) -> Result<String, EngineError> {
+    let io_err = |source| EngineError::MutelistRead {
+        file: path.to_owned(),
+        source,
+    };
+    let too_large = |size| EngineError::MutelistTooLarge {
+        file: path.to_owned(),
+        size,
+        limit: Mutelist::MAX_FILE_BYTES,
+    };
+    // Checked before opening: opening a FIFO would wait for a writer.
+    let meta = std::fs::metadata(path).map_err(io_err)?;
+    if !meta.is_file() {
+        return Err(EngineError::MutelistNotAFile {
+            file: path.to_owned(),
+        });
+    }
+    if meta.len() > Mutelist::MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let file = std::fs::File::open(path).map_err(io_err)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(Mutelist::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_err)?;
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > Mutelist::MAX_FILE_BYTES {
+        return Err(too_large(read));
+    }
+    String::from_utf8(bytes).map_err(|e| io_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// Refuses a `resource` pattern past [`Mutelist::MAX_GLOB_BYTES`] or
+/// [`Mutelist::MAX_GLOB_WILDCARDS`], before it is compiled.
+fn glob_complexity(pattern: &str) -> Result<(), String> {
+    if pattern.len() > Mutelist::MAX_GLOB_BYTES {
+        return Err(format!(
+            "the pattern is {} bytes, over the limit of {} bytes",
+            pattern.len(),
+            Mutelist::MAX_GLOB_BYTES
+        ));
+    }
+    let wildcards = wildcards(pattern);
+    if wildcards > Mutelist::MAX_GLOB_WILDCARDS {
+        return Err(format!(
+            "the pattern has {wildcards} wildcards (`*`, `?`, `[`, `{{`), over the limit of {}",
+            Mutelist::MAX_GLOB_WILDCARDS
+        ));
+    }
+    Ok(())
+}
+
+/// The wildcards (`*`, `?`, `[`, `{`) of a pattern.
+fn wildcards(pattern: &str) -> usize {
+    pattern
+        .chars()
+        .filter(|c| matches!(c, '*' | '?' | '[' | '{'))
+        .count()
+}
+
 /// One entry being parsed, for error context.
 struct EntryCtx<'a> {
     file: &'a str,
@@ -262,6 +372,7 @@ impl EntryCtx<'_> {
                 rule: rule.to_owned(),
             });
         };
+        glob_complexity(resource).map_err(|detail| self.invalid("resource", detail))?;
         let glob = Glob::new(resource).map_err(|e| EngineError::BadGlob {
             file: self.file.to_owned(),
             entry: self.entry,
@@ -585,6 +696,94 @@ mod tests {
             assert!(
                 e.to_string().contains(want),
                 "{e}\n  should contain: {want}"
+            );
+        }
+    }
+
+    fn entry(glob: &str) -> String {
+        format!("[[mute]]\nrule = \"*\"\nresource = \"{glob}\"\nreason = \"r\"\n")
+    }
+
+    #[test]
+    fn issue_9_pathological_globs_are_refused_before_compiling() {
+        let e = parse(&entry(&"*".repeat(10_000))).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "mutelist mute.toml, entry 1, field `resource`: the pattern is 10000 bytes, over the limit of 2048 bytes"
+        );
+        for glob in ["a*".repeat(17), "{a,b}".repeat(17), "[ab]?".repeat(9)] {
+            let e = parse(&entry(&glob)).unwrap_err().to_string();
+            assert!(
+                e.starts_with("mutelist mute.toml, entry 1, field `resource`: the pattern has")
+                    && e.ends_with("wildcards (`*`, `?`, `[`, `{`), over the limit of 16"),
+                "{glob}: {e}"
+            );
+        }
+        let at_limit = format!("arn:aws:s3:::{}", "a*".repeat(16));
+        let m = parse(&entry(&at_limit)).unwrap();
+        let hit = "arn:aws:s3:::aaaaaaaaaaaaaaaaaxyz";
+        assert_eq!(
+            apply(&m, finding(&FAIL_HIGH, hit, Status::Fail), NOW).status,
+            Status::Muted
+        );
+    }
+
+    #[test]
+    fn issue_9_too_many_entries_are_refused_before_any_glob_is_built() {
+        let one = r#"{rule="*",resource="*",reason="r"}"#;
+        let list = |n: usize| format!("mute = [{}]\n", vec![one; n].join(","));
+        let text = list(100_000);
+        assert!(text.len() as u64 <= Mutelist::MAX_FILE_BYTES, "{}", text.len());
+        assert_eq!(
+            parse(&text).unwrap_err().to_string(),
+            "mutelist mute.toml has 100000 entries, over the limit of 10000 entries"
+        );
+        assert_eq!(parse(&list(10_000)).unwrap().entries().len(), 10_000);
+        // 10,000 entries of 4 wildcards: compiled together they would need
+        // ~150 MiB and then fail; refused at the entry that passes the budget.
+        let four = r#"{rule="*",resource="arn:aws:s3:::a*b*c*d*",reason="r"}"#;
+        let text = format!("mute = [{}]\n", vec![four; 10_000].join(","));
+        assert_eq!(
+            parse(&text).unwrap_err().to_string(),
+            "mutelist mute.toml: entries 1 to 5001 hold 20004 wildcards in their `resource` patterns, over the limit of 20000 for a mutelist"
+        );
+    }
+
+    #[test]
+    fn issue_9_an_oversized_or_non_regular_file_is_refused_before_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        // 300 MiB of holes: refused from its metadata, nothing is read.
+        let big = dir.path().join("big.toml");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(300 << 20)
+            .unwrap();
+        let e = Mutelist::load(&big, &rules()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "mutelist {} is 314572800 bytes, over the limit of 4194304 bytes",
+                big.display()
+            )
+        );
+        // The same limit holds for text handed over in memory.
+        let text = format!("# {}\n", "x".repeat(4 << 20));
+        assert!(matches!(
+            parse(&text).unwrap_err(),
+            EngineError::MutelistTooLarge { .. }
+        ));
+        // A FIFO would block a reader forever; a directory is no file.
+        let fifo = dir.path().join("fifo.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        for path in [fifo.as_path(), dir.path()] {
+            let e = Mutelist::load(path, &rules()).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("mutelist {} is not a regular file", path.display())
             );
         }
     }

@@ -1,15 +1,21 @@
 //! The CSV report: one row per finding under the fixed [`HEADER`], quoted
-//! by the `csv` crate (RFC 4180), so commas, quotes and newlines in messages
-//! survive a spreadsheet or `pandas.read_csv`.
+//! by the `csv` crate (RFC 4180), so commas and quotes in messages survive a
+//! spreadsheet or `pandas.read_csv`.
 //!
-//! Multi-valued cells (controls) are joined with `;`. Values are written
-//! verbatim: a resource name that starts with `=` stays that way, so import
-//! the file into a spreadsheet as text rather than opening it directly.
+//! Multi-valued cells (controls) are joined with `;`. Every cell, in every
+//! column and with no exception (a negative number included), goes through
+//! [`csv_cell`]: a value that begins with `=`, `+`, `-`, `@`, TAB or CR gets
+//! a leading `'`, so a spreadsheet shows it as text instead of evaluating a
+//! formula (OWASP "CSV Injection"), and control characters, newlines
+//! included, and bidirectional overrides are written as visible escapes
+//! (`\n`, `\x1b`, `\u{202e}`), so each finding is one line. The JSON report
+//! holds the exact values.
 
 use std::io::Write;
 
 use cloudarq_model::finding::ScanResult;
 use cloudarq_model::rule::Status;
+use cloudarq_model::text::csv_cell;
 
 use super::{ReportError, RuleIndex};
 
@@ -64,7 +70,7 @@ pub fn write(
             .map(|c| format!("{}:{}", c.framework, c.control))
             .collect::<Vec<_>>()
             .join(";");
-        w.write_record([
+        let cells = [
             account,
             &collected,
             status_name(f.status),
@@ -82,7 +88,8 @@ pub fn write(
             f.muted_reason.as_deref().unwrap_or(""),
             meta.map_or("", |m| m.remediation.cli),
             meta.map_or("", |m| m.remediation.url),
-        ])?;
+        ];
+        w.write_record(cells.map(csv_cell).iter().map(|c| c.as_bytes()))?;
     }
     w.flush().map_err(::csv::Error::from)?;
     Ok(())

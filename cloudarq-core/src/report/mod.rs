@@ -8,6 +8,12 @@
 //! output directory, renamed into place), so a failure leaves no half-written
 //! report behind.
 //!
+//! Text from the account or a rule package is inert in every format: HTML
+//! escapes it, JSON and OCSF keep it exactly (escaped as JSON), the CSV
+//! neutralizes formulas and escapes control characters ([`csv`]), and the
+//! terminal summary escapes control and bidirectional characters
+//! ([`terminal`]).
+//!
 //! **Architecture Invariant:** every value taken from the account (ARNs,
 //! names, messages) is escaped before it reaches HTML, and the HTML report
 //! loads nothing: its Content-Security-Policy is `default-src 'none'` and the
@@ -261,7 +267,11 @@ pub fn render(
 ///
 /// `dir` must exist and be a directory. Every report is rendered before any
 /// file is touched, and each file is written to a temporary file in `dir`
-/// and renamed into place, so an error leaves no partial report.
+/// and renamed into place, so an error leaves no partial report. The
+/// temporary file gets a fresh random name and is created exclusively
+/// (`O_CREAT | O_EXCL`), so a symlink planted under that name is never
+/// followed; the rename replaces a symlink planted at the report's name
+/// instead of writing through it.
 ///
 /// ```
 /// # use cloudarq_core::report::{OutputFormat, RuleIndex, write_reports};
@@ -316,20 +326,13 @@ pub fn write_reports(
             path: path.clone(),
             source,
         };
-        if path.is_dir() {
+        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
             return Err(file_err(std::io::Error::new(
                 std::io::ErrorKind::IsADirectory,
                 "a directory has the report's name",
             )));
         }
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".cloudarq-report-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(file_err)?;
-        tmp.write_all(bytes).map_err(file_err)?;
-        tmp.as_file().sync_all().map_err(file_err)?;
-        staged.push((tmp, path));
+        staged.push((stage(dir, bytes, TEMP_NAME_RANDOM).map_err(file_err)?, path));
     }
     let mut written = Vec::with_capacity(staged.len());
     for (tmp, path) in staged {
@@ -342,10 +345,48 @@ pub fn write_reports(
     Ok(written)
 }
 
+/// Random characters in a temporary report's name.
+const TEMP_NAME_RANDOM: usize = 12;
+
+/// `bytes` in a new temporary file in `dir`, synced: `.cloudarq-report-`,
+/// `random` random characters, `.tmp`, created exclusively (never through an
+/// existing name or symlink).
+fn stage(dir: &Path, bytes: &[u8], random: usize) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cloudarq-report-")
+        .suffix(".tmp")
+        .rand_bytes(random)
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    Ok(tmp)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 mod tests {
     use super::*;
+
+    /// The temporary name is random; with no random part it is known, so a
+    /// symlink can be planted there: the staging must refuse it, not follow it.
+    #[test]
+    fn issue_9_a_symlink_at_the_temporary_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let planted = out.join(".cloudarq-report-.tmp");
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let e = stage(&out, b"report", 0).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists, "{e}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(std::fs::symlink_metadata(&planted).unwrap().is_symlink());
+        // A dangling symlink is no more followed than one to a file.
+        std::fs::remove_file(&victim).unwrap();
+        assert!(stage(&out, b"report", 0).is_err());
+        assert!(!victim.exists());
+    }
 
     #[test]
     fn formats_parse_and_unknown_names_list_the_valid_ones() {

@@ -3,11 +3,17 @@
 //! Plain text unless [`TerminalOptions::color`] asks for ANSI colors, and a
 //! pure function of the result, so the same scan always prints the same
 //! lines (tests compare it whole).
+//!
+//! Text that comes from the account or from a rule package (rule ids,
+//! titles, framework titles) is [escaped](cloudarq_model::text::escape), so
+//! it cannot move the cursor, recolour or rewrite the summary; the colours
+//! are the summary's own.
 
 use std::fmt::Write as _;
 
 use cloudarq_model::finding::ScanResult;
 use cloudarq_model::rule::{Severity, Status};
+use cloudarq_model::text::escape;
 
 use super::Stats;
 
@@ -112,21 +118,21 @@ pub fn summary(result: &ScanResult, opts: TerminalOptions) -> String {
     if result.scores.is_empty() {
         out.push_str("  no framework selected\n");
     }
-    let title_width = result
-        .scores
+    let titles: Vec<_> = result.scores.iter().map(|s| escape(&s.title)).collect();
+    let title_width = titles
         .iter()
-        .map(|s| s.title.chars().count())
+        .map(|t| t.chars().count())
         .max()
         .unwrap_or(0);
-    for s in &result.scores {
+    for (s, title) in result.scores.iter().zip(&titles) {
         let score = s
             .total
             .score
             .map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1}%"));
         let _ = writeln!(
             out,
-            "  {:<title_width$}  {score:>6}   {} passed, {} failed, {} manual",
-            s.title, s.total.passed, s.total.failed, s.total.manual,
+            "  {title:<title_width$}  {score:>6}   {} passed, {} failed, {} manual",
+            s.total.passed, s.total.failed, s.total.manual,
         );
     }
     out.push('\n');
@@ -144,16 +150,16 @@ pub fn summary(result: &ScanResult, opts: TerminalOptions) -> String {
     if top.is_empty() {
         out.push_str("  none\n");
     }
-    let id_width = top.iter().map(|r| r.rule_id.len()).max().unwrap_or(0);
-    for (i, r) in top.iter().enumerate() {
+    let ids: Vec<_> = top.iter().map(|r| escape(&r.rule_id)).collect();
+    let id_width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
+    for (i, (r, id)) in top.iter().zip(&ids).enumerate() {
         let _ = writeln!(
             out,
-            "  {:>2}. {} {:>4} failed  {:<id_width$}  {}",
+            "  {:>2}. {} {:>4} failed  {id:<id_width$}  {}",
             i + 1,
             p.severity(r.severity, 13),
             r.findings.len(),
-            r.rule_id,
-            r.title,
+            escape(&r.title),
         );
     }
     out.push('\n');

@@ -1,0 +1,124 @@
+//! Issue 9 §4: `cloudarq scan` options. A value repeated in a
+//! comma-separated option counts once; every option is checked before
+//! anything is written (no report, no store, no keyring); a mutelist past its
+//! size limit is refused without reading it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{cloudarq_in, stderr, stdout};
+
+fn entries(dir: &Path) -> Vec<String> {
+    match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[test]
+fn issue_9_repeated_values_count_once() {
+    let home = tempfile::tempdir().unwrap();
+    let out = home.path().join("out");
+    let o = cloudarq_in(
+        home.path(),
+        &[
+            "scan",
+            "--demo",
+            "--compliance",
+            "cis_aws_3.0,aws_fsbp,cis_aws_3.0",
+            "--output-formats",
+            "json,terminal,json",
+            "--output-dir",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let files = entries(&out);
+    assert_eq!(files.len(), 1, "{files:?}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join(&files[0])).unwrap()).unwrap();
+    let scored: Vec<&str> = report["scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["framework"].as_str().unwrap())
+        .collect();
+    assert_eq!(scored, ["cis_aws_3.0", "aws_fsbp"]);
+    let text = stdout(&o);
+    assert_eq!(text.matches("CloudArq scan of AWS account").count(), 1, "{text}");
+    assert_eq!(text.matches("Trend cis_aws_3.0").count(), 1, "{text}");
+}
+
+#[test]
+fn issue_9_every_option_is_checked_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let a_file = dir.path().join("a-file");
+    std::fs::write(&a_file, "mine").unwrap();
+    let missing_dir = dir.path().join("no-such-dir/snap.json");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--regions", "eu-west-1,Europe"], "\"Europe\""),
+        (vec!["--services", "iam,dynamodb"], "\"dynamodb\""),
+        (
+            vec!["--role-arn", "arn:aws:iam::123:role/x", "--external-id", "abc"],
+            "arn:aws:iam::123:role/x",
+        ),
+        (vec!["--demo", "--output-dir", a_file.to_str().unwrap()], "is not a directory"),
+        (
+            vec!["--demo", "--save-snapshot", missing_dir.to_str().unwrap()],
+            "--save-snapshot",
+        ),
+        (vec!["--demo", "--connection", "bad\x1b[2Kname"], "--connection"),
+        (vec!["--demo", "--connection", " "], "--connection"),
+        (vec!["--demo", "--compliance", "cis_aws_3.0,nope"], "\"nope\""),
+        (vec!["--demo", "--fail-on", "severe"], "severe"),
+    ];
+    for (args, needle) in cases {
+        let home = tempfile::tempdir().unwrap();
+        let out = home.path().join("out");
+        let mut all = vec!["scan", "--output-dir", out.to_str().unwrap()];
+        all.extend(args.iter().copied());
+        let o = cloudarq_in(home.path(), &all);
+        assert_eq!(o.status.code(), Some(2), "{all:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{all:?}: {}", stderr(&o));
+        assert_eq!(
+            entries(home.path()),
+            Vec::<String>::new(),
+            "{all:?} wrote to the data directory or the output directory"
+        );
+        assert_eq!(std::fs::read_to_string(&a_file).unwrap(), "mine");
+    }
+}
+
+/// A 300 MiB sparse mutelist, with the process's data segment limited to
+/// 256 MiB: reading the file whole would abort the process; it is refused
+/// from its size.
+#[test]
+fn issue_9_an_oversized_mutelist_is_refused_without_reading_it() {
+    let home = tempfile::tempdir().unwrap();
+    let big = home.path().join("big.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    let o = Command::new("sh")
+        .args(["-c", "ulimit -d 262144 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_cloudarq"))
+        .args(["scan", "--demo", "--no-store", "--output-formats", "terminal", "--mutelist"])
+        .arg(&big)
+        .env("CLOUDARQ_HOME", home.path())
+        .env_remove("CLOUDARQ_LOG")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is 314572800 bytes, over the limit of 4194304 bytes"),
+        "{}",
+        stderr(&o)
+    );
+}
