@@ -71,16 +71,36 @@ fn report(result: &ScanResult, format: OutputFormat) -> String {
 fn the_corpus_reaches_names_tags_descriptions_policies_arns_and_package_output() {
     let (result, walk) = hostile();
     eprintln!("{walk:#?}");
-    for field in ["name", "Name", "description", "group_name", "policy_name", "message"] {
-        assert!(walk.replaced.contains_key(field), "{field} not reached: {walk:#?}");
+    for field in [
+        "name",
+        "Name",
+        "description",
+        "group_name",
+        "policy_name",
+        "message",
+    ] {
+        assert!(
+            walk.replaced.contains_key(field),
+            "{field} not reached: {walk:#?}"
+        );
     }
     assert!(walk.keys.contains_key("tags"), "tag keys: {walk:#?}");
     assert!(
-        walk.keys.keys().any(|k| k == "trust_policy" || k == "document" || k == "Condition"),
+        walk.keys
+            .keys()
+            .any(|k| k == "trust_policy" || k == "document" || k == "Condition"),
         "policy document keys: {walk:#?}"
     );
-    assert!(walk.arns >= 58 + 2, "every resource ARN and gap resource: {}", walk.arns);
-    let names: Vec<&str> = result.findings.iter().map(|f| f.resource_name.as_str()).collect();
+    assert!(
+        walk.arns >= 58 + 2,
+        "every resource ARN and gap resource: {}",
+        walk.arns
+    );
+    let names: Vec<&str> = result
+        .findings
+        .iter()
+        .map(|f| f.resource_name.as_str())
+        .collect();
     for s in short_corpus() {
         assert!(names.contains(&s.as_str()), "no finding names {s:?}");
     }
@@ -93,7 +113,8 @@ fn the_corpus_reaches_names_tags_descriptions_policies_arns_and_package_output()
     assert_eq!(echo.len(), 10, "one per security group");
     assert!(echo.iter().any(|f| f.status == Status::Error));
     assert!(echo.iter().any(|f| f.message == long_string()));
-    assert!(echo.iter().all(|f| f.severity_reason.as_deref() == Some(hostile::severity_reason().as_str())
+    assert!(echo.iter().all(|f| f.severity_reason.as_deref()
+        == Some(hostile::severity_reason().as_str())
         || f.status == Status::Error));
     assert!(echo.iter().any(|f| f.evidence == hostile::evidence()));
 }
@@ -104,7 +125,10 @@ fn json_keeps_every_string_byte_for_byte() {
     let text = report(result, OutputFormat::Json);
     let back: ScanResult = serde_json::from_str(&text).unwrap();
     assert_eq!(&back, result);
-    assert!(hazards(&text).iter().all(|h| !h.starts_with("'\\u{1b}'")), "ESC is escaped in JSON");
+    assert!(
+        hazards(&text).iter().all(|h| !h.starts_with("'\\u{1b}'")),
+        "ESC is escaped in JSON"
+    );
 }
 
 /// Every string value inside a JSON document.
@@ -130,8 +154,16 @@ fn ocsf_is_valid_json_and_keeps_every_message_and_name() {
     let mut all = Vec::new();
     strings(&doc, &mut all);
     for f in &result.findings {
-        assert!(all.iter().any(|s| s.contains(&f.message)), "{:?}", f.message);
-        assert!(all.iter().any(|s| *s == f.resource_name), "{:?}", f.resource_name);
+        assert!(
+            all.iter().any(|s| s.contains(&f.message)),
+            "{:?}",
+            f.message
+        );
+        assert!(
+            all.iter().any(|s| *s == f.resource_name),
+            "{:?}",
+            f.resource_name
+        );
         assert!(all.iter().any(|s| *s == f.resource_arn.as_str()));
     }
 }
@@ -141,7 +173,11 @@ fn csv_has_one_line_per_finding_and_no_formula_or_raw_control() {
     let (result, _) = hostile();
     let text = report_csv::to_string(result, &rules()).unwrap();
     assert_eq!(hazards(&text), Vec::<String>::new());
-    assert_eq!(text.lines().count(), result.findings.len() + 1, "one line per finding");
+    assert_eq!(
+        text.lines().count(),
+        result.findings.len() + 1,
+        "one line per finding"
+    );
     let mut reader = ::csv::ReaderBuilder::new().from_reader(text.as_bytes());
     let mut rows = 0;
     for row in reader.records() {
@@ -219,13 +255,20 @@ fn html_holds_the_corpus_only_as_text() {
     for (g, w) in got.iter().zip(&want) {
         assert_eq!(g, w, "the hostile report's markup differs");
     }
-    assert_eq!(page.matches("<script").count(), 1, "only the report's own script");
+    assert_eq!(
+        page.matches("<script").count(),
+        1,
+        "only the report's own script"
+    );
     assert_eq!(page.matches("<img").count(), 0);
     assert!(!page.contains("javascript:"), "no script URL from metadata");
     assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(page.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
     let csp = html::content_security_policy();
-    assert!(page.contains(&format!("content=\"{csp}\"")), "the CSP is intact");
+    assert!(
+        page.contains(&format!("content=\"{csp}\"")),
+        "the CSP is intact"
+    );
 }
 
 /// `text` with the summary's own colour codes (`ESC [ digits ; m`) removed.
@@ -235,7 +278,9 @@ fn strip_sgr(text: &str) -> String {
     while let Some(i) = rest.find("\x1b[") {
         out.push_str(&rest[..i]);
         let tail = &rest[i + 2..];
-        let end = tail.find(|c: char| !(c.is_ascii_digit() || c == ';')).unwrap();
+        let end = tail
+            .find(|c: char| !(c.is_ascii_digit() || c == ';'))
+            .unwrap();
         assert_eq!(&tail[end..end + 1], "m", "only colour codes");
         rest = &tail[end + 1..];
     }

@@ -37,6 +37,13 @@ fn issue_9_a_symlink_at_the_report_name_is_replaced_not_followed() {
         assert!(fs::metadata(path).unwrap().len() > 100);
     }
     assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
-    assert!(!dangling.exists(), "nothing written through the dangling link");
-    assert_eq!(fs::read_dir(&out).unwrap().count(), 3, "no temporary file left");
+    assert!(
+        !dangling.exists(),
+        "nothing written through the dangling link"
+    );
+    assert_eq!(
+        fs::read_dir(&out).unwrap().count(),
+        3,
+        "no temporary file left"
+    );
 }

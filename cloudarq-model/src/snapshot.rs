@@ -427,7 +427,10 @@ mod tests {
     const DEMO: &str = include_str!("../../cloudarq-server/demo/demo-snapshot.json");
 
     /// The demo snapshot with the first resource of `kind` changed by `change`.
-    fn demo_with(kind: &str, change: impl Fn(&mut serde_json::Value)) -> Result<Snapshot, ModelError> {
+    fn demo_with(
+        kind: &str,
+        change: impl Fn(&mut serde_json::Value),
+    ) -> Result<Snapshot, ModelError> {
         let mut doc: serde_json::Value = serde_json::from_str(DEMO).unwrap();
         let r = doc["resources"]
             .as_array_mut()
@@ -452,10 +455,16 @@ mod tests {
             (ResourceType::Ec2Snapshot, ""),
             (ResourceType::IamManagedPolicy, "aws"),
         ] {
-            assert!(snap.of_type(kind).any(|r| r.arn.account() == account), "{kind}");
+            assert!(
+                snap.of_type(kind).any(|r| r.arn.account() == account),
+                "{kind}"
+            );
         }
         // An EBS snapshot naming the own account belongs too.
-        set_arn("AWS::EC2::Snapshot", |a| a.replace("::snapshot", ":123456789012:snapshot")).unwrap();
+        set_arn("AWS::EC2::Snapshot", |a| {
+            a.replace("::snapshot", ":123456789012:snapshot")
+        })
+        .unwrap();
     }
 
     #[test]
@@ -491,7 +500,9 @@ mod tests {
                 "its ARN names account 123456789012, a AWS::S3::Bucket ARN names none",
             ),
             (
-                set_arn("AWS::EC2::Snapshot", |a| a.replace("::snapshot", ":999999999999:snapshot")),
+                set_arn("AWS::EC2::Snapshot", |a| {
+                    a.replace("::snapshot", ":999999999999:snapshot")
+                }),
                 "names account 999999999999",
             ),
             (
@@ -505,7 +516,10 @@ mod tests {
         ];
         for (got, want) in cases {
             let e = got.expect_err(want).to_string();
-            assert!(e.starts_with("snapshot demo.json holds resource arn:"), "{e}");
+            assert!(
+                e.starts_with("snapshot demo.json holds resource arn:"),
+                "{e}"
+            );
             assert!(e.contains(want), "{e}\n  should contain: {want}");
         }
     }

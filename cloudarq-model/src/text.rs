@@ -136,12 +136,18 @@ mod tests {
     fn every_control_bidi_and_separator_is_escaped_visibly() {
         let cases = [
             ("\u{1b}[31mred\u{1b}[0m", r"\x1b[31mred\x1b[0m"),
-            ("\u{1b}]8;;https://evil\u{7}x\u{1b}]8;;\u{7}", r"\x1b]8;;https://evil\x07x\x1b]8;;\x07"),
+            (
+                "\u{1b}]8;;https://evil\u{7}x\u{1b}]8;;\u{7}",
+                r"\x1b]8;;https://evil\x07x\x1b]8;;\x07",
+            ),
             ("\u{1b}]52;c;ZXZpbA==\u{7}", r"\x1b]52;c;ZXZpbA==\x07"),
             ("a\r\nb\tc\0d\u{7f}", r"a\r\nb\tc\x00d\x7f"),
             ("\u{9b}2J\u{85}", r"\u{9b}2J\u{85}"),
             ("abc\u{202e}fed\u{202c}", r"abc\u{202e}fed\u{202c}"),
-            ("\u{2066}\u{2067}\u{2068}\u{2069}", r"\u{2066}\u{2067}\u{2068}\u{2069}"),
+            (
+                "\u{2066}\u{2067}\u{2068}\u{2069}",
+                r"\u{2066}\u{2067}\u{2068}\u{2069}",
+            ),
             ("\u{200e}\u{200f}\u{61c}", r"\u{200e}\u{200f}\u{61c}"),
             ("line\u{2028}para\u{2029}", r"line\u{2028}para\u{2029}"),
         ];

@@ -179,7 +179,10 @@ mod tests {
         // What `InertFields` exists for: upstream escapes ESC in the message
         // only, so two events become more lines and a raw ESC gets through.
         assert!(text.lines().count() > 2, "{text}");
-        assert!(text.contains("\nINFO cloudarq: all clear") || text.contains("\n2026"), "{text}");
+        assert!(
+            text.contains("\nINFO cloudarq: all clear") || text.contains("\n2026"),
+            "{text}"
+        );
         assert!(text.contains('\x1b'), "{text}");
     }
 
@@ -195,9 +198,17 @@ mod tests {
         assert_eq!(body.matches('\n').count(), 1, "{text:?}");
         let escaped = r"done\n2026-01-01T00:00:00Z  INFO cloudarq: all clear\r\x1b[2K\u{202e}";
         let lines: Vec<&str> = text.lines().collect();
-        assert!(lines[0].ends_with(&format!("package=\"p\" {escaped}"))
-            || lines[0].contains(&format!("{escaped} package=\"p\"")), "{}", lines[0]);
-        assert!(lines[1].contains(&format!("package cannot run cause={escaped}")), "{}", lines[1]);
+        assert!(
+            lines[0].ends_with(&format!("package=\"p\" {escaped}"))
+                || lines[0].contains(&format!("{escaped} package=\"p\"")),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].contains(&format!("package cannot run cause={escaped}")),
+            "{}",
+            lines[1]
+        );
         assert!(lines[1].contains(r#"text="done\n2026"#), "{}", lines[1]);
     }
 

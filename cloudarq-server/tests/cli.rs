@@ -571,6 +571,7 @@ fn pg_dump_and_pg_restore_get_no_secret_in_argv_and_no_keyring_in_env() {
         let all = format!("{}{}", stdout(o), stderr(o));
         assert!(!all.contains("S3CRET"), "{all}");
     }
+}
 
 /// Issue 16, item 2: on PostgreSQL, maintenance as a schema owner without
 /// BYPASSRLS (row-level security is forced, so it sees no tenant's rows) is

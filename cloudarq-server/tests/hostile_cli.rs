@@ -42,7 +42,11 @@ fn run(home: &Path, args: &[&str]) -> Output {
 fn assert_inert(what: &str, o: &Output) {
     for (stream, bytes) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
         let text = String::from_utf8(bytes.clone()).expect("UTF-8 output");
-        assert_eq!(hazards(&text), Vec::<String>::new(), "{what}: raw characters on {stream}");
+        assert_eq!(
+            hazards(&text),
+            Vec::<String>::new(),
+            "{what}: raw characters on {stream}"
+        );
     }
     for line in stderr(o).lines() {
         assert!(
@@ -57,7 +61,10 @@ fn assert_inert(what: &str, o: &Output) {
 /// then a level.
 fn is_log_line(line: &str) -> bool {
     let b = line.as_bytes();
-    let digits = |r: std::ops::Range<usize>| r.into_iter().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    let digits = |r: std::ops::Range<usize>| {
+        r.into_iter()
+            .all(|i| b.get(i).is_some_and(u8::is_ascii_digit))
+    };
     let frac = b.iter().skip(20).take_while(|c| c.is_ascii_digit()).count();
     let date_time = digits(0..4)
         && b.get(4) == Some(&b'-')
@@ -102,7 +109,17 @@ fn issue_9_scan_and_history_print_hostile_data_inert() {
     let f = fixture();
     let home = f.dir.path().join("home");
     let out = f.dir.path().join("out");
-    let first = run(&home, &["scan", "--demo", "--connection", "acct", "--output-formats", "terminal"]);
+    let first = run(
+        &home,
+        &[
+            "scan",
+            "--demo",
+            "--connection",
+            "acct",
+            "--output-formats",
+            "terminal",
+        ],
+    );
     assert!(first.status.success(), "{}", stderr(&first));
     let scan = run(
         &home,
@@ -127,31 +144,57 @@ fn issue_9_scan_and_history_print_hostile_data_inert() {
     assert!(stdout.contains("Saved scan"), "{stdout}");
     // The guest's log lines arrived, each one line with its escapes visible.
     let err = stderr(&scan);
-    let guest: Vec<&str> = err.lines().filter(|l| l.contains("cloudarq::wasm::guest")).collect();
-    assert_eq!(guest.len(), 2 * 17, "17 lines per call, one call per region:\n{err}");
+    let guest: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("cloudarq::wasm::guest"))
+        .collect();
+    assert_eq!(
+        guest.len(),
+        2 * 17,
+        "17 lines per call, one call per region:\n{err}"
+    );
     assert!(
-        guest.iter().any(|l| l.contains(r"line one\r\n2026-01-01T00:00:00Z  INFO cloudarq: forged line\n")),
+        guest
+            .iter()
+            .any(|l| l.contains(r"line one\r\n2026-01-01T00:00:00Z  INFO cloudarq: forged line\n")),
         "{err}"
     );
-    assert!(guest.iter().any(|l| l.contains(r"\x1b]52;c;ZWNobyBwd25lZA==\x07")), "{err}");
-    assert_eq!(err.matches("forged line").count(), guest.iter().filter(|l| l.contains("forged line")).count());
+    assert!(
+        guest
+            .iter()
+            .any(|l| l.contains(r"\x1b]52;c;ZWNobyBwd25lZA==\x07")),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("forged line").count(),
+        guest.iter().filter(|l| l.contains("forged line")).count()
+    );
 
     // History lists the new failures with their hostile ARNs, escaped.
     let history = run(&home, &["history", "--connection", "acct", "--diff"]);
     assert!(history.status.success(), "{}", stderr(&history));
     assert_inert("history", &history);
     let text = String::from_utf8_lossy(&history.stdout);
-    assert!(text.contains(r#"=cmd|' /C calc'!A0\u{202e}gnp.exe"#), "{text}");
+    assert!(
+        text.contains(r#"=cmd|' /C calc'!A0\u{202e}gnp.exe"#),
+        "{text}"
+    );
 
     // Every report file: JSON and OCSF parse, CSV is neutralized and escaped.
-    let files: Vec<PathBuf> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
+    let files: Vec<PathBuf> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(files.len(), 4, "{files:?}");
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let name = file.to_string_lossy();
         if name.ends_with(".json") {
             let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-            assert!(doc.to_string().contains(&serde_json::to_string(&hostile::long_string()).unwrap()));
+            assert!(
+                doc.to_string()
+                    .contains(&serde_json::to_string(&hostile::long_string()).unwrap())
+            );
         } else if name.ends_with(".csv") {
             assert_eq!(hazards(&text), Vec::<String>::new(), "{name}");
             assert!(text.contains("'=cmd|' /C calc'!A0"), "{name}");
@@ -172,7 +215,10 @@ fn issue_9_rules_commands_print_package_output_inert() {
     assert_inert("rules inspect", &inspect);
     assert!(String::from_utf8_lossy(&inspect.stdout).contains(hostile::TITLE));
 
-    let rules_run = run(&home, &["rules", "run", s(&f.package), "--snapshot", s(&f.snapshot)]);
+    let rules_run = run(
+        &home,
+        &["rules", "run", s(&f.package), "--snapshot", s(&f.snapshot)],
+    );
     assert!(rules_run.status.success(), "{}", stderr(&rules_run));
     assert_inert("rules run", &rules_run);
     let text = String::from_utf8_lossy(&rules_run.stdout);
@@ -182,7 +228,10 @@ fn issue_9_rules_commands_print_package_output_inert() {
     std::fs::create_dir(&cases).unwrap();
     std::fs::copy(&f.snapshot, cases.join("hostile.snapshot.json")).unwrap();
     std::fs::write(cases.join("hostile.expected.json"), "[]").unwrap();
-    let test = run(&home, &["rules", "test", s(&cases), "--package", s(&f.package)]);
+    let test = run(
+        &home,
+        &["rules", "test", s(&cases), "--package", s(&f.package)],
+    );
     assert_eq!(test.status.code(), Some(1), "{}", stderr(&test));
     assert_inert("rules test", &test);
     assert!(String::from_utf8_lossy(&test.stdout).contains("got, unexpected"));
@@ -196,7 +245,11 @@ fn issue_9_errors_quoting_hostile_input_are_escaped() {
     let mut doc: serde_json::Value = serde_json::from_str(hostile::DEMO).unwrap();
     let r = &mut doc["resources"][0]["properties"];
     let props = r.as_object_mut().unwrap();
-    let (_, value) = props.iter().next().map(|(k, v)| (k.clone(), v.clone())).unwrap();
+    let (_, value) = props
+        .iter()
+        .next()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .unwrap();
     props.clear();
     props.insert("AWS::EC2::\x1b]52;c;ZXZpbA==\x07\u{202e}Evil".into(), value);
     let crafted = f.dir.path().join("crafted.json");
@@ -217,7 +270,10 @@ fn issue_9_errors_quoting_hostile_input_are_escaped() {
     );
     assert_eq!(from.len(), to.len());
     // The last copy is the metadata section (the guest's data holds another).
-    let at = package.windows(from.len()).rposition(|w| w == from).unwrap();
+    let at = package
+        .windows(from.len())
+        .rposition(|w| w == from)
+        .unwrap();
     let mut bad_package = package.clone();
     bad_package[at..at + from.len()].copy_from_slice(to);
     let bad = f.dir.path().join("bad.wasm");
@@ -226,11 +282,26 @@ fn issue_9_errors_quoting_hostile_input_are_escaped() {
     let out = f.dir.path().join("out");
     for (args, quoted) in [
         (
-            vec!["scan", "--no-store", "--output-dir", s(&out), "--snapshot", s(&crafted)],
+            vec![
+                "scan",
+                "--no-store",
+                "--output-dir",
+                s(&out),
+                "--snapshot",
+                s(&crafted),
+            ],
             r"AWS::EC2::\x1b]52;c;ZXZpbA==\x07\u{202e}Evil",
         ),
         (
-            vec!["scan", "--no-store", "--output-dir", s(&out), "--demo", "--mutelist", s(&mutelist)],
+            vec![
+                "scan",
+                "--no-store",
+                "--output-dir",
+                s(&out),
+                "--demo",
+                "--mutelist",
+                s(&mutelist),
+            ],
             r"\x1b[1A\x1b[2Kx",
         ),
         (vec!["rules", "inspect", s(&bad)], r"\x1b[1mAWS::EC2::Evil"),

@@ -51,7 +51,11 @@ fn issue_9_repeated_values_count_once() {
         .collect();
     assert_eq!(scored, ["cis_aws_3.0", "aws_fsbp"]);
     let text = stdout(&o);
-    assert_eq!(text.matches("CloudArq scan of AWS account").count(), 1, "{text}");
+    assert_eq!(
+        text.matches("CloudArq scan of AWS account").count(),
+        1,
+        "{text}"
+    );
     assert_eq!(text.matches("Trend cis_aws_3.0").count(), 1, "{text}");
 }
 
@@ -65,17 +69,31 @@ fn issue_9_every_option_is_checked_before_anything_is_written() {
         (vec!["--regions", "eu-west-1,Europe"], "\"Europe\""),
         (vec!["--services", "iam,dynamodb"], "\"dynamodb\""),
         (
-            vec!["--role-arn", "arn:aws:iam::123:role/x", "--external-id", "abc"],
+            vec![
+                "--role-arn",
+                "arn:aws:iam::123:role/x",
+                "--external-id",
+                "abc",
+            ],
             "arn:aws:iam::123:role/x",
         ),
-        (vec!["--demo", "--output-dir", a_file.to_str().unwrap()], "is not a directory"),
+        (
+            vec!["--demo", "--output-dir", a_file.to_str().unwrap()],
+            "is not a directory",
+        ),
         (
             vec!["--demo", "--save-snapshot", missing_dir.to_str().unwrap()],
             "--save-snapshot",
         ),
-        (vec!["--demo", "--connection", "bad\x1b[2Kname"], "--connection"),
+        (
+            vec!["--demo", "--connection", "bad\x1b[2Kname"],
+            "--connection",
+        ),
         (vec!["--demo", "--connection", " "], "--connection"),
-        (vec!["--demo", "--compliance", "cis_aws_3.0,nope"], "\"nope\""),
+        (
+            vec!["--demo", "--compliance", "cis_aws_3.0,nope"],
+            "\"nope\"",
+        ),
         (vec!["--demo", "--fail-on", "severe"], "severe"),
     ];
     for (args, needle) in cases {
@@ -109,7 +127,14 @@ fn issue_9_an_oversized_mutelist_is_refused_without_reading_it() {
     let o = Command::new("sh")
         .args(["-c", "ulimit -d 262144 && exec \"$0\" \"$@\""])
         .arg(env!("CARGO_BIN_EXE_cloudarq"))
-        .args(["scan", "--demo", "--no-store", "--output-formats", "terminal", "--mutelist"])
+        .args([
+            "scan",
+            "--demo",
+            "--no-store",
+            "--output-formats",
+            "terminal",
+            "--mutelist",
+        ])
         .arg(&big)
         .env("CLOUDARQ_HOME", home.path())
         .env_remove("CLOUDARQ_LOG")

@@ -63,8 +63,8 @@ use std::time::Duration;
 
 use crypto::keyring::FileFingerprint;
 use keys::KeyManager;
-use uuid::Uuid;
 use secrecy::{ExposeSecret, SecretString};
+use uuid::Uuid;
 
 /// Where a store's database is: [`Store::open`] takes this or a bare URL.
 ///

@@ -311,7 +311,8 @@ fn read_bounded(path: &Path) -> Result<String, EngineError> {
     if read > Mutelist::MAX_FILE_BYTES {
         return Err(too_large(read));
     }
-    String::from_utf8(bytes).map_err(|e| io_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    String::from_utf8(bytes)
+        .map_err(|e| io_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
 }
 
 /// Refuses a `resource` pattern past [`Mutelist::MAX_GLOB_BYTES`] or
@@ -733,7 +734,11 @@ mod tests {
         let one = r#"{rule="*",resource="*",reason="r"}"#;
         let list = |n: usize| format!("mute = [{}]\n", vec![one; n].join(","));
         let text = list(100_000);
-        assert!(text.len() as u64 <= Mutelist::MAX_FILE_BYTES, "{}", text.len());
+        assert!(
+            text.len() as u64 <= Mutelist::MAX_FILE_BYTES,
+            "{}",
+            text.len()
+        );
         assert_eq!(
             parse(&text).unwrap_err().to_string(),
             "mutelist mute.toml has 100000 entries, over the limit of 10000 entries"

@@ -119,11 +119,7 @@ pub fn summary(result: &ScanResult, opts: TerminalOptions) -> String {
         out.push_str("  no framework selected\n");
     }
     let titles: Vec<_> = result.scores.iter().map(|s| escape(&s.title)).collect();
-    let title_width = titles
-        .iter()
-        .map(|t| t.chars().count())
-        .max()
-        .unwrap_or(0);
+    let title_width = titles.iter().map(|t| t.chars().count()).max().unwrap_or(0);
     for (s, title) in result.scores.iter().zip(&titles) {
         let score = s
             .total

@@ -196,7 +196,12 @@ fn name_of(path: &[Step]) -> String {
 
 /// Paths of every string value, and of every object (for its keys, listed
 /// after what they hold), under `v`.
-fn paths(v: &Value, here: &mut Vec<Step>, strings: &mut Vec<Vec<Step>>, objects: &mut Vec<Vec<Step>>) {
+fn paths(
+    v: &Value,
+    here: &mut Vec<Step>,
+    strings: &mut Vec<Vec<Step>>,
+    objects: &mut Vec<Vec<Step>>,
+) {
     match v {
         Value::String(_) => strings.push(here.clone()),
         Value::Array(items) => {
@@ -308,7 +313,8 @@ pub fn pick_hostile() -> impl Fn(usize, usize, &str) -> String {
 pub const RULE_ID: &str = "hostile_echo";
 
 /// A title with markup, quotes and a formula, under the 150-character limit.
-pub const TITLE: &str = "<script>alert(1)</script> \"><img src=x onerror=alert(1)> =cmd|' /C calc'!A0";
+pub const TITLE: &str =
+    "<script>alert(1)</script> \"><img src=x onerror=alert(1)> =cmd|' /C calc'!A0";
 
 /// The message of every error verdict: every short corpus string.
 pub fn error_message() -> String {
@@ -317,7 +323,10 @@ pub fn error_message() -> String {
 
 /// The severity reason of every finding.
 pub fn severity_reason() -> String {
-    format!("=HYPERLINK(\"https://evil.example\") {}", short_corpus().concat())
+    format!(
+        "=HYPERLINK(\"https://evil.example\") {}",
+        short_corpus().concat()
+    )
 }
 
 /// The evidence of every finding, as JSON text: every short corpus string.
@@ -393,7 +402,10 @@ pub fn guest_wat() -> String {
     };
     let meta = metadata().to_string();
     let meta_at = d.put(meta.as_bytes());
-    d.put_at(512, &[meta_at.0.to_le_bytes(), meta_at.1.to_le_bytes()].concat());
+    d.put_at(
+        512,
+        &[meta_at.0.to_le_bytes(), meta_at.1.to_le_bytes()].concat(),
+    );
     let rule = d.put(RULE_ID.as_bytes());
     let short = short_corpus();
     let messages: Vec<(u32, u32)> = short.iter().map(|s| d.put(s.as_bytes())).collect();
@@ -413,7 +425,12 @@ pub fn guest_wat() -> String {
         .iter()
         .chain([&error])
         .enumerate()
-        .map(|(i, (p, l))| format!("(call $log (i32.const {}) (i32.const {p}) (i32.const {l}))\n", i % 5))
+        .map(|(i, (p, l))| {
+            format!(
+                "(call $log (i32.const {}) (i32.const {p}) (i32.const {l}))\n",
+                i % 5
+            )
+        })
         .collect();
     let heap = d.next + 65536;
     let pages = heap / 65536 + 2;
