@@ -19,6 +19,7 @@ const WIT: &str = include_str!("../../cloudarq-model/wit/cloudarq-rule@1.0.0/rul
 /// A core module implementing the contract's ABI, with `body` as the
 /// `evaluate` function (13 flat i32 params, returns a pointer to (ptr, len)).
 fn core_wat(version: &str, body: &str, extra: &str) -> String {
+    let realloc = include_str!("guests/bump_realloc.wat");
     format!(
         r#"(module
   (import "cloudarq:rule/host@{version}" "log" (func $log (param i32 i32 i32)))
@@ -28,15 +29,7 @@ fn core_wat(version: &str, body: &str, extra: &str) -> String {
   (data (i32.const 1024) "boom: invariant broken")
   (data (i32.const 1100) "hostile_rule")
   (data (i32.const 1200) "arn:aws:s3:::not-in-batch")
-  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
-    (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
-                           (i32.xor (i32.sub (local.get 2) (i32.const 1)) (i32.const -1))))
-    (global.set $heap (i32.add (local.get $p) (local.get 3)))
-    (block $ok (loop $grow
-      (br_if $ok (i32.le_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536))))
-      (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1)) (then unreachable))
-      (br $grow)))
-    (local.get $p))
+{realloc}
   (func (export "cloudarq:rule/evaluator@{version}#configure") (param i32 i32) (result i32)
     (i32.const 256))
   (func (export "cloudarq:rule/evaluator@{version}#metadata") (result i32)

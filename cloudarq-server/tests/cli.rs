@@ -7,16 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{cloudarq, cloudarq_in, stderr, stdout};
-
-fn files_in(dir: &Path) -> Vec<String> {
-    match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
+use common::{cloudarq, cloudarq_in, files_in, stderr, stdout};
 
 #[test]
 fn demo_scan_writes_every_report_and_prints_the_summary() {

@@ -7,19 +7,9 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
-use common::{cloudarq_in, stderr, stdout};
-
-fn entries(dir: &Path) -> Vec<String> {
-    match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
+use common::{cloudarq_in, files_in, stderr, stdout};
 
 #[test]
 fn issue_9_repeated_values_count_once() {
@@ -39,7 +29,7 @@ fn issue_9_repeated_values_count_once() {
         ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let files = entries(&out);
+    let files = files_in(&out);
     assert_eq!(files.len(), 1, "{files:?}");
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join(&files[0])).unwrap()).unwrap();
@@ -105,7 +95,7 @@ fn issue_9_every_option_is_checked_before_anything_is_written() {
         assert_eq!(o.status.code(), Some(2), "{all:?}: {}", stderr(&o));
         assert!(stderr(&o).contains(needle), "{all:?}: {}", stderr(&o));
         assert_eq!(
-            entries(home.path()),
+            files_in(home.path()),
             Vec::<String>::new(),
             "{all:?} wrote to the data directory or the output directory"
         );

@@ -78,10 +78,7 @@ async fn populated(pg: &PgCluster, dir: &std::path::Path) -> (Store, String, std
             .await
             .unwrap();
         if name == "b" {
-            let now = RetentionPolicy {
-                purge_delay_days: 0,
-                key_backup_retention_days: 7,
-            };
+            let now = RetentionPolicy::new(0, 7, 7).unwrap();
             store
                 .delete_tenant(&runner, scope.tenant(), now, t(10))
                 .await
@@ -101,7 +98,7 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
     let runner = store.job_runner();
     let backups = dir.path().join("backups");
     let policy = BackupPolicy {
-        keep: 3,
+        keep: Some(3),
         retention: RetentionPolicy::default(),
     };
     let early = store

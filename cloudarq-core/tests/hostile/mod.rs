@@ -436,21 +436,14 @@ pub fn guest_wat() -> String {
     let pages = heap / 65536 + 2;
     let k = messages.len();
     let segments = &d.segments;
+    let realloc = include_str!("../guests/bump_realloc.wat");
     format!(
         r#"(module
   (import "cloudarq:rule/host@{v}" "log" (func $log (param i32 i32 i32)))
   (memory (export "memory") {pages})
   (global $heap (mut i32) (i32.const {heap}))
 {segments}
-  (func $realloc (export "cabi_realloc") (param i32 i32 i32 i32) (result i32) (local $p i32)
-    (local.set $p (i32.and (i32.add (global.get $heap) (i32.sub (local.get 2) (i32.const 1)))
-                           (i32.xor (i32.sub (local.get 2) (i32.const 1)) (i32.const -1))))
-    (global.set $heap (i32.add (local.get $p) (local.get 3)))
-    (block $ok (loop $grow
-      (br_if $ok (i32.le_u (global.get $heap) (i32.mul (memory.size) (i32.const 65536))))
-      (if (i32.eq (memory.grow (i32.const 1)) (i32.const -1)) (then unreachable))
-      (br $grow)))
-    (local.get $p))
+{realloc}
   (func (export "cloudarq:rule/evaluator@{v}#configure") (param i32 i32) (result i32)
     (i32.const 256))
   (func (export "cloudarq:rule/evaluator@{v}#metadata") (result i32)

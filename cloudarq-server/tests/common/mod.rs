@@ -31,6 +31,16 @@ pub fn cloudarq_in(home: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The names in `dir` (none when it does not exist).
+pub fn files_in(dir: &Path) -> Vec<String> {
+    match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }

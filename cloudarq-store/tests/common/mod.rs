@@ -110,6 +110,7 @@ pub async fn pg_env_with_tenant_role() -> Env {
     .unwrap();
     Env {
         store,
+        master: Some(key),
         url,
         tenant_url: Some(tenant_url),
         sqlite_file: None,
