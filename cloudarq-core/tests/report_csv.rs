@@ -61,21 +61,30 @@ fn parses_back_to_the_findings() {
 }
 
 #[test]
-fn awkward_values_are_quoted() {
+fn awkward_values_are_quoted_escaped_and_neutralized() {
     let mut result = sample_result();
     let tricky = "line one, with \"quotes\"\nline two;\ttabbed";
     result.findings[0].message = tricky.to_owned();
     result.findings[1].resource_name = "=HYPERLINK(\"x\")".to_owned();
     let text = report_csv::to_string(&result, &RuleIndex::empty()).unwrap();
-    assert!(text.contains("\"line one, with \"\"quotes\"\"\nline two;\ttabbed\""));
+    // Quotes are CSV-quoted; the newline and the tab become visible escapes,
+    // so every finding stays on one line (issue 9).
+    assert!(
+        text.contains(r#""line one, with ""quotes""\nline two;\ttabbed""#),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), result.findings.len() + 1);
     let (header, rows) = parse(&text);
     let msg = header.iter().position(|h| h == "message").unwrap();
     assert_eq!(rows.len(), result.findings.len());
-    assert_eq!(rows[0][msg], tricky);
+    assert_eq!(
+        rows[0][msg],
+        r#"line one, with "quotes"\nline two;\ttabbed"#
+    );
     let name = header.iter().position(|h| h == "resource_name").unwrap();
     assert_eq!(
-        rows[1][name], "=HYPERLINK(\"x\")",
-        "values are kept verbatim"
+        rows[1][name], "'=HYPERLINK(\"x\")",
+        "a formula starter is neutralized; the JSON report keeps the raw value"
     );
     let cli = header.iter().position(|h| h == "remediation_cli").unwrap();
     assert!(

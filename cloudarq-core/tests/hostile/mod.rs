@@ -38,6 +38,9 @@ const WIT: &str = include_str!("../../../cloudarq-model/wit/cloudarq-rule@1.0.0/
 /// The size of the long corpus string.
 pub const ONE_MIB: usize = 1 << 20;
 
+/// Chooses the text for a field: (running count, count in this field, field name).
+type Picker = dyn Fn(usize, usize, &str) -> String;
+
 /// The hostile strings without the long one.
 pub fn short_corpus() -> Vec<String> {
     [
@@ -143,7 +146,7 @@ pub struct Walk {
 /// `hostile_snapshot(false)` is the same walk with harmless text, the benign
 /// twin the HTML structure is compared with.
 pub fn hostile_snapshot(hostile: bool) -> (String, Walk) {
-    let (pick, suffix): (Box<dyn Fn(usize, usize, &str) -> String>, &str) = if hostile {
+    let (pick, suffix): (Box<Picker>, &str) = if hostile {
         (Box::new(pick_hostile()), ARN_SUFFIX)
     } else {
         // A space: `benign-1` would be a valid region code.
@@ -228,7 +231,7 @@ fn paths(
 const PER_FIELD: usize = 64;
 
 struct Poisoner<'a> {
-    pick: &'a dyn Fn(usize, usize, &str) -> String,
+    pick: &'a Picker,
     per_field: BTreeMap<String, usize>,
     suffix: &'a str,
     n: &'a mut usize,
