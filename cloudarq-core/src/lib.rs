@@ -27,6 +27,7 @@ pub mod aws;
 mod collect;
 pub mod engine;
 mod error;
+pub mod input;
 mod progress;
 pub mod report;
 pub mod wasm;

@@ -357,8 +357,8 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
     let snapshot = if args.demo {
         Snapshot::from_json(DEMO_SNAPSHOT, "the bundled demo snapshot")?
     } else if let Some(path) = &args.snapshot {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read snapshot {}", path.display()))?;
+        let text = cloudarq_core::input::read_text(path, crate::rules_cmd::INPUT_FILE_BYTES)
+            .with_context(|| format!("cannot read snapshot {}", Inert(path.display())))?;
         Snapshot::from_json(&text, &path.display().to_string())?
     } else if let Some(source) = source {
         collect(&args, source, targets).await?

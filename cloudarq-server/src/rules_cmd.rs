@@ -201,8 +201,14 @@ fn package_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-fn read(p: &Path) -> anyhow::Result<String> {
-    std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))
+/// The largest input file read whole (snapshots, fixtures, settings, keys,
+/// manifests): a 100k-resource snapshot is well under it.
+pub(crate) const INPUT_FILE_BYTES: usize = 1 << 30;
+
+/// Reads an input file as text, bounded ([`cloudarq_core::input`]).
+pub(crate) fn read(p: &Path) -> anyhow::Result<String> {
+    cloudarq_core::input::read_text(p, INPUT_FILE_BYTES)
+        .with_context(|| format!("cannot read {}", Inert(p.display())))
 }
 
 fn snapshot(p: &Path) -> anyhow::Result<Snapshot> {

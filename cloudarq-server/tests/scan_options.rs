@@ -140,3 +140,45 @@ fn issue_9_an_oversized_mutelist_is_refused_without_reading_it() {
         stderr(&o)
     );
 }
+
+/// Files handed to `scan` that are not regular files (a FIFO no one writes,
+/// an endless device) are refused from their type, before any read: no hang
+/// (the run is killed after 20 s) and no memory growth (data segment limited
+/// to 256 MiB).
+#[test]
+fn issue_9_non_regular_input_files_are_refused_without_reading() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("input.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let fifo = fifo.to_str().unwrap();
+    for (option, file, kind) in [
+        ("--snapshot", fifo, "FIFO"),
+        ("--snapshot", "/dev/zero", "character device"),
+        ("--mutelist", fifo, "not a regular file"),
+        ("--mutelist", "/dev/zero", "not a regular file"),
+        ("--trust-policy", fifo, "FIFO"),
+        ("--trust-policy", "/dev/zero", "character device"),
+        ("--rules-settings", fifo, "FIFO"),
+    ] {
+        let mut args = vec!["scan", "--no-store", "--output-formats", "terminal"];
+        if option != "--snapshot" {
+            args.push("--demo");
+        }
+        if option == "--trust-policy" || option == "--rules-settings" {
+            args.extend(["--rules", "/nonexistent-package.wasm"]);
+        }
+        args.extend([option, file]);
+        let o = Command::new("sh")
+            .args(["-c", "ulimit -d 262144 && exec timeout 20 \"$0\" \"$@\""])
+            .arg(env!("CARGO_BIN_EXE_cloudarq"))
+            .args(&args)
+            .env("CLOUDARQ_HOME", home.path())
+            .env_remove("CLOUDARQ_LOG")
+            .output()
+            .unwrap();
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(file) && err.contains(kind), "{args:?}: {err}");
+    }
+}

@@ -37,7 +37,6 @@
 //! Only a regular file is read (a FIFO or a device is refused), and each
 //! refusal names the file and the limit.
 
-use std::io::Read as _;
 use std::path::Path;
 
 use cloudarq_model::finding::Finding;
@@ -283,36 +282,17 @@ impl Mutelist {
 /// and the read stops one byte past the limit, so a file that grows (or
 /// lies about its size) costs no more memory than the limit.
 fn read_bounded(path: &Path) -> Result<String, EngineError> {
-    let io_err = |source| EngineError::MutelistRead {
-        file: path.to_owned(),
-        source,
-    };
-    let too_large = |size| EngineError::MutelistTooLarge {
-        file: path.to_owned(),
-        size,
-        limit: Mutelist::MAX_FILE_BYTES,
-    };
-    // Checked before opening: opening a FIFO would wait for a writer.
-    let meta = std::fs::metadata(path).map_err(io_err)?;
-    if !meta.is_file() {
-        return Err(EngineError::MutelistNotAFile {
-            file: path.to_owned(),
-        });
-    }
-    if meta.len() > Mutelist::MAX_FILE_BYTES {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(io_err)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.take(Mutelist::MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io_err)?;
-    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if read > Mutelist::MAX_FILE_BYTES {
-        return Err(too_large(read));
-    }
-    String::from_utf8(bytes)
-        .map_err(|e| io_err(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    use crate::input::InputError;
+    let limit = usize::try_from(Mutelist::MAX_FILE_BYTES).unwrap_or(usize::MAX);
+    crate::input::read_text(path, limit).map_err(|e| match e {
+        InputError::NotRegular { path, .. } => EngineError::MutelistNotAFile { file: path },
+        InputError::TooLarge { path, size, .. } => EngineError::MutelistTooLarge {
+            file: path,
+            size,
+            limit: Mutelist::MAX_FILE_BYTES,
+        },
+        InputError::Io { path, source } => EngineError::MutelistRead { file: path, source },
+    })
 }
 
 /// Refuses a `resource` pattern past [`Mutelist::MAX_GLOB_BYTES`] or

@@ -4,11 +4,12 @@
 //! through a fresh temporary file ([`write_secret_file`]).
 
 use std::fs::{File, Metadata, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::WasmError;
 use super::trust::sha256_hex;
+use crate::input::{InputError, file_kind, read_capped};
 
 /// The bytes of one package that passed the size and file-type checks, with
 /// their sha256: read once, then used for the pin, trust, settings lookup,
@@ -91,87 +92,23 @@ impl PackageBytes {
     }
 }
 
-/// What kind of non-regular file `meta` describes, for messages.
-fn kind_of(meta: &Metadata) -> &'static str {
-    let t = meta.file_type();
-    if t.is_dir() {
-        return "directory";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "FIFO (named pipe)";
-        }
-        if t.is_char_device() {
-            return "character device";
-        }
-        if t.is_block_device() {
-            return "block device";
-        }
-        if t.is_socket() {
-            return "socket";
-        }
-    }
-    "special file"
-}
-
-/// Reads a regular file of at most `limit` bytes (`what` names it in
-/// errors): the type and size are checked with `metadata()` before opening,
-/// again on the opened file, and the read is capped at `limit + 1`.
+/// Reads a regular file of at most `limit` bytes ([`crate::input::read_regular`]),
+/// refusals as [`WasmError`]s; `what` names the file in errors.
 pub(crate) fn read_regular_bounded(
     path: &Path,
     limit: usize,
     what: &'static str,
 ) -> Result<Vec<u8>, WasmError> {
-    let io = |source| WasmError::Io {
-        path: path.to_owned(),
-        source,
-    };
-    let check = |meta: &Metadata| -> Result<(), WasmError> {
-        if !meta.is_file() {
-            return Err(WasmError::NotRegular {
-                path: path.to_owned(),
-                kind: kind_of(meta),
-            });
-        }
-        if meta.len() > u64::try_from(limit).unwrap_or(u64::MAX) {
-            return Err(WasmError::TooLarge {
-                name: path.display().to_string(),
-                what,
-                size: meta.len(),
-                limit,
-            });
-        }
-        Ok(())
-    };
-    check(&std::fs::metadata(path).map_err(io)?)?;
-    let mut opts = OpenOptions::new();
-    opts.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Never block on a FIFO swapped in after the check above.
-        opts.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
-    }
-    let file = opts.open(path).map_err(io)?;
-    check(&file.metadata().map_err(io)?)?;
-    read_capped(file, limit)
-        .map_err(io)?
-        .ok_or_else(|| WasmError::TooLarge {
+    crate::input::read_regular(path, limit).map_err(|e| match e {
+        InputError::NotRegular { path, kind } => WasmError::NotRegular { path, kind },
+        InputError::TooLarge { path, size, limit } => WasmError::TooLarge {
             name: path.display().to_string(),
             what,
-            size: u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1),
+            size,
             limit,
-        })
-}
-
-/// At most `limit` bytes of `file`; `None` when it holds more.
-fn read_capped(file: File, limit: usize) -> std::io::Result<Option<Vec<u8>>> {
-    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    let mut bytes = Vec::new();
-    file.take(cap).read_to_end(&mut bytes)?;
-    Ok((bytes.len() <= limit).then_some(bytes))
+        },
+        InputError::Io { path, source } => WasmError::Io { path, source },
+    })
 }
 
 /// Writes a secret (a key) to `path` through a fresh, randomly named
@@ -301,7 +238,7 @@ pub(crate) fn read_private(
         .metadata()
         .map_err(|e| format!("cannot be read: {e}"))?;
     if !meta.is_file() {
-        return Err(format!("is a {}, not a regular file", kind_of(&meta)));
+        return Err(format!("is a {}, not a regular file", file_kind(&meta)));
     }
     owned_and_private(&meta, path, strict)?;
     match read_capped(file, limit) {

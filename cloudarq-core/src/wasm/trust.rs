@@ -27,6 +27,9 @@ use sha2::{Digest, Sha256};
 
 use super::WasmError;
 
+/// The largest trust policy file read (a policy lists keys and pins).
+pub const TRUST_POLICY_BYTES: usize = 1 << 20;
+
 /// The lowercase hex sha256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
@@ -251,9 +254,10 @@ impl TrustPolicy {
 
     /// Reads and parses a policy file.
     pub fn load(path: &Path) -> Result<Self, WasmError> {
-        let text = std::fs::read_to_string(path).map_err(|source| WasmError::Io {
+        let bytes = super::files::read_regular_bounded(path, TRUST_POLICY_BYTES, "trust policy")?;
+        let text = String::from_utf8(bytes).map_err(|e| WasmError::Io {
             path: path.to_owned(),
-            source,
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
         })?;
         Self::parse(&text, &path.display().to_string())
     }
