@@ -315,15 +315,12 @@ impl Pool {
         match self {
             Self::Sqlite(p) => Ok(Tx::Sqlite(begin_sqlite(p).await?)),
             Self::Postgres(p) => {
-                let mut tx = p.begin().await.ctx("starting a transaction")?;
-                sqlx::query(
+                begin_bound(
+                    p,
                     "SELECT set_config('role', 'cloudarq_app', true), cloudarq_bind_tenant($1)",
+                    tenant,
                 )
-                .bind(tenant)
-                .execute(&mut *tx)
                 .await
-                .ctx("binding the transaction to its tenant")?;
-                Ok(Tx::Postgres(tx))
             }
         }
     }
@@ -446,13 +443,7 @@ impl TenantPool {
     /// A transaction bound to `tenant` (see [`Pool::begin_tenant`]), as the
     /// tenant role itself.
     pub(crate) async fn begin(&self, tenant: Uuid) -> Result<Tx> {
-        let mut tx = self.0.begin().await.ctx("starting a transaction")?;
-        sqlx::query("SELECT cloudarq_bind_tenant($1)")
-            .bind(tenant)
-            .execute(&mut *tx)
-            .await
-            .ctx("binding the transaction to its tenant")?;
-        Ok(Tx::Postgres(tx))
+        begin_bound(&self.0, "SELECT cloudarq_bind_tenant($1)", tenant).await
     }
 
     pub(crate) async fn close(&self) {
@@ -506,6 +497,18 @@ pub(crate) fn from_ms(v: i64) -> Result<time::OffsetDateTime> {
             detail: e.to_string(),
         }
     })
+}
+
+/// A PostgreSQL transaction on `pool` bound to `tenant` by `bind` (a static
+/// statement calling `cloudarq_bind_tenant($1)`).
+async fn begin_bound(pool: &PgPool, bind: &'static str, tenant: Uuid) -> Result<Tx> {
+    let mut tx = pool.begin().await.ctx("starting a transaction")?;
+    sqlx::query(bind)
+        .bind(tenant)
+        .execute(&mut *tx)
+        .await
+        .ctx("binding the transaction to its tenant")?;
+    Ok(Tx::Postgres(tx))
 }
 
 #[cfg(test)]
