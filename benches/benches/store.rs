@@ -33,7 +33,7 @@ const FINDINGS: usize = 10_000;
 fn result(n: usize) -> ScanResult {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../cloudarq-server/demo/demo-snapshot.json"
+        "/../testdata/demo-snapshot.json"
     );
     let snap = Snapshot::from_json(&std::fs::read_to_string(path).unwrap(), path).unwrap();
     let mut r = cloudarq_core::engine::Engine::new(cloudarq_rules::all())

@@ -391,7 +391,7 @@ fn a_severity_change_without_a_reason_is_malformed_output() {
 
 /// The demo snapshot with `n` more S3 buckets in one region.
 fn snapshot_with_buckets(n: usize) -> cloudarq_model::Snapshot {
-    let text = include_str!("../../cloudarq-server/demo/demo-snapshot.json");
+    let text = include_str!("../../testdata/demo-snapshot.json");
     let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
     let resources = v["resources"].as_array_mut().unwrap();
     let bucket = resources

@@ -424,7 +424,7 @@ mod tests {
         }
     }
 
-    const DEMO: &str = include_str!("../../cloudarq-server/demo/demo-snapshot.json");
+    const DEMO: &str = include_str!("../../testdata/demo-snapshot.json");
 
     /// The demo snapshot with the first resource of `kind` changed by `change`.
     fn demo_with(

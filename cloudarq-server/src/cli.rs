@@ -27,7 +27,7 @@ use crate::store_cmd::{
 
 /// The demo account: a real collection of a moto-seeded account
 /// (recorded by `cloudarq-core/tests/moto/demo.rs`).
-pub const DEMO_SNAPSHOT: &str = include_str!("../demo/demo-snapshot.json");
+pub const DEMO_SNAPSHOT: &str = include_str!("../../testdata/demo-snapshot.json");
 
 /// CloudArq, an AWS security auditor.
 #[derive(Debug, Parser)]

@@ -30,7 +30,7 @@ use cloudarq_model::{CoverageGap, Resource, Snapshot};
 use serde_json::Value;
 
 /// The demo account's snapshot, the base of [`hostile_snapshot`].
-pub const DEMO: &str = include_str!("../../../cloudarq-server/demo/demo-snapshot.json");
+pub const DEMO: &str = include_str!("../../../testdata/demo-snapshot.json");
 
 /// The rule contract the WAT guest implements.
 const WIT: &str = include_str!("../../../cloudarq-model/wit/cloudarq-rule@1.0.0/rule.wit");

@@ -1,7 +1,7 @@
 //! The demo account: a realistic, moto-seeded account with planted
 //! misconfigurations, collected by the real collectors and evaluated by the
 //! real engine. `UPDATE_DEMO=1` records it as the bundled demo snapshot
-//! (`cloudarq-server/demo/demo-snapshot.json`, the input of `cloudarq scan --demo`).
+//! (`testdata/demo-snapshot.json`, the input of `cloudarq scan --demo`).
 
 use std::collections::BTreeMap;
 
@@ -576,7 +576,7 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
 
     let demo_path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../cloudarq-server/demo/demo-snapshot.json"
+        "/../testdata/demo-snapshot.json"
     );
     if std::env::var_os("UPDATE_DEMO").is_some() {
         std::fs::write(demo_path, snap.to_json().unwrap()).unwrap();

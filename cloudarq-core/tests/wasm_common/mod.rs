@@ -9,7 +9,7 @@ use cloudarq_model::Snapshot;
 
 /// The demo account snapshot.
 pub fn demo_snapshot() -> Snapshot {
-    let text = include_str!("../../../cloudarq-server/demo/demo-snapshot.json");
+    let text = include_str!("../../../testdata/demo-snapshot.json");
     Snapshot::from_json(text, "demo-snapshot.json").unwrap()
 }
 

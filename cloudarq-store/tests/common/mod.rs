@@ -160,7 +160,7 @@ pub fn demo_result() -> ScanResult {
     R.get_or_init(|| {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../cloudarq-server/demo/demo-snapshot.json"
+            "/../testdata/demo-snapshot.json"
         );
         let text = std::fs::read_to_string(path).unwrap();
         let snap = Snapshot::from_json(&text, path).unwrap();
