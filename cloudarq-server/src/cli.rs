@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use cloudarq_core::engine::{Engine, Mutelist};
 use cloudarq_core::report::terminal::TerminalOptions;
 use cloudarq_core::report::{self, OutputFormat, RuleIndex};
-use cloudarq_core::{Auditor, CredentialSource, ExternalId, ProgressEvent};
+use cloudarq_core::{Auditor, CredentialSource, ExternalId, ProgressEvent, RoleArn};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::text::Inert;
 use cloudarq_model::{Region, Service, Snapshot};
@@ -282,17 +282,22 @@ fn check_paths(args: &ScanArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where credentials come from, checked before any work.
-fn credential_source(args: &ScanArgs) -> anyhow::Result<CredentialSource> {
+/// Where credentials come from, checked before any work: the role ARN and
+/// External ID are parsed here, once, and the role goes on to the store.
+fn credential_source(args: &ScanArgs) -> anyhow::Result<(CredentialSource, Option<RoleArn>)> {
     let base = CredentialSource::DefaultChain {
         profile: args.profile.clone(),
     };
     Ok(match &args.role_arn {
         Some(role) => {
+            let role: RoleArn = role.parse()?;
             let external_id = args.external_id.clone().map(ExternalId::new).transpose()?;
-            CredentialSource::assume_role(role.parse()?, external_id, base)
+            (
+                CredentialSource::assume_role(role.clone(), external_id, base),
+                Some(role),
+            )
         }
-        None => base,
+        None => (base, None),
     })
 }
 
@@ -307,10 +312,11 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         services: parse_once(&args.services)?,
     };
     check_paths(&args)?;
-    let source = if args.demo || args.snapshot.is_some() {
-        None
+    let (source, role_arn) = if args.demo || args.snapshot.is_some() {
+        (None, None)
     } else {
-        Some(credential_source(&args)?)
+        let (source, role) = credential_source(&args)?;
+        (Some(source), role)
     };
     let rules = cloudarq_rules::all();
     let wasm_rules = crate::rules_cmd::load_scan_rules(&args.wasm, &rules)?;
@@ -425,16 +431,9 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         } else {
             &mut sink
         };
-        store_cmd::save_scan(
-            db,
-            &name,
-            args.role_arn.as_deref(),
-            &result,
-            started_at,
-            summary,
-        )
-        .await
-        .context("saving the scan to the store (use --no-store to skip)")?;
+        store_cmd::save_scan(db, &name, role_arn.as_ref(), &result, started_at, summary)
+            .await
+            .context("saving the scan to the store (use --no-store to skip)")?;
         db.close().await;
     }
     let failing = fail_on.is_some_and(|min| {

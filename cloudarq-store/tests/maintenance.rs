@@ -58,7 +58,7 @@ async fn populated(pg: &PgCluster, dir: &std::path::Path) -> (Store, String, std
                     name: "prod".into(),
                     account_id: None,
                     role_arn: None,
-                    external_id: Some(secrecy::SecretString::from(SENTINEL_EXT)),
+                    external_id: Some(ext(SENTINEL_EXT)),
                     static_keys: None,
                 },
                 t(0),

@@ -1,5 +1,6 @@
 //! Credentials against moto: AssumeRole parameters, bad input, secrets in logs.
 
+use cloudarq_core::model::ModelError;
 use cloudarq_core::{Auditor, CoreError, CredentialSource, ExternalId};
 
 use crate::harness::*;
@@ -65,11 +66,11 @@ async fn bad_inputs_are_typed_errors_naming_the_input() {
     let e = "arn:aws:iam::12345:role/x"
         .parse::<cloudarq_core::RoleArn>()
         .unwrap_err();
-    assert!(matches!(e, CoreError::InvalidRoleArn { .. }));
+    assert!(matches!(e, ModelError::InvalidRoleArn { .. }));
     assert!(e.to_string().contains("arn:aws:iam::12345:role/x"), "{e}");
     // External ID with forbidden characters.
     let e = ExternalId::new("abc def".to_owned()).unwrap_err();
-    assert!(matches!(e, CoreError::InvalidExternalId { .. }));
+    assert!(matches!(e, ModelError::InvalidExternalId { .. }));
     assert!(
         e.to_string().contains("External ID") && e.to_string().contains("' '"),
         "{e}"
