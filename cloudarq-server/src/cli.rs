@@ -327,25 +327,14 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
             Mutelist::load_for_ids(p, &crate::rules_cmd::rule_ids(&rules, wasm_rules.as_ref()))
         })
         .transpose()?;
-    let all_frameworks = cloudarq_rules::frameworks::frameworks()?;
+    // Unknown ids are refused by the one lookup, naming the known ids.
     let frameworks = if args.compliance.is_empty() {
-        all_frameworks
+        cloudarq_rules::frameworks::frameworks()?
     } else {
-        let mut picked = Vec::new();
-        for id in once(args.compliance.iter().map(|id| id.trim())) {
-            let f = all_frameworks
-                .iter()
-                .find(|f| f.id == id)
-                .with_context(|| {
-                    let known: Vec<&str> = all_frameworks.iter().map(|f| f.id.as_str()).collect();
-                    format!(
-                        "unknown framework {id:?}: expected one of {}",
-                        known.join(", ")
-                    )
-                })?;
-            picked.push(f.clone());
-        }
-        picked
+        once(args.compliance.iter().map(|id| id.trim()))
+            .into_iter()
+            .map(cloudarq_rules::frameworks::framework)
+            .collect::<Result<Vec<_>, _>>()?
     };
 
     // Open the store before any work, so a bad --db or keyring fails first.
