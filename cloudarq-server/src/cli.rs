@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use cloudarq_core::engine::{Engine, Mutelist};
 use cloudarq_core::report::terminal::TerminalOptions;
 use cloudarq_core::report::{self, OutputFormat, RuleIndex};
-use cloudarq_core::{Auditor, CredentialSource, ExternalId, ProgressEvent, RoleArn};
+use cloudarq_core::{Auditor, CredentialSource, ENDPOINT_ENV, ExternalId, ProgressEvent, RoleArn};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::text::Inert;
 use cloudarq_model::{Region, Service, Snapshot};
@@ -109,7 +109,8 @@ pub struct ScanArgs {
     /// counts once.
     #[arg(long, value_delimiter = ',')]
     pub services: Vec<String>,
-    /// Send every AWS request to this endpoint (moto, LocalStack).
+    /// Send every AWS request to this endpoint (moto, LocalStack); without
+    /// it, the `AWS_ENDPOINT_URL` environment variable is used when set.
     #[arg(long)]
     pub endpoint_url: Option<String>,
     /// How long the calls to one service in one region may take, in
@@ -446,7 +447,15 @@ async fn collect(
     if !targets.services.is_empty() {
         builder = builder.services(targets.services);
     }
-    if let Some(url) = &args.endpoint_url {
+    // The library reads no environment: the command reads AWS_ENDPOINT_URL
+    // when --endpoint-url is absent and passes it explicitly.
+    let from_env = args.endpoint_url.is_none();
+    let endpoint = args.endpoint_url.clone().or_else(|| {
+        std::env::var(ENDPOINT_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+    });
+    if let Some(url) = &endpoint {
         builder = builder.endpoint_url(url);
     }
     let deadline = std::time::Duration::from_secs(args.service_deadline);
@@ -488,7 +497,13 @@ async fn collect(
         }
         _ => {}
     });
-    let snapshot = builder.build()?.collect().await;
+    let auditor = builder.build().map_err(|e| match (&e, from_env) {
+        (cloudarq_core::CoreError::InvalidEndpoint { .. }, true) => {
+            anyhow::Error::new(e).context(format!("{ENDPOINT_ENV} is not a usable endpoint"))
+        }
+        _ => anyhow::Error::new(e),
+    })?;
+    let snapshot = auditor.collect().await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
