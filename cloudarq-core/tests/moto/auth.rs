@@ -181,8 +181,7 @@ async fn names_looked_up(endpoint: Option<&str>) -> Vec<String> {
     }
     // Every lookup fails, so the collection fails too; only the names matter.
     let _ = builder.build().unwrap().collect().await;
-    let names = resolver.0.lock().unwrap().clone();
-    names
+    resolver.0.lock().unwrap().clone()
 }
 
 const ENDPOINT_CHILD: &str = "CLOUDARQ_TEST_ENDPOINT_ENV_CHILD";
