@@ -159,11 +159,7 @@ fn ocsf_is_valid_json_and_keeps_every_message_and_name() {
             "{:?}",
             f.message
         );
-        assert!(
-            all.iter().any(|s| *s == f.resource_name),
-            "{:?}",
-            f.resource_name
-        );
+        assert!(all.contains(&f.resource_name), "{:?}", f.resource_name);
         assert!(all.iter().any(|s| *s == f.resource_arn.as_str()));
     }
 }

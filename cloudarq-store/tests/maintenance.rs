@@ -4,7 +4,7 @@
 //! and change nothing — above all `keys remove`, which would otherwise find
 //! "no data key" wrapped by a master key that wraps them all.
 
-#![allow(clippy::unwrap_used)] // Test bodies fail loudly.
+#![allow(clippy::unwrap_used, reason = "test bodies fail loudly")]
 
 mod common;
 

@@ -1,7 +1,10 @@
 //! Store behaviour on both backends: round trips, encryption at rest,
 //! tampering, tenant isolation, rotation, retention, backups, pagination.
 
-#![allow(clippy::unwrap_used)] // Test bodies are shared by both backends through `both!`.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test bodies, shared by both backends through `both!`, fail loudly"
+)]
 
 mod common;
 

@@ -146,7 +146,7 @@ pub fn summary(result: &ScanResult, opts: TerminalOptions) -> String {
     if top.is_empty() {
         out.push_str("  none\n");
     }
-    let ids: Vec<_> = top.iter().map(|r| escape(&r.rule_id)).collect();
+    let ids: Vec<_> = top.iter().map(|r| escape(r.rule_id)).collect();
     let id_width = ids.iter().map(|id| id.chars().count()).max().unwrap_or(0);
     for (i, (r, id)) in top.iter().zip(&ids).enumerate() {
         let _ = writeln!(
@@ -155,7 +155,7 @@ pub fn summary(result: &ScanResult, opts: TerminalOptions) -> String {
             i + 1,
             p.severity(r.severity, 13),
             r.findings.len(),
-            escape(&r.title),
+            escape(r.title),
         );
     }
     out.push('\n');

@@ -134,6 +134,9 @@ pub struct Walk {
     pub arns: usize,
 }
 
+/// The text picker of [`hostile_snapshot`].
+type Pick = Box<dyn Fn(usize, usize, &str) -> String>;
+
 /// The demo snapshot with a hostile string in every string field that can
 /// hold one: each string value and each key of a free-form object (tags,
 /// policy documents) is replaced by a corpus string ([`pick_hostile`]: each
@@ -143,7 +146,7 @@ pub struct Walk {
 /// `hostile_snapshot(false)` is the same walk with harmless text, the benign
 /// twin the HTML structure is compared with.
 pub fn hostile_snapshot(hostile: bool) -> (String, Walk) {
-    let (pick, suffix): (Box<dyn Fn(usize, usize, &str) -> String>, &str) = if hostile {
+    let (pick, suffix): (Pick, &str) = if hostile {
         (Box::new(pick_hostile()), ARN_SUFFIX)
     } else {
         // A space: `benign-1` would be a valid region code.

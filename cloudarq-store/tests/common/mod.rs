@@ -1,5 +1,9 @@
 //! Shared set-up: a store on each backend, and real scan results.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    reason = "helpers shared by several test files; tests fail loudly"
+)]
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
