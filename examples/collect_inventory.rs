@@ -8,9 +8,12 @@
 //!   cargo run -p cloudarq-examples --example collect_inventory -- eu-west-1 snapshot.json
 //! ```
 //!
-//! Against an emulator, set `AWS_ENDPOINT_URL` (for example moto's `http://127.0.0.1:5000`).
+//! Against an emulator, set `AWS_ENDPOINT_URL` (for example moto's
+//! `http://127.0.0.1:5000`): the example reads it and passes it to
+//! [`AuditorBuilder::endpoint_url`](cloudarq_core::AuditorBuilder::endpoint_url);
+//! the library itself never reads the environment.
 
-use cloudarq_core::{Auditor, CredentialSource, ExternalId};
+use cloudarq_core::{Auditor, CredentialSource, ENDPOINT_ENV, ExternalId};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -29,11 +32,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Err(_) => base,
     };
-    let snapshot = Auditor::builder(source)
-        .regions([region.parse()?])
-        .build()?
-        .collect()
-        .await?;
+    let mut builder = Auditor::builder(source).regions([region.parse()?]);
+    if let Ok(url) = std::env::var(ENDPOINT_ENV) {
+        builder = builder.endpoint_url(url);
+    }
+    let snapshot = builder.build()?.collect().await?;
     std::fs::write(&out, snapshot.to_json()?)?;
     println!(
         "{} resources, {} coverage gaps, {} AWS requests in {} ms -> {out}",

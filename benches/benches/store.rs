@@ -84,7 +84,7 @@ async fn target(
             &scope,
             NewConnection {
                 name: "prod".into(),
-                account_id: Some("123456789012".into()),
+                account_id: Some("123456789012".parse().expect("a valid account id")),
                 role_arn: None,
                 external_id: None,
                 static_keys: None,

@@ -17,7 +17,11 @@ use crate::collect;
 use crate::error::CoreError;
 use crate::progress::Progress;
 
-/// The environment variable the SDK reads for an endpoint override (A4).
+/// The environment variable the `cloudarq` command reads for an endpoint
+/// override (A4). The library never reads it: an [`AuditorBuilder`] without
+/// [`endpoint_url`](AuditorBuilder::endpoint_url) talks to AWS, whatever the
+/// process environment or the AWS profile say, so one variable cannot
+/// redirect every tenant's scan in a shared worker.
 pub const ENDPOINT_ENV: &str = "AWS_ENDPOINT_URL";
 
 /// Collects an AWS account into an inventory [`Snapshot`].
@@ -118,7 +122,13 @@ impl Auditor {
         if let Some(url) = &self.endpoint_url {
             loader = loader.endpoint_url(url.clone());
         }
-        loader.load().await
+        // The loader would take an endpoint from `AWS_ENDPOINT_URL`, the
+        // service-specific `AWS_ENDPOINT_URL_<SERVICE>` or the profile's
+        // `endpoint_url`: only the explicit one counts.
+        let mut config = loader.load().await.into_builder();
+        config.set_endpoint_url(self.endpoint_url.clone());
+        config.set_service_config(Some(NoConfiguredEndpoints));
+        config.build()
     }
 
     /// Collects every configured service in every configured (or enabled)
@@ -228,8 +238,8 @@ impl AuditorBuilder {
         self.services = services.into_iter().collect();
         self
     }
-    /// Send every request to this endpoint (moto, LocalStack); overrides
-    /// `AWS_ENDPOINT_URL`.
+    /// Send every request to this endpoint (moto, LocalStack). Without it,
+    /// requests go to AWS: `AWS_ENDPOINT_URL` is not read (see [`ENDPOINT_ENV`]).
     pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
         self.endpoint_url = Some(url.into());
         self
@@ -290,13 +300,11 @@ impl AuditorBuilder {
 
     /// Validates the configuration.
     pub fn build(self) -> Result<Auditor, CoreError> {
-        let endpoint_url = match self.endpoint_url {
-            Some(u) => Some(validate_endpoint(&u, "endpoint URL")?),
-            None => match std::env::var(ENDPOINT_ENV) {
-                Ok(u) if !u.trim().is_empty() => Some(validate_endpoint(&u, ENDPOINT_ENV)?),
-                _ => None,
-            },
-        };
+        // Only an explicit endpoint: the process environment is not read.
+        let endpoint_url = self
+            .endpoint_url
+            .map(|u| validate_endpoint(&u, "endpoint URL"))
+            .transpose()?;
         crate::auth::validate_session_suffix(&self.session_suffix)?;
         if self.services.is_empty() {
             return Err(CoreError::NoRegions("no services selected".to_owned()));
@@ -329,6 +337,17 @@ impl AuditorBuilder {
             progress: self.progress,
             live: LiveCounter::default(),
         })
+    }
+}
+
+/// The per-service settings the SDK would read from the environment and the
+/// profile: none, so no configured endpoint URL reaches a client.
+#[derive(Debug)]
+struct NoConfiguredEndpoints;
+
+impl aws_types::service_config::LoadServiceConfig for NoConfiguredEndpoints {
+    fn load_config(&self, _key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        None
     }
 }
 

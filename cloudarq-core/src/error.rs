@@ -8,20 +8,6 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 #[non_exhaustive]
 pub enum CoreError {
-    /// A role ARN that is not `arn:<partition>:iam::<account>:role/<name>`.
-    #[error("invalid role ARN {input:?}: {reason}")]
-    InvalidRoleArn {
-        /// The text given.
-        input: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// An External ID STS would refuse (the value is not echoed).
-    #[error("invalid External ID: {reason}")]
-    InvalidExternalId {
-        /// What is wrong with it.
-        reason: String,
-    },
     /// A role session name STS would refuse.
     #[error("invalid role session name {input:?}: {reason}")]
     InvalidSessionName {
@@ -38,7 +24,8 @@ pub enum CoreError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A region, account id or other identifier that did not parse.
+    /// A region, account id, role ARN, External ID or other identifier
+    /// that did not parse.
     #[error(transparent)]
     Model(#[from] cloudarq_model::ModelError),
     /// Nothing to scan.

@@ -3,7 +3,7 @@
 //! verifies, so swapped native code is never executed; unsafe directories,
 //! entries and keys are refused; and `unsafe` appears only in the one
 //! cache-loading function, behind that check.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod wasm_common;
 
@@ -328,7 +328,7 @@ fn hosts_racing_to_create_the_key_agree_on_one() {
 }
 
 /// `unsafe` appears in the workspace's Rust sources only in the cache's
-/// `load_trusted_compiled` (one `#[allow(unsafe_code)]`, one `unsafe` block),
+/// `load_trusted_compiled` (one `#[allow(unsafe_code, reason = ..)]`, one `unsafe` block),
 /// which takes only a `VerifiedEntry`: compiled bytes whose HMAC-SHA256 tag
 /// under this host's cache key verified, made only by `verify`.
 #[test]
@@ -370,10 +370,10 @@ fn unsafe_appears_only_in_the_cache_loader_behind_the_tag_check() {
         }
     }
     let allowed = [
-        "cloudarq-core/src/wasm/cache.rs: #[allow(unsafe_code)]",
+        "cloudarq-core/src/wasm/cache.rs: #[allow(unsafe_code, reason = \"loads tag-checked compiled code\")]",
         "cloudarq-core/src/wasm/cache.rs: unsafe { Component::deserialize(engine, entry.0) }",
         // The guest SDK's generated bindings (feature `guest`, wasm only).
-        "cloudarq-model/src/guest.rs: #[allow(unsafe_code, missing_docs, clippy::all)]",
+        "cloudarq-model/src/guest.rs: #[allow(unsafe_code, missing_docs, clippy::all, reason = \"generated code\")]",
     ];
     let mut found: Vec<String> = hits
         .iter()

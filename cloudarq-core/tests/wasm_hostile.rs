@@ -1,7 +1,7 @@
 //! Hostile guests, written as core WAT and made components with
 //! `wit-component`: each misbehaviour becomes ERROR findings naming the cause,
 //! the host never crashes, and every other rule's findings stay the same.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod wasm_common;
 

@@ -1,7 +1,7 @@
 //! Package files are read once and bounded: an oversized (sparse) file, a
 //! FIFO, a device, a directory or a symlink to one is refused with its path
 //! before anything is read, and a symlink to a regular package loads.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod wasm_common;
 

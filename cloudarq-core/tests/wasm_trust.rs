@@ -1,6 +1,6 @@
 //! Package trust: sha256 pins and ed25519 signatures, with and without a
 //! trust policy; refusals happen before compilation (fail closed).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod wasm_common;
 

@@ -61,6 +61,20 @@ pub enum ModelError {
         /// What does not match.
         detail: String,
     },
+    /// A role ARN that is not `arn:<partition>:iam::<account>:role/<name>`.
+    #[error("invalid role ARN {input:?}: {reason}")]
+    InvalidRoleArn {
+        /// The text given.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// An External ID STS would refuse (the value is not echoed).
+    #[error("invalid External ID: {reason}")]
+    InvalidExternalId {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Two resources in one snapshot with the same ARN.
     #[error("duplicate resource ARN {0} in snapshot")]
     DuplicateArn(String),

@@ -36,7 +36,7 @@ use crate::rule::{Rule, RuleError, Severity, Verdict};
 use crate::snapshot::Snapshot;
 
 /// The bindings generated from the contract's WIT (`cloudarq:rule@1.0.0`).
-#[allow(unsafe_code, missing_docs, clippy::all)]
+#[allow(unsafe_code, missing_docs, clippy::all, reason = "generated code")]
 pub mod bindings {
     wit_bindgen::generate!({
         path: "wit/cloudarq-rule@1.0.0",
@@ -248,7 +248,7 @@ macro_rules! export_rules {
     (package = $package:path) => {
         /// The package (also usable natively, e.g. to test its metadata).
         #[doc(hidden)]
-        #[allow(dead_code)]
+        #[allow(dead_code, reason = "used by the exports on wasm, by tests natively")]
         fn __cloudarq_package() -> &'static $crate::guest::Package {
             static P: ::std::sync::OnceLock<$crate::guest::Package> = ::std::sync::OnceLock::new();
             P.get_or_init($package)

@@ -1,9 +1,11 @@
 //! CloudArq's rule API: the typed inventory model that collectors fill and
 //! rules read.
 //!
-//! This crate is deliberately small: it depends on serde, thiserror and time
-//! only (plus `wit-bindgen` behind the `guest` feature), so a WebAssembly rule
-//! guest can use it without tokio, the AWS SDK or wasmtime. [`package`] holds
+//! This crate is deliberately small: it depends on serde, thiserror, time and
+//! secrecy only (plus `wit-bindgen` behind the `guest` feature), so a
+//! WebAssembly rule guest can use it without tokio, the AWS SDK or wasmtime.
+//! [`credentials`] holds the one [`RoleArn`], [`ExternalId`] and
+//! [`StaticKeys`] that the CLI, the collector and the store share. [`package`] holds
 //! the metadata of WebAssembly rule packages; the `guest` feature adds the
 //! guest SDK (`guest`, `export_rules!`).
 //!
@@ -25,6 +27,7 @@
 // (feature `guest`, never built for the host) allow it.
 
 mod common;
+pub mod credentials;
 mod error;
 pub mod finding;
 #[cfg(feature = "guest")]
@@ -37,6 +40,7 @@ mod snapshot;
 pub mod text;
 
 pub use common::{Collected, Service, Tags, Timestamp};
+pub use credentials::{ExternalId, RoleArn, StaticKeys};
 pub use error::ModelError;
 pub use ids::{AccountId, Arn, Partition, Region};
 pub use inventory::{Properties, Resource, ResourceType};

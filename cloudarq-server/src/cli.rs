@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use cloudarq_core::engine::{Engine, Mutelist};
 use cloudarq_core::report::terminal::TerminalOptions;
 use cloudarq_core::report::{self, OutputFormat, RuleIndex};
-use cloudarq_core::{Auditor, CredentialSource, ExternalId, ProgressEvent};
+use cloudarq_core::{Auditor, CredentialSource, ENDPOINT_ENV, ExternalId, ProgressEvent, RoleArn};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::text::Inert;
 use cloudarq_model::{Region, Service, Snapshot};
@@ -109,7 +109,8 @@ pub struct ScanArgs {
     /// counts once.
     #[arg(long, value_delimiter = ',')]
     pub services: Vec<String>,
-    /// Send every AWS request to this endpoint (moto, LocalStack).
+    /// Send every AWS request to this endpoint (moto, LocalStack); without
+    /// it, the `AWS_ENDPOINT_URL` environment variable is used when set.
     #[arg(long)]
     pub endpoint_url: Option<String>,
     /// How long the calls to one service in one region may take, in
@@ -282,17 +283,22 @@ fn check_paths(args: &ScanArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Where credentials come from, checked before any work.
-fn credential_source(args: &ScanArgs) -> anyhow::Result<CredentialSource> {
+/// Where credentials come from, checked before any work: the role ARN and
+/// External ID are parsed here, once, and the role goes on to the store.
+fn credential_source(args: &ScanArgs) -> anyhow::Result<(CredentialSource, Option<RoleArn>)> {
     let base = CredentialSource::DefaultChain {
         profile: args.profile.clone(),
     };
     Ok(match &args.role_arn {
         Some(role) => {
+            let role: RoleArn = role.parse()?;
             let external_id = args.external_id.clone().map(ExternalId::new).transpose()?;
-            CredentialSource::assume_role(role.parse()?, external_id, base)
+            (
+                CredentialSource::assume_role(role.clone(), external_id, base),
+                Some(role),
+            )
         }
-        None => base,
+        None => (base, None),
     })
 }
 
@@ -307,10 +313,11 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         services: parse_once(&args.services)?,
     };
     check_paths(&args)?;
-    let source = if args.demo || args.snapshot.is_some() {
-        None
+    let (source, role_arn) = if args.demo || args.snapshot.is_some() {
+        (None, None)
     } else {
-        Some(credential_source(&args)?)
+        let (source, role) = credential_source(&args)?;
+        (Some(source), role)
     };
     let rules = cloudarq_rules::all();
     let wasm_rules = crate::rules_cmd::load_scan_rules(&args.wasm, &rules)?;
@@ -321,25 +328,14 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
             Mutelist::load_for_ids(p, &crate::rules_cmd::rule_ids(&rules, wasm_rules.as_ref()))
         })
         .transpose()?;
-    let all_frameworks = cloudarq_rules::frameworks::frameworks()?;
+    // Unknown ids are refused by the one lookup, naming the known ids.
     let frameworks = if args.compliance.is_empty() {
-        all_frameworks
+        cloudarq_rules::frameworks::frameworks()?
     } else {
-        let mut picked = Vec::new();
-        for id in once(args.compliance.iter().map(|id| id.trim())) {
-            let f = all_frameworks
-                .iter()
-                .find(|f| f.id == id)
-                .with_context(|| {
-                    let known: Vec<&str> = all_frameworks.iter().map(|f| f.id.as_str()).collect();
-                    format!(
-                        "unknown framework {id:?}: expected one of {}",
-                        known.join(", ")
-                    )
-                })?;
-            picked.push(f.clone());
-        }
-        picked
+        once(args.compliance.iter().map(|id| id.trim()))
+            .into_iter()
+            .map(cloudarq_rules::frameworks::framework)
+            .collect::<Result<Vec<_>, _>>()?
     };
 
     // Open the store before any work, so a bad --db or keyring fails first.
@@ -425,16 +421,9 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         } else {
             &mut sink
         };
-        store_cmd::save_scan(
-            db,
-            &name,
-            args.role_arn.as_deref(),
-            &result,
-            started_at,
-            summary,
-        )
-        .await
-        .context("saving the scan to the store (use --no-store to skip)")?;
+        store_cmd::save_scan(db, &name, role_arn.as_ref(), &result, started_at, summary)
+            .await
+            .context("saving the scan to the store (use --no-store to skip)")?;
         db.close().await;
     }
     let failing = fail_on.is_some_and(|min| {
@@ -458,7 +447,15 @@ async fn collect(
     if !targets.services.is_empty() {
         builder = builder.services(targets.services);
     }
-    if let Some(url) = &args.endpoint_url {
+    // The library reads no environment: the command reads AWS_ENDPOINT_URL
+    // when --endpoint-url is absent and passes it explicitly.
+    let from_env = args.endpoint_url.is_none();
+    let endpoint = args.endpoint_url.clone().or_else(|| {
+        std::env::var(ENDPOINT_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+    });
+    if let Some(url) = &endpoint {
         builder = builder.endpoint_url(url);
     }
     let deadline = std::time::Duration::from_secs(args.service_deadline);
@@ -500,7 +497,13 @@ async fn collect(
         }
         _ => {}
     });
-    let snapshot = builder.build()?.collect().await;
+    let auditor = builder.build().map_err(|e| match (&e, from_env) {
+        (cloudarq_core::CoreError::InvalidEndpoint { .. }, true) => {
+            anyhow::Error::new(e).context(format!("{ENDPOINT_ENV} is not a usable endpoint"))
+        }
+        _ => anyhow::Error::new(e),
+    })?;
+    let snapshot = auditor.collect().await;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

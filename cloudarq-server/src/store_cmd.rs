@@ -14,6 +14,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use cloudarq_model::RoleArn;
 use cloudarq_model::finding::ScanResult;
 use cloudarq_model::text::Inert;
 use cloudarq_store::backup::BackupPolicy;
@@ -141,7 +142,7 @@ async fn local_scope(store: &Store) -> anyhow::Result<TenantScope> {
 pub async fn save_scan(
     store: &Store,
     connection: &str,
-    role_arn: Option<&str>,
+    role_arn: Option<&RoleArn>,
     result: &ScanResult,
     started_at: OffsetDateTime,
     out: &mut dyn Write,
@@ -155,8 +156,8 @@ pub async fn save_scan(
                     &scope,
                     cloudarq_store::connections::NewConnection {
                         name: connection.to_string(),
-                        account_id: Some(result.account_id.to_string()),
-                        role_arn: role_arn.map(str::to_string),
+                        account_id: Some(result.account_id.clone()),
+                        role_arn: role_arn.cloned(),
                         external_id: None,
                         static_keys: None,
                     },
@@ -386,7 +387,11 @@ pub async fn history(
             out,
             "{} (account {}): {} scan{}",
             Inert(&conn.name),
-            Inert(conn.account_id.as_deref().unwrap_or("?")),
+            Inert(
+                conn.account_id
+                    .as_ref()
+                    .map_or("?", cloudarq_model::AccountId::as_str)
+            ),
             scans.len(),
             if scans.len() == 1 { "" } else { "s" }
         )?;

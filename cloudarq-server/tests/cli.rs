@@ -101,6 +101,11 @@ fn bad_input_fails_clearly_and_writes_nothing() {
             "s3_no_such_rule",
         ),
         (vec!["--demo", "--compliance", "cis_aws_9.9"], "cis_aws_9.9"),
+        // The framework lookup lists the known ids (issue 10 §1).
+        (
+            vec!["--demo", "--compliance", "cis_aws_9.9"],
+            "expected one of cis_aws_3.0, cis_aws_7.0, aws_fsbp, nist_800_53_r5",
+        ),
         (vec!["--demo", "--output-formats", "json,pdf"], "pdf"),
         (vec!["--demo", "--fail-on", "severe"], "severe"),
         (

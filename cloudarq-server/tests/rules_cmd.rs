@@ -548,8 +548,9 @@ fn keygen_never_writes_key_material_through_a_planted_symlink() {
     assert_ne!(std::fs::read(&key).unwrap(), before);
 }
 
-/// Rebuilds the example with its one documented command when the wasm32
-/// target is installed, and checks it matches the checked-in package.
+/// Rebuilds the example with its one documented command and checks it
+/// matches the checked-in package. Without the wasm32 target it fails with
+/// the install hint, unless `CLOUDARQ_SKIP_WASM_REBUILD=1` skips it on purpose.
 #[test]
 fn checked_in_example_package_matches_a_rebuild() {
     let has_target = Command::new("rustc")
@@ -564,9 +565,14 @@ fn checked_in_example_package_matches_a_rebuild() {
             o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).exists()
         });
     if !has_target {
-        println!(
-            "SKIPPED: the wasm32-unknown-unknown target is not installed (rustup target add wasm32-unknown-unknown)"
+        let opted_out = std::env::var("CLOUDARQ_SKIP_WASM_REBUILD").is_ok_and(|v| v == "1");
+        assert!(
+            opted_out,
+            "the wasm32-unknown-unknown target is not installed: run `rustup target add \
+             wasm32-unknown-unknown`, or set CLOUDARQ_SKIP_WASM_REBUILD=1 to skip this rebuild \
+             test on purpose"
         );
+        println!("skipped on request (CLOUDARQ_SKIP_WASM_REBUILD=1): the wasm32 target is missing");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

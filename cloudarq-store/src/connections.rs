@@ -1,8 +1,11 @@
 //! AWS account connections and their credentials. The role ARN and account id
 //! are plaintext metadata; the External ID and any static access keys are
 //! encrypted, in a separate `connection_credentials` row that deletion removes
-//! at once.
+//! at once. Every value is one of cloudarq-model's types ([`RoleArn`],
+//! [`AccountId`], [`ExternalId`], [`StaticKeys`]), validated when it was
+//! parsed; the store checks nothing of its own about them.
 
+use cloudarq_model::{AccountId, ExternalId, RoleArn, StaticKeys};
 use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -22,27 +25,18 @@ impl std::fmt::Display for ConnectionId {
     }
 }
 
-/// Static access keys, the fallback when a role cannot be used.
-#[derive(Debug)]
-pub struct StaticKeys {
-    /// Access key id.
-    pub access_key_id: SecretString,
-    /// Secret access key.
-    pub secret_access_key: SecretString,
-}
-
 /// What a new connection needs.
 #[derive(Debug)]
 pub struct NewConnection {
     /// Unique name within the tenant.
     pub name: String,
     /// The AWS account id, when known.
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     /// The role to assume.
-    pub role_arn: Option<String>,
+    pub role_arn: Option<RoleArn>,
     /// The External ID for AssumeRole.
-    pub external_id: Option<SecretString>,
-    /// Static keys (fallback).
+    pub external_id: Option<ExternalId>,
+    /// Static keys (fallback): long-term keys only, a session token is refused.
     pub static_keys: Option<StaticKeys>,
 }
 
@@ -54,9 +48,9 @@ pub struct Connection {
     /// Its name.
     pub name: String,
     /// The AWS account id.
-    pub account_id: Option<String>,
+    pub account_id: Option<AccountId>,
     /// The role ARN.
-    pub role_arn: Option<String>,
+    pub role_arn: Option<RoleArn>,
     /// When it was created.
     pub created_at: OffsetDateTime,
 }
@@ -65,22 +59,22 @@ pub struct Connection {
 #[derive(Debug)]
 pub struct Credentials {
     /// The External ID.
-    pub external_id: Option<SecretString>,
-    /// Static keys.
+    pub external_id: Option<ExternalId>,
+    /// Static keys (never with a session token).
     pub static_keys: Option<StaticKeys>,
 }
 
 const TABLE: &str = "connection_credentials";
 
-fn check_external_id(v: &str) -> Result<()> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || "_+=,.@:/-".contains(c);
-    if !(2..=1224).contains(&v.len()) || !v.chars().all(ok_char) {
-        return Err(StoreError::InvalidInput {
-            field: "external id",
-            detail: "must be 2 to 1224 characters of [A-Za-z0-9_+=,.@:/-]".into(),
-        });
+/// Parses a plaintext column written from a model type; a value that no
+/// longer parses is corruption, named by `what` (these columns are not secret).
+fn stored<T: std::str::FromStr>(what: &'static str) -> impl Fn(&str) -> Result<T> {
+    move |s| {
+        s.parse().map_err(|_| StoreError::Corrupt {
+            what,
+            detail: format!("{s:?} does not parse"),
+        })
     }
-    Ok(())
 }
 
 impl Store {
@@ -98,16 +92,15 @@ impl Store {
                 detail: format!("{name:?} must be 1 to 200 characters"),
             });
         }
-        if let Some(a) = &new.account_id
-            && (a.len() != 12 || !a.bytes().all(|b| b.is_ascii_digit()))
+        if new
+            .static_keys
+            .as_ref()
+            .is_some_and(|k| k.session_token.is_some())
         {
             return Err(StoreError::InvalidInput {
-                field: "account id",
-                detail: format!("{a:?} is not 12 digits"),
+                field: "static keys",
+                detail: "a session token expires, so keys with one are not stored".into(),
             });
-        }
-        if let Some(e) = &new.external_id {
-            check_external_id(e.expose_secret())?;
         }
         let tenant = scope.tenant().as_uuid();
         let id = Uuid::now_v7();
@@ -117,9 +110,9 @@ impl Store {
             0 => None,
             n => Some(self.keys.sealer(&mut tx, tenant, n).await?),
         };
-        let mut seal = |col: &str, v: &SecretString| -> Result<Vec<u8>> {
+        let mut seal = |col: &str, v: &str| -> Result<Vec<u8>> {
             match sealer.as_mut() {
-                Some(s) => s.seal(TABLE, col, id, v.expose_secret().as_bytes()),
+                Some(s) => s.seal(TABLE, col, id, v.as_bytes()),
                 None => Err(StoreError::InvalidInput {
                     field: "encryption reservation",
                     detail: "no value was reserved".into(),
@@ -127,13 +120,16 @@ impl Store {
             }
         };
         let ext = match &new.external_id {
-            Some(e) => Some(seal("external_id", e)?),
+            Some(e) => Some(seal("external_id", e.expose_secret())?),
             None => None,
         };
         let (akid, secret) = match &new.static_keys {
             Some(k) => (
-                Some(seal("access_key_id", &k.access_key_id)?),
-                Some(seal("secret_access_key", &k.secret_access_key)?),
+                Some(seal("access_key_id", k.access_key_id.expose_secret())?),
+                Some(seal(
+                    "secret_access_key",
+                    k.secret_access_key.expose_secret(),
+                )?),
             ),
             None => (None, None),
         };
@@ -145,8 +141,8 @@ impl Store {
             .bind(id)
             .bind(tenant)
             .bind(&name)
-            .bind(&new.account_id)
-            .bind(&new.role_arn)
+            .bind(new.account_id.as_ref().map(AccountId::as_str))
+            .bind(new.role_arn.as_ref().map(RoleArn::as_str))
             .bind(ms(now))
             .execute(&mut *c)
             .await;
@@ -199,8 +195,11 @@ impl Store {
                 Ok(Connection {
                     id: ConnectionId(id),
                     name,
-                    account_id,
-                    role_arn,
+                    account_id: account_id
+                        .as_deref()
+                        .map(stored("account id"))
+                        .transpose()?,
+                    role_arn: role_arn.as_deref().map(stored("role ARN")).transpose()?,
                     created_at: from_ms(created)?,
                 })
             })
@@ -257,14 +256,19 @@ impl Store {
                 Ok(Some(SecretString::from(s)))
             };
         let external_id = text("external_id", ext).await?;
+        let external_id = external_id
+            .map(|e| {
+                ExternalId::new(e.expose_secret().to_owned()).map_err(|_| StoreError::Corrupt {
+                    what: "credential",
+                    detail: "the stored External ID is not a valid External ID".into(),
+                })
+            })
+            .transpose()?;
         let access = text("access_key_id", akid).await?;
         let secret = text("secret_access_key", secret).await?;
         tx.commit().await?;
         let static_keys = match (access, secret) {
-            (Some(a), Some(s)) => Some(StaticKeys {
-                access_key_id: a,
-                secret_access_key: s,
-            }),
+            (Some(a), Some(s)) => Some(StaticKeys::new(a, s)),
             _ => None,
         };
         Ok(Credentials {

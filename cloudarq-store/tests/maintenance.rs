@@ -4,7 +4,7 @@
 //! and change nothing — above all `keys remove`, which would otherwise find
 //! "no data key" wrapped by a master key that wraps them all.
 
-#![allow(clippy::unwrap_used)] // Test bodies fail loudly.
+#![allow(clippy::unwrap_used, reason = "test bodies fail loudly")]
 
 mod common;
 
@@ -58,7 +58,7 @@ async fn populated(pg: &PgCluster, dir: &std::path::Path) -> (Store, String, std
                     name: "prod".into(),
                     account_id: None,
                     role_arn: None,
-                    external_id: Some(secrecy::SecretString::from(SENTINEL_EXT)),
+                    external_id: Some(ext(SENTINEL_EXT)),
                     static_keys: None,
                 },
                 t(0),

@@ -3,7 +3,7 @@
 //! with raw SQL as the tenant login role, the way code inside a tenant
 //! transaction would attack it.
 
-#![allow(clippy::unwrap_used)] // Test helpers fail loudly.
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 mod common;
 

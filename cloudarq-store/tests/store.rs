@@ -1,7 +1,10 @@
 //! Store behaviour on both backends: round trips, encryption at rest,
 //! tampering, tenant isolation, rotation, retention, backups, pagination.
 
-#![allow(clippy::unwrap_used)] // Test bodies are shared by both backends through `both!`.
+#![allow(
+    clippy::unwrap_used,
+    reason = "test bodies, shared by both backends through `both!`, fail loudly"
+)]
 
 mod common;
 
@@ -68,8 +71,61 @@ async fn scan_round_trip(env: Env) {
     let keys = creds.static_keys.unwrap();
     assert_eq!(keys.access_key_id.expose_secret(), SENTINEL_AKID);
     assert_eq!(keys.secret_access_key.expose_secret(), SENTINEL_SECRET);
+    assert!(keys.session_token.is_none());
 }
 both!(scan_round_trip);
+
+/// The store takes and returns cloudarq-model's types: what it lists is what
+/// was given, parsed; keys with a session token (which expires) are refused
+/// before anything is written.
+async fn issue_10_connections_are_typed(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    connection(&env, &scope, "prod").await;
+    let listed = env.store.connections(&scope).await.unwrap();
+    assert_eq!(listed.len(), 1);
+    let c = &listed[0];
+    assert_eq!(c.account_id.as_ref().unwrap().as_str(), "123456789012");
+    let role = c.role_arn.as_ref().unwrap();
+    assert_eq!(
+        role.as_str(),
+        "arn:aws:iam::123456789012:role/CloudArqReadOnly"
+    );
+    assert_eq!(role.account_id(), c.account_id.as_ref().unwrap());
+
+    let mut keys = cloudarq_model::StaticKeys::new(
+        SecretString::from(SENTINEL_AKID),
+        SecretString::from(SENTINEL_SECRET),
+    );
+    keys.session_token = Some(SecretString::from("SENTINEL-session-token"));
+    let e = env
+        .store
+        .create_connection(
+            &scope,
+            NewConnection {
+                name: "temporary".into(),
+                account_id: None,
+                role_arn: None,
+                external_id: None,
+                static_keys: Some(keys),
+            },
+            t(2),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::InvalidInput {
+                field: "static keys",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(!e.to_string().contains("SENTINEL"), "{e}");
+    assert_eq!(env.store.connections(&scope).await.unwrap().len(), 1);
+}
+both!(issue_10_connections_are_typed);
 
 async fn score_history_and_time_range(env: Env) {
     let scope = tenant(&env, "acme").await;
@@ -620,7 +676,7 @@ async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
                             name: format!("w{i}"),
                             account_id: None,
                             role_arn: None,
-                            external_id: Some(SecretString::from(format!("ext-{i}-writer"))),
+                            external_id: Some(ext(&format!("ext-{i}-writer"))),
                             static_keys: None,
                         },
                         t(10 + i),
@@ -776,7 +832,7 @@ async fn rotation_never_destroys_a_key_a_writer_is_using(env: Env) {
                         name: "late".into(),
                         account_id: None,
                         role_arn: None,
-                        external_id: Some(SecretString::from("late-external-id")),
+                        external_id: Some(ext("late-external-id")),
                         static_keys: None,
                     },
                     t(20),
@@ -857,7 +913,7 @@ async fn master_key_rotation_and_removal_guard(env: Env) {
                 name: "prod".into(),
                 account_id: None,
                 role_arn: None,
-                external_id: Some(SecretString::from(SENTINEL_EXT)),
+                external_id: Some(ext(SENTINEL_EXT)),
                 static_keys: None,
             },
             t(0),
@@ -1192,9 +1248,9 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
                 s,
                 NewConnection {
                     name: "prod".into(),
-                    account_id: Some("123456789012".into()),
+                    account_id: Some("123456789012".parse().unwrap()),
                     role_arn: None,
-                    external_id: Some(SecretString::from(SENTINEL_EXT)),
+                    external_id: Some(ext(SENTINEL_EXT)),
                     static_keys: None,
                 },
                 t(0),

@@ -1,34 +1,18 @@
 //! Where a scan's credentials come from, and turning that into an SDK
 //! credentials provider that lives exactly as long as the scan.
 
-use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 
-use super::ExternalId;
-use super::assume_role::{RoleArn, assume_role, session_name};
+use cloudarq_model::{ExternalId, RoleArn, StaticKeys};
+
+use super::assume_role::{assume_role, session_name};
 
 use crate::error::CoreError;
-
-/// Static access keys: a fallback when a role cannot be used.
-pub struct StaticKeys {
-    /// Access key id.
-    pub access_key_id: SecretString,
-    /// Secret access key.
-    pub secret_access_key: SecretString,
-    /// Session token, for temporary keys.
-    pub session_token: Option<SecretString>,
-}
-
-impl fmt::Debug for StaticKeys {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("StaticKeys([REDACTED])")
-    }
-}
 
 /// How a scan authenticates.
 ///

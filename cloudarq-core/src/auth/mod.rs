@@ -4,12 +4,12 @@
 
 mod assume_role;
 mod credentials;
-mod external_id;
 
-pub use assume_role::{RoleArn, SESSION_DURATION_SECS, SESSION_NAME_PREFIX};
-pub use credentials::{CredentialSource, StaticKeys};
+pub use assume_role::{SESSION_DURATION_SECS, SESSION_NAME_PREFIX};
+// The role, External ID and static keys are defined once, in cloudarq-model.
+pub use cloudarq_model::credentials::{ExternalId, RoleArn, StaticKeys};
+pub use credentials::CredentialSource;
 pub(crate) use credentials::{LiveCounter, resolve};
-pub use external_id::ExternalId;
 
 /// Checks a session-name suffix before any AWS call is made.
 pub(crate) fn validate_session_suffix(suffix: &str) -> Result<(), crate::error::CoreError> {

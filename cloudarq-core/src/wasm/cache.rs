@@ -310,7 +310,7 @@ fn reject(path: &Path, reason: String) -> Lookup {
 }
 
 /// Deserializes compiled code whose cache tag verified.
-#[allow(unsafe_code)]
+#[allow(unsafe_code, reason = "loads tag-checked compiled code")]
 fn load_trusted_compiled(engine: &Engine, entry: VerifiedEntry<'_>) -> wasmtime::Result<Component> {
     // SAFETY: `Component::deserialize` trusts its input to be a compilation
     // made by a compatible wasmtime. A `VerifiedEntry` exists only when the

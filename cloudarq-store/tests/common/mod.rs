@@ -1,12 +1,17 @@
 //! Shared set-up: a store on each backend, and real scan results.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    reason = "helpers shared by several test files; tests fail loudly"
+)]
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use cloudarq_model::Snapshot;
 use cloudarq_model::finding::ScanResult;
-use cloudarq_store::connections::{ConnectionId, NewConnection, StaticKeys};
+use cloudarq_model::{ExternalId, StaticKeys};
+use cloudarq_store::connections::{ConnectionId, NewConnection};
 use cloudarq_store::crypto::SecretKey;
 use cloudarq_store::scans::{ScanId, ScanTimes};
 use cloudarq_store::testing::{PgCluster, keyring_with};
@@ -197,19 +202,28 @@ pub const SENTINEL_SECRET: &str = "SENTINEL/secret+access/KEY0000000000000";
 pub const SENTINEL_EXT: &str = "SENTINEL-external-id-42";
 pub const SENTINEL_TOTP: &str = "SENTINELTOTPSEEDJBSWY3DPEHPK3PXP";
 
+/// A valid External ID (the tests' values are).
+pub fn ext(s: &str) -> ExternalId {
+    ExternalId::new(s.to_owned()).unwrap()
+}
+
 pub async fn connection(env: &Env, scope: &TenantScope, name: &str) -> ConnectionId {
     env.store
         .create_connection(
             scope,
             NewConnection {
                 name: name.into(),
-                account_id: Some("123456789012".into()),
-                role_arn: Some("arn:aws:iam::123456789012:role/CloudArqReadOnly".into()),
-                external_id: Some(SecretString::from(SENTINEL_EXT)),
-                static_keys: Some(StaticKeys {
-                    access_key_id: SecretString::from(SENTINEL_AKID),
-                    secret_access_key: SecretString::from(SENTINEL_SECRET),
-                }),
+                account_id: Some("123456789012".parse().unwrap()),
+                role_arn: Some(
+                    "arn:aws:iam::123456789012:role/CloudArqReadOnly"
+                        .parse()
+                        .unwrap(),
+                ),
+                external_id: Some(ext(SENTINEL_EXT)),
+                static_keys: Some(StaticKeys::new(
+                    SecretString::from(SENTINEL_AKID),
+                    SecretString::from(SENTINEL_SECRET),
+                )),
             },
             t(1),
         )
