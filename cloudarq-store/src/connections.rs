@@ -78,6 +78,29 @@ fn stored<T: std::str::FromStr>(what: &'static str) -> impl Fn(&str) -> Result<T
 }
 
 impl Store {
+    /// Fails with `NotFound` unless `connection` is a live connection of `tenant`.
+    pub(crate) async fn live_connection(
+        &self,
+        tx: &mut crate::db::Tx,
+        tenant: Uuid,
+        connection: ConnectionId,
+    ) -> Result<()> {
+        let found: Option<Uuid> = on_tx!(tx, c => {
+            sqlx::query_scalar(
+                "SELECT id FROM connections WHERE id = $1 AND tenant_id = $2 AND deleted_at_ms IS NULL",
+            )
+            .bind(connection.0)
+            .bind(tenant)
+            .fetch_optional(&mut *c)
+            .await
+            .ctx("reading a connection")?
+        });
+        found.map(|_| ()).ok_or(StoreError::NotFound {
+            what: "connection",
+            id: connection.to_string(),
+        })
+    }
+
     /// Stores a connection; secrets are encrypted before they reach the database.
     pub async fn create_connection(
         &self,

@@ -37,18 +37,21 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit_log;
 pub mod backup;
 pub mod connections;
 pub mod crypto;
 mod db;
 mod error;
 pub mod files;
+pub mod findings;
 pub mod keys;
 pub mod mutelist;
 pub mod retention;
 pub mod rotation;
 pub mod scans;
 pub mod scope;
+pub mod scores;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;

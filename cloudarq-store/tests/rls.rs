@@ -7,7 +7,7 @@
 
 mod common;
 
-use cloudarq_store::users::AuditEntry;
+use cloudarq_store::audit_log::AuditEntry;
 use cloudarq_store::{Store, StoreConfig, StoreError};
 use common::*;
 use sqlx::Connection;

@@ -13,9 +13,10 @@ use std::collections::HashSet;
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_store::StoreError;
 use cloudarq_store::connections::NewConnection;
+use cloudarq_store::findings::FindingFilter;
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
-use cloudarq_store::scans::{FindingFilter, ScanStatus};
+use cloudarq_store::scans::ScanStatus;
 use cloudarq_store::users::Role;
 use common::*;
 use secrecy::{ExposeSecret, SecretString};
@@ -182,7 +183,7 @@ async fn findings_filter_and_keyset_pages(env: Env) {
         match page.next {
             Some(c) => {
                 // The token round-trips.
-                cursor = Some(cloudarq_store::scans::Cursor::from_token(&c.to_token()).unwrap());
+                cursor = Some(cloudarq_store::findings::Cursor::from_token(&c.to_token()).unwrap());
             }
             None => break,
         }
@@ -292,7 +293,7 @@ async fn findings_filter_and_keyset_pages(env: Env) {
             ..
         })
     ));
-    assert!(cloudarq_store::scans::Cursor::from_token("garbage").is_err());
+    assert!(cloudarq_store::findings::Cursor::from_token("garbage").is_err());
 }
 both!(findings_filter_and_keyset_pages);
 
@@ -1101,7 +1102,7 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     env.store
         .audit(
             &a,
-            &cloudarq_store::users::AuditEntry {
+            &cloudarq_store::audit_log::AuditEntry {
                 actor: "admin".into(),
                 action: "connection.delete".into(),
                 target: gone.to_string(),
