@@ -335,6 +335,12 @@ impl Store {
                         }
                     }
                     tx.commit().await?;
+                    #[cfg(feature = "testing")]
+                    crate::testing::pause_point(
+                        crate::testing::PausePoint::RotationBatchCommitted,
+                        tenant,
+                    )
+                    .await;
                 }
             }
             if left_behind == 0 {

@@ -366,9 +366,14 @@ pub enum PausePoint {
     PrimaryKeyRead,
     /// Rotation has found a retired data key unused and not yet deleted it.
     RetiredKeyUnused,
+    /// Rotation has committed one batch of re-encrypted rows and not yet read
+    /// the next (outside any transaction: a held rotation can be killed
+    /// there, as a crashed job would be).
+    RotationBatchCommitted,
 }
 
-type Gate = (oneshot::Sender<()>, oneshot::Receiver<()>);
+/// Calls still to let pass, then the channels of the held one.
+type Gate = (u32, oneshot::Sender<()>, oneshot::Receiver<()>);
 
 fn gates() -> std::sync::MutexGuard<'static, HashMap<(PausePoint, Uuid), Gate>> {
     static GATES: OnceLock<Mutex<HashMap<(PausePoint, Uuid), Gate>>> = OnceLock::new();
@@ -390,12 +395,19 @@ pub struct Pause {
 }
 
 impl Pause {
-    /// Arms `point` for `tenant`.
+    /// Arms `point` for `tenant`: the next call there is held.
     pub fn arm(point: PausePoint, tenant: TenantId) -> Self {
+        Self::arm_after(point, tenant, 0)
+    }
+
+    /// Arms `point` for `tenant`, letting `pass` calls through first: the
+    /// one after them is held (a stop at a counted place, e.g. after the
+    /// 60th rotation batch, without polling).
+    pub fn arm_after(point: PausePoint, tenant: TenantId, pass: u32) -> Self {
         let (reached_tx, reached_rx) = oneshot::channel();
         let (release_tx, release_rx) = oneshot::channel();
         let key = (point, tenant.as_uuid());
-        gates().insert(key, (reached_tx, release_rx));
+        gates().insert(key, (pass, reached_tx, release_rx));
         Self {
             key,
             reached: Some(reached_rx),
@@ -429,8 +441,18 @@ impl Drop for Pause {
 
 /// Called by the store at `point`: holds the call if a test armed it.
 pub(crate) async fn pause_point(point: PausePoint, tenant: Uuid) {
-    let gate = gates().remove(&(point, tenant));
-    if let Some((reached, release)) = gate {
+    let gate = {
+        let mut gates = gates();
+        match gates.get_mut(&(point, tenant)) {
+            Some((pass, _, _)) if *pass > 0 => {
+                *pass -= 1;
+                None
+            }
+            Some(_) => gates.remove(&(point, tenant)),
+            None => None,
+        }
+    };
+    if let Some((_, reached, release)) = gate {
         let _ = reached.send(());
         let _ = release.await;
     }

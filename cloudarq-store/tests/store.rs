@@ -643,6 +643,7 @@ both!(no_read_or_write_crosses_tenants);
 // ------------------------------------------------------------------ rotation
 
 async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
+    use cloudarq_store::testing::{Pause, PausePoint};
     use std::sync::Arc;
     let scope = tenant(&env, "acme").await;
     let conn = connection(&env, &scope, "prod").await;
@@ -658,7 +659,6 @@ async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
         .unwrap();
     assert_eq!(old.rows, 10_003, "10 000 findings + 3 credential columns");
 
-    let url = env.url.clone();
     let _keep = (env.pg, env.dir);
     let store = Arc::new(env.store);
     // A writer adds scans and connections throughout.
@@ -702,7 +702,9 @@ async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
             written
         })
     };
-    // First run: killed once a third of the rows have moved.
+    // First run: held after its 61st committed batch (50 rows each: about
+    // 3,000 of the 10,000 findings moved), then killed there.
+    let mut stop = Pause::arm_after(PausePoint::RotationBatchCommitted, scope.tenant(), 60);
     let first = {
         let store = store.clone();
         let runner = store.job_runner();
@@ -719,32 +721,16 @@ async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
                 .await
         })
     };
-    let mut raw = raw_for(&url).await;
-    let kid_bytes = old_kid.to_be_bytes().to_vec();
-    loop {
-        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-        let left = raw_rows!(
-            raw,
-            (i64,),
-            "SELECT count(*) FROM findings WHERE substr(details, 2, 4) = $1",
-            kid_bytes.clone()
-        )[0]
-        .0;
-        if left < 7_000 {
-            break;
-        }
-        assert!(
-            !first.is_finished(),
-            "rotation finished before it could be killed"
-        );
-    }
+    stop.reached().await.unwrap();
+    assert!(!first.is_finished(), "held, so not finished");
     first.abort();
     let _ = first.await;
+    drop(stop);
     let mid = store.key_status(&runner).await.unwrap();
     let left = mid.data_keys.get(&old_kid).map(|k| k.rows).unwrap_or(0);
     assert!(
-        left > 0,
-        "killed halfway: some rows still under the old key"
+        (1..8_000).contains(&left),
+        "killed part way: {left} rows still under the old key"
     );
     // Resume.
     let rep = store
