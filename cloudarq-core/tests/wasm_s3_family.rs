@@ -50,6 +50,33 @@ fn s3_family_gives_identical_findings_native_and_wasm() {
     }
 }
 
+/// Every golden case of every S3 rule (`cloudarq-rules/tests/golden`, the
+/// cases `tests/golden.rs` checks the native rules against) gives the same
+/// findings through the WebAssembly package as natively.
+#[test]
+fn s3_golden_cases_give_identical_findings_native_and_wasm() {
+    let wasm = wasm_engine(S3_PACKAGE, Limits::default());
+    let native = Engine::new(native_s3());
+    let mut checked = 0;
+    for rule in native_s3() {
+        let id = rule.meta().id;
+        let cases = cloudarq_rules::golden::cases_of(id).unwrap();
+        assert!(
+            cases.len() >= 3,
+            "{id} has its pass, fail and not_collected cases"
+        );
+        for case in cases {
+            let text = std::fs::read_to_string(&case.path).unwrap();
+            let snap = cloudarq_rules::golden::case_snapshot(&text).unwrap();
+            let (n, w) = (native.evaluate(&snap), wasm.evaluate(&snap));
+            assert_eq!(w.findings, n.findings, "{id}/{}", case.name);
+            assert_eq!(w.evaluation_gaps, n.evaluation_gaps, "{id}/{}", case.name);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3 * native_s3().len());
+}
+
 #[test]
 fn s3_package_metadata_matches_the_native_rule_metadata() {
     let info = inspect(S3_PACKAGE, "s3-rules.wasm").unwrap();

@@ -18,6 +18,7 @@
 mod controls;
 mod ec2;
 pub mod frameworks;
+pub mod golden;
 mod iam;
 mod policy;
 mod rds;

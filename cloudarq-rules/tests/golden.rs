@@ -8,44 +8,16 @@
 //! `UPDATE_GOLDEN=1 cargo test -p cloudarq-rules --test golden` rewrites
 //! the expected files; review the diff.
 
-use std::path::{Path, PathBuf};
-
+use cloudarq_model::Snapshot;
 use cloudarq_model::rule::{Outcome, Verdict};
-use cloudarq_model::{CoverageGap, Resource, Snapshot, Timestamp};
+use cloudarq_rules::golden;
 use serde::{Deserialize, Serialize};
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Case {
-    collected_at: Option<Timestamp>,
-    resources: Vec<Resource>,
-    #[serde(default)]
-    gaps: Vec<CoverageGap>,
-}
 
 #[derive(Serialize, Deserialize, PartialEq, Debug)]
 struct Expected {
     arn: String,
     #[serde(flatten)]
     outcome: Outcome,
-}
-
-fn golden_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
-}
-
-fn snapshot_of(case: Case) -> Snapshot {
-    let at = case
-        .collected_at
-        .unwrap_or_else(|| "2026-06-01T00:00:00Z".parse().expect("valid time"));
-    let mut snap = Snapshot::new(
-        "123456789012".parse().expect("valid account"),
-        cloudarq_model::Partition::aws(),
-        at,
-    );
-    snap.resources.extend(case.resources);
-    snap.gaps = case.gaps;
-    snap
 }
 
 fn evaluate(rule_id: &str, snap: &Snapshot) -> Vec<Expected> {
@@ -70,30 +42,18 @@ fn golden_cases() {
     let mut checked = 0;
     for rule in cloudarq_rules::all() {
         let id = rule.meta().id;
-        let dir = golden_dir().join(id);
+        let dir = golden::cases_dir().join(id);
         for required in ["pass", "fail", "not_collected"] {
             if !dir.join(format!("{required}.case.json")).exists() {
                 failures.push(format!("{id}: missing golden case {required}.case.json"));
             }
         }
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut cases: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.to_string_lossy().ends_with(".case.json"))
-            .collect();
-        cases.sort();
-        for path in cases {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default();
-            let case_name = name.trim_end_matches(".case.json").to_owned();
+        for case in golden::cases_of(id).expect("readable golden folder") {
+            let (path, case_name) = (case.path, case.name);
             let text = std::fs::read_to_string(&path).expect("readable case");
-            let case: Case =
-                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let got = evaluate(id, &snapshot_of(case));
+            let snap =
+                golden::case_snapshot(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let got = evaluate(id, &snap);
             let want_kind = match case_name.as_str() {
                 "pass" => Some("pass"),
                 "fail" => Some("fail"),
