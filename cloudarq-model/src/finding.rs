@@ -25,6 +25,15 @@ pub struct ControlId {
     pub control: String,
 }
 
+impl From<&crate::rule::ControlRef> for ControlId {
+    fn from(c: &crate::rule::ControlRef) -> Self {
+        Self {
+            framework: c.framework.to_owned(),
+            control: c.control.to_owned(),
+        }
+    }
+}
+
 /// One (rule, resource) result.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
@@ -70,6 +79,15 @@ pub struct EvaluationGap {
     pub resource_arn: Arn,
     /// The field that was not collected.
     pub field: String,
+}
+
+/// Puts findings and evaluation gaps in result order: by rule id, then
+/// resource ARN. The sort is stable, so each rule's own order of findings
+/// for one resource is kept; native, WebAssembly and merged results all use
+/// it, so the same inputs always give the same bytes.
+pub fn sort_in_result_order(findings: &mut [Finding], gaps: &mut [EvaluationGap]) {
+    findings.sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
+    gaps.sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
 }
 
 /// A compliance score for a framework or one of its sections.

@@ -66,16 +66,7 @@ impl Engine {
         rules.sort_by_key(|r| r.meta().id);
         let controls = rules
             .iter()
-            .map(|r| {
-                r.meta()
-                    .controls
-                    .iter()
-                    .map(|c| ControlId {
-                        framework: c.framework.to_owned(),
-                        control: c.control.to_owned(),
-                    })
-                    .collect()
-            })
+            .map(|r| r.meta().controls.iter().map(ControlId::from).collect())
             .collect();
         Self {
             rules,
@@ -164,10 +155,7 @@ impl Engine {
             }
             evaluation_gaps.extend(run.evaluation_gaps);
             // Native and wasm rule ids are distinct: a stable sort merges them.
-            findings
-                .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
-            evaluation_gaps
-                .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
+            cloudarq_model::finding::sort_in_result_order(&mut findings, &mut evaluation_gaps);
         }
         let scores = score::scores(&self.frameworks, &findings);
         ScanResult {

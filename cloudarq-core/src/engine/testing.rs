@@ -211,14 +211,7 @@ pub(crate) fn finding(rule: &TestRule, arn: &str, status: Status) -> Finding {
         severity_reason: None,
         message: "fails".to_owned(),
         evidence: serde_json::Value::Null,
-        controls: meta
-            .controls
-            .iter()
-            .map(|c| ControlId {
-                framework: c.framework.to_owned(),
-                control: c.control.to_owned(),
-            })
-            .collect(),
+        controls: meta.controls.iter().map(ControlId::from).collect(),
         muted_reason: None,
     }
 }

@@ -522,10 +522,7 @@ impl WasmHost {
             s.instantiate_time += o.stats.instantiate_time;
             s.log_lines_dropped += o.stats.log_lines_dropped;
         }
-        run.findings
-            .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
-        run.evaluation_gaps
-            .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
+        cloudarq_model::finding::sort_in_result_order(&mut run.findings, &mut run.evaluation_gaps);
         run.stats.elapsed = started.elapsed();
         run
     }

@@ -82,10 +82,7 @@ impl WasmRules {
             run.evaluation_gaps.extend(r.evaluation_gaps);
             run.stats.push((p.name().to_owned(), r.stats));
         }
-        run.findings
-            .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
-        run.evaluation_gaps
-            .sort_by(|a, b| (&a.rule_id, &a.resource_arn).cmp(&(&b.rule_id, &b.resource_arn)));
+        cloudarq_model::finding::sort_in_result_order(&mut run.findings, &mut run.evaluation_gaps);
         run
     }
 }

@@ -363,14 +363,7 @@ fn finding(rule: &str, status: Status, arn: &str, name: &str, message: &str) -> 
         severity_reason: None,
         message: message.to_owned(),
         evidence: serde_json::Value::Null,
-        controls: meta
-            .controls
-            .iter()
-            .map(|c| ControlId {
-                framework: c.framework.to_owned(),
-                control: c.control.to_owned(),
-            })
-            .collect(),
+        controls: meta.controls.iter().map(ControlId::from).collect(),
         muted_reason: None,
     }
 }
