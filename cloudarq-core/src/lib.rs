@@ -1,4 +1,5 @@
-//! CloudArq core: AWS access, collectors and the inventory snapshot.
+//! CloudArq core: AWS access and collectors (the inventory snapshot), the
+//! finding engine, the report writers and the WebAssembly rule host.
 //!
 //! The entry point is [`Auditor`]: give it a [`CredentialSource`] (assume a
 //! role with an [`ExternalId`], the default chain, or static keys), regions

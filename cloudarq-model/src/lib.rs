@@ -1,8 +1,8 @@
 //! CloudArq's rule API: the typed inventory model that collectors fill and
 //! rules read.
 //!
-//! This crate is deliberately small: it depends on serde, thiserror, time and
-//! secrecy only (plus `wit-bindgen` behind the `guest` feature), so a
+//! This crate is deliberately small: it depends on serde, serde_json, thiserror,
+//! time and secrecy only (plus `wit-bindgen` behind the `guest` feature), so a
 //! WebAssembly rule guest can use it without tokio, the AWS SDK or wasmtime.
 //! [`credentials`] holds the one [`RoleArn`], [`ExternalId`] and
 //! [`StaticKeys`] that the CLI, the collector and the store share. [`package`] holds

@@ -19,8 +19,9 @@ use serde_json::Value;
 
 /// Why a policy document could not be analyzed.
 ///
-/// The crate's one error type; rules turn it into a [`RuleError`], which the
-/// engine reports as an ERROR finding (never a PASS or FAIL).
+/// Policy analysis's error type (frameworks have theirs, `FrameworkError`);
+/// rules turn it into a [`RuleError`], which the engine reports as an ERROR
+/// finding (never a PASS or FAIL).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub(crate) enum PolicyError {

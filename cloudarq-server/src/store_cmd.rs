@@ -179,9 +179,7 @@ pub async fn save_scan(
         .await?;
     writeln!(out, "\nSaved scan {id} to {}", store.url())?;
     let scans = store.scans(&scope, Some(conn)).await?;
-    if let [_, previous, ..] = scans.as_slice() {
-        let before = store.load_result(&scope, previous.id).await?;
-        let changes = cloudarq_core::engine::diff(&before, result)?;
+    if let Some(changes) = since_previous(store, &scope, &scans, result).await? {
         writeln!(
             out,
             "Since the previous scan: {} new failures, {} resolved, {} still failing",
@@ -222,6 +220,21 @@ pub async fn save_scan(
         Inert(connection)
     )?;
     Ok(())
+}
+
+/// What changed from the scan before the newest of `scans` (newest first)
+/// to `latest`, the newest's result; `None` for a first scan.
+async fn since_previous(
+    store: &Store,
+    scope: &TenantScope,
+    scans: &[cloudarq_store::scans::ScanSummary],
+    latest: &ScanResult,
+) -> anyhow::Result<Option<cloudarq_core::engine::ScanDiff>> {
+    let [_, previous, ..] = scans else {
+        return Ok(None);
+    };
+    let before = store.load_result(scope, previous.id).await?;
+    Ok(Some(cloudarq_core::engine::diff(&before, latest)?))
 }
 
 fn pct(score: Option<f64>) -> String {
@@ -441,9 +454,7 @@ pub async fn history(
             }
         }
         if args.diff {
-            if let [_, previous, ..] = scans.as_slice() {
-                let before = store.load_result(&scope, previous.id).await?;
-                let d = cloudarq_core::engine::diff(&before, &latest_result)?;
+            if let Some(d) = since_previous(&store, &scope, &scans, &latest_result).await? {
                 writeln!(out, "  changes since the previous scan:")?;
                 for (label, entries) in [
                     ("new failure", &d.new_failures),

@@ -43,8 +43,9 @@ impl FromStr for TenantId {
     }
 }
 
-/// Permission to act inside one tenant. Not `Clone` across tenants: a scope
-/// names exactly one tenant, fixed at creation.
+/// Permission to act inside one tenant. A scope names exactly one tenant,
+/// fixed at creation; cloning it copies that permission for the same tenant,
+/// never another.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TenantScope {
     tenant: TenantId,
