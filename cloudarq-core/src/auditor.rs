@@ -156,7 +156,6 @@ impl Auditor {
             account_id.clone(),
             self.home_region.clone(),
             transport,
-            requests.clone(),
             self.concurrency,
             self.service_deadline,
         );
@@ -307,7 +306,7 @@ impl AuditorBuilder {
             .transpose()?;
         crate::auth::validate_session_suffix(&self.session_suffix)?;
         if self.services.is_empty() {
-            return Err(CoreError::NoRegions("no services selected".to_owned()));
+            return Err(CoreError::NoServices);
         }
         if matches!(&self.regions, Some(r) if r.is_empty()) {
             return Err(CoreError::NoRegions("the region list is empty".to_owned()));

@@ -28,9 +28,12 @@ pub enum CoreError {
     /// that did not parse.
     #[error(transparent)]
     Model(#[from] cloudarq_model::ModelError),
-    /// Nothing to scan.
+    /// No region to scan.
     #[error("no regions to scan: {0}")]
     NoRegions(String),
+    /// No service to scan.
+    #[error("no services to scan: none was selected")]
+    NoServices,
     /// A service deadline that cannot be met.
     #[error("invalid service deadline: {0}")]
     InvalidDeadline(String),

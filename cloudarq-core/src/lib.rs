@@ -24,7 +24,7 @@
 
 mod auditor;
 mod auth;
-pub mod aws;
+mod aws;
 mod collect;
 pub mod engine;
 mod error;
@@ -34,6 +34,9 @@ pub mod report;
 pub mod wasm;
 
 pub use auditor::{Auditor, AuditorBuilder, DEFAULT_SERVICE_DEADLINE, ENDPOINT_ENV};
+/// The AWS layer is internal; embedders see the actions it calls (the IAM
+/// permissions a role needs), its pacing and its retry policy.
+pub use aws::{Action, RateLimits, RetryPolicy};
 pub use auth::{
     CredentialSource, ExternalId, RoleArn, SESSION_DURATION_SECS, SESSION_NAME_PREFIX, StaticKeys,
 };

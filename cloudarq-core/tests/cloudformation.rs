@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use cloudarq_core::aws::Action;
+use cloudarq_core::Action;
 use serde_yaml::Value;
 
 fn template() -> Value {

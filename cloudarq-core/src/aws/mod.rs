@@ -74,7 +74,6 @@ pub struct AwsContext {
     account_id: AccountId,
     home_region: Region,
     transport: Transport,
-    requests: RequestCounter,
     gaps: Mutex<Vec<CoverageGap>>,
     concurrency: usize,
     /// How long each service × region may take, from its first call.
@@ -114,7 +113,6 @@ impl AwsContext {
         account_id: AccountId,
         home_region: Region,
         transport: Transport,
-        requests: RequestCounter,
         concurrency: usize,
         service_deadline: Option<Duration>,
     ) -> Self {
@@ -125,7 +123,6 @@ impl AwsContext {
             account_id,
             home_region,
             transport,
-            requests,
             gaps: Mutex::default(),
             concurrency: concurrency.max(1),
             service_deadline,
@@ -155,10 +152,6 @@ impl AwsContext {
     /// How many requests may run at once within one collector.
     pub fn concurrency(&self) -> usize {
         self.concurrency
-    }
-    /// HTTP attempts sent so far.
-    pub fn requests_sent(&self) -> u64 {
-        self.requests.get()
     }
 
     client_fn!(ec2, aws_sdk_ec2, Ec2, "An EC2 client for `region`.");

@@ -193,7 +193,9 @@ impl Throttle {
             .clone()
     }
 
-    /// Waits until a request to `svc` in `region` may go.
+    /// Waits until a request to `svc` in `region` may go (the lanes of
+    /// `retry.rs` wait on their bucket directly).
+    #[cfg(test)]
     pub async fn acquire(&self, svc: ApiService, region: Option<&Region>) {
         self.bucket(svc, region).acquire().await;
     }
