@@ -34,12 +34,12 @@ pub mod report;
 pub mod wasm;
 
 pub use auditor::{Auditor, AuditorBuilder, DEFAULT_SERVICE_DEADLINE, ENDPOINT_ENV};
-/// The AWS layer is internal; embedders see the actions it calls (the IAM
-/// permissions a role needs), its pacing and its retry policy.
-pub use aws::{Action, RateLimits, RetryPolicy};
 pub use auth::{
     CredentialSource, ExternalId, RoleArn, SESSION_DURATION_SECS, SESSION_NAME_PREFIX, StaticKeys,
 };
+/// The AWS layer is internal; embedders see the actions it calls (the IAM
+/// permissions a role needs), its pacing and its retry policy.
+pub use aws::{Action, RateLimits, RetryPolicy};
 pub use cloudarq_model as model;
 pub use error::CoreError;
 pub use progress::ProgressEvent;
