@@ -251,12 +251,7 @@ impl Pool {
             Ok((Self::Sqlite(pool), Backend::Sqlite))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url).map_err(|e| invalid(e.to_string()))?;
-            let pool = PgPoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(opts)
-                .await
-                .ctx("connecting to PostgreSQL")?;
+            let pool = connect_pg(opts, "connecting to PostgreSQL").await?;
             Ok((Self::Postgres(pool), Backend::Postgres))
         } else {
             Err(invalid(
@@ -384,12 +379,7 @@ impl TenantPool {
             return Err(invalid("expected postgres://USER@HOST:PORT/DB".into()));
         }
         let opts = PgConnectOptions::from_str(url).map_err(|e| invalid(e.to_string()))?;
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await
-            .ctx("connecting to PostgreSQL as the tenant role")?;
+        let pool = connect_pg(opts, "connecting to PostgreSQL as the tenant role").await?;
         let here: (String, String) = sqlx::query_as(SERVER_IDENTITY)
             .fetch_one(owner)
             .await
@@ -497,6 +487,17 @@ pub(crate) fn from_ms(v: i64) -> Result<time::OffsetDateTime> {
             detail: e.to_string(),
         }
     })
+}
+
+/// A pool of PostgreSQL connections (8 at most, 10 s to get one); `what`
+/// names the attempt in errors.
+async fn connect_pg(opts: PgConnectOptions, what: &'static str) -> Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(opts)
+        .await
+        .ctx(what)
 }
 
 /// A PostgreSQL transaction on `pool` bound to `tenant` by `bind` (a static
