@@ -23,7 +23,6 @@ fn engine_throughput(c: &mut Criterion) {
         "[[mute]]\nrule = \"*\"\nresource = \"arn:aws:s3:::bucket-00*\"\nreason = \"bench\"\n\
          [[mute]]\nrule = \"*\"\nresource = \"arn:aws:ec2:*:*:security-group/*\"\nreason = \"bench\"\nregion = \"sa-east-1\"\n",
         "bench.toml",
-        &both,
     )
     .expect("valid bench mutelist");
     let frameworks = cloudarq_rules::frameworks::frameworks().expect("frameworks load");
@@ -40,6 +39,7 @@ fn engine_throughput(c: &mut Criterion) {
         "builtin+sample_mutelist_scores",
         Engine::new(both.clone())
             .with_mutelist(mutelist)
+            .expect("the bench mutelist names rules the engine runs")
             .with_frameworks(frameworks),
     ));
     for (name, engine) in &cases {

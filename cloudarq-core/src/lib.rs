@@ -31,6 +31,7 @@ mod error;
 pub mod input;
 mod progress;
 pub mod report;
+pub mod scan;
 pub mod wasm;
 
 pub use auditor::{Auditor, AuditorBuilder, DEFAULT_SERVICE_DEADLINE, ENDPOINT_ENV};

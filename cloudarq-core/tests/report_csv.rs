@@ -6,7 +6,7 @@
 mod report_fixture;
 
 use cloudarq_core::report::{RuleIndex, csv as report_csv};
-use report_fixture::{HOSTILE_MESSAGE, rule_meta, sample_result};
+use report_fixture::{HOSTILE_MESSAGE, rule_metas, sample_result};
 
 fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::ReaderBuilder::new()
@@ -23,7 +23,7 @@ fn parse(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 #[test]
 fn parses_back_to_the_findings() {
     let result = sample_result();
-    let text = report_csv::to_string(&result, &RuleIndex::from_fn(rule_meta)).unwrap();
+    let text = report_csv::to_string(&result, &RuleIndex::from_metas(rule_metas())).unwrap();
     let (header, rows) = parse(&text);
     assert_eq!(header, report_csv::HEADER);
     assert_eq!(rows.len(), result.findings.len());

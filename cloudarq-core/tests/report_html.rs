@@ -7,10 +7,10 @@
 mod report_fixture;
 
 use cloudarq_core::report::{RuleIndex, html};
-use report_fixture::{HOSTILE_MESSAGE, HOSTILE_NAME, rule_meta, sample_result};
+use report_fixture::{HOSTILE_MESSAGE, HOSTILE_NAME, rule_metas, sample_result};
 
 fn sample_html() -> String {
-    html::render(&sample_result(), &RuleIndex::from_fn(rule_meta))
+    html::render(&sample_result(), &RuleIndex::from_metas(rule_metas()))
 }
 
 #[test]
@@ -47,7 +47,7 @@ fn a_script_in_any_field_stays_text() {
     r.evaluation_gaps[0].field = evil.to_owned();
     let arn = "arn:aws:s3:::\"><script>alert(2)</script>";
     r.findings[0].resource_arn = arn.parse().unwrap();
-    let page = html::render(&r, &RuleIndex::from_fn(rule_meta));
+    let page = html::render(&r, &RuleIndex::from_metas(rule_metas()));
     assert_eq!(
         page.matches("<script").count(),
         1,

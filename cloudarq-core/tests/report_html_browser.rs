@@ -29,7 +29,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use cloudarq_core::report::{RuleIndex, html};
-use report_fixture::{rule_meta, sample_result};
+use report_fixture::{rule_metas, sample_result};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 const WINDOW: (u32, u32) = (1280, 2400);
@@ -159,7 +159,7 @@ fn write_sample(work: &Path) -> PathBuf {
     let page = work.join("report.html");
     fs::write(
         &page,
-        html::render(&sample_result(), &RuleIndex::from_fn(rule_meta)),
+        html::render(&sample_result(), &RuleIndex::from_metas(rule_metas())),
     )
     .unwrap();
     page

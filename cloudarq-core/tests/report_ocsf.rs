@@ -7,12 +7,17 @@
 mod report_fixture;
 
 use cloudarq_core::report::{RuleIndex, ocsf};
-use report_fixture::{ACCOUNT, rule_meta, sample_result};
+use report_fixture::{ACCOUNT, rule_metas, sample_result};
 use serde_json::Value;
 
 fn records() -> Vec<Value> {
     let mut buf = Vec::new();
-    ocsf::write(&sample_result(), &RuleIndex::from_fn(rule_meta), &mut buf).unwrap();
+    ocsf::write(
+        &sample_result(),
+        &RuleIndex::from_metas(rule_metas()),
+        &mut buf,
+    )
+    .unwrap();
     let v: Value = serde_json::from_slice(&buf).unwrap();
     v.as_array().expect("one JSON array").clone()
 }

@@ -11,7 +11,7 @@ use std::fs;
 use std::os::unix::fs::symlink;
 
 use cloudarq_core::report::{OutputFormat, RuleIndex, report_file_name, write_reports};
-use report_fixture::{rule_meta, sample_result};
+use report_fixture::{rule_metas, sample_result};
 
 #[test]
 fn issue_9_a_symlink_at_the_report_name_is_replaced_not_followed() {
@@ -29,7 +29,13 @@ fn issue_9_a_symlink_at_the_report_name_is_replaced_not_followed() {
         let name = out.join(report_file_name(&result, *format).unwrap());
         symlink(target, name).unwrap();
     }
-    let written = write_reports(&result, &RuleIndex::from_fn(rule_meta), &formats, &out).unwrap();
+    let written = write_reports(
+        &result,
+        &RuleIndex::from_metas(rule_metas()),
+        &formats,
+        &out,
+    )
+    .unwrap();
     assert_eq!(written.len(), 3);
     for path in &written {
         let meta = fs::symlink_metadata(path).unwrap();

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use cloudarq_core::report::{OutputFormat, ReportError, RuleIndex, write_reports};
-use report_fixture::{rule_meta, sample_result};
+use report_fixture::{rule_metas, sample_result};
 
 fn names(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = fs::read_dir(dir)
@@ -26,7 +26,7 @@ fn writes_every_file_format_and_skips_the_terminal() {
     let formats = OutputFormat::parse_list("terminal,json,ocsf,csv,html").unwrap();
     let written = write_reports(
         &sample_result(),
-        &RuleIndex::from_fn(rule_meta),
+        &RuleIndex::from_metas(rule_metas()),
         &formats,
         dir.path(),
     )
@@ -57,7 +57,7 @@ fn writes_every_file_format_and_skips_the_terminal() {
 #[test]
 fn rewriting_replaces_files_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let rules = RuleIndex::from_fn(rule_meta);
+    let rules = RuleIndex::from_metas(rule_metas());
     let mut r = sample_result();
     let path = write_reports(&r, &rules, &[OutputFormat::Json], dir.path())
         .unwrap()

@@ -61,6 +61,14 @@ pub enum ModelError {
         /// What does not match.
         detail: String,
     },
+    /// A result document that is not a CloudArq scan result this build reads.
+    #[error("result {source_name} is not a CloudArq scan result this build reads: {detail}")]
+    ResultFormat {
+        /// Where the result came from.
+        source_name: String,
+        /// What was wrong.
+        detail: String,
+    },
     /// A role ARN that is not `arn:<partition>:iam::<account>:role/<name>`.
     #[error("invalid role ARN {input:?}: {reason}")]
     InvalidRoleArn {

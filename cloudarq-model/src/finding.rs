@@ -5,13 +5,22 @@
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Service, Timestamp};
+use crate::error::ModelError;
 use crate::ids::{AccountId, Arn, Region};
 use crate::inventory::ResourceType;
+use crate::package::RuleInfo;
 use crate::rule::{Severity, Status};
 use crate::snapshot::CoverageGap;
 
-/// The result format version this build writes and reads.
-pub const RESULT_FORMAT_VERSION: u32 = 1;
+/// The result format version this build writes.
+///
+/// Version 2 added [`ScanResult::rules`], the catalogue of the rules a scan
+/// ran; [`ScanResult::from_json`] still reads version 1 (with an empty
+/// catalogue).
+pub const RESULT_FORMAT_VERSION: u32 = 2;
+
+/// The oldest result format version this build reads.
+pub const RESULT_FORMAT_OLDEST_VERSION: u32 = 1;
 
 /// The `format` marker of every result document.
 pub const RESULT_FORMAT: &str = "cloudarq.result";
@@ -143,4 +152,69 @@ pub struct ScanResult {
     pub coverage_gaps: Vec<CoverageGap>,
     /// Compliance scores of the selected frameworks.
     pub scores: Vec<FrameworkScore>,
+    /// The catalogue of the rules this scan ran (built-in and WebAssembly),
+    /// ordered by id: title, severity, rationale, remediation and controls,
+    /// so a report rendered later (from the store, or for a WebAssembly
+    /// rule) shows the same remediation as one rendered at scan time.
+    /// Empty for results of format version 1.
+    #[serde(default)]
+    pub rules: Vec<RuleInfo>,
+}
+
+impl ScanResult {
+    /// Parses a result document (format version 1 or 2); `source_name`
+    /// names it in errors.
+    ///
+    /// ```
+    /// use cloudarq_model::finding::ScanResult;
+    /// let v1 = r#"{"format": "cloudarq.result", "version": 1, "account_id": "123456789012",
+    ///   "collected_at": "2026-01-01T00:00:00Z", "regions": [], "rules_evaluated": 0,
+    ///   "resources": 0, "findings": [], "evaluation_gaps": [], "coverage_gaps": [], "scores": []}"#;
+    /// let r = ScanResult::from_json(v1, "old.json")?;
+    /// assert!(r.rules.is_empty());
+    /// let v9 = v1.replace("\"version\": 1", "\"version\": 9");
+    /// assert!(ScanResult::from_json(&v9, "new.json").unwrap_err().to_string().contains("version 9"));
+    /// # Ok::<(), cloudarq_model::ModelError>(())
+    /// ```
+    pub fn from_json(json: &str, source_name: &str) -> Result<Self, ModelError> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+            version: Option<u64>,
+        }
+        let fmt_err = |detail: String| ModelError::ResultFormat {
+            source_name: source_name.to_owned(),
+            detail,
+        };
+        let header: Header = serde_json::from_str(json).map_err(|e| fmt_err(e.to_string()))?;
+        if header.format.as_deref() != Some(RESULT_FORMAT) {
+            return Err(fmt_err(format!(
+                "missing or wrong \"format\" marker (expected {RESULT_FORMAT:?})"
+            )));
+        }
+        match header.version {
+            Some(v)
+                if (u64::from(RESULT_FORMAT_OLDEST_VERSION)..=u64::from(RESULT_FORMAT_VERSION))
+                    .contains(&v) => {}
+            Some(found) => {
+                return Err(fmt_err(format!(
+                    "format version {found}, this build reads versions {RESULT_FORMAT_OLDEST_VERSION} to {RESULT_FORMAT_VERSION}"
+                )));
+            }
+            None => return Err(fmt_err("missing \"version\"".to_owned())),
+        }
+        let mut result: Self = serde_json::from_str(json).map_err(|e| fmt_err(e.to_string()))?;
+        if header.version == Some(1) && !result.rules.is_empty() {
+            return Err(fmt_err(
+                "a version 1 result has no rule catalogue (\"rules\")".to_owned(),
+            ));
+        }
+        result.version = RESULT_FORMAT_VERSION;
+        Ok(result)
+    }
+
+    /// The catalogue entry of rule `id`, if this result carries one.
+    pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.iter().find(|r| r.id == id)
+    }
 }

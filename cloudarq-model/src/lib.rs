@@ -34,6 +34,7 @@ pub mod finding;
 pub mod guest;
 mod ids;
 pub mod inventory;
+pub mod mute;
 pub mod package;
 pub mod rule;
 mod snapshot;

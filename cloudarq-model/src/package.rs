@@ -134,6 +134,30 @@ pub struct RuleInfo {
     pub controls: Vec<crate::finding::ControlId>,
 }
 
+impl RuleInfo {
+    /// A built-in rule's metadata as owned data.
+    pub fn from_meta(m: &crate::rule::RuleMeta) -> Self {
+        Self {
+            id: m.id.to_owned(),
+            title: m.title.to_owned(),
+            severity: m.severity,
+            service: m.service,
+            resource_types: m.resource_types.to_vec(),
+            rationale: m.rationale.to_owned(),
+            remediation: RemediationInfo {
+                cli: m.remediation.cli.to_owned(),
+                console: m.remediation.console.to_owned(),
+                url: m.remediation.url.to_owned(),
+            },
+            controls: m
+                .controls
+                .iter()
+                .map(crate::finding::ControlId::from)
+                .collect(),
+        }
+    }
+}
+
 /// [`Remediation`](crate::rule::Remediation) as owned data: `cli` and
 /// `console` at most [`MAX_TEXT_BYTES`] each, `url` one line of at most
 /// [`MAX_URL_BYTES`].
@@ -162,30 +186,7 @@ impl PackageMeta {
     ) -> Self {
         let rules = rules
             .iter()
-            .map(|r| {
-                let m = r.meta();
-                RuleInfo {
-                    id: m.id.to_owned(),
-                    title: m.title.to_owned(),
-                    severity: m.severity,
-                    service: m.service,
-                    resource_types: m.resource_types.to_vec(),
-                    rationale: m.rationale.to_owned(),
-                    remediation: RemediationInfo {
-                        cli: m.remediation.cli.to_owned(),
-                        console: m.remediation.console.to_owned(),
-                        url: m.remediation.url.to_owned(),
-                    },
-                    controls: m
-                        .controls
-                        .iter()
-                        .map(|c| crate::finding::ControlId {
-                            framework: c.framework.to_owned(),
-                            control: c.control.to_owned(),
-                        })
-                        .collect(),
-                }
-            })
+            .map(|r| RuleInfo::from_meta(r.meta()))
             .collect();
         Self {
             name: name.to_owned(),

@@ -11,5 +11,3 @@
 
 pub mod cli;
 pub mod logging;
-pub mod rules_cmd;
-pub mod store_cmd;

@@ -294,6 +294,7 @@ impl Store {
             evaluation_gaps: unjson::<Vec<EvaluationGap>>("evaluation gaps", &evaluation)?,
             coverage_gaps: unjson::<Vec<CoverageGap>>("coverage gaps", &coverage)?,
             scores,
+            rules: Vec::new(),
         })
     }
 }

@@ -7,7 +7,8 @@
 //!   finding and every other pair still runs; data that was not collected
 //!   yields an [`EvaluationGap`](cloudarq_model::finding::EvaluationGap), never
 //!   a PASS or FAIL. Findings are ordered by (rule id, ARN).
-//! - [`Mutelist`] turns accepted FAILs into MUTED (still reported), with a
+//! - [`Mutelist`] (built from [`MuteEntry`]s, read from a file or the store)
+//!   turns accepted FAILs into MUTED (still reported), with a
 //!   reason and an optional expiry checked against the snapshot's time.
 //! - [`score()`] and [`scores`] compute compliance per framework and section,
 //!   from the frameworks in [`cloudarq_rules::frameworks`].
@@ -61,9 +62,9 @@
 //!     resource = "arn:aws:s3:::logs-*"
 //!     reason = "log buckets are write-once"
 //!     expires = 2026-12-31
-//! "#, "mutelist.toml", &rules)?;
+//! "#, "mutelist.toml")?;
 //! let engine = Engine::new(rules)
-//!     .with_mutelist(mutelist)
+//!     .with_mutelist(mutelist)? // refused if an entry names a rule it does not run
 //!     .with_frameworks(vec![cloudarq_rules::frameworks::framework("aws_fsbp")?]);
 //!
 //! let result = engine.evaluate(&snap);
@@ -83,7 +84,7 @@ mod mutelist;
 mod run;
 mod score;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 
 pub use diff::{DiffEntry, ScanDiff, diff};
 pub use error::EngineError;

@@ -40,7 +40,8 @@
 use std::path::Path;
 
 use cloudarq_model::finding::Finding;
-use cloudarq_model::rule::{Rule, Status};
+pub use cloudarq_model::mute::{Expiry, MuteEntry};
+use cloudarq_model::rule::Status;
 use cloudarq_model::{Region, Timestamp};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use time::macros::format_description;
@@ -51,58 +52,19 @@ use super::error::EngineError;
 /// The fields an entry may have.
 const FIELDS: [&str; 5] = ["rule", "resource", "reason", "expires", "region"];
 
-/// A parsed, checked mutelist.
+/// A checked mutelist: entries whose globs compiled within the limits.
+///
+/// [`Mutelist::new`] is the one constructor, from entries however they were
+/// written ([`Mutelist::parse`] and [`Mutelist::load`] read a TOML file
+/// into entries and call it; the hosted service builds entries from the
+/// store's rows). Rule ids are checked by the engine that will apply it
+/// ([`Engine::with_mutelist`](super::Engine::with_mutelist)), which knows
+/// every rule it runs, WebAssembly rules included.
 #[derive(Clone, Debug)]
 pub struct Mutelist {
     source: String,
     entries: Vec<MuteEntry>,
     globs: GlobSet,
-}
-
-/// One mutelist entry.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MuteEntry {
-    rule: Option<String>,
-    resource: String,
-    reason: String,
-    expires: Option<Expiry>,
-    region: Option<Region>,
-}
-
-/// When an entry stops muting.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Expiry {
-    /// The first instant at which the entry no longer mutes.
-    pub at: Timestamp,
-    /// The value as written in the file, used in messages.
-    pub written: String,
-}
-
-impl MuteEntry {
-    /// The rule id it mutes; `None` for `*` (every rule).
-    pub fn rule(&self) -> Option<&str> {
-        self.rule.as_deref()
-    }
-    /// The ARN glob, as written.
-    pub fn resource(&self) -> &str {
-        &self.resource
-    }
-    /// Why the risk is accepted.
-    pub fn reason(&self) -> &str {
-        &self.reason
-    }
-    /// When it stops muting, if ever.
-    pub fn expires(&self) -> Option<&Expiry> {
-        self.expires.as_ref()
-    }
-    /// The only region it applies to, if restricted.
-    pub fn region(&self) -> Option<&Region> {
-        self.region.as_ref()
-    }
-    /// Whether it still mutes at `now`.
-    pub fn is_active(&self, now: Timestamp) -> bool {
-        self.expires.as_ref().is_none_or(|e| now < e.at)
-    }
 }
 
 impl Default for Mutelist {
@@ -128,101 +90,97 @@ impl Mutelist {
     /// past it, compiling them together takes hundreds of MiB and then fails.
     pub const MAX_TOTAL_WILDCARDS: usize = 20_000;
 
-    /// Reads and parses a mutelist file; rule ids are checked against `rules`.
-    pub fn load(path: &Path, rules: &[&'static dyn Rule]) -> Result<Self, EngineError> {
-        let ids: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
-        Self::load_for_ids(path, &ids)
-    }
-
-    /// Parses a mutelist document; `file` names it in errors, and rule ids are
-    /// checked against `rules`.
-    pub fn parse(text: &str, file: &str, rules: &[&'static dyn Rule]) -> Result<Self, EngineError> {
-        let ids: Vec<&str> = rules.iter().map(|r| r.meta().id).collect();
-        Self::parse_for_ids(text, file, &ids)
-    }
-
-    /// [`load`](Self::load) with rule ids given as text (built-in rules and
-    /// WebAssembly rules together).
-    pub fn load_for_ids(path: &Path, ids: &[&str]) -> Result<Self, EngineError> {
-        let text = read_bounded(path)?;
-        Self::parse_for_ids(&text, &path.display().to_string(), ids)
-    }
-
-    /// [`parse`](Self::parse) with rule ids given as text.
-    pub fn parse_for_ids(text: &str, file: &str, rules: &[&str]) -> Result<Self, EngineError> {
-        let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
-        if size > Mutelist::MAX_FILE_BYTES {
-            return Err(EngineError::MutelistTooLarge {
-                file: file.into(),
-                size,
-                limit: Mutelist::MAX_FILE_BYTES,
-            });
-        }
-        let table: toml::Table = toml::from_str(text).map_err(|e| EngineError::MutelistSyntax {
-            file: file.to_owned(),
-            detail: e.to_string().trim_end().to_owned(),
-        })?;
-        let shape = |detail: String| EngineError::MutelistShape {
-            file: file.to_owned(),
-            detail,
-        };
-        if let Some(key) = table.keys().find(|k| k.as_str() != "mute") {
-            return Err(shape(format!(
-                "unknown top-level key `{key}` (expected [[mute]] entries)"
-            )));
-        }
-        let items = match table.get("mute") {
-            None => &Vec::new(),
-            Some(toml::Value::Array(items)) => items,
-            Some(other) => {
-                return Err(shape(format!(
-                    "`mute` must be an array of tables ([[mute]]), found {}",
-                    other.type_str()
-                )));
-            }
-        };
-        if items.len() > Mutelist::MAX_ENTRIES {
+    /// A mutelist of `entries`; `source` names where they came from (a
+    /// file, or the store) in errors and expired-mute messages.
+    ///
+    /// Checks every entry, counted from 1: a non-empty rule id and reason,
+    /// the `resource` glob's syntax and complexity, and the limits on entries
+    /// and wildcards (each before the work it protects).
+    pub fn new(source: impl Into<String>, entries: Vec<MuteEntry>) -> Result<Self, EngineError> {
+        let source = source.into();
+        if entries.len() > Mutelist::MAX_ENTRIES {
             return Err(EngineError::MutelistTooManyEntries {
-                file: file.to_owned(),
-                entries: items.len(),
+                file: source,
+                entries: entries.len(),
                 limit: Mutelist::MAX_ENTRIES,
             });
         }
-        let mut entries = Vec::with_capacity(items.len());
         let mut globs = GlobSetBuilder::new();
         let mut total_wildcards = 0;
-        for (i, item) in items.iter().enumerate() {
+        for (i, e) in entries.iter().enumerate() {
             let entry = i + 1;
-            let toml::Value::Table(t) = item else {
-                return Err(shape(format!(
-                    "entry {entry} must be a table ([[mute]]), found {}",
-                    item.type_str()
-                )));
-            };
-            let ctx = EntryCtx {
-                file,
+            let invalid = |field: &'static str, detail: String| EngineError::InvalidField {
+                file: source.clone(),
                 entry,
-                table: t,
+                field,
+                detail,
             };
-            let (e, glob) = ctx.parse(rules)?;
+            if e.rule.as_deref().is_some_and(|r| r.trim().is_empty()) {
+                return Err(invalid("rule", "must not be empty".to_owned()));
+            }
+            for (field, value) in [("resource", &e.resource), ("reason", &e.reason)] {
+                if value.trim().is_empty() {
+                    return Err(invalid(field, "must not be empty".to_owned()));
+                }
+            }
+            glob_complexity(&e.resource).map_err(|detail| invalid("resource", detail))?;
+            let glob = Glob::new(&e.resource).map_err(|err| EngineError::BadGlob {
+                file: source.clone(),
+                entry,
+                glob: e.resource.clone(),
+                detail: err.kind().to_string(),
+            })?;
             total_wildcards += wildcards(&e.resource);
             if total_wildcards > Mutelist::MAX_TOTAL_WILDCARDS {
-                return Err(shape(format!(
-                    "entries 1 to {entry} hold {total_wildcards} wildcards in their `resource` patterns, over the limit of {} for a mutelist",
-                    Mutelist::MAX_TOTAL_WILDCARDS
-                )));
+                return Err(EngineError::MutelistShape {
+                    file: source,
+                    detail: format!(
+                        "entries 1 to {entry} hold {total_wildcards} wildcards in their `resource` patterns, over the limit of {} for a mutelist",
+                        Mutelist::MAX_TOTAL_WILDCARDS
+                    ),
+                });
             }
             globs.add(glob);
-            entries.push(e);
         }
-        let globs = globs
-            .build()
-            .map_err(|e| shape(format!("cannot build the ARN globs: {e}")))?;
+        let globs = globs.build().map_err(|e| EngineError::MutelistShape {
+            file: source.clone(),
+            detail: format!("cannot build the ARN globs: {e}"),
+        })?;
         Ok(Self {
-            source: file.to_owned(),
+            source,
             entries,
             globs,
         })
+    }
+
+    /// Reads a mutelist file (see the module docs for its limits) and
+    /// builds the mutelist from its entries.
+    pub fn load(path: &Path) -> Result<Self, EngineError> {
+        let text = read_bounded(path)?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses a mutelist document (TOML, one `[[mute]]` table per entry)
+    /// and builds the mutelist from its entries; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, EngineError> {
+        Self::new(file, parse_entries(text, file)?)
+    }
+
+    /// The rule ids its entries name that are not in `known`, each with
+    /// its entry number (from 1), as the error for the first one.
+    pub(crate) fn check_rule_ids(&self, known: &[&str]) -> Result<(), EngineError> {
+        for (i, e) in self.entries.iter().enumerate() {
+            if let Some(rule) = e.rule.as_deref()
+                && !known.contains(&rule)
+            {
+                return Err(EngineError::UnknownRule {
+                    file: self.source.clone(),
+                    entry: i + 1,
+                    rule: rule.to_owned(),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The file it was read from.
@@ -275,6 +233,66 @@ impl Mutelist {
             );
         }
     }
+}
+
+/// The entries of a mutelist document, each checked for its fields, types,
+/// dates and regions (globs and limits are checked by [`Mutelist::new`]).
+fn parse_entries(text: &str, file: &str) -> Result<Vec<MuteEntry>, EngineError> {
+    let size = u64::try_from(text.len()).unwrap_or(u64::MAX);
+    if size > Mutelist::MAX_FILE_BYTES {
+        return Err(EngineError::MutelistTooLarge {
+            file: file.into(),
+            size,
+            limit: Mutelist::MAX_FILE_BYTES,
+        });
+    }
+    let table: toml::Table = toml::from_str(text).map_err(|e| EngineError::MutelistSyntax {
+        file: file.to_owned(),
+        detail: e.to_string().trim_end().to_owned(),
+    })?;
+    let shape = |detail: String| EngineError::MutelistShape {
+        file: file.to_owned(),
+        detail,
+    };
+    if let Some(key) = table.keys().find(|k| k.as_str() != "mute") {
+        return Err(shape(format!(
+            "unknown top-level key `{key}` (expected [[mute]] entries)"
+        )));
+    }
+    let items = match table.get("mute") {
+        None => &Vec::new(),
+        Some(toml::Value::Array(items)) => items,
+        Some(other) => {
+            return Err(shape(format!(
+                "`mute` must be an array of tables ([[mute]]), found {}",
+                other.type_str()
+            )));
+        }
+    };
+    if items.len() > Mutelist::MAX_ENTRIES {
+        return Err(EngineError::MutelistTooManyEntries {
+            file: file.to_owned(),
+            entries: items.len(),
+            limit: Mutelist::MAX_ENTRIES,
+        });
+    }
+    let mut entries = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let entry = i + 1;
+        let toml::Value::Table(t) = item else {
+            return Err(shape(format!(
+                "entry {entry} must be a table ([[mute]]), found {}",
+                item.type_str()
+            )));
+        };
+        let ctx = EntryCtx {
+            file,
+            entry,
+            table: t,
+        };
+        entries.push(ctx.parse()?);
+    }
+    Ok(entries)
 }
 
 /// The file's text, refused unless it is a regular file of at most
@@ -331,7 +349,7 @@ struct EntryCtx<'a> {
 }
 
 impl EntryCtx<'_> {
-    fn parse(&self, rules: &[&str]) -> Result<(MuteEntry, Glob), EngineError> {
+    fn parse(&self) -> Result<MuteEntry, EngineError> {
         if let Some(field) = self.table.keys().find(|k| !FIELDS.contains(&k.as_str())) {
             return Err(EngineError::UnknownField {
                 file: self.file.to_owned(),
@@ -342,24 +360,10 @@ impl EntryCtx<'_> {
         let rule = self.required_str("rule")?;
         let resource = self.required_str("resource")?;
         let reason = self.required_str("reason")?;
-        let rule = if rule == "*" {
-            None
-        } else if rules.contains(&rule) {
-            Some(rule.to_owned())
-        } else {
-            return Err(EngineError::UnknownRule {
-                file: self.file.to_owned(),
-                entry: self.entry,
-                rule: rule.to_owned(),
-            });
-        };
+        let rule = (rule != "*").then(|| rule.to_owned());
+        // Checked here too, so the error names the file's entry before any
+        // glob is compiled; `Mutelist::new` checks it again for every source.
         glob_complexity(resource).map_err(|detail| self.invalid("resource", detail))?;
-        let glob = Glob::new(resource).map_err(|e| EngineError::BadGlob {
-            file: self.file.to_owned(),
-            entry: self.entry,
-            glob: resource.to_owned(),
-            detail: e.kind().to_string(),
-        })?;
         let expires = match self.table.get("expires") {
             None => None,
             Some(toml::Value::String(s)) => Some(self.expiry(s)?),
@@ -377,14 +381,13 @@ impl EntryCtx<'_> {
             }
             Some(other) => return Err(self.wrong_type("region", "a string", other)),
         };
-        let entry = MuteEntry {
+        Ok(MuteEntry {
             rule,
             resource: resource.to_owned(),
             reason: reason.to_owned(),
             expires,
             region,
-        };
-        Ok((entry, glob))
+        })
     }
 
     fn required_str(&self, field: &'static str) -> Result<&str, EngineError> {
@@ -447,8 +450,12 @@ mod tests {
     use super::*;
     use crate::engine::testing::{FAIL_HIGH, PASS_ALL, finding, rules};
 
+    /// Parses and checks rule ids as the engine does.
     fn parse(text: &str) -> Result<Mutelist, EngineError> {
-        Mutelist::parse(text, "mute.toml", &rules())
+        let m = Mutelist::parse(text, "mute.toml")?;
+        let ids: Vec<&str> = rules().iter().map(|r| r.meta().id).collect();
+        m.check_rule_ids(&ids)?;
+        Ok(m)
     }
 
     fn at(s: &str) -> Timestamp {
@@ -595,7 +602,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            m.entries()[0].expires().unwrap().at,
+            m.entries()[0].expires.as_ref().unwrap().at,
             at("2026-01-01T10:00:00Z")
         );
         let f = apply(&m, finding(&FAIL_HIGH, "arn:aws:s3:::b", Status::Fail), NOW);
@@ -743,7 +750,7 @@ mod tests {
             .unwrap()
             .set_len(300 << 20)
             .unwrap();
-        let e = Mutelist::load(&big, &rules()).unwrap_err();
+        let e = Mutelist::load(&big).unwrap_err();
         assert_eq!(
             e.to_string(),
             format!(
@@ -765,7 +772,7 @@ mod tests {
             .unwrap();
         assert!(made.success());
         for path in [fifo.as_path(), dir.path()] {
-            let e = Mutelist::load(path, &rules()).unwrap_err();
+            let e = Mutelist::load(path).unwrap_err();
             assert_eq!(
                 e.to_string(),
                 format!("mutelist {} is not a regular file", path.display())
@@ -775,7 +782,7 @@ mod tests {
 
     #[test]
     fn load_names_a_missing_file() {
-        let e = Mutelist::load(Path::new("/nonexistent/mute.toml"), &rules()).unwrap_err();
+        let e = Mutelist::load(Path::new("/nonexistent/mute.toml")).unwrap_err();
         assert!(matches!(e, EngineError::MutelistRead { .. }));
         assert!(
             e.to_string()

@@ -13,11 +13,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use cloudarq_model::finding::{
     ControlId, EvaluationGap, Finding, RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult,
 };
+use cloudarq_model::package::RuleInfo;
 use cloudarq_model::rule::{Outcome, Rule, RuleError, SeverityAdjustment, Status, Verdict};
 use cloudarq_model::{Resource, ResourceType, Snapshot};
 use cloudarq_rules::frameworks::Framework;
 use rayon::prelude::*;
 
+use super::error::EngineError;
 use super::mutelist::Mutelist;
 use super::score;
 use crate::wasm::WasmRules;
@@ -78,9 +80,25 @@ impl Engine {
     }
 
     /// Applies `mutelist` to every FAIL.
-    pub fn with_mutelist(mut self, mutelist: Mutelist) -> Self {
+    ///
+    /// Refused with [`EngineError::UnknownRule`] (naming the mutelist, the
+    /// entry and the id) when an entry names a rule this engine does not
+    /// run: add WebAssembly rules ([`with_wasm_rules`](Self::with_wasm_rules))
+    /// first.
+    pub fn with_mutelist(mut self, mutelist: Mutelist) -> Result<Self, EngineError> {
+        mutelist.check_rule_ids(&self.rule_ids())?;
         self.mutelist = Some(mutelist);
-        self
+        Ok(self)
+    }
+
+    /// The id of every rule this engine runs, built-in then WebAssembly, each
+    /// in id order.
+    pub fn rule_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self.rules.iter().map(|r| r.meta().id).collect();
+        if let Some(w) = &self.wasm {
+            ids.extend(w.rule_ids());
+        }
+        ids
     }
 
     /// Scores the results against `frameworks`, in the given order.
@@ -170,7 +188,27 @@ impl Engine {
             evaluation_gaps,
             coverage_gaps: snapshot.gaps.clone(),
             scores,
+            rules: self.catalogue(),
         }
+    }
+
+    /// The catalogue of every rule this engine runs (built-in and
+    /// WebAssembly), ordered by id: what [`ScanResult::rules`] carries.
+    pub fn catalogue(&self) -> Vec<RuleInfo> {
+        let mut rules: Vec<RuleInfo> = self
+            .rules
+            .iter()
+            .map(|r| RuleInfo::from_meta(r.meta()))
+            .collect();
+        if let Some(w) = &self.wasm {
+            rules.extend(
+                w.packages()
+                    .iter()
+                    .flat_map(|p| p.meta().rules.iter().cloned()),
+            );
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        rules
     }
 
     /// (rule index, resource index) for every applicable pair, in output order.
@@ -449,14 +487,50 @@ mod tests {
     }
 
     #[test]
+    fn issue_10_engine_refuses_a_mutelist_naming_a_rule_it_does_not_run() {
+        let m = Mutelist::parse(
+            "[[mute]]\nrule = \"*\"\nresource = \"arn:*\"\nreason = \"ok\"\n\n[[mute]]\nrule = \"no_such_rule\"\nresource = \"arn:*\"\nreason = \"typo\"\n",
+            "mute.toml",
+        )
+        .unwrap();
+        let e = Engine::new(rules())
+            .with_mutelist(m)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("mute.toml") && e.contains("entry 2") && e.contains("no_such_rule"),
+            "{e}"
+        );
+        let engine = Engine::new(rules());
+        let ids = engine.rule_ids();
+        assert_eq!(ids.len(), rules().len());
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    }
+
+    #[test]
+    fn issue_10_result_carries_the_catalogue_of_the_rules_it_ran() {
+        let engine = Engine::new(rules());
+        let result = engine.evaluate(&snapshot());
+        let ids: Vec<&str> = result.rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, engine.rule_ids());
+        for r in rules() {
+            let info = result.rule(r.meta().id).unwrap();
+            assert_eq!(info.remediation.cli, r.meta().remediation.cli);
+            assert_eq!(info.rationale, r.meta().rationale);
+        }
+    }
+
+    #[test]
     fn mutelist_mutes_fails_during_evaluation() {
         let m = Mutelist::parse(
             "[[mute]]\nrule = \"*\"\nresource = \"arn:aws:s3:::b\"\nreason = \"accepted\"\n",
             "mute.toml",
-            &rules(),
         )
         .unwrap();
-        let result = Engine::new(rules()).with_mutelist(m).evaluate(&snapshot());
+        let result = Engine::new(rules())
+            .with_mutelist(m)
+            .unwrap()
+            .evaluate(&snapshot());
         let on_b: Vec<_> = result
             .findings
             .iter()

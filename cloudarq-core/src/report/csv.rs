@@ -53,7 +53,7 @@ fn status_name(s: Status) -> &'static str {
 /// Writes the header and one row per finding, in result order.
 pub fn write(
     result: &ScanResult,
-    rules: &RuleIndex<'_>,
+    rules: &RuleIndex,
     out: &mut impl Write,
 ) -> Result<(), ReportError> {
     let mut w = ::csv::WriterBuilder::new()
@@ -63,7 +63,7 @@ pub fn write(
     let account = result.account_id.as_str();
     let collected = result.collected_at.to_string();
     for f in &result.findings {
-        let meta = rules.get(&f.rule_id);
+        let meta = rules.lookup(result, &f.rule_id);
         let controls = f
             .controls
             .iter()
@@ -86,8 +86,8 @@ pub fn write(
             &controls,
             f.severity_reason.as_deref().unwrap_or(""),
             f.muted_reason.as_deref().unwrap_or(""),
-            meta.map_or("", |m| m.remediation.cli),
-            meta.map_or("", |m| m.remediation.url),
+            meta.map_or("", |m| m.remediation.cli.as_str()),
+            meta.map_or("", |m| m.remediation.url.as_str()),
         ];
         w.write_record(cells.map(csv_cell).iter().map(|c| c.as_bytes()))?;
     }
@@ -96,7 +96,7 @@ pub fn write(
 }
 
 /// [`write`] into a string.
-pub fn to_string(result: &ScanResult, rules: &RuleIndex<'_>) -> Result<String, ReportError> {
+pub fn to_string(result: &ScanResult, rules: &RuleIndex) -> Result<String, ReportError> {
     let mut buf = Vec::new();
     write(result, rules, &mut buf)?;
     // Every cell is a Rust string, so the output is UTF-8.

@@ -132,7 +132,7 @@ fn bar(n: u32, max: u32, full: f64) -> f64 {
 }
 
 /// Renders the report.
-pub fn render(result: &ScanResult, rules: &RuleIndex<'_>) -> String {
+pub fn render(result: &ScanResult, rules: &RuleIndex) -> String {
     let stats = Stats::of(result);
     let mut h = String::with_capacity(64 * 1024 + result.findings.len() * 700);
     head(&mut h, result);
@@ -146,7 +146,7 @@ pub fn render(result: &ScanResult, rules: &RuleIndex<'_>) -> String {
     framework_chart(&mut h, &result.scores);
     h.push_str("</section>\n");
     frameworks(&mut h, &result.scores);
-    remediation(&mut h, &stats, rules);
+    remediation(&mut h, &stats, result, rules);
     findings_table(&mut h, result);
     gaps(&mut h, result);
     footer(&mut h, result);
@@ -157,7 +157,7 @@ pub fn render(result: &ScanResult, rules: &RuleIndex<'_>) -> String {
 /// Writes [`render`]'s output.
 pub fn write(
     result: &ScanResult,
-    rules: &RuleIndex<'_>,
+    rules: &RuleIndex,
     out: &mut impl Write,
 ) -> Result<(), ReportError> {
     let io_err = |source| ReportError::Write {
@@ -446,7 +446,7 @@ fn link(url: &str) -> String {
     }
 }
 
-fn remediation(h: &mut String, s: &Stats<'_>, rules: &RuleIndex<'_>) {
+fn remediation(h: &mut String, s: &Stats<'_>, result: &ScanResult, rules: &RuleIndex) {
     let _ = writeln!(
         h,
         "<h2 id=\"remediation\">Failing rules and remediation <span class=\"note\">{} rules</span></h2>",
@@ -456,11 +456,11 @@ fn remediation(h: &mut String, s: &Stats<'_>, rules: &RuleIndex<'_>) {
         h.push_str("<p class=\"note\">No rule failed.</p>\n");
     }
     for r in &s.failing_rules {
-        failing_rule(h, r, rules);
+        failing_rule(h, r, result, rules);
     }
 }
 
-fn failing_rule(h: &mut String, r: &FailingRule<'_>, rules: &RuleIndex<'_>) {
+fn failing_rule(h: &mut String, r: &FailingRule<'_>, result: &ScanResult, rules: &RuleIndex) {
     let _ = write!(
         h,
         "<details class=\"rule\" id=\"rule-{id}\"{open}><summary>{badge} {title}<span class=\"id\">{id}</span>\
@@ -475,32 +475,32 @@ fn failing_rule(h: &mut String, r: &FailingRule<'_>, rules: &RuleIndex<'_>) {
         title = Escaped(r.title),
         n = r.findings.len(),
     );
-    match rules.get(r.rule_id) {
+    match rules.lookup(result, r.rule_id) {
         Some(m) => {
             let _ = writeln!(
                 h,
                 "<p><strong>Why it matters.</strong> {}</p>",
-                Escaped(m.rationale)
+                Escaped(&m.rationale)
             );
             if !m.remediation.console.is_empty() {
                 let _ = writeln!(
                     h,
                     "<p><strong>Console.</strong> {}</p>",
-                    Escaped(m.remediation.console)
+                    Escaped(&m.remediation.console)
                 );
             }
             if !m.remediation.cli.is_empty() {
                 let _ = writeln!(
                     h,
                     "<p><strong>CLI.</strong></p><pre><code>{}</code></pre>",
-                    Escaped(m.remediation.cli)
+                    Escaped(&m.remediation.cli)
                 );
             }
             if !m.remediation.url.is_empty() {
                 let _ = writeln!(
                     h,
                     "<p><strong>Reference.</strong> {}</p>",
-                    link(m.remediation.url)
+                    link(&m.remediation.url)
                 );
             }
         }
@@ -644,7 +644,7 @@ fn footer(h: &mut String, r: &ScanResult) {
 #[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 mod tests {
     use super::*;
-    use crate::report::fixture::{rule_meta, sample_result};
+    use crate::report::fixture::{rule_metas, sample_result};
 
     #[test]
     fn escaping_covers_the_five_characters() {
@@ -656,8 +656,34 @@ mod tests {
     }
 
     #[test]
+    fn issue_10_remediation_comes_from_the_results_catalogue() {
+        // A rule no index knows (as a WebAssembly rule's would be), described
+        // by the result's own catalogue only.
+        let mut r = sample_result();
+        let failing = r
+            .findings
+            .iter()
+            .find(|f| f.status == cloudarq_model::rule::Status::Fail)
+            .unwrap()
+            .rule_id
+            .clone();
+        let mut info = cloudarq_model::package::RuleInfo::from_meta(
+            rule_metas().iter().find(|m| m.id == failing).unwrap(),
+        );
+        info.remediation.cli = "aws acme fix --from-the-catalogue".into();
+        info.rationale = "Catalogue <b>rationale</b>".into();
+        r.rules = vec![info];
+        let html = render(&r, &RuleIndex::empty());
+        assert!(html.contains("aws acme fix --from-the-catalogue"));
+        assert!(html.contains("Catalogue &lt;b&gt;rationale&lt;/b&gt;"));
+        // The catalogue wins over an index describing the same rule.
+        let html = render(&r, &RuleIndex::from_metas(rule_metas()));
+        assert!(html.contains("aws acme fix --from-the-catalogue"));
+    }
+
+    #[test]
     fn csp_hashes_match_the_inline_blocks() {
-        let html = render(&sample_result(), &RuleIndex::from_fn(rule_meta));
+        let html = render(&sample_result(), &RuleIndex::from_metas(rule_metas()));
         let csp = content_security_policy();
         assert!(html.contains(&format!("content=\"{csp}\"")));
         assert!(html.contains(&format!("<style>{STYLE}</style>")));

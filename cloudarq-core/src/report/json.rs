@@ -59,7 +59,38 @@ mod tests {
         assert_eq!(back, r);
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(v["format"], "cloudarq.result");
-        assert_eq!(v["version"], 1);
+        assert_eq!(v["version"], 2);
         assert!(text.ends_with("}\n"));
+        assert_eq!(ScanResult::from_json(&text, "report.json").unwrap(), r);
+    }
+
+    #[test]
+    fn issue_10_reads_version_1_and_carries_the_catalogue_in_version_2() {
+        // A version 1 document (no catalogue) still loads.
+        let mut v1: serde_json::Value =
+            serde_json::from_str(&to_string(&sample_result()).unwrap()).unwrap();
+        v1["version"] = 1.into();
+        v1.as_object_mut().unwrap().remove("rules");
+        let old = ScanResult::from_json(&v1.to_string(), "v1.json").unwrap();
+        assert_eq!(old.findings, sample_result().findings);
+        assert!(old.rules.is_empty());
+        // A version 2 result from the engine carries every rule it ran.
+        let snap = crate::engine::testing::snapshot();
+        let r = crate::engine::Engine::new(crate::engine::testing::rules()).evaluate(&snap);
+        let back = ScanResult::from_json(&to_string(&r).unwrap(), "v2.json").unwrap();
+        assert_eq!(back.rules.len(), crate::engine::testing::rules().len());
+        assert_eq!(back, r);
+        // Unknown versions and a v1 claiming a catalogue are refused, named.
+        for (version, rules) in [(3, false), (0, false), (1, true)] {
+            let mut doc: serde_json::Value = serde_json::from_str(&to_string(&r).unwrap()).unwrap();
+            doc["version"] = version.into();
+            if !rules {
+                doc.as_object_mut().unwrap().remove("rules");
+            }
+            let e = ScanResult::from_json(&doc.to_string(), "odd.json")
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("odd.json"), "{e}");
+        }
     }
 }

@@ -55,6 +55,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use cloudarq_model::finding::ScanResult;
+use cloudarq_model::package::RuleInfo;
 use cloudarq_model::rule::{Rule, RuleMeta};
 
 pub use stats::{FailingRule, ServiceCounts, Stats, StatusCounts};
@@ -185,45 +186,57 @@ impl FromStr for OutputFormat {
     }
 }
 
-/// Finds a rule's metadata (title, rationale, remediation) by rule id.
+/// Rule metadata (title, rationale, remediation) by rule id, for the rules
+/// a result's own catalogue does not describe.
 ///
-/// Reports use it for remediation text; a finding whose rule is unknown is
-/// still reported, with the title the finding carries.
-pub struct RuleIndex<'a> {
-    lookup: Lookup<'a>,
+/// Reports look a rule up in the result's catalogue first
+/// ([`ScanResult::rules`], format version 2, which covers WebAssembly
+/// rules too), then here: results of format version 1 carry no catalogue,
+/// so [`RuleIndex::builtin`] supplies the built-in rules' text. A finding
+/// whose rule is found in neither is still reported, with the title it
+/// carries.
+#[derive(Clone, Debug, Default)]
+pub struct RuleIndex {
+    rules: HashMap<String, RuleInfo>,
 }
 
-type Lookup<'a> = Box<dyn Fn(&str) -> Option<&'static RuleMeta> + 'a>;
+impl RuleIndex {
+    /// Indexes a rule list such as `cloudarq_rules::all()`.
+    pub fn from_rules(rules: &[&dyn Rule]) -> Self {
+        Self::from_metas(rules.iter().map(|r| r.meta()))
+    }
 
-impl<'a> RuleIndex<'a> {
-    /// Wraps a lookup function.
-    pub fn from_fn(lookup: impl Fn(&str) -> Option<&'static RuleMeta> + 'a) -> Self {
+    /// Indexes rule metadata.
+    pub fn from_metas<'m>(metas: impl IntoIterator<Item = &'m RuleMeta>) -> Self {
+        Self::from_catalogue(metas.into_iter().map(RuleInfo::from_meta))
+    }
+
+    /// Indexes a catalogue (for example one a WebAssembly package declares).
+    pub fn from_catalogue(rules: impl IntoIterator<Item = RuleInfo>) -> Self {
         Self {
-            lookup: Box::new(lookup),
+            rules: rules.into_iter().map(|r| (r.id.clone(), r)).collect(),
         }
     }
 
-    /// Indexes a rule list such as `cloudarq_rules::all()`.
-    pub fn from_rules(rules: &[&'static dyn Rule]) -> RuleIndex<'static> {
-        let map: HashMap<&'static str, &'static RuleMeta> =
-            rules.iter().map(|r| (r.meta().id, r.meta())).collect();
-        RuleIndex::from_fn(move |id| map.get(id).copied())
+    /// The built-in rules ([`cloudarq_rules::all`]).
+    pub fn builtin() -> Self {
+        Self::from_rules(&cloudarq_rules::all())
     }
 
     /// An index that knows no rule.
-    pub fn empty() -> RuleIndex<'static> {
-        RuleIndex::from_fn(|_| None)
+    pub fn empty() -> Self {
+        Self::default()
     }
 
     /// The metadata of rule `id`.
-    pub fn get(&self, id: &str) -> Option<&'static RuleMeta> {
-        (self.lookup)(id)
+    pub fn get(&self, id: &str) -> Option<&RuleInfo> {
+        self.rules.get(id)
     }
-}
 
-impl fmt::Debug for RuleIndex<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("RuleIndex")
+    /// The metadata of rule `id` for a report of `result`: its own
+    /// catalogue first, then this index.
+    pub fn lookup<'r>(&'r self, result: &'r ScanResult, id: &str) -> Option<&'r RuleInfo> {
+        result.rule(id).or_else(|| self.get(id))
     }
 }
 
@@ -247,7 +260,7 @@ pub fn report_file_name(result: &ScanResult, format: OutputFormat) -> Option<Str
 /// Renders one file report into memory; `None` for the terminal summary.
 pub fn render(
     result: &ScanResult,
-    rules: &RuleIndex<'_>,
+    rules: &RuleIndex,
     format: OutputFormat,
 ) -> Result<Option<Vec<u8>>, ReportError> {
     let mut buf = Vec::new();
@@ -287,7 +300,7 @@ pub fn render(
 /// ```
 pub fn write_reports(
     result: &ScanResult,
-    rules: &RuleIndex<'_>,
+    rules: &RuleIndex,
     formats: &[OutputFormat],
     dir: &Path,
 ) -> Result<Vec<PathBuf>, ReportError> {
@@ -420,8 +433,8 @@ mod tests {
     }
 
     #[test]
-    fn rule_index_from_a_function() {
-        let idx = RuleIndex::from_fn(fixture::rule_meta);
+    fn rule_index_from_metadata() {
+        let idx = RuleIndex::from_metas(fixture::rule_metas());
         assert_eq!(
             idx.get("iam_root_mfa_enabled").unwrap().id,
             "iam_root_mfa_enabled"

@@ -76,7 +76,7 @@ pub struct Record<'a> {
     resources: [Resource<'a>; 1],
     compliance: Compliance<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    remediation: Option<Remediation>,
+    remediation: Option<Remediation<'a>>,
     #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
     unmapped: serde_json::Map<String, serde_json::Value>,
 }
@@ -147,10 +147,10 @@ struct Compliance<'a> {
 }
 
 #[derive(Debug, Serialize)]
-struct Remediation {
+struct Remediation<'a> {
     desc: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    references: Vec<&'static str>,
+    references: Vec<&'a str>,
 }
 
 /// OCSF `severity_id` of a severity.
@@ -210,13 +210,13 @@ pub fn finding_uid(account: &str, f: &Finding) -> String {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The OCSF records of `result`, in result order.
-pub fn records<'a>(result: &'a ScanResult, rules: &RuleIndex<'_>) -> Vec<Record<'a>> {
+pub fn records<'a>(result: &'a ScanResult, rules: &'a RuleIndex) -> Vec<Record<'a>> {
     let time = unix_millis(result);
     result
         .findings
         .iter()
         .map(|f| {
-            let meta = rules.get(&f.rule_id);
+            let meta = rules.lookup(result, &f.rule_id);
             let (severity_id, severity) = severity_id(f.severity);
             let (status_id, status) = finding_status_id(f.status);
             let (c_status_id, c_status) = compliance_status_id(f.status);
@@ -272,7 +272,7 @@ pub fn records<'a>(result: &'a ScanResult, rules: &RuleIndex<'_>) -> Vec<Record<
                 finding_info: FindingInfo {
                     uid: finding_uid(result.account_id.as_str(), f),
                     title: &f.title,
-                    desc: meta.map_or(f.title.as_str(), |m| m.rationale),
+                    desc: meta.map_or(f.title.as_str(), |m| m.rationale.as_str()),
                     types: ["Software and Configuration Checks"],
                     created_time: time,
                 },
@@ -307,8 +307,8 @@ pub fn records<'a>(result: &'a ScanResult, rules: &RuleIndex<'_>) -> Vec<Record<
                     status_detail: &f.message,
                 },
                 remediation: meta.map(|m| Remediation {
-                    desc: remediation_text(m.remediation.cli, m.remediation.console),
-                    references: [m.remediation.url]
+                    desc: remediation_text(&m.remediation.cli, &m.remediation.console),
+                    references: [m.remediation.url.as_str()]
                         .into_iter()
                         .filter(|u| !u.is_empty())
                         .collect(),
@@ -337,7 +337,7 @@ fn unix_millis(result: &ScanResult) -> i64 {
 /// Writes the records of `result` as one pretty-printed JSON array.
 pub fn write(
     result: &ScanResult,
-    rules: &RuleIndex<'_>,
+    rules: &RuleIndex,
     out: &mut impl Write,
 ) -> Result<(), ReportError> {
     let io_err = |source| ReportError::Write {
@@ -358,12 +358,12 @@ pub fn write(
 #[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
 mod tests {
     use super::*;
-    use crate::report::fixture::{rule_meta, sample_result};
+    use crate::report::fixture::{rule_metas, sample_result};
 
     fn sample_records() -> Vec<serde_json::Value> {
         let r = sample_result();
         let mut buf = Vec::new();
-        write(&r, &RuleIndex::from_fn(rule_meta), &mut buf).unwrap();
+        write(&r, &RuleIndex::from_metas(rule_metas()), &mut buf).unwrap();
         serde_json::from_slice(&buf).unwrap()
     }
 

@@ -341,6 +341,11 @@ pub fn rule_meta(id: &str) -> Option<&'static RuleMeta> {
     RULES.iter().find(|m| m.id == id)
 }
 
+/// The metadata of every rule of the sample.
+pub fn rule_metas() -> &'static [RuleMeta] {
+    RULES
+}
+
 /// Every rule id of the sample.
 pub fn rule_ids() -> impl Iterator<Item = &'static str> {
     RULES.iter().map(|m| m.id)
@@ -599,5 +604,7 @@ pub fn sample_result() -> ScanResult {
         evaluation_gaps,
         coverage_gaps,
         scores,
+        // As a version 1 result: reports take rule text from a `RuleIndex`.
+        rules: Vec::new(),
     }
 }

@@ -1,20 +1,17 @@
 //! `cloudarq rules inspect|run|test|package|build|keygen|sign|verify` and
 //! `cloudarq scan --rules`: the WebAssembly rule tooling (W5).
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use cloudarq_core::engine::Engine;
 use cloudarq_core::wasm::trust::{Signature, SigningKey, TrustPolicy, sha256_hex};
 use cloudarq_core::wasm::{
-    Limits, LoadOptions, PackageBytes, PackageRun, WasmHost, WasmPackage, WasmRules, inspect,
-    package_module, write_secret_file,
+    Limits, LoadOptions, PackageBytes, PackageRun, WasmHost, WasmPackage, inspect, package_module,
+    write_secret_file,
 };
 use cloudarq_model::Snapshot;
-use cloudarq_model::rule::Rule;
 use cloudarq_model::text::Inert;
 use serde::{Deserialize, Serialize};
 
@@ -120,57 +117,16 @@ pub struct WasmScanArgs {
     pub rules_cache_key: Option<PathBuf>,
 }
 
-/// `host` with the compiled cache in `dir`, its key at `key` or by default
+/// The key authenticating the compiled cache: `key`, or by default
 /// `rules-cache.key` in the data directory.
-fn with_cache(host: WasmHost, dir: &Path, key: Option<&Path>) -> anyhow::Result<WasmHost> {
-    let key = key
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| crate::store_cmd::data_dir().join("rules-cache.key"));
-    Ok(host.with_cache_dir(dir, &key)?)
+pub(crate) fn cache_key(key: Option<&Path>) -> PathBuf {
+    key.map(Path::to_path_buf)
+        .unwrap_or_else(|| crate::cli::store::data_dir().join("rules-cache.key"))
 }
 
-/// Loads the packages of `scan --rules`, checking trust and rule ids against
-/// `native`; `None` when no package was asked for.
-pub fn load_scan_rules(
-    args: &WasmScanArgs,
-    native: &[&'static dyn Rule],
-) -> anyhow::Result<Option<WasmRules>> {
-    if args.rules.is_empty() {
-        return Ok(None);
-    }
-    let trust = args
-        .trust_policy
-        .as_deref()
-        .map(TrustPolicy::load)
-        .transpose()?;
-    let settings: BTreeMap<String, serde_json::Value> = match &args.rules_settings {
-        Some(p) => serde_json::from_str(&read(p)?).with_context(|| {
-            format!(
-                "{}: expected a JSON object keyed by package name",
-                p.display()
-            )
-        })?,
-        None => BTreeMap::new(),
-    };
-    let mut host = WasmHost::new(Limits::default())?;
-    if let Some(dir) = &args.rules_cache_dir {
-        host = with_cache(host, dir, args.rules_cache_key.as_deref())?;
-    }
-    let mut rules = WasmRules::new(host);
-    let opts = LoadOptions {
-        settings_by_package: Some(&settings),
-        trust: trust.as_ref(),
-        ..LoadOptions::default()
-    };
-    for file in package_files(&args.rules)? {
-        // Read once: trust, settings lookup and compilation use these bytes.
-        let pkg = rules.host().load_file(&file, &opts)?;
-        if let Some(why) = &pkg.load_stats().recompiled_because {
-            tracing::warn!(package = pkg.name(), "recompiled: {why}");
-        }
-        rules.add(pkg, native)?;
-    }
-    Ok(Some(rules))
+/// `host` with the compiled cache in `dir`, authenticated by [`cache_key`].
+fn with_cache(host: WasmHost, dir: &Path, key: Option<&Path>) -> anyhow::Result<WasmHost> {
+    Ok(host.with_cache_dir(dir, &cache_key(key))?)
 }
 
 /// A package (or guest build output) read once, bounded by the default
@@ -180,7 +136,7 @@ fn read_package(path: &Path) -> anyhow::Result<PackageBytes> {
 }
 
 /// `.wasm` files named directly, and those inside named directories (sorted).
-fn package_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn package_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -596,21 +552,4 @@ fn build(dir: &Path, output: Option<&Path>, out: &mut dyn Write) -> anyhow::Resu
 
 fn write_file(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// The ids of the built-in rules and of the loaded packages' rules.
-pub fn rule_ids<'a>(native: &[&'static dyn Rule], wasm: Option<&'a WasmRules>) -> Vec<&'a str> {
-    native
-        .iter()
-        .map(|r| r.meta().id)
-        .chain(wasm.into_iter().flat_map(WasmRules::rule_ids))
-        .collect()
-}
-
-/// Adds the loaded packages to `engine`.
-pub fn with_wasm(engine: Engine, rules: Option<WasmRules>) -> Engine {
-    match rules {
-        Some(r) => engine.with_wasm_rules(r),
-        None => engine,
-    }
 }

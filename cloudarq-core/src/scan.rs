@@ -1,0 +1,465 @@
+//! One scan, start to end: the pipeline the command line and the scan
+//! workers share.
+//!
+//! A [`ScanPlan`] says where the snapshot comes from (a live account
+//! through STS and the collectors, or a snapshot already in hand), which
+//! rules run (built-in, WebAssembly packages, mutelist, frameworks) and
+//! where reports go. [`ScanPlan::prepare`] checks all of it before any
+//! work — packages are read, pinned, trust-checked and compiled, the
+//! mutelist's rule ids are checked against the rules that will run, the
+//! collector configuration and the output paths are validated — and
+//! returns a [`PreparedScan`], so bad input fails before anything is
+//! collected or written. [`PreparedScan::run`] then collects (or takes the
+//! snapshot), evaluates, writes the reports and the snapshot file, and
+//! returns the [`Scan`]. Storing the result is the caller's step (the
+//! store's `record_scan` for the CLI, `finish_scan` for a worker).
+//!
+//! Callers differ only in where inputs come from (flags and files, or the
+//! store's connection and mutelist rows) and where [`Stage`]s go (a
+//! progress bar, or the scan's progress in the store).
+//!
+//! ```
+//! use cloudarq_core::scan::{ScanPlan, SnapshotSource};
+//! use cloudarq_model::Snapshot;
+//!
+//! # let json = include_str!("../../testdata/demo-snapshot.json");
+//! let snapshot = Snapshot::from_json(json, "demo")?;
+//! let prepared = ScanPlan::new(SnapshotSource::Snapshot(snapshot))
+//!     .frameworks(vec![cloudarq_rules::frameworks::framework("cis_aws_3.0")?])
+//!     .prepare()?;
+//! let scan = tokio::runtime::Runtime::new()?.block_on(prepared.run())?;
+//! assert!(scan.result.findings.len() > 10);
+//! assert_eq!(scan.result.scores[0].framework, "cis_aws_3.0");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use cloudarq_model::finding::ScanResult;
+use cloudarq_model::rule::Rule;
+use cloudarq_model::{ModelError, Region, Service, Snapshot};
+use cloudarq_rules::frameworks::{Framework, FrameworkError};
+
+use crate::engine::{Engine, EngineError, Mutelist};
+use crate::report::{self, OutputFormat, ReportError, RuleIndex};
+use crate::wasm::trust::TrustPolicy;
+use crate::wasm::{LoadOptions, WasmError, WasmHost, WasmRules};
+use crate::{Auditor, CoreError, CredentialSource, ProgressEvent};
+
+/// Errors of preparing or running a scan; each names the input at fault.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScanError {
+    /// The collector configuration, the credentials or the collection.
+    #[error(transparent)]
+    Collect(#[from] CoreError),
+    /// A rule package could not be read, verified, compiled or added.
+    #[error(transparent)]
+    Package(#[from] WasmError),
+    /// The mutelist does not fit the rules that run.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// A report could not be rendered or written.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// An output path that cannot be used.
+    #[error("{what} {path}: {reason}")]
+    OutputPath {
+        /// Which output (`report directory`, `snapshot file`).
+        what: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// Why it cannot be used.
+        reason: &'static str,
+    },
+    /// Writing an output failed.
+    #[error("cannot write {what} {path}: {source}")]
+    Write {
+        /// Which output.
+        what: &'static str,
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The built-in frameworks could not be loaded.
+    #[error(transparent)]
+    Frameworks(#[from] FrameworkError),
+    /// The snapshot could not be serialized.
+    #[error(transparent)]
+    Snapshot(#[from] ModelError),
+}
+
+/// Where a scan's snapshot comes from.
+#[derive(Debug)]
+pub enum SnapshotSource {
+    /// Collect a live account.
+    Collect(CollectPlan),
+    /// Evaluate a snapshot already in hand (a saved file, the demo account).
+    Snapshot(Snapshot),
+}
+
+/// What to collect, and with which credentials.
+#[derive(Debug)]
+pub struct CollectPlan {
+    /// The credentials (an assumed role for a hosted connection).
+    pub credentials: CredentialSource,
+    /// Regions; empty for every enabled region.
+    pub regions: Vec<Region>,
+    /// Services; empty for every service.
+    pub services: Vec<Service>,
+    /// Send every AWS request here (moto, LocalStack). The library reads no
+    /// environment variable for it: a multi-tenant worker must not let one
+    /// variable redirect every tenant's scan.
+    pub endpoint_url: Option<String>,
+    /// How long the calls to one service in one region may take.
+    pub service_deadline: Duration,
+}
+
+impl CollectPlan {
+    /// Every enabled region and service, with the default deadline.
+    pub fn new(credentials: CredentialSource) -> Self {
+        Self {
+            credentials,
+            regions: Vec::new(),
+            services: Vec::new(),
+            endpoint_url: None,
+            service_deadline: crate::DEFAULT_SERVICE_DEADLINE,
+        }
+    }
+}
+
+/// WebAssembly rule packages to load for a scan.
+#[derive(Debug, Default)]
+pub struct PackagePlan {
+    /// The package files, in load order.
+    pub files: Vec<PathBuf>,
+    /// When set, every package must be pinned or signed by a trusted key.
+    pub trust: Option<TrustPolicy>,
+    /// Settings keyed by package name.
+    pub settings: BTreeMap<String, serde_json::Value>,
+    /// A compiled-module cache: its directory and the key authenticating
+    /// its entries.
+    pub cache: Option<(PathBuf, PathBuf)>,
+}
+
+impl PackagePlan {
+    /// Reads, verifies, compiles and adds every package; rule ids must not
+    /// clash with `native` or each other.
+    pub fn load(&self, native: &[&'static dyn Rule]) -> Result<WasmRules, ScanError> {
+        let mut host = WasmHost::new(crate::wasm::Limits::default())?;
+        if let Some((dir, key)) = &self.cache {
+            host = host.with_cache_dir(dir, key)?;
+        }
+        let mut rules = WasmRules::new(host);
+        let opts = LoadOptions {
+            settings_by_package: Some(&self.settings),
+            trust: self.trust.as_ref(),
+            ..LoadOptions::default()
+        };
+        for file in &self.files {
+            let pkg = rules.host().load_file(file, &opts)?;
+            if let Some(why) = &pkg.load_stats().recompiled_because {
+                tracing::warn!(package = pkg.name(), "recompiled: {why}");
+            }
+            rules.add(pkg, native)?;
+        }
+        Ok(rules)
+    }
+}
+
+/// Where a scan is along the way, for a progress bar or a job's progress.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Stage {
+    /// A collector event (the units planned, one unit done).
+    Collect(ProgressEvent),
+    /// The snapshot is complete.
+    Collected {
+        /// Resources in it.
+        resources: usize,
+    },
+    /// The rules ran.
+    Evaluated {
+        /// Findings produced.
+        findings: usize,
+    },
+    /// The report files are written.
+    Reported {
+        /// How many files.
+        files: usize,
+    },
+}
+
+type StageSink = Arc<dyn Fn(&Stage) + Send + Sync>;
+
+/// A scan to prepare: see the [module docs](self).
+pub struct ScanPlan {
+    source: SnapshotSource,
+    rules: Vec<&'static dyn Rule>,
+    packages: Option<PackagePlan>,
+    mutelist: Option<Mutelist>,
+    frameworks: Option<Vec<Framework>>,
+    reports: Option<(Vec<OutputFormat>, PathBuf)>,
+    save_snapshot: Option<PathBuf>,
+    progress: Option<StageSink>,
+}
+
+impl std::fmt::Debug for ScanPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanPlan")
+            .field("source", &self.source)
+            .field("rules", &self.rules.len())
+            .field("packages", &self.packages)
+            .field("mutelist", &self.mutelist.as_ref().map(Mutelist::source))
+            .field("reports", &self.reports)
+            .field("save_snapshot", &self.save_snapshot)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScanPlan {
+    /// Every built-in rule and every framework over `source`, no mutelist,
+    /// no report file.
+    pub fn new(source: SnapshotSource) -> Self {
+        Self {
+            source,
+            rules: cloudarq_rules::all(),
+            packages: None,
+            mutelist: None,
+            frameworks: None,
+            reports: None,
+            save_snapshot: None,
+            progress: None,
+        }
+    }
+
+    /// Runs these native rules instead of the built-in pack.
+    pub fn rules(mut self, rules: Vec<&'static dyn Rule>) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    /// Also runs these WebAssembly packages.
+    pub fn packages(mut self, packages: PackagePlan) -> Self {
+        self.packages = Some(packages);
+        self
+    }
+
+    /// Applies this mutelist (its rule ids are checked by
+    /// [`prepare`](Self::prepare) against every rule that will run).
+    pub fn mutelist(mut self, mutelist: Mutelist) -> Self {
+        self.mutelist = Some(mutelist);
+        self
+    }
+
+    /// Scores these frameworks (default: every framework).
+    pub fn frameworks(mut self, frameworks: Vec<Framework>) -> Self {
+        self.frameworks = Some(frameworks);
+        self
+    }
+
+    /// Writes these report files into `dir` (created when missing); the
+    /// terminal summary is the caller's, and is ignored here.
+    pub fn reports(mut self, formats: &[OutputFormat], dir: impl Into<PathBuf>) -> Self {
+        let files: Vec<OutputFormat> = formats
+            .iter()
+            .copied()
+            .filter(|f| *f != OutputFormat::Terminal)
+            .collect();
+        self.reports = (!files.is_empty()).then(|| (files, dir.into()));
+        self
+    }
+
+    /// Also saves the snapshot to this file.
+    pub fn save_snapshot(mut self, path: impl Into<PathBuf>) -> Self {
+        self.save_snapshot = Some(path.into());
+        self
+    }
+
+    /// Sends every [`Stage`] to `f`.
+    pub fn on_progress(mut self, f: impl Fn(&Stage) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(f));
+        self
+    }
+
+    /// Checks everything and does the work that can fail on bad input
+    /// (packages, mutelist, collector configuration, output paths) before
+    /// anything is collected or written.
+    pub fn prepare(self) -> Result<PreparedScan, ScanError> {
+        if let Some((_, dir)) = &self.reports
+            && dir.exists()
+            && !dir.is_dir()
+        {
+            return Err(ScanError::OutputPath {
+                what: "report directory",
+                path: dir.clone(),
+                reason: "exists and is not a directory",
+            });
+        }
+        if let Some(path) = &self.save_snapshot {
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+            if path.is_dir() || dir.is_some_and(|d| !d.is_dir()) {
+                return Err(ScanError::OutputPath {
+                    what: "snapshot file",
+                    path: path.clone(),
+                    reason: "expected a file in an existing directory",
+                });
+            }
+        }
+        let wasm = self
+            .packages
+            .as_ref()
+            .filter(|p| !p.files.is_empty())
+            .map(|p| p.load(&self.rules))
+            .transpose()?;
+        let frameworks = match self.frameworks {
+            Some(f) => f,
+            None => cloudarq_rules::frameworks::frameworks()?,
+        };
+        let mut engine = Engine::new(self.rules).with_frameworks(frameworks);
+        if let Some(w) = wasm {
+            engine = engine.with_wasm_rules(w);
+        }
+        if let Some(m) = self.mutelist {
+            engine = engine.with_mutelist(m)?;
+        }
+        let source = match self.source {
+            SnapshotSource::Snapshot(s) => Source::Snapshot(Box::new(s)),
+            SnapshotSource::Collect(plan) => {
+                Source::Collect(Box::new(build_auditor(plan, self.progress.clone())?))
+            }
+        };
+        Ok(PreparedScan {
+            source,
+            engine,
+            reports: self.reports,
+            save_snapshot: self.save_snapshot,
+            progress: self.progress,
+        })
+    }
+}
+
+fn build_auditor(plan: CollectPlan, progress: Option<StageSink>) -> Result<Auditor, CoreError> {
+    let mut builder = Auditor::builder(plan.credentials);
+    if !plan.regions.is_empty() {
+        builder = builder.regions(plan.regions);
+    }
+    if !plan.services.is_empty() {
+        builder = builder.services(plan.services);
+    }
+    if let Some(url) = &plan.endpoint_url {
+        builder = builder.endpoint_url(url);
+    }
+    builder = builder.service_deadline(Some(plan.service_deadline));
+    if let Some(sink) = progress {
+        builder = builder.on_progress(move |e| sink(&Stage::Collect(e)));
+    }
+    builder.build()
+}
+
+enum Source {
+    Collect(Box<Auditor>),
+    Snapshot(Box<Snapshot>),
+}
+
+/// A checked scan, ready to run.
+pub struct PreparedScan {
+    source: Source,
+    engine: Engine,
+    reports: Option<(Vec<OutputFormat>, PathBuf)>,
+    save_snapshot: Option<PathBuf>,
+    progress: Option<StageSink>,
+}
+
+impl std::fmt::Debug for PreparedScan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedScan")
+            .field("engine", &self.engine)
+            .field("reports", &self.reports)
+            .field("save_snapshot", &self.save_snapshot)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a scan produced.
+#[derive(Debug)]
+pub struct Scan {
+    /// The snapshot evaluated.
+    pub snapshot: Snapshot,
+    /// The evaluation, with its rule catalogue and scores.
+    pub result: ScanResult,
+    /// The report files written.
+    pub reports: Vec<PathBuf>,
+}
+
+impl PreparedScan {
+    /// The engine that will run (its rules, mutelist and frameworks).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Collects (or takes the snapshot), saves the snapshot file when asked,
+    /// evaluates, and writes the report files.
+    pub async fn run(self) -> Result<Scan, ScanError> {
+        let stage = |s: Stage| {
+            if let Some(f) = &self.progress {
+                f(&s);
+            }
+        };
+        let snapshot = match self.source {
+            Source::Snapshot(s) => *s,
+            Source::Collect(auditor) => auditor.collect().await?,
+        };
+        stage(Stage::Collected {
+            resources: snapshot.resources.len(),
+        });
+        if let Some(path) = &self.save_snapshot {
+            write_atomic(path, snapshot.to_json()?.as_bytes()).map_err(|source| {
+                ScanError::Write {
+                    what: "snapshot file",
+                    path: path.clone(),
+                    source,
+                }
+            })?;
+        }
+        let result = self.engine.evaluate(&snapshot);
+        stage(Stage::Evaluated {
+            findings: result.findings.len(),
+        });
+        let mut reports = Vec::new();
+        if let Some((formats, dir)) = &self.reports {
+            std::fs::create_dir_all(dir).map_err(|source| ScanError::Write {
+                what: "report directory",
+                path: dir.clone(),
+                source,
+            })?;
+            reports = report::write_reports(&result, &RuleIndex::builtin(), formats, dir)?;
+            stage(Stage::Reported {
+                files: reports.len(),
+            });
+        }
+        Ok(Scan {
+            snapshot,
+            result,
+            reports,
+        })
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory,
+/// renamed into place.
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

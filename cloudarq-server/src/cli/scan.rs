@@ -1,0 +1,415 @@
+//! `cloudarq scan`: the command line's inputs to the one scan pipeline
+//! ([`cloudarq_core::scan`]), the terminal summary, and the storing step
+//! ([`crate::scan_store`]).
+//!
+//! Every option is checked, and the pipeline prepared (packages compiled,
+//! mutelist checked against the rules that run, collector configuration and
+//! output paths validated), before the store is opened or anything is
+//! collected or written; a value repeated in a comma-separated option counts
+//! once.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+use cloudarq_core::engine::Mutelist;
+use cloudarq_core::report::OutputFormat;
+use cloudarq_core::report::terminal::TerminalOptions;
+use cloudarq_core::scan::{CollectPlan, PackagePlan, ScanPlan, SnapshotSource, Stage};
+use cloudarq_core::wasm::trust::TrustPolicy;
+use cloudarq_core::{CredentialSource, ENDPOINT_ENV, ExternalId, ProgressEvent, RoleArn};
+use cloudarq_model::rule::{Severity, Status};
+use cloudarq_model::text::Inert;
+use cloudarq_model::{Region, Service, Snapshot};
+
+use super::DEMO_SNAPSHOT;
+use super::store::StoreArgs;
+
+/// `cloudarq scan` options.
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Evaluate the bundled demo account (no AWS account needed).
+    #[arg(long, conflicts_with_all = ["snapshot", "role_arn", "profile"])]
+    pub demo: bool,
+    /// Re-evaluate a saved snapshot offline.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["role_arn", "profile"])]
+    pub snapshot: Option<PathBuf>,
+    /// Assume this role (recommended).
+    #[arg(long, requires = "external_id")]
+    pub role_arn: Option<String>,
+    /// The External ID of the role's trust policy.
+    #[arg(long, env = "CLOUDARQ_EXTERNAL_ID", hide_env_values = true)]
+    pub external_id: Option<String>,
+    /// A named AWS profile for the base credentials.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Regions, comma-separated (default: every enabled region); a repeated
+    /// value counts once.
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Services, comma-separated (default: iam,s3,ec2,rds); a repeated value
+    /// counts once.
+    #[arg(long, value_delimiter = ',')]
+    pub services: Vec<String>,
+    /// Send every AWS request to this endpoint (moto, LocalStack); without
+    /// it, the `AWS_ENDPOINT_URL` environment variable is used when set.
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// How long the calls to one service in one region may take, in
+    /// seconds; calls cut off or not sent become coverage gaps.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = cloudarq_core::DEFAULT_SERVICE_DEADLINE.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..)
+    )]
+    pub service_deadline: u64,
+    /// Report formats, comma-separated: json, ocsf, csv, html, terminal; a
+    /// repeated value counts once.
+    #[arg(long, default_value = "json,html,terminal")]
+    pub output_formats: String,
+    /// Where report files go (created if missing).
+    #[arg(long, default_value = "cloudarq-output")]
+    pub output_dir: PathBuf,
+    /// A mutelist TOML file.
+    #[arg(long)]
+    pub mutelist: Option<PathBuf>,
+    /// Frameworks to score, comma-separated (default: all); a repeated value
+    /// counts once.
+    #[arg(long, value_delimiter = ',')]
+    pub compliance: Vec<String>,
+    /// Exit 1 when a FAIL of this severity or higher is found.
+    #[arg(long)]
+    pub fail_on: Option<String>,
+    /// Do not save this scan in the store.
+    #[arg(long)]
+    pub no_store: bool,
+    /// Store the scan under this connection name (default: the account id;
+    /// `demo` for --demo): 1 to 200 characters, no control characters.
+    #[arg(long, value_name = "NAME")]
+    pub connection: Option<String>,
+    /// Also save the collected snapshot to this file.
+    #[arg(long)]
+    pub save_snapshot: Option<PathBuf>,
+    /// WebAssembly rule packages to add to the scan.
+    #[command(flatten)]
+    pub wasm: crate::cli::rules::WasmScanArgs,
+}
+
+/// The values of a comma-separated option, each once, in first-seen order
+/// (`--compliance cis_aws_3.0,cis_aws_3.0` is `--compliance cis_aws_3.0`).
+fn once<T: PartialEq>(values: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut out = Vec::new();
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// Parses each value of a comma-separated option, each once.
+fn parse_once<T: PartialEq + std::str::FromStr>(values: &[String]) -> Result<Vec<T>, T::Err> {
+    Ok(once(
+        values
+            .iter()
+            .map(|v| v.trim().parse())
+            .collect::<Result<Vec<T>, _>>()?,
+    ))
+}
+
+/// The longest `--connection` name, as the store accepts.
+const MAX_CONNECTION_NAME: usize = 200;
+
+/// Refuses a `--connection` name the store would refuse, before any work.
+fn check_connection_name(args: &ScanArgs) -> anyhow::Result<()> {
+    if let Some(name) = &args.connection {
+        let n = name.trim().chars().count();
+        if n == 0 || n > MAX_CONNECTION_NAME || !cloudarq_model::text::is_inert(name) {
+            anyhow::bail!(
+                "--connection {:?}: expected 1 to {MAX_CONNECTION_NAME} characters without control or bidirectional characters",
+                name
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Where credentials come from, checked before any work: the role ARN and
+/// External ID are parsed here, once, and the role goes on to the store.
+fn credential_source(args: &ScanArgs) -> anyhow::Result<(CredentialSource, Option<RoleArn>)> {
+    let base = CredentialSource::DefaultChain {
+        profile: args.profile.clone(),
+    };
+    Ok(match &args.role_arn {
+        Some(role) => {
+            let role: RoleArn = role.parse()?;
+            let external_id = args.external_id.clone().map(ExternalId::new).transpose()?;
+            (
+                CredentialSource::assume_role(role.clone(), external_id, base),
+                Some(role),
+            )
+        }
+        None => (base, None),
+    })
+}
+
+/// Where the snapshot comes from: the demo account, a snapshot file, or a
+/// live account (with the role to remember in the store).
+fn source(args: &ScanArgs) -> anyhow::Result<(SnapshotSource, Option<RoleArn>)> {
+    // Checked in every mode, so a bad value is refused even when unused.
+    let regions: Vec<Region> = parse_once(&args.regions)?;
+    let services: Vec<Service> = parse_once(&args.services)?;
+    if args.demo {
+        let snap = Snapshot::from_json(DEMO_SNAPSHOT, "the bundled demo snapshot")?;
+        return Ok((SnapshotSource::Snapshot(snap), None));
+    }
+    if let Some(path) = &args.snapshot {
+        let text = cloudarq_core::input::read_text(path, super::rules::INPUT_FILE_BYTES)
+            .with_context(|| format!("cannot read snapshot {}", Inert(path.display())))?;
+        let snap = Snapshot::from_json(&text, &path.display().to_string())?;
+        return Ok((SnapshotSource::Snapshot(snap), None));
+    }
+    let (credentials, role) = credential_source(args)?;
+    let mut plan = CollectPlan::new(credentials);
+    plan.regions = regions;
+    plan.services = services;
+    // The library reads no environment: the command reads AWS_ENDPOINT_URL
+    // when --endpoint-url is absent and passes it explicitly.
+    plan.endpoint_url = args.endpoint_url.clone().or_else(|| {
+        std::env::var(ENDPOINT_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+    });
+    plan.service_deadline = std::time::Duration::from_secs(args.service_deadline);
+    Ok((SnapshotSource::Collect(plan), role))
+}
+
+/// The packages of `scan --rules`, with their trust policy, settings and
+/// cache; `None` when no package was asked for.
+fn packages(args: &super::rules::WasmScanArgs) -> anyhow::Result<Option<PackagePlan>> {
+    if args.rules.is_empty() {
+        return Ok(None);
+    }
+    let trust = args
+        .trust_policy
+        .as_deref()
+        .map(TrustPolicy::load)
+        .transpose()?;
+    let settings: BTreeMap<String, serde_json::Value> = match &args.rules_settings {
+        Some(p) => serde_json::from_str(&super::rules::read(p)?).with_context(|| {
+            format!(
+                "{}: expected a JSON object keyed by package name",
+                p.display()
+            )
+        })?,
+        None => BTreeMap::new(),
+    };
+    let cache = args.rules_cache_dir.as_ref().map(|dir| {
+        (
+            dir.clone(),
+            super::rules::cache_key(args.rules_cache_key.as_deref()),
+        )
+    });
+    Ok(Some(PackagePlan {
+        files: super::rules::package_files(&args.rules)?,
+        trust,
+        settings,
+        cache,
+    }))
+}
+
+/// A progress bar per service × region on a terminal, log lines otherwise.
+fn progress_sink() -> (
+    Option<indicatif::ProgressBar>,
+    impl Fn(&Stage) + Send + Sync + 'static,
+) {
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let sink = bar.clone();
+    let f = move |stage: &Stage| match (stage, &sink) {
+        (Stage::Collect(ProgressEvent::Planned { units }), Some(bar)) => {
+            bar.set_length(*units as u64);
+        }
+        (
+            Stage::Collect(ProgressEvent::Collected {
+                service,
+                region,
+                resources,
+            }),
+            sink,
+        ) => {
+            let region = region
+                .as_ref()
+                .map_or_else(|| "global".to_owned(), |r| r.to_string());
+            match sink {
+                Some(bar) => {
+                    bar.set_message(format!("{service} {region}: {resources} resources"));
+                    bar.inc(1);
+                }
+                None => {
+                    tracing::info!(service = %service, region = %region, resources, "collected")
+                }
+            }
+        }
+        (Stage::Collected { .. }, Some(bar)) => bar.finish_and_clear(),
+        (Stage::Reported { .. }, _) => {}
+        _ => {}
+    };
+    (bar, f)
+}
+
+pub(super) async fn scan(
+    args: ScanArgs,
+    store: &StoreArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let started_at = time::OffsetDateTime::now_utc();
+    // Validate every input and prepare the pipeline before any work, so bad
+    // input writes nothing: not a report, not a snapshot, not a store or
+    // keyring.
+    let formats = OutputFormat::parse_list(&args.output_formats)?;
+    let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
+    check_connection_name(&args)?;
+    let (source, role_arn) = source(&args)?;
+    let from_env = args.endpoint_url.is_none();
+    let mut plan = ScanPlan::new(source).reports(&formats, &args.output_dir);
+    if let Some(p) = packages(&args.wasm)? {
+        plan = plan.packages(p);
+    }
+    if let Some(path) = &args.mutelist {
+        plan = plan.mutelist(Mutelist::load(path)?);
+    }
+    if !args.compliance.is_empty() {
+        // Unknown ids are refused by the one lookup, naming the known ids.
+        plan = plan.frameworks(
+            once(args.compliance.iter().map(|id| id.trim()))
+                .into_iter()
+                .map(cloudarq_rules::frameworks::framework)
+                .collect::<Result<Vec<_>, _>>()?,
+        );
+    }
+    if let Some(path) = &args.save_snapshot {
+        plan = plan.save_snapshot(path);
+    }
+    let (bar, sink) = progress_sink();
+    let prepared = plan
+        .on_progress(sink)
+        .prepare()
+        .map_err(|e| scan_error(e, &args, from_env))?;
+
+    // Open the store before any work, so a bad --db or keyring fails first.
+    let db = if args.no_store {
+        None
+    } else {
+        Some(
+            store
+                .open()
+                .await
+                .context("opening the store (use --no-store to skip it)")?,
+        )
+    };
+
+    let scan = prepared.run().await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let scan = scan.map_err(|e| scan_error(e, &args, from_env))?;
+    for w in &scan.reports {
+        tracing::info!(file = %w.display(), "report written");
+    }
+    let result = scan.result;
+    if formats.contains(&OutputFormat::Terminal) {
+        let color = crate::logging::use_color(
+            std::io::IsTerminal::is_terminal(&std::io::stdout()),
+            std::env::var_os("NO_COLOR").as_deref(),
+        );
+        write!(
+            out,
+            "{}",
+            cloudarq_core::report::terminal::summary(&result, TerminalOptions { color })
+        )?;
+    }
+    if let Some(db) = &db {
+        let name = args.connection.clone().unwrap_or_else(|| {
+            if args.demo {
+                "demo".to_string()
+            } else {
+                result.account_id.to_string()
+            }
+        });
+        let mut sink = std::io::sink();
+        let summary: &mut dyn Write = if formats.contains(&OutputFormat::Terminal) {
+            out
+        } else {
+            &mut sink
+        };
+        super::store::save_scan(db, &name, role_arn.as_ref(), &result, started_at, summary)
+            .await
+            .context("saving the scan to the store (use --no-store to skip)")?;
+        db.close().await;
+    }
+    let failing = fail_on.is_some_and(|min| {
+        result
+            .findings
+            .iter()
+            .any(|f| f.status == Status::Fail && f.severity >= min)
+    });
+    Ok(u8::from(failing))
+}
+
+/// A pipeline error with the command line's names for its inputs.
+fn scan_error(e: cloudarq_core::scan::ScanError, args: &ScanArgs, from_env: bool) -> anyhow::Error {
+    use cloudarq_core::scan::ScanError;
+    match &e {
+        ScanError::Collect(cloudarq_core::CoreError::InvalidEndpoint { .. }) if from_env => {
+            anyhow::Error::new(e).context(format!("{ENDPOINT_ENV} is not a usable endpoint"))
+        }
+        ScanError::OutputPath { what, .. } | ScanError::Write { what, .. } => {
+            let flag = if *what == "snapshot file" {
+                format!(
+                    "--save-snapshot {}",
+                    args.save_snapshot
+                        .as_deref()
+                        .unwrap_or(std::path::Path::new(""))
+                        .display()
+                )
+            } else {
+                format!("--output-dir {}", args.output_dir.display())
+            };
+            anyhow::Error::new(e).context(flag)
+        }
+        _ => anyhow::Error::new(e),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly")]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn issue_9_repeated_regions_and_services_count_once_in_order() {
+        let regions: Vec<Region> =
+            parse_once(&strings(&["us-east-1", "eu-west-1", " us-east-1"])).unwrap();
+        let names: Vec<&str> = regions.iter().map(Region::as_str).collect();
+        assert_eq!(names, ["us-east-1", "eu-west-1"]);
+        let services: Vec<Service> = parse_once(&strings(&["s3", "iam", "s3"])).unwrap();
+        assert_eq!(services, [Service::S3, Service::Iam]);
+        let e = parse_once::<Service>(&strings(&["iam", "dynamodb"])).unwrap_err();
+        assert!(e.to_string().contains("\"dynamodb\""), "{e}");
+        assert_eq!(once([3, 1, 3, 2, 1]), [3, 1, 2]);
+    }
+}
