@@ -1577,63 +1577,107 @@ both!(migration_0002_keeps_rows_stored_before_it);
 // ------------------------------------------------------------------- mutelist
 
 async fn mutelist_entries_per_connection_and_tenant(env: Env) {
-    use cloudarq_store::mutelist::MuteEntry;
+    use cloudarq_store::mutelist::{Expiry, MuteEntry};
     let a = tenant(&env, "a").await;
     let b = tenant(&env, "b").await;
     let c1 = connection(&env, &a, "one").await;
     let c2 = connection(&env, &a, "two").await;
-    let entry = |conn, rule: &str| MuteEntry {
-        id: Uuid::nil(),
-        connection: conn,
-        rule_id: rule.into(),
-        resource_glob: "arn:aws:s3:::logs-*".into(),
+    let entry = |rule: &str| MuteEntry {
+        rule: Some(rule.into()),
+        resource: "arn:aws:s3:::logs-*".into(),
         reason: "accepted risk".into(),
-        expires_at: Some(t(86_400)),
+        expires: Some(Expiry::at(cloudarq_model::Timestamp::new(t(86_400)))),
+        region: None,
     };
     env.store
-        .add_mute_entry(&a, &entry(None, "s3_bucket_object_versioning"), t(0))
+        .add_mute_entry(&a, None, &entry("s3_bucket_object_versioning"), t(0))
         .await
         .unwrap();
+    let regional = MuteEntry {
+        region: Some("eu-west-1".parse().unwrap()),
+        expires: None,
+        ..entry("s3_bucket_secure_transport_policy")
+    };
     env.store
-        .add_mute_entry(
-            &a,
-            &entry(Some(c1), "s3_bucket_secure_transport_policy"),
-            t(1),
-        )
+        .add_mute_entry(&a, Some(c1), &regional, t(1))
+        .await
+        .unwrap();
+    let every_rule = MuteEntry {
+        rule: None,
+        ..entry("x")
+    };
+    env.store
+        .add_mute_entry(&a, Some(c2), &every_rule, t(2))
         .await
         .unwrap();
     let one = env.store.mute_entries(&a, c1).await.unwrap();
     assert_eq!(
-        one.iter().map(|e| e.rule_id.as_str()).collect::<Vec<_>>(),
+        one.iter()
+            .map(|e| e.entry.rule.as_deref())
+            .collect::<Vec<_>>(),
         [
-            "s3_bucket_object_versioning",
-            "s3_bucket_secure_transport_policy"
+            Some("s3_bucket_object_versioning"),
+            Some("s3_bucket_secure_transport_policy")
         ]
     );
-    assert_eq!(one[0].expires_at, Some(t(86_400)));
-    assert_eq!(env.store.mute_entries(&a, c2).await.unwrap().len(), 1);
+    // The entries read back as written: the one MuteEntry type.
+    assert_eq!(one[0].entry, entry("s3_bucket_object_versioning"));
+    assert_eq!(one[0].connection, None);
+    assert_eq!(one[1].entry, regional);
+    assert_eq!(one[1].connection, Some(c1));
+    let two = env.store.mute_entries(&a, c2).await.unwrap();
+    assert_eq!(two.len(), 2);
+    assert_eq!(two[1].entry, every_rule, "`*` reads back as every rule");
+    // The engine builds its mutelist from the rows as from a file.
+    let rows: Vec<MuteEntry> = one.into_iter().map(|e| e.entry).collect();
+    let m = cloudarq_core::engine::Mutelist::new("the store", rows).unwrap();
+    cloudarq_core::engine::Engine::new(cloudarq_rules::all())
+        .with_mutelist(m)
+        .unwrap();
     assert!(
         env.store.mute_entries(&b, c1).await.unwrap().is_empty(),
         "another tenant sees none"
     );
     assert!(matches!(
         env.store
-            .add_mute_entry(&b, &entry(Some(c1), "x"), t(0))
+            .add_mute_entry(&b, Some(c1), &entry("x"), t(0))
             .await,
         Err(StoreError::NotFound { .. })
     ));
-    let err = env
-        .store
-        .add_mute_entry(
-            &a,
-            &MuteEntry {
+    for (bad, field) in [
+        (
+            MuteEntry {
                 reason: " ".into(),
-                ..entry(None, "x")
+                ..entry("x")
             },
-            t(0),
-        )
-        .await
-        .unwrap_err();
-    assert!(err.to_string().contains("mute reason"), "{err}");
+            "mute reason",
+        ),
+        (
+            MuteEntry {
+                reason: "ok\u{1b}]8;;https://evil\u{7}".into(),
+                ..entry("x")
+            },
+            "mute reason",
+        ),
+        (
+            MuteEntry {
+                resource: "a".repeat(4096),
+                ..entry("x")
+            },
+            "mute resource glob",
+        ),
+    ] {
+        let err = env
+            .store
+            .add_mute_entry(&a, None, &bad, t(0))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains(field), "{err}");
+    }
+    assert_eq!(
+        env.store.mute_entries(&a, c1).await.unwrap().len(),
+        2,
+        "refused entries stored nothing"
+    );
 }
 both!(mutelist_entries_per_connection_and_tenant);
