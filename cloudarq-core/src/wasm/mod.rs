@@ -19,11 +19,12 @@
 //!   the pin, trust, settings lookup, inspection and compilation.
 //! - [`WasmHost`] owns one engine (fuel and epoch interruption, no WASI),
 //!   the linker, an optional compiled cache (entries authenticated by an
-//!   HMAC under a per-host key) and the epoch thread;
+//!   HMAC under a per-host key) and the epoch thread (`host.rs`);
 //!   [`WasmHost::load_package`] checks size, pin and trust ([`trust`]) before
-//!   compiling; [`WasmHost::evaluate`] runs a package per scan unit with
-//!   fresh, pre-linked instances and size-bounded batches under [`Limits`],
-//!   within a time budget per package.
+//!   compiling (`load.rs`); [`WasmHost::evaluate`] runs a package per scan
+//!   unit with fresh, pre-linked instances and size-bounded batches under
+//!   [`Limits`], within a time budget per package (`evaluate.rs`); what a
+//!   guest returns is checked in `output.rs` before it becomes a finding.
 //! - Every failure (a [`Failure`]) becomes ERROR findings for the package's
 //!   rules on the affected resources; other rules and packages keep running.
 //! - [`WasmRules`] is the set of packages a scan runs; the engine merges
@@ -41,10 +42,13 @@
 
 mod cache;
 mod error;
+mod evaluate;
 mod files;
 mod host;
 mod inspect;
 mod limits;
+mod load;
+mod output;
 mod packaging;
 mod rules;
 pub mod trust;
@@ -60,9 +64,11 @@ mod bindings {
 
 pub use cloudarq_model::package::PackageMeta;
 pub use error::{Failure, WasmError};
+pub use evaluate::{PackageRun, RunStats};
 pub use files::{PackageBytes, write_secret_file};
-pub use host::{LoadOptions, LoadStats, PackageRun, RunStats, WasmHost, WasmPackage};
+pub use host::WasmHost;
 pub use inspect::{ACCEPTED_CONTRACTS, EVALUATOR_INTERFACE, HOST_VERSION, PackageInfo, inspect};
 pub use limits::Limits;
+pub use load::{LoadOptions, LoadStats, WasmPackage};
 pub use packaging::package_module;
 pub use rules::{WasmRules, WasmRun};
