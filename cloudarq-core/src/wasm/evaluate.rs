@@ -13,7 +13,6 @@ use cloudarq_model::package::RuleInfo;
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{Region, Resource, Snapshot};
 use rayon::prelude::*;
-use wasmtime::component::Component;
 use wasmtime::{Engine, Store};
 
 use super::bindings::cloudarq::rule::types as wit;
@@ -21,6 +20,7 @@ use super::bindings::{Rule as RuleWorld, RulePre};
 use super::host::{GuestState, WasmHost};
 use super::load::WasmPackage;
 use super::output::{Checked, check_output, severity};
+use super::verify::VerifiedPackage;
 use super::{Failure, WasmError};
 
 /// Resource usage of one package over one evaluation.
@@ -63,7 +63,7 @@ impl WasmHost {
     /// Evaluates a package over a snapshot: its declared resource kinds, per
     /// scan unit (region; global resources form their own unit) in parallel,
     /// an instance per unit, resources in batches, within the package's
-    /// time budget ([`Limits::package_time`]).
+    /// time budget ([`Limits::package_time`](super::Limits::package_time)).
     pub fn evaluate(&self, package: &WasmPackage, snapshot: &Snapshot) -> PackageRun {
         let started = Instant::now();
         let budget_end = started.checked_add(self.limits.package_time);
@@ -270,9 +270,11 @@ impl WasmHost {
     }
 
     /// Calls a component's `metadata()` once, in the sandbox (packaging only).
-    pub(crate) fn call_metadata(&self, component: &[u8]) -> Result<String, WasmError> {
+    pub(crate) fn call_metadata(&self, component: &VerifiedPackage) -> Result<String, WasmError> {
         let err = |m: String| WasmError::Engine(format!("cannot read the guest's metadata(): {m}"));
-        let c = Component::new(&self.engine, component).map_err(|e| err(format!("{e:#}")))?;
+        let c = self
+            .compile_verified(component)
+            .map_err(|e| err(format!("{e:#}")))?;
         let pre = self
             .linker
             .instantiate_pre(&c)

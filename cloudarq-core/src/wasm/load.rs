@@ -1,7 +1,8 @@
-//! Loading a package: [`WasmHost::load_file`], [`WasmHost::load`] and
-//! [`WasmHost::load_package`] run the size, pin and trust checks, then read
-//! the metadata, pick the settings, check the contract version, compile (or
-//! take the compiled cache's entry) and pre-link, all on the same bytes.
+//! Loading a package: [`WasmHost::load_file`] and [`WasmHost::load`] read
+//! it once, have [`WasmHost::verify`] run the size, pin and trust checks
+//! (`verify.rs`), then [`WasmHost::load_package`] reads the metadata, picks
+//! the settings, checks the contract version, compiles (or takes the
+//! compiled cache's entry) and pre-links, all on the same verified bytes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,6 +18,7 @@ use super::files::PackageBytes;
 use super::host::{GuestState, WasmHost};
 use super::inspect::{PackageInfo, contract_problem, inspect};
 use super::trust::{Signature, TrustPolicy};
+use super::verify::VerifiedPackage;
 use super::{Failure, WasmError};
 
 /// How to load one package.
@@ -100,26 +102,28 @@ impl WasmPackage {
 }
 
 impl WasmHost {
-    /// Reads a package file once, bounded by [`Limits::module_bytes`]
+    /// Reads a package file once, bounded by [`Limits::module_bytes`](super::Limits::module_bytes)
     /// ([`PackageBytes::read`]).
     pub fn read_package(&self, path: &Path) -> Result<PackageBytes, WasmError> {
         PackageBytes::read(path, self.limits.module_bytes)
     }
 
-    /// Loads a package file ([`read_package`](Self::read_package), then
-    /// [`load_package`](Self::load_package)); its signature is read from
-    /// `<file>.sig` when present.
+    /// Loads a package file ([`read_package`](Self::read_package),
+    /// [`verify`](Self::verify), then [`load_package`](Self::load_package));
+    /// its signature is read from `<file>.sig` when present.
     pub fn load_file(&self, path: &Path, opts: &LoadOptions<'_>) -> Result<WasmPackage, WasmError> {
         let package = self.read_package(path)?;
         let mut opts = opts.clone();
         if opts.signature.is_none() {
             opts.signature = Signature::read_for(path)?;
         }
-        self.load_package(&package, &opts)
+        let verified = self.verify(package, &opts)?;
+        self.load_package(&verified, &opts)
     }
 
     /// Loads package bytes held in memory, under `name`
-    /// ([`PackageBytes::from_vec`], then [`load_package`](Self::load_package)).
+    /// ([`PackageBytes::from_vec`], [`verify`](Self::verify), then
+    /// [`load_package`](Self::load_package)).
     pub fn load(
         &self,
         bytes: &[u8],
@@ -127,52 +131,27 @@ impl WasmHost {
         opts: &LoadOptions<'_>,
     ) -> Result<WasmPackage, WasmError> {
         let package = PackageBytes::from_vec(name, bytes.to_vec(), self.limits.module_bytes)?;
-        self.load_package(&package, opts)
+        let verified = self.verify(package, opts)?;
+        self.load_package(&verified, opts)
     }
 
-    /// Loads a package: size, pin and trust checks, then metadata, settings,
-    /// contract version, compilation (or the cache) and linking, all on the
-    /// same bytes.
+    /// Loads a package that passed [`verify`](Self::verify): metadata,
+    /// settings (`opts.settings`, else `opts.settings_by_package`), contract
+    /// version, compilation (or the cache) and linking, all on the verified
+    /// bytes. The pin, signature and trust policy of `opts` are not read
+    /// again: they were [`verify`](Self::verify)'s.
     ///
-    /// Size, trust and metadata problems are errors (nothing can run, and a
-    /// refused package must not be compiled). A contract, compile or link
-    /// problem gives a package whose rules all report ERROR with the cause.
+    /// A metadata problem is an error (nothing can run). A contract, compile
+    /// or link problem gives a package whose rules all report ERROR with the
+    /// cause.
     pub fn load_package(
         &self,
-        package: &PackageBytes,
+        package: &VerifiedPackage,
         opts: &LoadOptions<'_>,
     ) -> Result<WasmPackage, WasmError> {
-        let (name, bytes) = (package.name(), package.bytes());
-        let untrusted = |reason: String| WasmError::Untrusted {
-            name: name.to_owned(),
-            reason,
-        };
-        if bytes.len() > self.limits.module_bytes {
-            return Err(WasmError::TooLarge {
-                name: name.to_owned(),
-                what: "package",
-                size: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
-                limit: self.limits.module_bytes,
-            });
-        }
+        let name = package.name();
         let sha256 = package.sha256().to_owned();
-        if let Some(pin) = &opts.expected_sha256
-            && !pin.trim().eq_ignore_ascii_case(&sha256)
-        {
-            return Err(untrusted(format!(
-                "sha256 is {sha256}, the configuration pins {}",
-                pin.trim()
-            )));
-        }
-        let trusted_because = match (opts.trust, &opts.signature) {
-            (Some(policy), sig) => Some(policy.check(bytes, sig.as_ref()).map_err(untrusted)?),
-            (None, Some(sig)) => {
-                sig.verify(bytes).map_err(untrusted)?;
-                None
-            }
-            (None, None) => None,
-        };
-        let info = inspect(bytes, name)?;
+        let info = inspect(package.bytes(), name)?;
         let settings = opts
             .settings
             .clone()
@@ -188,7 +167,7 @@ impl WasmHost {
         let state = match contract_problem(&info) {
             Some(f) => Err(f),
             None => self
-                .compile(bytes, &sha256, &mut cached, &mut recompiled_because)
+                .compile(package, &mut cached, &mut recompiled_because)
                 .and_then(|c| {
                     let pre = self
                         .linker
@@ -211,20 +190,21 @@ impl WasmHost {
                 cached,
                 recompiled_because,
                 load_time: started.elapsed(),
-                trusted_because,
+                trusted_because: package.trusted_because().map(str::to_owned),
             },
         })
     }
 
+    /// The compiled cache's entry for `package`, else a fresh compilation
+    /// (then stored in the cache).
     fn compile(
         &self,
-        bytes: &[u8],
-        sha256: &str,
+        package: &VerifiedPackage,
         cached: &mut bool,
         recompiled_because: &mut Option<String>,
     ) -> Result<Component, Failure> {
         if let Some(cache) = &self.cache {
-            match cache.get(&self.engine, sha256) {
+            match cache.get(&self.engine, package) {
                 Lookup::Hit(c) => {
                     *cached = true;
                     return Ok(c);
@@ -233,11 +213,21 @@ impl WasmHost {
                 Lookup::Rejected(why) => *recompiled_because = Some(why),
             }
         }
-        let c =
-            Component::new(&self.engine, bytes).map_err(|e| Failure::Compile(format!("{e:#}")))?;
+        let c = self
+            .compile_verified(package)
+            .map_err(|e| Failure::Compile(format!("{e:#}")))?;
         if let Some(cache) = &self.cache {
-            cache.put(&self.engine, sha256, &c);
+            cache.put(&self.engine, package, &c);
         }
         Ok(c)
+    }
+
+    /// Compiles `package` with this host's engine: the crate's one call of
+    /// wasmtime's compiler, and it takes only verified bytes.
+    pub(super) fn compile_verified(
+        &self,
+        package: &VerifiedPackage,
+    ) -> wasmtime::Result<Component> {
+        Component::new(&self.engine, package.bytes())
     }
 }
