@@ -5,7 +5,7 @@
 mod wasm_common;
 
 use cloudarq_core::wasm::trust::{Signature, SigningKey, TrustPolicy, sha256_hex};
-use cloudarq_core::wasm::{Limits, LoadOptions, WasmError, WasmHost};
+use cloudarq_core::wasm::{Limits, LoadOptions, PackageBytes, WasmError, WasmHost};
 use wasm_common::S3_PACKAGE;
 
 fn policy_for(key: &SigningKey) -> TrustPolicy {
@@ -127,6 +127,75 @@ fn pinned_sha256_is_accepted_unsigned_and_a_wrong_pin_refused() {
     };
     let e = host.load(S3_PACKAGE, "s3", &opts).unwrap_err().to_string();
     assert!(e.contains("the configuration pins"), "{e}");
+}
+
+/// Issue 10 §3: a package that fails the pin or trust checks never becomes
+/// a `VerifiedPackage`, the only input of compilation and of the compiled
+/// cache, so it is never compiled; the refusal comes before its metadata is
+/// even read. (That nothing else builds one is the `compile_fail` doctests
+/// on `VerifiedPackage`.)
+#[test]
+fn issue_10_an_unpinned_or_untrusted_package_never_reaches_compilation() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let host = WasmHost::new(Limits::default())
+        .unwrap()
+        .with_cache_dir(&cache, &dir.path().join("cache.key"))
+        .unwrap();
+    let compiled = || std::fs::read_dir(&cache).unwrap().count();
+    let read = |b: &[u8]| PackageBytes::from_vec("p.wasm", b.to_vec(), 1 << 25).unwrap();
+    let key = SigningKey::generate().unwrap();
+    let policy = policy_for(&key);
+    let with_policy = LoadOptions {
+        trust: Some(&policy),
+        ..LoadOptions::default()
+    };
+
+    // Not even a component: inspecting or compiling it first would fail
+    // with another error.
+    let e = host.verify(read(b"not wasm"), &with_policy).unwrap_err();
+    assert!(matches!(e, WasmError::Untrusted { .. }), "{e:?}");
+    let e = host.load(b"not wasm", "p.wasm", &with_policy).unwrap_err();
+    assert!(matches!(e, WasmError::Untrusted { .. }), "{e:?}");
+
+    // A real package: unsigned under a policy, or pinned to another digest.
+    let e = host.verify(read(S3_PACKAGE), &with_policy).unwrap_err();
+    assert!(e.to_string().contains("unsigned"), "{e}");
+    let pinned_elsewhere = LoadOptions {
+        expected_sha256: Some("00".repeat(32)),
+        ..LoadOptions::default()
+    };
+    let e = host
+        .verify(read(S3_PACKAGE), &pinned_elsewhere)
+        .unwrap_err();
+    assert!(e.to_string().contains("the configuration pins"), "{e}");
+    assert!(host.load(S3_PACKAGE, "s3", &pinned_elsewhere).is_err());
+    assert_eq!(compiled(), 0, "a refused package was compiled");
+
+    // The same package signed by the trusted key verifies, then compiles.
+    let signed = LoadOptions {
+        signature: Some(Signature::sign(&key, S3_PACKAGE)),
+        ..with_policy.clone()
+    };
+    let verified = host.verify(read(S3_PACKAGE), &signed).unwrap();
+    assert_eq!(verified.sha256(), sha256_hex(S3_PACKAGE));
+    assert_eq!(
+        verified.trusted_because(),
+        Some("signed by trusted key \"acme\"")
+    );
+    let pkg = host
+        .load_package(&verified, &LoadOptions::default())
+        .unwrap();
+    assert_eq!(pkg.failure(), None);
+    assert_eq!(
+        pkg.load_stats().trusted_because.as_deref(),
+        verified.trusted_because()
+    );
+    assert_eq!(
+        compiled(),
+        1,
+        "the verified package was compiled into the cache"
+    );
 }
 
 #[test]

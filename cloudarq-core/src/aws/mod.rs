@@ -21,7 +21,7 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 use aws_types::SdkConfig;
-use cloudarq_model::{AccountId, Arn, CoverageGap, GapKind, Partition, Region};
+use cloudarq_model::{AccountId, Arn, Collected, CoverageGap, GapKind, Partition, Region};
 use tokio::time::Instant;
 
 pub use actions::{Action, ApiService};
@@ -313,8 +313,74 @@ impl AwsContext {
         }
     }
 
+    /// The one place a failed read becomes a coverage gap: `Ok(v)` is
+    /// `Collected::Value(v)`; an error is recorded as one gap (the service of
+    /// `action`, `region`, `resource`, the error's kind, code and message)
+    /// and the value is `Collected::NotCollected`, never a default.
+    ///
+    /// `region` and `resource` name what the gap is about, which may differ
+    /// from where the call went (a bucket of unknown region is asked about
+    /// in the home region). [`read`](Self::read) and
+    /// [`read_optional`](Self::read_optional) call and settle in one step.
+    pub fn settle<T>(
+        &self,
+        action: Action,
+        region: Option<&Region>,
+        resource: Option<&Arn>,
+        res: Result<T, CallError>,
+    ) -> Collected<T> {
+        match res {
+            Ok(v) => Collected::Value(v),
+            Err(err) => {
+                self.record_gap(action, region, resource, &err);
+                Collected::NotCollected
+            }
+        }
+    }
+
+    /// [`call`](Self::call)s `action` in `region`, then
+    /// [`settle`](Self::settle)s the answer: a failure is a gap naming
+    /// `region` and `resource`, and the value is not collected.
+    pub async fn read<T, E, R, Fut>(
+        &self,
+        action: Action,
+        region: Option<&Region>,
+        resource: Option<&Arn>,
+        fut: Fut,
+    ) -> Collected<T>
+    where
+        Fut: Future<Output = Result<T, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let res = self.call(action, region, fut).await;
+        self.settle(action, region, resource, res)
+    }
+
+    /// Like [`read`](Self::read), but the error codes in `absent` mean "not
+    /// configured": `Value(None)`, and no gap.
+    pub async fn read_optional<T, E, R, Fut>(
+        &self,
+        action: Action,
+        region: Option<&Region>,
+        resource: Option<&Arn>,
+        absent: &[&str],
+        fut: Fut,
+    ) -> Collected<Option<T>>
+    where
+        Fut: Future<Output = Result<T, SdkError<E, R>>>,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let res = self.call_optional(action, region, absent, fut).await;
+        self.settle(action, region, resource, res)
+    }
+
     /// Records that `action` failed, so what it would have read is a gap.
-    pub fn record_gap(
+    /// Private to the AWS layer: collectors record gaps only through
+    /// [`settle`](Self::settle), [`read`](Self::read),
+    /// [`read_optional`](Self::read_optional) and [`paginate`](Self::paginate).
+    fn record_gap(
         &self,
         action: Action,
         region: Option<&Region>,
@@ -367,5 +433,175 @@ impl AwsContext {
             resource,
         )
         .ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_s3::operation::get_bucket_acl::GetBucketAclError;
+    use aws_smithy_runtime_api::http::{Response, StatusCode};
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+    use cloudarq_model::Service;
+
+    use super::*;
+
+    /// A context that never reaches the network: every call below is a
+    /// future that is already decided.
+    fn context() -> AwsContext {
+        let transport = Transport::new(
+            retry::default_http_client(),
+            throttle::Throttle::new(RateLimits::default()),
+            RetryPolicy::default(),
+            RequestCounter::default(),
+        );
+        AwsContext::new(
+            SdkConfig::builder().build(),
+            false,
+            "aws".parse().expect("a partition"),
+            "123456789012".parse().expect("an account id"),
+            "eu-west-1".parse().expect("a region"),
+            transport,
+            1,
+            None,
+        )
+    }
+
+    /// A service error with this AWS error code, as the SDK returns it.
+    fn refused(code: &str) -> SdkError<GetBucketAclError, Response> {
+        let meta = ErrorMetadata::builder()
+            .code(code)
+            .message("refused by the test")
+            .build();
+        let status = StatusCode::try_from(403).expect("a status");
+        SdkError::service_error(
+            GetBucketAclError::generic(meta),
+            Response::new(status, SdkBody::empty()),
+        )
+    }
+
+    fn region() -> Region {
+        "eu-west-1".parse().expect("a region")
+    }
+
+    fn bucket() -> Arn {
+        "arn:aws:s3:::b".parse().expect("an ARN")
+    }
+
+    #[tokio::test]
+    async fn a_successful_read_passes_through_without_a_gap() {
+        let ctx = context();
+        let out = ctx
+            .read(
+                Action::S3GetBucketAcl,
+                Some(&region()),
+                Some(&bucket()),
+                async { Ok::<_, SdkError<GetBucketAclError, Response>>(7) },
+            )
+            .await;
+        assert_eq!(out, Collected::Value(7));
+        assert_eq!(ctx.take_gaps(), Vec::new());
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_is_one_gap_and_not_collected() {
+        let ctx = context();
+        let out: Collected<u8> = ctx
+            .read(
+                Action::S3GetBucketAcl,
+                Some(&region()),
+                Some(&bucket()),
+                async { Err(refused("AccessDenied")) },
+            )
+            .await;
+        assert_eq!(out, Collected::NotCollected);
+        assert_eq!(
+            ctx.take_gaps(),
+            vec![CoverageGap {
+                service: Service::S3,
+                region: Some(region()),
+                action: "s3:GetBucketAcl".to_owned(),
+                resource: Some(bucket()),
+                kind: GapKind::AccessDenied,
+                error_code: Some("AccessDenied".to_owned()),
+                message: "refused by the test".to_owned(),
+            }]
+        );
+    }
+
+    #[tokio::test]
+    async fn gaps_are_classified_by_code() {
+        let ctx = context();
+        for code in ["AccessDenied", "Throttling", "SlowDown", "NoSuchThing"] {
+            let out: Collected<u8> = ctx
+                .read(Action::S3GetBucketAcl, None, None, async {
+                    Err(refused(code))
+                })
+                .await;
+            assert_eq!(out, Collected::NotCollected);
+        }
+        let kinds: Vec<GapKind> = ctx.take_gaps().into_iter().map(|g| g.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                GapKind::AccessDenied,
+                GapKind::ThrottledOut,
+                GapKind::ThrottledOut,
+                GapKind::Other
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn an_absent_code_is_a_value_of_none_and_no_gap() {
+        let ctx = context();
+        let absent: Collected<Option<u8>> = ctx
+            .read_optional(
+                Action::S3GetBucketAcl,
+                None,
+                None,
+                &["NoSuchThing"],
+                async { Err(refused("NoSuchThing")) },
+            )
+            .await;
+        assert_eq!(absent, Collected::Value(None));
+        assert_eq!(ctx.take_gaps(), Vec::new());
+        let denied: Collected<Option<u8>> = ctx
+            .read_optional(
+                Action::S3GetBucketAcl,
+                None,
+                None,
+                &["NoSuchThing"],
+                async { Err(refused("AccessDenied")) },
+            )
+            .await;
+        assert_eq!(denied, Collected::NotCollected);
+        assert_eq!(ctx.take_gaps().len(), 1);
+    }
+
+    #[test]
+    fn settle_names_the_region_and_resource_it_is_given() {
+        let ctx = context();
+        let err = CallError {
+            kind: GapKind::Other,
+            code: None,
+            message: "x".repeat(600),
+        };
+        let out: Collected<u8> =
+            ctx.settle(Action::S3GetBucketLocation, None, Some(&bucket()), Err(err));
+        assert_eq!(out, Collected::NotCollected);
+        let gaps = ctx.take_gaps();
+        assert_eq!(gaps.len(), 1);
+        let gap = &gaps[0];
+        assert_eq!(gap.region, None);
+        assert_eq!(gap.resource, Some(bucket()));
+        assert_eq!(gap.action, "s3:GetBucketLocation");
+        // The message is cut to 500 characters, as every gap's is.
+        assert_eq!(gap.message.chars().count(), 500);
+        assert_eq!(
+            ctx.settle(Action::S3GetBucketLocation, None, None, Ok(3)),
+            Collected::Value(3)
+        );
+        assert!(ctx.take_gaps().is_empty());
     }
 }

@@ -31,10 +31,10 @@ pub(crate) async fn collect(ctx: &AwsContext) -> Vec<Resource> {
     );
     let mut out = Vec::new();
     if let Some(details) = gaad {
-        map_details(&details, report.as_ref(), virtual_mfa.as_ref(), &mut out);
+        map_details(&details, report.value(), virtual_mfa.as_ref(), &mut out);
     }
     out.extend(aws_managed_policies(ctx).await);
-    out.extend(account(ctx, report.as_ref(), virtual_mfa.as_ref()).await);
+    out.extend(account(ctx, report.value(), virtual_mfa.as_ref()).await);
     out
 }
 
@@ -276,28 +276,23 @@ async fn aws_managed_policies(ctx: &AwsContext) -> Vec<Resource> {
             async move {
                 let arn: Arn = p.arn()?.parse().ok()?;
                 let version = p.default_version_id().unwrap_or("v1").to_owned();
-                let res = ctx
-                    .call(
+                let document = ctx
+                    .read(
                         Action::IamGetPolicyVersion,
                         None,
+                        Some(&arn),
                         client
                             .get_policy_version()
                             .policy_arn(arn.as_str())
                             .version_id(&version)
                             .send(),
                     )
-                    .await;
-                let document = match res {
-                    Ok(out) => out
-                        .policy_version()
-                        .and_then(|v| v.document())
-                        .and_then(policy_document)
-                        .map_or(Collected::NotCollected, Collected::Value),
-                    Err(e) => {
-                        ctx.record_gap(Action::IamGetPolicyVersion, None, Some(&arn), &e);
-                        Collected::NotCollected
-                    }
-                };
+                    .await
+                    .value()
+                    .and_then(|out| out.policy_version())
+                    .and_then(|v| v.document())
+                    .and_then(policy_document)
+                    .map_or(Collected::NotCollected, Collected::Value);
                 let name = p.policy_name().unwrap_or_default().to_owned();
                 Some(Resource {
                     name: name.clone(),
@@ -351,9 +346,17 @@ pub(crate) struct CredentialReport {
     root: Option<(UserCredentials, bool)>,
 }
 
-async fn credential_report(ctx: &AwsContext) -> Option<CredentialReport> {
+/// The credential report; when it cannot be had, a gap naming the call that
+/// failed (or the last poll, when the report never became ready).
+async fn credential_report(ctx: &AwsContext) -> Collected<CredentialReport> {
+    let (action, res) = poll_credential_report(ctx).await;
+    ctx.settle(action, None, None, res)
+}
+
+/// Asks IAM to generate the credential report until it is ready, then reads
+/// it; the action is the last one called.
+async fn poll_credential_report(ctx: &AwsContext) -> (Action, Result<CredentialReport, CallError>) {
     let client = ctx.iam();
-    let mut last_err: Option<(Action, CallError)> = None;
     for attempt in 0..REPORT_POLLS {
         match ctx
             .call(
@@ -368,10 +371,7 @@ async fn credential_report(ctx: &AwsContext) -> Option<CredentialReport> {
                 tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await;
                 continue;
             }
-            Err(e) => {
-                last_err = Some((Action::IamGenerateCredentialReport, e));
-                break;
-            }
+            Err(e) => return (Action::IamGenerateCredentialReport, Err(e)),
         }
         match ctx
             .call_optional(
@@ -386,27 +386,21 @@ async fn credential_report(ctx: &AwsContext) -> Option<CredentialReport> {
                 let text = out
                     .content()
                     .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned());
-                return Some(parse_credential_report(&text.unwrap_or_default()));
+                let report = parse_credential_report(&text.unwrap_or_default());
+                return (Action::IamGetCredentialReport, Ok(report));
             }
             Ok(None) => {
                 tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await
             }
-            Err(e) => {
-                last_err = Some((Action::IamGetCredentialReport, e));
-                break;
-            }
+            Err(e) => return (Action::IamGetCredentialReport, Err(e)),
         }
     }
-    let (action, err) = last_err.unwrap_or((
-        Action::IamGetCredentialReport,
-        CallError {
-            kind: cloudarq_model::GapKind::Other,
-            code: Some("ReportInProgress".to_owned()),
-            message: format!("credential report not ready after {REPORT_POLLS} polls"),
-        },
-    ));
-    ctx.record_gap(action, None, None, &err);
-    None
+    let not_ready = CallError {
+        kind: cloudarq_model::GapKind::Other,
+        code: Some("ReportInProgress".to_owned()),
+        message: format!("credential report not ready after {REPORT_POLLS} polls"),
+    };
+    (Action::IamGetCredentialReport, Err(not_ready))
 }
 
 fn report_time(v: &str) -> Option<Timestamp> {
@@ -475,80 +469,61 @@ async fn account(
 ) -> Option<Resource> {
     let client = ctx.iam();
     let root_arn = ctx.arn("iam", None, "root")?;
+    let about = Some(&root_arn);
     let (summary, policy, saml) = futures::join!(
-        ctx.call(
+        ctx.read(
             Action::IamGetAccountSummary,
             None,
+            about,
             client.get_account_summary().send()
         ),
-        ctx.call_optional(
+        ctx.read_optional(
             Action::IamGetAccountPasswordPolicy,
             None,
+            about,
             &["NoSuchEntity"],
             client.get_account_password_policy().send()
         ),
-        ctx.call(
+        ctx.read(
             Action::IamListSamlProviders,
             None,
+            about,
             client.list_saml_providers().send()
         ),
     );
-    let summary = match summary {
-        Ok(out) => Collected::Value(
-            out.summary_map()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| (k.as_str().to_owned(), i64::from(*v)))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        ),
-        Err(e) => {
-            ctx.record_gap(Action::IamGetAccountSummary, None, Some(&root_arn), &e);
-            Collected::NotCollected
-        }
-    };
-    let password_policy = match policy {
-        Ok(out) => Collected::Value(out.and_then(|o| o.password_policy).map(|p| {
-            PasswordPolicy {
-                minimum_length: p
-                    .minimum_password_length()
-                    .and_then(|n| u32::try_from(n).ok()),
-                require_symbols: p.require_symbols(),
-                require_numbers: p.require_numbers(),
-                require_uppercase: p.require_uppercase_characters(),
-                require_lowercase: p.require_lowercase_characters(),
-                allow_users_to_change: p.allow_users_to_change_password(),
-                expire_passwords: p.expire_passwords(),
-                max_age_days: p.max_password_age().and_then(|n| u32::try_from(n).ok()),
-                reuse_prevention: p
-                    .password_reuse_prevention()
-                    .and_then(|n| u32::try_from(n).ok()),
-                hard_expiry: p.hard_expiry(),
-            }
-        })),
-        Err(e) => {
-            ctx.record_gap(
-                Action::IamGetAccountPasswordPolicy,
-                None,
-                Some(&root_arn),
-                &e,
-            );
-            Collected::NotCollected
-        }
-    };
-    let saml_providers = match saml {
-        Ok(out) => Collected::Value(
-            out.saml_provider_list()
-                .iter()
-                .filter_map(|p| p.arn()?.parse().ok())
-                .collect(),
-        ),
-        Err(e) => {
-            ctx.record_gap(Action::IamListSamlProviders, None, Some(&root_arn), &e);
-            Collected::NotCollected
-        }
-    };
+    let summary = summary.map(|out| {
+        out.summary_map()
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.as_str().to_owned(), i64::from(*v)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
+    let password_policy = policy.map(|out| {
+        out.and_then(|o| o.password_policy).map(|p| PasswordPolicy {
+            minimum_length: p
+                .minimum_password_length()
+                .and_then(|n| u32::try_from(n).ok()),
+            require_symbols: p.require_symbols(),
+            require_numbers: p.require_numbers(),
+            require_uppercase: p.require_uppercase_characters(),
+            require_lowercase: p.require_lowercase_characters(),
+            allow_users_to_change: p.allow_users_to_change_password(),
+            expire_passwords: p.expire_passwords(),
+            max_age_days: p.max_password_age().and_then(|n| u32::try_from(n).ok()),
+            reuse_prevention: p
+                .password_reuse_prevention()
+                .and_then(|n| u32::try_from(n).ok()),
+            hard_expiry: p.hard_expiry(),
+        })
+    });
+    let saml_providers = saml.map(|out| {
+        out.saml_provider_list()
+            .iter()
+            .filter_map(|p| p.arn()?.parse().ok())
+            .collect()
+    });
     let root = match report.and_then(|r| r.root.as_ref()) {
         Some((c, cert)) => Collected::Value(RootUser {
             mfa_active: c.mfa_active,

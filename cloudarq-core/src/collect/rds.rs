@@ -391,12 +391,12 @@ where
                     None => Ok((false, Vec::new())),
                     Some(call) => call.await,
                 };
-                match access {
-                    Ok((public, shared_with)) => {
-                        l.snapshot.public = Collected::Value(public);
-                        l.snapshot.shared_with = Collected::Value(shared_with);
-                    }
-                    Err(err) => ctx.record_gap(action, Some(region), Some(&l.arn), &err),
+                // Not collected, the fields stay as listed: not collected.
+                if let Collected::Value((public, shared_with)) =
+                    ctx.settle(action, Some(region), Some(&l.arn), access)
+                {
+                    l.snapshot.public = Collected::Value(public);
+                    l.snapshot.shared_with = Collected::Value(shared_with);
                 }
                 l
             }

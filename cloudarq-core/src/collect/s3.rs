@@ -21,8 +21,6 @@ use aws_sdk_s3::operation::get_bucket_policy::GetBucketPolicyOutput;
 use aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput;
 use aws_sdk_s3::operation::get_object_lock_configuration::GetObjectLockConfigurationOutput;
 use aws_sdk_s3::types::ObjectLockEnabled;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use cloudarq_model::inventory::s3::{
     AclGrant, BucketAcl, BucketLogging, BucketVersioning, EncryptionRule, ObjectLock,
     PublicAccessBlock, S3AccountPublicAccessBlock, S3Bucket,
@@ -135,77 +133,22 @@ async fn bucket_region(
                     locator.get_bucket_location().bucket(&listed.name).send(),
                 )
                 .await;
-            match res {
-                Ok(out) => {
-                    location_region(out.location_constraint().map(|c| c.as_str())).to_owned()
-                }
-                Err(err) => {
-                    ctx.record_gap(Action::S3GetBucketLocation, None, Some(arn), &err);
-                    return None;
-                }
-            }
+            // The gap names no region: the bucket's is what could not be read.
+            let located = ctx.settle(Action::S3GetBucketLocation, None, Some(arn), res);
+            let Collected::Value(out) = located else {
+                return None;
+            };
+            location_region(out.location_constraint().map(|c| c.as_str())).to_owned()
         }
     };
-    match raw.parse::<Region>() {
-        Ok(region) => Some(region),
-        Err(_) => {
-            let err = CallError {
-                kind: GapKind::Other,
-                code: None,
-                message: format!("unrecognized bucket region {raw:?}"),
-            };
-            ctx.record_gap(Action::S3GetBucketLocation, None, Some(arn), &err);
-            None
-        }
-    }
-}
-
-/// Per-bucket reads: each failure is a gap naming the bucket and its region.
-struct BucketReads<'a> {
-    ctx: &'a AwsContext,
-    region: &'a Region,
-    arn: &'a Arn,
-}
-
-impl BucketReads<'_> {
-    fn settle<T>(&self, action: Action, res: Result<T, CallError>) -> Collected<T> {
-        match res {
-            Ok(v) => Collected::Value(v),
-            Err(err) => {
-                self.ctx
-                    .record_gap(action, Some(self.region), Some(self.arn), &err);
-                Collected::NotCollected
-            }
-        }
-    }
-
-    async fn read<T, E, R, Fut>(&self, action: Action, fut: Fut) -> Collected<T>
-    where
-        Fut: Future<Output = Result<T, SdkError<E, R>>>,
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
-    {
-        let res = self.ctx.call(action, Some(self.region), fut).await;
-        self.settle(action, res)
-    }
-
-    /// A read whose `absent` error code means "not configured": `Value(None)`.
-    async fn read_optional<T, E, R, Fut>(
-        &self,
-        action: Action,
-        absent: &str,
-        fut: Fut,
-    ) -> Collected<Option<T>>
-    where
-        Fut: Future<Output = Result<T, SdkError<E, R>>>,
-        E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
-    {
-        let res = self
-            .ctx
-            .call_optional(action, Some(self.region), &[absent], fut)
-            .await;
-        self.settle(action, res)
+    let parsed = raw.parse::<Region>().map_err(|_| CallError {
+        kind: GapKind::Other,
+        code: None,
+        message: format!("unrecognized bucket region {raw:?}"),
+    });
+    match ctx.settle(Action::S3GetBucketLocation, None, Some(arn), parsed) {
+        Collected::Value(region) => Some(region),
+        Collected::NotCollected => None,
     }
 }
 
@@ -223,54 +166,69 @@ async fn bucket(
         tracing::trace!(resource_arn = %arn, region = %region, "bucket outside the scanned regions");
         return None;
     };
-    let reads = BucketReads {
-        ctx,
-        region: &region,
-        arn: &arn,
-    };
+    // Each failed read is a gap naming the bucket and its region.
+    let (at, arn_ref) = (Some(&region), Some(&arn));
     let name = listed.name.as_str();
     let (encryption, public_access_block, policy, acl, ownership, versioning, logging, object_lock) = futures::join!(
-        reads.read_optional(
+        ctx.read_optional(
             Action::S3GetBucketEncryption,
-            NO_ENCRYPTION,
+            at,
+            arn_ref,
+            &[NO_ENCRYPTION],
             client.get_bucket_encryption().bucket(name).send(),
         ),
-        reads.read_optional(
+        ctx.read_optional(
             Action::S3GetBucketPublicAccessBlock,
-            NO_PUBLIC_ACCESS_BLOCK,
+            at,
+            arn_ref,
+            &[NO_PUBLIC_ACCESS_BLOCK],
             client.get_public_access_block().bucket(name).send(),
         ),
-        reads.read_optional(
+        ctx.read_optional(
             Action::S3GetBucketPolicy,
-            NO_POLICY,
+            at,
+            arn_ref,
+            &[NO_POLICY],
             client.get_bucket_policy().bucket(name).send(),
         ),
-        reads.read(
+        ctx.read(
             Action::S3GetBucketAcl,
+            at,
+            arn_ref,
             client.get_bucket_acl().bucket(name).send(),
         ),
-        reads.read_optional(
+        ctx.read_optional(
             Action::S3GetBucketOwnershipControls,
-            NO_OWNERSHIP_CONTROLS,
+            at,
+            arn_ref,
+            &[NO_OWNERSHIP_CONTROLS],
             client.get_bucket_ownership_controls().bucket(name).send(),
         ),
-        reads.read(
+        ctx.read(
             Action::S3GetBucketVersioning,
+            at,
+            arn_ref,
             client.get_bucket_versioning().bucket(name).send(),
         ),
-        reads.read(
+        ctx.read(
             Action::S3GetBucketLogging,
+            at,
+            arn_ref,
             client.get_bucket_logging().bucket(name).send(),
         ),
-        reads.read_optional(
+        ctx.read_optional(
             Action::S3GetObjectLockConfiguration,
-            NO_OBJECT_LOCK,
+            at,
+            arn_ref,
+            &[NO_OBJECT_LOCK],
             client.get_object_lock_configuration().bucket(name).send(),
         ),
     );
     let policy = match policy {
-        Collected::Value(out) => reads.settle(
+        Collected::Value(out) => ctx.settle(
             Action::S3GetBucketPolicy,
+            at,
+            arn_ref,
             bucket_policy(out.as_ref()).ok_or_else(|| CallError {
                 kind: GapKind::Other,
                 code: None,
@@ -431,27 +389,21 @@ async fn account_public_access_block(ctx: &AwsContext) -> Option<Resource> {
                 .send(),
         )
         .await;
-    let configuration = match res {
-        Ok(out) => Collected::Value(out.and_then(|out| {
-            out.public_access_block_configuration().map(|c| {
-                switches(
-                    c.block_public_acls(),
-                    c.ignore_public_acls(),
-                    c.block_public_policy(),
-                    c.restrict_public_buckets(),
-                )
+    // Asked in the home region, about an account-wide (regionless) setting.
+    let configuration = ctx
+        .settle(Action::S3ControlGetPublicAccessBlock, None, Some(&arn), res)
+        .map(|out| {
+            out.and_then(|out| {
+                out.public_access_block_configuration().map(|c| {
+                    switches(
+                        c.block_public_acls(),
+                        c.ignore_public_acls(),
+                        c.block_public_policy(),
+                        c.restrict_public_buckets(),
+                    )
+                })
             })
-        })),
-        Err(err) => {
-            ctx.record_gap(
-                Action::S3ControlGetPublicAccessBlock,
-                None,
-                Some(&arn),
-                &err,
-            );
-            Collected::NotCollected
-        }
-    };
+        });
     Some(Resource {
         arn,
         region: None,

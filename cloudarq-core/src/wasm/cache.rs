@@ -29,6 +29,7 @@ use super::files::{
     create_private_dir_all, open_nofollow, owned_and_private, read_private, write_secret_file,
 };
 use super::trust::sha256_hex;
+use super::verify::VerifiedPackage;
 
 /// The first bytes of an entry.
 const MAGIC: &[u8; 16] = b"CLOUDARQ-CWASM1\n";
@@ -238,9 +239,10 @@ impl ComponentCache {
         ))
     }
 
-    /// The cached compilation of the wasm with this sha256, when an entry
+    /// The cached compilation of `package`, when an entry for its sha256
     /// exists, is private to this user and its tag verifies.
-    pub(crate) fn get(&self, engine: &Engine, wasm_sha256: &str) -> Lookup {
+    pub(crate) fn get(&self, engine: &Engine, package: &VerifiedPackage) -> Lookup {
+        let wasm_sha256 = package.sha256();
         let compat = compatibility_bytes(engine);
         let path = self.entry_path(&compat, wasm_sha256);
         let file = match open_nofollow(&path) {
@@ -278,9 +280,10 @@ impl ComponentCache {
         Some(VerifiedEntry(compiled))
     }
 
-    /// Stores `component` for the wasm with this sha256 (best effort): a
-    /// fresh 0600 temporary file, fsynced, renamed over the entry.
-    pub(crate) fn put(&self, engine: &Engine, wasm_sha256: &str, component: &Component) {
+    /// Stores `component`, compiled from `package`, under its sha256 (best
+    /// effort): a fresh 0600 temporary file, fsynced, renamed over the entry.
+    pub(crate) fn put(&self, engine: &Engine, package: &VerifiedPackage, component: &Component) {
+        let wasm_sha256 = package.sha256();
         let compat = compatibility_bytes(engine);
         let path = self.entry_path(&compat, wasm_sha256);
         let result = component
@@ -318,8 +321,9 @@ fn load_trusted_compiled(engine: &Engine, entry: VerifiedEntry<'_>) -> wasmtime:
     // (kept outside the cache directory, mode 0600, owned by this user), over
     // the engine's precompile compatibility hash, the package's sha256 and
     // these exact bytes. Only `put`, holding the key, makes such a tag, after
-    // serializing a component this engine compiled from that package; so the
-    // bytes are that compilation, whoever could write to the cache directory.
+    // serializing a component this engine compiled from that (verified)
+    // package; so the bytes are that compilation, whoever could write to the
+    // cache directory.
     // Wasmtime also checks the engine and version header before use.
     unsafe { Component::deserialize(engine, entry.0) }
 }

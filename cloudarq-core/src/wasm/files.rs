@@ -13,7 +13,9 @@ use crate::input::{InputError, file_kind, read_capped};
 
 /// The bytes of one package that passed the size and file-type checks, with
 /// their sha256: read once, then used for the pin, trust, settings lookup,
-/// inspection and compilation alike.
+/// inspection and compilation alike. Not yet compilable: that takes a
+/// [`VerifiedPackage`](super::VerifiedPackage) from
+/// [`WasmHost::verify`](super::WasmHost::verify).
 ///
 /// ```
 /// use cloudarq_core::wasm::PackageBytes;

@@ -4,8 +4,10 @@ use cloudarq_model::package::{META_SECTION, PackageMeta};
 use wasmparser::{Encoding, Parser, Payload};
 
 use super::WasmError;
+use super::files::PackageBytes;
 use super::host::WasmHost;
 use super::inspect::{append_custom_section, inspect};
+use super::load::LoadOptions;
 
 /// Turns a guest's build output into a package: a core module (from
 /// `wasm32-unknown-unknown`) is made a component with `wit-component`; then
@@ -34,7 +36,14 @@ pub fn package_module(host: &WasmHost, wasm: &[u8]) -> Result<(Vec<u8>, PackageM
             "the component already has a {META_SECTION} section"
         )));
     }
-    let json = host.call_metadata(&component)?;
+    // Compiled only as a verified package (size only: no pin or policy
+    // applies to an author's own build), like every package.
+    let candidate = PackageBytes::from_vec(
+        "the packaged component",
+        component.clone(),
+        host.limits().module_bytes,
+    )?;
+    let json = host.call_metadata(&host.verify(candidate, &LoadOptions::default())?)?;
     let meta = PackageMeta::from_json(&json).map_err(|source| WasmError::Meta {
         name: "metadata()".to_owned(),
         source,

@@ -214,33 +214,22 @@ async fn snapshot_is_public(
     id: &str,
     arn: &Arn,
 ) -> Collected<bool> {
-    let res = ctx
-        .call(
-            Action::Ec2DescribeSnapshotAttribute,
-            Some(region),
-            client
-                .describe_snapshot_attribute()
-                .snapshot_id(id)
-                .attribute(types::SnapshotAttributeName::CreateVolumePermission)
-                .send(),
-        )
-        .await;
-    match res {
-        Ok(out) => Collected::Value(
-            out.create_volume_permissions()
-                .iter()
-                .any(|p| p.group() == Some(&types::PermissionGroup::All)),
-        ),
-        Err(e) => {
-            ctx.record_gap(
-                Action::Ec2DescribeSnapshotAttribute,
-                Some(region),
-                Some(arn),
-                &e,
-            );
-            Collected::NotCollected
-        }
-    }
+    ctx.read(
+        Action::Ec2DescribeSnapshotAttribute,
+        Some(region),
+        Some(arn),
+        client
+            .describe_snapshot_attribute()
+            .snapshot_id(id)
+            .attribute(types::SnapshotAttributeName::CreateVolumePermission)
+            .send(),
+    )
+    .await
+    .map(|out| {
+        out.create_volume_permissions()
+            .iter()
+            .any(|p| p.group() == Some(&types::PermissionGroup::All))
+    })
 }
 
 /// The region's EBS encryption-by-default switch and default key.
@@ -250,58 +239,35 @@ pub(super) async fn region_settings(
     region: &Region,
 ) -> Option<Resource> {
     let arn = Arn::account_setting(ctx.partition(), "ec2", Some(region), ctx.account_id()).ok()?;
-    let (by_default, key) = futures::join!(
+    let at = Some(region);
+    let (by_default, ebs_default_kms_key_id) = futures::join!(
         ctx.call(
             Action::Ec2GetEbsEncryptionByDefault,
-            Some(region),
+            at,
             client.get_ebs_encryption_by_default().send(),
         ),
-        ctx.call(
+        ctx.read(
             Action::Ec2GetEbsDefaultKmsKeyId,
-            Some(region),
+            at,
+            Some(&arn),
             client.get_ebs_default_kms_key_id().send(),
         ),
     );
-    let ebs_encryption_by_default = match by_default {
-        Ok(out) => match out.ebs_encryption_by_default() {
-            Some(on) => Collected::Value(on),
-            None => {
-                let err = CallError {
-                    kind: GapKind::Other,
-                    code: None,
-                    message: "the response named no EbsEncryptionByDefault".to_owned(),
-                };
-                ctx.record_gap(
-                    Action::Ec2GetEbsEncryptionByDefault,
-                    Some(region),
-                    Some(&arn),
-                    &err,
-                );
-                Collected::NotCollected
-            }
-        },
-        Err(e) => {
-            ctx.record_gap(
-                Action::Ec2GetEbsEncryptionByDefault,
-                Some(region),
-                Some(&arn),
-                &e,
-            );
-            Collected::NotCollected
-        }
-    };
-    let ebs_default_kms_key_id = match key {
-        Ok(out) => Collected::Value(out.kms_key_id().map(str::to_owned)),
-        Err(e) => {
-            ctx.record_gap(
-                Action::Ec2GetEbsDefaultKmsKeyId,
-                Some(region),
-                Some(&arn),
-                &e,
-            );
-            Collected::NotCollected
-        }
-    };
+    let by_default = by_default.and_then(|out| {
+        out.ebs_encryption_by_default().ok_or_else(|| CallError {
+            kind: GapKind::Other,
+            code: None,
+            message: "the response named no EbsEncryptionByDefault".to_owned(),
+        })
+    });
+    let ebs_encryption_by_default = ctx.settle(
+        Action::Ec2GetEbsEncryptionByDefault,
+        at,
+        Some(&arn),
+        by_default,
+    );
+    let ebs_default_kms_key_id =
+        ebs_default_kms_key_id.map(|out| out.kms_key_id().map(str::to_owned));
     Some(Resource {
         arn,
         region: Some(region.clone()),

@@ -1,0 +1,468 @@
+//! Evaluating a package over a snapshot ([`WasmHost::evaluate`]): scan
+//! units (one per region, global resources in their own) in parallel, a
+//! fresh pre-linked instance per unit (and after each failure), resources in
+//! batches within the input limit, the host copy budget and fuel of each
+//! call, the package's time budget, and the findings: the guest's, once
+//! `output.rs` has checked them, or ERROR findings naming the failure.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use cloudarq_model::finding::{ControlId, EvaluationGap, Finding};
+use cloudarq_model::package::RuleInfo;
+use cloudarq_model::rule::{Severity, Status};
+use cloudarq_model::{Region, Resource, Snapshot};
+use rayon::prelude::*;
+use wasmtime::{Engine, Store};
+
+use super::bindings::cloudarq::rule::types as wit;
+use super::bindings::{Rule as RuleWorld, RulePre};
+use super::host::{GuestState, WasmHost};
+use super::load::WasmPackage;
+use super::output::{Checked, check_output, severity};
+use super::verify::VerifiedPackage;
+use super::{Failure, WasmError};
+
+/// Resource usage of one package over one evaluation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RunStats {
+    /// `evaluate` calls made.
+    pub calls: u64,
+    /// Instances created (one per scan unit, plus one after each failure).
+    pub instances: u64,
+    /// Calls that failed (trap, limit or bad output).
+    pub failures: u64,
+    /// Fuel used by all calls.
+    pub fuel_used: u64,
+    /// The most fuel one call used, and the fuel that call was given.
+    pub max_call_fuel: (u64, u64),
+    /// The largest linear memory of any instance, in bytes.
+    pub peak_memory_bytes: usize,
+    /// The slowest call.
+    pub max_call_time: Duration,
+    /// Instantiation time (all instances).
+    pub instantiate_time: Duration,
+    /// Wall-clock time of the whole evaluation.
+    pub elapsed: Duration,
+    /// Guest log lines dropped because a call passed the log size limit.
+    pub log_lines_dropped: u64,
+}
+
+/// What one package produced over a snapshot.
+#[derive(Clone, Debug, Default)]
+pub struct PackageRun {
+    /// Findings, sorted by (rule id, ARN).
+    pub findings: Vec<Finding>,
+    /// (rule, resource) pairs skipped for data that was not collected.
+    pub evaluation_gaps: Vec<EvaluationGap>,
+    /// Resource usage.
+    pub stats: RunStats,
+}
+
+impl WasmHost {
+    /// Evaluates a package over a snapshot: its declared resource kinds, per
+    /// scan unit (region; global resources form their own unit) in parallel,
+    /// an instance per unit, resources in batches, within the package's
+    /// time budget ([`Limits::package_time`](super::Limits::package_time)).
+    pub fn evaluate(&self, package: &WasmPackage, snapshot: &Snapshot) -> PackageRun {
+        let started = Instant::now();
+        let budget_end = started.checked_add(self.limits.package_time);
+        let meta = &package.info.meta;
+        let kinds = meta.resource_types();
+        let mut units: BTreeMap<Option<&Region>, Vec<&Resource>> = BTreeMap::new();
+        for r in snapshot.resources.iter() {
+            if kinds.contains(&r.resource_type()) {
+                units.entry(r.region.as_ref()).or_default().push(r);
+            }
+        }
+        let context: Vec<wit::Resource> = meta
+            .context_types
+            .iter()
+            .flat_map(|t| snapshot.of_type(*t))
+            .map(to_wit)
+            .collect();
+        let context_bytes = context.iter().map(wit_bytes).sum();
+        let units: Vec<_> = units.into_iter().collect();
+        let outs: Vec<UnitOut> = units
+            .par_iter()
+            .map(|(region, resources)| {
+                let unit = wit::ScanUnit {
+                    account_id: snapshot.account_id.as_str().to_owned(),
+                    partition: snapshot.partition.as_str().to_owned(),
+                    collected_at: snapshot.collected_at.to_string(),
+                    region: region.map(|r| r.as_str().to_owned()),
+                    context: context.clone(),
+                };
+                let batch = BatchLimits {
+                    context_bytes,
+                    budget_end,
+                };
+                self.run_unit(package, &unit, resources, &batch)
+            })
+            .collect();
+        let mut run = PackageRun::default();
+        for o in outs {
+            run.findings.extend(o.findings);
+            run.evaluation_gaps.extend(o.gaps);
+            let s = &mut run.stats;
+            s.calls += o.stats.calls;
+            s.instances += o.stats.instances;
+            s.failures += o.stats.failures;
+            s.fuel_used += o.stats.fuel_used;
+            if o.stats.max_call_fuel.0 > s.max_call_fuel.0 {
+                s.max_call_fuel = o.stats.max_call_fuel;
+            }
+            s.peak_memory_bytes = s.peak_memory_bytes.max(o.stats.peak_memory_bytes);
+            s.max_call_time = s.max_call_time.max(o.stats.max_call_time);
+            s.instantiate_time += o.stats.instantiate_time;
+            s.log_lines_dropped += o.stats.log_lines_dropped;
+        }
+        cloudarq_model::finding::sort_in_result_order(&mut run.findings, &mut run.evaluation_gaps);
+        run.stats.elapsed = started.elapsed();
+        run
+    }
+
+    fn run_unit(
+        &self,
+        pkg: &WasmPackage,
+        unit: &wit::ScanUnit,
+        resources: &[&Resource],
+        limits: &BatchLimits,
+    ) -> UnitOut {
+        let mut out = UnitOut::default();
+        let foreign = Failure::Link("the package was loaded by another WasmHost".to_owned());
+        let pre = match &pkg.state {
+            Ok(_) if !Engine::same(&self.engine, &pkg.engine) => {
+                out.errors(pkg, resources, &foreign);
+                return out;
+            }
+            Ok(pre) => pre,
+            Err(f) => {
+                out.errors(pkg, resources, f);
+                return out;
+            }
+        };
+        let mut live: Option<(Store<GuestState>, RuleWorld)> = None;
+        let mut unit_failure: Option<Failure> = None;
+        for batch in self.batches(resources, &mut out, pkg, limits.context_bytes) {
+            if unit_failure.is_none() && limits.budget_end.is_some_and(|e| Instant::now() >= e) {
+                unit_failure = Some(self.time_budget());
+            }
+            if let Some(f) = &unit_failure {
+                out.errors(pkg, &batch.resources, f);
+                continue;
+            }
+            if live.is_none() {
+                match self.instantiate_inner(pkg, pre, &mut out.stats, limits.budget_end) {
+                    Ok(x) => live = Some(x),
+                    Err(f) => {
+                        out.errors(pkg, &batch.resources, &f);
+                        if matches!(f, Failure::Configure(_) | Failure::TimeBudget { .. }) {
+                            unit_failure = Some(f);
+                        }
+                        continue;
+                    }
+                }
+            }
+            let Some((store, world)) = live.as_mut() else {
+                continue;
+            };
+            match self.call_evaluate(pkg, store, world, unit, &batch, &mut out.stats, limits) {
+                Ok(findings) => match check_output(pkg, &batch, findings, self.limits.output_bytes)
+                {
+                    Ok(checked) => out.accept(pkg, &batch, checked),
+                    Err(f) => {
+                        out.stats.failures += 1;
+                        out.errors(pkg, &batch.resources, &f);
+                        live = None;
+                    }
+                },
+                Err(f) => {
+                    out.stats.failures += 1;
+                    out.errors(pkg, &batch.resources, &f);
+                    if matches!(f, Failure::TimeBudget { .. }) {
+                        unit_failure = Some(f);
+                    }
+                    // A trapped instance is never reused.
+                    live = None;
+                }
+            }
+            if let Some((store, _)) = &live {
+                let peak = store.data().limiter.peak;
+                out.stats.peak_memory_bytes = out.stats.peak_memory_bytes.max(peak);
+            }
+        }
+        out
+    }
+
+    /// The resources in batches of at most `batch_size` whose JSON, with the
+    /// `context` bytes sent beside every batch, fits the input limit; a
+    /// resource that cannot fit even alone becomes ERROR findings.
+    fn batches<'r>(
+        &self,
+        resources: &[&'r Resource],
+        out: &mut UnitOut,
+        pkg: &WasmPackage,
+        context: usize,
+    ) -> Vec<Batch<'r>> {
+        let mut batches = Vec::new();
+        let mut cur = Batch::default();
+        let mut bytes = context;
+        for r in resources {
+            let w = to_wit(r);
+            let size = wit_bytes(&w);
+            if size.saturating_add(context) > self.limits.input_bytes {
+                out.errors(
+                    pkg,
+                    &[*r],
+                    &Failure::OversizedInput {
+                        bytes: size,
+                        context,
+                        limit: self.limits.input_bytes,
+                    },
+                );
+                continue;
+            }
+            if !cur.resources.is_empty()
+                && (cur.resources.len() >= self.limits.batch_size
+                    || bytes + size > self.limits.input_bytes)
+            {
+                batches.push(std::mem::take(&mut cur));
+                bytes = context;
+            }
+            bytes += size;
+            cur.resources.push(r);
+            cur.wit.push(w);
+        }
+        if !cur.resources.is_empty() {
+            batches.push(cur);
+        }
+        batches
+    }
+
+    /// Wasmtime's host copy budget for an `evaluate` over `batch` resources:
+    /// the output limit plus the in-memory size of every finding the batch
+    /// may legally return (one per rule and resource, each with its declared
+    /// controls).
+    fn copy_budget(&self, pkg: &WasmPackage, batch: usize) -> usize {
+        let max_controls = pkg
+            .info
+            .meta
+            .rules
+            .iter()
+            .map(|r| r.controls.len())
+            .max()
+            .unwrap_or(0);
+        let per_finding = std::mem::size_of::<wit::Finding>()
+            + max_controls * std::mem::size_of::<wit::ControlId>();
+        let findings = pkg.info.meta.rules.len().saturating_mul(batch);
+        self.limits
+            .output_bytes
+            .saturating_add(findings.saturating_mul(per_finding))
+    }
+
+    /// Creates and configures a fresh instance of `package`, then drops it:
+    /// a health check, and what the instantiate benchmark measures.
+    pub fn instantiate(&self, package: &WasmPackage) -> Result<(), Failure> {
+        let pre = package.state.as_ref().map_err(Clone::clone)?;
+        self.instantiate_inner(package, pre, &mut RunStats::default(), None)
+            .map(drop)
+    }
+
+    /// Calls a component's `metadata()` once, in the sandbox (packaging only).
+    pub(crate) fn call_metadata(&self, component: &VerifiedPackage) -> Result<String, WasmError> {
+        let err = |m: String| WasmError::Engine(format!("cannot read the guest's metadata(): {m}"));
+        let c = self
+            .compile_verified(component)
+            .map_err(|e| err(format!("{e:#}")))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&c)
+            .map_err(|e| err(format!("{e:#}")))?;
+        let pre = RulePre::new(pre).map_err(|e| err(format!("{e:#}")))?;
+        let mut store = self.new_store("packaging");
+        self.arm(&mut store, self.limits.fuel_base, None)
+            .map_err(|e| err(e.to_string()))?;
+        let world = pre.instantiate(&mut store).map_err(|e| {
+            err(self
+                .classify(&store, e, self.limits.fuel_base, 0, false)
+                .to_string())
+        })?;
+        world
+            .cloudarq_rule_evaluator()
+            .call_metadata(&mut store)
+            .map_err(|e| {
+                err(self
+                    .classify(&store, e, self.limits.fuel_base, 0, true)
+                    .to_string())
+            })
+    }
+
+    fn instantiate_inner(
+        &self,
+        pkg: &WasmPackage,
+        pre: &RulePre<GuestState>,
+        stats: &mut RunStats,
+        budget_end: Option<Instant>,
+    ) -> Result<(Store<GuestState>, RuleWorld), Failure> {
+        let started = Instant::now();
+        let mut store = self.new_store(&pkg.name);
+        self.arm(&mut store, self.limits.fuel_base, budget_end)?;
+        stats.instances += 1;
+        let world = pre
+            .instantiate(&mut store)
+            .map_err(|e| self.classify(&store, e, self.limits.fuel_base, 0, false))?;
+        let configured = world
+            .cloudarq_rule_evaluator()
+            .call_configure(&mut store, &pkg.settings)
+            .map_err(|e| self.classify(&store, e, self.limits.fuel_base, 0, false))?;
+        configured.map_err(Failure::Configure)?;
+        stats.instantiate_time += started.elapsed();
+        Ok((store, world))
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "one call's whole context")]
+    fn call_evaluate(
+        &self,
+        pkg: &WasmPackage,
+        store: &mut Store<GuestState>,
+        world: &RuleWorld,
+        unit: &wit::ScanUnit,
+        batch: &Batch<'_>,
+        stats: &mut RunStats,
+        limits: &BatchLimits,
+    ) -> Result<Vec<wit::Finding>, Failure> {
+        let fuel = self.limits.fuel_for_batch(batch.wit.len());
+        self.arm(store, fuel, limits.budget_end)?;
+        store.set_hostcall_fuel(self.copy_budget(pkg, batch.wit.len()));
+        let started = Instant::now();
+        let result = world
+            .cloudarq_rule_evaluator()
+            .call_evaluate(&mut *store, unit, &batch.wit);
+        let took = started.elapsed();
+        stats.calls += 1;
+        let log = &mut store.data_mut().log;
+        stats.log_lines_dropped += std::mem::take(&mut log.dropped);
+        stats.max_call_time = stats.max_call_time.max(took);
+        let left = store.get_fuel().unwrap_or(0);
+        let used = fuel.saturating_sub(left);
+        stats.fuel_used += used;
+        if used > stats.max_call_fuel.0 {
+            stats.max_call_fuel = (used, fuel);
+        }
+        result.map_err(|e| self.classify(store, e, fuel, batch.wit.len(), true))
+    }
+}
+
+/// What bounds each batch of one package's evaluation.
+struct BatchLimits {
+    /// Bytes of the context resources sent with every batch.
+    context_bytes: usize,
+    /// When the package's time budget ends (`None`: too far to represent).
+    budget_end: Option<Instant>,
+}
+
+/// The bytes of a resource counted against the input limit.
+fn wit_bytes(w: &wit::Resource) -> usize {
+    w.json.len() + w.arn.len() + w.kind.len()
+}
+
+/// A resource in the contract's form.
+fn to_wit(r: &Resource) -> wit::Resource {
+    wit::Resource {
+        arn: r.arn.as_str().to_owned(),
+        kind: r.resource_type().as_str().to_owned(),
+        json: serde_json::to_string(r).unwrap_or_default(),
+    }
+}
+
+/// One `evaluate` call's resources, and the same in the contract's form.
+#[derive(Default)]
+pub(super) struct Batch<'r> {
+    pub(super) resources: Vec<&'r Resource>,
+    pub(super) wit: Vec<wit::Resource>,
+}
+
+#[derive(Default)]
+struct UnitOut {
+    findings: Vec<Finding>,
+    gaps: Vec<EvaluationGap>,
+    stats: RunStats,
+}
+
+impl UnitOut {
+    /// ERROR findings for every (rule, resource) pair of `resources` the package declares.
+    fn errors(&mut self, pkg: &WasmPackage, resources: &[&Resource], cause: &Failure) {
+        let message = format!("wasm rule package {} failed: {cause}", pkg.info.meta.name);
+        for rule in &pkg.info.meta.rules {
+            for r in resources {
+                if rule.resource_types.contains(&r.resource_type()) {
+                    self.findings.push(finding(
+                        rule,
+                        r,
+                        Status::Error,
+                        rule.severity,
+                        None,
+                        message.clone(),
+                        serde_json::Value::Null,
+                    ));
+                }
+            }
+        }
+    }
+
+    fn accept(&mut self, pkg: &WasmPackage, batch: &Batch<'_>, checked: Vec<Checked>) {
+        for c in checked {
+            let rule = &pkg.info.meta.rules[c.rule];
+            let r = batch.resources[c.resource];
+            let f = c.finding;
+            let (status, message) = match f.verdict {
+                wit::Verdict::Pass(m) => (Status::Pass, m),
+                wit::Verdict::Fail(m) => (Status::Fail, m),
+                wit::Verdict::Error(m) => (Status::Error, format!("rule returned an error: {m}")),
+                wit::Verdict::NotApplicable => continue,
+                wit::Verdict::NotCollected(field) => {
+                    self.gaps.push(EvaluationGap {
+                        rule_id: rule.id.clone(),
+                        resource_arn: r.arn.clone(),
+                        field,
+                    });
+                    continue;
+                }
+            };
+            let (sev, reason) = match (status, f.severity) {
+                (Status::Error, _) | (_, None) => (rule.severity, None),
+                (_, Some(s)) => (severity(s), Some(f.severity_reason.unwrap_or_default())),
+            };
+            self.findings
+                .push(finding(rule, r, status, sev, reason, message, c.evidence));
+        }
+    }
+}
+
+fn finding(
+    rule: &RuleInfo,
+    r: &Resource,
+    status: Status,
+    severity: Severity,
+    severity_reason: Option<String>,
+    message: String,
+    evidence: serde_json::Value,
+) -> Finding {
+    Finding {
+        rule_id: rule.id.clone(),
+        title: rule.title.clone(),
+        service: rule.service,
+        resource_arn: r.arn.clone(),
+        resource_type: r.resource_type(),
+        resource_name: r.name.clone(),
+        region: r.region.clone(),
+        status,
+        severity,
+        severity_reason,
+        message,
+        evidence,
+        controls: rule.controls.iter().map(ControlId::clone).collect(),
+        muted_reason: None,
+    }
+}
