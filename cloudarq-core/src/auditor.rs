@@ -219,8 +219,8 @@ impl Auditor {
         let account = out.account().unwrap_or_default().parse()?;
         let partition = out
             .arn()
-            .and_then(|a| a.split(':').nth(1))
-            .and_then(|p| p.parse().ok())
+            .and_then(|a| a.parse::<cloudarq_model::Arn>().ok())
+            .and_then(|a| a.partition().parse().ok())
             .unwrap_or_else(|| Partition::of_region(&self.home_region));
         Ok((account, partition))
     }
