@@ -21,7 +21,7 @@ use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::files::ensure_private_dir;
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
-use cloudarq_store::scans::ScanTimes;
+use cloudarq_store::scans::{ScanStatus, ScanTimes};
 use cloudarq_store::{KEYRING_ENV, Keyring, KeyringError, Store, TenantScope};
 use time::OffsetDateTime;
 
@@ -166,20 +166,19 @@ pub async fn save_scan(
                 .await?
         }
     };
-    let id = store
-        .record_scan(
-            &scope,
-            conn,
-            result,
-            ScanTimes {
-                started_at,
-                finished_at: OffsetDateTime::now_utc(),
-            },
-        )
-        .await?;
-    writeln!(out, "\nSaved scan {id} to {}", store.url())?;
-    let scans = store.scans(&scope, Some(conn)).await?;
-    if let Some(changes) = since_previous(store, &scope, &scans, result).await? {
+    let recorded = crate::record::record(
+        store,
+        &scope,
+        conn,
+        result,
+        ScanTimes {
+            started_at,
+            finished_at: OffsetDateTime::now_utc(),
+        },
+    )
+    .await?;
+    writeln!(out, "\nSaved scan {} to {}", recorded.scan, store.url())?;
+    if let Some(changes) = recorded.changes {
         writeln!(
             out,
             "Since the previous scan: {} new failures, {} resolved, {} still failing",
@@ -220,21 +219,6 @@ pub async fn save_scan(
         Inert(connection)
     )?;
     Ok(())
-}
-
-/// What changed from the scan before the newest of `scans` (newest first)
-/// to `latest`, the newest's result; `None` for a first scan.
-async fn since_previous(
-    store: &Store,
-    scope: &TenantScope,
-    scans: &[cloudarq_store::scans::ScanSummary],
-    latest: &ScanResult,
-) -> anyhow::Result<Option<cloudarq_core::engine::ScanDiff>> {
-    let [_, previous, ..] = scans else {
-        return Ok(None);
-    };
-    let before = store.load_result(scope, previous.id).await?;
-    Ok(Some(cloudarq_core::engine::diff(&before, latest)?))
 }
 
 fn pct(score: Option<f64>) -> String {
@@ -408,7 +392,7 @@ pub async fn history(
             scans.len(),
             if scans.len() == 1 { "" } else { "s" }
         )?;
-        let Some(latest) = scans.first() else {
+        let Some(latest) = scans.iter().find(|s| s.status == ScanStatus::Succeeded) else {
             continue;
         };
         let latest_result = store.load_result(&scope, latest.id).await?;
@@ -454,7 +438,10 @@ pub async fn history(
             }
         }
         if args.diff {
-            if let Some(d) = since_previous(&store, &scope, &scans, &latest_result).await? {
+            if let Some(d) =
+                crate::record::since_previous(&store, &scope, conn.id, latest.id, &latest_result)
+                    .await?
+            {
                 writeln!(out, "  changes since the previous scan:")?;
                 for (label, entries) in [
                     ("new failure", &d.new_failures),
