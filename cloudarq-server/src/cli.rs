@@ -407,7 +407,7 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
             report::terminal::summary(&result, TerminalOptions { color })
         )?;
     }
-    if let Some(db) = &db {
+    if let Some((db, runner)) = &db {
         let name = args.connection.clone().unwrap_or_else(|| {
             if args.demo {
                 "demo".to_string()
@@ -421,9 +421,17 @@ async fn scan(args: ScanArgs, store: &StoreArgs, out: &mut dyn Write) -> anyhow:
         } else {
             &mut sink
         };
-        store_cmd::save_scan(db, &name, role_arn.as_ref(), &result, started_at, summary)
-            .await
-            .context("saving the scan to the store (use --no-store to skip)")?;
+        store_cmd::save_scan(
+            db,
+            runner,
+            &name,
+            role_arn.as_ref(),
+            &result,
+            started_at,
+            summary,
+        )
+        .await
+        .context("saving the scan to the store (use --no-store to skip)")?;
         db.close().await;
     }
     let failing = fail_on.is_some_and(|min| {
