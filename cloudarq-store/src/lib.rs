@@ -3,6 +3,8 @@
 //!
 //! - Every repository function takes a [`TenantScope`]; only the
 //!   [`JobRunner`] that [`Store::open`] returns, once, makes one ([`scope`]).
+//! - Scans are queued, claimed by a worker under a lease, reported on and
+//!   finished or failed in place ([`jobs`]).
 //! - Credentials, External IDs, TOTP seeds and finding details are encrypted
 //!   with AES-256-GCM under per-tenant data keys, wrapped by master keys from a
 //!   [`Keyring`] that never enters the database ([`crypto`], [`keys`]).
@@ -45,6 +47,7 @@ mod db;
 mod error;
 pub mod files;
 pub mod findings;
+pub mod jobs;
 pub mod keys;
 pub mod mutelist;
 pub mod retention;

@@ -38,8 +38,8 @@ fn refused(err: StoreError) {
 }
 
 /// A store owned by a non-superuser with BYPASSRLS, holding two tenants
-/// (one deleted and due for purge), a backup, and a second master key made
-/// primary — everything a maintenance job would act on.
+/// (one deleted and due for purge), a queued scan, a backup, and a second
+/// master key made primary — everything a maintenance job would act on.
 async fn populated(
     pg: &PgCluster,
     dir: &std::path::Path,
@@ -79,6 +79,9 @@ async fn populated(
             )
             .await
             .unwrap();
+        if name == "a" {
+            store.queue_scan(&scope, conn, t(2)).await.unwrap();
+        }
         if name == "b" {
             let now = RetentionPolicy::new(0, 7, 7).unwrap();
             store
@@ -136,6 +139,12 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
     );
     refused(store.key_status(&runner).await.unwrap_err());
     refused(store.tenants(&runner).await.unwrap_err());
+    refused(
+        store
+            .claim_scan(&runner, "worker-1", t(60))
+            .await
+            .unwrap_err(),
+    );
 
     let data_after = pg.data_dump("cloudarq").unwrap();
     let lines = |d: &[u8]| -> std::collections::BTreeSet<String> {
@@ -202,4 +211,6 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
         "{err}"
     );
     assert_eq!(store.purge(&runner, t(40)).await.unwrap().tenants, 1);
+    let claimed = store.claim_scan(&runner, "worker-1", t(60)).await.unwrap();
+    assert_eq!(claimed.map(|c| c.attempt), Some(1), "the queued scan");
 }

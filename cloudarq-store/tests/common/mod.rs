@@ -260,6 +260,28 @@ pub async fn record(
         .unwrap()
 }
 
+/// Runs a statement with binds on the raw connection; the rows affected.
+#[macro_export]
+macro_rules! raw_exec {
+    ($raw:expr, $sql:literal $(, $b:expr)*) => {
+        match &mut $raw {
+            $crate::common::Raw::Sqlite(c) => sqlx::query($sql)$(.bind($b))*.execute(&mut *c).await.map(|r| r.rows_affected()),
+            $crate::common::Raw::Pg(c) => sqlx::query($sql)$(.bind($b))*.execute(&mut *c).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+/// Reads rows of type `$t` with binds on the raw connection.
+#[macro_export]
+macro_rules! raw_rows {
+    ($raw:expr, $t:ty, $sql:literal $(, $b:expr)*) => {
+        match &mut $raw {
+            $crate::common::Raw::Sqlite(c) => sqlx::query_as::<_, $t>($sql)$(.bind($b))*.fetch_all(&mut *c).await.unwrap(),
+            $crate::common::Raw::Pg(c) => sqlx::query_as::<_, $t>($sql)$(.bind($b))*.fetch_all(&mut *c).await.unwrap(),
+        }
+    };
+}
+
 /// Runs SQL on the test database outside the store (for tampering and
 /// catalog checks). PostgreSQL as the superuser; SQLite on the file.
 pub enum Raw {
