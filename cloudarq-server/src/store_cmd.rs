@@ -21,7 +21,7 @@ use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::files::ensure_private_dir;
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
-use cloudarq_store::scans::{ScanSummary, ScanTimes};
+use cloudarq_store::scans::{ScanStatus, ScanSummary, ScanTimes};
 use cloudarq_store::{JobRunner, KEYRING_ENV, Keyring, KeyringError, Store, TenantScope};
 use time::OffsetDateTime;
 
@@ -224,15 +224,24 @@ pub async fn save_scan(
     Ok(())
 }
 
-/// What changed from the scan before the newest of `scans` (newest first)
-/// to `latest`, the newest's result; `None` for a first scan.
+/// The scans with a result, of `scans` (newest first): queued, running,
+/// failed and cancelled scans (a worker's) have none to show or compare.
+fn succeeded(scans: &[ScanSummary]) -> Vec<&ScanSummary> {
+    scans
+        .iter()
+        .filter(|s| s.status == ScanStatus::Succeeded)
+        .collect()
+}
+
+/// What changed from the succeeded scan before the newest of `scans`
+/// (newest first) to `latest`, the newest's result; `None` for a first scan.
 async fn since_previous(
     store: &Store,
     scope: &TenantScope,
     scans: &[ScanSummary],
     latest: &ScanResult,
 ) -> anyhow::Result<Option<cloudarq_core::engine::ScanDiff>> {
-    let [_, previous, ..] = scans else {
+    let [_, previous, ..] = succeeded(scans)[..] else {
         return Ok(None);
     };
     let before = store.load_result(scope, previous.id).await?;
@@ -410,7 +419,7 @@ pub async fn history(
             scans.len(),
             if scans.len() == 1 { "" } else { "s" }
         )?;
-        let Some(latest) = scans.first() else {
+        let Some(latest) = succeeded(&scans).first().copied() else {
             continue;
         };
         let latest_result = store.load_result(&scope, latest.id).await?;
