@@ -72,8 +72,7 @@ async fn target(
     url: String,
     keep: (Option<PgCluster>, tempfile::TempDir),
 ) -> Target {
-    let store = Store::open(&url, memory_keyring()).await.unwrap();
-    let runner = store.job_runner();
+    let (store, runner) = Store::open(&url, memory_keyring()).await.unwrap();
     let scope = runner.scope(
         store
             .create_tenant(&runner, "bench", OffsetDateTime::now_utc())

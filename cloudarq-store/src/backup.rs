@@ -765,14 +765,15 @@ impl Store {
     /// Restores a backup into `target_url`, which must be a new or empty
     /// database, then puts back the data keys from `keys` (the key backup
     /// taken with it), purges again the tenants it records as purged, checks
-    /// that every ciphertext has its key, and opens it. On SQLite, a restore
-    /// that fails leaves no file behind.
+    /// that every ciphertext has its key, and opens it: the restored store
+    /// with its [`JobRunner`], as [`Store::open`] returns them. On SQLite, a
+    /// restore that fails leaves no file behind.
     pub async fn restore(
         target_url: &str,
         data: &Path,
         keys: &Path,
         keyring: Keyring,
-    ) -> Result<Store> {
+    ) -> Result<(Store, JobRunner)> {
         let file = read_keys_file(keys)?;
         if !data.is_file() {
             return Err(StoreError::Backup(format!(
@@ -809,11 +810,11 @@ impl Store {
         } else {
             restore_postgres(target_url, data).await?;
         }
-        let store = Store::open(target_url, keyring).await?;
-        match store.finish_restore(&file, keys).await {
+        let (store, runner) = Store::open(target_url, keyring).await?;
+        match store.finish_restore(&runner, &file, keys).await {
             Ok(()) => {
                 cleanup.0.clear();
-                Ok(store)
+                Ok((store, runner))
             }
             Err(e) => {
                 store.close().await;
@@ -825,7 +826,7 @@ impl Store {
         }
     }
 
-    async fn finish_restore(&self, file: &KeysFile, keys: &Path) -> Result<()> {
+    async fn finish_restore(&self, runner: &JobRunner, file: &KeysFile, keys: &Path) -> Result<()> {
         let mut tx = self.pool.begin_operator().await?;
         for k in &file.keys {
             let wrapped = STANDARD.decode(&k.wrapped_key).map_err(|_| {
@@ -851,9 +852,8 @@ impl Store {
         }
         tx.commit().await?;
         // Tenants purged after this backup was taken stay purged.
-        let runner = self.job_runner();
         for t in &file.purged_tenants {
-            self.purge_tenant(&runner, TenantId(*t)).await?;
+            self.purge_tenant(runner, TenantId(*t)).await?;
         }
         let missing = self.data_keys_missing().await?;
         if !missing.is_empty() {

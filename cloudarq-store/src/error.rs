@@ -2,6 +2,7 @@
 
 use crate::crypto::CryptoError;
 use crate::crypto::keyring::KeyringError;
+use crate::scans::{ScanId, ScanStatus};
 
 /// Everything that can go wrong in the store. Messages name the input or
 /// object at fault and never contain key material or decrypted values.
@@ -87,6 +88,20 @@ pub enum StoreError {
         data_keys: u64,
         /// Encrypted rows under those data keys.
         rows: u64,
+    },
+    /// A step of a scan's lifecycle found the scan in a state it does not
+    /// start from (e.g. finishing a scan that already succeeded or failed);
+    /// nothing was changed.
+    #[error("scan {scan} has status {status}; {action} needs a {expected} scan")]
+    ScanState {
+        /// The scan.
+        scan: ScanId,
+        /// Its state.
+        status: ScanStatus,
+        /// The refused step ("finishing", "failing", "reporting progress").
+        action: &'static str,
+        /// The state(s) the step starts from.
+        expected: &'static str,
     },
     /// No such object for this tenant (or it was deleted).
     #[error("{what} {id} not found")]

@@ -1,7 +1,10 @@
 //! CloudArq's encrypted store of scans, findings and compliance scores:
 //! SQLite embedded by default, PostgreSQL for the hosted service (S1–S5).
 //!
-//! - Every repository function takes a [`TenantScope`] ([`scope`]).
+//! - Every repository function takes a [`TenantScope`]; only the
+//!   [`JobRunner`] that [`Store::open`] returns, once, makes one ([`scope`]).
+//! - Scans are queued, claimed by a worker under a lease, reported on and
+//!   finished or failed in place ([`jobs`]).
 //! - Credentials, External IDs, TOTP seeds and finding details are encrypted
 //!   with AES-256-GCM under per-tenant data keys, wrapped by master keys from a
 //!   [`Keyring`] that never enters the database ([`crypto`], [`keys`]).
@@ -27,8 +30,7 @@
 //! use time::OffsetDateTime;
 //!
 //! let keyring = Keyring::load(std::path::Path::new("/var/lib/cloudarq/keyring.toml"))?;
-//! let store = Store::open("sqlite:///var/lib/cloudarq/cloudarq.db", keyring).await?;
-//! let runner = store.job_runner();
+//! let (store, runner) = Store::open("sqlite:///var/lib/cloudarq/cloudarq.db", keyring).await?;
 //! let tenant = store.create_tenant(&runner, "acme", OffsetDateTime::now_utc()).await?;
 //! let scope = runner.scope(tenant);
 //! for conn in store.connections(&scope).await? {
@@ -45,6 +47,7 @@ mod db;
 mod error;
 pub mod files;
 pub mod findings;
+pub mod jobs;
 pub mod keys;
 pub mod mutelist;
 pub mod retention;
@@ -196,7 +199,15 @@ impl Store {
     /// pass over rows it cannot see, and open fails with
     /// [`StoreError::MaintenanceRole`] before changing anything. A tenant
     /// URL's role is checked too ([`StoreError::TenantRole`]).
-    pub async fn open(config: impl Into<StoreConfig>, keyring: Keyring) -> Result<Self> {
+    ///
+    /// Returns the store with its [`JobRunner`], the cross-tenant
+    /// capability, which no method of the store hands out again: the entry
+    /// point that opens the store keeps it or passes it on to trusted code
+    /// only (see [`scope`]).
+    pub async fn open(
+        config: impl Into<StoreConfig>,
+        keyring: Keyring,
+    ) -> Result<(Self, JobRunner)> {
         let config = config.into();
         let limit = config.key_limit;
         if !(1..=keys::DEFAULT_KEY_LIMIT).contains(&limit) {
@@ -233,13 +244,7 @@ impl Store {
             tenant_pool = store.tenant_pool.is_some(),
             "store opened"
         );
-        Ok(store)
-    }
-
-    /// Like [`Store::open`] with a lower per-key encryption limit (tests and
-    /// operators who rotate more often).
-    pub async fn open_with_key_limit(url: &str, keyring: Keyring, limit: i64) -> Result<Self> {
-        Self::open(StoreConfig::new(url).key_limit(limit), keyring).await
+        Ok((store, JobRunner::new()))
     }
 
     /// Which backend this store runs on.
@@ -250,11 +255,6 @@ impl Store {
     /// The database URL, password removed.
     pub fn url(&self) -> &str {
         &self.url
-    }
-
-    /// The job runner's capability (see [`scope`]). Hand it to trusted code only.
-    pub fn job_runner(&self) -> JobRunner {
-        JobRunner { _private: () }
     }
 
     /// Closes the pools.

@@ -1,6 +1,7 @@
 //! Scans (table `scans`): queued and recorded scans, their summaries, and
-//! whole results read back for diffs (C6); a scan's findings are in
-//! [`crate::findings`] and its scores in [`crate::scores`].
+//! whole results read back for diffs (C6). A worker's claim, progress,
+//! finish and failure of a queued scan are in [`crate::jobs`]; a scan's
+//! findings are in [`crate::findings`] and its scores in [`crate::scores`].
 
 use cloudarq_model::finding::{EvaluationGap, RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult};
 use cloudarq_model::{CoverageGap, Timestamp};
@@ -42,7 +43,8 @@ pub enum ScanStatus {
 }
 
 impl ScanStatus {
-    fn as_str(self) -> &'static str {
+    /// The stored (and serialized) name: `queued`, `running`, ….
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Queued => "queued",
             Self::Running => "running",
@@ -50,6 +52,12 @@ impl ScanStatus {
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",
         }
+    }
+}
+
+impl std::fmt::Display for ScanStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -62,10 +70,21 @@ pub struct ScanSummary {
     pub connection: ConnectionId,
     /// Its state.
     pub status: ScanStatus,
+    /// Percent done, 0–100 (100 once succeeded).
+    pub progress: u8,
+    /// How many times a worker claimed it (0 for a recorded scan).
+    pub attempts: u32,
     /// When the inventory was collected, for finished scans.
     pub collected_at: Option<OffsetDateTime>,
     /// When it was queued or recorded.
     pub created_at: OffsetDateTime,
+    /// When its latest attempt started (claimed, or collection began).
+    pub started_at: Option<OffsetDateTime>,
+    /// When it succeeded, failed or was cancelled.
+    pub finished_at: Option<OffsetDateTime>,
+    /// Why it failed, for failed scans: escaped and bounded (see
+    /// [`Store::fail_scan`]), safe to show as text.
+    pub error: Option<String>,
     /// Findings stored.
     pub findings: u64,
     /// FAIL findings.
@@ -143,8 +162,10 @@ impl Store {
         Ok(ScanId(id))
     }
 
-    /// Stores a finished scan: its result, every finding (details encrypted)
-    /// and every score, in one transaction.
+    /// Stores a finished scan: queues it and finishes it with its result
+    /// ([`Store::finish_scan`]: every finding, details encrypted, and every
+    /// score), in one transaction. The single-user CLI's path, which scans
+    /// in process instead of through a worker.
     pub async fn record_scan(
         &self,
         scope: &TenantScope,
@@ -153,42 +174,26 @@ impl Store {
         times: ScanTimes,
     ) -> Result<ScanId> {
         let tenant = scope.tenant().as_uuid();
-        let id = Uuid::now_v7();
-        let regions = json(&result.regions)?;
-        let coverage = json(&result.coverage_gaps)?;
-        let evaluation = json(&result.evaluation_gaps)?;
+        let id = ScanId(Uuid::now_v7());
         let mut tx = self.begin_tenant(tenant).await?;
         self.live_connection(&mut tx, tenant, connection).await?;
         on_tx!(&mut tx, c => {
             sqlx::query(
-                "INSERT INTO scans (id, tenant_id, connection_id, status, progress, account_id, collected_at_ms, regions, \
-                 rules_evaluated, resources, coverage_gaps, evaluation_gaps, created_at_ms, started_at_ms, finished_at_ms) \
-                 VALUES ($1, $2, $3, 'succeeded', 100, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                "INSERT INTO scans (id, tenant_id, connection_id, status, created_at_ms) VALUES ($1, $2, $3, 'queued', $4)",
             )
-            .bind(id)
+            .bind(id.0)
             .bind(tenant)
             .bind(connection.0)
-            .bind(result.account_id.as_str())
-            .bind(ms(result.collected_at.get()))
-            .bind(&regions)
-            .bind(i64::from(result.rules_evaluated))
-            .bind(i64::from(result.resources))
-            .bind(&coverage)
-            .bind(&evaluation)
-            .bind(ms(times.finished_at))
-            .bind(ms(times.started_at))
             .bind(ms(times.finished_at))
             .execute(&mut *c)
             .await
             .ctx("storing a scan")?;
         });
-        self.insert_findings(&mut tx, tenant, id, &result.findings)
-            .await?;
-        self.insert_scores(&mut tx, tenant, id, &result.scores)
+        self.fill_scan(&mut tx, tenant, id, result, times, ScanStatus::Queued)
             .await?;
         tx.commit().await?;
         tracing::info!(scan = %id, findings = result.findings.len(), "scan stored");
-        Ok(ScanId(id))
+        Ok(id)
     }
 
     /// The scans of a connection (or of every connection), newest first.
@@ -199,10 +204,24 @@ impl Store {
     ) -> Result<Vec<ScanSummary>> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        type Row = (Uuid, Uuid, String, Option<i64>, i64, i64, i64);
+        type Row = (
+            Uuid,
+            Uuid,
+            String,
+            i64,
+            i64,
+            Option<i64>,
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            i64,
+            i64,
+        );
         let rows: Vec<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(
-                "SELECT s.id, s.connection_id, s.status, s.collected_at_ms, s.created_at_ms, \
+                "SELECT s.id, s.connection_id, s.status, s.progress, s.attempts, s.collected_at_ms, s.created_at_ms, \
+                 s.started_at_ms, s.finished_at_ms, s.error, \
                  (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.tenant_id = s.tenant_id), \
                  (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.tenant_id = s.tenant_id AND f.status = 'FAIL') \
                  FROM scans s JOIN connections co ON co.id = s.connection_id AND co.deleted_at_ms IS NULL \
@@ -217,17 +236,37 @@ impl Store {
         });
         tx.commit().await?;
         rows.into_iter()
-            .map(|(id, conn, status, collected, created, n, failed)| {
-                Ok(ScanSummary {
-                    id: ScanId(id),
-                    connection: ConnectionId(conn),
-                    status: parse("scan status", &status)?,
-                    collected_at: collected.map(from_ms).transpose()?,
-                    created_at: from_ms(created)?,
-                    findings: n.max(0) as u64,
-                    failed: failed.max(0) as u64,
-                })
-            })
+            .map(
+                |(
+                    id,
+                    conn,
+                    status,
+                    progress,
+                    attempts,
+                    collected,
+                    created,
+                    started,
+                    finished,
+                    error,
+                    n,
+                    failed,
+                )| {
+                    Ok(ScanSummary {
+                        id: ScanId(id),
+                        connection: ConnectionId(conn),
+                        status: parse("scan status", &status)?,
+                        progress: u8::try_from(progress.clamp(0, 100)).unwrap_or(0),
+                        attempts: u32::try_from(attempts).unwrap_or(0),
+                        collected_at: collected.map(from_ms).transpose()?,
+                        created_at: from_ms(created)?,
+                        started_at: started.map(from_ms).transpose()?,
+                        finished_at: finished.map(from_ms).transpose()?,
+                        error,
+                        findings: n.max(0) as u64,
+                        failed: failed.max(0) as u64,
+                    })
+                },
+            )
             .collect()
     }
 

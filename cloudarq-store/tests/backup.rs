@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use cloudarq_store::backup::{BackupPolicy, BackupStep};
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
-use cloudarq_store::{Store, StoreError};
+use cloudarq_store::{JobRunner, Store, StoreError};
 use common::*;
 
 const DAY: i64 = 86_400;
@@ -69,10 +69,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 }
 
 /// Decrypts every encrypted value of every tenant; returns the scans read.
-async fn read_everything(store: &Store) -> usize {
-    let runner = store.job_runner();
+async fn read_everything((store, runner): &(Store, JobRunner)) -> usize {
     let mut scans = 0;
-    for t in store.tenants(&runner).await.unwrap() {
+    for t in store.tenants(runner).await.unwrap() {
         let scope = runner.scope(t.id);
         for c in store.connections(&scope).await.unwrap() {
             store.credentials(&scope, c.id).await.unwrap();
@@ -100,7 +99,7 @@ async fn every_file_is_private_from_its_creation(env: Env) {
     let files = env
         .store
         .backup_with_hook(
-            &env.runner(),
+            env.runner(),
             &dir,
             policy(7, 7, 7),
             t(0),
@@ -126,7 +125,7 @@ async fn every_file_is_private_from_its_creation(env: Env) {
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
     let err = env
         .store
-        .backup(&env.runner(), &open, policy(7, 7, 7), t(1))
+        .backup(env.runner(), &open, policy(7, 7, 7), t(1))
         .await
         .unwrap_err()
         .to_string();
@@ -147,7 +146,7 @@ async fn a_backup_failing_at_any_step_leaves_nothing_and_still_prunes(env: Env) 
     let mut steps = Vec::new();
     let probe = env.dir.path().join("probe");
     env.store
-        .backup_with_hook(&env.runner(), &probe, policy(7, 7, 7), t(0), &mut |s, _| {
+        .backup_with_hook(env.runner(), &probe, policy(7, 7, 7), t(0), &mut |s, _| {
             steps.push(s);
             Ok(())
         })
@@ -164,7 +163,7 @@ async fn a_backup_failing_at_any_step_leaves_nothing_and_still_prunes(env: Env) 
         std::fs::write(&stale, b"{}").unwrap();
         let err = env
             .store
-            .backup_with_hook(&env.runner(), &dir, policy(7, 7, 7), t(0), &mut |s, _| {
+            .backup_with_hook(env.runner(), &dir, policy(7, 7, 7), t(0), &mut |s, _| {
                 if s == *fail_at {
                     Err("injected failure".into())
                 } else {
@@ -189,7 +188,7 @@ async fn a_backup_directory_with_uri_characters_works(env: Env) {
     let dir = env.dir.path().join("b?x#y%20z&mode=memory");
     let files = env
         .store
-        .backup(&env.runner(), &dir, policy(7, 7, 7), t(0))
+        .backup(env.runner(), &dir, policy(7, 7, 7), t(0))
         .await
         .unwrap();
     assert_private(&dir, "after the backup");
@@ -224,7 +223,7 @@ async fn backups_during_writes_restore_every_row(env: Env) {
         let mut n = 0;
         while env.pg.is_none() && !stop.load(Ordering::Relaxed) {
             env.store
-                .rotate(&runner, RotateOptions::default(), t(n))
+                .rotate(runner, RotateOptions::default(), t(n))
                 .await
                 .unwrap();
             n += 1;
@@ -237,7 +236,7 @@ async fn backups_during_writes_restore_every_row(env: Env) {
             out.push(
                 env.store
                     .backup(
-                        &runner,
+                        runner,
                         &env.dir.path().join(format!("b{k}")),
                         policy(7, 7, 7),
                         t(k),
@@ -257,7 +256,7 @@ async fn backups_during_writes_restore_every_row(env: Env) {
             .await
             .unwrap();
         assert!(read_everything(&restored).await >= 1);
-        restored.close().await;
+        restored.0.close().await;
     }
 }
 both!(backups_during_writes_restore_every_row);
@@ -273,14 +272,14 @@ async fn tenants_and_rotations_between_backup_steps_restore_every_row(env: Env) 
     let rt = tokio::runtime::Handle::current();
     let files = env
         .store
-        .backup_with_hook(&runner, &dir, policy(7, 7, 7), t(0), &mut |_, _| {
+        .backup_with_hook(runner, &dir, policy(7, 7, 7), t(0), &mut |_, _| {
             n += 1;
             tokio::task::block_in_place(|| {
                 rt.block_on(async {
                     seed(&env, &format!("between{n}"), n).await;
                     let rep = env
                         .store
-                        .rotate(&runner, RotateOptions::default(), t(n))
+                        .rotate(runner, RotateOptions::default(), t(n))
                         .await
                         .unwrap();
                     assert!(rep.destroyed_data_keys > 0, "{rep:?}");
@@ -304,7 +303,7 @@ async fn restore_refuses_a_key_backup_missing_a_key_in_use(env: Env) {
     let dir = env.dir.path().join("backups");
     let files = env
         .store
-        .backup(&env.runner(), &dir, policy(7, 7, 7), t(0))
+        .backup(env.runner(), &dir, policy(7, 7, 7), t(0))
         .await
         .unwrap();
     let mut json: serde_json::Value =
@@ -341,7 +340,7 @@ async fn backups_are_pruned_by_age(env: Env) {
     let p = policy(7, 3, 5);
     for day in [0, 1, 2, 4] {
         env.store
-            .backup(&env.runner(), &dir, p, t(day * DAY))
+            .backup(env.runner(), &dir, p, t(day * DAY))
             .await
             .unwrap();
     }
@@ -371,7 +370,7 @@ async fn backups_are_pruned_by_age(env: Env) {
     // The count limit applies on top of age.
     let capped = BackupPolicy { keep: Some(1), ..p };
     env.store
-        .backup(&env.runner(), &dir, capped, t(5 * DAY))
+        .backup(env.runner(), &dir, capped, t(5 * DAY))
         .await
         .unwrap();
     assert_eq!(names(&dir).len(), 2, "{:?}", names(&dir));
@@ -414,17 +413,17 @@ async fn the_30_day_promise_end_to_end(env: Env) {
     for day in 0..=9 {
         if day == deleted_day {
             env.store
-                .delete_tenant(&runner, gone.tenant(), p.retention, t(day * DAY))
+                .delete_tenant(runner, gone.tenant(), p.retention, t(day * DAY))
                 .await
                 .unwrap();
         }
         env.store
-            .backup(&runner, &dir, p, t(day * DAY))
+            .backup(runner, &dir, p, t(day * DAY))
             .await
             .unwrap();
         let done = env
             .store
-            .purge_with_backups(&runner, &dir, p, t(day * DAY + 3600))
+            .purge_with_backups(runner, &dir, p, t(day * DAY + 3600))
             .await
             .unwrap();
         if day == deleted_day + 2 {

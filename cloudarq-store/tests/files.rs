@@ -12,7 +12,7 @@ use std::path::Path;
 use cloudarq_store::crypto::SecretKey;
 use cloudarq_store::files::mode_of;
 use cloudarq_store::testing::keyring_with;
-use cloudarq_store::{Keyring, Store, StoreConfig, StoreError};
+use cloudarq_store::{JobRunner, Keyring, Store, StoreConfig, StoreError};
 use common::*;
 
 /// Every entry of `dir`, with its mode.
@@ -39,7 +39,7 @@ async fn sqlite_files_are_private_from_the_first_open_even_percent_encoded() {
         "sqlite://{}/new%20dir/cloud%3Farq%23.db",
         t.path().display()
     );
-    let store = Store::open(
+    let (store, _runner) = Store::open(
         &url,
         keyring_with(&[(1, SecretKey::generate().unwrap())], 1),
     )
@@ -66,7 +66,7 @@ async fn sqlite_files_are_private_from_the_first_open_even_percent_encoded() {
     // private at open; a directory others can write to is refused.
     let db = dir.join("cloud?arq#.db");
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let store = Store::open(
+    let (store, _runner) = Store::open(
         &url,
         keyring_with(&[(1, SecretKey::generate().unwrap())], 1),
     )
@@ -116,7 +116,7 @@ async fn a_different_master_key_under_the_same_id_is_refused_at_open(env: Env) {
     );
     assert!(err.to_string().contains("master key 1"), "{err}");
     // The right key still opens, and a zero cache TTL still reads.
-    let again = Store::open(
+    let (again, _runner) = Store::open(
         StoreConfig::new(&env.url).key_cache_ttl(std::time::Duration::ZERO),
         env.reopen_keyring(),
     )
@@ -131,14 +131,13 @@ async fn the_keyring_reloads_when_changed_and_refuses_dropping_a_key_in_use() {
     let t = tempfile::tempdir().unwrap();
     let path = t.path().join("keyring.toml");
     let url = format!("sqlite://{}/cloudarq.db", t.path().display());
-    let store = Store::open(&url, Keyring::create_file(&path).unwrap())
+    let (store, runner) = Store::open(&url, Keyring::create_file(&path).unwrap())
         .await
         .unwrap();
-    let runner = store.job_runner();
     let a = runner.scope(store.create_tenant(&runner, "a", t0()).await.unwrap());
     assert!(!store.reload_keyring(&runner).await.unwrap(), "unchanged");
-    async fn ids(s: &Store) -> Vec<u32> {
-        s.key_status(&s.job_runner())
+    async fn ids(s: &Store, runner: &JobRunner) -> Vec<u32> {
+        s.key_status(runner)
             .await
             .unwrap()
             .master_keys
@@ -151,7 +150,7 @@ async fn the_keyring_reloads_when_changed_and_refuses_dropping_a_key_in_use() {
     let two = other.add_key().unwrap();
     other.set_primary(two).unwrap();
     assert!(store.reload_keyring(&runner).await.unwrap());
-    assert_eq!(ids(&store).await, [1, 2]);
+    assert_eq!(ids(&store, &runner).await, [1, 2]);
     // New data keys are wrapped by the new primary.
     store
         .rotate(&runner, Default::default(), t0())
@@ -177,7 +176,7 @@ async fn the_keyring_reloads_when_changed_and_refuses_dropping_a_key_in_use() {
         matches!(err, StoreError::MasterKeyMissing { master_key: 2, .. }),
         "{err}"
     );
-    assert_eq!(ids(&store).await, [1, 2]);
+    assert_eq!(ids(&store, &runner).await, [1, 2]);
     assert!(store.connections(&a).await.is_ok());
     // A different key under id 2 (check value recomputed, as by hand):
     // refused too.

@@ -12,7 +12,7 @@ use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
 use cloudarq_store::testing::PgCluster;
-use cloudarq_store::{Keyring, Store, StoreError};
+use cloudarq_store::{JobRunner, Keyring, Store, StoreError};
 use common::*;
 
 const OWNER: &str = "cloudarq_owner";
@@ -38,15 +38,17 @@ fn refused(err: StoreError) {
 }
 
 /// A store owned by a non-superuser with BYPASSRLS, holding two tenants
-/// (one deleted and due for purge), a backup, and a second master key made
-/// primary — everything a maintenance job would act on.
-async fn populated(pg: &PgCluster, dir: &std::path::Path) -> (Store, String, std::path::PathBuf) {
+/// (one deleted and due for purge), a queued scan, a backup, and a second
+/// master key made primary — everything a maintenance job would act on.
+async fn populated(
+    pg: &PgCluster,
+    dir: &std::path::Path,
+) -> (Store, JobRunner, String, std::path::PathBuf) {
     let url = pg.create_owned_db("cloudarq", OWNER, true).unwrap();
     let keyring = dir.join("keyring.toml");
-    let store = Store::open(&url, Keyring::create_file(&keyring).unwrap())
+    let (store, runner) = Store::open(&url, Keyring::create_file(&keyring).unwrap())
         .await
         .unwrap();
-    let runner = store.job_runner();
     let mut small = demo_result();
     small.findings.truncate(30);
     for name in ["a", "b"] {
@@ -77,6 +79,9 @@ async fn populated(pg: &PgCluster, dir: &std::path::Path) -> (Store, String, std
             )
             .await
             .unwrap();
+        if name == "a" {
+            store.queue_scan(&scope, conn, t(2)).await.unwrap();
+        }
         if name == "b" {
             let now = RetentionPolicy::new(0, 7, 7).unwrap();
             store
@@ -87,15 +92,14 @@ async fn populated(pg: &PgCluster, dir: &std::path::Path) -> (Store, String, std
     }
     let two = store.add_master_key(&runner).unwrap();
     store.promote_master_key(&runner, two).unwrap();
-    (store, url, keyring)
+    (store, runner, url, keyring)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
     let pg = PgCluster::start().unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let (store, url, keyring) = populated(&pg, dir.path()).await;
-    let runner = store.job_runner();
+    let (store, runner, url, keyring) = populated(&pg, dir.path()).await;
     let backups = dir.path().join("backups");
     let policy = BackupPolicy {
         keep: Some(3),
@@ -135,6 +139,12 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
     );
     refused(store.key_status(&runner).await.unwrap_err());
     refused(store.tenants(&runner).await.unwrap_err());
+    refused(
+        store
+            .claim_scan(&runner, "worker-1", t(60))
+            .await
+            .unwrap_err(),
+    );
 
     let data_after = pg.data_dump("cloudarq").unwrap();
     let lines = |d: &[u8]| -> std::collections::BTreeSet<String> {
@@ -183,7 +193,7 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
 
     // With BYPASSRLS back, the same calls work and see every row.
     pg.set_bypass_rls(OWNER, true).unwrap();
-    let store = Store::open(&url, ring()).await.unwrap();
+    let (store, runner) = Store::open(&url, ring()).await.unwrap();
     let status = store.key_status(&runner).await.unwrap();
     assert_eq!(status.data_keys.len(), 2);
     // a: 30 findings and an External ID; b (deleted, credentials revoked): 30.
@@ -201,4 +211,6 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
         "{err}"
     );
     assert_eq!(store.purge(&runner, t(40)).await.unwrap().tenants, 1);
+    let claimed = store.claim_scan(&runner, "worker-1", t(60)).await.unwrap();
+    assert_eq!(claimed.map(|c| c.attempt), Some(1), "the queued scan");
 }

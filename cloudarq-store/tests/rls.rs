@@ -410,7 +410,7 @@ async fn an_unsafe_tenant_role_is_refused_at_open() {
     );
     // The tenant role, but on another database.
     let other = s.env.another_db("other").await;
-    Store::open(&other, ring()).await.unwrap().close().await;
+    Store::open(&other, ring()).await.unwrap().0.close().await;
     let err = open(pg.url_as(TENANT_ROLE, "other")).await;
     assert!(
         err.to_string().contains("another server or database"),

@@ -22,25 +22,6 @@ use common::*;
 use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
-/// Runs a statement with up to two blob/uuid binds on the raw connection.
-macro_rules! raw_exec {
-    ($raw:expr, $sql:literal $(, $b:expr)*) => {
-        match &mut $raw {
-            Raw::Sqlite(c) => sqlx::query($sql)$(.bind($b))*.execute(&mut *c).await.map(|r| r.rows_affected()),
-            Raw::Pg(c) => sqlx::query($sql)$(.bind($b))*.execute(&mut *c).await.map(|r| r.rows_affected()),
-        }
-    };
-}
-
-macro_rules! raw_rows {
-    ($raw:expr, $t:ty, $sql:literal $(, $b:expr)*) => {
-        match &mut $raw {
-            Raw::Sqlite(c) => sqlx::query_as::<_, $t>($sql)$(.bind($b))*.fetch_all(&mut *c).await.unwrap(),
-            Raw::Pg(c) => sqlx::query_as::<_, $t>($sql)$(.bind($b))*.fetch_all(&mut *c).await.unwrap(),
-        }
-    };
-}
-
 // ---------------------------------------------------------------- round trip
 
 async fn scan_round_trip(env: Env) {
@@ -487,14 +468,12 @@ both!(tampered_or_moved_ciphertexts_fail_integrity);
 
 async fn key_limit_is_a_hard_stop(env: Env) {
     let url = env.another_db("limited").await;
-    let store = cloudarq_store::Store::open_with_key_limit(
-        &url,
+    let (store, runner) = cloudarq_store::Store::open(
+        cloudarq_store::StoreConfig::new(&url).key_limit(50),
         cloudarq_store::testing::memory_keyring(),
-        50,
     )
     .await
     .unwrap();
-    let runner = store.job_runner();
     let scope = runner.scope(store.create_tenant(&runner, "x", t(0)).await.unwrap());
     let conn = store
         .create_connection(
@@ -649,7 +628,7 @@ async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
     let conn = connection(&env, &scope, "prod").await;
     let big = big_result(10_000);
     let scan = record(&env, &scope, conn, &big, 0).await;
-    let runner = env.runner();
+    let runner = Arc::new(env.runner);
     let before = env.store.key_status(&runner).await.unwrap();
     let (old_kid, old) = before
         .data_keys
@@ -707,7 +686,7 @@ async fn rotation_of_10k_rows_with_a_writer_killed_and_resumed(env: Env) {
     let mut stop = Pause::arm_after(PausePoint::RotationBatchCommitted, scope.tenant(), 60);
     let first = {
         let store = store.clone();
-        let runner = store.job_runner();
+        let runner = runner.clone();
         tokio::spawn(async move {
             store
                 .rotate(
@@ -799,7 +778,7 @@ async fn rotation_never_destroys_a_key_a_writer_is_using(env: Env) {
     use std::sync::Arc;
     let scope = tenant(&env, "acme").await;
     let first = connection(&env, &scope, "prod").await;
-    let runner = env.runner();
+    let runner = Arc::new(env.runner);
     let before = env.store.key_status(&runner).await.unwrap();
     let old_kid = *before.data_keys.keys().next().unwrap();
     let url = env.url.clone();
@@ -828,13 +807,12 @@ async fn rotation_never_destroys_a_key_a_writer_is_using(env: Env) {
         })
     };
     writer_gate.reached().await.unwrap();
-    let rotate = |store: Arc<cloudarq_store::Store>| async move {
-        let runner = store.job_runner();
+    let rotate = |store: Arc<cloudarq_store::Store>, runner: Arc<cloudarq_store::JobRunner>| async move {
         store.rotate(&runner, RotateOptions::default(), t(30)).await
     };
     let (late, report) = if is_pg {
         let mut rotation_gate = Pause::arm(PausePoint::RetiredKeyUnused, scope.tenant());
-        let rotation = tokio::spawn(rotate(store.clone()));
+        let rotation = tokio::spawn(rotate(store.clone(), runner.clone()));
         rotation_gate.reached().await.unwrap();
         writer_gate.release();
         let late = writer.await.unwrap().unwrap();
@@ -856,7 +834,7 @@ async fn rotation_never_destroys_a_key_a_writer_is_using(env: Env) {
         assert!(err.to_string().contains("locked"), "{err}");
         writer_gate.release();
         let late = writer.await.unwrap().unwrap();
-        (late, rotate(store.clone()).await.unwrap())
+        (late, rotate(store.clone(), runner.clone()).await.unwrap())
     };
     assert_eq!(report.destroyed_data_keys, 1, "{report:?}");
     let after = store.key_status(&runner).await.unwrap();
@@ -890,8 +868,7 @@ async fn master_key_rotation_and_removal_guard(env: Env) {
     let path = env.dir.path().join("keyring.toml");
     let ring = cloudarq_store::Keyring::create_file(&path).unwrap();
     let url = env.another_db("masters").await;
-    let store = cloudarq_store::Store::open(&url, ring).await.unwrap();
-    let runner = store.job_runner();
+    let (store, runner) = cloudarq_store::Store::open(&url, ring).await.unwrap();
     let scope = runner.scope(store.create_tenant(&runner, "acme", t(0)).await.unwrap());
     let conn = store
         .create_connection(
@@ -946,7 +923,7 @@ async fn master_key_rotation_and_removal_guard(env: Env) {
     // Reopened with the file: key 1 is gone and everything still decrypts.
     let ring = cloudarq_store::Keyring::load_file(&path).unwrap();
     assert_eq!(ring.ids(), [2]);
-    let store = cloudarq_store::Store::open(&url, ring).await.unwrap();
+    let (store, _runner) = cloudarq_store::Store::open(&url, ring).await.unwrap();
     assert_eq!(
         store
             .credentials(&scope, conn)
@@ -1151,7 +1128,7 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     let early = env
         .store
         .purge(
-            &runner,
+            runner,
             t0 + time::Duration::days(29) - time::Duration::seconds(1),
         )
         .await
@@ -1160,7 +1137,7 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     assert!(rows_of(&mut raw, "findings", a.tenant().as_uuid(), Some(gone.0)).await > 0);
     let rep = env
         .store
-        .purge(&runner, t0 + time::Duration::days(29))
+        .purge(runner, t0 + time::Duration::days(29))
         .await
         .unwrap();
     assert_eq!(rep.connections, 1);
@@ -1182,7 +1159,7 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     // Delete the tenant: everything revoked now, all rows and keys purged later.
     let t1 = t(200);
     env.store
-        .delete_tenant(&runner, a.tenant(), policy, t1)
+        .delete_tenant(runner, a.tenant(), policy, t1)
         .await
         .unwrap();
     assert!(env.store.connections(&a).await.unwrap().is_empty());
@@ -1198,7 +1175,7 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     );
     let rep = env
         .store
-        .purge(&runner, t1 + time::Duration::days(30))
+        .purge(runner, t1 + time::Duration::days(30))
         .await
         .unwrap();
     assert_eq!((rep.tenants, rep.data_keys), (1, 1));
@@ -1224,8 +1201,7 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
     let path = env.dir.path().join("keyring.toml");
     let ring = cloudarq_store::Keyring::create_file(&path).unwrap();
     let url = env.another_db("source").await;
-    let store = cloudarq_store::Store::open(&url, ring).await.unwrap();
-    let runner = store.job_runner();
+    let (store, runner) = cloudarq_store::Store::open(&url, ring).await.unwrap();
     let a = runner.scope(store.create_tenant(&runner, "a", t(0)).await.unwrap());
     let b = runner.scope(store.create_tenant(&runner, "b", t(0)).await.unwrap());
     let mut ids = Vec::new();
@@ -1301,7 +1277,7 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
 
     // Restore into a new database: same counts, data decrypts.
     let target = env.another_db("restored").await;
-    let restored = cloudarq_store::Store::restore(
+    let (restored, _restored_runner) = cloudarq_store::Store::restore(
         &target,
         &files[2].data,
         &files[2].keys,
@@ -1402,7 +1378,7 @@ async fn backup_restore_and_crypto_shredding(env: Env) {
     }
     // Old data with its own (rewritten) keys: a is purged again, b reads.
     let target3 = env.another_db("repurged").await;
-    let old = cloudarq_store::Store::restore(
+    let (old, _old_runner) = cloudarq_store::Store::restore(
         &target3,
         &files[2].data,
         &files[2].keys,
@@ -1457,6 +1433,12 @@ fn migrations_stay_in_step() {
                     .or_else(|| l.strip_prefix("CREATE UNLOGGED TABLE "))
                 {
                     table = rest.split_whitespace().next().map(str::to_string);
+                } else if let Some(rest) = l.strip_prefix("ALTER TABLE ")
+                    && let [t, "ADD", "COLUMN", col, ..] =
+                        rest.split_whitespace().collect::<Vec<_>>()[..]
+                {
+                    // A column added later (one per statement, as 0003 does).
+                    out.insert(format!("{t}.{col}"));
                 } else if l.starts_with(')') {
                     table = None;
                 } else if let (Some(t), Some(col)) = (&table, l.split_whitespace().next())
@@ -1475,6 +1457,16 @@ fn migrations_stay_in_step() {
             .any(|t| c.starts_with(&format!("{t}.")))
     };
     let postgres = cols("postgres");
+    for added in [
+        "scans.claimed_by",
+        "scans.lease_expires_at_ms",
+        "scans.attempts",
+    ] {
+        assert!(
+            postgres.contains(added),
+            "ALTER TABLE columns are read: {added}"
+        );
+    }
     assert!(
         POSTGRES_ONLY
             .iter()
@@ -1550,9 +1542,10 @@ async fn migration_0002_keeps_rows_stored_before_it(env: Env) {
     raw_exec!(raw, "INSERT INTO audit_log (id, tenant_id, actor, action, target, outcome, at_ms) VALUES ($1, $2, 'a', 'b', 'c', 'success', 0)", Uuid::now_v7(), tenant).unwrap();
     drop(raw);
 
-    let store = cloudarq_store::Store::open(&url, cloudarq_store::testing::memory_keyring())
-        .await
-        .unwrap();
+    let (store, runner) =
+        cloudarq_store::Store::open(&url, cloudarq_store::testing::memory_keyring())
+            .await
+            .unwrap();
     let mut raw = raw_for(&url).await;
     for (table, n) in [
         ("tenants", 1),
@@ -1566,9 +1559,7 @@ async fn migration_0002_keeps_rows_stored_before_it(env: Env) {
     ] {
         assert_eq!(rows_of(&mut raw, table, tenant, None).await, n, "{table}");
     }
-    let scope = store
-        .job_runner()
-        .scope(tenant.to_string().parse().unwrap());
+    let scope = runner.scope(tenant.to_string().parse().unwrap());
     assert_eq!(store.scans(&scope, None).await.unwrap().len(), 1);
     store.close().await;
 }

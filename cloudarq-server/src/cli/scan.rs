@@ -338,7 +338,7 @@ pub(super) async fn scan(
             cloudarq_core::report::terminal::summary(&result, TerminalOptions { color })
         )?;
     }
-    if let Some(db) = &db {
+    if let Some((db, runner)) = &db {
         let name = args.connection.clone().unwrap_or_else(|| {
             if args.demo {
                 "demo".to_string()
@@ -352,9 +352,17 @@ pub(super) async fn scan(
         } else {
             &mut sink
         };
-        super::store::save_scan(db, &name, role_arn.as_ref(), &result, started_at, summary)
-            .await
-            .context("saving the scan to the store (use --no-store to skip)")?;
+        super::store::save_scan(
+            db,
+            runner,
+            &name,
+            role_arn.as_ref(),
+            &result,
+            started_at,
+            summary,
+        )
+        .await
+        .context("saving the scan to the store (use --no-store to skip)")?;
         db.close().await;
     }
     let failing = fail_on.is_some_and(|min| {

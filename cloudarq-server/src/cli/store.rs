@@ -22,7 +22,7 @@ use cloudarq_store::files::ensure_private_dir;
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
 use cloudarq_store::scans::{ScanStatus, ScanTimes};
-use cloudarq_store::{KEYRING_ENV, Keyring, KeyringError, Store, TenantScope};
+use cloudarq_store::{JobRunner, KEYRING_ENV, Keyring, KeyringError, Store, TenantScope};
 use time::OffsetDateTime;
 
 /// The tenant the single-user command line keeps its scans under.
@@ -103,8 +103,10 @@ impl StoreArgs {
     }
 
     /// Opens (and migrates) the store; the data directory, when the store or
-    /// the keyring lives there, is created mode 700 (or checked).
-    pub async fn open(&self) -> anyhow::Result<Store> {
+    /// the keyring lives there, is created mode 700 (or checked). The command
+    /// line is a single-user maintenance entry point: it keeps the store's
+    /// job runner and acts for its local tenant through it.
+    pub async fn open(&self) -> anyhow::Result<(Store, JobRunner)> {
         if self.db.is_none() || self.keyring.is_none() {
             ensure_private_dir(&data_dir())?;
         }
@@ -124,13 +126,12 @@ fn fresh_sqlite(url: &str) -> bool {
             .is_some_and(|p| std::fs::symlink_metadata(p).is_err())
 }
 
-async fn local_scope(store: &Store) -> anyhow::Result<TenantScope> {
-    let runner = store.job_runner();
-    let id = match store.tenant_by_name(&runner, LOCAL_TENANT).await? {
+async fn local_scope(store: &Store, runner: &JobRunner) -> anyhow::Result<TenantScope> {
+    let id = match store.tenant_by_name(runner, LOCAL_TENANT).await? {
         Some(id) => id,
         None => {
             store
-                .create_tenant(&runner, LOCAL_TENANT, OffsetDateTime::now_utc())
+                .create_tenant(runner, LOCAL_TENANT, OffsetDateTime::now_utc())
                 .await?
         }
     };
@@ -141,13 +142,14 @@ async fn local_scope(store: &Store) -> anyhow::Result<TenantScope> {
 /// (created on first use); prints where it went and the score trend.
 pub async fn save_scan(
     store: &Store,
+    runner: &JobRunner,
     connection: &str,
     role_arn: Option<&RoleArn>,
     result: &ScanResult,
     started_at: OffsetDateTime,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let scope = local_scope(store).await?;
+    let scope = local_scope(store, runner).await?;
     let conn = match store.connection_by_name(&scope, connection).await? {
         Some(c) => c.id,
         None => {
@@ -347,8 +349,8 @@ pub async fn history(
     args: HistoryArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let store = store_args.open().await?;
-    let scope = local_scope(&store).await?;
+    let (store, runner) = store_args.open().await?;
+    let scope = local_scope(&store, &runner).await?;
     let conns = store.connections(&scope).await?;
     let picked: Vec<_> = match &args.connection {
         Some(name) => vec![
@@ -481,8 +483,7 @@ pub async fn keys(
     cmd: KeysCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let store = store_args.open().await?;
-    let runner = store.job_runner();
+    let (store, runner) = store_args.open().await?;
     match cmd {
         KeysCommand::Status => {
             let st = store.key_status(&runner).await?;
@@ -593,8 +594,7 @@ pub async fn backup(
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let policy = args.retention.policy()?;
-    let store = store_args.open().await?;
-    let runner = store.job_runner();
+    let (store, runner) = store_args.open().await?;
     let once = async |out: &mut dyn Write| -> anyhow::Result<()> {
         // A long-running process picks up `keys add`/`promote` made by others.
         store.reload_keyring(&runner).await?;
@@ -636,8 +636,8 @@ pub async fn restore(
 ) -> anyhow::Result<u8> {
     let url = store_args.url();
     let keyring = Keyring::load(&store_args.keyring_path())?;
-    let store = Store::restore(&url, &args.data, &args.keys, keyring).await?;
-    let st = store.key_status(&store.job_runner()).await?;
+    let (store, runner) = Store::restore(&url, &args.data, &args.keys, keyring).await?;
+    let st = store.key_status(&runner).await?;
     let rows: u64 = st.data_keys.values().map(|k| k.rows).sum();
     writeln!(
         out,
@@ -660,8 +660,7 @@ pub async fn purge(
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let policy = args.retention.policy()?;
-    let store = store_args.open().await?;
-    let runner = store.job_runner();
+    let (store, runner) = store_args.open().await?;
     let now = OffsetDateTime::now_utc();
     let rep = match &args.backup_dir {
         Some(dir) => {

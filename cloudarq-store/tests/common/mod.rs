@@ -23,6 +23,8 @@ use time::OffsetDateTime;
 /// A store plus what keeps its database alive.
 pub struct Env {
     pub store: Store,
+    /// The job runner `Store::open` returned with the store.
+    pub runner: JobRunner,
     /// The master key of the default keyring (id 1), to open the same data
     /// again (restore).
     pub master: Option<SecretKey>,
@@ -35,8 +37,8 @@ pub struct Env {
 }
 
 impl Env {
-    pub fn runner(&self) -> JobRunner {
-        self.store.job_runner()
+    pub fn runner(&self) -> &JobRunner {
+        &self.runner
     }
 
     /// The URL of a new, empty database on the same backend (same cluster).
@@ -51,7 +53,10 @@ impl Env {
     }
 
     /// Opens a second store on the same database with another keyring.
-    pub async fn reopen(&self, keyring: Keyring) -> Result<Store, cloudarq_store::StoreError> {
+    pub async fn reopen(
+        &self,
+        keyring: Keyring,
+    ) -> Result<(Store, JobRunner), cloudarq_store::StoreError> {
         Store::open(&self.url, keyring).await
     }
 
@@ -65,9 +70,10 @@ pub async fn sqlite_env_with(keyring: Keyring) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("cloudarq.db");
     let url = format!("sqlite://{}", file.display());
-    let store = Store::open(&url, keyring).await.unwrap();
+    let (store, runner) = Store::open(&url, keyring).await.unwrap();
     Env {
         store,
+        runner,
         master: None,
         url,
         tenant_url: None,
@@ -80,9 +86,10 @@ pub async fn sqlite_env_with(keyring: Keyring) -> Env {
 pub async fn pg_env_with(keyring: Keyring) -> Env {
     let pg = PgCluster::start().unwrap();
     let url = pg.create_db("cloudarq").await.unwrap();
-    let store = Store::open(&url, keyring).await.unwrap();
+    let (store, runner) = Store::open(&url, keyring).await.unwrap();
     Env {
         store,
+        runner,
         master: None,
         url,
         tenant_url: None,
@@ -104,10 +111,10 @@ pub async fn pg_env_with_tenant_role() -> Env {
     // The first open creates cloudarq_app, of which the tenant role is a member.
     let key = cloudarq_store::crypto::SecretKey::generate().unwrap();
     let keyring = || cloudarq_store::testing::keyring_with(&[(1, key.clone())], 1);
-    Store::open(&url, keyring()).await.unwrap().close().await;
+    Store::open(&url, keyring()).await.unwrap().0.close().await;
     pg.create_tenant_role(TENANT_ROLE).unwrap();
     let tenant_url = pg.url_as(TENANT_ROLE, "cloudarq");
-    let store = Store::open(
+    let (store, runner) = Store::open(
         cloudarq_store::StoreConfig::new(&url).tenant_url(&tenant_url),
         keyring(),
     )
@@ -115,6 +122,7 @@ pub async fn pg_env_with_tenant_role() -> Env {
     .unwrap();
     Env {
         store,
+        runner,
         master: Some(key),
         url,
         tenant_url: Some(tenant_url),
@@ -193,7 +201,7 @@ pub fn big_result(n: usize) -> ScanResult {
 
 pub async fn tenant(env: &Env, name: &str) -> TenantScope {
     let runner = env.runner();
-    let id = env.store.create_tenant(&runner, name, t(0)).await.unwrap();
+    let id = env.store.create_tenant(runner, name, t(0)).await.unwrap();
     runner.scope(id)
 }
 
@@ -250,6 +258,28 @@ pub async fn record(
         )
         .await
         .unwrap()
+}
+
+/// Runs a statement with binds on the raw connection; the rows affected.
+#[macro_export]
+macro_rules! raw_exec {
+    ($raw:expr, $sql:literal $(, $b:expr)*) => {
+        match &mut $raw {
+            $crate::common::Raw::Sqlite(c) => sqlx::query($sql)$(.bind($b))*.execute(&mut *c).await.map(|r| r.rows_affected()),
+            $crate::common::Raw::Pg(c) => sqlx::query($sql)$(.bind($b))*.execute(&mut *c).await.map(|r| r.rows_affected()),
+        }
+    };
+}
+
+/// Reads rows of type `$t` with binds on the raw connection.
+#[macro_export]
+macro_rules! raw_rows {
+    ($raw:expr, $t:ty, $sql:literal $(, $b:expr)*) => {
+        match &mut $raw {
+            $crate::common::Raw::Sqlite(c) => sqlx::query_as::<_, $t>($sql)$(.bind($b))*.fetch_all(&mut *c).await.unwrap(),
+            $crate::common::Raw::Pg(c) => sqlx::query_as::<_, $t>($sql)$(.bind($b))*.fetch_all(&mut *c).await.unwrap(),
+        }
+    };
 }
 
 /// Runs SQL on the test database outside the store (for tampering and

@@ -1,0 +1,533 @@
+//! The scan job lifecycle (table `scans`, with [`crate::scans`]): a worker
+//! claims the oldest queued scan of any tenant under a lease, reports its
+//! progress (each report renews the lease), and finishes the scan in place
+//! with its result or fails it with an error.
+//!
+//! ```text
+//! queued ──claim_scan──▶ running ──finish_scan──▶ succeeded
+//!   │                     │  ▲
+//!   │                     │  └── claim_scan once the lease expired (attempt n + 1;
+//!   │ fail_scan           │      after MAX_SCAN_ATTEMPTS the claim fails it instead)
+//!   └───────▶ failed ◀────┘ fail_scan
+//!
+//! queued or running ──connection or tenant deleted──▶ cancelled
+//! ```
+//!
+//! - Claiming is cross-tenant, so it takes the [`JobRunner`] and runs in a
+//!   maintenance transaction; on PostgreSQL the candidate row is locked
+//!   `FOR UPDATE SKIP LOCKED`, so two workers never claim the same scan, and
+//!   on SQLite the transaction holds the write lock from its start (`BEGIN
+//!   IMMEDIATE`).
+//! - A claim fails instead of running a scan whose connection or tenant was
+//!   deleted, and a scan whose lease expired [`MAX_SCAN_ATTEMPTS`] times.
+//! - Progress, finish and fail act for one tenant ([`TenantScope`]): they run
+//!   in tenant transactions, so on PostgreSQL row-level security applies, and
+//!   another tenant's scan is [`StoreError::NotFound`] and left unchanged.
+//! - Each step changes the row only from the states it allows, in one
+//!   conditional `UPDATE`; a scan in another state is refused with
+//!   [`StoreError::ScanState`], which names the scan and its state. So two
+//!   finishes of one scan store its findings once.
+//! - [`Store::record_scan`] (the CLI) queues and finishes a scan in one
+//!   transaction.
+//!
+//! A worker whose lease expired and whose scan was claimed again may still
+//! finish first; the later finish is then refused. Deleting a connection or
+//! tenant cancels its queued and running scans ([`crate::retention`]).
+
+use cloudarq_model::finding::ScanResult;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::connections::ConnectionId;
+use crate::db::{Tx, ms, on_tx};
+use crate::error::{DbContext, Result, StoreError};
+use crate::scans::{ScanId, ScanStatus, ScanTimes, json, parse};
+use crate::scope::{JobRunner, TenantId, TenantScope};
+
+/// How long a claim lasts without a progress report: a worker reports at
+/// least this often (a timer, not only real progress), or its scan may be
+/// claimed again.
+pub const SCAN_LEASE: Duration = Duration::minutes(5);
+
+/// Claims of one scan at most: a scan whose lease expired this many times
+/// is failed instead of claimed again.
+pub const MAX_SCAN_ATTEMPTS: u32 = 3;
+
+/// The longest worker id, in characters.
+pub const MAX_WORKER_ID_CHARS: usize = 100;
+
+/// The longest stored error message of a failed scan, in characters
+/// (escapes included).
+pub const MAX_SCAN_ERROR_CHARS: usize = 2000;
+
+/// What ends an error message cut at [`MAX_SCAN_ERROR_CHARS`].
+const TRUNCATED: &str = "… (truncated)";
+
+/// A scan a worker has claimed: what it needs to run it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct ClaimedScan {
+    /// The scan, now running.
+    pub scan: ScanId,
+    /// Its tenant: the scope of every call the worker makes for it
+    /// (credentials, progress, finish, fail).
+    pub scope: TenantScope,
+    /// The connection to scan.
+    pub connection: ConnectionId,
+    /// Which claim of this scan this is, from 1 (at most
+    /// [`MAX_SCAN_ATTEMPTS`]).
+    pub attempt: u32,
+    /// When the claim lapses unless the worker reports progress.
+    pub lease_expires_at: OffsetDateTime,
+}
+
+/// The lease of a claim or progress report at `now`.
+fn lease_until(now: OffsetDateTime) -> Result<OffsetDateTime> {
+    now.checked_add(SCAN_LEASE)
+        .ok_or_else(|| StoreError::InvalidInput {
+            field: "time",
+            detail: format!("{now} plus the scan lease is out of range"),
+        })
+}
+
+/// A worker id: 1 to [`MAX_WORKER_ID_CHARS`] characters, none of them
+/// control, bidirectional or line-separator characters, not blank.
+fn check_worker(worker: &str) -> Result<()> {
+    let n = worker.chars().count();
+    if n == 0 || n > MAX_WORKER_ID_CHARS || worker.trim().is_empty() {
+        return Err(StoreError::InvalidInput {
+            field: "worker id",
+            detail: format!(
+                "{:?} must be 1 to {MAX_WORKER_ID_CHARS} characters, not blank",
+                cloudarq_model::text::escape(&worker.chars().take(40).collect::<String>())
+            ),
+        });
+    }
+    if !cloudarq_model::text::is_inert(worker) {
+        return Err(StoreError::InvalidInput {
+            field: "worker id",
+            detail: format!(
+                "{:?} holds control or bidirectional characters",
+                cloudarq_model::text::escape(worker)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The stored form of a failed scan's error message, which an API and a UI
+/// show: trimmed, every control, bidirectional and line-separator character
+/// escaped ([`cloudarq_model::text::escape`]), at most
+/// [`MAX_SCAN_ERROR_CHARS`] characters (a longer one is cut and marked).
+/// Refused when blank. Reads at most one character more than it keeps.
+pub(crate) fn error_text(error: &str) -> Result<String> {
+    let error = error.trim();
+    if error.is_empty() {
+        return Err(StoreError::InvalidInput {
+            field: "scan error",
+            detail: "a failed scan needs a reason; the message is empty".into(),
+        });
+    }
+    let room = MAX_SCAN_ERROR_CHARS - TRUNCATED.chars().count();
+    let mut out = String::new();
+    let mut used = 0;
+    // How much of `out` fits before the marker, should the text be cut.
+    let mut fits_with_marker = 0;
+    let mut buf = [0u8; 4];
+    for c in error.chars() {
+        // Whole escapes only: a cut never splits one.
+        let piece = cloudarq_model::text::escape(c.encode_utf8(&mut buf));
+        let n = piece.chars().count();
+        if used + n > MAX_SCAN_ERROR_CHARS {
+            out.truncate(fits_with_marker);
+            out.push_str(TRUNCATED);
+            return Ok(out);
+        }
+        out.push_str(&piece);
+        used += n;
+        if used <= room {
+            fits_with_marker = out.len();
+        }
+    }
+    Ok(out)
+}
+
+/// A candidate for a claim: id, tenant, connection, attempts so far, the
+/// last claimer, and whether its connection and tenant are live.
+type Candidate = (Uuid, Uuid, Uuid, i64, Option<String>, bool);
+
+/// The oldest queued scan, or running scan whose lease has expired (at $1),
+/// of any tenant. PostgreSQL skips rows another claim has locked.
+const CANDIDATE_POSTGRES: &str = "SELECT s.id, s.tenant_id, s.connection_id, s.attempts, s.claimed_by, \
+     (co.deleted_at_ms IS NULL AND t.deleted_at_ms IS NULL) \
+     FROM scans s \
+     JOIN connections co ON co.tenant_id = s.tenant_id AND co.id = s.connection_id \
+     JOIN tenants t ON t.id = s.tenant_id \
+     WHERE s.status = 'queued' \
+        OR (s.status = 'running' AND (s.lease_expires_at_ms IS NULL OR s.lease_expires_at_ms <= $1)) \
+     ORDER BY s.created_at_ms, s.id LIMIT 1 \
+     FOR UPDATE OF s SKIP LOCKED";
+
+/// [`CANDIDATE_POSTGRES`] for SQLite, whose transaction already holds the
+/// database's write lock.
+const CANDIDATE_SQLITE: &str = "SELECT s.id, s.tenant_id, s.connection_id, s.attempts, s.claimed_by, \
+     (co.deleted_at_ms IS NULL AND t.deleted_at_ms IS NULL) \
+     FROM scans s \
+     JOIN connections co ON co.tenant_id = s.tenant_id AND co.id = s.connection_id \
+     JOIN tenants t ON t.id = s.tenant_id \
+     WHERE s.status = 'queued' \
+        OR (s.status = 'running' AND (s.lease_expires_at_ms IS NULL OR s.lease_expires_at_ms <= $1)) \
+     ORDER BY s.created_at_ms, s.id LIMIT 1";
+
+impl Store {
+    /// Claims the oldest queued scan of any tenant for `worker` (1 to
+    /// [`MAX_WORKER_ID_CHARS`] characters, no control characters), or a
+    /// running scan whose lease expired (its worker died): the scan becomes
+    /// running, started now, claimed by `worker` until `now +`
+    /// [`SCAN_LEASE`], its attempt counted. `None` when nothing is waiting.
+    ///
+    /// On the way it fails, with an error saying why, each candidate whose
+    /// connection or tenant was deleted and each whose lease expired
+    /// [`MAX_SCAN_ATTEMPTS`] times. Two workers claiming at once never get
+    /// the same scan.
+    pub async fn claim_scan(
+        &self,
+        runner: &JobRunner,
+        worker: &str,
+        now: OffsetDateTime,
+    ) -> Result<Option<ClaimedScan>> {
+        check_worker(worker)?;
+        let until = lease_until(now)?;
+        let mut tx = self.pool.begin_operator().await?;
+        loop {
+            let candidate: Option<Candidate> = match &mut tx {
+                Tx::Sqlite(t) => {
+                    sqlx::query_as(CANDIDATE_SQLITE)
+                        .bind(ms(now))
+                        .fetch_optional(&mut **t)
+                        .await
+                }
+                Tx::Postgres(t) => {
+                    sqlx::query_as(CANDIDATE_POSTGRES)
+                        .bind(ms(now))
+                        .fetch_optional(&mut **t)
+                        .await
+                }
+            }
+            .ctx("finding a scan to claim")?;
+            let Some((id, tenant, connection, attempts, last_worker, live)) = candidate else {
+                tx.commit().await?;
+                return Ok(None);
+            };
+            let give_up = if !live {
+                Some("its connection or tenant was deleted before a worker claimed it".to_string())
+            } else if attempts >= i64::from(MAX_SCAN_ATTEMPTS) {
+                Some(format!(
+                    "given up after {attempts} attempts: the lease of each worker expired without a result (last worker {})",
+                    last_worker.as_deref().unwrap_or("unknown")
+                ))
+            } else {
+                None
+            };
+            if let Some(reason) = give_up {
+                let reason = error_text(&reason)?;
+                on_tx!(&mut tx, c => {
+                    sqlx::query(
+                        "UPDATE scans SET status = 'failed', error = $1, finished_at_ms = $2, lease_expires_at_ms = NULL \
+                         WHERE id = $3",
+                    )
+                    .bind(&reason)
+                    .bind(ms(now))
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await
+                    .ctx("failing an unclaimable scan")?;
+                });
+                tracing::warn!(scan = %id, tenant = %tenant, error = %reason, "scan failed instead of claimed");
+                continue;
+            }
+            let attempt: i64 = on_tx!(&mut tx, c => {
+                sqlx::query_scalar(
+                    "UPDATE scans SET status = 'running', started_at_ms = $1, claimed_by = $2, lease_expires_at_ms = $3, \
+                     attempts = attempts + 1, progress = 0, error = NULL WHERE id = $4 RETURNING attempts",
+                )
+                .bind(ms(now))
+                .bind(worker)
+                .bind(ms(until))
+                .bind(id)
+                .fetch_one(&mut *c)
+                .await
+                .ctx("claiming a scan")?
+            });
+            tx.commit().await?;
+            let attempt = u32::try_from(attempt).map_err(|_| StoreError::Corrupt {
+                what: "scan attempts",
+                detail: format!("{attempt} is out of range"),
+            })?;
+            tracing::info!(scan = %id, tenant = %tenant, worker, attempt, "scan claimed");
+            return Ok(Some(ClaimedScan {
+                scan: ScanId(id),
+                scope: runner.scope(TenantId(tenant)),
+                connection: ConnectionId(connection),
+                attempt,
+                lease_expires_at: until,
+            }));
+        }
+    }
+
+    /// Records that running scan `scan` of the scope's tenant is `percent`
+    /// done (0–100) and renews its lease to `now +` [`SCAN_LEASE`] (a
+    /// heartbeat: report the same percentage again to renew only). Progress
+    /// never goes back: a lower percentage keeps the stored one. Returns the
+    /// stored progress.
+    pub async fn report_progress(
+        &self,
+        scope: &TenantScope,
+        scan: ScanId,
+        percent: u8,
+        now: OffsetDateTime,
+    ) -> Result<u8> {
+        if percent > 100 {
+            return Err(StoreError::InvalidInput {
+                field: "scan progress",
+                detail: format!("{percent} is outside 0..=100"),
+            });
+        }
+        let until = lease_until(now)?;
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        let stored: Option<i64> = on_tx!(&mut tx, c => {
+            sqlx::query_scalar(
+                "UPDATE scans SET progress = CASE WHEN progress > $1 THEN progress ELSE $1 END, lease_expires_at_ms = $2 \
+                 WHERE id = $3 AND tenant_id = $4 AND status = 'running' RETURNING progress",
+            )
+            .bind(i64::from(percent))
+            .bind(ms(until))
+            .bind(scan.0)
+            .bind(tenant)
+            .fetch_optional(&mut *c)
+            .await
+            .ctx("reporting scan progress")?
+        });
+        let Some(stored) = stored else {
+            return Err(self
+                .refusal(&mut tx, tenant, scan, "reporting progress", "running")
+                .await);
+        };
+        tx.commit().await?;
+        u8::try_from(stored).map_err(|_| StoreError::Corrupt {
+            what: "scan progress",
+            detail: format!("{stored} is outside 0..=100"),
+        })
+    }
+
+    /// Finishes running scan `scan` of the scope's tenant with its result:
+    /// the row is filled in place (account, regions, counts, gaps) and set
+    /// succeeded at 100 %, and every finding (details encrypted) and score
+    /// is stored, in one transaction. A scan in any other state is refused
+    /// ([`StoreError::ScanState`]) and nothing is stored.
+    pub async fn finish_scan(
+        &self,
+        scope: &TenantScope,
+        scan: ScanId,
+        result: &ScanResult,
+        times: ScanTimes,
+    ) -> Result<()> {
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        self.fill_scan(&mut tx, tenant, scan, result, times, ScanStatus::Running)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(scan = %scan, findings = result.findings.len(), "scan stored");
+        Ok(())
+    }
+
+    /// Fails queued or running scan `scan` of the scope's tenant at `now`,
+    /// with `error` as its reason: trimmed, control and bidirectional
+    /// characters escaped, at most [`MAX_SCAN_ERROR_CHARS`] characters (cut
+    /// and marked beyond); an empty reason is refused. A scan in any other
+    /// state is refused ([`StoreError::ScanState`]).
+    pub async fn fail_scan(
+        &self,
+        scope: &TenantScope,
+        scan: ScanId,
+        error: &str,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let error = error_text(error)?;
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        let failed = on_tx!(&mut tx, c => {
+            sqlx::query(
+                "UPDATE scans SET status = 'failed', error = $1, finished_at_ms = $2, lease_expires_at_ms = NULL \
+                 WHERE id = $3 AND tenant_id = $4 AND status IN ('queued', 'running')",
+            )
+            .bind(&error)
+            .bind(ms(now))
+            .bind(scan.0)
+            .bind(tenant)
+            .execute(&mut *c)
+            .await
+            .ctx("failing a scan")?
+            .rows_affected()
+        });
+        if failed == 0 {
+            return Err(self
+                .refusal(&mut tx, tenant, scan, "failing", "queued or running")
+                .await);
+        }
+        tx.commit().await?;
+        tracing::warn!(scan = %scan, error = %error, "scan failed");
+        Ok(())
+    }
+
+    /// Fills scan `scan`, in state `from`, with `result` inside `tx`: the
+    /// scan row, then its findings and scores. The conditional update comes
+    /// first, so a concurrent second fill waits for it and then finds the
+    /// scan succeeded.
+    pub(crate) async fn fill_scan(
+        &self,
+        tx: &mut Tx,
+        tenant: Uuid,
+        scan: ScanId,
+        result: &ScanResult,
+        times: ScanTimes,
+        from: ScanStatus,
+    ) -> Result<()> {
+        let regions = json(&result.regions)?;
+        let coverage = json(&result.coverage_gaps)?;
+        let evaluation = json(&result.evaluation_gaps)?;
+        let filled = on_tx!(tx, c => {
+            sqlx::query(
+                "UPDATE scans SET status = 'succeeded', progress = 100, account_id = $1, collected_at_ms = $2, regions = $3, \
+                 rules_evaluated = $4, resources = $5, coverage_gaps = $6, evaluation_gaps = $7, \
+                 started_at_ms = $8, finished_at_ms = $9, lease_expires_at_ms = NULL, error = NULL \
+                 WHERE id = $10 AND tenant_id = $11 AND status = $12",
+            )
+            .bind(result.account_id.as_str())
+            .bind(ms(result.collected_at.get()))
+            .bind(&regions)
+            .bind(i64::from(result.rules_evaluated))
+            .bind(i64::from(result.resources))
+            .bind(&coverage)
+            .bind(&evaluation)
+            .bind(ms(times.started_at))
+            .bind(ms(times.finished_at))
+            .bind(scan.0)
+            .bind(tenant)
+            .bind(from.as_str())
+            .execute(&mut *c)
+            .await
+            .ctx("storing a scan")?
+            .rows_affected()
+        });
+        if filled == 0 {
+            let expected = match from {
+                ScanStatus::Queued => "queued",
+                _ => "running",
+            };
+            return Err(self.refusal(tx, tenant, scan, "finishing", expected).await);
+        }
+        self.insert_findings(tx, tenant, scan.0, &result.findings)
+            .await?;
+        self.insert_scores(tx, tenant, scan.0, &result.scores).await
+    }
+
+    /// Why a lifecycle step left scan `scan` unchanged: not found for this
+    /// tenant, or in a state the step does not start from.
+    async fn refusal(
+        &self,
+        tx: &mut Tx,
+        tenant: Uuid,
+        scan: ScanId,
+        action: &'static str,
+        expected: &'static str,
+    ) -> StoreError {
+        let status: std::result::Result<Option<String>, StoreError> = on_tx!(tx, c => {
+            sqlx::query_scalar("SELECT status FROM scans WHERE id = $1 AND tenant_id = $2")
+                .bind(scan.0)
+                .bind(tenant)
+                .fetch_optional(&mut *c)
+                .await
+                .ctx("reading a scan's status")
+        });
+        match status {
+            Ok(None) => StoreError::NotFound {
+                what: "scan",
+                id: scan.to_string(),
+            },
+            Ok(Some(s)) => match parse::<ScanStatus>("scan status", &s) {
+                Ok(status) => StoreError::ScanState {
+                    scan,
+                    status,
+                    action,
+                    expected,
+                },
+                Err(e) => e,
+            },
+            Err(e) => e,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_ids_are_short_inert_and_not_blank() {
+        for ok in [
+            "worker-1",
+            "ip-10-0-0-1.ec2.internal/4242",
+            &"w".repeat(100),
+        ] {
+            assert!(check_worker(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "   ",
+            &"w".repeat(101),
+            "w\n2",
+            "w\x1b[2J",
+            "w\u{202e}",
+            "w\u{9b}",
+        ] {
+            assert!(
+                matches!(
+                    check_worker(bad),
+                    Err(StoreError::InvalidInput {
+                        field: "worker id",
+                        ..
+                    })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn error_text_is_escaped_bounded_and_never_empty() {
+        assert_eq!(error_text("  AccessDenied  ").unwrap(), "AccessDenied");
+        assert_eq!(
+            error_text("a\nb\x1b[31m\u{202e}c").unwrap(),
+            r"a\nb\x1b[31m\u{202e}c"
+        );
+        assert!(error_text(" \n ").is_err());
+        let exact = "x".repeat(MAX_SCAN_ERROR_CHARS);
+        assert_eq!(error_text(&exact).unwrap(), exact, "the bound itself fits");
+        let long = error_text(&"y".repeat(1_000_000)).unwrap();
+        assert_eq!(long.chars().count(), MAX_SCAN_ERROR_CHARS);
+        assert!(long.ends_with(TRUNCATED));
+        // Escapes count: a string of controls is cut too, never mid-escape.
+        let controls = error_text(&"\x1b".repeat(1000)).unwrap();
+        assert!(controls.chars().count() <= MAX_SCAN_ERROR_CHARS);
+        assert!(
+            controls
+                .trim_end_matches(TRUNCATED)
+                .split("\\x1b")
+                .all(str::is_empty)
+        );
+        assert!(cloudarq_model::text::is_inert(&controls));
+    }
+}
