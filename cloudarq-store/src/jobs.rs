@@ -398,11 +398,12 @@ impl Store {
         let regions = json(&result.regions)?;
         let coverage = json(&result.coverage_gaps)?;
         let evaluation = json(&result.evaluation_gaps)?;
+        let catalogue = json(&result.rules)?;
         let filled = on_tx!(tx, c => {
             sqlx::query(
                 "UPDATE scans SET status = 'succeeded', progress = 100, account_id = $1, collected_at_ms = $2, regions = $3, \
                  rules_evaluated = $4, resources = $5, coverage_gaps = $6, evaluation_gaps = $7, \
-                 started_at_ms = $8, finished_at_ms = $9, lease_expires_at_ms = NULL, error = NULL \
+                 started_at_ms = $8, finished_at_ms = $9, lease_expires_at_ms = NULL, error = NULL, rule_catalogue = $13 \
                  WHERE id = $10 AND tenant_id = $11 AND status = $12",
             )
             .bind(result.account_id.as_str())
@@ -417,6 +418,7 @@ impl Store {
             .bind(scan.0)
             .bind(tenant)
             .bind(from.as_str())
+            .bind(&catalogue)
             .execute(&mut *c)
             .await
             .ctx("storing a scan")?

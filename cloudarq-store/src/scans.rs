@@ -271,7 +271,9 @@ impl Store {
     }
 
     /// A stored scan read back as the result it was recorded from (findings
-    /// decrypted), e.g. to diff two scans with `cloudarq_core::engine::diff`.
+    /// decrypted, and the catalogue of the rules it ran, so a report rendered
+    /// from it shows every rule's remediation, WebAssembly rules' included),
+    /// e.g. to diff two scans with `cloudarq_core::engine::diff`.
     pub async fn load_result(&self, scope: &TenantScope, scan: ScanId) -> Result<ScanResult> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
@@ -284,10 +286,11 @@ impl Store {
             String,
             String,
             String,
+            Option<String>,
         );
         let head: Option<ScanRow> = on_tx!(&mut tx, c => {
             sqlx::query_as(
-                "SELECT account_id, collected_at_ms, regions, rules_evaluated, resources, coverage_gaps, evaluation_gaps, status \
+                "SELECT account_id, collected_at_ms, regions, rules_evaluated, resources, coverage_gaps, evaluation_gaps, status, rule_catalogue \
                  FROM scans WHERE id = $1 AND tenant_id = $2 \
                  AND connection_id IN (SELECT id FROM connections WHERE deleted_at_ms IS NULL)",
             )
@@ -310,6 +313,7 @@ impl Store {
             coverage,
             evaluation,
             status,
+            catalogue,
         )) = head
         else {
             return Err(not_found());
@@ -333,7 +337,12 @@ impl Store {
             evaluation_gaps: unjson::<Vec<EvaluationGap>>("evaluation gaps", &evaluation)?,
             coverage_gaps: unjson::<Vec<CoverageGap>>("coverage gaps", &coverage)?,
             scores,
-            rules: Vec::new(),
+            // Scans stored before migration 0005 have no catalogue: reports
+            // fall back to the built-in rules' text, as for a version 1 result.
+            rules: catalogue
+                .map(|c| unjson("rule catalogue", &c))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 }

@@ -57,6 +57,41 @@ async fn scan_round_trip(env: Env) {
 }
 both!(scan_round_trip);
 
+/// A stored scan keeps the catalogue of the rules it ran (result format 2),
+/// so a report rendered from the store shows a WebAssembly rule's
+/// remediation, which no built-in index knows.
+async fn issue_10_a_report_from_a_stored_scan_shows_every_rules_remediation(env: Env) {
+    use cloudarq_core::report::{RuleIndex, html};
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let mut result = demo_result();
+    assert!(!result.rules.is_empty(), "the engine writes its catalogue");
+    // A failing finding of a rule only a package describes.
+    let mut f = result
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Fail)
+        .unwrap()
+        .clone();
+    f.rule_id = "acme_house_rule".into();
+    f.title = "House rule".into();
+    result.findings.push(f);
+    let mut info = result.rules[0].clone();
+    info.id = "acme_house_rule".into();
+    info.title = "House rule".into();
+    info.remediation.cli = "acme-fix --house-rule <bucket>".into();
+    result.rules.push(info);
+    let id = record(&env, &scope, conn, &result, 100).await;
+    let back = env.store.load_result(&scope, id).await.unwrap();
+    assert_eq!(
+        back.rules, result.rules,
+        "the catalogue reads back as recorded"
+    );
+    let page = html::render(&back, &RuleIndex::empty());
+    assert!(page.contains("acme-fix --house-rule &lt;bucket&gt;"));
+}
+both!(issue_10_a_report_from_a_stored_scan_shows_every_rules_remediation);
+
 /// The store takes and returns cloudarq-model's types: what it lists is what
 /// was given, parsed; keys with a session token (which expires) are refused
 /// before anything is written.
