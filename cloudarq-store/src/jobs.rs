@@ -158,27 +158,29 @@ pub(crate) fn error_text(error: &str) -> Result<String> {
 type Candidate = (Uuid, Uuid, Uuid, i64, Option<String>, bool);
 
 /// The oldest queued scan, or running scan whose lease has expired (at $1),
-/// of any tenant. PostgreSQL skips rows another claim has locked.
-const CANDIDATE_POSTGRES: &str = "SELECT s.id, s.tenant_id, s.connection_id, s.attempts, s.claimed_by, \
-     (co.deleted_at_ms IS NULL AND t.deleted_at_ms IS NULL) \
-     FROM scans s \
-     JOIN connections co ON co.tenant_id = s.tenant_id AND co.id = s.connection_id \
-     JOIN tenants t ON t.id = s.tenant_id \
-     WHERE s.status = 'queued' \
-        OR (s.status = 'running' AND (s.lease_expires_at_ms IS NULL OR s.lease_expires_at_ms <= $1)) \
-     ORDER BY s.created_at_ms, s.id LIMIT 1 \
-     FOR UPDATE OF s SKIP LOCKED";
+/// of any tenant, followed by `$lock`.
+macro_rules! candidate {
+    ($lock:literal) => {
+        concat!(
+            "SELECT s.id, s.tenant_id, s.connection_id, s.attempts, s.claimed_by, \
+             (co.deleted_at_ms IS NULL AND t.deleted_at_ms IS NULL) \
+             FROM scans s \
+             JOIN connections co ON co.tenant_id = s.tenant_id AND co.id = s.connection_id \
+             JOIN tenants t ON t.id = s.tenant_id \
+             WHERE s.status = 'queued' \
+                OR (s.status = 'running' AND (s.lease_expires_at_ms IS NULL OR s.lease_expires_at_ms <= $1)) \
+             ORDER BY s.created_at_ms, s.id LIMIT 1",
+            $lock
+        )
+    };
+}
 
-/// [`CANDIDATE_POSTGRES`] for SQLite, whose transaction already holds the
-/// database's write lock.
-const CANDIDATE_SQLITE: &str = "SELECT s.id, s.tenant_id, s.connection_id, s.attempts, s.claimed_by, \
-     (co.deleted_at_ms IS NULL AND t.deleted_at_ms IS NULL) \
-     FROM scans s \
-     JOIN connections co ON co.tenant_id = s.tenant_id AND co.id = s.connection_id \
-     JOIN tenants t ON t.id = s.tenant_id \
-     WHERE s.status = 'queued' \
-        OR (s.status = 'running' AND (s.lease_expires_at_ms IS NULL OR s.lease_expires_at_ms <= $1)) \
-     ORDER BY s.created_at_ms, s.id LIMIT 1";
+/// The candidate on PostgreSQL, which skips rows another claim has locked.
+const CANDIDATE_POSTGRES: &str = candidate!(" FOR UPDATE OF s SKIP LOCKED");
+
+/// The candidate on SQLite, whose transaction already holds the database's
+/// write lock.
+const CANDIDATE_SQLITE: &str = candidate!("");
 
 impl Store {
     /// Claims the oldest queued scan of any tenant for `worker` (1 to
