@@ -112,7 +112,8 @@ async fn a_worker_claims_runs_and_finishes_a_queued_scan_with_the_cli_pipeline()
             .await
             .unwrap();
         // Progress goes to the store, from the pipeline's stages.
-        for (i, _) in stages.lock().unwrap().iter().enumerate() {
+        let seen = stages.lock().unwrap().clone();
+        for (i, _) in seen.iter().enumerate() {
             let pct = u8::try_from(50 + 10 * i).unwrap();
             store
                 .report_progress(&scope, claimed.scan, pct, t(12 + round))
@@ -120,7 +121,7 @@ async fn a_worker_claims_runs_and_finishes_a_queued_scan_with_the_cli_pipeline()
                 .unwrap();
         }
         assert!(matches!(
-            stages.lock().unwrap()[..],
+            seen[..],
             [Stage::Collected { .. }, Stage::Evaluated { .. }]
         ));
         let muted = scan
