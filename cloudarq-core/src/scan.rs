@@ -107,7 +107,7 @@ pub enum ScanError {
 
 /// Where a scan's snapshot comes from.
 ///
-/// Non-exhaustive: [`Collect`](Self::Collect) exists with feature `collect`.
+/// Non-exhaustive: `Collect` exists with feature `collect`.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SnapshotSource {
