@@ -54,5 +54,19 @@ cargo fmt --all -- --check
 echo "test.sh: cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+# Each feature combination of cloudarq-core builds, lint-clean (ARCHITECTURE.md,
+# "Features"): the workspace build above unifies every feature, so a missing
+# `#[cfg]` only shows here. `--all-targets` also checks that unit tests and
+# test targets declare the features they need.
+for features in "" wasm packaging collect default; do
+    case "$features" in
+        "") flags=(--no-default-features) ;;
+        default) flags=() ;;
+        *) flags=(--no-default-features --features "$features") ;;
+    esac
+    echo "test.sh: cargo clippy -p cloudarq-core ${flags[*]:-(default features)}"
+    cargo clippy -p cloudarq-core --all-targets --locked "${flags[@]}" -- -D warnings
+done
+
 echo "test.sh: cargo test"
 cargo test --workspace --locked

@@ -1,4 +1,6 @@
-//! The crate's one error type.
+//! The error of configuring, authenticating and collecting (feature
+//! `collect`); the engine, the reports, rule packages and the scan pipeline
+//! have their own (`EngineError`, `ReportError`, `WasmError`, `ScanError`).
 
 use thiserror::Error;
 

@@ -2,9 +2,9 @@
 //! workers share.
 //!
 //! A [`ScanPlan`] says where the snapshot comes from (a live account
-//! through STS and the collectors, or a snapshot already in hand), which
-//! rules run (built-in, WebAssembly packages, mutelist, frameworks) and
-//! where reports go. [`ScanPlan::prepare`] checks all of it before any
+//! through STS and the collectors, feature `collect`; or a snapshot already
+//! in hand), which rules run (built-in, WebAssembly packages with feature
+//! `wasm`, mutelist, frameworks) and where reports go. [`ScanPlan::prepare`] checks all of it before any
 //! work — packages are read, pinned, trust-checked and compiled, the
 //! mutelist's rule ids are checked against the rules that will run, the
 //! collector configuration and the output paths are validated — and
@@ -33,31 +33,42 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "wasm")]
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+#[cfg(feature = "collect")]
 use std::time::Duration;
 
 use cloudarq_model::finding::ScanResult;
 use cloudarq_model::rule::Rule;
-use cloudarq_model::{ModelError, Region, Service, Snapshot};
+use cloudarq_model::{ModelError, Snapshot};
+#[cfg(feature = "collect")]
+use cloudarq_model::{Region, Service};
 use cloudarq_rules::frameworks::{Framework, FrameworkError};
 
 use crate::engine::{Engine, EngineError, Mutelist};
 use crate::report::{self, OutputFormat, ReportError, RuleIndex};
+#[cfg(feature = "wasm")]
 use crate::wasm::trust::TrustPolicy;
+#[cfg(feature = "wasm")]
 use crate::wasm::{LoadOptions, WasmError, WasmHost, WasmRules};
+#[cfg(feature = "collect")]
 use crate::{Auditor, CoreError, CredentialSource, ProgressEvent};
 
 /// Errors of preparing or running a scan; each names the input at fault.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScanError {
-    /// The collector configuration, the credentials or the collection.
+    /// The collector configuration, the credentials or the collection
+    /// (feature `collect`).
+    #[cfg(feature = "collect")]
     #[error(transparent)]
     Collect(#[from] CoreError),
-    /// A rule package could not be read, verified, compiled or added.
+    /// A rule package could not be read, verified, compiled or added
+    /// (feature `wasm`).
+    #[cfg(feature = "wasm")]
     #[error(transparent)]
     Package(#[from] WasmError),
     /// The mutelist does not fit the rules that run.
@@ -95,15 +106,20 @@ pub enum ScanError {
 }
 
 /// Where a scan's snapshot comes from.
+///
+/// Non-exhaustive: `Collect` exists with feature `collect`.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum SnapshotSource {
-    /// Collect a live account.
+    /// Collect a live account (feature `collect`).
+    #[cfg(feature = "collect")]
     Collect(CollectPlan),
     /// Evaluate a snapshot already in hand (a saved file, the demo account).
     Snapshot(Snapshot),
 }
 
-/// What to collect, and with which credentials.
+/// What to collect, and with which credentials (feature `collect`).
+#[cfg(feature = "collect")]
 #[derive(Debug)]
 pub struct CollectPlan {
     /// The credentials (an assumed role for a hosted connection).
@@ -120,6 +136,7 @@ pub struct CollectPlan {
     pub service_deadline: Duration,
 }
 
+#[cfg(feature = "collect")]
 impl CollectPlan {
     /// Every enabled region and service, with the default deadline.
     pub fn new(credentials: CredentialSource) -> Self {
@@ -133,7 +150,8 @@ impl CollectPlan {
     }
 }
 
-/// WebAssembly rule packages to load for a scan.
+/// WebAssembly rule packages to load for a scan (feature `wasm`).
+#[cfg(feature = "wasm")]
 #[derive(Debug, Default)]
 pub struct PackagePlan {
     /// The package files, in load order.
@@ -147,6 +165,7 @@ pub struct PackagePlan {
     pub cache: Option<(PathBuf, PathBuf)>,
 }
 
+#[cfg(feature = "wasm")]
 impl PackagePlan {
     /// Reads, verifies, compiles and adds every package; rule ids must not
     /// clash with `native` or each other.
@@ -176,7 +195,9 @@ impl PackagePlan {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Stage {
-    /// A collector event (the units planned, one unit done).
+    /// A collector event (the units planned, one unit done; feature
+    /// `collect`).
+    #[cfg(feature = "collect")]
     Collect(ProgressEvent),
     /// The snapshot is complete.
     Collected {
@@ -201,6 +222,7 @@ type StageSink = Arc<dyn Fn(&Stage) + Send + Sync>;
 pub struct ScanPlan {
     source: SnapshotSource,
     rules: Vec<&'static dyn Rule>,
+    #[cfg(feature = "wasm")]
     packages: Option<PackagePlan>,
     mutelist: Option<Mutelist>,
     frameworks: Option<Vec<Framework>>,
@@ -211,11 +233,12 @@ pub struct ScanPlan {
 
 impl std::fmt::Debug for ScanPlan {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ScanPlan")
-            .field("source", &self.source)
-            .field("rules", &self.rules.len())
-            .field("packages", &self.packages)
-            .field("mutelist", &self.mutelist.as_ref().map(Mutelist::source))
+        let mut d = f.debug_struct("ScanPlan");
+        d.field("source", &self.source)
+            .field("rules", &self.rules.len());
+        #[cfg(feature = "wasm")]
+        d.field("packages", &self.packages);
+        d.field("mutelist", &self.mutelist.as_ref().map(Mutelist::source))
             .field("reports", &self.reports)
             .field("save_snapshot", &self.save_snapshot)
             .finish_non_exhaustive()
@@ -229,6 +252,7 @@ impl ScanPlan {
         Self {
             source,
             rules: cloudarq_rules::all(),
+            #[cfg(feature = "wasm")]
             packages: None,
             mutelist: None,
             frameworks: None,
@@ -244,7 +268,8 @@ impl ScanPlan {
         self
     }
 
-    /// Also runs these WebAssembly packages.
+    /// Also runs these WebAssembly packages (feature `wasm`).
+    #[cfg(feature = "wasm")]
     pub fn packages(mut self, packages: PackagePlan) -> Self {
         self.packages = Some(packages);
         self
@@ -311,6 +336,7 @@ impl ScanPlan {
                 });
             }
         }
+        #[cfg(feature = "wasm")]
         let wasm = self
             .packages
             .as_ref()
@@ -322,6 +348,7 @@ impl ScanPlan {
             None => cloudarq_rules::frameworks::frameworks()?,
         };
         let mut engine = Engine::new(self.rules).with_frameworks(frameworks);
+        #[cfg(feature = "wasm")]
         if let Some(w) = wasm {
             engine = engine.with_wasm_rules(w);
         }
@@ -330,6 +357,7 @@ impl ScanPlan {
         }
         let source = match self.source {
             SnapshotSource::Snapshot(s) => Source::Snapshot(Box::new(s)),
+            #[cfg(feature = "collect")]
             SnapshotSource::Collect(plan) => {
                 Source::Collect(Box::new(build_auditor(plan, self.progress.clone())?))
             }
@@ -344,6 +372,7 @@ impl ScanPlan {
     }
 }
 
+#[cfg(feature = "collect")]
 fn build_auditor(plan: CollectPlan, progress: Option<StageSink>) -> Result<Auditor, CoreError> {
     let mut builder = Auditor::builder(plan.credentials);
     if !plan.regions.is_empty() {
@@ -363,6 +392,7 @@ fn build_auditor(plan: CollectPlan, progress: Option<StageSink>) -> Result<Audit
 }
 
 enum Source {
+    #[cfg(feature = "collect")]
     Collect(Box<Auditor>),
     Snapshot(Box<Snapshot>),
 }
@@ -413,6 +443,7 @@ impl PreparedScan {
         };
         let snapshot = match self.source {
             Source::Snapshot(s) => *s,
+            #[cfg(feature = "collect")]
             Source::Collect(auditor) => auditor.collect().await?,
         };
         stage(Stage::Collected {

@@ -22,6 +22,7 @@ use rayon::prelude::*;
 use super::error::EngineError;
 use super::mutelist::Mutelist;
 use super::score;
+#[cfg(feature = "wasm")]
 use crate::wasm::WasmRules;
 
 /// Evaluates rules over snapshots; holds the rules, the mutelist and the
@@ -33,23 +34,25 @@ pub struct Engine {
     controls: Vec<Vec<ControlId>>,
     mutelist: Option<Mutelist>,
     frameworks: Vec<Framework>,
+    #[cfg(feature = "wasm")]
     wasm: Option<WasmRules>,
 }
 
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Engine")
-            .field(
-                "rules",
-                &self.rules.iter().map(|r| r.meta().id).collect::<Vec<_>>(),
-            )
-            .field("mutelist", &self.mutelist.as_ref().map(Mutelist::source))
-            .field("wasm_rules", &self.wasm.as_ref().map(WasmRules::rule_count))
-            .field(
-                "frameworks",
-                &self.frameworks.iter().map(|f| &f.id).collect::<Vec<_>>(),
-            )
-            .finish()
+        let mut d = f.debug_struct("Engine");
+        d.field(
+            "rules",
+            &self.rules.iter().map(|r| r.meta().id).collect::<Vec<_>>(),
+        )
+        .field("mutelist", &self.mutelist.as_ref().map(Mutelist::source));
+        #[cfg(feature = "wasm")]
+        d.field("wasm_rules", &self.wasm.as_ref().map(WasmRules::rule_count));
+        d.field(
+            "frameworks",
+            &self.frameworks.iter().map(|f| &f.id).collect::<Vec<_>>(),
+        )
+        .finish()
     }
 }
 
@@ -75,6 +78,7 @@ impl Engine {
             controls,
             mutelist: None,
             frameworks: Vec::new(),
+            #[cfg(feature = "wasm")]
             wasm: None,
         }
     }
@@ -83,8 +87,7 @@ impl Engine {
     ///
     /// Refused with [`EngineError::UnknownRule`] (naming the mutelist, the
     /// entry and the id) when an entry names a rule this engine does not
-    /// run: add WebAssembly rules ([`with_wasm_rules`](Self::with_wasm_rules))
-    /// first.
+    /// run: add WebAssembly rules (`with_wasm_rules`, feature `wasm`) first.
     pub fn with_mutelist(mut self, mutelist: Mutelist) -> Result<Self, EngineError> {
         mutelist.check_rule_ids(&self.rule_ids())?;
         self.mutelist = Some(mutelist);
@@ -94,11 +97,10 @@ impl Engine {
     /// The id of every rule this engine runs, built-in then WebAssembly, each
     /// in id order.
     pub fn rule_ids(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self.rules.iter().map(|r| r.meta().id).collect();
-        if let Some(w) = &self.wasm {
-            ids.extend(w.rule_ids());
-        }
-        ids
+        let ids = self.rules.iter().map(|r| r.meta().id);
+        #[cfg(feature = "wasm")]
+        let ids = ids.chain(self.wasm.iter().flat_map(WasmRules::rule_ids));
+        ids.collect()
     }
 
     /// Scores the results against `frameworks`, in the given order.
@@ -107,15 +109,17 @@ impl Engine {
         self
     }
 
-    /// Also runs these WebAssembly rule packages; their findings and gaps are
+    /// Also runs these WebAssembly rule packages (feature `wasm`); their findings and gaps are
     /// merged into the same result (mutelist and scores included). Rule ids
     /// are checked against the native rules by [`WasmRules::add`].
+    #[cfg(feature = "wasm")]
     pub fn with_wasm_rules(mut self, rules: WasmRules) -> Self {
         self.wasm = Some(rules);
         self
     }
 
-    /// The WebAssembly rule packages, if any.
+    /// The WebAssembly rule packages, if any (feature `wasm`).
+    #[cfg(feature = "wasm")]
     pub fn wasm_rules(&self) -> Option<&WasmRules> {
         self.wasm.as_ref()
     }
@@ -161,10 +165,10 @@ impl Engine {
                 PairOutput::Nothing => {}
             }
         }
-        let mut rules_evaluated = self.rules.len();
+        let rules_evaluated = self.rule_ids().len();
+        #[cfg(feature = "wasm")]
         if let Some(wasm) = &self.wasm {
             let run = wasm.evaluate(snapshot);
-            rules_evaluated += wasm.rule_count();
             for mut f in run.findings {
                 if let Some(m) = &self.mutelist {
                     m.apply(&mut f, snapshot.collected_at);
@@ -200,6 +204,7 @@ impl Engine {
             .iter()
             .map(|r| RuleInfo::from_meta(r.meta()))
             .collect();
+        #[cfg(feature = "wasm")]
         if let Some(w) = &self.wasm {
             rules.extend(
                 w.packages()

@@ -15,13 +15,12 @@ use cloudarq_model::{Region, Resource, Snapshot};
 use rayon::prelude::*;
 use wasmtime::{Engine, Store};
 
+use super::Failure;
 use super::bindings::cloudarq::rule::types as wit;
 use super::bindings::{Rule as RuleWorld, RulePre};
 use super::host::{GuestState, WasmHost};
 use super::load::WasmPackage;
 use super::output::{Checked, check_output, severity};
-use super::verify::VerifiedPackage;
-use super::{Failure, WasmError};
 
 /// Resource usage of one package over one evaluation.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -267,35 +266,6 @@ impl WasmHost {
         let pre = package.state.as_ref().map_err(Clone::clone)?;
         self.instantiate_inner(package, pre, &mut RunStats::default(), None)
             .map(drop)
-    }
-
-    /// Calls a component's `metadata()` once, in the sandbox (packaging only).
-    pub(crate) fn call_metadata(&self, component: &VerifiedPackage) -> Result<String, WasmError> {
-        let err = |m: String| WasmError::Engine(format!("cannot read the guest's metadata(): {m}"));
-        let c = self
-            .compile_verified(component)
-            .map_err(|e| err(format!("{e:#}")))?;
-        let pre = self
-            .linker
-            .instantiate_pre(&c)
-            .map_err(|e| err(format!("{e:#}")))?;
-        let pre = RulePre::new(pre).map_err(|e| err(format!("{e:#}")))?;
-        let mut store = self.new_store("packaging");
-        self.arm(&mut store, self.limits.fuel_base, None)
-            .map_err(|e| err(e.to_string()))?;
-        let world = pre.instantiate(&mut store).map_err(|e| {
-            err(self
-                .classify(&store, e, self.limits.fuel_base, 0, false)
-                .to_string())
-        })?;
-        world
-            .cloudarq_rule_evaluator()
-            .call_metadata(&mut store)
-            .map_err(|e| {
-                err(self
-                    .classify(&store, e, self.limits.fuel_base, 0, true)
-                    .to_string())
-            })
     }
 
     fn instantiate_inner(

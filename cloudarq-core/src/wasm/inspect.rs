@@ -149,26 +149,3 @@ fn version(v: &str) -> Option<(u64, u64, u64)> {
     let out = (it.next()??, it.next()??, it.next()??);
     it.next().is_none().then_some(out)
 }
-
-/// Appends a custom section `name` holding `data` to a component or module.
-pub(crate) fn append_custom_section(bytes: &mut Vec<u8>, name: &str, data: &[u8]) {
-    let mut body = Vec::with_capacity(name.len() + data.len() + 10);
-    leb128(&mut body, name.len());
-    body.extend_from_slice(name.as_bytes());
-    body.extend_from_slice(data);
-    bytes.push(0);
-    leb128(bytes, body.len());
-    bytes.extend_from_slice(&body);
-}
-
-fn leb128(out: &mut Vec<u8>, mut n: usize) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}

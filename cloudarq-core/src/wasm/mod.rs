@@ -12,8 +12,9 @@
 //!   are for a later contract version).
 //! - A package is a component with its [`PackageMeta`] JSON in the
 //!   `cloudarq-rule-meta` custom section, read by [`inspect`] without
-//!   running anything and validated on load. [`package_module`] builds one
-//!   from a guest's core module (`cloudarq rules package`).
+//!   running anything and validated on load. `package_module` (feature
+//!   `packaging`, which adds wit-component) builds one from a guest's core
+//!   module (`cloudarq rules package`).
 //! - A package file is read once, bounded, into [`PackageBytes`] (a FIFO,
 //!   device or directory is refused before reading); those same bytes go to
 //!   the pin, trust, settings lookup, inspection and compilation.
@@ -52,6 +53,7 @@ mod inspect;
 mod limits;
 mod load;
 mod output;
+#[cfg(feature = "packaging")]
 mod packaging;
 mod rules;
 pub mod trust;
@@ -74,6 +76,7 @@ pub use host::WasmHost;
 pub use inspect::{ACCEPTED_CONTRACTS, EVALUATOR_INTERFACE, HOST_VERSION, PackageInfo, inspect};
 pub use limits::Limits;
 pub use load::{LoadOptions, LoadStats, WasmPackage};
+#[cfg(feature = "packaging")]
 pub use packaging::package_module;
 pub use rules::{WasmRules, WasmRun};
 pub use verify::VerifiedPackage;

@@ -4,10 +4,12 @@ use cloudarq_model::package::{META_SECTION, PackageMeta};
 use wasmparser::{Encoding, Parser, Payload};
 
 use super::WasmError;
+use super::bindings::RulePre;
 use super::files::PackageBytes;
 use super::host::WasmHost;
-use super::inspect::{append_custom_section, inspect};
+use super::inspect::inspect;
 use super::load::LoadOptions;
+use super::verify::VerifiedPackage;
 
 /// Turns a guest's build output into a package: a core module (from
 /// `wasm32-unknown-unknown`) is made a component with `wit-component`; then
@@ -54,8 +56,62 @@ pub fn package_module(host: &WasmHost, wasm: &[u8]) -> Result<(Vec<u8>, PackageM
     Ok((out, meta))
 }
 
+impl WasmHost {
+    /// Calls a component's `metadata()` once, in the sandbox.
+    fn call_metadata(&self, component: &VerifiedPackage) -> Result<String, WasmError> {
+        let err = |m: String| WasmError::Engine(format!("cannot read the guest's metadata(): {m}"));
+        let c = self
+            .compile_verified(component)
+            .map_err(|e| err(format!("{e:#}")))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&c)
+            .map_err(|e| err(format!("{e:#}")))?;
+        let pre = RulePre::new(pre).map_err(|e| err(format!("{e:#}")))?;
+        let mut store = self.new_store("packaging");
+        self.arm(&mut store, self.limits.fuel_base, None)
+            .map_err(|e| err(e.to_string()))?;
+        let world = pre.instantiate(&mut store).map_err(|e| {
+            err(self
+                .classify(&store, e, self.limits.fuel_base, 0, false)
+                .to_string())
+        })?;
+        world
+            .cloudarq_rule_evaluator()
+            .call_metadata(&mut store)
+            .map_err(|e| {
+                err(self
+                    .classify(&store, e, self.limits.fuel_base, 0, true)
+                    .to_string())
+            })
+    }
+}
+
 fn has_meta_section(bytes: &[u8]) -> bool {
     Parser::new(0)
         .parse_all(bytes)
         .any(|p| matches!(p, Ok(Payload::CustomSection(c)) if c.name() == META_SECTION))
+}
+
+/// Appends a custom section `name` holding `data` to a component or module.
+fn append_custom_section(bytes: &mut Vec<u8>, name: &str, data: &[u8]) {
+    let mut body = Vec::with_capacity(name.len() + data.len() + 10);
+    leb128(&mut body, name.len());
+    body.extend_from_slice(name.as_bytes());
+    body.extend_from_slice(data);
+    bytes.push(0);
+    leb128(bytes, body.len());
+    bytes.extend_from_slice(&body);
+}
+
+fn leb128(out: &mut Vec<u8>, mut n: usize) {
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            return;
+        }
+        out.push(byte | 0x80);
+    }
 }
