@@ -41,6 +41,8 @@ use std::sync::Arc;
 #[cfg(feature = "collect")]
 use std::time::Duration;
 
+use time::OffsetDateTime;
+
 use cloudarq_model::finding::ScanResult;
 use cloudarq_model::rule::Rule;
 use cloudarq_model::{ModelError, Snapshot};
@@ -425,6 +427,12 @@ pub struct Scan {
     pub result: ScanResult,
     /// The report files written.
     pub reports: Vec<PathBuf>,
+    /// When [`PreparedScan::run`] started (collection, or taking the
+    /// snapshot).
+    pub started_at: OffsetDateTime,
+    /// When evaluation ended (before the report files were written): with
+    /// `started_at`, the times the store records for the scan.
+    pub finished_at: OffsetDateTime,
 }
 
 impl PreparedScan {
@@ -436,6 +444,7 @@ impl PreparedScan {
     /// Collects (or takes the snapshot), saves the snapshot file when asked,
     /// evaluates, and writes the report files.
     pub async fn run(self) -> Result<Scan, ScanError> {
+        let started_at = OffsetDateTime::now_utc();
         let stage = |s: Stage| {
             if let Some(f) = &self.progress {
                 f(&s);
@@ -459,6 +468,7 @@ impl PreparedScan {
             })?;
         }
         let result = self.engine.evaluate(&snapshot);
+        let finished_at = OffsetDateTime::now_utc();
         stage(Stage::Evaluated {
             findings: result.findings.len(),
         });
@@ -478,6 +488,8 @@ impl PreparedScan {
             snapshot,
             result,
             reports,
+            started_at,
+            finished_at,
         })
     }
 }

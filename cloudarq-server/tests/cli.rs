@@ -57,7 +57,12 @@ fn fail_on_sets_the_exit_code() {
         "--fail-on",
         "critical",
     ]);
-    assert_eq!(o.status.code(), Some(1), "the demo has critical failures");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the demo has critical failures: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let o = cloudarq(&[
         "scan",
         "--demo",
@@ -66,7 +71,12 @@ fn fail_on_sets_the_exit_code() {
         "--output-dir",
         d,
     ]);
-    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 #[test]
@@ -603,5 +613,49 @@ fn keys_remove_as_an_owner_without_bypassrls_is_refused() {
         std::fs::read(&keyring).unwrap(),
         before,
         "key 1 is still there"
+    );
+}
+
+/// First runs at once in a new data directory all succeed: the keyring, the
+/// local tenant and the connection are created by one and found by the rest.
+#[test]
+fn concurrent_first_scans_all_succeed() {
+    let home = tempfile::tempdir().unwrap();
+    let outs: Vec<tempfile::TempDir> = (0..4).map(|_| tempfile::tempdir().unwrap()).collect();
+    let runs: Vec<std::process::Output> = std::thread::scope(|s| {
+        let handles: Vec<_> = outs
+            .iter()
+            .map(|o| {
+                let home = home.path();
+                s.spawn(move || {
+                    cloudarq_in(
+                        home,
+                        &[
+                            "scan",
+                            "--demo",
+                            "--output-formats",
+                            "json",
+                            "--output-dir",
+                            o.path().to_str().unwrap(),
+                        ],
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for o in &runs {
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let history = cloudarq_in(home.path(), &["history"]);
+    assert!(
+        String::from_utf8_lossy(&history.stdout).contains("4 scans"),
+        "{}",
+        String::from_utf8_lossy(&history.stdout)
     );
 }

@@ -207,6 +207,30 @@ pub(crate) fn prepare_sqlite_file(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// The database file, opened and locked exclusively until it is dropped.
+async fn lock_for_migration(path: PathBuf) -> Result<std::fs::File> {
+    let failed = |e: std::io::Error| StoreError::Database {
+        context: "locking the SQLite database for migration",
+        source: sqlx::Error::Io(e),
+    };
+    let locked = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+        let mut open = std::fs::OpenOptions::new();
+        open.read(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            open.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        }
+        let file = open.open(&path)?;
+        #[cfg(unix)]
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)?;
+        Ok(file)
+    })
+    .await
+    .map_err(|e| failed(std::io::Error::other(e)))?;
+    locked.map_err(failed)
+}
+
 /// Restricts an existing file of ours to mode 600 if others can read it.
 fn restrict(path: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
@@ -260,9 +284,20 @@ impl Pool {
         }
     }
 
-    pub(crate) async fn migrate(&self) -> Result<()> {
+    /// Applies the pending migrations. PostgreSQL's migrator holds an
+    /// advisory lock; on SQLite, two processes opening a new database at
+    /// once would both apply migration 1, so the database file (`url`'s) is
+    /// locked exclusively (`flock`, which SQLite's own `fcntl` locks do not
+    /// see) while migrating.
+    pub(crate) async fn migrate(&self, url: &str) -> Result<()> {
         match self {
-            Self::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Self::Sqlite(p) => {
+                let _lock = match sqlite_file(url)? {
+                    Some(path) => Some(lock_for_migration(path).await?),
+                    None => None,
+                };
+                sqlx::migrate!("./migrations/sqlite").run(p).await?;
+            }
             Self::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         Ok(())

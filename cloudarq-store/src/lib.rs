@@ -219,7 +219,7 @@ impl Store {
         let url = config.url.expose_secret();
         let (pool, backend) = db::Pool::connect(url).await?;
         let role = pool.check_maintenance_role().await?;
-        pool.migrate().await?;
+        pool.migrate(url).await?;
         let tenant_pool = match &config.tenant_url {
             Some(t) => Some(db::TenantPool::connect(t.expose_secret(), &pool).await?),
             None => None,

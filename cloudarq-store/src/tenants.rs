@@ -37,13 +37,21 @@ impl Store {
         let id = Uuid::now_v7();
         let mut tx = self.begin_tenant(id).await?;
         on_tx!(&mut tx, c => {
-            sqlx::query("INSERT INTO tenants (id, name, created_at_ms) VALUES ($1, $2, $3)")
+            let r = sqlx::query("INSERT INTO tenants (id, name, created_at_ms) VALUES ($1, $2, $3)")
                 .bind(id)
                 .bind(name)
                 .bind(ms(now))
                 .execute(&mut *c)
-                .await
-                .ctx("creating a tenant")?;
+                .await;
+            if let Err(sqlx::Error::Database(d)) = &r
+                && d.is_unique_violation()
+            {
+                return Err(StoreError::InvalidInput {
+                    field: "tenant name",
+                    detail: format!("{name:?} is already used by a live tenant"),
+                });
+            }
+            r.ctx("creating a tenant")?;
         });
         self.keys.new_data_key(&mut tx, id, ms(now)).await?;
         tx.commit().await?;

@@ -1707,3 +1707,28 @@ async fn mutelist_entries_per_connection_and_tenant(env: Env) {
     );
 }
 both!(mutelist_entries_per_connection_and_tenant);
+
+/// A live tenant's name is unique (migration 0006); a deleted tenant's name
+/// may be used again, and a refused creation stores nothing.
+async fn live_tenant_names_are_unique(env: Env) {
+    let runner = env.runner();
+    let first = env.store.create_tenant(runner, "acme", t(0)).await.unwrap();
+    let err = env
+        .store
+        .create_tenant(runner, "acme", t(1))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("already used"), "{err}");
+    assert_eq!(
+        env.store.tenant_by_name(runner, "acme").await.unwrap(),
+        Some(first)
+    );
+    assert_eq!(env.store.tenants(runner).await.unwrap().len(), 1);
+    env.store
+        .delete_tenant(runner, first, RetentionPolicy::default(), t(2))
+        .await
+        .unwrap();
+    let again = env.store.create_tenant(runner, "acme", t(3)).await.unwrap();
+    assert_ne!(again, first);
+}
+both!(live_tenant_names_are_unique);

@@ -272,7 +272,6 @@ pub(super) async fn scan(
     store: &StoreArgs,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let started_at = time::OffsetDateTime::now_utc();
     // Validate every input and prepare the pipeline before any work, so bad
     // input writes nothing: not a report, not a snapshot, not a store or
     // keyring.
@@ -326,6 +325,10 @@ pub(super) async fn scan(
     for w in &scan.reports {
         tracing::info!(file = %w.display(), "report written");
     }
+    let times = cloudarq_store::scans::ScanTimes {
+        started_at: scan.started_at,
+        finished_at: scan.finished_at,
+    };
     let result = scan.result;
     if formats.contains(&OutputFormat::Terminal) {
         let color = crate::logging::use_color(
@@ -358,7 +361,7 @@ pub(super) async fn scan(
             &name,
             role_arn.as_ref(),
             &result,
-            started_at,
+            times,
             summary,
         )
         .await

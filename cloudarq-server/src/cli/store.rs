@@ -127,15 +127,20 @@ fn fresh_sqlite(url: &str) -> bool {
 }
 
 async fn local_scope(store: &Store, runner: &JobRunner) -> anyhow::Result<TenantScope> {
-    let id = match store.tenant_by_name(runner, LOCAL_TENANT).await? {
-        Some(id) => id,
-        None => {
-            store
-                .create_tenant(runner, LOCAL_TENANT, OffsetDateTime::now_utc())
-                .await?
-        }
-    };
-    Ok(runner.scope(id))
+    if let Some(id) = store.tenant_by_name(runner, LOCAL_TENANT).await? {
+        return Ok(runner.scope(id));
+    }
+    match store
+        .create_tenant(runner, LOCAL_TENANT, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(id) => Ok(runner.scope(id)),
+        // Two first runs at once: the other one created it a moment ago.
+        Err(e) => match store.tenant_by_name(runner, LOCAL_TENANT).await? {
+            Some(id) => Ok(runner.scope(id)),
+            None => Err(e.into()),
+        },
+    }
 }
 
 /// Saves a scan's result under the local tenant and the named connection
@@ -146,39 +151,35 @@ pub async fn save_scan(
     connection: &str,
     role_arn: Option<&RoleArn>,
     result: &ScanResult,
-    started_at: OffsetDateTime,
+    times: ScanTimes,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
     let scope = local_scope(store, runner).await?;
     let conn = match store.connection_by_name(&scope, connection).await? {
         Some(c) => c.id,
-        None => {
-            store
-                .create_connection(
-                    &scope,
-                    cloudarq_store::connections::NewConnection {
-                        name: connection.to_string(),
-                        account_id: Some(result.account_id.clone()),
-                        role_arn: role_arn.cloned(),
-                        external_id: None,
-                        static_keys: None,
-                    },
-                    started_at,
-                )
-                .await?
-        }
-    };
-    let recorded = crate::record::record(
-        store,
-        &scope,
-        conn,
-        result,
-        ScanTimes {
-            started_at,
-            finished_at: OffsetDateTime::now_utc(),
+        None => match store
+            .create_connection(
+                &scope,
+                cloudarq_store::connections::NewConnection {
+                    name: connection.to_string(),
+                    account_id: Some(result.account_id.clone()),
+                    role_arn: role_arn.cloned(),
+                    external_id: None,
+                    static_keys: None,
+                },
+                times.started_at,
+            )
+            .await
+        {
+            Ok(id) => id,
+            // Two first scans of one connection at once: the other created it.
+            Err(e) => match store.connection_by_name(&scope, connection).await? {
+                Some(c) => c.id,
+                None => return Err(e.into()),
+            },
         },
-    )
-    .await?;
+    };
+    let recorded = crate::record::record(store, &scope, conn, result, times).await?;
     writeln!(out, "\nSaved scan {} to {}", recorded.scan, store.url())?;
     if let Some(changes) = recorded.changes {
         writeln!(
