@@ -168,7 +168,7 @@ mod tests {
             "region": region, "name": id,
             "properties": {"AWS::EC2::SecurityGroup": {
                 "group_id": id,
-                "group_name": if n % 11 == 0 { "default".to_owned() } else { format!("g{n}") },
+                "group_name": if n.is_multiple_of(11) { "default".to_owned() } else { format!("g{n}") },
                 "description": "", "vpc_id": vpc, "owner_id": "123456789012",
                 "ingress": ingress, "egress": peers.iter().rev().map(rule).collect::<Vec<_>>(),
                 "attached_interfaces": attached}}
