@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Service, Timestamp};
+use crate::derived::{Derived, SgReferences};
 use crate::error::ModelError;
 use crate::ids::{AccountId, Arn, Partition, Region};
 use crate::inventory::{Resource, ResourceType};
@@ -272,12 +273,20 @@ impl Snapshot {
     pub fn of_type(&self, t: ResourceType) -> impl Iterator<Item = &Resource> {
         self.resources.of_type(t)
     }
+
+    /// Which security groups reference a group, per region: built from the
+    /// snapshot's groups on the first call (thread-safe, once), then shared.
+    pub fn sg_references(&self) -> &SgReferences {
+        self.resources.sg_references()
+    }
 }
 
 /// The snapshot's resources, keyed by ARN; serialized as a list sorted by ARN.
+/// Indexes derived from them (see [`Snapshot::sg_references`]) are built on
+/// first use and dropped by every change.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Resource>", into = "Vec<Resource>")]
-pub struct Resources(BTreeMap<Arn, Resource>, TypeIndex);
+pub struct Resources(BTreeMap<Arn, Resource>, TypeIndex, Derived);
 
 /// ARNs per resource type, so rules that look across the snapshot (the
 /// account's settings, a VPC's groups) do not scan every resource.
@@ -287,6 +296,7 @@ impl Resources {
     /// Adds a resource. A second resource with the same ARN replaces the first
     /// and is returned.
     pub fn insert(&mut self, r: Resource) -> Option<Resource> {
+        self.2 = Derived::default();
         let arn = r.arn.clone();
         self.1
             .entry(r.resource_type())
@@ -313,6 +323,13 @@ impl Resources {
             .flatten()
             .filter_map(|arn| self.0.get(arn))
     }
+
+    /// The security-group reference index, built once.
+    fn sg_references(&self) -> &SgReferences {
+        self.2
+            .sg_references(self.of_type(ResourceType::Ec2SecurityGroup))
+    }
+
     /// Looks a resource up by ARN.
     pub fn get(&self, arn: &Arn) -> Option<&Resource> {
         self.0.get(arn)
@@ -390,6 +407,43 @@ mod index_tests {
         assert_eq!(r.of_type(ResourceType::S3Bucket).count(), 0);
         let back: Resources = Vec::<Resource>::from(r.clone()).try_into().unwrap();
         assert_eq!(back, r);
+    }
+
+    fn group(arn: &str, id: &str, peers: &[&str]) -> Resource {
+        let rules: Vec<serde_json::Value> = peers
+            .iter()
+            .map(|p| {
+                serde_json::json!({"protocol": "-1", "peer": {"security_group":
+                    {"group_id": p, "user_id": null}}})
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "arn": arn, "region": "eu-west-1", "name": id,
+            "properties": {"AWS::EC2::SecurityGroup": {"group_id": id, "group_name": id,
+                "description": "", "ingress": rules, "egress": rules,
+                "attached_interfaces": {"value": []}}}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_sg_reference_index_is_dropped_by_a_change() {
+        let arn = |id: &str| format!("arn:aws:ec2:eu-west-1:123456789012:security-group/{id}");
+        let eu = Some("eu-west-1".parse().unwrap());
+        let ids = |r: &Resources, id: &str| -> Vec<String> {
+            r.sg_references()
+                .referrers(eu.as_ref(), id)
+                .map(|g| g.group_id.clone())
+                .collect()
+        };
+        let mut r = Resources::default();
+        r.insert(group(&arn("sg-b"), "sg-b", &["sg-a", "sg-a"]));
+        assert_eq!(ids(&r, "sg-a"), ["sg-b"]);
+        r.insert(group(&arn("sg-c"), "sg-c", &["sg-a"]));
+        assert_eq!(ids(&r, "sg-a"), ["sg-b", "sg-c"]);
+        r.insert(group(&arn("sg-b"), "sg-b", &[]));
+        assert_eq!(ids(&r, "sg-a"), ["sg-c"]);
+        assert_eq!(r.clone().sg_references().referrers(None, "sg-a").count(), 0);
     }
 }
 
