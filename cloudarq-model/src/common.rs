@@ -1,5 +1,6 @@
-//! Small value types shared by every inventory kind: [`Timestamp`],
-//! [`Collected`], [`Service`] and [`Tags`].
+//! Small value types shared by every inventory kind: [`Timestamp`] (every
+//! time in the inventory), [`Collected`] (a value read by a call that may
+//! fail on its own), [`Tags`] and [`Service`].
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -11,7 +12,27 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::error::ModelError;
 
-/// A UTC instant, serialized as RFC 3339.
+/// A UTC instant with nanosecond precision: every date and time in the
+/// inventory (creation, launch, last use, [`Snapshot::collected_at`](crate::Snapshot::collected_at)).
+///
+/// Serialized as RFC 3339 text in UTC (`2026-01-02T03:04:05Z`, with a
+/// fraction when AWS gave one), never as epoch seconds; [`Display`](fmt::Display)
+/// prints the same form. Parsing accepts any RFC 3339 offset and normalizes
+/// to UTC. Timestamps order chronologically (`<`, `max`).
+///
+/// Rules have no clock: measure ages against the snapshot's
+/// `collected_at`, with [`days_until`](Self::days_until) or
+/// [`get`](Self::get) for finer units.
+///
+/// ```
+/// use cloudarq_model::Timestamp;
+/// let rotated: Timestamp = "2026-01-01T00:00:00+01:00".parse()?;
+/// assert_eq!(rotated.to_string(), "2025-12-31T23:00:00Z");
+/// let now: Timestamp = "2026-04-10T00:00:00Z".parse()?; // snapshot.collected_at in a rule
+/// assert_eq!(rotated.days_until(now), 99); // 99 days and 1 hour: whole days
+/// assert!(rotated < now);
+/// # Ok::<(), cloudarq_model::ModelError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Timestamp(OffsetDateTime);
@@ -34,7 +55,8 @@ impl Timestamp {
     pub fn get(self) -> OffsetDateTime {
         self.0
     }
-    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    /// Whole days from `self` to `later`, truncated toward zero (negative
+    /// when `later` is earlier): 23 hours is 0 days.
     pub fn days_until(self, later: Timestamp) -> i64 {
         (later.0 - self.0).whole_days()
     }
@@ -73,22 +95,108 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// A value that was read from AWS, or could not be.
+/// A value that was read from AWS by its own call, or could not be.
 ///
-/// A value CloudArq could not read is *not collected*, never `false`: rules
-/// emit no PASS or FAIL on it, and the snapshot's coverage gaps say why.
+/// The collector lists resources first (for example `ListBuckets`), then
+/// reads some settings of each with a separate call (`GetBucketEncryption`,
+/// `GetBucketPolicy`, …). Such a call can fail on its own: the audited role
+/// lacks the permission, the region is throttled out, the service does not
+/// support it. The resource is still in the snapshot, but that one field is
+/// [`NotCollected`](Self::NotCollected), and the snapshot's
+/// [`gaps`](crate::Snapshot::gaps) hold a [`CoverageGap`](crate::CoverageGap)
+/// naming the IAM action, the resource and the cause. A few values are not
+/// collected without a failed call of their own, and then no gap names the
+/// resource: a user (or root) missing from the credential report, a
+/// customer-managed policy whose default version's document is missing or
+/// not JSON (the field docs say which). Fields that come with
+/// the listing itself are plain values (never `Collected`); each kind's
+/// module says which fields are which.
+///
+/// # What a rule does with it
+///
+/// A value CloudArq could not read is *unknown*, never `false`, empty or
+/// "off". A rule must not PASS or FAIL on it: it returns
+/// [`Outcome::not_collected`](crate::rule::Outcome::not_collected) naming the
+/// field. The engine then records no finding for that (rule, resource) pair
+/// but an [`EvaluationGap`](crate::finding::EvaluationGap), which reports list
+/// beside the snapshot's coverage gaps. This holds for WebAssembly rules too.
+///
+/// # `Collected<Option<T>>`: three states
+///
+/// For settings that may be absent in AWS, the value is an `Option`:
+///
+/// | value | meaning |
+/// |---|---|
+/// | `Value(Some(x))` | the call answered with a configuration `x` |
+/// | `Value(None)` | the call answered that nothing is configured (for example `NoSuchBucketPolicy`) |
+/// | `NotCollected` | the call failed: unknown |
+///
+/// `Value(None)` is a real answer a rule may FAIL on ("no bucket policy");
+/// `NotCollected` is not.
+///
+/// # Serialized form
+///
+/// In a snapshot document, `{"value": …}` or the string `"not_collected"`;
+/// a `Collected` field missing from a resource's JSON reads as
+/// `NotCollected` (the [`Default`]). So `{"value": null}` is `Value(None)`,
+/// distinct from `"not_collected"`.
+///
+/// # Example
+///
+/// The idiomatic read is `let Collected::Value(v) = &field else { return
+/// not collected }` (or [`value`](Self::value) with `let … else`), then a
+/// verdict on `v`:
+///
+/// ```
+/// use cloudarq_model::inventory::s3::S3Bucket;
+/// use cloudarq_model::rule::{Outcome, Verdict};
+/// use cloudarq_model::Collected;
+///
+/// /// Server access logging is on.
+/// fn logging_outcome(b: &S3Bucket) -> Outcome {
+///     let Collected::Value(logging) = &b.logging else {
+///         // The GetBucketLogging call failed: no PASS, no FAIL.
+///         return Outcome::not_collected("logging");
+///     };
+///     match logging {
+///         Some(target) => Outcome::pass(format!("{} logs to {}", b.name, target.target_bucket)),
+///         None => Outcome::fail(format!("{} has server access logging off", b.name)),
+///     }
+/// }
+///
+/// let mut bucket: S3Bucket = serde_json::from_value(serde_json::json!({
+///     "name": "data", "logging": "not_collected"
+/// }))?;
+/// assert_eq!(
+///     logging_outcome(&bucket).verdict,
+///     Verdict::NotCollected { field: "logging".to_owned() }
+/// );
+///
+/// bucket.logging = Collected::Value(None); // AWS answered: logging is off
+/// assert!(matches!(logging_outcome(&bucket).verdict, Verdict::Fail(_)));
+///
+/// // `value()` gives an `Option<&T>`, handy with `let … else` or `?`.
+/// assert_eq!(bucket.logging.value(), Some(&None));
+/// assert_eq!(bucket.acl.value(), None); // absent from the JSON: not collected
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Collected<T> {
-    /// The value as AWS returned it.
+    /// The value as AWS returned it (mapped to the model's type).
     Value(T),
-    /// The call that reads it failed; see the snapshot's coverage gaps.
+    /// The call that reads it failed or was denied, so the value is
+    /// unknown; the snapshot's coverage gaps say which call and why. A rule
+    /// returns [`Outcome::not_collected`](crate::rule::Outcome::not_collected),
+    /// never a PASS or FAIL. Also the value of a field missing from JSON.
     #[default]
     NotCollected,
 }
 
 impl<T> Collected<T> {
-    /// The value, if it was collected.
+    /// The value, if it was collected; `None` when not collected (so for a
+    /// `Collected<Option<T>>`, `Some(&None)` means "collected: nothing
+    /// configured").
     pub fn value(&self) -> Option<&T> {
         match self {
             Self::Value(v) => Some(v),
@@ -122,10 +230,48 @@ impl<T> From<Option<T>> for Collected<T> {
     }
 }
 
-/// Resource tags, key to value.
+/// Resource tags, key to value, as AWS returned them: keys are
+/// case-sensitive (`Owner` is not `owner`), and a tag set without a value
+/// has the value `""`. Read them from [`Resource::tags`](crate::Resource::tags).
+///
+/// Tags come with the listing call of each kind, so they are never
+/// `Collected`: an empty map means the listing showed no tags. But some kinds
+/// carry no tags in the snapshot at all, and for those an empty map says
+/// nothing about the resource in AWS:
+///
+/// | kinds | tags |
+/// |---|---|
+/// | EC2 instances, security groups, network interfaces, volumes, snapshots, VPCs, network ACLs | from the `Describe*` listing |
+/// | RDS DB instances, clusters, DB and cluster snapshots | from the `Describe*` listing (`TagList`) |
+/// | IAM users and roles | from `GetAccountAuthorizationDetails` |
+/// | S3 buckets | **always empty**: bucket tags are not collected (no `GetBucketTagging` call) |
+/// | IAM managed policies | **always empty**: policy tags are not collected |
+/// | IAM groups | always empty (IAM groups cannot be tagged) |
+/// | `AWS::IAM::Account`, `AWS::S3::AccountPublicAccessBlock`, `AWS::EC2::RegionSettings` | always empty (account settings, not taggable resources) |
+///
+/// EC2 resources take their display [`name`](crate::Resource::name) from
+/// the `Name` tag, when it is set and not blank.
+///
+/// ```
+/// use cloudarq_model::Resource;
+/// let r: Resource = serde_json::from_value(serde_json::json!({
+///     "arn": "arn:aws:ec2:eu-west-1:123456789012:instance/i-0abc",
+///     "region": "eu-west-1", "name": "web-1",
+///     "tags": {"Name": "web-1", "owner": "ana@example.com", "backup": ""},
+///     "properties": {"AWS::EC2::Instance": {"instance_id": "i-0abc"}}
+/// }))?;
+/// assert_eq!(r.tags.get("owner").map(String::as_str), Some("ana@example.com"));
+/// assert_eq!(r.tags.get("Owner"), None); // keys are case-sensitive
+/// assert!(r.tags.contains_key("backup")); // present with an empty value
+/// // Case-insensitive lookup, when a policy allows any spelling:
+/// let owner = r.tags.iter().find(|(k, _)| k.eq_ignore_ascii_case("OWNER")).map(|(_, v)| v);
+/// assert_eq!(owner.map(String::as_str), Some("ana@example.com"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub type Tags = BTreeMap<String, String>;
 
-/// An AWS service CloudArq collects.
+/// An AWS service CloudArq collects; [`ResourceType::service`](crate::ResourceType::service)
+/// names each kind's. Serialized in lowercase (`"ec2"`), as in an ARN.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]

@@ -56,7 +56,8 @@ impl std::fmt::Debug for Derived {
     }
 }
 
-/// A security group whose rules name another group as their peer.
+/// A security group whose rules name another group as their peer; its
+/// properties are at `snapshot.resources.get(&referrer.arn)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SgReferrer {
     /// The referencing group's ARN.
@@ -69,13 +70,47 @@ pub struct SgReferrer {
 /// a group references `sg-x` when one of its ingress or egress rules has the
 /// peer [`SgPeer::SecurityGroup`] with group id `sg-x`, whatever account
 /// (`user_id`) the peer names. Get it with
-/// [`Snapshot::sg_references`](crate::Snapshot::sg_references).
+/// [`Snapshot::sg_references`](crate::Snapshot::sg_references); it is built
+/// once per snapshot, so a rule that asks for every group costs one pass
+/// over the groups, not one per group.
+///
+/// The region to ask about is the referencing groups' [`Resource::region`]:
+/// pass the region of the group you evaluate (`resource.region.as_ref()`).
 ///
 /// ```
-/// use cloudarq_model::{Snapshot, Timestamp};
-/// let snap = Snapshot::new("123456789012".parse()?, cloudarq_model::Partition::aws(),
+/// use cloudarq_model::{Properties, ResourceType, Snapshot, Timestamp};
+/// let empty = Snapshot::new("123456789012".parse()?, cloudarq_model::Partition::aws(),
 ///     "2026-01-01T00:00:00Z".parse::<Timestamp>()?);
-/// assert_eq!(snap.sg_references().referrers(None, "sg-1").count(), 0);
+/// assert_eq!(empty.sg_references().referrers(None, "sg-1").count(), 0);
+///
+/// // sg-app lets in traffic from sg-lb; sg-lb references nothing.
+/// let snap = Snapshot::from_json(r#"{"format": "cloudarq.snapshot", "version": 1,
+///   "account_id": "123456789012", "partition": "aws", "collected_at": "2026-01-01T00:00:00Z",
+///   "regions": ["eu-west-1"], "services": ["ec2"], "gaps": [],
+///   "stats": {"api_requests": 0, "duration_ms": 0},
+///   "resources": [
+///     {"arn": "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-app", "region": "eu-west-1",
+///      "name": "app", "properties": {"AWS::EC2::SecurityGroup": {
+///        "group_id": "sg-app", "group_name": "app", "description": "",
+///        "ingress": [{"protocol": "tcp", "from_port": 8080, "to_port": 8080,
+///          "peer": {"security_group": {"group_id": "sg-lb", "user_id": null}}}],
+///        "attached_interfaces": {"value": ["eni-1"]}}}},
+///     {"arn": "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-lb", "region": "eu-west-1",
+///      "name": "lb", "properties": {"AWS::EC2::SecurityGroup": {
+///        "group_id": "sg-lb", "group_name": "lb", "description": "",
+///        "attached_interfaces": {"value": []}}}}
+///   ]}"#, "<doc>")?;
+///
+/// // A rule evaluating sg-lb: unattached, but is it referenced?
+/// let lb = snap.of_type(ResourceType::Ec2SecurityGroup)
+///     .find(|r| r.name == "lb").expect("in the snapshot");
+/// let Properties::Ec2SecurityGroup(g) = &lb.properties else { unreachable!() };
+/// let by: Vec<&str> = snap.sg_references()
+///     .referrers(lb.region.as_ref(), &g.group_id)
+///     .filter(|other| other.arn != lb.arn) // a group may reference itself
+///     .map(|other| other.group_id.as_str())
+///     .collect();
+/// assert_eq!(by, ["sg-app"]);
 /// # Ok::<(), cloudarq_model::ModelError>(())
 /// ```
 #[derive(Debug, Default)]

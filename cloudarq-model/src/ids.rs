@@ -12,6 +12,12 @@ use crate::error::ModelError;
 
 /// An Amazon Resource Name, `arn:partition:service:region:account:resource`.
 ///
+/// Every [`Resource`](crate::Resource) is keyed by its ARN in the snapshot;
+/// the [`inventory`](crate::inventory) module lists the ARN form of each
+/// kind. Parsing checks the shape only (six colon-separated parts, a
+/// partition, service and resource, at most 2048 characters, no control
+/// characters); region and account may be empty.
+///
 /// ```
 /// use cloudarq_model::Arn;
 /// let arn: Arn = "arn:aws:s3:::my-bucket".parse()?;
@@ -24,7 +30,23 @@ use crate::error::ModelError;
 pub struct Arn(String);
 
 impl Arn {
-    /// Builds an ARN from its parts. The only place ARNs are assembled.
+    /// Builds an ARN from its parts; `None` leaves the region or account
+    /// empty. The only place ARNs are assembled.
+    ///
+    /// A rule uses it to find a related resource by id: build the related
+    /// resource's canonical ARN and look it up with
+    /// [`Resources::get`](crate::Resources::get) (see
+    /// [`Instance`](crate::inventory::ec2::Instance) for an example).
+    ///
+    /// ```
+    /// use cloudarq_model::{AccountId, Arn, Partition, Region};
+    /// let account: AccountId = "123456789012".parse()?;
+    /// let region: Region = "eu-west-1".parse()?;
+    /// let sg = Arn::build(&Partition::aws(), "ec2", Some(&region), Some(&account),
+    ///     "security-group/sg-0abc")?;
+    /// assert_eq!(sg.as_str(), "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-0abc");
+    /// # Ok::<(), cloudarq_model::ModelError>(())
+    /// ```
     pub fn build(
         partition: &Partition,
         service: &str,
@@ -72,15 +94,18 @@ impl Arn {
     pub fn service(&self) -> &str {
         self.part(2)
     }
-    /// The region, empty for global resources.
+    /// The region, empty for global resources (IAM, S3 buckets and the S3
+    /// account setting).
     pub fn region(&self) -> &str {
         self.part(3)
     }
-    /// The account id, empty for S3 buckets.
+    /// The account id: empty for S3 buckets and EBS snapshots, `aws` for
+    /// AWS-managed IAM policies.
     pub fn account(&self) -> &str {
         self.part(4)
     }
-    /// Everything after the fifth colon.
+    /// Everything after the fifth colon, for example `security-group/sg-0abc`,
+    /// `db:orders` or `my-bucket`.
     pub fn resource(&self) -> &str {
         self.part(5)
     }

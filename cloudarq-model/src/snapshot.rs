@@ -4,6 +4,26 @@
 //! A loaded snapshot holds only what belongs to it ([`Snapshot::validate`]):
 //! every resource's ARN names the snapshot's partition and account and, for
 //! a regional resource, a region the snapshot collected.
+//!
+//! # How a rule reads it
+//!
+//! A rule's `evaluate` gets one resource and the whole snapshot, for context:
+//!
+//! - other resources of a type: [`Snapshot::of_type`] (for example the
+//!   account's `AWS::S3::AccountPublicAccessBlock` for a bucket rule);
+//! - one resource by ARN: [`Resources::get`] on [`Snapshot::resources`],
+//!   with the ARN built by [`Arn::build`](crate::Arn::build) from an id the
+//!   resource names (an instance's security groups: see
+//!   [`Instance`](crate::inventory::ec2::Instance));
+//! - which security groups name a group in their rules:
+//!   [`Snapshot::sg_references`];
+//! - "now": [`Snapshot::collected_at`] (rules have no clock);
+//! - what could not be read: [`Snapshot::gaps`].
+//!
+//! A related resource that is not in the snapshot was not collected (its
+//! listing failed, or it is outside the scan): the rule answers
+//! [`Outcome::not_collected`](crate::rule::Outcome::not_collected), not
+//! PASS or FAIL.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +41,8 @@ pub const SNAPSHOT_FORMAT_VERSION: u32 = 1;
 /// The `format` marker of every snapshot document.
 pub const SNAPSHOT_FORMAT: &str = "cloudarq.snapshot";
 
-/// Why part of an account could not be read.
+/// Why part of an account could not be read, classified from the AWS error
+/// code. Serialized in snake case (`"access_denied"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -45,16 +66,22 @@ pub enum GapKind {
     Other,
 }
 
-/// A part of the account that was not collected, and why.
+/// A part of the account that was not collected, and why: one failed AWS
+/// call. A failed listing leaves its resources absent; a failed per-resource
+/// read leaves a [`Collected`](crate::Collected) field not collected, and
+/// its gap names the resource.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct CoverageGap {
     /// The service.
     pub service: Service,
     /// The region, `None` for global services.
     pub region: Option<Region>,
-    /// The IAM action that failed, for example `s3:GetBucketPolicy`.
+    /// The IAM action of the call that failed, for example
+    /// `s3:GetBucketPolicy` (for `GetBucketEncryption` it is
+    /// `s3:GetEncryptionConfiguration`: the inventory modules list each).
     pub action: String,
-    /// The resource the call was about, when it was about one.
+    /// The resource the call was about, when it was about one (a bucket, a
+    /// snapshot, the account setting); `None` for a listing.
     pub resource: Option<Arn>,
     /// The classified cause.
     pub kind: GapKind,
@@ -73,7 +100,24 @@ pub struct CollectionStats {
     pub duration_ms: u64,
 }
 
-/// One collection of one account.
+/// One collection of one account: its resources, what could not be read,
+/// and when.
+///
+/// Build one from a snapshot document with [`from_json`](Self::from_json)
+/// (as tests of a rule do), or with [`new`](Self::new) and
+/// [`Resources::insert`]. [`of_type`](Self::of_type) shows iterating one
+/// resource type.
+///
+/// # What a WebAssembly rule sees
+///
+/// A rule package runs in a sandbox that does not get the whole snapshot.
+/// Its `Snapshot` holds `account_id`, `partition` and `collected_at`; its
+/// `resources` hold the batch being evaluated (resources of the package's
+/// rule types, from one region, or the global ones) plus every resource
+/// of the package's declared context types; `regions`, `services` and
+/// `gaps` are empty and `stats` zero. A rule that looks up another kind
+/// (the account's Block Public Access, an instance's security groups) needs
+/// that kind declared as context (`Package::context` in the guest SDK).
 ///
 /// ```
 /// use cloudarq_model::Snapshot;
@@ -91,26 +135,32 @@ pub struct Snapshot {
     pub format: String,
     /// Always [`SNAPSHOT_FORMAT_VERSION`] for snapshots this build writes.
     pub version: u32,
-    /// The account collected.
+    /// The account collected (12 digits); with `partition`, what a rule
+    /// needs to build another resource's ARN.
     pub account_id: AccountId,
-    /// Its partition.
+    /// Its partition (`aws`, `aws-cn`, `aws-us-gov`, …).
     pub partition: Partition,
-    /// When the collection started; rules use this as "now".
+    /// When the collection started; rules use this as "now" (for ages such
+    /// as "key not rotated in 90 days").
     pub collected_at: Timestamp,
-    /// Regions collected.
+    /// Regions collected. Regional resources (EC2, RDS) and S3 buckets
+    /// outside them are not in the snapshot.
     pub regions: Vec<Region>,
-    /// Services collected.
+    /// Services collected; a service not listed has no resources here.
     pub services: Vec<Service>,
     /// The resources, sorted by ARN, one per ARN.
     pub resources: Resources,
-    /// What could not be collected.
+    /// What could not be collected: one entry per failed call. Rules need
+    /// not read it (a not-collected field already says "unknown"); reports
+    /// show it beside the findings.
     pub gaps: Vec<CoverageGap>,
     /// Collection figures.
     pub stats: CollectionStats,
 }
 
 impl Snapshot {
-    /// An empty snapshot.
+    /// An empty snapshot (no regions, services, resources or gaps) of
+    /// `account_id`, taken at `collected_at`.
     pub fn new(account_id: AccountId, partition: Partition, collected_at: Timestamp) -> Self {
         Self {
             format: SNAPSHOT_FORMAT.to_owned(),
@@ -270,12 +320,43 @@ impl Snapshot {
     }
 
     /// Resources of one type, in ARN order; cost proportional to their number.
+    ///
+    /// ```
+    /// use cloudarq_model::{Properties, ResourceType, Snapshot};
+    /// let snap = Snapshot::from_json(r#"{"format": "cloudarq.snapshot", "version": 1,
+    ///   "account_id": "123456789012", "partition": "aws",
+    ///   "collected_at": "2026-01-01T00:00:00Z", "regions": ["eu-west-1"],
+    ///   "services": ["s3", "ec2"], "gaps": [], "stats": {"api_requests": 0, "duration_ms": 0},
+    ///   "resources": [
+    ///     {"arn": "arn:aws:s3:::b-logs", "region": "eu-west-1", "name": "b-logs",
+    ///      "properties": {"AWS::S3::Bucket": {"name": "b-logs"}}},
+    ///     {"arn": "arn:aws:s3:::a-data", "region": "eu-west-1", "name": "a-data",
+    ///      "properties": {"AWS::S3::Bucket": {"name": "a-data",
+    ///        "versioning": {"value": {"status": "Enabled"}}}}},
+    ///     {"arn": "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-1", "region": "eu-west-1",
+    ///      "name": "vpc-1", "properties": {"AWS::EC2::VPC": {"vpc_id": "vpc-1",
+    ///        "is_default": true, "flow_logs": {"value": []}}}}
+    ///   ]}"#, "<doc>")?;
+    ///
+    /// let names: Vec<&str> = snap.of_type(ResourceType::S3Bucket).map(|r| r.name.as_str()).collect();
+    /// assert_eq!(names, ["a-data", "b-logs"]); // in ARN order
+    ///
+    /// for r in snap.of_type(ResourceType::S3Bucket) {
+    ///     let Properties::S3Bucket(b) = &r.properties else { continue };
+    ///     // Fields left out of the JSON above are not collected.
+    ///     let versioned = b.versioning.value().map(|v| v.status.as_deref() == Some("Enabled"));
+    ///     println!("{}: versioning enabled: {versioned:?}", b.name); // Some(true), None
+    /// }
+    /// assert_eq!(snap.of_type(ResourceType::Ec2Instance).count(), 0);
+    /// # Ok::<(), cloudarq_model::ModelError>(())
+    /// ```
     pub fn of_type(&self, t: ResourceType) -> impl Iterator<Item = &Resource> {
         self.resources.of_type(t)
     }
 
     /// Which security groups reference a group, per region: built from the
     /// snapshot's groups on the first call (thread-safe, once), then shared.
+    /// [`SgReferences`] shows an example.
     pub fn sg_references(&self) -> &SgReferences {
         self.resources.sg_references()
     }
@@ -284,6 +365,9 @@ impl Snapshot {
 /// The snapshot's resources, keyed by ARN; serialized as a list sorted by ARN.
 /// Indexes derived from them (see [`Snapshot::sg_references`]) are built on
 /// first use and dropped by every change.
+///
+/// Rules read it through [`get`](Self::get) (one resource by ARN),
+/// [`of_type`](Self::of_type) and [`iter`](Self::iter).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Resource>", into = "Vec<Resource>")]
 pub struct Resources(BTreeMap<Arn, Resource>, TypeIndex, Derived);
@@ -295,6 +379,38 @@ type TypeIndex = BTreeMap<ResourceType, std::collections::BTreeSet<Arn>>;
 impl Resources {
     /// Adds a resource. A second resource with the same ARN replaces the first
     /// and is returned.
+    ///
+    /// Building a snapshot from constructors, as a rule's test might:
+    ///
+    /// ```
+    /// use cloudarq_model::inventory::ec2::Vpc;
+    /// use cloudarq_model::{Arn, Collected, Partition, Properties, Region, Resource,
+    ///     ResourceType, Snapshot, Tags};
+    /// let mut snap = Snapshot::new("123456789012".parse()?, Partition::aws(),
+    ///     "2026-01-01T00:00:00Z".parse()?);
+    /// let region: Region = "eu-west-1".parse()?;
+    /// let vpc = Vpc {
+    ///     vpc_id: "vpc-1".to_owned(),
+    ///     cidr_block: Some("10.0.0.0/16".to_owned()),
+    ///     is_default: false,
+    ///     state: Some("available".to_owned()),
+    ///     flow_logs: Collected::NotCollected,
+    /// };
+    /// let arn = Arn::build(&snap.partition, "ec2", Some(&region), Some(&snap.account_id),
+    ///     "vpc/vpc-1")?;
+    /// snap.regions.push(region.clone());
+    /// snap.resources.insert(Resource {
+    ///     arn: arn.clone(),
+    ///     region: Some(region),
+    ///     name: "vpc-1".to_owned(),
+    ///     tags: Tags::from([("env".to_owned(), "prod".to_owned())]),
+    ///     properties: Properties::Ec2Vpc(Box::new(vpc)),
+    /// });
+    /// assert_eq!(snap.of_type(ResourceType::Ec2Vpc).count(), 1);
+    /// assert_eq!(snap.resources.get(&arn).map(|r| r.name.as_str()), Some("vpc-1"));
+    /// snap.validate("<test>")?; // the ARN names the snapshot's account and a collected region
+    /// # Ok::<(), cloudarq_model::ModelError>(())
+    /// ```
     pub fn insert(&mut self, r: Resource) -> Option<Resource> {
         self.2 = Derived::default();
         let arn = r.arn.clone();
@@ -330,7 +446,8 @@ impl Resources {
             .sg_references(self.of_type(ResourceType::Ec2SecurityGroup))
     }
 
-    /// Looks a resource up by ARN.
+    /// Looks a resource up by ARN (a map lookup). `None`: the snapshot does
+    /// not hold it, which a rule treats as not collected.
     pub fn get(&self, arn: &Arn) -> Option<&Resource> {
         self.0.get(arn)
     }
