@@ -1,5 +1,79 @@
 //! The typed inventory: one [`Resource`] per ARN, whose [`Properties`] hold
 //! the kind-specific data, named by CloudFormation-style [`ResourceType`]s.
+//!
+//! A rule receives one [`Resource`] of a type it declared and the
+//! [`Snapshot`](crate::Snapshot) it belongs to; it matches
+//! [`Resource::properties`] against the variant of its type to get the
+//! kind's struct (see [`Properties`]).
+//!
+//! # The kinds
+//!
+//! ARNs are shown for the `aws` partition (`aws-cn`, `aws-us-gov`, … in
+//! others); `<account>` is the audited account's 12-digit id, `<region>` a
+//! scanned region. [`Resource::region`] is `None` exactly for the kinds
+//! marked *global*.
+//!
+//! | [`ResourceType`] | struct | ARN | region | [`Resource::name`] |
+//! |---|---|---|---|---|
+//! | `AWS::IAM::Account` | [`iam::IamAccount`] | `arn:aws:iam::<account>:root` | global | the account id |
+//! | `AWS::IAM::User` | [`iam::IamUser`] | `arn:aws:iam::<account>:user/<path><name>` | global | user name |
+//! | `AWS::IAM::Group` | [`iam::IamGroup`] | `arn:aws:iam::<account>:group/<path><name>` | global | group name |
+//! | `AWS::IAM::Role` | [`iam::IamRole`] | `arn:aws:iam::<account>:role/<path><name>` | global | role name |
+//! | `AWS::IAM::ManagedPolicy` | [`iam::IamManagedPolicy`] | `arn:aws:iam::<account>:policy/<path><name>`, or `arn:aws:iam::aws:policy/<path><name>` for AWS-managed ones | global | policy name |
+//! | `AWS::S3::AccountPublicAccessBlock` | [`s3::S3AccountPublicAccessBlock`] | `arn:aws:s3::<account>:account` | global | the account id |
+//! | `AWS::S3::Bucket` | [`s3::S3Bucket`] | `arn:aws:s3:::<bucket>` (no region, no account) | the bucket's region | bucket name |
+//! | `AWS::EC2::RegionSettings` | [`ec2::Ec2RegionSettings`] | `arn:aws:ec2:<region>:<account>:account` | its region | the account id |
+//! | `AWS::EC2::SecurityGroup` | [`ec2::SecurityGroup`] | `arn:aws:ec2:<region>:<account>:security-group/<sg-id>` | its region | `Name` tag, else group name |
+//! | `AWS::EC2::Instance` | [`ec2::Instance`] | `arn:aws:ec2:<region>:<account>:instance/<i-id>` | its region | `Name` tag, else id |
+//! | `AWS::EC2::NetworkInterface` | [`ec2::NetworkInterface`] | `arn:aws:ec2:<region>:<account>:network-interface/<eni-id>` | its region | `Name` tag, else id |
+//! | `AWS::EC2::Volume` | [`ec2::Volume`] | `arn:aws:ec2:<region>:<account>:volume/<vol-id>` | its region | `Name` tag, else id |
+//! | `AWS::EC2::Snapshot` | [`ec2::Snapshot`] | `arn:aws:ec2:<region>::snapshot/<snap-id>` (no account) | its region | `Name` tag, else id |
+//! | `AWS::EC2::VPC` | [`ec2::Vpc`] | `arn:aws:ec2:<region>:<account>:vpc/<vpc-id>` | its region | `Name` tag, else id |
+//! | `AWS::EC2::NetworkAcl` | [`ec2::NetworkAcl`] | `arn:aws:ec2:<region>:<account>:network-acl/<acl-id>` | its region | `Name` tag, else id |
+//! | `AWS::RDS::DBInstance` | [`rds::DbInstance`] | `arn:aws:rds:<region>:<account>:db:<identifier>` | its region | identifier |
+//! | `AWS::RDS::DBCluster` | [`rds::DbCluster`] | `arn:aws:rds:<region>:<account>:cluster:<identifier>` | its region | identifier |
+//! | `AWS::RDS::DBSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:snapshot:<identifier>` | its region | identifier |
+//! | `AWS::RDS::DBClusterSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:cluster-snapshot:<identifier>` | its region | identifier |
+//!
+//! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
+//! default); RDS ARNs are the ones RDS returns. A rule that looks a related
+//! resource up by id builds this canonical ARN with
+//! [`Arn::build`](crate::Arn::build).
+//!
+//! # Absent, not collected, or a value
+//!
+//! Each kind comes from one listing call per region (or one per account for
+//! IAM and S3), and some of its fields from further calls; each module
+//! names them. Three outcomes matter to a rule:
+//!
+//! - **The listing failed:** the kind's resources of that region are absent
+//!   from the snapshot (those read before a failed page are kept) and a
+//!   [`CoverageGap`](crate::CoverageGap) names the call. No rule runs on
+//!   what is absent, but a rule that looks for a *related* resource and does
+//!   not find it must treat it as not collected, not as "does not exist".
+//! - **A field's own call failed:** the field is
+//!   [`Collected::NotCollected`](crate::Collected::NotCollected) and a gap
+//!   names the call and the resource. The rule returns
+//!   [`Outcome::not_collected`](crate::rule::Outcome::not_collected).
+//! - **Otherwise:** the value as AWS returned it. `Option` fields are `None`
+//!   when AWS did not return the attribute.
+//!
+//! Only [`Collected`](crate::Collected) fields can be not collected; every
+//! other field is always present on a resource that is in the snapshot.
+//! The account settings (`AWS::IAM::Account`,
+//! `AWS::S3::AccountPublicAccessBlock`, and `AWS::EC2::RegionSettings` per
+//! scanned region) are always in a snapshot that collected their service,
+//! with every field `Collected`.
+//!
+//! # Units and formats
+//!
+//! Times are [`Timestamp`](crate::Timestamp)s (UTC, RFC 3339 in JSON).
+//! Enumerated AWS values (states, algorithms, protocols) are kept as the
+//! strings AWS uses (`running`, `aws:kms`, `tcp`), compared case-sensitively.
+//! CIDRs are strings as AWS returned them (`10.0.0.0/16`, `::/0`). Port
+//! ranges are inclusive at both ends. Sizes say their unit in the field
+//! name (`size_gib`). Policy documents are decoded JSON
+//! ([`serde_json::Value`]).
 
 pub mod ec2;
 pub mod iam;
@@ -18,18 +92,34 @@ use crate::ids::{Arn, Region};
 macro_rules! resource_kinds {
     ($( $variant:ident => $name:literal, $service:ident, $ty:ty; )*) => {
         /// The kind of a resource, displayed CloudFormation-style (`AWS::S3::Bucket`).
+        ///
+        /// A rule lists the types it evaluates in its `RuleMeta::resource_types`
+        /// and gets resources of one type with
+        /// [`Snapshot::of_type`](crate::Snapshot::of_type). It parses from and
+        /// displays as its CloudFormation-style name, and serializes as it.
+        /// The module docs list every type with its ARN form. Non-exhaustive:
+        /// later versions add kinds.
+        ///
+        /// ```
+        /// use cloudarq_model::{ResourceType, Service};
+        /// let t: ResourceType = "AWS::EC2::SecurityGroup".parse()?;
+        /// assert_eq!(t, ResourceType::Ec2SecurityGroup);
+        /// assert_eq!(t.service(), Service::Ec2);
+        /// assert_eq!(t.to_string(), "AWS::EC2::SecurityGroup");
+        /// # Ok::<(), cloudarq_model::ModelError>(())
+        /// ```
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[non_exhaustive]
         pub enum ResourceType {
             $(
-                #[doc = $name]
+                #[doc = concat!("`", $name, "`: properties [`", stringify!($ty), "`].")]
                 #[serde(rename = $name)]
                 $variant,
             )*
         }
 
         impl ResourceType {
-            /// Every resource type.
+            /// Every resource type, in the order of the module's table.
             pub const ALL: &'static [ResourceType] = &[$(ResourceType::$variant),*];
 
             /// The CloudFormation-style name.
@@ -37,18 +127,48 @@ macro_rules! resource_kinds {
                 match self { $(Self::$variant => $name,)* }
             }
 
-            /// The service that owns the type.
+            /// The service that owns the type (the ARN's service part).
             pub fn service(self) -> Service {
                 match self { $(Self::$variant => Service::$service,)* }
             }
         }
 
         /// The kind-specific data of a resource, tagged with its type name.
+        ///
+        /// One variant per [`ResourceType`], each boxing its kind's struct.
+        /// A rule matches the variant of its type and treats any other as
+        /// not applicable; the enum is non-exhaustive, so a `match` needs a
+        /// `_` arm. In JSON it is an object with one key, the type name:
+        /// `{"AWS::S3::Bucket": {…}}`.
+        ///
+        /// ```
+        /// use cloudarq_model::{Properties, Resource};
+        /// use cloudarq_model::rule::Outcome;
+        ///
+        /// fn versioning(r: &Resource) -> Outcome {
+        ///     let Properties::S3Bucket(b) = &r.properties else {
+        ///         return Outcome::not_applicable();
+        ///     };
+        ///     let Some(v) = b.versioning.value() else {
+        ///         return Outcome::not_collected("versioning");
+        ///     };
+        ///     let on = v.status.as_deref() == Some("Enabled");
+        ///     Outcome::check(on, "versioning is enabled", "versioning is not enabled")
+        /// }
+        ///
+        /// let r: Resource = serde_json::from_value(serde_json::json!({
+        ///     "arn": "arn:aws:s3:::logs", "region": "eu-west-1", "name": "logs",
+        ///     "properties": {"AWS::S3::Bucket": {"name": "logs",
+        ///         "versioning": {"value": {"status": "Suspended"}}}}
+        /// }))?;
+        /// assert_eq!(versioning(&r), Outcome::fail("versioning is not enabled"));
+        /// # Ok::<(), serde_json::Error>(())
+        /// ```
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[non_exhaustive]
         pub enum Properties {
             $(
-                #[doc = $name]
+                #[doc = concat!("`", $name, "`: see [`", stringify!($ty), "`].")]
                 #[serde(rename = $name)]
                 $variant(Box<$ty>),
             )*
@@ -102,24 +222,34 @@ impl FromStr for ResourceType {
     }
 }
 
-/// One collected resource.
+/// One collected resource: what every kind shares (ARN, region, name,
+/// tags) and its kind-specific [`Properties`].
+///
+/// In JSON, `tags` may be left out (empty); the `properties` object holds
+/// one key, the type name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Resource {
-    /// The resource's ARN, its key in the snapshot.
+    /// The resource's ARN, its key in the snapshot (forms in the
+    /// [module docs](self)). Findings name the resource by it.
     pub arn: Arn,
-    /// The region it lives in; `None` for global resources (IAM).
+    /// The region it lives in: set for EC2 and RDS resources and for S3
+    /// buckets (the bucket's region, although its ARN names none); `None`
+    /// for IAM resources and the S3 account setting.
     pub region: Option<Region>,
-    /// A human-readable name or id.
+    /// A display name for messages (see the module table): a name, an id,
+    /// or an EC2 resource's `Name` tag. Not unique and not an identifier:
+    /// use the ARN or the kind's id field to identify a resource.
     pub name: String,
-    /// Tags.
+    /// The resource's tags, key to value; empty for kinds whose tags are not
+    /// collected (S3 buckets among them: see [`Tags`]).
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
-    /// Kind-specific data.
+    /// The kind-specific data; its variant gives the resource type.
     pub properties: Properties,
 }
 
 impl Resource {
-    /// The resource's type.
+    /// The resource's type, from its properties' variant.
     pub fn resource_type(&self) -> ResourceType {
         self.properties.resource_type()
     }

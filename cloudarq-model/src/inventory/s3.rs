@@ -1,20 +1,56 @@
 //! S3 inventory kinds: buckets and the account-level Block Public Access.
+//!
+//! | kind | ARN | region | filled by |
+//! |---|---|---|---|
+//! | [`S3Bucket`] (`AWS::S3::Bucket`) | `arn:aws:s3:::<bucket>` | the bucket's region | `ListBuckets` (name, creation date, region; `GetBucketLocation` when the listing lacks the region), then one call per `Collected` field |
+//! | [`S3AccountPublicAccessBlock`] (`AWS::S3::AccountPublicAccessBlock`) | `arn:aws:s3::<account>:account` | `None` | S3 Control `GetPublicAccessBlock` |
+//!
+//! Only buckets in the scanned regions are in the snapshot; a bucket whose
+//! region could not be learned is absent, with a gap naming it.
+//!
+//! **`Collected` fields** of a bucket, one call each (the gap's `action` is
+//! the IAM action in parentheses):
+//!
+//! | field | call | `Value(None)` when AWS answers |
+//! |---|---|---|
+//! | [`encryption`](S3Bucket::encryption) | `GetBucketEncryption` (`s3:GetEncryptionConfiguration`) | `ServerSideEncryptionConfigurationNotFoundError` |
+//! | [`public_access_block`](S3Bucket::public_access_block) | `GetPublicAccessBlock` (`s3:GetBucketPublicAccessBlock`) | `NoSuchPublicAccessBlockConfiguration` |
+//! | [`policy`](S3Bucket::policy) | `GetBucketPolicy` (`s3:GetBucketPolicy`) | `NoSuchBucketPolicy` |
+//! | [`acl`](S3Bucket::acl) | `GetBucketAcl` (`s3:GetBucketAcl`) | (not optional) |
+//! | [`ownership`](S3Bucket::ownership) | `GetBucketOwnershipControls` (`s3:GetBucketOwnershipControls`) | `OwnershipControlsNotFoundError` |
+//! | [`versioning`](S3Bucket::versioning) | `GetBucketVersioning` (`s3:GetBucketVersioning`) | (not optional) |
+//! | [`logging`](S3Bucket::logging) | `GetBucketLogging` (`s3:GetBucketLogging`) | no `LoggingEnabled` (logging off) |
+//! | [`object_lock`](S3Bucket::object_lock) | `GetObjectLockConfiguration` (`s3:GetBucketObjectLockConfiguration`) | `ObjectLockConfigurationNotFoundError` |
+//!
+//! The account's [`configuration`](S3AccountPublicAccessBlock::configuration)
+//! is `Collected` too (`s3:GetAccountPublicAccessBlock`; `Value(None)` on
+//! `NoSuchPublicAccessBlockConfiguration`). A bucket's `name` and `created`
+//! are always present. Bucket tags are not collected: a bucket's
+//! [`Resource::tags`](crate::Resource::tags) is always empty.
 
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Collected, Timestamp};
 
-/// The four Block Public Access switches.
+/// The four Block Public Access switches, of a bucket or of the account. A
+/// switch S3 did not return is `false` (S3 treats it as off).
+///
+/// The effective setting for a bucket combines both levels: a switch is on
+/// when it is on for the bucket or for the account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicAccessBlock {
-    /// Rejects new public ACLs.
+    /// `BlockPublicAcls`: S3 rejects requests that set a public ACL on the
+    /// bucket or its objects.
     pub block_public_acls: bool,
-    /// Ignores existing public ACLs.
+    /// `IgnorePublicAcls`: S3 ignores public ACLs on the bucket and its
+    /// objects.
     pub ignore_public_acls: bool,
-    /// Rejects public bucket policies.
+    /// `BlockPublicPolicy`: S3 rejects a bucket policy that grants public
+    /// access.
     pub block_public_policy: bool,
-    /// Restricts access to buckets with public policies.
+    /// `RestrictPublicBuckets`: only AWS service principals and the owner
+    /// account's principals may access a bucket whose policy is public.
     pub restrict_public_buckets: bool,
 }
 
@@ -28,127 +64,223 @@ impl PublicAccessBlock {
     }
 }
 
-/// `AWS::S3::AccountPublicAccessBlock`: the account-wide Block Public Access.
+/// `AWS::S3::AccountPublicAccessBlock`: the account-wide Block Public
+/// Access, one per snapshot, ARN `arn:aws:s3::<account>:account`, `region`
+/// `None`, named by the account id; read with S3 Control's
+/// `GetPublicAccessBlock`.
+///
+/// Rules about buckets that need the account setting find it with
+/// [`Snapshot::of_type`](crate::Snapshot::of_type)
+/// (`ResourceType::S3AccountPublicAccessBlock`); a WebAssembly package must
+/// declare the type as context to see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct S3AccountPublicAccessBlock {
-    /// The configuration; `Value(None)` when none is set.
+    /// The account's switches; `Value(None)` when the account has no
+    /// configuration (`NoSuchPublicAccessBlockConfiguration`: all off). Not
+    /// collected when `GetPublicAccessBlock` failed
+    /// (`s3:GetAccountPublicAccessBlock`).
     #[serde(default)]
     pub configuration: Collected<Option<PublicAccessBlock>>,
 }
 
-/// One default-encryption rule.
+/// One rule of a bucket's default encryption configuration
+/// (`ApplyServerSideEncryptionByDefault`). Rules that set only a Bucket Key
+/// and no algorithm are left out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EncryptionRule {
-    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    /// The default algorithm as S3 names it: `AES256` (SSE-S3), `aws:kms`
+    /// (SSE-KMS), `aws:kms:dsse` (DSSE-KMS), or another value S3 returns.
     pub sse_algorithm: String,
-    /// KMS key, for SSE-KMS.
+    /// The KMS key (`KMSMasterKeyID`: key id, key ARN or alias, as
+    /// configured), for SSE-KMS; `None` when unset (the AWS-managed
+    /// `aws/s3` key is used) or for SSE-S3.
     #[serde(default)]
     pub kms_key_id: Option<String>,
-    /// S3 Bucket Keys on.
+    /// S3 Bucket Keys are on for SSE-KMS; `None` when S3 did not say.
     #[serde(default)]
     pub bucket_key_enabled: Option<bool>,
 }
 
-/// A grant of a bucket ACL.
+/// A grant of a bucket ACL: a grantee and one permission. Grants without a
+/// grantee or permission are left out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AclGrant {
-    /// `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
+    /// The grantee kind: `CanonicalUser`, `Group` or `AmazonCustomerByEmail`.
     pub grantee_type: String,
-    /// Group URI, for `Group` grantees.
+    /// Group URI, for `Group` grantees:
+    /// `http://acs.amazonaws.com/groups/global/AllUsers` (anyone) or
+    /// `…/AuthenticatedUsers` (any AWS account) make the grant public;
+    /// `…/s3/LogDelivery` is the log delivery group.
     #[serde(default)]
     pub grantee_uri: Option<String>,
-    /// Canonical id, for `CanonicalUser` grantees.
+    /// Canonical user id (64 hex characters), for `CanonicalUser` grantees.
     #[serde(default)]
     pub grantee_id: Option<String>,
     /// `READ`, `WRITE`, `READ_ACP`, `WRITE_ACP` or `FULL_CONTROL`.
+    /// On a bucket, `READ` lists objects and `READ_ACP`/`WRITE_ACP` read and
+    /// write the ACL itself.
     pub permission: String,
 }
 
-/// A bucket ACL.
+/// A bucket ACL, from `GetBucketAcl`. With Object Ownership
+/// `BucketOwnerEnforced` ([`S3Bucket::ownership`]), ACLs are disabled and
+/// no longer affect access.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BucketAcl {
-    /// Canonical id of the owner.
+    /// Canonical user id of the bucket owner.
     #[serde(default)]
     pub owner_id: Option<String>,
-    /// The grants.
+    /// The grants, in S3's order.
     #[serde(default)]
     pub grants: Vec<AclGrant>,
 }
 
-/// Versioning state.
+/// Versioning state, from `GetBucketVersioning`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BucketVersioning {
-    /// `Enabled`, `Suspended`, or `None` when never enabled.
+    /// `Enabled`, `Suspended`, or `None` when versioning was never enabled
+    /// (S3 returns no status).
     #[serde(default)]
     pub status: Option<String>,
-    /// `Enabled` or `Disabled`, or `None` when never configured.
+    /// MFA Delete: `Enabled` or `Disabled`, or `None` when never configured.
     #[serde(default)]
     pub mfa_delete: Option<String>,
 }
 
-/// Server access logging target.
+/// Server access logging target, from `GetBucketLogging`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BucketLogging {
-    /// Bucket that receives the logs.
+    /// Name of the bucket that receives the log objects (may be this bucket).
     pub target_bucket: String,
-    /// Key prefix of the logs.
+    /// Key prefix of the log objects; may be empty.
     pub target_prefix: String,
 }
 
-/// Object Lock configuration.
+/// Object Lock configuration, from `GetObjectLockConfiguration`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLock {
-    /// Object Lock is enabled on the bucket.
+    /// Object Lock is enabled on the bucket (`ObjectLockEnabled` is
+    /// `Enabled`).
     pub enabled: bool,
-    /// Default retention mode (`GOVERNANCE`/`COMPLIANCE`), if any.
+    /// Default retention mode (`GOVERNANCE` or `COMPLIANCE`); `None` when no
+    /// default retention is set.
     #[serde(default)]
     pub default_mode: Option<String>,
-    /// Default retention in days, if set in days.
+    /// Default retention period in days, when it is set in days (a positive
+    /// number); `None` otherwise.
     #[serde(default)]
     pub default_days: Option<i32>,
-    /// Default retention in years, if set in years.
+    /// Default retention period in years, when it is set in years (a
+    /// positive number); `None` otherwise.
     #[serde(default)]
     pub default_years: Option<i32>,
 }
 
-/// `AWS::S3::Bucket`.
+/// `AWS::S3::Bucket`: a general purpose bucket, ARN `arn:aws:s3:::<name>`
+/// (no region, no account), [`Resource::region`](crate::Resource::region)
+/// set to the bucket's region.
+///
+/// `name` and `created` come from `ListBuckets`; every other field is read
+/// by its own call and is [`Collected`]: not collected when that call failed
+/// or was denied, and a rule then returns
+/// [`Outcome::not_collected`](crate::rule::Outcome::not_collected). The
+/// [module docs](self) list the calls. Tags are not collected.
+///
+/// Reading encryption and Block Public Access, as a rule would:
+///
+/// ```
+/// use cloudarq_model::inventory::s3::S3Bucket;
+/// use cloudarq_model::rule::{Outcome, Verdict};
+/// use cloudarq_model::{Collected, Properties, Resource};
+///
+/// /// The bucket encrypts new objects with a KMS key by default.
+/// fn kms_encrypted(b: &S3Bucket) -> Outcome {
+///     let Collected::Value(rules) = &b.encryption else {
+///         return Outcome::not_collected("encryption");
+///     };
+///     // `None`: no default encryption configured.
+///     let kms = rules.iter().flatten().any(|r| r.sse_algorithm.starts_with("aws:kms"));
+///     Outcome::check(kms, "SSE-KMS by default", "no SSE-KMS default")
+/// }
+///
+/// /// The bucket's own Block Public Access has all four switches on.
+/// fn blocks_public_access(b: &S3Bucket) -> Outcome {
+///     match &b.public_access_block {
+///         Collected::NotCollected => Outcome::not_collected("public_access_block"),
+///         Collected::Value(None) => Outcome::fail("no bucket-level Block Public Access"),
+///         Collected::Value(Some(pab)) => Outcome::check(
+///             pab.all_enabled(), "all four switches on", "a switch is off"),
+///     }
+/// }
+///
+/// let r: Resource = serde_json::from_value(serde_json::json!({
+///     "arn": "arn:aws:s3:::acme-data", "region": "eu-west-1", "name": "acme-data",
+///     "properties": {"AWS::S3::Bucket": {
+///         "name": "acme-data", "created": "2024-05-01T09:30:00Z",
+///         "encryption": {"value": [{"sse_algorithm": "aws:kms",
+///             "kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/k-1",
+///             "bucket_key_enabled": true}]},
+///         "public_access_block": "not_collected"}}
+/// }))?;
+/// let Properties::S3Bucket(b) = &r.properties else { unreachable!() };
+/// assert!(matches!(kms_encrypted(b).verdict, Verdict::Pass(_)));
+/// assert_eq!(blocks_public_access(b).verdict,
+///     Verdict::NotCollected { field: "public_access_block".to_owned() });
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct S3Bucket {
-    /// Bucket name.
+    /// Bucket name (globally unique; also the ARN's resource part).
     pub name: String,
-    /// Creation time.
+    /// Creation date as `ListBuckets` reports it.
     #[serde(default)]
     pub created: Option<Timestamp>,
-    /// Default encryption rules; `Value(None)` when none is configured.
+    /// Default encryption rules (`GetBucketEncryption`); `Value(None)` when
+    /// no default encryption is configured. Since January 2023 S3 reports
+    /// SSE-S3 (`AES256`) for buckets without an explicit configuration.
+    /// Not collected when the call failed or was denied.
     #[serde(default)]
     pub encryption: Collected<Option<Vec<EncryptionRule>>>,
-    /// Bucket-level Block Public Access; `Value(None)` when none is set.
+    /// Bucket-level Block Public Access (`GetPublicAccessBlock`);
+    /// `Value(None)` when the bucket has none (the account-level setting may
+    /// still apply). Not collected when the call failed or was denied.
     #[serde(default)]
     pub public_access_block: Collected<Option<PublicAccessBlock>>,
-    /// Bucket policy, decoded JSON; `Value(None)` when there is none.
+    /// Bucket policy, decoded JSON (`{"Version": …, "Statement": […]}`);
+    /// `Value(None)` when the bucket has none. Not collected when
+    /// `GetBucketPolicy` failed or was denied, or returned a document that
+    /// is not JSON.
     #[serde(default)]
     pub policy: Collected<Option<serde_json::Value>>,
-    /// The bucket ACL.
+    /// The bucket ACL (`GetBucketAcl`). Not collected when the call failed
+    /// or was denied.
     #[serde(default)]
     pub acl: Collected<BucketAcl>,
-    /// Object Ownership (`BucketOwnerEnforced` disables ACLs); `Value(None)` when unset.
+    /// Object Ownership (`GetBucketOwnershipControls`):
+    /// `BucketOwnerEnforced` (ACLs disabled), `BucketOwnerPreferred` or
+    /// `ObjectWriter`; `Value(None)` when the bucket has no ownership
+    /// controls. Not collected when the call failed or was denied.
     #[serde(default)]
     pub ownership: Collected<Option<String>>,
-    /// Versioning and MFA Delete.
+    /// Versioning and MFA Delete (`GetBucketVersioning`). Not collected when
+    /// the call failed or was denied.
     #[serde(default)]
     pub versioning: Collected<BucketVersioning>,
-    /// Server access logging; `Value(None)` when off.
+    /// Server access logging (`GetBucketLogging`); `Value(None)` when
+    /// logging is off. Not collected when the call failed or was denied.
     #[serde(default)]
     pub logging: Collected<Option<BucketLogging>>,
-    /// Object Lock; `Value(None)` when not configured.
+    /// Object Lock (`GetObjectLockConfiguration`); `Value(None)` when the
+    /// bucket has no Object Lock configuration. Not collected when the call
+    /// failed or was denied.
     #[serde(default)]
     pub object_lock: Collected<Option<ObjectLock>>,
 }
