@@ -68,5 +68,10 @@ for features in "" wasm packaging collect default; do
     cargo clippy -p cloudarq-core --all-targets --locked "${flags[@]}" -- -D warnings
 done
 
+# The rule SDK is the one crate rule authors download: it must package and
+# build from its own files alone (no path dependency, the WIT included).
+echo "test.sh: cargo publish --dry-run -p cloudarq-model"
+cargo publish --dry-run -p cloudarq-model --locked
+
 echo "test.sh: cargo test"
 cargo test --workspace --locked

@@ -170,7 +170,9 @@ pub struct PackagePlan {
 #[cfg(feature = "wasm")]
 impl PackagePlan {
     /// Reads, verifies, compiles and adds every package; rule ids must not
-    /// clash with `native` or each other.
+    /// clash with `native` or each other, and every settings entry must name
+    /// a loaded package ([`WasmError::UnknownSettings`] otherwise: a typo in
+    /// a package name would leave that package on its defaults unnoticed).
     pub fn load(&self, native: &[&'static dyn Rule]) -> Result<WasmRules, ScanError> {
         let mut host = WasmHost::new(crate::wasm::Limits::default())?;
         if let Some((dir, key)) = &self.cache {
@@ -188,6 +190,19 @@ impl PackagePlan {
                 tracing::warn!(package = pkg.name(), "recompiled: {why}");
             }
             rules.add(pkg, native)?;
+        }
+        let loaded = |name: &str| rules.packages().iter().any(|p| p.meta().name == name);
+        if let Some(name) = self.settings.keys().find(|name| !loaded(name)) {
+            let names: Vec<&str> = rules
+                .packages()
+                .iter()
+                .map(|p| p.meta().name.as_str())
+                .collect();
+            return Err(WasmError::UnknownSettings {
+                name: name.clone(),
+                loaded: names.join(", "),
+            }
+            .into());
         }
         Ok(rules)
     }
@@ -418,6 +433,22 @@ impl std::fmt::Debug for PreparedScan {
     }
 }
 
+/// A WebAssembly rule package a scan ran: what its summary lists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadedPackage {
+    /// The name in its metadata.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// The sha256 of the package file (lowercase hex).
+    pub sha256: String,
+    /// How its origin was checked (signed by which key, pinned, or
+    /// unsigned and allowed).
+    pub trust: String,
+    /// Its rules.
+    pub rules: usize,
+}
+
 /// What a scan produced.
 #[derive(Debug)]
 pub struct Scan {
@@ -433,6 +464,9 @@ pub struct Scan {
     /// When evaluation ended (before the report files were written): with
     /// `started_at`, the times the store records for the scan.
     pub finished_at: OffsetDateTime,
+    /// The WebAssembly rule packages that ran, in load order (empty
+    /// without the `wasm` feature or `--rules`).
+    pub packages: Vec<LoadedPackage>,
 }
 
 impl PreparedScan {
@@ -441,10 +475,30 @@ impl PreparedScan {
         &self.engine
     }
 
+    /// The WebAssembly rule packages this scan will run.
+    pub fn packages(&self) -> Vec<LoadedPackage> {
+        #[cfg(feature = "wasm")]
+        if let Some(w) = self.engine.wasm_rules() {
+            return w
+                .packages()
+                .iter()
+                .map(|p| LoadedPackage {
+                    name: p.meta().name.clone(),
+                    version: p.meta().version.clone(),
+                    sha256: p.sha256().to_owned(),
+                    trust: p.load_stats().trust.to_string(),
+                    rules: p.meta().rules.len(),
+                })
+                .collect();
+        }
+        Vec::new()
+    }
+
     /// Collects (or takes the snapshot), saves the snapshot file when asked,
     /// evaluates, and writes the report files.
     pub async fn run(self) -> Result<Scan, ScanError> {
         let started_at = OffsetDateTime::now_utc();
+        let packages = self.packages();
         let stage = |s: Stage| {
             if let Some(f) = &self.progress {
                 f(&s);
@@ -490,6 +544,7 @@ impl PreparedScan {
             reports,
             started_at,
             finished_at,
+            packages,
         })
     }
 }

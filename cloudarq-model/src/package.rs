@@ -48,6 +48,13 @@ use crate::snapshot::Snapshot;
 /// The contract version this crate's SDK implements (the WIT package version).
 pub const CONTRACT_VERSION: &str = "1.0.0";
 
+/// This SDK crate's version. Its MAJOR.MINOR is always the contract's
+/// ([`CONTRACT_VERSION`]): a package that depends on `cloudarq-model = "1.0"`
+/// builds for contract 1.0, and every 1.0.x release of the crate accepts
+/// the same packages. A contract 1.1 (additive: packages built for 1.0
+/// still load) comes with crate 1.1.0; a breaking contract with 2.0.0.
+pub const SDK_VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// The name of the custom section that holds a package's [`PackageMeta`] JSON.
 pub const META_SECTION: &str = "cloudarq-rule-meta";
 
@@ -216,6 +223,56 @@ impl PackageMeta {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// Checks `settings` against what the package's settings schema
+    /// requires before anything runs: when the schema lists `required`
+    /// keys, the settings must be an object holding each of them. (The
+    /// package's own `configure` checks the rest; its refusal makes the
+    /// package's rules report ERROR.)
+    ///
+    /// ```
+    /// # use cloudarq_model::package::PackageMeta;
+    /// # let mut meta: PackageMeta = serde_json::from_value(serde_json::json!({
+    /// #     "name": "acme", "version": "1", "contract": "1.0.0", "min_host_version": "0.1.0",
+    /// #     "context_types": [], "settings_schema": {}, "rules": []})).unwrap();
+    /// meta.settings_schema = serde_json::json!({"type": "object", "required": ["tag"]});
+    /// assert!(meta.check_settings(&serde_json::json!({"tag": "owner"})).is_ok());
+    /// let e = meta.check_settings(&serde_json::json!({})).unwrap_err();
+    /// assert_eq!(e, "missing the required key \"tag\" (the package's settings schema requires: tag)");
+    /// ```
+    pub fn check_settings(&self, settings: &serde_json::Value) -> Result<(), String> {
+        let required: Vec<&str> = self
+            .settings_schema
+            .get("required")
+            .and_then(serde_json::Value::as_array)
+            .map(|keys| keys.iter().filter_map(serde_json::Value::as_str).collect())
+            .unwrap_or_default();
+        if required.is_empty() {
+            return Ok(());
+        }
+        let Some(given) = settings.as_object() else {
+            return Err(format!(
+                "settings must be a JSON object with the keys {}",
+                required.join(", ")
+            ));
+        };
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|k| !given.contains_key(*k))
+            .collect();
+        match missing.as_slice() {
+            [] => Ok(()),
+            [one] => Err(format!(
+                "missing the required key {one:?} (the package's settings schema requires: {})",
+                required.join(", ")
+            )),
+            many => Err(format!(
+                "missing the required keys {} (the package's settings schema requires: {})",
+                many.join(", "),
+                required.join(", ")
+            )),
+        }
+    }
     /// Checks the metadata is usable: a valid name, at least one rule, ids
     /// well-formed and unique, every rule with a title and a resource type,
     /// no duplicate types or controls, and every text field within its
@@ -400,6 +457,23 @@ pub fn evaluate_batch<'r>(
 
 #[cfg(test)]
 mod tests {
+
+    /// The SDK's MAJOR.MINOR is the contract's, and the WIT the `guest`
+    /// bindings are generated from declares the same version.
+    #[test]
+    fn sdk_version_follows_the_contract() {
+        let minor = |v: &str| v.rsplit_once('.').map(|(mm, _)| mm.to_owned()).unwrap();
+        assert_eq!(minor(SDK_VERSION), minor(CONTRACT_VERSION));
+        let wit_dir = format!(
+            "{}/wit/cloudarq-rule@{CONTRACT_VERSION}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let wit = std::fs::read_to_string(format!("{wit_dir}/rule.wit")).unwrap();
+        assert!(
+            wit.contains(&format!("package cloudarq:rule@{CONTRACT_VERSION};")),
+            "{wit_dir}/rule.wit declares another version"
+        );
+    }
     use super::*;
 
     fn meta() -> PackageMeta {

@@ -9,6 +9,13 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+/// The rule author's guide (`docs/rule-authors.md`): its Rust example
+/// compiles and runs as a doc test; its shell commands run in
+/// `tests/rule_author.rs`.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/rule-authors.md")]
+pub struct RuleAuthorGuide;
+
 pub mod cli;
 pub mod logging;
 pub mod record;

@@ -52,6 +52,18 @@ fn inspect_shows_metadata_contract_and_imports() {
         "{t}"
     );
     assert!(t.contains("rule acme_s3_bucket_owner_tag [low]"), "{t}");
+    // Issue 15: the example's README quotes the imports and exports lines
+    // as `rules inspect` prints them.
+    let readme = std::fs::read_to_string(example().join("README.md")).unwrap();
+    for line in t
+        .lines()
+        .filter(|l| l.starts_with("imports:") || l.starts_with("exports:"))
+    {
+        assert!(
+            readme.contains(&format!("# {line}")),
+            "README lacks {line:?}"
+        );
+    }
 }
 
 #[test]
@@ -614,5 +626,174 @@ fn checked_in_example_package_matches_a_rebuild() {
             s(&out),
         ]);
         assert!(t.status.success(), "{}", text(&t));
+    }
+}
+
+/// Issue 15: settings keyed by a name no loaded package has are refused,
+/// naming it and the loaded packages, before anything is written.
+#[test]
+fn issue_15_settings_for_an_unknown_package_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    std::fs::write(
+        &settings,
+        r#"{"acme-tag-ownr": {"allowed_domains": ["acme.example"]}}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = cloudarq(&[
+        "scan",
+        "--demo",
+        "--no-store",
+        "--output-dir",
+        s(&out),
+        "--rules",
+        s(&example().join("tag-owner.wasm")),
+        "--rules-settings",
+        s(&settings),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("settings for package \"acme-tag-ownr\""), "{t}");
+    assert!(t.contains("loaded: acme-tag-owner"), "{t}");
+    assert!(!out.exists());
+}
+
+/// Issue 15: the terminal summary lists each loaded package with its
+/// version, sha256 and trust status (here: signed, no trust policy).
+#[test]
+fn issue_15_scan_summary_lists_packages_with_version_sha256_and_trust() {
+    let dir = tempfile::tempdir().unwrap();
+    let pkg = package_copy(dir.path());
+    let key = dir.path().join("key.json");
+    let o = cloudarq(&["rules", "keygen", "--out", s(&key)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let public = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let unsigned = cloudarq(&[
+        "scan",
+        "--demo",
+        "--no-store",
+        "--output-formats",
+        "terminal",
+        "--rules",
+        s(&pkg),
+    ]);
+    assert!(unsigned.status.success(), "{}", text(&unsigned));
+    let sha = cloudarq_core::wasm::trust::sha256_hex(&std::fs::read(&pkg).unwrap());
+    let t = text(&unsigned);
+    assert!(t.contains("Rule packages (1):"), "{t}");
+    assert!(
+        t.contains(&format!("acme-tag-owner 1.0.0  2 rule(s)  sha256 {sha}")),
+        "{t}"
+    );
+    assert!(t.contains("unsigned, allowed (no trust policy)"), "{t}");
+    let o = cloudarq(&["rules", "sign", s(&pkg), "--key", s(&key)]);
+    assert!(o.status.success(), "{}", text(&o));
+    let signed = cloudarq(&[
+        "scan",
+        "--demo",
+        "--no-store",
+        "--output-formats",
+        "terminal",
+        "--rules",
+        s(&pkg),
+    ]);
+    let t = text(&signed);
+    assert!(
+        t.contains(&format!("signed by {public} (no trust policy)")),
+        "{t}"
+    );
+    // Without --rules, no package section.
+    let none = cloudarq(&[
+        "scan",
+        "--demo",
+        "--no-store",
+        "--output-formats",
+        "terminal",
+    ]);
+    assert!(!text(&none).contains("Rule packages"));
+}
+
+/// Issue 15: `rules test` on a case without an expected file says how to
+/// create one.
+#[test]
+fn issue_15_rules_test_without_an_expected_file_says_how_to_create_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = dir.path().join("fixtures");
+    std::fs::create_dir(&fixtures).unwrap();
+    std::fs::copy(
+        example().join("fixtures/tagged.snapshot.json"),
+        fixtures.join("new-case.snapshot.json"),
+    )
+    .unwrap();
+    let pkg = example().join("tag-owner.wasm");
+    let o = cloudarq(&["rules", "test", s(&fixtures), "--package", s(&pkg)]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("new-case.expected.json is missing"), "{t}");
+    assert!(
+        t.contains(&format!(
+            "cloudarq rules test {} --package {} --update",
+            fixtures.display(),
+            pkg.display()
+        )),
+        "{t}"
+    );
+    // Following the hint creates it, and then the case passes.
+    let o = cloudarq(&[
+        "rules",
+        "test",
+        s(&fixtures),
+        "--package",
+        s(&pkg),
+        "--update",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = cloudarq(&["rules", "test", s(&fixtures), "--package", s(&pkg)]);
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// Issue 15: `rules` shows and takes no store option; the commands that
+/// use the store list them, and the position before the command still works.
+#[test]
+fn issue_15_rules_commands_do_not_offer_store_options() {
+    for args in [
+        vec!["rules", "--help"],
+        vec!["rules", "list", "--help"],
+        vec!["rules", "run", "--help"],
+        vec!["rules", "new", "--help"],
+    ] {
+        let o = cloudarq(&args);
+        assert!(o.status.success(), "{args:?}");
+        let t = text(&o);
+        assert!(
+            !t.contains("--db") && !t.contains("--keyring"),
+            "{args:?}: {t}"
+        );
+    }
+    for args in [
+        vec!["history", "--help"],
+        vec!["scan", "--help"],
+        vec!["keys", "rotate", "--help"],
+    ] {
+        let t = text(&cloudarq(&args));
+        assert!(
+            t.contains("--db") && t.contains("--keyring"),
+            "{args:?}: {t}"
+        );
+    }
+    let o = cloudarq(&["rules", "list", "--db", "sqlite:///tmp/x.db"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = cloudarq(&["--db", "sqlite:///tmp/x.db", "rules", "list"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("`cloudarq rules` does not use the store"));
+    let home = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", home.path().join("h.db").display());
+    for args in [
+        vec!["--db", db.as_str(), "history"],
+        vec!["history", "--db", db.as_str()],
+    ] {
+        let o = cloudarq_in(home.path(), &args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
     }
 }

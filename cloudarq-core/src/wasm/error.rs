@@ -80,6 +80,24 @@ pub enum WasmError {
         /// The id.
         id: String,
     },
+    /// Settings the package's own settings schema refuses before anything
+    /// runs (a `required` key is missing, or they are not an object).
+    #[error("package {name:?}: settings refused: {reason}")]
+    Settings {
+        /// The package's name (from its metadata).
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Settings given for a package name that no loaded package has (a
+    /// typo would otherwise be ignored and the package run on defaults).
+    #[error("settings for package {name:?}: no loaded package has that name (loaded: {loaded})")]
+    UnknownSettings {
+        /// The name the settings are keyed by.
+        name: String,
+        /// The names of the loaded packages, comma-separated.
+        loaded: String,
+    },
     /// A trust policy, key or signature file that cannot be read.
     #[error("{0}")]
     Trust(String),

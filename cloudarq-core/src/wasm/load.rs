@@ -18,7 +18,7 @@ use super::files::PackageBytes;
 use super::host::{GuestState, WasmHost};
 use super::inspect::{PackageInfo, contract_problem, inspect};
 use super::trust::{Signature, TrustPolicy};
-use super::verify::VerifiedPackage;
+use super::verify::{TrustStatus, VerifiedPackage};
 use super::{Failure, WasmError};
 
 /// How to load one package.
@@ -49,6 +49,8 @@ pub struct LoadStats {
     pub load_time: Duration,
     /// Why trust accepted it (`None` without a trust policy).
     pub trusted_because: Option<String>,
+    /// How its origin was checked (trust policy, pin, signature, or none).
+    pub trust: TrustStatus,
 }
 
 /// A loaded package: ready to run, or broken with the cause (every rule of
@@ -136,7 +138,9 @@ impl WasmHost {
     }
 
     /// Loads a package that passed [`verify`](Self::verify): metadata,
-    /// settings (`opts.settings`, else `opts.settings_by_package`), contract
+    /// settings (`opts.settings`, else `opts.settings_by_package`; refused,
+    /// naming the package, when they lack a key the package's settings
+    /// schema lists as `required`), contract
     /// version, compilation (or the cache) and linking, all on the verified
     /// bytes. The pin, signature and trust policy of `opts` are not read
     /// again: they were [`verify`](Self::verify)'s.
@@ -159,8 +163,14 @@ impl WasmHost {
                 opts.settings_by_package
                     .and_then(|m| m.get(&info.meta.name).cloned())
             })
-            .unwrap_or_else(|| serde_json::json!({}))
-            .to_string();
+            .unwrap_or_else(|| serde_json::json!({}));
+        info.meta
+            .check_settings(&settings)
+            .map_err(|reason| WasmError::Settings {
+                name: info.meta.name.clone(),
+                reason,
+            })?;
+        let settings = settings.to_string();
         let started = Instant::now();
         let mut cached = false;
         let mut recompiled_because = None;
@@ -191,6 +201,7 @@ impl WasmHost {
                 recompiled_because,
                 load_time: started.elapsed(),
                 trusted_because: package.trusted_because().map(str::to_owned),
+                trust: package.trust().clone(),
             },
         })
     }

@@ -79,4 +79,4 @@ pub use load::{LoadOptions, LoadStats, WasmPackage};
 #[cfg(feature = "packaging")]
 pub use packaging::package_module;
 pub use rules::{WasmRules, WasmRun};
-pub use verify::VerifiedPackage;
+pub use verify::{TrustStatus, VerifiedPackage};

@@ -28,6 +28,7 @@ use super::{Limits, WasmError};
 /// let verified: VerifiedPackage = host.verify(bytes, &LoadOptions::default())?;
 /// assert_eq!(verified.name(), "x.wasm");
 /// assert_eq!(verified.trusted_because(), None);
+/// assert_eq!(verified.trust().to_string(), "unsigned, allowed (no trust policy)");
 /// # Ok::<(), cloudarq_core::wasm::WasmError>(())
 /// ```
 ///
@@ -37,7 +38,7 @@ use super::{Limits, WasmError};
 /// ```compile_fail
 /// use cloudarq_core::wasm::{PackageBytes, VerifiedPackage};
 /// let bytes = PackageBytes::from_vec("x.wasm", b"\0asm".to_vec(), 1024).unwrap();
-/// let forged = VerifiedPackage { package: bytes, trusted_because: None };
+/// let forged = VerifiedPackage { package: bytes, trust: cloudarq_core::wasm::TrustStatus::Unchecked };
 /// ```
 ///
 /// ```compile_fail
@@ -47,14 +48,48 @@ use super::{Limits, WasmError};
 /// ```
 pub struct VerifiedPackage {
     package: PackageBytes,
-    trusted_because: Option<String>,
+    trust: TrustStatus,
+}
+
+/// How a package's origin was checked when it was verified: what a scan's
+/// summary shows beside the package's name, version and sha256.
+///
+/// ```
+/// use cloudarq_core::wasm::TrustStatus;
+/// let s = TrustStatus::Signed("ed25519:AAAA".into());
+/// assert_eq!(s.to_string(), "signed by ed25519:AAAA (no trust policy)");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TrustStatus {
+    /// A trust policy accepted it: why (a pinned digest, or a trusted key).
+    Trusted(String),
+    /// Its sha256 is the digest the configuration pins; no trust policy.
+    Pinned,
+    /// A valid signature by this public key; no trust policy was given, so
+    /// the key is not known to be trusted.
+    Signed(String),
+    /// No signature, no pin, no trust policy: allowed because nothing asked
+    /// for more.
+    Unchecked,
+}
+
+impl std::fmt::Display for TrustStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Trusted(why) => write!(f, "trusted: {why}"),
+            Self::Pinned => f.write_str("sha256 pinned by the configuration (no trust policy)"),
+            Self::Signed(key) => write!(f, "signed by {key} (no trust policy)"),
+            Self::Unchecked => f.write_str("unsigned, allowed (no trust policy)"),
+        }
+    }
 }
 
 impl std::fmt::Debug for VerifiedPackage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VerifiedPackage")
             .field("package", &self.package)
-            .field("trusted_because", &self.trusted_because)
+            .field("trust", &self.trust)
             .finish()
     }
 }
@@ -70,7 +105,14 @@ impl VerifiedPackage {
     }
     /// Why the trust policy accepted it (`None` without a trust policy).
     pub fn trusted_because(&self) -> Option<&str> {
-        self.trusted_because.as_deref()
+        match &self.trust {
+            TrustStatus::Trusted(why) => Some(why),
+            _ => None,
+        }
+    }
+    /// How its origin was checked.
+    pub fn trust(&self) -> &TrustStatus {
+        &self.trust
     }
     /// The verified bytes, for inspection and compilation.
     pub(crate) fn bytes(&self) -> &[u8] {
@@ -95,21 +137,17 @@ impl WasmHost {
         package: PackageBytes,
         opts: &LoadOptions<'_>,
     ) -> Result<VerifiedPackage, WasmError> {
-        let trusted_because = check(&self.limits, &package, opts)?;
-        Ok(VerifiedPackage {
-            package,
-            trusted_because,
-        })
+        let trust = check(&self.limits, &package, opts)?;
+        Ok(VerifiedPackage { package, trust })
     }
 }
 
-/// The size, pin and trust checks; why the trust policy accepted the
-/// package, when there is one.
+/// The size, pin and trust checks; how the package's origin was checked.
 fn check(
     limits: &Limits,
     package: &PackageBytes,
     opts: &LoadOptions<'_>,
-) -> Result<Option<String>, WasmError> {
+) -> Result<TrustStatus, WasmError> {
     let (name, bytes) = (package.name(), package.bytes());
     let untrusted = |reason: String| WasmError::Untrusted {
         name: name.to_owned(),
@@ -133,11 +171,11 @@ fn check(
         )));
     }
     match (opts.trust, &opts.signature) {
-        (Some(policy), sig) => Ok(Some(policy.check(bytes, sig.as_ref()).map_err(untrusted)?)),
-        (None, Some(sig)) => {
-            sig.verify(bytes).map_err(untrusted)?;
-            Ok(None)
-        }
-        (None, None) => Ok(None),
+        (Some(policy), sig) => Ok(TrustStatus::Trusted(
+            policy.check(bytes, sig.as_ref()).map_err(untrusted)?,
+        )),
+        (None, Some(sig)) => Ok(TrustStatus::Signed(sig.verify(bytes).map_err(untrusted)?)),
+        (None, None) if opts.expected_sha256.is_some() => Ok(TrustStatus::Pinned),
+        (None, None) => Ok(TrustStatus::Unchecked),
     }
 }

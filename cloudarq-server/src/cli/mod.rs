@@ -15,12 +15,14 @@
 //! package is printed through [`Inert`], so it cannot drive the terminal.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use cloudarq_model::text::Inert;
 
 pub mod rules;
+mod scaffold;
 mod scan;
 pub mod store;
 
@@ -39,36 +41,104 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
-    /// Where scans are stored.
+    /// `--db` and `--keyring` written before the command
+    /// (`cloudarq --db URL history`), as earlier versions documented; the
+    /// commands that use the store take them after their name too.
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub store: StoreBeforeCommand,
+}
+
+/// The store options accepted before the command name (hidden from help:
+/// each command that uses the store lists them itself, and `rules`, which
+/// does not, refuses them).
+#[derive(Debug, Clone, Default, Args)]
+pub struct StoreBeforeCommand {
+    /// Database URL (see the command's `--db`).
+    #[arg(long = "db", value_name = "URL", hide = true)]
+    pub db: Option<String>,
+    /// Keyring file (see the command's `--keyring`).
+    #[arg(long = "keyring", value_name = "FILE", hide = true)]
+    pub keyring: Option<PathBuf>,
+}
+
+impl StoreBeforeCommand {
+    /// The store options of a command, with these (written first, so
+    /// explicitly) taking precedence over the command's own or their
+    /// environment variables.
+    fn over(&self, mut store: StoreArgs) -> StoreArgs {
+        if self.db.is_some() {
+            store.db.clone_from(&self.db);
+        }
+        if self.keyring.is_some() {
+            store.keyring.clone_from(&self.keyring);
+        }
+        store
+    }
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Collect an account (or load a snapshot), evaluate the rules, write reports.
-    Scan(Box<ScanArgs>),
-    /// The rule catalogue.
+    Scan {
+        /// What to scan and report.
+        #[command(flatten)]
+        args: Box<ScanArgs>,
+        /// Where scans are stored.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// The rule catalogue, and WebAssembly rule packages (no store).
     Rules {
         /// list or show.
         #[command(subcommand)]
         command: RulesCommand,
     },
     /// Stored scans: score trend per connection and framework, and changes.
-    History(HistoryArgs),
+    History {
+        /// Which connection and framework.
+        #[command(flatten)]
+        args: HistoryArgs,
+        /// Where scans are stored.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Encryption keys of the store: status and rotation.
     Keys {
         /// status, add, promote, rotate or remove.
         #[command(subcommand)]
         command: KeysCommand,
+        /// Where scans are stored.
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Back up the store (data without keys, and keys apart).
-    Backup(BackupArgs),
+    Backup {
+        /// Where and how often.
+        #[command(flatten)]
+        args: BackupArgs,
+        /// Where scans are stored.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Restore a backup into a new database (--db).
-    Restore(RestoreArgs),
+    Restore {
+        /// The backup.
+        #[command(flatten)]
+        args: RestoreArgs,
+        /// Where scans are stored.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Remove deleted connections and tenants whose purge time has come.
-    Purge(PurgeArgs),
+    Purge {
+        /// What to purge.
+        #[command(flatten)]
+        args: PurgeArgs,
+        /// Where scans are stored.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
 }
 
 /// `cloudarq rules …`
@@ -81,13 +151,17 @@ pub enum RulesCommand {
         /// The rule id.
         id: String,
     },
-    /// WebAssembly rule packages (inspect, run, test, package, build, keygen, sign, verify).
+    /// WebAssembly rule packages (new, inspect, run, test, package, build, keygen, sign, verify).
     #[command(flatten)]
     Wasm(crate::cli::rules::WasmRulesCommand),
 }
 
 /// Runs a parsed command line; returns the exit code.
 pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let top = cli.store;
+    if matches!(cli.command, Command::Rules { .. }) && (top.db.is_some() || top.keyring.is_some()) {
+        anyhow::bail!("`cloudarq rules` does not use the store: remove --db and --keyring");
+    }
     match cli.command {
         Command::Rules {
             command: RulesCommand::List,
@@ -145,11 +219,11 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Rules {
             command: RulesCommand::Wasm(c),
         } => crate::cli::rules::run(c, out),
-        Command::Scan(args) => scan::scan(*args, &cli.store, out).await,
-        Command::History(args) => store::history(&cli.store, args, out).await,
-        Command::Keys { command } => store::keys(&cli.store, command, out).await,
-        Command::Backup(args) => store::backup(&cli.store, args, out).await,
-        Command::Restore(args) => store::restore(&cli.store, args, out).await,
-        Command::Purge(args) => store::purge(&cli.store, args, out).await,
+        Command::Scan { args, store } => scan::scan(*args, &top.over(store), out).await,
+        Command::History { args, store } => store::history(&top.over(store), args, out).await,
+        Command::Keys { command, store } => store::keys(&top.over(store), command, out).await,
+        Command::Backup { args, store } => store::backup(&top.over(store), args, out).await,
+        Command::Restore { args, store } => store::restore(&top.over(store), args, out).await,
+        Command::Purge { args, store } => store::purge(&top.over(store), args, out).await,
     }
 }

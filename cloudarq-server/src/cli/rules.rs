@@ -18,6 +18,19 @@ use serde::{Deserialize, Serialize};
 /// The WebAssembly rule subcommands of `cloudarq rules`.
 #[derive(Debug, Subcommand)]
 pub enum WasmRulesCommand {
+    /// Creates a rule package crate: one rule with its metadata, a native
+    /// test, fixtures with expected findings, a settings schema and a README.
+    New {
+        /// The package (and crate) name: lowercase letters, digits and '-'.
+        name: String,
+        /// A resource type its rule checks, e.g. AWS::S3::Bucket (repeatable;
+        /// default AWS::EC2::Instance).
+        #[arg(long = "resource-type", value_name = "TYPE")]
+        resource_types: Vec<String>,
+        /// Where to create it (default: ./NAME; must not exist or be empty).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
     /// A rule package's metadata, contract version, imports and exports (nothing is run).
     Inspect {
         /// The package (.wasm).
@@ -179,6 +192,14 @@ fn settings_file(p: Option<&Path>) -> anyhow::Result<Option<serde_json::Value>> 
 /// Runs one WebAssembly rule subcommand; returns the exit code.
 pub fn run(cmd: WasmRulesCommand, out: &mut dyn Write) -> anyhow::Result<u8> {
     match cmd {
+        WasmRulesCommand::New {
+            name,
+            resource_types,
+            dir,
+        } => {
+            super::scaffold::NewPackage::new(&name, &resource_types, dir)?.write(out)?;
+            Ok(0)
+        }
         WasmRulesCommand::Inspect { file } => {
             let package = read_package(&file)?;
             let info = inspect(package.bytes(), package.name())?;
@@ -480,6 +501,17 @@ fn golden(dir: &Path, package: &Path, update: bool, out: &mut dyn Write) -> anyh
             writeln!(out, "updated {}", Inert(expected_path.display()))?;
             passed += 1;
             continue;
+        }
+        if std::fs::symlink_metadata(&expected_path).is_err() {
+            bail!(
+                "{}: no expected output for this case ({} is missing); create it from the \
+                 package's current output with `cloudarq rules test {} --package {} --update`, \
+                 then review it",
+                case.display(),
+                expected_path.display(),
+                dir.display(),
+                package.display()
+            );
         }
         let want: Vec<Expected> =
             serde_json::from_str(&read(&expected_path)?).with_context(|| {

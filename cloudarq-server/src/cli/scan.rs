@@ -330,6 +330,7 @@ pub(super) async fn scan(
         finished_at: scan.finished_at,
     };
     let result = scan.result;
+    let scan_packages = scan.packages;
     if formats.contains(&OutputFormat::Terminal) {
         let color = crate::logging::use_color(
             std::io::IsTerminal::is_terminal(&std::io::stdout()),
@@ -340,6 +341,7 @@ pub(super) async fn scan(
             "{}",
             cloudarq_core::report::terminal::summary(&result, TerminalOptions { color })
         )?;
+        write_packages(out, &scan_packages)?;
     }
     if let Some((db, runner)) = &db {
         let name = args.connection.clone().unwrap_or_else(|| {
@@ -375,6 +377,30 @@ pub(super) async fn scan(
             .any(|f| f.status == Status::Fail && f.severity >= min)
     });
     Ok(u8::from(failing))
+}
+
+/// The rule packages a scan ran, after the terminal summary: name,
+/// version, sha256 and how each was trusted.
+fn write_packages(
+    out: &mut dyn Write,
+    packages: &[cloudarq_core::scan::LoadedPackage],
+) -> std::io::Result<()> {
+    if packages.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "Rule packages ({}):", packages.len())?;
+    for p in packages {
+        writeln!(
+            out,
+            "  {} {}  {} rule(s)  sha256 {}\n    {}",
+            Inert(&p.name),
+            Inert(&p.version),
+            p.rules,
+            p.sha256,
+            Inert(&p.trust)
+        )?;
+    }
+    Ok(())
 }
 
 /// A pipeline error with the command line's names for its inputs.
