@@ -17,26 +17,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn wasm_target_installed() -> bool {
-    Command::new("rustc")
-        .args([
-            "--print",
-            "target-libdir",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .output()
-        .is_ok_and(|o| {
-            o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).exists()
-        })
-}
+use common::root;
 
 /// The shell commands of the fenced block between `<!-- NAME:begin -->`
 /// and `<!-- NAME:end -->` in `text`.
@@ -156,14 +137,7 @@ fn run_script(script: &str, dir: &Path, home: &Path) -> String {
 
 #[test]
 fn an_outside_author_scaffolds_tests_builds_signs_and_scans_with_the_packaged_sdk() {
-    if !wasm_target_installed() {
-        let opted_out = std::env::var("CLOUDARQ_SKIP_WASM_REBUILD").is_ok_and(|v| v == "1");
-        assert!(
-            opted_out,
-            "the wasm32-unknown-unknown target is not installed: run `rustup target add \
-             wasm32-unknown-unknown`, or set CLOUDARQ_SKIP_WASM_REBUILD=1 to skip this test on purpose"
-        );
-        println!("skipped on request (CLOUDARQ_SKIP_WASM_REBUILD=1): the wasm32 target is missing");
+    if !common::wasm_builds_run() {
         return;
     }
     let sandbox = tempfile::tempdir().unwrap();

@@ -10,12 +10,7 @@ use std::process::{Command, Output};
 mod common;
 use common::{cloudarq, cloudarq_in};
 
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
+use common::root;
 
 fn example() -> PathBuf {
     root().join("examples/wasm-rule-tag-owner")
@@ -565,26 +560,7 @@ fn keygen_never_writes_key_material_through_a_planted_symlink() {
 /// the install hint, unless `CLOUDARQ_SKIP_WASM_REBUILD=1` skips it on purpose.
 #[test]
 fn checked_in_example_package_matches_a_rebuild() {
-    let has_target = Command::new("rustc")
-        .args([
-            "--print",
-            "target-libdir",
-            "--target",
-            "wasm32-unknown-unknown",
-        ])
-        .output()
-        .is_ok_and(|o| {
-            o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).exists()
-        });
-    if !has_target {
-        let opted_out = std::env::var("CLOUDARQ_SKIP_WASM_REBUILD").is_ok_and(|v| v == "1");
-        assert!(
-            opted_out,
-            "the wasm32-unknown-unknown target is not installed: run `rustup target add \
-             wasm32-unknown-unknown`, or set CLOUDARQ_SKIP_WASM_REBUILD=1 to skip this rebuild \
-             test on purpose"
-        );
-        println!("skipped on request (CLOUDARQ_SKIP_WASM_REBUILD=1): the wasm32 target is missing");
+    if !common::wasm_builds_run() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

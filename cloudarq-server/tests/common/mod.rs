@@ -3,7 +3,7 @@
 
 #![allow(dead_code, reason = "each test binary uses part of it")]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The data directory of every run of one test binary, unless a test picks
@@ -47,4 +47,40 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Whether a test that builds a wasm guest runs: yes with the
+/// wasm32-unknown-unknown target; without it, a failure with the install
+/// hint, unless `CLOUDARQ_SKIP_WASM_REBUILD=1` skips it on purpose (printed).
+pub fn wasm_builds_run() -> bool {
+    let has_target = Command::new("rustc")
+        .args([
+            "--print",
+            "target-libdir",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .output()
+        .is_ok_and(|o| {
+            o.status.success() && Path::new(String::from_utf8_lossy(&o.stdout).trim()).exists()
+        });
+    if has_target {
+        return true;
+    }
+    let opted_out = std::env::var("CLOUDARQ_SKIP_WASM_REBUILD").is_ok_and(|v| v == "1");
+    assert!(
+        opted_out,
+        "the wasm32-unknown-unknown target is not installed: run `rustup target add \
+         wasm32-unknown-unknown`, or set CLOUDARQ_SKIP_WASM_REBUILD=1 to skip this test on purpose"
+    );
+    println!("skipped on request (CLOUDARQ_SKIP_WASM_REBUILD=1): the wasm32 target is missing");
+    false
 }
