@@ -203,6 +203,30 @@ fn an_outside_author_scaffolds_tests_builds_signs_and_scans_with_the_packaged_sd
         .count();
     assert!(fails >= 4, "{csv}");
 
+    // Without settings, the scan is refused before it runs, naming the
+    // package and the key its schema requires; nothing is written.
+    let o = common::cloudarq_in(
+        &home,
+        &[
+            "scan",
+            "--demo",
+            "--no-store",
+            "--rules",
+            package.to_str().unwrap(),
+            "--output-dir",
+            work.join("refused").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", common::stderr(&o));
+    assert!(
+        common::stderr(&o).contains(
+            "package \"acme-tagging\": settings refused: missing the required key \"required_tag\""
+        ),
+        "{}",
+        common::stderr(&o)
+    );
+    assert!(!work.join("refused").exists());
+
     // The scaffold's README: its five commands run as written too.
     let readme = std::fs::read_to_string(work.join("acme-tagging/README.md")).unwrap();
     let out = run_script(
