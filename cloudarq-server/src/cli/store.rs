@@ -84,20 +84,25 @@ impl StoreArgs {
     /// keyring anywhere) gets a new keyring file — or, when another first run
     /// created one a moment before, that one; anything else missing is an
     /// error naming where it looked.
+    ///
+    /// Freshness is read before the keyring: a first run writes the keyring
+    /// (complete, through a rename) before it creates the database, so a
+    /// database seen before a missing keyring means a keyring really lost,
+    /// while a concurrent first run that creates both between the two reads
+    /// is still seen as fresh here and its keyring taken.
     fn load_keyring(&self, url: &str) -> anyhow::Result<Keyring> {
         let path = self.keyring_path();
+        let fresh = fresh_sqlite(url);
         match Keyring::load(&path) {
             Ok(k) => Ok(k),
-            Err(KeyringError::Missing { .. }) if fresh_sqlite(url) => {
-                match Keyring::create_file(&path) {
-                    Ok(k) => {
-                        tracing::warn!(keyring = %path.display(), "created a new keyring; back it up apart from the database");
-                        Ok(k)
-                    }
-                    Err(KeyringError::AlreadyExists { .. }) => Ok(Keyring::load_file(&path)?),
-                    Err(e) => Err(e.into()),
+            Err(KeyringError::Missing { .. }) if fresh => match Keyring::create_file(&path) {
+                Ok(k) => {
+                    tracing::warn!(keyring = %path.display(), "created a new keyring; back it up apart from the database");
+                    Ok(k)
                 }
-            }
+                Err(KeyringError::AlreadyExists { .. }) => Ok(Keyring::load_file(&path)?),
+                Err(e) => Err(e.into()),
+            },
             Err(e) => Err(e.into()),
         }
     }
