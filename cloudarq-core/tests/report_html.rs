@@ -46,7 +46,13 @@ fn a_script_in_any_field_stays_text() {
     }
     r.evaluation_gaps[0].field = evil.to_owned();
     let arn = "arn:aws:s3:::\"><script>alert(2)</script>";
-    r.findings[0].resource_arn = arn.parse().unwrap();
+    // On a finding the page lists (PASS findings are counted, not listed).
+    let listed = r
+        .findings
+        .iter_mut()
+        .find(|f| f.status != cloudarq_model::rule::Status::Pass)
+        .unwrap();
+    listed.resource_arn = arn.parse().unwrap();
     let page = html::render(&r, &RuleIndex::from_metas(rule_metas()));
     assert_eq!(
         page.matches("<script").count(),
@@ -96,6 +102,7 @@ fn charts_and_sections_are_present() {
         "id=\"compliance\"",
         "id=\"remediation\"",
         "id=\"findings\"",
+        "id=\"passed-table\"",
         "id=\"coverage-gaps-table\"",
         "id=\"evaluation-gaps-table\"",
         "id=\"csp-violations\"",
@@ -106,8 +113,10 @@ fn charts_and_sections_are_present() {
     // RDS 3), 2 donuts.
     assert_eq!(page.matches("<rect class=\"bar\"").count(), 5 + 12);
     assert_eq!(page.matches("<circle class=\"arc\"").count(), 2);
-    // One table row per finding, FAIL first.
-    assert_eq!(page.matches("<tr data-status=").count(), 46);
+    // One table row per FAIL, MUTED or ERROR finding (20 + 3 + 1), FAIL
+    // first; the 22 PASS findings are counted per rule instead.
+    assert_eq!(page.matches("<tr data-status=").count(), 24);
+    assert_eq!(page.matches("<tr data-status=\"PASS\"").count(), 0);
     let first_row = page.find("<tr data-status=").unwrap();
     assert!(page[first_row..].starts_with("<tr data-status=\"FAIL\" data-severity=\"critical\""));
     // Remediation for each of the 17 failing rules, with its CLI command.
@@ -128,7 +137,110 @@ fn rendering_is_deterministic() {
 fn sample_report_is_one_small_file() {
     let n = sample_html().len();
     eprintln!("sample HTML report: {n} bytes");
-    // Styles, script, three charts and 46 findings; a budget catches runaway
+    // Styles, script, three charts and 24 listed findings; a budget catches runaway
     // markup (for example a chart emitting one element per finding).
     assert!((30_000..120_000).contains(&n), "sample report is {n} bytes");
+}
+
+#[test]
+fn issue_14_pass_findings_are_counted_per_rule() {
+    let r = sample_result();
+    let page = html::render(&r, &RuleIndex::from_metas(rule_metas()));
+    let passed = &page[page.find("id=\"passed-table\"").unwrap()..];
+    let passed = &passed[..passed.find("</table>").unwrap()];
+    let mut rules: Vec<&str> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == cloudarq_model::rule::Status::Pass)
+        .map(|f| f.rule_id.as_str())
+        .collect();
+    rules.dedup();
+    assert_eq!(passed.matches("<tr><td>").count(), rules.len());
+    let counted: u32 = passed
+        .split("<td class=\"num\">")
+        .skip(1)
+        .map(|c| c[..c.find('<').unwrap()].parse::<u32>().unwrap())
+        .sum();
+    assert_eq!(counted, 22);
+    assert!(page.contains("Passed checks <span class=\"note\">22 findings of"));
+}
+
+#[test]
+fn issue_14_a_large_result_lists_at_most_the_limit_per_rule() {
+    use cloudarq_model::finding::EvaluationGap;
+    use cloudarq_model::rule::Status;
+    let mut r = sample_result();
+    let fail = r
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Fail)
+        .unwrap()
+        .clone();
+    let pass = r
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Pass)
+        .unwrap()
+        .clone();
+    let n = 5_000;
+    // The bulk rules' own sample findings out of the way: the counts below are exact.
+    r.findings
+        .retain(|f| f.rule_id != fail.rule_id && f.rule_id != pass.rule_id);
+    let passed_before = r
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Pass)
+        .count();
+    let mut many = Vec::new();
+    for (template, tag) in [(&fail, "f"), (&pass, "p")] {
+        for i in 0..n {
+            let mut f = template.clone();
+            f.resource_arn = format!("arn:aws:s3:::bulk-{tag}-{i:05}").parse().unwrap();
+            many.push(f);
+        }
+    }
+    let gap = EvaluationGap {
+        rule_id: "bulk_rule".into(),
+        resource_arn: "arn:aws:s3:::bulk".parse().unwrap(),
+        field: "versioning".into(),
+    };
+    r.evaluation_gaps.extend(std::iter::repeat_n(gap, 300));
+    r.findings.extend(many);
+    cloudarq_model::finding::sort_in_result_order(&mut r.findings, &mut r.evaluation_gaps);
+    let page = html::render(&r, &RuleIndex::from_metas(rule_metas()));
+
+    let limit = html::LIST_LIMIT;
+    let fail_rule = &fail.rule_id;
+    let listed = |needle: &str| page.matches(needle).count();
+    // The table: the bulk rule's FAILs cut at the limit, nothing of the PASSes.
+    assert_eq!(
+        listed("bulk-f-"),
+        2 * limit,
+        "table row and remediation item each"
+    );
+    assert_eq!(listed("bulk-p-"), 0);
+    assert!(page.contains(&format!(
+        "The first {limit} of {n} failing resources are listed"
+    )));
+    let table = &page[page.find("<table id=\"findings\">").unwrap()..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(
+        table
+            .matches(&format!("<code>{fail_rule}</code></div></td>"))
+            .count(),
+        limit
+    );
+    assert!(page.contains("id=\"findings-cut\""));
+    assert!(page.contains(&format!(
+        "The first {limit} of 300 evaluation gaps of <code>bulk_rule</code>"
+    )));
+    assert_eq!(listed("<td class=\"arn\">arn:aws:s3:::bulk</td>"), limit);
+    // Every finding is still counted.
+    assert!(page.contains(&format!("{} findings of", passed_before + n)));
+    let size = page.len();
+    assert!(
+        size < 250_000,
+        "{size} bytes for {} findings",
+        r.findings.len()
+    );
 }

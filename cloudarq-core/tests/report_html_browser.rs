@@ -4,7 +4,7 @@
 //! Asserted on the good report:
 //! - `--dump-dom` shows the three SVG charts with their bars and donuts, and
 //!   the DOM the hashed script adds (`data-js="ready"`, the filter toolbar,
-//!   "46 of 46 findings"), which proves the script ran under the CSP;
+//!   "24 of 24 findings"), which proves the script ran under the CSP;
 //! - `#csp-violations`, where the script records `securitypolicyviolation`
 //!   events, is empty, and Chromium's log (`--enable-logging=stderr`) has no
 //!   "Refused to", "Content Security Policy" or "Uncaught" line;
@@ -211,7 +211,7 @@ fn report_renders_in_headless_chromium_under_its_csp() {
         "script did not run"
     );
     assert!(dom.contains("id=\"findings-toolbar\""));
-    assert!(dom.contains("<output>46 of 46 findings</output>"));
+    assert!(dom.contains("<output>24 of 24 findings</output>"));
     assert!(dom.contains("Filtering and sorting enabled."));
 
     // Hostile text stayed text.

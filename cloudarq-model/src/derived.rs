@@ -1,6 +1,7 @@
 //! Indexes derived from a snapshot's resources, built once on first use and
-//! shared by every rule (and thread) that asks: today, which security groups
-//! reference a group ([`SgReferences`]).
+//! shared by every rule (and thread) that asks: which security groups
+//! reference a group ([`SgReferences`]) and which IAM groups a user belongs to
+//! ([`IamGroups`]).
 //!
 //! They live with the resources ([`crate::Resources`]), whose only mutations
 //! (`insert`, `extend`) drop them, so an index never describes other
@@ -10,14 +11,17 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+use crate::Resources;
 use crate::ids::{Arn, Region};
 use crate::inventory::ec2::SgPeer;
+use crate::inventory::iam::IamGroup;
 use crate::inventory::{Properties, Resource};
 
 /// The derived indexes of one set of resources, each built lazily.
 #[derive(Default)]
 pub(crate) struct Derived {
     sg_references: OnceLock<SgReferences>,
+    iam_groups: OnceLock<IamGroupIndex>,
 }
 
 impl Derived {
@@ -29,6 +33,15 @@ impl Derived {
     ) -> &SgReferences {
         self.sg_references
             .get_or_init(|| SgReferences::build(groups))
+    }
+
+    /// The IAM group index, built from `groups` (the resources' IAM groups,
+    /// in ARN order) on the first call.
+    pub(crate) fn iam_groups<'a>(
+        &self,
+        groups: impl Iterator<Item = &'a Resource>,
+    ) -> &IamGroupIndex {
+        self.iam_groups.get_or_init(|| IamGroupIndex::build(groups))
     }
 }
 
@@ -52,6 +65,7 @@ impl std::fmt::Debug for Derived {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Derived")
             .field("sg_references", &self.sg_references.get().is_some())
+            .field("iam_groups", &self.iam_groups.get().is_some())
             .finish()
     }
 }
@@ -168,5 +182,128 @@ impl SgReferences {
             .and_then(|(_, m)| m.get(group_id))
             .into_iter()
             .flatten()
+    }
+}
+
+/// The snapshot's IAM groups by name and by member: get it with
+/// [`Snapshot::iam_groups`](crate::Snapshot::iam_groups), built once per
+/// snapshot. Membership is recorded on both sides in the inventory (a user's
+/// [`groups`](crate::inventory::iam::IamUser::groups) and a group's
+/// [`members`](IamGroup::members)); [`of_user`](Self::of_user) reads both,
+/// so a rule asking for every user costs one pass over the groups, not one
+/// per user.
+///
+/// ```
+/// use cloudarq_model::Snapshot;
+/// let snap = Snapshot::from_json(r#"{"format": "cloudarq.snapshot", "version": 1,
+///   "account_id": "123456789012", "partition": "aws", "collected_at": "2026-01-01T00:00:00Z",
+///   "regions": [], "services": ["iam"], "gaps": [],
+///   "stats": {"api_requests": 0, "duration_ms": 0},
+///   "resources": [
+///     {"arn": "arn:aws:iam::123456789012:group/admins", "region": null, "name": "admins",
+///      "properties": {"AWS::IAM::Group": {"group_name": "admins", "group_id": "AGPA1",
+///        "path": "/", "members": ["alice"]}}},
+///     {"arn": "arn:aws:iam::123456789012:group/devs", "region": null, "name": "devs",
+///      "properties": {"AWS::IAM::Group": {"group_name": "devs", "group_id": "AGPA2", "path": "/"}}}
+///   ]}"#, "<doc>")?;
+/// let groups = snap.iam_groups();
+/// // alice is listed by the admins group; her own list names devs and a group
+/// // the snapshot does not hold.
+/// let listed = ["devs".to_owned(), "gone".to_owned()];
+/// let names: Vec<&str> = groups.of_user("alice", &listed)
+///     .map(|(_, g)| g.group_name.as_str()).collect();
+/// assert_eq!(names, ["admins", "devs"]); // ARN order, each once
+/// assert!(groups.named("devs").is_some());
+/// assert!(groups.named("gone").is_none());
+/// # Ok::<(), cloudarq_model::ModelError>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct IamGroups<'a> {
+    index: &'a IamGroupIndex,
+    resources: &'a Resources,
+}
+
+/// A group found through [`IamGroups`]: its resource and its properties.
+pub type IamGroupRef<'a> = (&'a Resource, &'a IamGroup);
+
+impl<'a> IamGroups<'a> {
+    pub(crate) fn new(index: &'a IamGroupIndex, resources: &'a Resources) -> Self {
+        Self { index, resources }
+    }
+
+    fn at(&self, i: usize) -> Option<IamGroupRef<'a>> {
+        let r = self.resources.get(self.index.groups.get(i)?)?;
+        match &r.properties {
+            Properties::IamGroup(g) => Some((r, g.as_ref())),
+            _ => None,
+        }
+    }
+
+    /// The group named `name`, if the snapshot holds one (the first in ARN
+    /// order if it holds several).
+    pub fn named(&self, name: &str) -> Option<IamGroupRef<'a>> {
+        let i = *self.index.by_name.get(name)?.first()?;
+        self.at(i)
+    }
+
+    /// The groups user `user_name` belongs to: those named in `listed` (the
+    /// user's own group list) and those whose member list names the user;
+    /// in ARN order, each once. Names in `listed` that no group of the
+    /// snapshot has are skipped (find them with [`named`](Self::named)).
+    pub fn of_user(
+        &self,
+        user_name: &str,
+        listed: &[String],
+    ) -> impl Iterator<Item = IamGroupRef<'a>> + use<'a> {
+        let index = self.index;
+        let mut at: Vec<usize> = listed
+            .iter()
+            .filter_map(|n| index.by_name.get(n.as_str()))
+            .flatten()
+            .chain(index.by_member.get(user_name).into_iter().flatten())
+            .copied()
+            .collect();
+        at.sort_unstable();
+        at.dedup();
+        let this = *self;
+        at.into_iter().filter_map(move |i| this.at(i))
+    }
+}
+
+/// Positions of the IAM groups by name and by member (see [`IamGroups`]).
+#[derive(Debug, Default)]
+pub(crate) struct IamGroupIndex {
+    /// Every IAM group resource, in ARN order.
+    groups: Vec<Arn>,
+    /// Group name → positions in `groups` (one, unless the snapshot holds
+    /// two groups of one name).
+    by_name: BTreeMap<String, Vec<usize>>,
+    /// Member user name → positions in `groups`, ascending.
+    by_member: BTreeMap<String, Vec<usize>>,
+}
+
+impl IamGroupIndex {
+    /// Indexes `groups` (given in ARN order; resources of other kinds are skipped).
+    fn build<'a>(groups: impl Iterator<Item = &'a Resource>) -> Self {
+        let mut index = Self::default();
+        for r in groups {
+            let Properties::IamGroup(g) = &r.properties else {
+                continue;
+            };
+            let at = index.groups.len();
+            index.groups.push(r.arn.clone());
+            index
+                .by_name
+                .entry(g.group_name.clone())
+                .or_default()
+                .push(at);
+            for m in &g.members {
+                let list = index.by_member.entry(m.clone()).or_default();
+                if list.last() != Some(&at) {
+                    list.push(at);
+                }
+            }
+        }
+        index
     }
 }

@@ -17,6 +17,7 @@
 //!   [`Instance`](crate::inventory::ec2::Instance));
 //! - which security groups name a group in their rules:
 //!   [`Snapshot::sg_references`];
+//! - which IAM groups a user belongs to: [`Snapshot::iam_groups`];
 //! - "now": [`Snapshot::collected_at`] (rules have no clock);
 //! - what could not be read: [`Snapshot::gaps`].
 //!
@@ -30,7 +31,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Service, Timestamp};
-use crate::derived::{Derived, SgReferences};
+use crate::derived::{Derived, IamGroups, SgReferences};
 use crate::error::ModelError;
 use crate::ids::{AccountId, Arn, Partition, Region};
 use crate::inventory::{Resource, ResourceType};
@@ -360,6 +361,13 @@ impl Snapshot {
     pub fn sg_references(&self) -> &SgReferences {
         self.resources.sg_references()
     }
+
+    /// The IAM groups by name and by member: the index is built from the
+    /// snapshot's groups on the first call (thread-safe, once), then shared.
+    /// [`IamGroups`] shows an example.
+    pub fn iam_groups(&self) -> IamGroups<'_> {
+        self.resources.iam_groups()
+    }
 }
 
 /// The snapshot's resources, keyed by ARN; serialized as a list sorted by ARN.
@@ -444,6 +452,14 @@ impl Resources {
     fn sg_references(&self) -> &SgReferences {
         self.2
             .sg_references(self.of_type(ResourceType::Ec2SecurityGroup))
+    }
+
+    /// The IAM group index, built once, over these resources.
+    fn iam_groups(&self) -> IamGroups<'_> {
+        IamGroups::new(
+            self.2.iam_groups(self.of_type(ResourceType::IamGroup)),
+            self,
+        )
     }
 
     /// Looks a resource up by ARN (a map lookup). `None`: the snapshot does
@@ -561,6 +577,41 @@ mod index_tests {
         r.insert(group(&arn("sg-b"), "sg-b", &[]));
         assert_eq!(ids(&r, "sg-a"), ["sg-c"]);
         assert_eq!(r.clone().sg_references().referrers(None, "sg-a").count(), 0);
+    }
+
+    fn iam_group(name: &str, members: &[&str]) -> Resource {
+        serde_json::from_value(serde_json::json!({
+            "arn": format!("arn:aws:iam::123456789012:group/{name}"), "region": null, "name": name,
+            "properties": {"AWS::IAM::Group": {"group_name": name, "group_id": "AGPA1",
+                "path": "/", "members": members}}
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_iam_group_index_reads_both_sides_and_is_dropped_by_a_change() {
+        let names = |r: &Resources, user: &str, listed: &[&str]| -> Vec<String> {
+            let listed: Vec<String> = listed.iter().map(|s| (*s).to_owned()).collect();
+            r.iam_groups()
+                .of_user(user, &listed)
+                .map(|(_, g)| g.group_name.clone())
+                .collect()
+        };
+        let mut r = Resources::default();
+        r.insert(iam_group("ops", &["bob", "bob"]));
+        r.insert(iam_group("admins", &["alice"]));
+        assert_eq!(names(&r, "bob", &[]), ["ops"]);
+        // Listed by the user and by the group: once, in ARN order.
+        assert_eq!(
+            names(&r, "alice", &["ops", "admins", "gone"]),
+            ["admins", "ops"]
+        );
+        assert!(r.iam_groups().named("gone").is_none());
+        r.insert(iam_group("ops", &[]));
+        assert_eq!(names(&r, "bob", &[]), Vec::<String>::new());
+        r.insert(iam_group("devs", &["bob"]));
+        assert_eq!(names(&r, "bob", &[]), ["devs"]);
+        assert_eq!(names(&r.clone(), "bob", &["ops"]), ["devs", "ops"]);
     }
 }
 

@@ -1,7 +1,15 @@
 //! The HTML report: one self-contained file that opens offline, with inline
 //! SVG charts (failed findings by severity, findings per service, framework
-//! scores), the framework sections, remediation per failing rule, every
-//! finding in a filterable table, and the coverage and evaluation gaps.
+//! scores), the framework sections, remediation per failing rule, the FAIL,
+//! ERROR and MUTED findings in a filterable table, the PASS findings counted
+//! per rule, and the coverage and evaluation gaps.
+//!
+//! The page stays small whatever the account's size: PASS findings are
+//! summarised (one row per rule with its count), and each rule lists at most
+//! [`LIST_LIMIT`] findings of a status, failing resources and evaluation
+//! gaps, saying how many more there are; every finding and gap is in the
+//! JSON, OCSF and CSV reports. The 100,000-resource synthetic account gives a
+//! page of about 1.5 MB (benches/README.md, "Reports at scale").
 //!
 //! **Architecture Invariant:** the page loads nothing. Its
 //! Content-Security-Policy (a `<meta http-equiv>` right after the charset) is
@@ -22,6 +30,10 @@ use cloudarq_model::{GapKind, Service};
 use sha2::{Digest, Sha256};
 
 use super::{FailingRule, OutputFormat, ReportError, RuleIndex, Stats};
+
+/// How many findings of one status, failing resources, and evaluation gaps
+/// the page lists per rule; the rest are counted.
+pub const LIST_LIMIT: usize = 20;
 
 /// The stylesheet, inlined and allowed by hash.
 pub const STYLE: &str = include_str!("assets/report.css");
@@ -134,7 +146,11 @@ fn bar(n: u32, max: u32, full: f64) -> f64 {
 /// Renders the report.
 pub fn render(result: &ScanResult, rules: &RuleIndex) -> String {
     let stats = Stats::of(result);
-    let mut h = String::with_capacity(64 * 1024 + result.findings.len() * 700);
+    let listed = result
+        .findings
+        .len()
+        .min(4 * LIST_LIMIT * stats.failing_rules.len().max(1));
+    let mut h = String::with_capacity(64 * 1024 + listed * 700);
     head(&mut h, result);
     h.push_str("<body>\n");
     header(&mut h, result);
@@ -148,6 +164,7 @@ pub fn render(result: &ScanResult, rules: &RuleIndex) -> String {
     frameworks(&mut h, &result.scores);
     remediation(&mut h, &stats, result, rules);
     findings_table(&mut h, result);
+    passed_table(&mut h, result);
     gaps(&mut h, result);
     footer(&mut h, result);
     h.push_str("</main>\n</body>\n</html>\n");
@@ -507,7 +524,7 @@ fn failing_rule(h: &mut String, r: &FailingRule<'_>, result: &ScanResult, rules:
         None => h.push_str("<p class=\"note\">No remediation is known for this rule.</p>\n"),
     }
     h.push_str("<p><strong>Failing resources.</strong></p>\n<ul>\n");
-    for f in &r.findings {
+    for f in r.findings.iter().take(LIST_LIMIT) {
         let _ = writeln!(
             h,
             "<li><code>{}</code> \u{2014} {}</li>",
@@ -515,11 +532,39 @@ fn failing_rule(h: &mut String, r: &FailingRule<'_>, result: &ScanResult, rules:
             Escaped(&f.message)
         );
     }
-    h.push_str("</ul>\n</div></details>\n");
+    h.push_str("</ul>\n");
+    more(h, r.findings.len(), "failing resources");
+    h.push_str("</div></details>\n");
 }
 
+/// "and N more": a note under a list cut at [`LIST_LIMIT`].
+fn more(h: &mut String, total: usize, what: &str) {
+    if total > LIST_LIMIT {
+        let _ = writeln!(
+            h,
+            "<p class=\"note more\">The first {LIST_LIMIT} of {total} {what} are listed; \
+             the JSON, OCSF and CSV reports hold every one.</p>"
+        );
+    }
+}
+
+/// The FAIL, ERROR and MUTED findings, at most [`LIST_LIMIT`] per rule and
+/// status, failures first.
 fn findings_table(h: &mut String, r: &ScanResult) {
-    let mut rows: Vec<&Finding> = r.findings.iter().collect();
+    let mut rows: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.status != Status::Pass)
+        .collect();
+    let not_pass = rows.len();
+    // Findings come in (rule, ARN) order: cut each (rule, status) run.
+    let mut seen: std::collections::HashMap<(&str, Status), usize> =
+        std::collections::HashMap::new();
+    rows.retain(|f| {
+        let n = seen.entry((f.rule_id.as_str(), f.status)).or_insert(0);
+        *n += 1;
+        *n <= LIST_LIMIT
+    });
     rows.sort_by(|a, b| {
         status_rank(a.status)
             .cmp(&status_rank(b.status))
@@ -527,14 +572,23 @@ fn findings_table(h: &mut String, r: &ScanResult) {
             .then(a.rule_id.cmp(&b.rule_id))
             .then(a.resource_arn.cmp(&b.resource_arn))
     });
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<h2 id=\"findings-title\">Findings <span class=\"note\">{} findings</span></h2>\n\
-         <table id=\"findings\">\n<thead><tr><th data-sort=\"severity\">Severity</th>\
+        "<h2 id=\"findings-title\">Findings <span class=\"note\">{not_pass} failed, muted or in error</span></h2>"
+    );
+    if rows.len() < not_pass {
+        let _ = writeln!(
+            h,
+            "<p class=\"note more\" id=\"findings-cut\">{} are listed: at most {LIST_LIMIT} per rule \
+             and status. The JSON, OCSF and CSV reports hold every finding.</p>",
+            rows.len()
+        );
+    }
+    h.push_str(
+        "<table id=\"findings\">\n<thead><tr><th data-sort=\"severity\">Severity</th>\
          <th data-sort=\"status\">Status</th><th data-sort=\"text\">Service</th>\
          <th data-sort=\"text\">Region</th><th data-sort=\"text\">Rule</th>\
          <th data-sort=\"text\">Resource</th><th>Message</th></tr></thead>\n<tbody>\n",
-        rows.len()
     );
     for f in rows {
         let _ = write!(
@@ -567,6 +621,54 @@ fn findings_table(h: &mut String, r: &ScanResult) {
         h.push_str("</td></tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
+}
+
+/// The PASS findings, one row per rule with its count, in rule id order.
+fn passed_table(h: &mut String, r: &ScanResult) {
+    // Findings come in (rule, ARN) order, so a rule's PASS findings are one run.
+    let mut per_rule: Vec<(&Finding, usize)> = Vec::new();
+    for f in r.findings.iter().filter(|f| f.status == Status::Pass) {
+        match per_rule.last_mut() {
+            Some((first, n)) if first.rule_id == f.rule_id => *n += 1,
+            _ => per_rule.push((f, 1)),
+        }
+    }
+    per_rule.sort_by(|a, b| a.0.rule_id.cmp(&b.0.rule_id));
+    // A result assembled out of order (a hand-written file) still counts
+    // each rule once.
+    per_rule.dedup_by(|later, first| {
+        let same = later.0.rule_id == first.0.rule_id;
+        if same {
+            first.1 += later.1;
+        }
+        same
+    });
+    let total: usize = per_rule.iter().map(|(_, n)| n).sum();
+    let _ = writeln!(
+        h,
+        "<h2 id=\"passed\">Passed checks <span class=\"note\">{total} findings of {} rules</span></h2>",
+        per_rule.len()
+    );
+    if per_rule.is_empty() {
+        h.push_str("<p class=\"note\">No finding passed.</p>\n");
+        return;
+    }
+    h.push_str(
+        "<table id=\"passed-table\"><thead><tr><th>Rule</th><th>Service</th>\
+         <th>Severity</th><th>Passed</th></tr></thead><tbody>\n",
+    );
+    for (f, n) in per_rule {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}<div class=\"note\"><code>{}</code></div></td><td>{}</td><td>{}</td>\
+             <td class=\"num\">{n}</td></tr>",
+            Escaped(&f.title),
+            Escaped(&f.rule_id),
+            service_label(f.service),
+            severity_badge(f.severity),
+        );
+    }
+    h.push_str("</tbody></table>\n");
 }
 
 fn gaps(h: &mut String, r: &ScanResult) {
@@ -615,7 +717,13 @@ fn gaps(h: &mut String, r: &ScanResult) {
             "<table id=\"evaluation-gaps-table\"><thead><tr><th>Rule</th><th>Resource</th>\
              <th>Field not collected</th></tr></thead><tbody>\n",
         );
+        let mut per_rule: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for g in &r.evaluation_gaps {
+            let n = per_rule.entry(g.rule_id.as_str()).or_insert(0);
+            *n += 1;
+            if *n > LIST_LIMIT {
+                continue;
+            }
             let _ = writeln!(
                 h,
                 "<tr><td><code>{}</code></td><td class=\"arn\">{}</td><td><code>{}</code></td></tr>",
@@ -625,6 +733,23 @@ fn gaps(h: &mut String, r: &ScanResult) {
             );
         }
         h.push_str("</tbody></table>\n");
+        let mut cut: Vec<(&str, usize)> = per_rule
+            .into_iter()
+            .filter(|(_, n)| *n > LIST_LIMIT)
+            .collect();
+        cut.sort_unstable();
+        if !cut.is_empty() {
+            h.push_str("<ul class=\"note more\" id=\"evaluation-gaps-cut\">\n");
+            for (rule, n) in cut {
+                let _ = writeln!(
+                    h,
+                    "<li>The first {LIST_LIMIT} of {n} evaluation gaps of <code>{}</code> are listed; \
+                     the JSON report holds every one.</li>",
+                    Escaped(rule)
+                );
+            }
+            h.push_str("</ul>\n");
+        }
     }
 }
 

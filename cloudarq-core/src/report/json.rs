@@ -24,14 +24,97 @@ pub fn write(result: &ScanResult, out: &mut impl Write) -> Result<(), ReportErro
         format: OutputFormat::Json,
         source,
     };
-    let mut value = serde_json::to_value(result).map_err(json_err)?;
-    if let Some(obj) = value.as_object_mut() {
-        obj.insert("format".to_owned(), RESULT_FORMAT.into());
-        obj.insert("version".to_owned(), RESULT_FORMAT_VERSION.into());
-    }
-    serde_json::to_writer_pretty(&mut *out, &value).map_err(json_err)?;
+    serde_json::to_writer_pretty(&mut *out, &Stream::of(result).map_err(json_err)?)
+        .map_err(json_err)?;
     out.write_all(b"\n").map_err(io_err)?;
     out.flush().map_err(io_err)
+}
+
+/// The document, written one finding and one evaluation gap at a time.
+///
+/// The document has always been `serde_json::to_value(result)` written out:
+/// every object's keys in sorted order (serde_json's map without
+/// `preserve_order`). The small fields are still turned into a map that
+/// way; the two lists that grow with the account are written element by
+/// element, each element through `to_value` too, so the bytes are the same
+/// and a large result is never held twice.
+struct Stream<'a> {
+    /// Every top-level field but the two lists, `format` and `version` set.
+    head: serde_json::Map<String, serde_json::Value>,
+    result: &'a ScanResult,
+}
+
+/// The fields written element by element.
+const STREAMED: [&str; 2] = ["findings", "evaluation_gaps"];
+
+impl<'a> Stream<'a> {
+    fn of(result: &'a ScanResult) -> Result<Self, serde_json::Error> {
+        let shell = ScanResult {
+            format: RESULT_FORMAT.to_owned(),
+            version: RESULT_FORMAT_VERSION,
+            account_id: result.account_id.clone(),
+            collected_at: result.collected_at,
+            regions: result.regions.clone(),
+            rules_evaluated: result.rules_evaluated,
+            resources: result.resources,
+            findings: Vec::new(),
+            evaluation_gaps: Vec::new(),
+            coverage_gaps: result.coverage_gaps.clone(),
+            scores: result.scores.clone(),
+            rules: result.rules.clone(),
+        };
+        let serde_json::Value::Object(head) = serde_json::to_value(&shell)? else {
+            return Err(serde::ser::Error::custom(
+                "a scan result is not a JSON object",
+            ));
+        };
+        Ok(Self { head, result })
+    }
+}
+
+/// A list written one `to_value` element at a time.
+struct Elements<'a, T>(&'a [T]);
+
+impl<T: serde::Serialize> serde::Serialize for Elements<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(AsValue))
+    }
+}
+
+/// One element, written as its `serde_json::Value` (keys sorted).
+struct AsValue<'a, T>(&'a T);
+
+impl<T: serde::Serialize> serde::Serialize for AsValue<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let value = serde_json::to_value(self.0).map_err(serde::ser::Error::custom)?;
+        serde::Serialize::serialize(&value, s)
+    }
+}
+
+impl serde::Serialize for Stream<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        // `head` is sorted; the streamed keys are merged in at their place.
+        let mut keys: Vec<&str> = self.head.keys().map(String::as_str).collect();
+        keys.extend(STREAMED);
+        keys.sort_unstable();
+        keys.dedup();
+        let mut map = s.serialize_map(Some(keys.len()))?;
+        for key in keys {
+            match key {
+                "findings" => map.serialize_entry(key, &Elements(&self.result.findings))?,
+                "evaluation_gaps" => {
+                    map.serialize_entry(key, &Elements(&self.result.evaluation_gaps))?
+                }
+                _ => {
+                    if let Some(v) = self.head.get(key) {
+                        map.serialize_entry(key, v)?;
+                    }
+                }
+            }
+        }
+        map.end()
+    }
 }
 
 /// [`write`] into a string.
@@ -50,6 +133,37 @@ pub fn to_string(result: &ScanResult) -> Result<String, ReportError> {
 mod tests {
     use super::*;
     use crate::report::fixture::sample_result;
+
+    /// What `write` produced before it streamed: the whole result as one
+    /// `serde_json::Value`.
+    fn whole_value(r: &ScanResult) -> String {
+        let mut value = serde_json::to_value(r).unwrap();
+        let obj = value.as_object_mut().unwrap();
+        obj.insert("format".to_owned(), RESULT_FORMAT.into());
+        obj.insert("version".to_owned(), RESULT_FORMAT_VERSION.into());
+        let mut text = serde_json::to_string_pretty(&value).unwrap();
+        text.push('\n');
+        text
+    }
+
+    #[test]
+    fn issue_14_the_streamed_document_is_byte_identical_to_the_whole_value() {
+        let mut r = sample_result();
+        assert_eq!(to_string(&r).unwrap(), whole_value(&r));
+        // An old in-memory header is still written as this build's schema.
+        r.format = "something else".into();
+        r.version = 1;
+        assert_eq!(to_string(&r).unwrap(), whole_value(&r));
+        // Empty lists, and the engine's own output with evidence and gaps.
+        r.findings.clear();
+        r.evaluation_gaps.clear();
+        r.rules.clear();
+        assert_eq!(to_string(&r).unwrap(), whole_value(&r));
+        let snap = crate::engine::testing::snapshot();
+        let r = crate::engine::Engine::new(crate::engine::testing::rules()).evaluate(&snap);
+        assert!(!r.evaluation_gaps.is_empty() && !r.findings.is_empty());
+        assert_eq!(to_string(&r).unwrap(), whole_value(&r));
+    }
 
     #[test]
     fn round_trips_and_declares_its_schema() {

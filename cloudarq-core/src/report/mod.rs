@@ -3,10 +3,11 @@
 //!
 //! Every writer is a pure function of the result and the rule metadata
 //! ([`RuleIndex`]): no clock, no environment, so the same result always gives
-//! the same bytes. [`write_reports`] renders the chosen [`OutputFormat`]s in
-//! memory first, then writes each file atomically (a temporary file in the
-//! output directory, renamed into place), so a failure leaves no half-written
-//! report behind.
+//! the same bytes. [`write_reports`] streams each chosen [`OutputFormat`]
+//! into a temporary file in the output directory and renames them into place
+//! only when all are written, so a failure leaves no half-written report
+//! behind, and no report is ever held in memory whole (the JSON, OCSF and
+//! CSV writers go one finding at a time; the HTML page is bounded in size).
 //!
 //! Text from the account or a rule package is inert in every format: HTML
 //! escapes it, JSON and OCSF keep it exactly (escaped as JSON), the CSV
@@ -263,14 +264,11 @@ pub fn render(
     rules: &RuleIndex,
     format: OutputFormat,
 ) -> Result<Option<Vec<u8>>, ReportError> {
-    let mut buf = Vec::new();
-    match format {
-        OutputFormat::Json => json::write(result, &mut buf)?,
-        OutputFormat::Ocsf => ocsf::write(result, rules, &mut buf)?,
-        OutputFormat::Csv => csv::write(result, rules, &mut buf)?,
-        OutputFormat::Html => buf = html::render(result, rules).into_bytes(),
-        OutputFormat::Terminal => return Ok(None),
+    if format == OutputFormat::Terminal {
+        return Ok(None);
     }
+    let mut buf = Vec::new();
+    stream(result, rules, format, &mut buf)?;
     Ok(Some(buf))
 }
 
@@ -318,61 +316,79 @@ pub fn write_reports(
         }
     }
 
-    let mut rendered = Vec::new();
+    // Write every file under a temporary name first, each streamed from the
+    // result (no report is held in memory whole); a temporary file removes
+    // itself when dropped, so an error here leaves the directory as it was.
+    let mut staged: Vec<(tempfile::NamedTempFile, PathBuf)> = Vec::new();
+    let mut done: Vec<OutputFormat> = Vec::new();
     for &format in formats {
-        if rendered.iter().any(|(f, _, _)| *f == format) {
+        if done.contains(&format) {
             continue;
         }
-        if let (Some(bytes), Some(name)) = (
-            render(result, rules, format)?,
-            report_file_name(result, format),
-        ) {
-            rendered.push((format, dir.join(name), bytes));
-        }
-    }
-
-    // Stage every file first; a temporary file removes itself when dropped,
-    // so an error here leaves the directory as it was.
-    let mut staged = Vec::with_capacity(rendered.len());
-    for (_, path, bytes) in &rendered {
+        done.push(format);
+        let Some(name) = report_file_name(result, format) else {
+            continue;
+        };
+        let path = dir.join(name);
         let file_err = |source| ReportError::File {
             path: path.clone(),
             source,
         };
-        if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             return Err(file_err(std::io::Error::new(
                 std::io::ErrorKind::IsADirectory,
                 "a directory has the report's name",
             )));
         }
-        staged.push((stage(dir, bytes, TEMP_NAME_RANDOM).map_err(file_err)?, path));
+        let mut tmp = temp_file(dir, TEMP_NAME_RANDOM).map_err(file_err)?;
+        {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+            stream(result, rules, format, &mut out)?;
+            out.flush().map_err(file_err)?;
+        }
+        tmp.as_file().sync_all().map_err(file_err)?;
+        staged.push((tmp, path));
     }
     let mut written = Vec::with_capacity(staged.len());
     for (tmp, path) in staged {
-        tmp.persist(path).map_err(|e| ReportError::File {
+        tmp.persist(&path).map_err(|e| ReportError::File {
             path: path.clone(),
             source: e.error,
         })?;
-        written.push(path.clone());
+        written.push(path);
     }
     Ok(written)
 }
 
-/// Random characters in a temporary report's name.
+/// Writes one report to `out` (nothing for the terminal summary).
+fn stream(
+    result: &ScanResult,
+    rules: &RuleIndex,
+    format: OutputFormat,
+    out: &mut impl std::io::Write,
+) -> Result<(), ReportError> {
+    match format {
+        OutputFormat::Json => json::write(result, out),
+        OutputFormat::Ocsf => ocsf::write(result, rules, out),
+        OutputFormat::Csv => csv::write(result, rules, out),
+        OutputFormat::Html => html::write(result, rules, out),
+        OutputFormat::Terminal => Ok(()),
+    }
+}
+
 const TEMP_NAME_RANDOM: usize = 12;
 
 /// `bytes` in a new temporary file in `dir`, synced: `.cloudarq-report-`,
 /// `random` random characters, `.tmp`, created exclusively (never through an
 /// existing name or symlink).
-fn stage(dir: &Path, bytes: &[u8], random: usize) -> std::io::Result<tempfile::NamedTempFile> {
-    let mut tmp = tempfile::Builder::new()
+/// An exclusive temporary file in `dir` (created, never opened through an
+/// existing name or link).
+fn temp_file(dir: &Path, random: usize) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
         .prefix(".cloudarq-report-")
         .suffix(".tmp")
         .rand_bytes(random)
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    Ok(tmp)
+        .tempfile_in(dir)
 }
 
 #[cfg(test)]
@@ -391,13 +407,13 @@ mod tests {
         std::fs::create_dir(&out).unwrap();
         let planted = out.join(".cloudarq-report-.tmp");
         std::os::unix::fs::symlink(&victim, &planted).unwrap();
-        let e = stage(&out, b"report", 0).unwrap_err();
+        let e = temp_file(&out, 0).unwrap_err();
         assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists, "{e}");
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
         assert!(std::fs::symlink_metadata(&planted).unwrap().is_symlink());
         // A dangling symlink is no more followed than one to a file.
         std::fs::remove_file(&victim).unwrap();
-        assert!(stage(&out, b"report", 0).is_err());
+        assert!(temp_file(&out, 0).is_err());
         assert!(!victim.exists());
     }
 

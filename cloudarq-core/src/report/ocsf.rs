@@ -211,112 +211,128 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The OCSF records of `result`, in result order.
 pub fn records<'a>(result: &'a ScanResult, rules: &'a RuleIndex) -> Vec<Record<'a>> {
+    record_iter(result, rules).collect()
+}
+
+/// The OCSF records of `result`, in result order, each built when it is
+/// asked for: [`write`] streams them, so a large result is never held twice.
+fn record_iter<'a>(
+    result: &'a ScanResult,
+    rules: &'a RuleIndex,
+) -> impl Iterator<Item = Record<'a>> + 'a {
     let time = unix_millis(result);
-    result
-        .findings
-        .iter()
-        .map(|f| {
-            let meta = rules.lookup(result, &f.rule_id);
-            let (severity_id, severity) = severity_id(f.severity);
-            let (status_id, status) = finding_status_id(f.status);
-            let (c_status_id, c_status) = compliance_status_id(f.status);
-            let mut standards: Vec<&str> =
-                f.controls.iter().map(|c| c.framework.as_str()).collect();
-            standards.sort_unstable();
-            standards.dedup();
-            if standards.is_empty() {
-                standards.push("CloudArq");
-            }
-            let mut status_detail = f.message.clone();
-            if let Some(reason) = &f.muted_reason {
-                status_detail.push_str(" (muted: ");
-                status_detail.push_str(reason);
-                status_detail.push(')');
-            }
-            let mut unmapped = serde_json::Map::new();
-            if let Some(reason) = &f.severity_reason {
-                unmapped.insert("severity_reason".to_owned(), reason.clone().into());
-            }
-            if let Some(reason) = &f.muted_reason {
-                unmapped.insert("muted_reason".to_owned(), reason.clone().into());
-            }
-            let region = f.region.as_ref().map(|r| r.as_str());
-            Record {
-                activity_id: ACTIVITY_CREATE,
-                activity_name: "Create",
-                category_uid: CATEGORY_UID,
-                category_name: "Findings",
-                class_uid: CLASS_UID,
-                class_name: "Compliance Finding",
-                type_uid: CLASS_UID * 100 + ACTIVITY_CREATE,
-                type_name: "Compliance Finding: Create",
-                severity_id,
-                severity,
-                status_id,
-                status,
+    result.findings.iter().map(move |f| {
+        let meta = rules.lookup(result, &f.rule_id);
+        let (severity_id, severity) = severity_id(f.severity);
+        let (status_id, status) = finding_status_id(f.status);
+        let (c_status_id, c_status) = compliance_status_id(f.status);
+        let mut standards: Vec<&str> = f.controls.iter().map(|c| c.framework.as_str()).collect();
+        standards.sort_unstable();
+        standards.dedup();
+        if standards.is_empty() {
+            standards.push("CloudArq");
+        }
+        let mut status_detail = f.message.clone();
+        if let Some(reason) = &f.muted_reason {
+            status_detail.push_str(" (muted: ");
+            status_detail.push_str(reason);
+            status_detail.push(')');
+        }
+        let mut unmapped = serde_json::Map::new();
+        if let Some(reason) = &f.severity_reason {
+            unmapped.insert("severity_reason".to_owned(), reason.clone().into());
+        }
+        if let Some(reason) = &f.muted_reason {
+            unmapped.insert("muted_reason".to_owned(), reason.clone().into());
+        }
+        let region = f.region.as_ref().map(|r| r.as_str());
+        Record {
+            activity_id: ACTIVITY_CREATE,
+            activity_name: "Create",
+            category_uid: CATEGORY_UID,
+            category_name: "Findings",
+            class_uid: CLASS_UID,
+            class_name: "Compliance Finding",
+            type_uid: CLASS_UID * 100 + ACTIVITY_CREATE,
+            type_name: "Compliance Finding: Create",
+            severity_id,
+            severity,
+            status_id,
+            status,
+            status_code: status_code(f.status),
+            status_detail,
+            message: &f.message,
+            time,
+            metadata: Metadata {
+                version: OCSF_VERSION,
+                product: Product {
+                    name: "CloudArq",
+                    vendor_name: "CloudArq",
+                    uid: "cloudarq",
+                    version: env!("CARGO_PKG_VERSION"),
+                },
+                profiles: ["cloud"],
+                event_code: &f.rule_id,
+            },
+            finding_info: FindingInfo {
+                uid: finding_uid(result.account_id.as_str(), f),
+                title: &f.title,
+                desc: meta.map_or(f.title.as_str(), |m| m.rationale.as_str()),
+                types: ["Software and Configuration Checks"],
+                created_time: time,
+            },
+            cloud: Cloud {
+                provider: "AWS",
+                account: Account {
+                    uid: result.account_id.as_str(),
+                    type_id: 10,
+                    kind: "AWS Account",
+                },
+                region,
+            },
+            resources: [Resource {
+                uid: f.resource_arn.as_str(),
+                name: &f.resource_name,
+                kind: f.resource_type.as_str(),
+                region,
+                cloud_partition: f.resource_arn.partition(),
+                data: &f.evidence,
+            }],
+            compliance: Compliance {
+                control: &f.rule_id,
+                standards,
+                requirements: f
+                    .controls
+                    .iter()
+                    .map(|c| format!("{} {}", c.framework, c.control))
+                    .collect(),
+                status_id: c_status_id,
+                status: c_status,
                 status_code: status_code(f.status),
-                status_detail,
-                message: &f.message,
-                time,
-                metadata: Metadata {
-                    version: OCSF_VERSION,
-                    product: Product {
-                        name: "CloudArq",
-                        vendor_name: "CloudArq",
-                        uid: "cloudarq",
-                        version: env!("CARGO_PKG_VERSION"),
-                    },
-                    profiles: ["cloud"],
-                    event_code: &f.rule_id,
-                },
-                finding_info: FindingInfo {
-                    uid: finding_uid(result.account_id.as_str(), f),
-                    title: &f.title,
-                    desc: meta.map_or(f.title.as_str(), |m| m.rationale.as_str()),
-                    types: ["Software and Configuration Checks"],
-                    created_time: time,
-                },
-                cloud: Cloud {
-                    provider: "AWS",
-                    account: Account {
-                        uid: result.account_id.as_str(),
-                        type_id: 10,
-                        kind: "AWS Account",
-                    },
-                    region,
-                },
-                resources: [Resource {
-                    uid: f.resource_arn.as_str(),
-                    name: &f.resource_name,
-                    kind: f.resource_type.as_str(),
-                    region,
-                    cloud_partition: f.resource_arn.partition(),
-                    data: &f.evidence,
-                }],
-                compliance: Compliance {
-                    control: &f.rule_id,
-                    standards,
-                    requirements: f
-                        .controls
-                        .iter()
-                        .map(|c| format!("{} {}", c.framework, c.control))
-                        .collect(),
-                    status_id: c_status_id,
-                    status: c_status,
-                    status_code: status_code(f.status),
-                    status_detail: &f.message,
-                },
-                remediation: meta.map(|m| Remediation {
-                    desc: remediation_text(&m.remediation.cli, &m.remediation.console),
-                    references: [m.remediation.url.as_str()]
-                        .into_iter()
-                        .filter(|u| !u.is_empty())
-                        .collect(),
-                }),
-                unmapped,
-            }
-        })
-        .collect()
+                status_detail: &f.message,
+            },
+            remediation: meta.map(|m| Remediation {
+                desc: remediation_text(&m.remediation.cli, &m.remediation.console),
+                references: [m.remediation.url.as_str()]
+                    .into_iter()
+                    .filter(|u| !u.is_empty())
+                    .collect(),
+            }),
+            unmapped,
+        }
+    })
+}
+
+/// The record array, serialized element by element from [`record_iter`].
+struct Stream<'a> {
+    result: &'a ScanResult,
+    rules: &'a RuleIndex,
+}
+
+impl serde::Serialize for Stream<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(record_iter(self.result, self.rules))
+    }
 }
 
 fn remediation_text(cli: &str, console: &str) -> String {
@@ -334,7 +350,8 @@ fn unix_millis(result: &ScanResult) -> i64 {
     i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
 }
 
-/// Writes the records of `result` as one pretty-printed JSON array.
+/// Writes the records of `result` as one pretty-printed JSON array, one
+/// record at a time (the same bytes as serializing [`records`]).
 pub fn write(
     result: &ScanResult,
     rules: &RuleIndex,
@@ -344,11 +361,10 @@ pub fn write(
         format: OutputFormat::Ocsf,
         source,
     };
-    serde_json::to_writer_pretty(&mut *out, &records(result, rules)).map_err(|source| {
-        ReportError::Json {
-            format: OutputFormat::Ocsf,
-            source,
-        }
+    let stream = Stream { result, rules };
+    serde_json::to_writer_pretty(&mut *out, &stream).map_err(|source| ReportError::Json {
+        format: OutputFormat::Ocsf,
+        source,
     })?;
     out.write_all(b"\n").map_err(io_err)?;
     out.flush().map_err(io_err)
@@ -365,6 +381,23 @@ mod tests {
         let mut buf = Vec::new();
         write(&r, &RuleIndex::from_metas(rule_metas()), &mut buf).unwrap();
         serde_json::from_slice(&buf).unwrap()
+    }
+
+    #[test]
+    fn issue_14_the_streamed_array_is_byte_identical_to_the_collected_records() {
+        let rules = RuleIndex::from_metas(rule_metas());
+        let mut r = sample_result();
+        for _ in 0..2 {
+            let mut streamed = Vec::new();
+            write(&r, &rules, &mut streamed).unwrap();
+            let mut whole = serde_json::to_vec_pretty(&records(&r, &rules)).unwrap();
+            whole.push(b'\n');
+            assert_eq!(
+                String::from_utf8(streamed).unwrap(),
+                String::from_utf8(whole).unwrap()
+            );
+            r.findings.clear(); // and the empty array
+        }
     }
 
     #[test]

@@ -55,20 +55,8 @@ impl Rule for IamAdministratorAccessWithMfa {
             return Ok(Outcome::not_applicable());
         };
         let name = user.name;
-        let groups: Vec<(&Resource, &IamGroup)> = snapshot
-            .of_type(ResourceType::IamGroup)
-            .filter_map(|r| match &r.properties {
-                Properties::IamGroup(g) => Some((r, g.as_ref())),
-                _ => None,
-            })
-            .collect();
-        let member_of =
-            |g: &IamGroup| u.groups.contains(&g.group_name) || g.members.iter().any(|m| m == name);
-        let my_groups: Vec<(&Resource, &IamGroup)> = groups
-            .iter()
-            .copied()
-            .filter(|(_, g)| member_of(g))
-            .collect();
+        let index = snapshot.iam_groups();
+        let my_groups: Vec<(&Resource, &IamGroup)> = index.of_user(name, &u.groups).collect();
         let admin_groups: Vec<&str> = my_groups
             .iter()
             .filter(|(_, g)| find_aws_policy(&g.attached_policies, ADMINISTRATOR_ACCESS).is_some())
@@ -79,7 +67,7 @@ impl Rule for IamAdministratorAccessWithMfa {
             let missing: Vec<&str> = u
                 .groups
                 .iter()
-                .filter(|n| !groups.iter().any(|(_, g)| &g.group_name == *n))
+                .filter(|n| index.named(n).is_none())
                 .map(String::as_str)
                 .collect();
             if !missing.is_empty() {
