@@ -1,6 +1,8 @@
 //! Store throughput on SQLite and PostgreSQL: findings written per second when
-//! recording a 10,000-finding scan (details encrypted), and a filtered,
-//! paged findings query against a store holding 100,000 findings.
+//! recording a 10,000- and a 100,000-finding scan (details encrypted), and a
+//! filtered, paged findings query against a store holding several hundred
+//! thousand findings. `examples/store_scale.rs` times the same page queries
+//! with millions of findings stored.
 //!
 //! ```sh
 //! cargo bench -p cloudarq-benches --bench store
@@ -26,10 +28,11 @@ use cloudarq_store::findings::FindingFilter;
 use cloudarq_store::scans::{ScanId, ScanTimes};
 use cloudarq_store::testing::{PgCluster, memory_keyring};
 use cloudarq_store::{Store, TenantScope};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_main};
+use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_main};
 use time::OffsetDateTime;
 
 const FINDINGS: usize = 10_000;
+const FINDINGS_100K: usize = 100_000;
 
 fn result(n: usize) -> ScanResult {
     let path = concat!(
@@ -120,6 +123,7 @@ fn store(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let targets = rt.block_on(targets());
     let big = result(FINDINGS);
+    let huge = result(FINDINGS_100K);
 
     let mut write = c.benchmark_group("store_write");
     write
@@ -134,7 +138,19 @@ fn store(c: &mut Criterion) {
             })
         });
     }
+    // Ten one-at-a-time samples: a few seconds each, bounded.
+    write.sampling_mode(SamplingMode::Flat);
+    write.throughput(Throughput::Elements(FINDINGS_100K as u64));
+    for t in &targets {
+        write.bench_function(BenchmarkId::new("record_scan_100k_findings", t.name), |b| {
+            b.iter(|| {
+                rt.block_on(t.store.record_scan(&t.scope, t.conn, &huge, times()))
+                    .unwrap()
+            })
+        });
+    }
     write.finish();
+    drop(huge);
 
     // Ten scans of 10k findings each, then page through the latest.
     let mut latest: Vec<ScanId> = Vec::new();

@@ -9,12 +9,31 @@ use cloudarq_model::finding::{ControlId, Finding};
 use cloudarq_model::rule::{Severity, Status};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
+use zeroize::Zeroizing;
 
 use crate::Store;
 use crate::db::{Tx, on_tx};
 use crate::error::{DbContext, Result, StoreError};
+use crate::keys::Sealer;
 use crate::scans::{ScanId, name, parse};
 use crate::scope::TenantScope;
+
+/// The SQLite insert of `$rows` rows (see [`sqlite_insert_text`]), as a
+/// `&'static str` computed at compile time.
+macro_rules! sqlite_insert {
+    ($rows:expr) => {{
+        const LEN: usize = sqlite_insert_text($rows, &mut []);
+        const BYTES: [u8; LEN] = {
+            let mut b = [0u8; LEN];
+            sqlite_insert_text($rows, &mut b);
+            b
+        };
+        match std::str::from_utf8(&BYTES) {
+            Ok(s) => s,
+            Err(_) => panic!("the SQLite insert is ASCII"),
+        }
+    }};
+}
 
 /// Which findings a page shows. `None` means any.
 #[derive(Clone, Debug, Default)]
@@ -69,8 +88,9 @@ pub struct FindingPage {
     pub next: Option<Cursor>,
 }
 
-/// The encrypted part of a finding.
-#[derive(Serialize, Deserialize)]
+/// The encrypted part of a finding, as read. [`DetailsRef`] writes the same
+/// JSON without copying the finding.
+#[derive(Deserialize)]
 struct Details {
     resource_name: String,
     severity_reason: Option<String>,
@@ -78,6 +98,179 @@ struct Details {
     evidence: serde_json::Value,
     controls: Vec<ControlId>,
     muted_reason: Option<String>,
+}
+
+/// [`Details`] borrowed from a finding, for writing: the same fields, in the
+/// same order, so the same JSON.
+#[derive(Serialize)]
+struct DetailsRef<'a> {
+    resource_name: &'a str,
+    severity_reason: Option<&'a str>,
+    message: &'a str,
+    evidence: &'a serde_json::Value,
+    controls: &'a [ControlId],
+    muted_reason: Option<&'a str>,
+}
+
+/// Rows per PostgreSQL insert: one statement of arrays, unnested into rows
+/// (a few MB at most, well under the protocol's 1 GB message limit).
+///
+/// `COPY ... FROM STDIN` would be faster still, but PostgreSQL refuses COPY
+/// FROM into a table with row-level security for a role it applies to
+/// ("COPY FROM not supported with row-level security"), and `findings` has
+/// row-level security enabled and forced (migration 0001) for the tenant
+/// transactions that write it.
+pub(crate) const PG_BATCH: usize = 2_000;
+
+/// PostgreSQL: one batch of findings. Tenant and scan are the same for every
+/// row; the other columns come as one array each.
+const PG_INSERT: &str = "INSERT INTO findings (id, tenant_id, scan_id, rule_id, title, service, resource_type, \
+     resource_arn, region, status, severity, severity_rank, details) \
+     SELECT f.id, $1, $2, f.rule_id, f.title, f.service, f.resource_type, f.resource_arn, f.region, \
+     f.status, f.severity, f.severity_rank, f.details \
+     FROM UNNEST($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], \
+     $10::text[], $11::text[], $12::int8[], $13::bytea[]) \
+     AS f(id, rule_id, title, service, resource_type, resource_arn, region, status, severity, severity_rank, details)";
+
+/// Rows per SQLite insert, largest first: a scan is written in statements of
+/// 256 rows and its remainder in 32, 4 and 1, so a connection caches four
+/// statement texts whatever the scan's size. 256 rows bind 13 × 256 = 3,328
+/// parameters, well under SQLite's limit of 32,766.
+pub(crate) const SQLITE_CHUNKS: [usize; 4] = [256, 32, 4, 1];
+
+/// SQLite: the multi-row inserts of [`SQLITE_CHUNKS`], built at compile time
+/// (every statement stays a `&'static str`; see [`crate::db`]).
+const SQLITE_INSERTS: [&str; 4] = [
+    sqlite_insert!(256),
+    sqlite_insert!(32),
+    sqlite_insert!(4),
+    sqlite_insert!(1),
+];
+
+/// The largest chunk that fits in `left` (> 0) rows, and its statement.
+fn sqlite_chunk(left: usize) -> (usize, &'static str) {
+    let mut i = 0;
+    while i + 1 < SQLITE_CHUNKS.len() && SQLITE_CHUNKS[i] > left {
+        i += 1;
+    }
+    (SQLITE_CHUNKS[i], SQLITE_INSERTS[i])
+}
+
+const SQLITE_HEAD: &[u8] =
+    b"INSERT INTO findings (id, tenant_id, scan_id, rule_id, title, service, resource_type, \
+resource_arn, region, status, severity, severity_rank, details) VALUES ";
+/// One row's parameters: SQLite-only anonymous `?`, bound in order. Named
+/// ones (`$1`, or `?NNN`) would let rows share the tenant and scan, but
+/// binding by name makes SQLite look each name up in a list, which costs
+/// O(parameters²) per statement: at 256 rows, more than the insert itself.
+const SQLITE_ROW: &[u8] = b"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+/// Writes the SQLite insert of `rows` rows into `out` as far as it fits, and
+/// returns its full length: `INSERT ... VALUES (?, ..., ?), (?, ..., ?)`.
+const fn sqlite_insert_text(rows: usize, out: &mut [u8]) -> usize {
+    let mut pos = put(out, 0, SQLITE_HEAD);
+    let mut r = 0;
+    while r < rows {
+        if r > 0 {
+            pos = put(out, pos, b", ");
+        }
+        pos = put(out, pos, SQLITE_ROW);
+        r += 1;
+    }
+    pos
+}
+
+const fn put(out: &mut [u8], mut pos: usize, s: &[u8]) -> usize {
+    let mut i = 0;
+    while i < s.len() {
+        if pos < out.len() {
+            out[pos] = s[i];
+        }
+        pos += 1;
+        i += 1;
+    }
+    pos
+}
+
+/// Sealed rows of one batch, column by column (PostgreSQL binds each column
+/// as one array; SQLite binds them row by row). Text is borrowed from the
+/// findings.
+struct Rows<'a> {
+    id: Vec<Uuid>,
+    rule_id: Vec<&'a str>,
+    title: Vec<&'a str>,
+    service: Vec<&'static str>,
+    resource_type: Vec<&'static str>,
+    resource_arn: Vec<&'a str>,
+    region: Vec<Option<&'a str>>,
+    status: Vec<&'static str>,
+    severity: Vec<&'static str>,
+    severity_rank: Vec<i64>,
+    details: Vec<Vec<u8>>,
+}
+
+impl<'a> Rows<'a> {
+    /// Gives each finding an id (UUIDv7: ascending, so reading by id gives
+    /// the scan's order back) and seals its details; `plain` is the reused
+    /// (and finally zeroized) buffer of the details' JSON.
+    fn seal(sealer: &mut Sealer, plain: &mut Vec<u8>, chunk: &'a [Finding]) -> Result<Self> {
+        let n = chunk.len();
+        let mut rows = Rows {
+            id: Vec::with_capacity(n),
+            rule_id: Vec::with_capacity(n),
+            title: Vec::with_capacity(n),
+            service: Vec::with_capacity(n),
+            resource_type: Vec::with_capacity(n),
+            resource_arn: Vec::with_capacity(n),
+            region: Vec::with_capacity(n),
+            status: Vec::with_capacity(n),
+            severity: Vec::with_capacity(n),
+            severity_rank: Vec::with_capacity(n),
+            details: Vec::with_capacity(n),
+        };
+        for f in chunk {
+            let id = Uuid::now_v7();
+            plain.clear();
+            serde_json::to_writer(
+                &mut *plain,
+                &DetailsRef {
+                    resource_name: &f.resource_name,
+                    severity_reason: f.severity_reason.as_deref(),
+                    message: &f.message,
+                    evidence: &f.evidence,
+                    controls: &f.controls,
+                    muted_reason: f.muted_reason.as_deref(),
+                },
+            )
+            .map_err(|e| StoreError::InvalidInput {
+                field: "finding",
+                detail: e.to_string(),
+            })?;
+            rows.details
+                .push(sealer.seal("findings", "details", id, plain)?);
+            rows.id.push(id);
+            rows.rule_id.push(&f.rule_id);
+            rows.title.push(&f.title);
+            rows.service.push(f.service.as_str());
+            rows.resource_type.push(f.resource_type.as_str());
+            rows.resource_arn.push(f.resource_arn.as_str());
+            rows.region.push(f.region.as_ref().map(|r| r.as_str()));
+            rows.status.push(status_name(f.status));
+            rows.severity.push(f.severity.as_str());
+            rows.severity_rank.push(rank(f.severity));
+        }
+        Ok(rows)
+    }
+}
+
+/// The stored (serde) name of a status.
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+        Status::Error => "ERROR",
+        Status::Muted => "MUTED",
+    }
 }
 
 fn rank(s: Severity) -> i64 {
@@ -224,7 +417,11 @@ impl Store {
     }
 
     /// Stores `findings` of scan `scan`, their details sealed under the
-    /// tenant's data key, inside the scan's transaction.
+    /// tenant's data key, inside the scan's transaction: many rows per
+    /// statement ([`PG_BATCH`] on PostgreSQL, [`SQLITE_CHUNKS`] on SQLite),
+    /// each batch sealed in full before its one round trip. A failing batch
+    /// fails the call, and the caller's transaction (scan row and earlier
+    /// batches included) is rolled back when it is dropped.
     pub(crate) async fn insert_findings(
         &self,
         tx: &mut Tx,
@@ -232,48 +429,59 @@ impl Store {
         scan: Uuid,
         findings: &[Finding],
     ) -> Result<()> {
+        // Every encryption of the scan is counted before the first is made.
         let mut sealer = self.keys.sealer(tx, tenant, findings.len().max(1)).await?;
-        for f in findings {
-            let fid = Uuid::now_v7();
-            let details = serde_json::to_vec(&Details {
-                resource_name: f.resource_name.clone(),
-                severity_reason: f.severity_reason.clone(),
-                message: f.message.clone(),
-                evidence: f.evidence.clone(),
-                controls: f.controls.clone(),
-                muted_reason: f.muted_reason.clone(),
-            })
-            .map_err(|e| StoreError::InvalidInput {
-                field: "finding",
-                detail: e.to_string(),
-            })?;
-            let sealed = sealer.seal("findings", "details", fid, &details)?;
-            let service = name(&f.service)?;
-            let rtype = name(&f.resource_type)?;
-            let status = name(&f.status)?;
-            on_tx!(tx, c => {
-                sqlx::query(
-                    "INSERT INTO findings (id, tenant_id, scan_id, rule_id, title, service, resource_type, resource_arn, \
-                     region, status, severity, severity_rank, details) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(fid)
-                .bind(tenant)
-                .bind(scan)
-                .bind(&f.rule_id)
-                .bind(&f.title)
-                .bind(&service)
-                .bind(&rtype)
-                .bind(f.resource_arn.as_str())
-                .bind(f.region.as_ref().map(|r| r.as_str()))
-                .bind(&status)
-                .bind(f.severity.as_str())
-                .bind(rank(f.severity))
-                .bind(sealed)
-                .execute(&mut *c)
-                .await
-                .ctx("storing a finding")?;
-            });
+        let mut plain = Zeroizing::new(Vec::with_capacity(4096));
+        match tx {
+            Tx::Postgres(t) => {
+                for chunk in findings.chunks(PG_BATCH) {
+                    let rows = Rows::seal(&mut sealer, &mut plain, chunk)?;
+                    sqlx::query(PG_INSERT)
+                        .bind(tenant)
+                        .bind(scan)
+                        .bind(&rows.id)
+                        .bind(&rows.rule_id)
+                        .bind(&rows.title)
+                        .bind(&rows.service)
+                        .bind(&rows.resource_type)
+                        .bind(&rows.resource_arn)
+                        .bind(&rows.region)
+                        .bind(&rows.status)
+                        .bind(&rows.severity)
+                        .bind(&rows.severity_rank)
+                        .bind(&rows.details)
+                        .execute(&mut **t)
+                        .await
+                        .ctx("storing findings")?;
+                }
+            }
+            Tx::Sqlite(t) => {
+                let mut rest = findings;
+                while !rest.is_empty() {
+                    let (n, sql) = sqlite_chunk(rest.len());
+                    let (chunk, tail) = rest.split_at(n);
+                    rest = tail;
+                    let rows = Rows::seal(&mut sealer, &mut plain, chunk)?;
+                    let mut q = sqlx::query(sql);
+                    for (i, details) in rows.details.into_iter().enumerate() {
+                        q = q
+                            .bind(rows.id[i])
+                            .bind(tenant)
+                            .bind(scan)
+                            .bind(rows.rule_id[i])
+                            .bind(rows.title[i])
+                            .bind(rows.service[i])
+                            .bind(rows.resource_type[i])
+                            .bind(rows.resource_arn[i])
+                            .bind(rows.region[i])
+                            .bind(rows.status[i])
+                            .bind(rows.severity[i])
+                            .bind(rows.severity_rank[i])
+                            .bind(details);
+                    }
+                    q.execute(&mut **t).await.ctx("storing findings")?;
+                }
+            }
         }
         Ok(())
     }
@@ -301,5 +509,102 @@ impl Store {
             findings.push(self.decode_finding(tx, tenant, row).await?);
         }
         Ok(findings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cloudarq_model::ResourceType;
+    use cloudarq_model::Service;
+
+    #[test]
+    fn the_one_row_sqlite_insert_is_the_plain_insert() {
+        assert_eq!(
+            sqlite_insert!(1),
+            "INSERT INTO findings (id, tenant_id, scan_id, rule_id, title, service, resource_type, \
+             resource_arn, region, status, severity, severity_rank, details) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+    }
+
+    #[test]
+    fn sqlite_inserts_have_a_parameter_per_column_of_every_row() {
+        for (n, sql) in SQLITE_CHUNKS.iter().zip(SQLITE_INSERTS) {
+            let (_, values) = sql.split_once(" VALUES ").unwrap();
+            let rows: Vec<&str> = values.split("), (").collect();
+            assert_eq!(rows.len(), *n);
+            for row in rows {
+                let params: Vec<&str> = row
+                    .trim_matches(|c| c == '(' || c == ')')
+                    .split(", ")
+                    .collect();
+                assert_eq!(params, ["?"; 13]);
+            }
+            assert!(13 * n < 32_766, "SQLite's limit");
+        }
+    }
+
+    #[test]
+    fn chunks_cover_any_count_with_few_statements() {
+        for total in [1, 3, 4, 31, 255, 256, 257, 4_567, 100_000] {
+            let (mut left, mut statements, mut sizes) = (total, 0, Vec::new());
+            while left > 0 {
+                let (n, sql) = sqlite_chunk(left);
+                assert!(n <= left);
+                assert_eq!(sql.matches("), (").count() + 1, n);
+                sizes.push(n);
+                left -= n;
+                statements += 1;
+            }
+            assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "{sizes:?}");
+            // At most 7 of 32 rows, 7 of 4 and 3 of 1 after the 256s.
+            assert!(
+                statements <= total / 256 + 7 + 7 + 3,
+                "{total}: {statements}"
+            );
+        }
+    }
+
+    #[test]
+    fn stored_names_are_the_serde_names() {
+        for s in [Status::Pass, Status::Fail, Status::Error, Status::Muted] {
+            assert_eq!(status_name(s), name(&s).unwrap());
+        }
+        for s in Service::ALL {
+            assert_eq!(s.as_str(), name(&s).unwrap());
+        }
+        for t in ResourceType::ALL {
+            assert_eq!(t.as_str(), name(t).unwrap());
+        }
+        for s in [
+            Severity::Informational,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ] {
+            assert_eq!(s.as_str(), name(&s).unwrap());
+        }
+    }
+
+    #[test]
+    fn details_written_borrowed_read_back_owned() {
+        let evidence = serde_json::json!({"a": [1, "x\"y"], "b": null});
+        let controls: Vec<ControlId> = Vec::new();
+        let json = serde_json::to_vec(&DetailsRef {
+            resource_name: "bucket \u{1F600}",
+            severity_reason: None,
+            message: "m",
+            evidence: &evidence,
+            controls: &controls,
+            muted_reason: Some("r"),
+        })
+        .unwrap();
+        let d: Details = serde_json::from_slice(&json).unwrap();
+        assert_eq!(d.resource_name, "bucket \u{1F600}");
+        assert_eq!(d.evidence, evidence);
+        assert_eq!(d.muted_reason.as_deref(), Some("r"));
+        assert!(d.severity_reason.is_none());
     }
 }

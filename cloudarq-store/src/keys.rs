@@ -101,11 +101,13 @@ impl KeyCache {
 }
 
 /// Encrypts up to the number of values reserved for it, with the tenant's
-/// primary data key.
+/// primary data key. The cipher is set up once per sealer (one scan's
+/// findings, one connection's credentials) and nonces are drawn in blocks
+/// ([`crypto::BatchSealer`]); each value still gets its own fresh nonce and
+/// its own associated data.
 pub(crate) struct Sealer {
     tenant: Uuid,
-    kid: u32,
-    key: SecretKey,
+    inner: crypto::BatchSealer,
     remaining: usize,
 }
 
@@ -124,9 +126,7 @@ impl Sealer {
             });
         }
         self.remaining -= 1;
-        Ok(crypto::seal(
-            &self.key,
-            self.kid,
+        Ok(self.inner.seal(
             &Aad::new(table, column, self.tenant, row.as_bytes()),
             plaintext,
         )?)
@@ -264,8 +264,7 @@ impl KeyManager {
         let key = self.cached_or_unwrap(tenant, kid, to_u32(mid, "master_key_id")?, &wrapped)?;
         Ok(Sealer {
             tenant,
-            kid,
-            key,
+            inner: crypto::BatchSealer::new(&key, kid)?,
             remaining: n,
         })
     }

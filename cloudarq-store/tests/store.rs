@@ -313,6 +313,240 @@ async fn findings_filter_and_keyset_pages(env: Env) {
 }
 both!(findings_filter_and_keyset_pages);
 
+// ------------------------------------------------------------ bulk writes
+
+/// A scan of 4,567 findings (no multiple of any batch size: PostgreSQL
+/// writes 2,000 rows per statement, SQLite 256, 32, 4 and 1) whose values
+/// are varied and hostile: every status and severity, unicode, quotes, SQL
+/// text, control characters (not NUL, which PostgreSQL's text refuses), very
+/// long messages, global findings without a region, evidence maps.
+fn hostile_result(n: usize) -> cloudarq_model::finding::ScanResult {
+    let mut r = demo_result();
+    let base = r.findings.clone();
+    let statuses = [Status::Pass, Status::Fail, Status::Error, Status::Muted];
+    let severities = [
+        Severity::Informational,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+    let regions = ["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1"];
+    let hostile = [
+        "plain",
+        "quote ' double \" backslash \\ percent % underscore _",
+        "'); DROP TABLE findings; --",
+        "ünïcödé 日本語 🙂 \u{202e}rtl\u{202c} \u{200b}zero-width",
+        "controls \t\r\n \u{1} \u{7f} \u{1b}[31m \u{9b}",
+        "$1 $2 ?1 ? :name @x",
+        "",
+    ];
+    r.findings = (0..n)
+        .map(|i| {
+            let mut f = base[i % base.len()].clone();
+            let h = hostile[i % hostile.len()];
+            f.status = statuses[i % statuses.len()];
+            f.severity = severities[(i / 4) % severities.len()];
+            f.region = match i % 5 {
+                0 => None,
+                k => Some(regions[k % regions.len()].parse().unwrap()),
+            };
+            f.resource_arn = format!("arn:aws:s3:::hostile-{i:05}").parse().unwrap();
+            f.rule_id = format!("{}_{}", f.rule_id, i % 13);
+            f.title = format!("{h} title {i}");
+            f.resource_name = format!("{h}-{i}");
+            f.message = if i % 997 == 3 {
+                // Long, multi-byte, and not a round size.
+                format!("{h} {}", "long ✓ message ".repeat(9_000 + i))
+            } else {
+                format!("{h} message {i}")
+            };
+            f.severity_reason = (i % 3 == 0).then(|| format!("reason {h} {i}"));
+            f.muted_reason = (f.status == Status::Muted).then(|| format!("muted: {h}"));
+            f.evidence = match i % 4 {
+                0 => serde_json::Value::Null,
+                1 => serde_json::json!({ "port": i, "open": true, "ratio": 0.5 }),
+                2 => serde_json::json!({
+                    h: [h, null, {"nested": {"deeper": [1, -2, 3]}}],
+                    "empty": {},
+                    "list": [],
+                }),
+                _ => serde_json::json!({ "text": h.repeat(40), "n": -(i as i64) }),
+            };
+            if i % 6 == 0 {
+                f.controls.clear();
+            }
+            f
+        })
+        .collect();
+    r
+}
+
+const BULK: usize = 4_567;
+
+async fn a_large_hostile_scan_reads_back_exactly(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let result = hostile_result(BULK);
+    let statuses: HashSet<_> = result.findings.iter().map(|f| f.status).collect();
+    let severities: HashSet<_> = result.findings.iter().map(|f| f.severity).collect();
+    assert_eq!((statuses.len(), severities.len()), (4, 5));
+    let id = record(&env, &scope, conn, &result, 100).await;
+    let back = env.store.load_result(&scope, id).await.unwrap();
+    assert_eq!(back.findings.len(), BULK);
+    for (i, (a, b)) in back.findings.iter().zip(&result.findings).enumerate() {
+        assert_eq!(a, b, "finding {i} reads back as recorded, in order");
+    }
+    assert_eq!(back, result);
+    let scans = env.store.scans(&scope, Some(conn)).await.unwrap();
+    assert_eq!(scans[0].findings as usize, BULK);
+    // The plaintext columns filter as before.
+    let page = env
+        .store
+        .findings_page(
+            &scope,
+            id,
+            &FindingFilter {
+                severity: Some(Severity::Critical),
+                status: Some(Status::Muted),
+                text: Some("HOSTILE-0".into()),
+                ..Default::default()
+            },
+            None,
+            1000,
+        )
+        .await
+        .unwrap();
+    let want = result
+        .findings
+        .iter()
+        .filter(|f| {
+            f.severity == Severity::Critical
+                && f.status == Status::Muted
+                && f.resource_arn.as_str().contains("hostile-0")
+        })
+        .count();
+    assert!(want > 0);
+    assert_eq!(page.findings.len(), want);
+}
+both!(a_large_hostile_scan_reads_back_exactly);
+
+/// A batch the database refuses part-way (a trigger rejects one finding
+/// past the first full batch on either backend) rolls the whole scan back:
+/// no finding, no scan row, no counted encryption; earlier scans untouched.
+async fn a_batch_failing_part_way_leaves_nothing_behind(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let first = demo_result();
+    let kept = record(&env, &scope, conn, &first, 100).await;
+    let keys_before = env.store.key_status(env.runner()).await.unwrap();
+
+    let mut raw = raw(&env).await;
+    match &raw {
+        Raw::Sqlite(_) => {
+            raw_exec!(
+                raw,
+                "CREATE TRIGGER reject_poison BEFORE INSERT ON findings WHEN NEW.rule_id = 'poison' \
+                 BEGIN SELECT RAISE(ABORT, 'poisoned finding refused'); END"
+            )
+            .unwrap();
+        }
+        Raw::Pg(_) => {
+            raw_exec!(
+                raw,
+                "CREATE FUNCTION reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF NEW.rule_id = 'poison' THEN RAISE EXCEPTION 'poisoned finding refused'; END IF; \
+                 RETURN NEW; END $$"
+            )
+            .unwrap();
+            raw_exec!(
+                raw,
+                "CREATE TRIGGER reject_poison BEFORE INSERT ON findings \
+                 FOR EACH ROW EXECUTE FUNCTION reject_poison()"
+            )
+            .unwrap();
+        }
+    }
+    let mut bad = hostile_result(BULK);
+    // Past PostgreSQL's first batch (2,000) and SQLite's first eleven (2,816).
+    bad.findings[3_001].rule_id = "poison".into();
+    let err = env
+        .store
+        .record_scan(
+            &scope,
+            conn,
+            &bad,
+            cloudarq_store::scans::ScanTimes {
+                started_at: t(200),
+                finished_at: t(205),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Database { .. }) && format!("{err:?}").contains("poisoned"),
+        "{err:?}"
+    );
+    let scans = env.store.scans(&scope, None).await.unwrap();
+    assert_eq!(scans.len(), 1, "no scan row left behind");
+    assert_eq!(scans[0].id, kept);
+    let tenant_id = scope.tenant().as_uuid();
+    assert_eq!(rows_of(&mut raw, "scans", tenant_id, None).await, 1);
+    assert_eq!(
+        rows_of(&mut raw, "findings", tenant_id, None).await,
+        first.findings.len() as i64,
+        "no finding of the refused scan left behind"
+    );
+    assert_eq!(
+        env.store.load_result(&scope, kept).await.unwrap(),
+        first,
+        "the earlier scan is untouched"
+    );
+    assert_eq!(
+        env.store.key_status(env.runner()).await.unwrap(),
+        keys_before,
+        "the refused scan's encryptions are not counted"
+    );
+    // Without the poison the same scan is stored.
+    bad.findings[3_001].rule_id = "fine".into();
+    let id = record(&env, &scope, conn, &bad, 300).await;
+    assert_eq!(env.store.load_result(&scope, id).await.unwrap(), bad);
+}
+both!(a_batch_failing_part_way_leaves_nothing_behind);
+
+/// The primary data key's encryption counter advances by exactly the number
+/// of findings sealed, whatever the batch sizes.
+async fn the_encryption_counter_advances_by_the_findings_sealed(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let counter = || async {
+        let status = env.store.key_status(env.runner()).await.unwrap();
+        let (kid, key) = status
+            .data_keys
+            .iter()
+            .find(|(_, k)| k.tenant == scope.tenant() && k.state == "primary")
+            .unwrap();
+        (*kid, key.encryptions, key.rows)
+    };
+    let (kid, mut used, mut rows) = counter().await;
+    for (at, n) in [
+        (100, BULK),
+        (200, 1),
+        (300, 257),
+        (400, 2_000),
+        (500, 2_001),
+    ] {
+        let result = hostile_result(n);
+        record(&env, &scope, conn, &result, at).await;
+        let (k, u, r) = counter().await;
+        assert_eq!(k, kid, "the same primary key");
+        assert_eq!(u - used, n as i64, "{n} findings sealed, {n} counted");
+        assert_eq!(r - rows, n as u64, "{n} rows under the key");
+        (used, rows) = (u, r);
+    }
+}
+both!(the_encryption_counter_advances_by_the_findings_sealed);
+
 // -------------------------------------------------------- encryption at rest
 
 /// Every byte the database holds, as text: the SQLite file with its WAL, or a
