@@ -20,8 +20,7 @@
 
 use std::time::Duration;
 
-use cloudarq_model::Snapshot;
-use cloudarq_model::finding::ScanResult;
+use cloudarq_benches::store_fixture::demo_result;
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_store::connections::{ConnectionId, NewConnection};
 use cloudarq_store::findings::FindingFilter;
@@ -33,26 +32,6 @@ use time::OffsetDateTime;
 
 const FINDINGS: usize = 10_000;
 const FINDINGS_100K: usize = 100_000;
-
-fn result(n: usize) -> ScanResult {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/demo-snapshot.json"
-    );
-    let snap = Snapshot::from_json(&std::fs::read_to_string(path).unwrap(), path).unwrap();
-    let mut r = cloudarq_core::engine::Engine::new(cloudarq_rules::all())
-        .with_frameworks(cloudarq_rules::frameworks::frameworks().unwrap())
-        .evaluate(&snap);
-    let base = r.findings.clone();
-    r.findings = (0..n)
-        .map(|i| {
-            let mut f = base[i % base.len()].clone();
-            f.resource_arn = format!("arn:aws:s3:::bench-bucket-{i:06}").parse().unwrap();
-            f
-        })
-        .collect();
-    r
-}
 
 struct Target {
     name: &'static str,
@@ -122,8 +101,8 @@ async fn targets() -> Vec<Target> {
 fn store(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let targets = rt.block_on(targets());
-    let big = result(FINDINGS);
-    let huge = result(FINDINGS_100K);
+    let big = demo_result(FINDINGS);
+    let huge = demo_result(FINDINGS_100K);
 
     let mut write = c.benchmark_group("store_write");
     write

@@ -30,8 +30,7 @@
 
 use std::time::{Duration, Instant};
 
-use cloudarq_model::Snapshot;
-use cloudarq_model::finding::ScanResult;
+use cloudarq_benches::store_fixture::demo_result;
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_store::connections::NewConnection;
 use cloudarq_store::crypto::SecretKey;
@@ -99,28 +98,6 @@ fn args() -> Args {
         usage();
     }
     a
-}
-
-/// The demo account's findings, repeated over distinct ARNs (as the
-/// criterion bench's `result`).
-fn result(n: usize) -> ScanResult {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../testdata/demo-snapshot.json"
-    );
-    let snap = Snapshot::from_json(&std::fs::read_to_string(path).unwrap(), path).unwrap();
-    let mut r = cloudarq_core::engine::Engine::new(cloudarq_rules::all())
-        .with_frameworks(cloudarq_rules::frameworks::frameworks().unwrap())
-        .evaluate(&snap);
-    let base = r.findings.clone();
-    r.findings = (0..n)
-        .map(|i| {
-            let mut f = base[i % base.len()].clone();
-            f.resource_arn = format!("arn:aws:s3:::bench-bucket-{i:06}").parse().unwrap();
-            f
-        })
-        .collect();
-    r
 }
 
 fn keyring() -> Keyring {
@@ -202,7 +179,7 @@ async fn main() {
     println!("{} store, {stored} findings stored", a.backend);
 
     if !a.time_only && stored < a.total {
-        let full = result(a.scan_size);
+        let full = demo_result(a.scan_size);
         let (mut written, start) = (stored, Instant::now());
         while written < a.total {
             let left = usize::try_from(a.total - written).unwrap_or(usize::MAX);

@@ -82,6 +82,18 @@ pub enum Status {
     Muted,
 }
 
+impl Status {
+    /// Uppercase name, as serialized (`PASS`, `FAIL`, `ERROR`, `MUTED`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pass => "PASS",
+            Self::Fail => "FAIL",
+            Self::Error => "ERROR",
+            Self::Muted => "MUTED",
+        }
+    }
+}
+
 /// How to fix a failing resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Remediation {

@@ -14,7 +14,6 @@
 use std::io::Write;
 
 use cloudarq_model::finding::ScanResult;
-use cloudarq_model::rule::Status;
 use cloudarq_model::text::csv_cell;
 
 use super::{ReportError, RuleIndex};
@@ -41,15 +40,6 @@ pub const HEADER: [&str; 17] = [
     "remediation_url",
 ];
 
-fn status_name(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "PASS",
-        Status::Fail => "FAIL",
-        Status::Error => "ERROR",
-        Status::Muted => "MUTED",
-    }
-}
-
 /// Writes the header and one row per finding, in result order.
 pub fn write(
     result: &ScanResult,
@@ -73,7 +63,7 @@ pub fn write(
         let cells = [
             account,
             &collected,
-            status_name(f.status),
+            f.status.as_str(),
             f.severity.as_str(),
             &f.rule_id,
             &f.title,

@@ -91,15 +91,6 @@ fn severity_fill(s: Severity) -> &'static str {
     }
 }
 
-fn status_name(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "PASS",
-        Status::Fail => "FAIL",
-        Status::Error => "ERROR",
-        Status::Muted => "MUTED",
-    }
-}
-
 fn status_fill(s: Status) -> &'static str {
     match s {
         Status::Pass => "#15803d",
@@ -319,7 +310,7 @@ fn service_chart(h: &mut String, s: &Stats<'_>) {
                  <title>{label} {name}: {n}</title></rect>",
                 ry = y + 4.0,
                 fill = status_fill(st),
-                name = status_name(st),
+                name = st.as_str(),
             );
             x += w;
         }
@@ -336,8 +327,8 @@ fn service_chart(h: &mut String, s: &Stats<'_>) {
         let _ = write!(
             h,
             "<span><i class=\"bg-{}\"></i>{}</span>",
-            status_name(st).to_ascii_lowercase(),
-            status_name(st)
+            st.as_str().to_ascii_lowercase(),
+            st.as_str()
         );
     }
     h.push_str("</div>\n</figure>\n");
@@ -447,7 +438,7 @@ fn severity_badge(s: Severity) -> String {
 }
 
 fn status_badge(s: Status) -> String {
-    let n = status_name(s);
+    let n = s.as_str();
     format!("<span class=\"st st-{n}\">{n}</span>")
 }
 
@@ -596,7 +587,7 @@ fn findings_table(h: &mut String, r: &ScanResult) {
             "<tr data-status=\"{st}\" data-severity=\"{sev}\"><td>{sev_badge}</td><td>{st_badge}</td>\
              <td>{svc}</td><td class=\"nowrap\">{region}</td><td>{title}<div class=\"note\"><code>{rule}</code></div></td>\
              <td>{name}<div class=\"note arn\"><code>{arn}</code></div></td><td>{msg}",
-            st = status_name(f.status),
+            st = f.status.as_str(),
             sev = f.severity,
             sev_badge = severity_badge(f.severity),
             st_badge = status_badge(f.status),

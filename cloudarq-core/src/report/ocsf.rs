@@ -181,15 +181,6 @@ pub fn finding_status_id(s: Status) -> (u32, &'static str) {
     }
 }
 
-fn status_code(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "PASS",
-        Status::Fail => "FAIL",
-        Status::Error => "ERROR",
-        Status::Muted => "MUTED",
-    }
-}
-
 /// The stable `finding_info.uid` of a finding.
 pub fn finding_uid(account: &str, f: &Finding) -> String {
     let mut h = Sha256::new();
@@ -259,7 +250,7 @@ fn record_iter<'a>(
             severity,
             status_id,
             status,
-            status_code: status_code(f.status),
+            status_code: f.status.as_str(),
             status_detail,
             message: &f.message,
             time,
@@ -308,7 +299,7 @@ fn record_iter<'a>(
                     .collect(),
                 status_id: c_status_id,
                 status: c_status,
-                status_code: status_code(f.status),
+                status_code: f.status.as_str(),
                 status_detail: &f.message,
             },
             remediation: meta.map(|m| Remediation {
