@@ -19,3 +19,4 @@ pub struct RuleAuthorGuide;
 pub mod cli;
 pub mod logging;
 pub mod record;
+pub mod service;

@@ -289,6 +289,34 @@ impl Pool {
     /// once would both apply migration 1, so the database file (`url`'s) is
     /// locked exclusively (`flock`, which SQLite's own `fcntl` locks do not
     /// see) while migrating.
+    /// Whether the database answers and every migration this build knows
+    /// is applied (the service's readiness).
+    pub(crate) async fn migrations_current(&self) -> Result<bool> {
+        let (applied, known): (Option<i64>, Option<i64>) = match self {
+            Self::Sqlite(p) => (
+                sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                    .fetch_one(p)
+                    .await
+                    .ctx("reading the applied migrations")?,
+                sqlx::migrate!("./migrations/sqlite")
+                    .iter()
+                    .map(|m| m.version)
+                    .max(),
+            ),
+            Self::Postgres(p) => (
+                sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                    .fetch_one(p)
+                    .await
+                    .ctx("reading the applied migrations")?,
+                sqlx::migrate!("./migrations/postgres")
+                    .iter()
+                    .map(|m| m.version)
+                    .max(),
+            ),
+        };
+        Ok(applied.is_some() && applied >= known)
+    }
+
     pub(crate) async fn migrate(&self, url: &str) -> Result<()> {
         match self {
             Self::Sqlite(p) => {

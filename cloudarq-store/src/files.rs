@@ -172,6 +172,42 @@ pub(crate) fn read_limited(
     Ok(())
 }
 
+/// Reads a secret file of another component (the service's token signing
+/// keys): a regular file, not a symbolic link, owned by this user, that
+/// group and others cannot read or write, of at most `limit` bytes. The
+/// bytes are wiped from memory when dropped.
+pub fn read_private_file(path: &Path, limit: u64) -> io::Result<zeroize::Zeroizing<Vec<u8>>> {
+    let (file, meta) = open_regular(path, limit)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Err(err(
+                path,
+                format!(
+                    "has mode {mode:o}; a secret file must be readable by its owner only (chmod 600)"
+                ),
+            ));
+        }
+    }
+    let cap = usize::try_from(meta.len()).unwrap_or(0).saturating_add(1);
+    let mut out = zeroize::Zeroizing::new(Vec::with_capacity(cap));
+    read_limited(file, path, limit, &mut out)?;
+    Ok(out)
+}
+
+/// Writes a secret file atomically with mode 600 (see [`read_private_file`]),
+/// replacing the file at `path` if `replace`, else failing if the name is
+/// taken.
+pub fn write_private_file(path: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
+    write_atomic(
+        path,
+        bytes,
+        if replace { Replace::Yes } else { Replace::No },
+    )
+}
+
 /// Syncs a directory, so a rename in it survives a crash.
 pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     #[cfg(unix)]

@@ -55,6 +55,7 @@ pub mod rotation;
 pub mod scans;
 pub mod scope;
 pub mod scores;
+pub mod sessions;
 pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -255,6 +256,19 @@ impl Store {
     /// The database URL, password removed.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Readiness: the database answers and its migrations are current;
+    /// an error says which is not.
+    pub async fn ready(&self) -> Result<()> {
+        if self.pool.migrations_current().await? {
+            Ok(())
+        } else {
+            Err(StoreError::InvalidInput {
+                field: "database",
+                detail: "migrations are not current".into(),
+            })
+        }
     }
 
     /// Closes the pools.

@@ -348,7 +348,7 @@ impl Store {
             crate::db::Pool::Postgres(p) => {
                 for q in [
                     "VACUUM FULL tenant_keys",
-                    "VACUUM findings, scores, scans, mutelist_entries, connection_credentials, connections, audit_log, users, tenants",
+                    "VACUUM findings, scores, scans, mutelist_entries, connection_credentials, connections, audit_log, refresh_tokens, sessions, users, tenants",
                 ] {
                     sqlx::query(q)
                         .execute(p)
@@ -387,6 +387,8 @@ impl Store {
             "DELETE FROM connection_credentials WHERE tenant_id = $1",
             "DELETE FROM connections WHERE tenant_id = $1",
             "DELETE FROM audit_log WHERE tenant_id = $1",
+            "DELETE FROM refresh_tokens WHERE tenant_id = $1",
+            "DELETE FROM sessions WHERE tenant_id = $1",
             "DELETE FROM users WHERE tenant_id = $1",
             "DELETE FROM tenant_keys WHERE tenant_id = $1",
             "DELETE FROM tenants WHERE id = $1",

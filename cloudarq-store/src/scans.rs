@@ -202,6 +202,21 @@ impl Store {
         scope: &TenantScope,
         connection: Option<ConnectionId>,
     ) -> Result<Vec<ScanSummary>> {
+        self.scan_summaries(scope, connection, None).await
+    }
+
+    /// One scan of a live connection of this tenant, or `None` (also for
+    /// another tenant's id).
+    pub async fn scan(&self, scope: &TenantScope, scan: ScanId) -> Result<Option<ScanSummary>> {
+        Ok(self.scan_summaries(scope, None, Some(scan)).await?.pop())
+    }
+
+    async fn scan_summaries(
+        &self,
+        scope: &TenantScope,
+        connection: Option<ConnectionId>,
+        scan: Option<ScanId>,
+    ) -> Result<Vec<ScanSummary>> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
         type Row = (
@@ -225,11 +240,12 @@ impl Store {
                  (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.tenant_id = s.tenant_id), \
                  (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.tenant_id = s.tenant_id AND f.status = 'FAIL') \
                  FROM scans s JOIN connections co ON co.id = s.connection_id AND co.deleted_at_ms IS NULL \
-                 WHERE s.tenant_id = $1 AND ($2 IS NULL OR s.connection_id = $2) \
+                 WHERE s.tenant_id = $1 AND ($2 IS NULL OR s.connection_id = $2) AND ($3 IS NULL OR s.id = $3) \
                  ORDER BY s.created_at_ms DESC, s.id DESC",
             )
             .bind(tenant)
             .bind(connection.map(|c| c.0))
+            .bind(scan.map(|s| s.0))
             .fetch_all(&mut *c)
             .await
             .ctx("listing scans")?

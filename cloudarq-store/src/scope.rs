@@ -84,6 +84,14 @@ impl TenantId {
     }
 }
 
+/// An id is not a capability (a scope is): any UUID names a tenant, and
+/// [`JobRunner::scope`] decides whether to act for it.
+impl From<Uuid> for TenantId {
+    fn from(id: Uuid) -> Self {
+        Self(id)
+    }
+}
+
 impl fmt::Display for TenantId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)

@@ -21,10 +21,20 @@ pub enum Role {
 }
 
 impl Role {
-    fn as_str(self) -> &'static str {
+    /// The stored name: `admin` or `client`.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Admin => "admin",
             Self::Client => "client",
+        }
+    }
+
+    /// The role a stored (or token) name names.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "client" => Some(Self::Client),
+            _ => None,
         }
     }
 }

@@ -1278,7 +1278,12 @@ async fn rows_of(raw: &mut Raw, table: &str, tenant: Uuid, conn: Option<Uuid>) -
             "SELECT count(*) FROM scores WHERE scan_id IN (SELECT id FROM scans WHERE connection_id = $1)",
             c
         ),
-        ("tenant_keys" | "users" | "audit_log", Some(_)) => 0,
+        ("tenant_keys" | "users" | "audit_log" | "sessions" | "refresh_tokens", Some(_)) => 0,
+        ("sessions", None) => count!("SELECT count(*) FROM sessions WHERE tenant_id = $1", tenant),
+        ("refresh_tokens", None) => count!(
+            "SELECT count(*) FROM refresh_tokens WHERE tenant_id = $1",
+            tenant
+        ),
         ("tenant_keys", None) => count!(
             "SELECT count(*) FROM tenant_keys WHERE tenant_id = $1",
             tenant
@@ -1320,7 +1325,8 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     }
     record(&env, &keep, other, &demo_result(), 0).await;
     let queued = env.store.queue_scan(&a, gone, t(5)).await.unwrap();
-    env.store
+    let ops = env
+        .store
         .create_user(
             &a,
             "ops\x40a.test",
@@ -1331,6 +1337,23 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
         )
         .await
         .unwrap();
+    // A signed-in session whose refresh token was rotated once.
+    let limits = cloudarq_store::sessions::SessionLimits {
+        absolute: time::Duration::days(1),
+        idle: time::Duration::days(1),
+    };
+    let session = env
+        .store
+        .start_session(&a, ops, &[1; 32], limits, t(1))
+        .await
+        .unwrap();
+    assert!(matches!(
+        env.store
+            .rotate_refresh(&a, &[1; 32], &[2; 32], limits, t(2))
+            .await
+            .unwrap(),
+        cloudarq_store::sessions::Refresh::Rotated { .. }
+    ));
     env.store
         .audit(
             &a,
@@ -1442,6 +1465,21 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
         .await,
         0
     );
+    // Its users' sessions end at once: no access token or refresh works.
+    assert!(
+        !env.store
+            .session_valid(&a, session, ops, 0, t1)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        env.store
+            .rotate_refresh(&a, &[2; 32], &[3; 32], limits, t1)
+            .await
+            .unwrap(),
+        cloudarq_store::sessions::Refresh::Invalid
+    );
+    assert!(rows_of(&mut raw, "sessions", a.tenant().as_uuid(), None).await > 0);
     let rep = env
         .store
         .purge(runner, t1 + time::Duration::days(30))

@@ -24,6 +24,7 @@ use cloudarq_model::text::Inert;
 pub mod rules;
 mod scaffold;
 mod scan;
+pub mod serve;
 pub mod store;
 
 pub use scan::ScanArgs;
@@ -130,6 +131,21 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// The hosted service: run it, or rotate its token signing keys.
+    Serve {
+        /// Run (`--config FILE`) or `keygen`.
+        #[command(flatten)]
+        args: crate::cli::serve::ServeArgs,
+    },
+    /// Service users: add a tenant user (the first admin of a tenant).
+    Users {
+        /// add.
+        #[command(subcommand)]
+        command: crate::cli::serve::UsersCommand,
+        /// Where scans are stored.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Remove deleted connections and tenants whose purge time has come.
     Purge {
         /// What to purge.
@@ -225,5 +241,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Backup { args, store } => store::backup(&top.over(store), args, out).await,
         Command::Restore { args, store } => store::restore(&top.over(store), args, out).await,
         Command::Purge { args, store } => store::purge(&top.over(store), args, out).await,
+        Command::Serve { args } => serve::serve(args, out).await,
+        Command::Users { command, store } => serve::users(&top.over(store), command, out).await,
     }
 }

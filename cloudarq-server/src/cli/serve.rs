@@ -1,0 +1,131 @@
+//! `cloudarq serve` (the hosted service), `cloudarq serve keygen` (token
+//! signing keys) and `cloudarq users add` (a tenant's first admin).
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use cloudarq_model::text::Inert;
+use cloudarq_store::users::Role;
+use secrecy::SecretString;
+
+use super::store::StoreArgs;
+use crate::service;
+
+/// `cloudarq serve …`
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ServeArgs {
+    /// The configuration file (TOML; `CLOUDARQ_*` variables override it).
+    #[arg(long, value_name = "FILE", env = "CLOUDARQ_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// keygen.
+    #[command(subcommand)]
+    pub command: Option<ServeCommand>,
+}
+
+/// `cloudarq serve keygen`
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// Add a token signing key and retire the current one (rotation; the
+    /// running service picks the file up within 10 s, and tokens of the
+    /// retired key stay valid until they expire).
+    Keygen {
+        /// The signing-key file (created mode 600 if missing).
+        #[arg(long, value_name = "FILE")]
+        keys: PathBuf,
+    },
+}
+
+/// `cloudarq users …`
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Add a user to a tenant (creating the tenant if it does not exist).
+    /// The password is read from standard input (one line), or from
+    /// CLOUDARQ_NEW_PASSWORD.
+    Add {
+        /// The tenant's name.
+        #[arg(long)]
+        tenant: String,
+        /// The user's e-mail address (their sign-in name in the tenant).
+        #[arg(long)]
+        email: String,
+        /// admin or client.
+        #[arg(long, default_value = "admin", value_parser = ["admin", "client"])]
+        role: String,
+    },
+}
+
+/// Runs `serve`.
+pub async fn serve(args: ServeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
+    match args.command {
+        Some(ServeCommand::Keygen { keys }) => {
+            let kid = service::tokens::keygen(&keys, time::OffsetDateTime::now_utc())?;
+            writeln!(
+                out,
+                "new signing key {kid} in {}; earlier keys are retired",
+                keys.display()
+            )?;
+            Ok(0)
+        }
+        None => {
+            let path = args
+                .config
+                .context("`cloudarq serve` needs --config FILE (or CLOUDARQ_CONFIG)")?;
+            let config = service::config::ServiceConfig::load(&path)?;
+            service::serve(config).await?;
+            Ok(0)
+        }
+    }
+}
+
+/// Runs `users`.
+pub async fn users(
+    store_args: &StoreArgs,
+    command: UsersCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let UsersCommand::Add {
+        tenant,
+        email,
+        role,
+    } = command;
+    let role = Role::parse(&role).context("role must be admin or client")?;
+    let password = match std::env::var("CLOUDARQ_NEW_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin()
+                .take(4096)
+                .read_to_string(&mut line)
+                .context("reading the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let password = SecretString::from(password);
+    let passwords = service::password::Passwords::new()?;
+    passwords
+        .policy(&password, &email)
+        .map_err(|e| anyhow::anyhow!("password refused: {e}"))?;
+    let hash = passwords.hash(&password).await?;
+    let (store, runner) = store_args.open().await?;
+    let now = time::OffsetDateTime::now_utc();
+    let id = match store.tenant_by_name(&runner, &tenant).await? {
+        Some(t) => t,
+        None => store.create_tenant(&runner, &tenant, now).await?,
+    };
+    let scope = runner.scope(id);
+    let user = store
+        .create_user(&scope, &email, role, Some(&hash), None, now)
+        .await?;
+    writeln!(
+        out,
+        "added {} ({}) to tenant {} as {}",
+        Inert(&email),
+        user.0,
+        Inert(&tenant),
+        role.as_str()
+    )?;
+    Ok(0)
+}

@@ -1,0 +1,430 @@
+//! `cloudarq serve` configuration: a TOML file, then `CLOUDARQ_*` environment
+//! variables over it. Secrets (the database URL, which may carry a password,
+//! and the token signing keys) come from files or the environment only; a
+//! secret written in the TOML file itself is refused, and no secret is ever
+//! printed (the `Debug` of [`ServiceConfig`] redacts the URLs).
+//!
+//! ```
+//! use cloudarq_server::service::config::ServiceConfig;
+//!
+//! let toml = r#"
+//! listen = "127.0.0.1:8443"
+//! issuer = "https://cloudarq.example.com"
+//! behind_proxy = true
+//! trusted_proxies = ["10.0.0.1"]
+//! database_url_file = "/run/secrets/db-url"
+//! signing_keys_file = "/var/lib/cloudarq/signing-keys.toml"
+//! keyring_file = "/var/lib/cloudarq/keyring.toml"
+//! "#;
+//! let config = ServiceConfig::from_toml_and_env(toml, |_| None).unwrap();
+//! assert_eq!(config.access_token_minutes, 10);
+//! ```
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// What is wrong with a configuration; names the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or names an unknown setting.
+    #[error("the configuration is not valid: {0}")]
+    Parse(String),
+    /// A setting has a bad value.
+    #[error("setting {setting}: {detail}")]
+    Invalid {
+        /// The setting (`listen`, `CLOUDARQ_LISTEN`, …).
+        setting: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A secret file could not be read.
+    #[error("cannot read the secret file {path} ({setting}): {source}")]
+    SecretFile {
+        /// The setting naming the file.
+        setting: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// The file's settings, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    access_token_minutes: Option<u32>,
+    session_hours: Option<u32>,
+    session_idle_minutes: Option<u32>,
+    behind_proxy: Option<bool>,
+    trusted_proxies: Option<Vec<String>>,
+    cors_origins: Option<Vec<String>>,
+    tls_cert_file: Option<PathBuf>,
+    tls_key_file: Option<PathBuf>,
+    database_url_file: Option<PathBuf>,
+    tenant_database_url_file: Option<PathBuf>,
+    signing_keys_file: Option<PathBuf>,
+    keyring_file: Option<PathBuf>,
+    security_contact: Option<String>,
+    security_policy_url: Option<String>,
+    /// Refused with a pointer to `database_url_file`: secrets stay out of
+    /// the configuration file.
+    database_url: Option<toml::Value>,
+    /// Refused likewise.
+    tenant_database_url: Option<toml::Value>,
+}
+
+/// The service's configuration, checked.
+pub struct ServiceConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// The tokens' `iss`, and the public base URL (security.txt's Canonical).
+    pub issuer: String,
+    /// The tokens' `aud`.
+    pub audience: String,
+    /// Access-token lifetime, 1–15 minutes (default 10).
+    pub access_token_minutes: u32,
+    /// A session's absolute lifetime, 1–24 hours (default 24).
+    pub session_hours: u32,
+    /// A session's idle limit between refreshes, 5–60 minutes (default 60).
+    pub session_idle_minutes: u32,
+    /// Plain HTTP behind a TLS-terminating proxy (explicit; otherwise TLS).
+    pub behind_proxy: bool,
+    /// The proxies whose `X-Forwarded-For` is believed (only with
+    /// `behind_proxy`).
+    pub trusted_proxies: Vec<IpAddr>,
+    /// Origins allowed to call the API from a browser (CORS); none by default.
+    pub cors_origins: Vec<String>,
+    /// TLS certificate chain (PEM), unless `behind_proxy`.
+    pub tls_cert_file: Option<PathBuf>,
+    /// TLS private key (PEM), unless `behind_proxy`.
+    pub tls_key_file: Option<PathBuf>,
+    /// The store's URL (a secret: may carry a password).
+    pub database_url: SecretString,
+    /// PostgreSQL: the tenant login role's URL (see `StoreConfig::tenant_url`).
+    pub tenant_database_url: Option<SecretString>,
+    /// The token signing keys (`cloudarq serve keygen` writes it).
+    pub signing_keys_file: PathBuf,
+    /// The store's keyring file, unless `CLOUDARQ_KEYRING` holds it.
+    pub keyring_file: Option<PathBuf>,
+    /// security.txt `Contact` (a `mailto:` or `https:` URI).
+    pub security_contact: String,
+    /// security.txt `Policy`.
+    pub security_policy_url: Option<String>,
+}
+
+impl std::fmt::Debug for ServiceConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceConfig")
+            .field("listen", &self.listen)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("access_token_minutes", &self.access_token_minutes)
+            .field("behind_proxy", &self.behind_proxy)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("cors_origins", &self.cors_origins)
+            .field(
+                "database_url",
+                &cloudarq_store::redact_url(self.database_url.expose_secret()),
+            )
+            .field("signing_keys_file", &self.signing_keys_file)
+            .finish_non_exhaustive()
+    }
+}
+
+fn invalid(setting: &'static str, detail: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        setting,
+        detail: detail.into(),
+    }
+}
+
+fn read_secret(setting: &'static str, path: &Path) -> Result<SecretString, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::SecretFile {
+        setting,
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let value = text.trim();
+    if value.is_empty() {
+        return Err(invalid(setting, format!("{} is empty", path.display())));
+    }
+    Ok(SecretString::from(value.to_owned()))
+}
+
+fn bounded(
+    setting: &'static str,
+    v: Option<u32>,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, ConfigError> {
+    let v = v.unwrap_or(default);
+    if (min..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(invalid(setting, format!("{v} is outside {min}..={max}")))
+    }
+}
+
+impl ServiceConfig {
+    /// Reads `path`, then the environment (see [`Self::from_toml_and_env`]).
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml_and_env(&text, |k| std::env::var(k).ok())
+    }
+
+    /// Parses `toml`, then applies `CLOUDARQ_*` variables read through `env`:
+    /// `CLOUDARQ_LISTEN`, `CLOUDARQ_ISSUER`, `CLOUDARQ_BEHIND_PROXY`,
+    /// `CLOUDARQ_DATABASE_URL` (or `…_FILE`), `CLOUDARQ_TENANT_DATABASE_URL`
+    /// (or `…_FILE`), `CLOUDARQ_SIGNING_KEYS_FILE`, `CLOUDARQ_KEYRING_FILE`.
+    pub fn from_toml_and_env(
+        toml_text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file: FileConfig =
+            toml::from_str(toml_text).map_err(|e| ConfigError::Parse(e.message().to_owned()))?;
+        if file.database_url.is_some() || file.tenant_database_url.is_some() {
+            return Err(invalid(
+                "database_url",
+                "secrets are not read from the configuration file: use database_url_file, or CLOUDARQ_DATABASE_URL",
+            ));
+        }
+        let listen_text = env("CLOUDARQ_LISTEN")
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8443".into());
+        let listen: SocketAddr = listen_text
+            .parse()
+            .map_err(|_| invalid("listen", format!("{listen_text:?} is not an address:port")))?;
+        let issuer = env("CLOUDARQ_ISSUER").or(file.issuer).ok_or_else(|| {
+            invalid(
+                "issuer",
+                "required: the service's public base URL, e.g. https://cloudarq.example.com",
+            )
+        })?;
+        if !(issuer.starts_with("https://")
+            || issuer.starts_with("http://127.0.0.1")
+            || issuer.starts_with("http://localhost"))
+            || issuer.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(invalid(
+                "issuer",
+                format!("{issuer:?} is not an https:// URL"),
+            ));
+        }
+        let issuer = issuer.trim_end_matches('/').to_owned();
+        let audience = file.audience.unwrap_or_else(|| format!("{issuer}/api"));
+        let behind_proxy = match env("CLOUDARQ_BEHIND_PROXY") {
+            Some(v) => match v.as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    return Err(invalid(
+                        "CLOUDARQ_BEHIND_PROXY",
+                        format!("{v:?} is not true or false"),
+                    ));
+                }
+            },
+            None => file.behind_proxy.unwrap_or(false),
+        };
+        let trusted_proxies = file
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                p.parse()
+                    .map_err(|_| invalid("trusted_proxies", format!("{p:?} is not an IP address")))
+            })
+            .collect::<Result<Vec<IpAddr>, _>>()?;
+        if !behind_proxy && !trusted_proxies.is_empty() {
+            return Err(invalid(
+                "trusted_proxies",
+                "only meaningful with behind_proxy = true",
+            ));
+        }
+        if !behind_proxy && (file.tls_cert_file.is_none() || file.tls_key_file.is_none()) {
+            return Err(invalid(
+                "tls_cert_file",
+                "the service speaks TLS: set tls_cert_file and tls_key_file, or behind_proxy = true when a proxy terminates TLS",
+            ));
+        }
+        let cors_origins = file.cors_origins.unwrap_or_default();
+        for o in &cors_origins {
+            if !o.starts_with("https://") || o.ends_with('/') || o.contains('*') {
+                return Err(invalid(
+                    "cors_origins",
+                    format!("{o:?} is not an https origin (scheme://host[:port], no wildcard)"),
+                ));
+            }
+        }
+        let database_url = match (
+            env("CLOUDARQ_DATABASE_URL"),
+            env("CLOUDARQ_DATABASE_URL_FILE")
+                .map(PathBuf::from)
+                .or(file.database_url_file),
+        ) {
+            (Some(u), _) => SecretString::from(u),
+            (None, Some(p)) => read_secret("database_url_file", &p)?,
+            (None, None) => {
+                return Err(invalid(
+                    "database_url_file",
+                    "required (or CLOUDARQ_DATABASE_URL)",
+                ));
+            }
+        };
+        let tenant_database_url = match (
+            env("CLOUDARQ_TENANT_DATABASE_URL"),
+            env("CLOUDARQ_TENANT_DATABASE_URL_FILE")
+                .map(PathBuf::from)
+                .or(file.tenant_database_url_file),
+        ) {
+            (Some(u), _) => Some(SecretString::from(u)),
+            (None, Some(p)) => Some(read_secret("tenant_database_url_file", &p)?),
+            (None, None) => None,
+        };
+        let signing_keys_file = env("CLOUDARQ_SIGNING_KEYS_FILE")
+            .map(PathBuf::from)
+            .or(file.signing_keys_file)
+            .ok_or_else(|| {
+                invalid(
+                    "signing_keys_file",
+                    "required: `cloudarq serve keygen --keys FILE` writes one",
+                )
+            })?;
+        let keyring_file = env("CLOUDARQ_KEYRING_FILE")
+            .map(PathBuf::from)
+            .or(file.keyring_file);
+        let security_contact = file
+            .security_contact
+            .unwrap_or_else(|| "mailto:security@cloudarq.dev".into());
+        if !(security_contact.starts_with("mailto:") || security_contact.starts_with("https://"))
+            || security_contact
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(invalid("security_contact", "a mailto: or https:// URI"));
+        }
+        if let Some(p) = &file.security_policy_url
+            && (!p.starts_with("https://")
+                || p.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(invalid("security_policy_url", "an https:// URL"));
+        }
+        Ok(Self {
+            listen,
+            issuer,
+            audience,
+            access_token_minutes: bounded(
+                "access_token_minutes",
+                file.access_token_minutes,
+                10,
+                1,
+                15,
+            )?,
+            session_hours: bounded("session_hours", file.session_hours, 24, 1, 24)?,
+            session_idle_minutes: bounded(
+                "session_idle_minutes",
+                file.session_idle_minutes,
+                60,
+                5,
+                60,
+            )?,
+            behind_proxy,
+            trusted_proxies,
+            cors_origins,
+            tls_cert_file: file.tls_cert_file,
+            tls_key_file: file.tls_key_file,
+            database_url,
+            tenant_database_url,
+            signing_keys_file,
+            keyring_file,
+            security_contact,
+            security_policy_url: file.security_policy_url,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+        issuer = "https://cloudarq.example.com"
+        behind_proxy = true
+        signing_keys_file = "/k"
+    "#;
+
+    fn env_with<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn a_secret_in_the_file_is_refused_and_never_echoed() {
+        let text = format!("{BASE}\ndatabase_url = \"postgres://u:sentinel-pw@db/x\"");
+        let err = ServiceConfig::from_toml_and_env(&text, |_| None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database_url_file"), "{err}");
+        assert!(!err.contains("sentinel-pw"), "{err}");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_debug_redacts_the_password() {
+        let env = [
+            ("CLOUDARQ_DATABASE_URL", "postgres://u:sentinel-pw@db/x"),
+            ("CLOUDARQ_LISTEN", "127.0.0.1:9000"),
+        ];
+        let c = ServiceConfig::from_toml_and_env(
+            &format!("{BASE}\nlisten = \"0.0.0.0:1\""),
+            env_with(&env),
+        )
+        .unwrap();
+        assert_eq!(c.listen, "127.0.0.1:9000".parse().unwrap());
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("sentinel-pw"), "{dbg}");
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let env = [("CLOUDARQ_DATABASE_URL", "sqlite://x.db")];
+        for (extra, setting) in [
+            ("access_token_minutes = 60", "access_token_minutes"),
+            ("listen = \"nowhere\"", "listen"),
+            ("trusted_proxies = [\"not-an-ip\"]", "trusted_proxies"),
+            ("cors_origins = [\"*\"]", "cors_origins"),
+            ("unknown_key = 1", "unknown_key"),
+        ] {
+            let err = ServiceConfig::from_toml_and_env(&format!("{BASE}\n{extra}"), env_with(&env))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(setting), "{extra}: {err}");
+        }
+        let no_tls = "issuer = \"https://x.example\"\nsigning_keys_file = \"/k\"";
+        let err = ServiceConfig::from_toml_and_env(no_tls, env_with(&env))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("behind_proxy"), "{err}");
+    }
+}

@@ -1,0 +1,282 @@
+//! Sign-in, refresh, sign-out and the caller's own profile.
+//!
+//! Every refusal is the same 401 problem document (no user enumeration), and
+//! sign-in costs one Argon2id verification whether or not the tenant and the
+//! user exist.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use cloudarq_store::sessions::{Refresh, RevokeReason};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::service::AppState;
+use crate::service::auth::{self, Client, Identity};
+use crate::service::error::{ApiError, ApiJson, Problem};
+use crate::service::password::Checked;
+
+/// Credentials.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    /// The tenant's name.
+    #[schema(min_length = 1, max_length = 200)]
+    pub tenant: String,
+    /// The user's e-mail address.
+    #[schema(min_length = 3, max_length = 320)]
+    pub email: String,
+    /// The password.
+    #[schema(value_type = String, min_length = 1, max_length = 256, format = Password)]
+    #[serde(deserialize_with = "secret")]
+    pub password: SecretString,
+}
+
+fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+    String::deserialize(d).map(SecretString::from)
+}
+
+/// A token pair.
+#[derive(Serialize, ToSchema)]
+pub struct Tokens {
+    /// The access token (a JWT, `Authorization: Bearer …`).
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
+    /// Seconds the access token lives.
+    pub expires_in: i64,
+    /// The refresh token: single use, rotated by `POST /api/v1/session/refresh`.
+    pub refresh_token: String,
+}
+
+/// A refresh request.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token last received.
+    #[schema(min_length = 1, max_length = 200)]
+    pub refresh_token: String,
+}
+
+/// The caller.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    /// The user's id.
+    pub user_id: uuid::Uuid,
+    /// The tenant's id.
+    pub tenant_id: uuid::Uuid,
+    /// `admin` or `client`.
+    pub role: &'static str,
+    /// The session's id.
+    pub session_id: uuid::Uuid,
+}
+
+fn tokens(
+    state: &AppState,
+    user: uuid::Uuid,
+    tenant: cloudarq_store::TenantId,
+    role: &str,
+    session: uuid::Uuid,
+    ver: i64,
+    refresh: String,
+) -> Result<Tokens, ApiError> {
+    let (access, claims) = state
+        .tokens()
+        .issue(
+            user,
+            tenant.as_uuid(),
+            role,
+            session,
+            ver,
+            OffsetDateTime::now_utc(),
+        )
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Tokens {
+        access_token: access,
+        token_type: "Bearer",
+        expires_in: claims.exp - claims.iat,
+        refresh_token: refresh,
+    })
+}
+
+/// Signs in with tenant, e-mail and password.
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
+    responses(
+        (status = 201, description = "Signed in", body = Tokens),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<(StatusCode, Json<Tokens>), ApiError> {
+    let scope = if body.tenant.len() <= 200 {
+        state
+            .authority()
+            .tenant_named(state.store(), &body.tenant)
+            .await?
+    } else {
+        None
+    };
+    let user = match (&scope, body.email.len() <= 320) {
+        (Some(s), true) => state.store().login_user(s, &body.email).await?,
+        _ => None,
+    };
+    let stored = user
+        .as_ref()
+        .filter(|u| !u.disabled)
+        .and_then(|u| u.password_hash.as_deref());
+    let checked = state
+        .passwords()
+        .check(stored, &body.password)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let (Some(scope), Some(user), Checked::Accepted { rehash }) = (scope.clone(), user, checked)
+    else {
+        if let Some(s) = &scope {
+            auth::audit(
+                state.store(),
+                s,
+                "anonymous",
+                &client,
+                "auth.sign_in",
+                &body.email,
+                "denied",
+            )
+            .await?;
+        }
+        return Err(ApiError::Unauthenticated);
+    };
+    if let Some(h) = rehash {
+        state.store().set_password_hash(&scope, user.id, &h).await?;
+    }
+    let now = OffsetDateTime::now_utc();
+    let (refresh, hash) = auth::new_refresh_token(scope.tenant())?;
+    let session = state
+        .store()
+        .start_session(&scope, user.id, &hash, state.session_limits(), now)
+        .await?;
+    let actor = format!("user:{}", user.id.0);
+    auth::audit(
+        state.store(),
+        &scope,
+        &actor,
+        &client,
+        "auth.sign_in",
+        &format!("session:{}", session.0),
+        "success",
+    )
+    .await?;
+    let pair = tokens(
+        &state,
+        user.id.0,
+        scope.tenant(),
+        user.role.as_str(),
+        session.0,
+        user.authz_version,
+        refresh,
+    )?;
+    Ok((StatusCode::CREATED, Json(pair)))
+}
+
+/// Exchanges a refresh token for a new pair; the presented token is spent.
+/// Presenting a spent token again ends its session.
+#[utoipa::path(post, path = "/api/v1/session/refresh", tag = "session", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = Tokens),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid, expired or reused token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn refresh(
+    State(state): State<AppState>,
+    client: Client,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<Json<Tokens>, ApiError> {
+    let tenant = auth::refresh_tenant(&body.refresh_token).ok_or(ApiError::Unauthenticated)?;
+    let scope = state.authority().refresh_scope(tenant);
+    let presented = auth::refresh_hash(&body.refresh_token);
+    let (next, next_hash) = auth::new_refresh_token(tenant)?;
+    let now = OffsetDateTime::now_utc();
+    match state
+        .store()
+        .rotate_refresh(&scope, &presented, &next_hash, state.session_limits(), now)
+        .await?
+    {
+        Refresh::Rotated {
+            session,
+            user,
+            role,
+            authz_version,
+        } => Ok(Json(tokens(
+            &state,
+            user.0,
+            tenant,
+            role.as_str(),
+            session.0,
+            authz_version,
+            next,
+        )?)),
+        Refresh::Reused { session, user } => {
+            auth::audit(
+                state.store(),
+                &scope,
+                &format!("user:{}", user.0),
+                &client,
+                "auth.refresh_reuse",
+                &format!("session:{}", session.0),
+                "denied",
+            )
+            .await?;
+            Err(ApiError::Unauthenticated)
+        }
+        Refresh::Invalid => Err(ApiError::Unauthenticated),
+    }
+}
+
+/// Signs out: ends the session; its access and refresh tokens stop at once.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn sign_out(State(state): State<AppState>, id: Identity) -> Result<StatusCode, ApiError> {
+    state
+        .store()
+        .revoke_session(
+            &id.scope,
+            id.session,
+            RevokeReason::Logout,
+            OffsetDateTime::now_utc(),
+        )
+        .await?;
+    id.audit(
+        state.store(),
+        "auth.sign_out",
+        &format!("session:{}", id.session.0),
+        "success",
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's identity.
+#[utoipa::path(get, path = "/api/v1/me", tag = "session",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn me(id: Identity) -> Json<Me> {
+    Json(Me {
+        user_id: id.user.0,
+        tenant_id: id.scope.tenant().as_uuid(),
+        role: id.role.as_str(),
+        session_id: id.session.0,
+    })
+}

@@ -1,0 +1,868 @@
+//! The hosted service's API through its router (issue 11): the route
+//! inventory, headers on every response, sign-in, refresh rotation and
+//! reuse, the tenant wall, roles, and secrets, on SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
+use std::collections::BTreeSet;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use cloudarq_core::scan::{ScanPlan, SnapshotSource};
+use cloudarq_model::Snapshot;
+use cloudarq_server::service::auth::Authority;
+use cloudarq_server::service::config::ServiceConfig;
+use cloudarq_server::service::password::Passwords;
+use cloudarq_server::service::rbac::{Access, PERMISSIONS};
+use cloudarq_server::service::tokens::{self, Tokens};
+use cloudarq_server::service::{AppState, app, router_and_openapi};
+use cloudarq_store::connections::NewConnection;
+use cloudarq_store::scans::ScanTimes;
+use cloudarq_store::testing::{PgCluster, memory_keyring};
+use cloudarq_store::users::Role;
+use cloudarq_store::{Store, StoreConfig};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+const DEMO: &str = include_str!("../../testdata/demo-snapshot.json");
+const ISSUER: &str = "https://cloudarq.test";
+const PASSWORD: &str = "violet tundra ladder 42";
+/// Never to appear in a body, the audit log or the database.
+const SENTINEL_PASSWORD: &str = "sentinel-PW-5f1d2c-never-stored";
+
+struct Fixture {
+    app: Router,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgCluster>,
+    db_file: Option<std::path::PathBuf>,
+    a_admin: String,
+    a_client: String,
+    b_admin: String,
+    a_scan: Uuid,
+    a_conn: Uuid,
+}
+
+async fn demo_result() -> cloudarq_model::finding::ScanResult {
+    let demo = Snapshot::from_json(DEMO, "demo").unwrap();
+    ScanPlan::new(SnapshotSource::Snapshot(demo))
+        .prepare()
+        .unwrap()
+        .run()
+        .await
+        .unwrap()
+        .result
+}
+
+async fn fixture(pg: bool) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let (cluster, url, db_file) = if pg {
+        let c = PgCluster::start().unwrap();
+        let url = c.create_db("svc").await.unwrap();
+        (Some(c), url, None)
+    } else {
+        let f = dir.path().join("db.sqlite");
+        (None, format!("sqlite://{}", f.display()), Some(f))
+    };
+    let (store, runner) = Store::open(StoreConfig::new(url.clone()), memory_keyring())
+        .await
+        .unwrap();
+    let passwords = Passwords::new().unwrap();
+    let hash = passwords.hash(&PASSWORD.to_owned().into()).await.unwrap();
+    let now = OffsetDateTime::now_utc();
+    let result = demo_result().await;
+    let mut scans = Vec::new();
+    for name in ["acme", "globex"] {
+        let tenant = store.create_tenant(&runner, name, now).await.unwrap();
+        let scope = runner.scope(tenant);
+        store
+            .create_user(
+                &scope,
+                &format!("admin@{name}.test"),
+                Role::Admin,
+                Some(&hash),
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+        store
+            .create_user(
+                &scope,
+                &format!("client@{name}.test"),
+                Role::Client,
+                Some(&hash),
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+        let conn = store
+            .create_connection(
+                &scope,
+                NewConnection {
+                    name: "prod".into(),
+                    account_id: None,
+                    role_arn: None,
+                    external_id: None,
+                    static_keys: None,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        let scan = store
+            .record_scan(
+                &scope,
+                conn,
+                &result,
+                ScanTimes {
+                    started_at: now,
+                    finished_at: now,
+                },
+            )
+            .await
+            .unwrap();
+        scans.push((scan.0, conn.0));
+    }
+    let keys = dir.path().join("signing-keys.toml");
+    tokens::keygen(&keys, now).unwrap();
+    let config = ServiceConfig::from_toml_and_env(
+        &format!(
+            "issuer = \"{ISSUER}\"\nbehind_proxy = true\nsigning_keys_file = \"{}\"",
+            keys.display()
+        ),
+        |k| (k == "CLOUDARQ_DATABASE_URL").then(|| url.clone()),
+    )
+    .unwrap();
+    let tokens = Tokens::new(
+        &keys,
+        &config.issuer,
+        &config.audience,
+        time::Duration::minutes(10),
+        now,
+    )
+    .unwrap();
+    let state = AppState::new(store, Authority::new(runner), tokens, passwords, &config);
+    let app = app(state);
+    let mut f = Fixture {
+        app,
+        _dir: dir,
+        _pg: cluster,
+        db_file,
+        a_admin: String::new(),
+        a_client: String::new(),
+        b_admin: String::new(),
+        a_scan: scans[0].0,
+        a_conn: scans[0].1,
+    };
+    f.a_admin = sign_in(&f, "acme", "admin@acme.test", PASSWORD).await.1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f.a_client = sign_in(&f, "acme", "client@acme.test", PASSWORD).await.1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f.b_admin = sign_in(&f, "globex", "admin@globex.test", PASSWORD).await.1["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    f
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+async fn call(
+    f: &Fixture,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("user-agent", "service-test");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let res = f.app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
+        .await
+        .unwrap()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+async fn sign_in(f: &Fixture, tenant: &str, email: &str, password: &str) -> (StatusCode, Value) {
+    let r = call(
+        f,
+        Method::POST,
+        "/api/v1/session",
+        None,
+        Some(json!({"tenant": tenant, "email": email, "password": password})),
+    )
+    .await;
+    (r.status, r.json())
+}
+
+/// A route of the matrix with its path parameters filled in.
+fn concrete(route: &str, scan: Uuid, conn: Uuid) -> String {
+    route
+        .replace("{scan_id}", &scan.to_string())
+        .replace("{connection_id}", &conn.to_string())
+}
+
+/// What every response must carry (written out here, not taken from the
+/// implementation's list, so dropping one there fails this test).
+const EXPECTED_HEADERS: &[(&str, &str)] = &[
+    (
+        "content-security-policy",
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    ),
+    (
+        "strict-transport-security",
+        "max-age=31536000; includeSubDomains; preload",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "no-referrer"),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cache-control", "no-store"),
+];
+
+fn assert_security_headers(what: &str, r: &Reply) {
+    for (name, value) in EXPECTED_HEADERS {
+        assert_eq!(
+            r.headers.get(*name).map(|v| v.to_str().unwrap()),
+            Some(*value),
+            "{what}: header {name}"
+        );
+    }
+    let pp = r
+        .headers
+        .get("permissions-policy")
+        .map(|v| v.to_str().unwrap())
+        .unwrap_or_default();
+    for feature in ["camera=()", "microphone=()", "geolocation=()"] {
+        assert!(pp.contains(feature), "{what}: permissions-policy {pp:?}");
+    }
+    assert!(
+        r.headers.get("access-control-allow-origin").is_none(),
+        "{what}: CORS without a configured origin"
+    );
+    assert!(r.headers.get("server").is_none(), "{what}: a server banner");
+    if r.status.is_client_error() || r.status.is_server_error() {
+        assert_eq!(
+            r.headers["content-type"],
+            "application/problem+json",
+            "{what}: {}",
+            r.text()
+        );
+        assert_eq!(r.json()["status"], r.status.as_u16(), "{what}");
+    }
+}
+
+#[tokio::test]
+async fn the_router_the_openapi_document_and_the_permission_matrix_list_the_same_routes() {
+    let (_router, doc) = router_and_openapi();
+    let doc = serde_json::to_value(&doc).unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                documented.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let matrix: BTreeSet<_> = PERMISSIONS
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        documented, matrix,
+        "OpenAPI operations vs the permission matrix"
+    );
+    // And the router serves each one: no route of the matrix falls through
+    // to the 404 fallback or the 405 handler.
+    let f = fixture(false).await;
+    for (m, p, _) in PERMISSIONS {
+        let r = call(
+            &f,
+            Method::from_bytes(m.as_bytes()).unwrap(),
+            &concrete(p, f.a_scan, f.a_conn),
+            None,
+            None,
+        )
+        .await;
+        assert!(
+            r.status != StatusCode::NOT_FOUND && r.status != StatusCode::METHOD_NOT_ALLOWED,
+            "{m} {p}: {} {}",
+            r.status,
+            r.text()
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers_errors_included() {
+    let f = fixture(false).await;
+    for (m, p, access) in PERMISSIONS {
+        let method = Method::from_bytes(m.as_bytes()).unwrap();
+        let path = concrete(p, f.a_scan, f.a_conn);
+        let body = (*m == "POST").then(|| json!({}));
+        let anon = call(&f, method.clone(), &path, None, body.clone()).await;
+        assert_security_headers(&format!("{m} {p} anonymous"), &anon);
+        if *access != Access::Public {
+            assert_eq!(anon.status, StatusCode::UNAUTHORIZED, "{m} {p}");
+        }
+        if *p != "/api/v1/session" || *m != "DELETE" {
+            let authed = call(&f, method, &path, Some(&f.a_admin), body).await;
+            assert_security_headers(&format!("{m} {p} admin"), &authed);
+        }
+    }
+    let cases = [
+        (
+            "unknown path",
+            call(&f, Method::GET, "/nope", None, None).await,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "wrong method",
+            call(&f, Method::PUT, "/api/v1/scans", Some(&f.a_admin), None).await,
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            "malformed id",
+            call(
+                &f,
+                Method::GET,
+                "/api/v1/scans/not-a-uuid",
+                Some(&f.a_admin),
+                None,
+            )
+            .await,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "bad filter",
+            call(
+                &f,
+                Method::GET,
+                &format!("/api/v1/scans/{}/findings?severity=apocalyptic", f.a_scan),
+                Some(&f.a_admin),
+                None,
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "unknown query key",
+            call(
+                &f,
+                Method::GET,
+                &format!("/api/v1/scans/{}/findings?drop=1", f.a_scan),
+                Some(&f.a_admin),
+                None,
+            )
+            .await,
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "oversized body",
+            call(
+                &f,
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"tenant": "x".repeat(70_000), "email": "a", "password": "b"})),
+            )
+            .await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            "not JSON",
+            {
+                let req = Request::builder()
+                    .method(Method::POST)
+                    .uri("/api/v1/session")
+                    .header("content-type", "application/json")
+                    .body(Body::from("{nope"))
+                    .unwrap();
+                let res = f.app.clone().oneshot(req).await.unwrap();
+                let (status, headers) = (res.status(), res.headers().clone());
+                Reply {
+                    status,
+                    headers,
+                    body: axum::body::to_bytes(res.into_body(), 1 << 20)
+                        .await
+                        .unwrap()
+                        .to_vec(),
+                }
+            },
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "no content type",
+            {
+                let req = Request::builder()
+                    .method(Method::POST)
+                    .uri("/api/v1/session")
+                    .body(Body::from("{}"))
+                    .unwrap();
+                let res = f.app.clone().oneshot(req).await.unwrap();
+                let (status, headers) = (res.status(), res.headers().clone());
+                Reply {
+                    status,
+                    headers,
+                    body: axum::body::to_bytes(res.into_body(), 1 << 20)
+                        .await
+                        .unwrap()
+                        .to_vec(),
+                }
+            },
+            StatusCode::BAD_REQUEST,
+        ),
+    ];
+    for (what, r, want) in cases {
+        assert_eq!(r.status, want, "{what}: {}", r.text());
+        assert_security_headers(what, &r);
+    }
+}
+
+#[tokio::test]
+async fn sign_in_refuses_alike_and_refresh_tokens_rotate_and_reuse_ends_the_session() {
+    let f = fixture(false).await;
+    let wrong = sign_in(&f, "acme", "admin@acme.test", "wrong password!!").await;
+    let unknown_user = sign_in(&f, "acme", "nobody@acme.test", PASSWORD).await;
+    let unknown_tenant = sign_in(&f, "nope", "admin@acme.test", PASSWORD).await;
+    assert_eq!(wrong.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong, unknown_user, "no user enumeration");
+    assert_eq!(wrong, unknown_tenant, "no tenant enumeration");
+
+    let (status, first) = sign_in(
+        &f,
+        "ACME".to_lowercase().as_str(),
+        "Admin@Acme.test",
+        PASSWORD,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert!(first["expires_in"].as_i64().unwrap() <= 900);
+    let access = first["access_token"].as_str().unwrap();
+    let r1 = first["refresh_token"].as_str().unwrap();
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/me", Some(access), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // A token in the URL is not a credential.
+    let in_url = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/me?access_token={access}"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(in_url.status, StatusCode::UNAUTHORIZED);
+
+    let second = call(
+        &f,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": r1})),
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.text());
+    let r2 = second.json()["refresh_token"].as_str().unwrap().to_owned();
+    let access2 = second.json()["access_token"].as_str().unwrap().to_owned();
+    assert_ne!(r1, r2);
+    // The spent token again: refused, and the whole family with it.
+    let replay = call(
+        &f,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": r1})),
+    )
+    .await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    let after = call(
+        &f,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": r2})),
+    )
+    .await;
+    assert_eq!(
+        after.status,
+        StatusCode::UNAUTHORIZED,
+        "the newest token of the family is dead too"
+    );
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/me", Some(&access2), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "and its access tokens"
+    );
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let actions: Vec<(String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        actions.contains(&("auth.refresh_reuse".into(), "denied".into())),
+        "{actions:?}"
+    );
+    assert!(
+        actions.contains(&("auth.sign_in".into(), "denied".into())),
+        "{actions:?}"
+    );
+
+    // Sign-out ends the session at once.
+    let (_, third) = sign_in(&f, "acme", "client@acme.test", PASSWORD).await;
+    let access3 = third["access_token"].as_str().unwrap();
+    assert_eq!(
+        call(&f, Method::DELETE, "/api/v1/session", Some(access3), None)
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/me", Some(access3), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r3 = third["refresh_token"].as_str().unwrap();
+    let refreshed = call(
+        &f,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": r3})),
+    )
+    .await;
+    assert_eq!(refreshed.status, StatusCode::UNAUTHORIZED);
+    // A refresh token naming another tenant is checked against that tenant
+    // only, and a forged one is refused.
+    for bad in [
+        "cqr1.AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+        "garbage",
+        "",
+    ] {
+        let r = call(
+            &f,
+            Method::POST,
+            "/api/v1/session/refresh",
+            None,
+            Some(json!({"refresh_token": bad})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{bad}");
+    }
+}
+
+async fn tenant_wall(f: &Fixture) {
+    // Tenant B's admin, with tenant A's ids, on every route that names one.
+    let before: Vec<Vec<u8>> = {
+        let mut v = Vec::new();
+        for p in [
+            "/api/v1/scans",
+            &format!("/api/v1/scans/{}", f.a_scan),
+            &format!("/api/v1/scans/{}/findings?limit=1000", f.a_scan),
+        ] {
+            v.push(call(f, Method::GET, p, Some(&f.a_admin), None).await.body);
+        }
+        v
+    };
+    let mut named = 0;
+    for (m, p, _) in PERMISSIONS {
+        if !p.contains('{') {
+            continue;
+        }
+        named += 1;
+        let r = call(
+            f,
+            Method::from_bytes(m.as_bytes()).unwrap(),
+            &concrete(p, f.a_scan, f.a_conn),
+            Some(&f.b_admin),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{m} {p}: {}", r.text());
+    }
+    assert!(named >= 3);
+    // B's lists show none of A's objects.
+    let b_scans = call(f, Method::GET, "/api/v1/scans", Some(&f.b_admin), None)
+        .await
+        .json();
+    assert!(
+        b_scans
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["id"] != f.a_scan.to_string())
+    );
+    // A's data is byte-identical afterwards (the list and the scan carry
+    // counts, which a queued scan would have changed).
+    let mut after = Vec::new();
+    for p in [
+        "/api/v1/scans",
+        &format!("/api/v1/scans/{}", f.a_scan),
+        &format!("/api/v1/scans/{}/findings?limit=1000", f.a_scan),
+    ] {
+        after.push(call(f, Method::GET, p, Some(&f.a_admin), None).await.body);
+    }
+    assert_eq!(before, after);
+
+    // A client on every admin route: 403, and one audit row each.
+    let admin_routes: Vec<_> = PERMISSIONS
+        .iter()
+        .filter(|(_, _, a)| *a == Access::Admin)
+        .collect();
+    for (m, p, _) in &admin_routes {
+        let r = call(
+            f,
+            Method::from_bytes(m.as_bytes()).unwrap(),
+            &concrete(p, f.a_scan, f.a_conn),
+            Some(&f.a_client),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{m} {p}");
+    }
+    let log = call(f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let denied = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "permission.denied" && e["outcome"] == "denied")
+        .count();
+    assert_eq!(denied, admin_routes.len());
+    // An admin may: the scan request is queued and audited.
+    let r = call(
+        f,
+        Method::POST,
+        &format!("/api/v1/connections/{}/scans", f.a_conn),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text());
+    assert_eq!(r.json()["status"], "queued");
+}
+
+#[tokio::test]
+async fn the_tenant_wall_and_roles_hold_on_sqlite() {
+    tenant_wall(&fixture(false).await).await;
+}
+
+#[tokio::test]
+async fn the_tenant_wall_and_roles_hold_on_postgresql() {
+    tenant_wall(&fixture(true).await).await;
+}
+
+#[tokio::test]
+async fn findings_page_by_keyset_and_filters_are_checked() {
+    let f = fixture(false).await;
+    let mut seen = BTreeSet::new();
+    let mut next: Option<String> = None;
+    loop {
+        let q = match &next {
+            Some(c) => format!("?limit=7&after={c}"),
+            None => "?limit=7".into(),
+        };
+        let r = call(
+            &f,
+            Method::GET,
+            &format!("/api/v1/scans/{}/findings{q}", f.a_scan),
+            Some(&f.a_client),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+        let page = r.json();
+        for finding in page["findings"].as_array().unwrap() {
+            assert!(
+                seen.insert((
+                    finding["rule_id"].to_string(),
+                    finding["resource_arn"].to_string()
+                )),
+                "a finding twice"
+            );
+        }
+        match page["next"].as_str() {
+            Some(c) => next = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let total = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}", f.a_scan),
+        Some(&f.a_client),
+        None,
+    )
+    .await
+    .json()["findings"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(seen.len() as u64, total);
+    let fails = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}/findings?status=FAIL&limit=1000", f.a_scan),
+        Some(&f.a_client),
+        None,
+    )
+    .await
+    .json();
+    assert!(
+        fails["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["status"] == "FAIL")
+    );
+    for bad in [
+        "limit=0",
+        "limit=1001",
+        "after=garbage",
+        "status=fail",
+        "q=%00%1b",
+    ] {
+        let r = call(
+            &f,
+            Method::GET,
+            &format!("/api/v1/scans/{}/findings?{bad}", f.a_scan),
+            Some(&f.a_client),
+            None,
+        )
+        .await;
+        assert!(
+            r.status == StatusCode::BAD_REQUEST
+                || (bad.starts_with("q=") && r.status == StatusCode::OK),
+            "{bad}: {}",
+            r.status
+        );
+    }
+}
+
+#[tokio::test]
+async fn forged_tokens_are_refused_over_http() {
+    use base64::Engine as _;
+    let f = fixture(false).await;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = f.a_client.split('.').collect();
+    let mut claims: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    claims["role"] = "admin".into();
+    let raised = format!(
+        "{}.{}.{}",
+        parts[0],
+        b64.encode(claims.to_string()),
+        parts[2]
+    );
+    let none = format!(
+        "{}.{}.",
+        b64.encode(r#"{"alg":"none","typ":"at+jwt"}"#),
+        parts[1]
+    );
+    for (what, token) in [
+        ("raised role", raised),
+        ("alg none", none),
+        ("truncated", parts[..2].join(".")),
+    ] {
+        let r = call(&f, Method::GET, "/api/v1/audit-log", Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{what}");
+        assert_security_headers(what, &r);
+    }
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_bodies_the_audit_log_and_the_database() {
+    let f = fixture(false).await;
+    let mut bodies = String::new();
+    let (_, wrong) = sign_in(&f, "acme", "admin@acme.test", SENTINEL_PASSWORD).await;
+    bodies.push_str(&wrong.to_string());
+    let (_, ok) = sign_in(&f, "acme", "admin@acme.test", PASSWORD).await;
+    let refresh = ok["refresh_token"].as_str().unwrap().to_owned();
+    let rotated = call(
+        &f,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": refresh})),
+    )
+    .await;
+    bodies.push_str(&rotated.text());
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None).await;
+    bodies.push_str(&log.text());
+    assert!(!bodies.contains(SENTINEL_PASSWORD), "{bodies}");
+    assert!(!log.text().contains(&refresh));
+    assert!(!log.text().contains(PASSWORD));
+    // The database holds neither a password nor a refresh token in clear
+    // (the WAL included).
+    let db = f.db_file.as_ref().unwrap();
+    let mut raw = std::fs::read(db).unwrap();
+    raw.extend(std::fs::read(db.with_extension("sqlite-wal")).unwrap_or_default());
+    let hay = String::from_utf8_lossy(&raw);
+    for secret in [
+        SENTINEL_PASSWORD,
+        PASSWORD,
+        refresh.as_str(),
+        refresh.rsplit('.').next().unwrap(),
+    ] {
+        assert!(!hay.contains(secret), "{secret} in the database");
+    }
+}
