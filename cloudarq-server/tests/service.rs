@@ -19,7 +19,7 @@ use cloudarq_server::service::tokens::{self, Tokens};
 use cloudarq_server::service::{AppState, app, router_and_openapi};
 use cloudarq_store::connections::NewConnection;
 use cloudarq_store::scans::ScanTimes;
-use cloudarq_store::testing::{PgCluster, memory_keyring};
+use cloudarq_store::testing::PgCluster;
 use cloudarq_store::users::Role;
 use cloudarq_store::{Store, StoreConfig};
 use serde_json::{Value, json};
@@ -35,6 +35,8 @@ const SENTINEL_PASSWORD: &str = "sentinel-PW-5f1d2c-never-stored";
 
 struct Fixture {
     app: Router,
+    /// A second instance of the service on the same database, when asked.
+    other: Option<Router>,
     _dir: tempfile::TempDir,
     _pg: Option<PgCluster>,
     db_file: Option<std::path::PathBuf>,
@@ -57,6 +59,21 @@ async fn demo_result() -> cloudarq_model::finding::ScanResult {
 }
 
 async fn fixture(pg: bool) -> Fixture {
+    fixture_with(pg, "", false).await
+}
+
+/// Generous sign-in limits for tests that sign in often from one address;
+/// the rate-limit test sets its own.
+const TEST_LIMITS: &str = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [1000, 1]\nsign_in_per_account = [1000, 1]\n";
+
+async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
+    let limits = if limits.is_empty() {
+        TEST_LIMITS
+    } else {
+        limits
+    };
+    let master = cloudarq_store::crypto::SecretKey::generate().unwrap();
+    let keyring = || cloudarq_store::testing::keyring_with(&[(1, master.clone())], 1);
     let dir = tempfile::tempdir().unwrap();
     let (cluster, url, db_file) = if pg {
         let c = PgCluster::start().unwrap();
@@ -66,7 +83,7 @@ async fn fixture(pg: bool) -> Fixture {
         let f = dir.path().join("db.sqlite");
         (None, format!("sqlite://{}", f.display()), Some(f))
     };
-    let (store, runner) = Store::open(StoreConfig::new(url.clone()), memory_keyring())
+    let (store, runner) = Store::open(StoreConfig::new(url.clone()), keyring())
         .await
         .unwrap();
     let passwords = Passwords::new().unwrap();
@@ -131,7 +148,7 @@ async fn fixture(pg: bool) -> Fixture {
     tokens::keygen(&keys, now).unwrap();
     let config = ServiceConfig::from_toml_and_env(
         &format!(
-            "issuer = \"{ISSUER}\"\nbehind_proxy = true\nsigning_keys_file = \"{}\"",
+            "issuer = \"{ISSUER}\"\nbehind_proxy = true\nsigning_keys_file = \"{}\"\n{limits}",
             keys.display()
         ),
         |k| (k == "CLOUDARQ_DATABASE_URL").then(|| url.clone()),
@@ -147,8 +164,32 @@ async fn fixture(pg: bool) -> Fixture {
     .unwrap();
     let state = AppState::new(store, Authority::new(runner), tokens, passwords, &config);
     let app = app(state);
+    let other = if two {
+        let (store, runner) = Store::open(StoreConfig::new(url.clone()), keyring())
+            .await
+            .unwrap();
+        let tokens = Tokens::new(
+            &keys,
+            &config.issuer,
+            &config.audience,
+            time::Duration::minutes(10),
+            now,
+        )
+        .unwrap();
+        let state = AppState::new(
+            store,
+            Authority::new(runner),
+            tokens,
+            Passwords::new().unwrap(),
+            &config,
+        );
+        Some(cloudarq_server::service::app(state))
+    } else {
+        None
+    };
     let mut f = Fixture {
         app,
+        other,
         _dir: dir,
         _pg: cluster,
         db_file,
@@ -195,6 +236,19 @@ async fn call(
     token: Option<&str>,
     body: Option<Value>,
 ) -> Reply {
+    call_on(&f.app, None, method, path, token, body).await
+}
+
+/// A request to `app` from peer address `from` (as the listener would
+/// record it).
+async fn call_on(
+    app: &Router,
+    from: Option<&str>,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> Reply {
     let mut req = Request::builder()
         .method(method)
         .uri(path)
@@ -209,7 +263,14 @@ async fn call(
         None => req.body(Body::empty()),
     }
     .unwrap();
-    let res = f.app.clone().oneshot(req).await.unwrap();
+    let mut req = req;
+    if let Some(addr) = from {
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo::<std::net::SocketAddr>(
+                addr.parse().unwrap(),
+            ));
+    }
+    let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
     let body = axum::body::to_bytes(res.into_body(), 64 * 1024 * 1024)
@@ -865,4 +926,124 @@ async fn secrets_stay_out_of_bodies_the_audit_log_and_the_database() {
     ] {
         assert!(!hay.contains(secret), "{secret} in the database");
     }
+}
+
+/// V6: sign-in limits are shared by two instances on one PostgreSQL
+/// database; the attacker's address is slowed, the owner from elsewhere is
+/// not locked out, refusals are 429 with Retry-After, headers and an audit
+/// row; refresh is limited per address.
+#[tokio::test]
+async fn rate_limits_are_shared_by_two_instances_and_do_not_lock_the_owner_out() {
+    let limits = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [3, 3600]\nsign_in_per_account = [6, 3600]\nrefresh_per_address = [2, 3600]\n";
+    let f = fixture_with(true, limits, true).await;
+    let other = f.other.as_ref().unwrap();
+    let attacker = Some("203.0.113.66:4000");
+    let body =
+        |pw: &str| Some(json!({"tenant": "acme", "email": "client@acme.test", "password": pw}));
+    for i in 0..3 {
+        let app = if i % 2 == 0 { &f.app } else { other };
+        let r = call_on(
+            app,
+            attacker,
+            Method::POST,
+            "/api/v1/session",
+            None,
+            body("wrong guess 123"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    // The fourth, on either instance, is refused before the password is
+    // checked: even the right one.
+    for (app, pw) in [(other, "wrong guess 123"), (&f.app, PASSWORD)] {
+        let r = call_on(
+            app,
+            attacker,
+            Method::POST,
+            "/api/v1/session",
+            None,
+            body(pw),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text());
+        let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+        assert!((1..=3600).contains(&retry), "{retry}");
+        assert_security_headers("429", &r);
+    }
+    // The owner, from another address, signs in (the account-wide count,
+    // 4 of 6, is not exhausted); the attacker's address stays slowed for
+    // this account.
+    let owner = call_on(
+        &f.app,
+        Some("198.51.100.7:5000"),
+        Method::POST,
+        "/api/v1/session",
+        None,
+        body(PASSWORD),
+    )
+    .await;
+    assert_eq!(owner.status, StatusCode::CREATED, "{}", owner.text());
+    let r = call_on(
+        other,
+        attacker,
+        Method::POST,
+        "/api/v1/session",
+        None,
+        body("wrong guess 123"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    // The refusals are in the tenant's audit log.
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let limited = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["outcome"] == "rate-limited")
+        .count();
+    assert_eq!(limited, 3);
+    // Refresh: two per address, then 429, on either instance.
+    let refresh = owner.json()["refresh_token"].as_str().unwrap().to_owned();
+    let from = Some("192.0.2.10:1");
+    let r1 = call_on(
+        &f.app,
+        from,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": refresh})),
+    )
+    .await;
+    assert_eq!(r1.status, StatusCode::OK);
+    let next = r1.json()["refresh_token"].as_str().unwrap().to_owned();
+    let r2 = call_on(
+        other,
+        from,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": next})),
+    )
+    .await;
+    assert_eq!(r2.status, StatusCode::OK);
+    let next = r2.json()["refresh_token"].as_str().unwrap().to_owned();
+    let r3 = call_on(
+        &f.app,
+        from,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": next})),
+    )
+    .await;
+    assert_eq!(r3.status, StatusCode::TOO_MANY_REQUESTS);
+    // ... and a limit on one route leaves the others alone.
+    assert_eq!(
+        call_on(&f.app, from, Method::GET, "/nope", None, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }

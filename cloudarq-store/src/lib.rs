@@ -50,6 +50,7 @@ pub mod findings;
 pub mod jobs;
 pub mod keys;
 pub mod mutelist;
+pub mod rate_limits;
 pub mod retention;
 pub mod rotation;
 pub mod scans;

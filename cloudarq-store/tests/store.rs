@@ -2004,3 +2004,110 @@ async fn live_tenant_names_are_unique(env: Env) {
     assert_ne!(again, first);
 }
 both!(live_tenant_names_are_unique);
+
+// --------------------------------------------------------------- rate limits
+
+/// GCRA across two stores on one database (two service instances): the
+/// burst is shared, the refusal says how long to wait, time restores it, and
+/// concurrent requests never overspend the last slot.
+async fn rate_limits_are_shared_and_recover(env: Env) {
+    use cloudarq_store::rate_limits::{Decision, Quota};
+    let quota = Quota::new(3, time::Duration::seconds(10)).unwrap();
+    let (other, other_runner) = cloudarq_store::Store::open(&env.url, env.reopen_keyring())
+        .await
+        .unwrap();
+    let now = t(0);
+    let key = "sign-in:ip:203.0.113.9";
+    assert_eq!(
+        env.store
+            .rate_limit(&env.runner, key, quota, now)
+            .await
+            .unwrap(),
+        Decision::Allowed
+    );
+    assert_eq!(
+        other
+            .rate_limit(&other_runner, key, quota, now)
+            .await
+            .unwrap(),
+        Decision::Allowed
+    );
+    assert_eq!(
+        env.store
+            .rate_limit(&env.runner, key, quota, now)
+            .await
+            .unwrap(),
+        Decision::Allowed
+    );
+    assert_eq!(
+        other
+            .rate_limit(&other_runner, key, quota, now)
+            .await
+            .unwrap(),
+        Decision::Limited {
+            retry_after: time::Duration::seconds(10)
+        },
+        "the fourth request, on the other instance"
+    );
+    // Another key is untouched.
+    assert_eq!(
+        env.store
+            .rate_limit(&env.runner, "sign-in:ip:198.51.100.1", quota, now)
+            .await
+            .unwrap(),
+        Decision::Allowed
+    );
+    // One interval later, one more is allowed, not a new burst.
+    let later = now + time::Duration::seconds(10);
+    assert_eq!(
+        env.store
+            .rate_limit(&env.runner, key, quota, later)
+            .await
+            .unwrap(),
+        Decision::Allowed
+    );
+    assert!(matches!(
+        env.store
+            .rate_limit(&env.runner, key, quota, later)
+            .await
+            .unwrap(),
+        Decision::Limited { .. }
+    ));
+    // Reset (a successful sign-in) clears it.
+    env.store.rate_limit_reset(&env.runner, key).await.unwrap();
+    assert_eq!(
+        env.store
+            .rate_limit(&env.runner, key, quota, later)
+            .await
+            .unwrap(),
+        Decision::Allowed
+    );
+    // Twenty concurrent requests of a fresh key: exactly the burst passes.
+    let fresh = "sign-in:account:race";
+    let runs = (0..20).map(|i| {
+        let (s, r) = if i % 2 == 0 {
+            (&env.store, &env.runner)
+        } else {
+            (&other, &other_runner)
+        };
+        s.rate_limit(r, fresh, quota, now)
+    });
+    let results = futures::future::join_all(runs).await;
+    let allowed = results
+        .iter()
+        .filter(|r| matches!(r, Ok(Decision::Allowed)))
+        .count();
+    assert!(results.iter().all(|r| r.is_ok()), "{results:?}");
+    assert_eq!(allowed, 3);
+    // The key is stored hashed.
+    let mut raw = raw(&env).await;
+    let n = raw_rows!(
+        raw,
+        (i64,),
+        "SELECT count(*) FROM rate_limits WHERE key = $1",
+        fresh.as_bytes().to_vec()
+    );
+    assert_eq!(n[0].0, 0);
+    assert!(Quota::new(0, time::Duration::seconds(1)).is_err());
+}
+both!(rate_limits_are_shared_and_recover);

@@ -15,6 +15,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use cloudarq_store::audit_log::AuditEntry;
+use cloudarq_store::rate_limits::{Decision, Quota};
 use cloudarq_store::sessions::SessionId;
 use cloudarq_store::users::{Role, UserId};
 use cloudarq_store::{JobRunner, Store, TenantId, TenantScope};
@@ -58,6 +59,32 @@ impl Authority {
     /// checked against that tenant's rows only).
     pub(super) fn refresh_scope(&self, tenant: TenantId) -> TenantScope {
         self.runner.scope(tenant)
+    }
+
+    /// Counts one request of `key` against `quota` (shared by every
+    /// instance through the database); refuses with 429 and `Retry-After`.
+    pub(super) async fn limit(
+        &self,
+        store: &Store,
+        key: &str,
+        quota: Quota,
+    ) -> Result<(), ApiError> {
+        match store
+            .rate_limit(&self.runner, key, quota, OffsetDateTime::now_utc())
+            .await?
+        {
+            Decision::Allowed => Ok(()),
+            Decision::Limited { retry_after } => Err(ApiError::TooManyRequests {
+                retry_after: u64::try_from((retry_after.whole_milliseconds() + 999) / 1000)
+                    .unwrap_or(1)
+                    .max(1),
+            }),
+        }
+    }
+
+    /// Forgets a key's count (a successful sign-in clears its account's).
+    pub(super) async fn limit_reset(&self, store: &Store, key: &str) -> Result<(), ApiError> {
+        Ok(store.rate_limit_reset(&self.runner, key).await?)
     }
 
     fn token_scope(&self, tenant: TenantId) -> TenantScope {

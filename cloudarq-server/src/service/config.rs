@@ -23,6 +23,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+use cloudarq_store::rate_limits::Quota;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
@@ -81,11 +82,84 @@ struct FileConfig {
     keyring_file: Option<PathBuf>,
     security_contact: Option<String>,
     security_policy_url: Option<String>,
+    rate_limits: Option<LimitsFile>,
     /// Refused with a pointer to `database_url_file`: secrets stay out of
     /// the configuration file.
     database_url: Option<toml::Value>,
     /// Refused likewise.
     tenant_database_url: Option<toml::Value>,
+}
+
+/// `[rate_limits]`: each entry `[burst, interval_seconds]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitsFile {
+    sign_in_per_address: Option<(u32, u32)>,
+    sign_in_per_account_and_address: Option<(u32, u32)>,
+    sign_in_per_account: Option<(u32, u32)>,
+    refresh_per_address: Option<(u32, u32)>,
+}
+
+/// Rate limits of the service (V6), shared by every instance through the
+/// database. A sign-in counts against its address, its account from that
+/// address, and its account from anywhere; a successful one clears both
+/// account counts. An attacker guessing one account from one address is
+/// slowed to one try per `sign_in_per_account_and_address` interval; the
+/// account's owner, from another address, only meets the looser
+/// account-wide limit, which recovers within its interval: no one is
+/// locked out for good.
+#[derive(Clone, Copy, Debug)]
+pub struct RateLimits {
+    /// Sign-ins per client address (default 10 at once, then 1 per 6 s).
+    pub sign_in_per_address: Quota,
+    /// Sign-ins per account and address (default 5, then 1 per 60 s).
+    pub sign_in_per_account_and_address: Quota,
+    /// Sign-ins per account from any address (default 20, then 1 per 15 s).
+    pub sign_in_per_account: Quota,
+    /// Refreshes per client address (default 30, then 1 per 2 s).
+    pub refresh_per_address: Quota,
+}
+
+fn quota(
+    setting: &'static str,
+    v: Option<(u32, u32)>,
+    default: (u32, u32),
+) -> Result<Quota, ConfigError> {
+    let (burst, secs) = v.unwrap_or(default);
+    Quota::new(burst, time::Duration::seconds(i64::from(secs))).map_err(|_| {
+        invalid(
+            setting,
+            format!("[{burst}, {secs}]: burst 1..=10000 and 1..=86400 seconds"),
+        )
+    })
+}
+
+impl RateLimits {
+    fn from_file(f: Option<LimitsFile>) -> Result<Self, ConfigError> {
+        let f = f.unwrap_or_default();
+        Ok(Self {
+            sign_in_per_address: quota(
+                "rate_limits.sign_in_per_address",
+                f.sign_in_per_address,
+                (10, 6),
+            )?,
+            sign_in_per_account_and_address: quota(
+                "rate_limits.sign_in_per_account_and_address",
+                f.sign_in_per_account_and_address,
+                (5, 60),
+            )?,
+            sign_in_per_account: quota(
+                "rate_limits.sign_in_per_account",
+                f.sign_in_per_account,
+                (20, 15),
+            )?,
+            refresh_per_address: quota(
+                "rate_limits.refresh_per_address",
+                f.refresh_per_address,
+                (30, 2),
+            )?,
+        })
+    }
 }
 
 /// The service's configuration, checked.
@@ -125,6 +199,8 @@ pub struct ServiceConfig {
     pub security_contact: String,
     /// security.txt `Policy`.
     pub security_policy_url: Option<String>,
+    /// Rate limits.
+    pub rate_limits: RateLimits,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -357,6 +433,7 @@ impl ServiceConfig {
             keyring_file,
             security_contact,
             security_policy_url: file.security_policy_url,
+            rate_limits: RateLimits::from_file(file.rate_limits)?,
         })
     }
 }

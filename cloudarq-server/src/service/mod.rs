@@ -97,6 +97,7 @@ struct Inner {
     cors_origins: Vec<String>,
     security_contact: String,
     security_policy: Option<String>,
+    rate_limits: config::RateLimits,
 }
 
 /// The service's shared state.
@@ -182,6 +183,7 @@ impl AppState {
             cors_origins: config.cors_origins.clone(),
             security_contact: config.security_contact.clone(),
             security_policy: config.security_policy_url.clone(),
+            rate_limits: config.rate_limits,
         }))
     }
 
@@ -211,6 +213,9 @@ impl AppState {
     }
     pub(crate) fn trusts_proxy(&self, ip: IpAddr) -> bool {
         self.0.trusted_proxies.contains(&ip)
+    }
+    pub(crate) fn rate_limits(&self) -> &config::RateLimits {
+        &self.0.rate_limits
     }
     pub(crate) fn security_contact(&self) -> &str {
         &self.0.security_contact

@@ -108,12 +108,46 @@ fn tokens(
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong credentials", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts (Retry-After)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
     client: Client,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<(StatusCode, Json<Tokens>), ApiError> {
+    let limits = *state.rate_limits();
+    let ip = client
+        .ip
+        .map_or_else(|| "unknown".to_owned(), |i| i.to_string());
+    let account = format!(
+        "{}\u{0}{}",
+        body.tenant.to_lowercase(),
+        body.email.to_lowercase()
+    );
+    let account_key = format!("sign-in:account:{account}");
+    let account_ip_key = format!("sign-in:account-address:{account}\u{0}{ip}");
+    state
+        .authority()
+        .limit(
+            state.store(),
+            &format!("sign-in:address:{ip}"),
+            limits.sign_in_per_address,
+        )
+        .await?;
+    let account_limits = async {
+        state
+            .authority()
+            .limit(
+                state.store(),
+                &account_ip_key,
+                limits.sign_in_per_account_and_address,
+            )
+            .await?;
+        state
+            .authority()
+            .limit(state.store(), &account_key, limits.sign_in_per_account)
+            .await
+    };
     let scope = if body.tenant.len() <= 200 {
         state
             .authority()
@@ -122,6 +156,21 @@ pub async fn sign_in(
     } else {
         None
     };
+    if let Err(e) = account_limits.await {
+        if let Some(s) = &scope {
+            auth::audit(
+                state.store(),
+                s,
+                "anonymous",
+                &client,
+                "auth.sign_in",
+                &body.email,
+                "rate-limited",
+            )
+            .await?;
+        }
+        return Err(e);
+    }
     let user = match (&scope, body.email.len() <= 320) {
         (Some(s), true) => state.store().login_user(s, &body.email).await?,
         _ => None,
@@ -151,6 +200,14 @@ pub async fn sign_in(
         }
         return Err(ApiError::Unauthenticated);
     };
+    state
+        .authority()
+        .limit_reset(state.store(), &account_ip_key)
+        .await?;
+    state
+        .authority()
+        .limit_reset(state.store(), &account_key)
+        .await?;
     if let Some(h) = rehash {
         state.store().set_password_hash(&scope, user.id, &h).await?;
     }
@@ -191,12 +248,24 @@ pub async fn sign_in(
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid, expired or reused token", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts (Retry-After)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
     client: Client,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<Tokens>, ApiError> {
+    let ip = client
+        .ip
+        .map_or_else(|| "unknown".to_owned(), |i| i.to_string());
+    state
+        .authority()
+        .limit(
+            state.store(),
+            &format!("refresh:address:{ip}"),
+            state.rate_limits().refresh_per_address,
+        )
+        .await?;
     let tenant = auth::refresh_tenant(&body.refresh_token).ok_or(ApiError::Unauthenticated)?;
     let scope = state.authority().refresh_scope(tenant);
     let presented = auth::refresh_hash(&body.refresh_token);
