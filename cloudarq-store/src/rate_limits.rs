@@ -131,7 +131,10 @@ impl Store {
             });
             Decision::Allowed
         };
-        if CALLS.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == 0 {
+        if CALLS
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(SWEEP_EVERY)
+        {
             on_tx!(&mut tx, c => {
                 sqlx::query("DELETE FROM rate_limits WHERE tat_ms < $1")
                     .bind(now_ms)
