@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every CloudArq test, lint and template check.
 # Installs what the tests need when it is missing (idempotent):
-#   moto[server] and cfn-lint into ./.venv, Debian's chromium for the HTML report test,
+#   moto[server], cfn-lint, sslyze and schemathesis into ./.venv (the last two probe
+#   the service's TLS listener and fuzz its API), openssl for test certificates,
+#   Debian's chromium for the HTML report test,
 #   Debian's PostgreSQL server binaries for the store tests (no cluster is created or
 #   started: the tests run throwaway clusters of their own).
 set -euo pipefail
@@ -9,10 +11,11 @@ cd "$(dirname "$0")/.."
 
 venv="${CLOUDARQ_VENV:-$PWD/.venv}"
 if [ -x "$venv/bin/moto_server" ]; then export PATH="$venv/bin:$PATH"; fi
-if ! command -v moto_server >/dev/null || ! command -v cfn-lint >/dev/null; then
-    echo "test.sh: installing moto[server] and cfn-lint into $venv"
+if ! command -v moto_server >/dev/null || ! command -v cfn-lint >/dev/null \
+    || ! command -v sslyze >/dev/null || ! command -v st >/dev/null; then
+    echo "test.sh: installing moto[server], cfn-lint, sslyze and schemathesis into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet 'moto[server]>=5.1,<6' 'cfn-lint>=1,<2'
+    "$venv/bin/pip" install --quiet 'moto[server]>=5.1,<6' 'cfn-lint>=1,<2' 'sslyze>=6.3,<7' 'schemathesis>=4.32,<5'
     export PATH="$venv/bin:$PATH"
 fi
 
@@ -21,6 +24,12 @@ if ! command -v chromium >/dev/null && [ -z "${CLOUDARQ_CHROMIUM:-}" ]; then
     echo "test.sh: installing Debian's chromium for the HTML report test"
     sudo_ apt-get update -qq
     sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v openssl >/dev/null; then
+    echo "test.sh: installing Debian's openssl for the service's test certificates"
+    sudo_ apt-get update -qq
+    sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null
 fi
 
 if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
@@ -73,5 +82,7 @@ done
 echo "test.sh: cargo publish --dry-run -p cloudarq-model"
 cargo publish --dry-run -p cloudarq-model --locked
 
-echo "test.sh: cargo test"
+# Reports of the external probes (sslyze's JSON, schemathesis' JUnit) are kept here.
+export CLOUDARQ_ARTEFACTS="${CLOUDARQ_ARTEFACTS:-$PWD/target/test-artefacts}"
+echo "test.sh: cargo test (artefacts in $CLOUDARQ_ARTEFACTS)"
 cargo test --workspace --locked

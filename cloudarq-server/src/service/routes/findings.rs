@@ -19,10 +19,10 @@ use crate::service::error::{ApiError, ApiPath, ApiQuery, Problem};
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Only this severity (`critical`, `high`, `medium`, `low`, `informational`).
-    pub severity: Option<String>,
-    /// Only this status (`PASS`, `FAIL`, `ERROR`, `MUTED`).
-    pub status: Option<String>,
+    /// Only this severity.
+    pub severity: Option<SeverityParam>,
+    /// Only this status.
+    pub status: Option<StatusParam>,
     /// Only this service (`iam`, `s3`, …).
     #[param(max_length = 64)]
     pub service: Option<String>,
@@ -36,11 +36,64 @@ pub struct PageQuery {
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// The `next` of the previous page.
-    #[param(max_length = 100)]
+    #[param(pattern = "^[0-4]\\.[0-9a-f]{32}$")]
     pub after: Option<String>,
     /// Page size, 1–1000 (default 100).
     #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
+}
+
+/// A severity, as the reports name it.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SeverityParam {
+    /// Critical.
+    Critical,
+    /// High.
+    High,
+    /// Medium.
+    Medium,
+    /// Low.
+    Low,
+    /// Informational.
+    Informational,
+}
+
+impl From<SeverityParam> for Severity {
+    fn from(s: SeverityParam) -> Self {
+        match s {
+            SeverityParam::Critical => Self::Critical,
+            SeverityParam::High => Self::High,
+            SeverityParam::Medium => Self::Medium,
+            SeverityParam::Low => Self::Low,
+            SeverityParam::Informational => Self::Informational,
+        }
+    }
+}
+
+/// A finding status, as the reports name it.
+#[derive(Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum StatusParam {
+    /// Passed.
+    Pass,
+    /// Failed.
+    Fail,
+    /// The rule could not decide.
+    Error,
+    /// Failed, but muted.
+    Muted,
+}
+
+impl From<StatusParam> for Status {
+    fn from(s: StatusParam) -> Self {
+        match s {
+            StatusParam::Pass => Self::Pass,
+            StatusParam::Fail => Self::Fail,
+            StatusParam::Error => Self::Error,
+            StatusParam::Muted => Self::Muted,
+        }
+    }
 }
 
 /// One page.
@@ -51,11 +104,6 @@ pub struct FindingsPage {
     pub findings: Vec<cloudarq_model::finding::Finding>,
     /// Where the next page starts; absent on the last page.
     pub next: Option<String>,
-}
-
-fn parse<T: serde::de::DeserializeOwned>(field: &str, v: &str) -> Result<T, ApiError> {
-    serde_json::from_value(serde_json::Value::String(v.to_owned()))
-        .map_err(|_| ApiError::BadRequest(format!("{field}: {v:?} is not a known value")))
 }
 
 fn bounded(field: &str, v: Option<String>, max: usize) -> Result<Option<String>, ApiError> {
@@ -84,16 +132,8 @@ pub async fn page(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<FindingsPage>, ApiError> {
     let filter = FindingFilter {
-        severity: q
-            .severity
-            .as_deref()
-            .map(|s| parse::<Severity>("severity", s))
-            .transpose()?,
-        status: q
-            .status
-            .as_deref()
-            .map(|s| parse::<Status>("status", s))
-            .transpose()?,
+        severity: q.severity.map(Severity::from),
+        status: q.status.map(Status::from),
         service: bounded("service", q.service, 64)?,
         rule_id: bounded("rule_id", q.rule_id, 200)?,
         region: bounded("region", q.region, 64)?,
