@@ -35,7 +35,7 @@ fn problem_for(status: StatusCode) -> Option<ApiError> {
         StatusCode::NOT_FOUND => ApiError::NotFound,
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-        StatusCode::REQUEST_TIMEOUT => ApiError::Unavailable,
+        StatusCode::REQUEST_TIMEOUT | StatusCode::SERVICE_UNAVAILABLE => ApiError::Unavailable,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             ApiError::BadRequest("the body must be JSON (Content-Type: application/json)".into())
         }

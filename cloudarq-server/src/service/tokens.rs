@@ -425,8 +425,10 @@ impl Tokens {
         Ok(true)
     }
 
-    /// Drops verification keys past their grace period (called with reloads).
-    pub fn expire_retired(&self, now: OffsetDateTime) -> Result<(), KeyError> {
+    /// Reloads the key file now, whether or not it changed (drops keys past
+    /// their grace period); keeps the loaded keys when the file has no live
+    /// key.
+    pub fn reload(&self, now: OffsetDateTime) -> Result<(), KeyError> {
         let set = KeySet::load(&self.path, now)?;
         if set.signing.is_some() {
             let m = mtime(&self.path);
@@ -742,7 +744,7 @@ mod tests {
         let new_kid = keygen(&path, now).unwrap();
         // The file's mtime may not move within the same second on some file
         // systems: force the reload.
-        t.expire_retired(now).unwrap();
+        t.reload(now).unwrap();
         assert_eq!(t.current().signing_kid(), Some(new_kid.as_str()));
         assert!(
             t.verify(&old, now).is_ok(),
@@ -751,7 +753,7 @@ mod tests {
         let fresh = good(&t);
         assert!(fresh.contains('.') && t.verify(&fresh, now).is_ok());
         let later = now + MAX_ACCESS_TTL + time::Duration::seconds(LEEWAY_SECS as i64 + 1);
-        t.expire_retired(later).unwrap();
+        t.reload(later).unwrap();
         assert_eq!(
             t.verify(&old, later),
             Err(TokenRefused::UnknownKey),

@@ -116,6 +116,8 @@ pub async fn sign_in(
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<(StatusCode, Json<Tokens>), ApiError> {
     let limits = *state.rate_limits();
+    // The e-mail as the audit log records it: bounded, whatever was sent.
+    let email_for_audit: String = body.email.chars().take(320).collect();
     let ip = client
         .ip
         .map_or_else(|| "unknown".to_owned(), |i| i.to_string());
@@ -164,7 +166,7 @@ pub async fn sign_in(
                 "anonymous",
                 &client,
                 "auth.sign_in",
-                &body.email,
+                &email_for_audit,
                 "rate-limited",
             )
             .await?;
@@ -193,7 +195,7 @@ pub async fn sign_in(
                 "anonymous",
                 &client,
                 "auth.sign_in",
-                &body.email,
+                &email_for_audit,
                 "denied",
             )
             .await?;
