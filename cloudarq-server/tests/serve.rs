@@ -328,10 +328,93 @@ async fn the_service_speaks_tls_12_and_13_reloads_its_certificate_and_passes_ssl
     )
     .await;
     assert!(res.starts_with("HTTP/1.1 201"), "{res}");
+    let first = serde_json::from_str::<serde_json::Value>(body_of(&res)).unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Enrol TOTP (admins need it), then sign in with a backup code.
+    let authed = |method: &str, path: &str, body: &str, token: &str| {
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let (_, _, _, res) = https(
+        s.port,
+        &cert,
+        &rustls::version::TLS13,
+        &authed("POST", "/api/v1/me/totp", "", &first),
+    )
+    .await;
+    assert!(res.starts_with("HTTP/1.1 201"), "{res}");
+    let secret = serde_json::from_str::<serde_json::Value>(body_of(&res)).unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let raw = cloudarq_server::service::totp::unbase32(&secret).unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let code = format!(
+        "{:06}",
+        cloudarq_server::service::totp::code_at(&raw, cloudarq_server::service::totp::step_of(now))
+    );
+    let (_, _, _, res) = https(
+        s.port,
+        &cert,
+        &rustls::version::TLS13,
+        &authed(
+            "POST",
+            "/api/v1/me/totp/confirm",
+            &format!(r#"{{"code":"{code}"}}"#),
+            &first,
+        ),
+    )
+    .await;
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    let backup = serde_json::from_str::<serde_json::Value>(body_of(&res)).unwrap()["backup_codes"]
+        [0]
+    .as_str()
+    .unwrap()
+    .to_owned();
+    let (_, _, _, res) = https(
+        s.port,
+        &cert,
+        &rustls::version::TLS13,
+        &post_json(
+            "/api/v1/session",
+            &format!(r#"{{"tenant":"acme","email":"admin@acme.test","password":"{PASSWORD}"}}"#),
+        ),
+    )
+    .await;
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
+    let challenge = serde_json::from_str::<serde_json::Value>(body_of(&res)).unwrap()["challenge"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, _, _, res) = https(
+        s.port,
+        &cert,
+        &rustls::version::TLS13,
+        &post_json(
+            "/api/v1/session/second-factor",
+            &format!(r#"{{"challenge":"{challenge}","backup_code":"{backup}"}}"#),
+        ),
+    )
+    .await;
+    assert!(res.starts_with("HTTP/1.1 201"), "{res}");
     let token = serde_json::from_str::<serde_json::Value>(body_of(&res)).unwrap()["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
+    // With the second factor, the admin reads (schemathesis below covers
+    // every route with this token).
+    let (_, _, _, res) = https(
+        s.port,
+        &cert,
+        &rustls::version::TLS13,
+        &authed("GET", "/api/v1/scans", "", &token),
+    )
+    .await;
+    assert!(res.starts_with("HTTP/1.1 200"), "{res}");
 
     // A new certificate is served without a restart.
     make_cert(&d, "cloudarq-test-2");

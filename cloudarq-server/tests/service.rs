@@ -16,6 +16,7 @@ use cloudarq_server::service::config::ServiceConfig;
 use cloudarq_server::service::password::Passwords;
 use cloudarq_server::service::rbac::{Access, PERMISSIONS};
 use cloudarq_server::service::tokens::{self, Tokens};
+use cloudarq_server::service::totp;
 use cloudarq_server::service::{AppState, app, router_and_openapi};
 use cloudarq_store::connections::NewConnection;
 use cloudarq_store::scans::ScanTimes;
@@ -35,6 +36,12 @@ const SENTINEL_PASSWORD: &str = "sentinel-PW-5f1d2c-never-stored";
 
 struct Fixture {
     app: Router,
+    /// Seconds added to the service's TOTP clock.
+    clock: std::sync::Arc<std::sync::atomic::AtomicI64>,
+    /// The TOTP secret of acme's admin.
+    a_admin_totp: String,
+    /// acme's admin's backup codes.
+    a_backup_codes: Vec<String>,
     /// A second instance of the service on the same database, when asked.
     other: Option<Router>,
     _dir: tempfile::TempDir,
@@ -64,7 +71,7 @@ async fn fixture(pg: bool) -> Fixture {
 
 /// Generous sign-in limits for tests that sign in often from one address;
 /// the rate-limit test sets its own.
-const TEST_LIMITS: &str = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [1000, 1]\nsign_in_per_account = [1000, 1]\n";
+const TEST_LIMITS: &str = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [1000, 1]\nsign_in_per_account = [1000, 1]\nsecond_factor_per_user = [1000, 1]\n";
 
 async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
     let limits = if limits.is_empty() {
@@ -98,6 +105,18 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
             .create_user(
                 &scope,
                 &format!("admin@{name}.test"),
+                Role::Admin,
+                Some(&hash),
+                None,
+                now,
+            )
+            .await
+            .unwrap();
+        // An admin who has not enrolled a second factor.
+        store
+            .create_user(
+                &scope,
+                &format!("admin2@{name}.test"),
                 Role::Admin,
                 Some(&hash),
                 None,
@@ -162,7 +181,13 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
         now,
     )
     .unwrap();
-    let state = AppState::new(store, Authority::new(runner), tokens, passwords, &config);
+    let clock = std::sync::Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let offset = clock.clone();
+    let state = AppState::new(store, Authority::new(runner), tokens, passwords, &config)
+        .with_clock(std::sync::Arc::new(move || {
+            OffsetDateTime::now_utc()
+                + time::Duration::seconds(offset.load(std::sync::atomic::Ordering::SeqCst))
+        }));
     let app = app(state);
     let other = if two {
         let (store, runner) = Store::open(StoreConfig::new(url.clone()), keyring())
@@ -176,13 +201,18 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
             now,
         )
         .unwrap();
+        let offset = clock.clone();
         let state = AppState::new(
             store,
             Authority::new(runner),
             tokens,
             Passwords::new().unwrap(),
             &config,
-        );
+        )
+        .with_clock(std::sync::Arc::new(move || {
+            OffsetDateTime::now_utc()
+                + time::Duration::seconds(offset.load(std::sync::atomic::Ordering::SeqCst))
+        }));
         Some(cloudarq_server::service::app(state))
     } else {
         None
@@ -193,24 +223,24 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
         _dir: dir,
         _pg: cluster,
         db_file,
+        clock,
         a_admin: String::new(),
+        a_admin_totp: String::new(),
+        a_backup_codes: Vec::new(),
         a_client: String::new(),
         b_admin: String::new(),
         a_scan: scans[0].0,
         a_conn: scans[0].1,
     };
-    f.a_admin = sign_in(&f, "acme", "admin@acme.test", PASSWORD).await.1["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (token, secret, codes) = enrol(&f, "acme", "admin@acme.test").await;
+    f.a_admin = token;
+    f.a_admin_totp = secret;
+    f.a_backup_codes = codes;
     f.a_client = sign_in(&f, "acme", "client@acme.test", PASSWORD).await.1["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
-    f.b_admin = sign_in(&f, "globex", "admin@globex.test", PASSWORD).await.1["access_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    f.b_admin = enrol(&f, "globex", "admin@globex.test").await.0;
     f
 }
 
@@ -294,6 +324,67 @@ async fn sign_in(f: &Fixture, tenant: &str, email: &str, password: &str) -> (Sta
     )
     .await;
     (r.status, r.json())
+}
+
+/// The service's TOTP clock, stepped to the next 30-second step.
+fn next_step(f: &Fixture) -> i64 {
+    f.clock.fetch_add(30, std::sync::atomic::Ordering::SeqCst);
+    OffsetDateTime::now_utc().unix_timestamp() + f.clock.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+fn code(secret: &str, unix: i64) -> String {
+    let raw = totp::unbase32(secret).unwrap();
+    format!("{:06}", totp::code_at(&raw, totp::step_of(unix)))
+}
+
+/// Enrols a user's TOTP through the API and signs in with it: returns the
+/// second-factor access token, the secret and the backup codes.
+async fn enrol(f: &Fixture, tenant: &str, email: &str) -> (String, String, Vec<String>) {
+    let (status, first) = sign_in(f, tenant, email, PASSWORD).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let token = first["access_token"].as_str().unwrap().to_owned();
+    let begun = call(f, Method::POST, "/api/v1/me/totp", Some(&token), None).await;
+    assert_eq!(begun.status, StatusCode::CREATED, "{}", begun.text());
+    let secret = begun.json()["secret"].as_str().unwrap().to_owned();
+    let now = next_step(f);
+    let confirmed = call(
+        f,
+        Method::POST,
+        "/api/v1/me/totp/confirm",
+        Some(&token),
+        Some(json!({"code": code(&secret, now)})),
+    )
+    .await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
+    let codes: Vec<String> = confirmed.json()["backup_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10);
+    let (status, challenge) = sign_in(f, tenant, email, PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{challenge}");
+    let now = next_step(f);
+    let r = second_factor(f, &challenge, json!({"code": code(&secret, now)})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    (
+        r.json()["access_token"].as_str().unwrap().to_owned(),
+        secret,
+        codes,
+    )
+}
+
+async fn second_factor(f: &Fixture, challenge: &Value, mut body: Value) -> Reply {
+    body["challenge"] = challenge["challenge"].clone();
+    call(
+        f,
+        Method::POST,
+        "/api/v1/session/second-factor",
+        None,
+        Some(body),
+    )
+    .await
 }
 
 /// A route of the matrix with its path parameters filled in.
@@ -538,7 +629,7 @@ async fn sign_in_refuses_alike_and_refresh_tokens_rotate_and_reuse_ends_the_sess
     let (status, first) = sign_in(
         &f,
         "ACME".to_lowercase().as_str(),
-        "Admin@Acme.test",
+        "Admin2@Acme.test",
         PASSWORD,
     )
     .await;
@@ -896,7 +987,7 @@ async fn secrets_stay_out_of_bodies_the_audit_log_and_the_database() {
     let mut bodies = String::new();
     let (_, wrong) = sign_in(&f, "acme", "admin@acme.test", SENTINEL_PASSWORD).await;
     bodies.push_str(&wrong.to_string());
-    let (_, ok) = sign_in(&f, "acme", "admin@acme.test", PASSWORD).await;
+    let (_, ok) = sign_in(&f, "acme", "admin2@acme.test", PASSWORD).await;
     let refresh = ok["refresh_token"].as_str().unwrap().to_owned();
     let rotated = call(
         &f,
@@ -918,7 +1009,11 @@ async fn secrets_stay_out_of_bodies_the_audit_log_and_the_database() {
     let mut raw = std::fs::read(db).unwrap();
     raw.extend(std::fs::read(db.with_extension("sqlite-wal")).unwrap_or_default());
     let hay = String::from_utf8_lossy(&raw);
+    let bare_code = totp::normalise_backup_code(&f.a_backup_codes[0]);
     for secret in [
+        bare_code.as_str(),
+        f.a_admin_totp.as_str(),
+        f.a_backup_codes[0].as_str(),
         SENTINEL_PASSWORD,
         PASSWORD,
         refresh.as_str(),
@@ -1046,4 +1141,179 @@ async fn rate_limits_are_shared_by_two_instances_and_do_not_lock_the_owner_out()
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// V3: admins need the second factor; a TOTP code is accepted once (and no
+/// earlier one after it); each backup code works once; regeneration voids
+/// the old set; guessing codes hits the per-user limit.
+#[tokio::test]
+async fn second_factor_codes_are_single_use_and_admins_need_one() {
+    let f = fixture(false).await;
+    // An admin without a second factor may see itself and enrol, nothing else.
+    let (status, plain) = sign_in(&f, "acme", "admin2@acme.test", PASSWORD).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let plain = plain["access_token"].as_str().unwrap();
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/me", Some(plain), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for path in ["/api/v1/scans", "/api/v1/audit-log"] {
+        let r = call(&f, Method::GET, path, Some(plain), None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            r.json()["type"],
+            "https://cloudarq.dev/problems/second-factor-required"
+        );
+    }
+    // A client without one reads.
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/scans", Some(&f.a_client), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // The enrolled admin: the password alone gives a challenge, not tokens.
+    let (status, challenge) = sign_in(&f, "acme", "admin@acme.test", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(challenge.get("access_token").is_none());
+    // The challenge is not an access token.
+    let r = call(
+        &f,
+        Method::GET,
+        "/api/v1/me",
+        Some(challenge["challenge"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let now = next_step(&f);
+    let good = code(&f.a_admin_totp, now);
+    assert_eq!(
+        second_factor(&f, &challenge, json!({"code": good}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    // The same code again, on a new challenge: refused (replay), and so is
+    // the previous step's code, which would still be in its window.
+    let (_, again) = sign_in(&f, "acme", "admin@acme.test", PASSWORD).await;
+    assert_eq!(
+        second_factor(&f, &again, json!({"code": good}))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        second_factor(&f, &again, json!({"code": code(&f.a_admin_totp, now - 30)}))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    // A future step's code is refused.
+    assert_eq!(
+        second_factor(&f, &again, json!({"code": code(&f.a_admin_totp, now + 30)}))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // Backup codes: each once, typed in any case.
+    let first = f.a_backup_codes[0].to_lowercase();
+    assert_eq!(
+        second_factor(&f, &again, json!({"backup_code": first}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        second_factor(&f, &again, json!({"backup_code": first}))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let r = second_factor(&f, &again, json!({"backup_code": f.a_backup_codes[1]})).await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let token = r.json()["access_token"].as_str().unwrap().to_owned();
+    // Regeneration voids the old set.
+    let regen = call(
+        &f,
+        Method::POST,
+        "/api/v1/me/totp/backup-codes",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(regen.status, StatusCode::OK);
+    let new_codes = regen.json()["backup_codes"].as_array().unwrap().clone();
+    assert_eq!(
+        second_factor(&f, &again, json!({"backup_code": f.a_backup_codes[2]}))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        second_factor(&f, &again, json!({"backup_code": new_codes[0]}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    // Neither a code and a backup code, nor none.
+    assert_eq!(
+        second_factor(&f, &again, json!({})).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // The audit log has each use and the replay.
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&token), None)
+        .await
+        .json();
+    let count = |action: &str, outcome: &str| {
+        log.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == action && e["outcome"] == outcome)
+            .count()
+    };
+    assert!(count("mfa.totp_replay", "denied") >= 1);
+    assert_eq!(count("mfa.backup_code", "success"), 3);
+    assert_eq!(count("mfa.backup_codes_regenerate", "success"), 1);
+    // No secret or code in the log.
+    let text = log.to_string();
+    assert!(
+        !text.contains(&f.a_admin_totp)
+            && !text.contains(&f.a_backup_codes[3])
+            && !text.contains(&good)
+    );
+}
+
+#[tokio::test]
+async fn guessing_second_factor_codes_hits_the_per_user_limit() {
+    let limits = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [1000, 1]\nsign_in_per_account = [1000, 1]\nsecond_factor_per_user = [12, 3600]\n";
+    let f = fixture_with(false, limits, false).await;
+    // Enrolment spent 2 of acme's admin's 12 (confirm, sign-in), then a
+    // success cleared the count.
+    let (_, challenge) = sign_in(&f, "acme", "admin@acme.test", PASSWORD).await;
+    let mut limited = None;
+    for i in 0..20 {
+        let r = second_factor(
+            &f,
+            &challenge,
+            json!({"code": format!("{:06}", 100_000 + i)}),
+        )
+        .await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers.contains_key("retry-after"));
+            limited = Some(i);
+            break;
+        }
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(limited, Some(12), "the thirteenth guess is refused");
+    // Even the right code, now.
+    let now = next_step(&f);
+    let r = second_factor(&f, &challenge, json!({"code": code(&f.a_admin_totp, now)})).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -49,6 +49,7 @@ pub mod files;
 pub mod findings;
 pub mod jobs;
 pub mod keys;
+pub mod mfa;
 pub mod mutelist;
 pub mod rate_limits;
 pub mod retention;

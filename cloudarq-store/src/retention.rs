@@ -348,7 +348,7 @@ impl Store {
             crate::db::Pool::Postgres(p) => {
                 for q in [
                     "VACUUM FULL tenant_keys",
-                    "VACUUM findings, scores, scans, mutelist_entries, connection_credentials, connections, audit_log, refresh_tokens, sessions, users, tenants",
+                    "VACUUM findings, scores, scans, mutelist_entries, connection_credentials, connections, audit_log, refresh_tokens, backup_codes, sessions, users, tenants",
                 ] {
                     sqlx::query(q)
                         .execute(p)
@@ -388,6 +388,7 @@ impl Store {
             "DELETE FROM connections WHERE tenant_id = $1",
             "DELETE FROM audit_log WHERE tenant_id = $1",
             "DELETE FROM refresh_tokens WHERE tenant_id = $1",
+            "DELETE FROM backup_codes WHERE tenant_id = $1",
             "DELETE FROM sessions WHERE tenant_id = $1",
             "DELETE FROM users WHERE tenant_id = $1",
             "DELETE FROM tenant_keys WHERE tenant_id = $1",

@@ -33,7 +33,7 @@ pub struct LoginUser {
     pub role: Role,
     /// Its Argon2id PHC string; `None` for a user who has not set one.
     pub password_hash: Option<String>,
-    /// Whether it has a TOTP seed.
+    /// Whether it has a confirmed TOTP enrolment.
     pub has_totp: bool,
     /// The version its tokens carry (bumped by any change of rights).
     pub authz_version: i64,
@@ -85,6 +85,8 @@ pub enum Refresh {
         role: Role,
         /// The user's authorisation version now.
         authz_version: i64,
+        /// Whether the session was opened with a second factor.
+        mfa: bool,
     },
     /// It had been rotated already: the session is now revoked.
     Reused {
@@ -119,6 +121,7 @@ type RefreshRow = (
     String,
     i64,
     Option<i64>,
+    bool,
 );
 
 impl Store {
@@ -129,7 +132,7 @@ impl Store {
         let mut tx = self.begin_tenant(tenant).await?;
         let row: Option<LoginRow> = on_tx!(&mut tx, c => {
             sqlx::query_as(
-                "SELECT id, role, password_hash, totp_secret IS NOT NULL, authz_version, disabled_at_ms \
+                "SELECT id, role, password_hash, totp_confirmed_at_ms IS NOT NULL, authz_version, disabled_at_ms \
                  FROM users WHERE tenant_id = $1 AND lower(email) = lower($2)",
             )
             .bind(tenant)
@@ -139,19 +142,31 @@ impl Store {
             .ctx("reading a user for sign-in")?
         });
         tx.commit().await?;
-        row.map(
-            |(id, role, password_hash, has_totp, authz_version, disabled)| {
-                Ok(LoginUser {
-                    id: UserId(id),
-                    role: stored_role(&role)?,
-                    password_hash,
-                    has_totp,
-                    authz_version,
-                    disabled: disabled.is_some(),
-                })
-            },
-        )
-        .transpose()
+        row.map(login_row).transpose()
+    }
+
+    /// The user with this id, as [`Store::login_user`] reads it (the
+    /// second step of a sign-in).
+    pub async fn login_user_by_id(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+    ) -> Result<Option<LoginUser>> {
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        let row: Option<LoginRow> = on_tx!(&mut tx, c => {
+            sqlx::query_as(
+                "SELECT id, role, password_hash, totp_confirmed_at_ms IS NOT NULL, authz_version, disabled_at_ms \
+                 FROM users WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant)
+            .bind(user.0)
+            .fetch_optional(&mut *c)
+            .await
+            .ctx("reading a user")?
+        });
+        tx.commit().await?;
+        row.map(login_row).transpose()
     }
 
     /// Replaces a user's password hash (a new password, or the same one
@@ -187,6 +202,7 @@ impl Store {
         scope: &TenantScope,
         user: UserId,
         refresh: &[u8; 32],
+        mfa: bool,
         limits: SessionLimits,
         now: OffsetDateTime,
     ) -> Result<SessionId> {
@@ -195,14 +211,15 @@ impl Store {
         let mut tx = self.begin_tenant(tenant).await?;
         on_tx!(&mut tx, c => {
             sqlx::query(
-                "INSERT INTO sessions (id, tenant_id, user_id, created_at_ms, last_used_at_ms, expires_at_ms) \
-                 VALUES ($1, $2, $3, $4, $4, $5)",
+                "INSERT INTO sessions (id, tenant_id, user_id, created_at_ms, last_used_at_ms, expires_at_ms, mfa) \
+                 VALUES ($1, $2, $3, $4, $4, $5, $6)",
             )
             .bind(id)
             .bind(tenant)
             .bind(user.0)
             .bind(ms(now))
             .bind(ms(now + limits.absolute))
+            .bind(mfa)
             .execute(&mut *c)
             .await
             .ctx("starting a session")?;
@@ -237,7 +254,7 @@ impl Store {
         let row: Option<RefreshRow> = on_tx!(&mut tx, c => {
             sqlx::query_as(
                 "SELECT s.id, t.rotated_at_ms, s.user_id, s.last_used_at_ms, s.expires_at_ms, s.revoked_at_ms, \
-                 u.role, u.authz_version, u.disabled_at_ms \
+                 u.role, u.authz_version, u.disabled_at_ms, s.mfa \
                  FROM refresh_tokens t \
                  JOIN sessions s ON s.tenant_id = t.tenant_id AND s.id = t.session_id \
                  JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
@@ -250,8 +267,18 @@ impl Store {
             .await
             .ctx("reading a refresh token")?
         });
-        let Some((session, rotated, user, last_used, expires, revoked, role, version, disabled)) =
-            row
+        let Some((
+            session,
+            rotated,
+            user,
+            last_used,
+            expires,
+            revoked,
+            role,
+            version,
+            disabled,
+            mfa,
+        )) = row
         else {
             tx.commit().await?;
             return Ok(Refresh::Invalid);
@@ -319,6 +346,7 @@ impl Store {
             user,
             role: stored_role(&role)?,
             authz_version: version,
+            mfa,
         })
     }
 
@@ -435,6 +463,19 @@ async fn revoke_in(
         .ctx("revoking a session")?
         .rows_affected()
     }))
+}
+
+fn login_row(
+    (id, role, password_hash, has_totp, authz_version, disabled): LoginRow,
+) -> Result<LoginUser> {
+    Ok(LoginUser {
+        id: UserId(id),
+        role: stored_role(&role)?,
+        password_hash,
+        has_totp,
+        authz_version,
+        disabled: disabled.is_some(),
+    })
 }
 
 fn stored_role(s: &str) -> Result<Role> {

@@ -118,8 +118,9 @@ async fn every_tenant_table_has_forced_rls_and_a_bound_tenant_policy() {
     .fetch_all(&mut c)
     .await
     .unwrap();
-    // The ten of migration 1, and sessions and refresh_tokens (migration 8).
-    assert_eq!(rows.len(), 12, "{rows:?}");
+    // The ten of migration 1, sessions and refresh_tokens (migration 8),
+    // backup_codes (migration 10).
+    assert_eq!(rows.len(), 13, "{rows:?}");
     for (t, enabled, forced, policies, bound) in rows {
         assert!(
             enabled && forced && policies >= 1 && bound == policies,

@@ -1278,7 +1278,14 @@ async fn rows_of(raw: &mut Raw, table: &str, tenant: Uuid, conn: Option<Uuid>) -
             "SELECT count(*) FROM scores WHERE scan_id IN (SELECT id FROM scans WHERE connection_id = $1)",
             c
         ),
-        ("tenant_keys" | "users" | "audit_log" | "sessions" | "refresh_tokens", Some(_)) => 0,
+        (
+            "tenant_keys" | "users" | "audit_log" | "sessions" | "refresh_tokens" | "backup_codes",
+            Some(_),
+        ) => 0,
+        ("backup_codes", None) => count!(
+            "SELECT count(*) FROM backup_codes WHERE tenant_id = $1",
+            tenant
+        ),
         ("sessions", None) => count!("SELECT count(*) FROM sessions WHERE tenant_id = $1", tenant),
         ("refresh_tokens", None) => count!(
             "SELECT count(*) FROM refresh_tokens WHERE tenant_id = $1",
@@ -1344,7 +1351,7 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     };
     let session = env
         .store
-        .start_session(&a, ops, &[1; 32], limits, t(1))
+        .start_session(&a, ops, &[1; 32], false, limits, t(1))
         .await
         .unwrap();
     assert!(matches!(

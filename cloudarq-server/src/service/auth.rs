@@ -87,6 +87,11 @@ impl Authority {
         Ok(store.rate_limit_reset(&self.runner, key).await?)
     }
 
+    /// The scope of the tenant a verified second-factor challenge names.
+    pub(super) fn challenge_scope(&self, tenant: TenantId) -> TenantScope {
+        self.runner.scope(tenant)
+    }
+
     fn token_scope(&self, tenant: TenantId) -> TenantScope {
         self.runner.scope(tenant)
     }
@@ -161,6 +166,8 @@ pub struct Identity {
     pub role: Role,
     /// The session.
     pub session: SessionId,
+    /// Whether the session was opened with a second factor.
+    pub mfa: bool,
     /// Where the request came from.
     pub client: Client,
 }
@@ -268,6 +275,7 @@ where
             user,
             role,
             session,
+            mfa: claims.mfa,
             client: Client::of(parts, &state),
         };
         if access != Access::Public && !rbac::allows(role, access) {
@@ -280,6 +288,11 @@ where
                 )
                 .await?;
             return Err(ApiError::Forbidden);
+        }
+        // Admins act only after a second factor; until then they may manage
+        // their own session and enrol (the `Signed` routes).
+        if role == Role::Admin && !claims.mfa && matches!(access, Access::Read | Access::Admin) {
+            return Err(ApiError::SecondFactorRequired);
         }
         Ok(identity)
     }

@@ -98,6 +98,7 @@ struct LimitsFile {
     sign_in_per_account_and_address: Option<(u32, u32)>,
     sign_in_per_account: Option<(u32, u32)>,
     refresh_per_address: Option<(u32, u32)>,
+    second_factor_per_user: Option<(u32, u32)>,
 }
 
 /// Rate limits of the service (V6), shared by every instance through the
@@ -118,6 +119,10 @@ pub struct RateLimits {
     pub sign_in_per_account: Quota,
     /// Refreshes per client address (default 30, then 1 per 2 s).
     pub refresh_per_address: Quota,
+    /// Second-factor attempts (TOTP or backup code, sign-in or enrolment)
+    /// per user (default 5, then 1 per 30 s: a 6-digit code cannot be
+    /// brute-forced in its window).
+    pub second_factor_per_user: Quota,
 }
 
 fn quota(
@@ -157,6 +162,11 @@ impl RateLimits {
                 "rate_limits.refresh_per_address",
                 f.refresh_per_address,
                 (30, 2),
+            )?,
+            second_factor_per_user: quota(
+                "rate_limits.second_factor_per_user",
+                f.second_factor_per_user,
+                (5, 30),
             )?,
         })
     }

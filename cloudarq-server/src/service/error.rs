@@ -38,6 +38,9 @@ pub enum ApiError {
     /// Authenticated, but the role may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// An admin signed in without a second factor: enrol or sign in with it.
+    #[error("second factor required")]
+    SecondFactorRequired,
     /// No such object in the caller's tenant (also for another tenant's).
     #[error("not found")]
     NotFound,
@@ -73,7 +76,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::SecondFactorRequired => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -90,6 +93,11 @@ impl ApiError {
             Self::BadRequest(d) => ("bad-request", "Bad request", Some(d.clone())),
             Self::Unauthenticated => ("unauthenticated", "Authentication required", None),
             Self::Forbidden => ("forbidden", "Your role does not allow this", None),
+            Self::SecondFactorRequired => (
+                "second-factor-required",
+                "Administrators must sign in with a second factor",
+                Some("enrol TOTP with POST /api/v1/me/totp, then sign in again".to_owned()),
+            ),
             Self::NotFound => ("not-found", "Not found", None),
             Self::MethodNotAllowed => ("method-not-allowed", "Method not allowed", None),
             Self::Conflict(d) => ("conflict", "Conflict", Some(d.clone())),

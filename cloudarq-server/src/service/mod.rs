@@ -27,6 +27,7 @@ pub mod rbac;
 pub mod routes;
 pub mod tls;
 pub mod tokens;
+pub mod totp;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -98,7 +99,12 @@ struct Inner {
     security_contact: String,
     security_policy: Option<String>,
     rate_limits: config::RateLimits,
+    clock: Clock,
 }
+
+/// Where the service reads the time for second-factor codes (the system
+/// clock; tests step it to reach the next TOTP step without waiting).
+pub type Clock = Arc<dyn Fn() -> time::OffsetDateTime + Send + Sync>;
 
 /// The service's shared state.
 #[derive(Clone)]
@@ -184,7 +190,22 @@ impl AppState {
             security_contact: config.security_contact.clone(),
             security_policy: config.security_policy_url.clone(),
             rate_limits: config.rate_limits,
+            clock: Arc::new(time::OffsetDateTime::now_utc),
         }))
+    }
+
+    /// The same state reading TOTP time from `clock`.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        let mut inner = match Arc::try_unwrap(self.0) {
+            Ok(i) => i,
+            Err(shared) => return Self(shared),
+        };
+        inner.clock = clock;
+        Self(Arc::new(inner))
+    }
+
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        (self.0.clock)()
     }
 
     /// The store.

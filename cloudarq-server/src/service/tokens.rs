@@ -278,6 +278,32 @@ pub fn keygen(path: &Path, now: OffsetDateTime) -> Result<String, KeyError> {
     Ok(kid)
 }
 
+/// The `typ` of a second-factor challenge.
+pub const CHALLENGE_TYPE: &str = "mfa-challenge+jwt";
+/// How long a second-factor challenge lives.
+pub const CHALLENGE_TTL: time::Duration = time::Duration::minutes(5);
+
+/// The claims of a second-factor challenge.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChallengeClaims {
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+    /// The user whose password was right.
+    pub sub: Uuid,
+    /// Its tenant.
+    pub tid: Uuid,
+    /// A unique id.
+    pub jti: String,
+    /// Issued at.
+    pub iat: i64,
+    /// Not before.
+    pub nbf: i64,
+    /// Expires.
+    pub exp: i64,
+}
+
 /// The claims of a CloudArq access token.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AccessClaims {
@@ -295,6 +321,9 @@ pub struct AccessClaims {
     pub sid: Uuid,
     /// The user's authorisation version when issued.
     pub ver: i64,
+    /// Whether the sign-in passed a second factor (TOTP or a backup code).
+    #[serde(default)]
+    pub mfa: bool,
     /// A unique id.
     pub jti: String,
     /// Issued at (Unix seconds).
@@ -442,6 +471,7 @@ impl Tokens {
     }
 
     /// Signs an access token for a user's session.
+    #[allow(clippy::too_many_arguments, reason = "one claim each")]
     pub fn issue(
         &self,
         user: Uuid,
@@ -449,6 +479,7 @@ impl Tokens {
         role: &str,
         session: Uuid,
         authz_version: i64,
+        mfa: bool,
         now: OffsetDateTime,
     ) -> Result<(String, AccessClaims), KeyError> {
         let set = self.current();
@@ -466,6 +497,7 @@ impl Tokens {
             role: role.to_owned(),
             sid: session,
             ver: authz_version,
+            mfa,
             jti: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(jti),
             iat,
             nbf: iat,
@@ -479,14 +511,74 @@ impl Tokens {
         Ok((token, claims))
     }
 
+    /// Signs a second-factor challenge: proof that the password of `user`
+    /// was right, good for [`CHALLENGE_TTL`] at the second-factor route
+    /// only (its `typ` is not an access token's).
+    pub fn issue_challenge(
+        &self,
+        user: Uuid,
+        tenant: Uuid,
+        now: OffsetDateTime,
+    ) -> Result<String, KeyError> {
+        let set = self.current();
+        let Some((kid, key)) = &set.signing else {
+            return Err(KeyError::Sign("no live signing key".into()));
+        };
+        let mut jti = [0u8; 16];
+        getrandom::fill(&mut jti).map_err(|e| KeyError::Sign(format!("no randomness: {e}")))?;
+        let iat = now.unix_timestamp();
+        let claims = ChallengeClaims {
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            sub: user,
+            tid: tenant,
+            jti: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(jti),
+            iat,
+            nbf: iat,
+            exp: iat + CHALLENGE_TTL.whole_seconds(),
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.typ = Some(CHALLENGE_TYPE.into());
+        header.kid = Some(kid.clone());
+        jsonwebtoken::encode(&header, &claims, key).map_err(|e| KeyError::Sign(e.to_string()))
+    }
+
+    /// Verifies a second-factor challenge.
+    pub fn verify_challenge(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<ChallengeClaims, TokenRefused> {
+        let c: ChallengeClaims = self.verify_typed(token, CHALLENGE_TYPE, now)?;
+        if c.exp - c.iat > CHALLENGE_TTL.whole_seconds() {
+            return Err(TokenRefused::Lifetime);
+        }
+        Ok(c)
+    }
+
     /// Verifies an access token (see the module docs) as of `now` for the
     /// key's grace period; `exp` and `nbf` are checked against the clock.
     pub fn verify(&self, token: &str, now: OffsetDateTime) -> Result<AccessClaims, TokenRefused> {
+        let c: AccessClaims = self.verify_typed(token, TOKEN_TYPE, now)?;
+        if c.exp - c.iat > MAX_ACCESS_TTL.whole_seconds()
+            || c.iat > now.unix_timestamp() + LEEWAY_SECS as i64
+        {
+            return Err(TokenRefused::Lifetime);
+        }
+        Ok(c)
+    }
+
+    fn verify_typed<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        typ: &str,
+        now: OffsetDateTime,
+    ) -> Result<T, TokenRefused> {
         if token.len() > 4096 {
             return Err(TokenRefused::Malformed);
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenRefused::Malformed)?;
-        if header.typ.as_deref() != Some(TOKEN_TYPE) {
+        if header.typ.as_deref() != Some(typ) {
             return Err(TokenRefused::Type);
         }
         if header.alg != Algorithm::EdDSA {
@@ -512,15 +604,9 @@ impl Tokens {
         v.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
         v.set_issuer(&[&self.issuer]);
         v.set_audience(&[&self.audience]);
-        let data = jsonwebtoken::decode::<AccessClaims>(token, &key.key, &v)
+        let data = jsonwebtoken::decode::<T>(token, &key.key, &v)
             .map_err(|e| TokenRefused::Invalid(format!("{:?}", e.kind())))?;
-        let c = data.claims;
-        if c.exp - c.iat > MAX_ACCESS_TTL.whole_seconds()
-            || c.iat > now.unix_timestamp() + LEEWAY_SECS as i64
-        {
-            return Err(TokenRefused::Lifetime);
-        }
-        Ok(c)
+        Ok(data.claims)
     }
 }
 
@@ -548,6 +634,7 @@ mod tests {
             "admin",
             Uuid::now_v7(),
             0,
+            false,
             OffsetDateTime::now_utc(),
         )
         .unwrap()

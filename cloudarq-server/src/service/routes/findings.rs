@@ -123,6 +123,7 @@ fn bounded(field: &str, v: Option<String>, max: usize) -> Result<Option<String>,
         (status = 200, description = "A page", body = FindingsPage),
         (status = 400, description = "A bad filter or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An admin signed in without a second factor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such scan", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn page(

@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod findings;
 pub mod meta;
+pub mod mfa;
 pub mod scans;
 pub mod session;
 
@@ -21,6 +22,10 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(meta::security_txt))
         .routes(routes!(session::sign_in, session::sign_out))
         .routes(routes!(session::refresh))
+        .routes(routes!(mfa::second_factor))
+        .routes(routes!(mfa::begin))
+        .routes(routes!(mfa::confirm))
+        .routes(routes!(mfa::regenerate))
         .routes(routes!(session::me))
         .routes(routes!(scans::list))
         .routes(routes!(scans::get))

@@ -65,6 +65,7 @@ impl From<ScanSummary> for Scan {
     responses(
         (status = 200, description = "Scans", body = Vec<Scan>),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An admin signed in without a second factor", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -81,6 +82,7 @@ pub async fn list(
     responses(
         (status = 200, description = "The scan", body = Scan),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An admin signed in without a second factor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such scan", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(
@@ -103,7 +105,7 @@ pub async fn get(
     responses(
         (status = 202, description = "Queued", body = Scan),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not an admin", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an admin without a second factor", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such connection", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn request(

@@ -51,6 +51,25 @@ pub struct Tokens {
     pub refresh_token: String,
 }
 
+/// A second-factor challenge: the password was right.
+#[derive(Serialize, ToSchema)]
+pub struct Challenge {
+    /// Always true.
+    pub second_factor_required: bool,
+    /// Present it with a TOTP code or a backup code within 5 minutes.
+    pub challenge: String,
+}
+
+/// What sign-in returns.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum SignedIn {
+    /// Signed in.
+    Tokens(Tokens),
+    /// A second factor is required.
+    SecondFactor(Challenge),
+}
+
 /// A refresh request.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -73,6 +92,7 @@ pub struct Me {
     pub session_id: uuid::Uuid,
 }
 
+#[allow(clippy::too_many_arguments, reason = "one claim each")]
 fn tokens(
     state: &AppState,
     user: uuid::Uuid,
@@ -80,6 +100,7 @@ fn tokens(
     role: &str,
     session: uuid::Uuid,
     ver: i64,
+    mfa: bool,
     refresh: String,
 ) -> Result<Tokens, ApiError> {
     let (access, claims) = state
@@ -90,6 +111,7 @@ fn tokens(
             role,
             session,
             ver,
+            mfa,
             OffsetDateTime::now_utc(),
         )
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -105,6 +127,7 @@ fn tokens(
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
     responses(
         (status = 201, description = "Signed in", body = Tokens),
+        (status = 200, description = "Password right; a second factor is required (POST /api/v1/session/second-factor)", body = Challenge),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong credentials", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
@@ -114,7 +137,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     client: Client,
     ApiJson(body): ApiJson<SignIn>,
-) -> Result<(StatusCode, Json<Tokens>), ApiError> {
+) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
     let limits = *state.rate_limits();
     // The e-mail as the audit log records it: bounded, whatever was sent.
     let email_for_audit: String = body.email.chars().take(320).collect();
@@ -213,33 +236,67 @@ pub async fn sign_in(
     if let Some(h) = rehash {
         state.store().set_password_hash(&scope, user.id, &h).await?;
     }
+    if user.has_totp {
+        let challenge = state
+            .tokens()
+            .issue_challenge(
+                user.id.0,
+                scope.tenant().as_uuid(),
+                OffsetDateTime::now_utc(),
+            )
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        return Ok((
+            StatusCode::OK,
+            Json(SignedIn::SecondFactor(Challenge {
+                second_factor_required: true,
+                challenge,
+            })),
+        ));
+    }
+    let pair = open_session(&state, &scope, &user, false, &client).await?;
+    Ok((StatusCode::CREATED, Json(SignedIn::Tokens(pair))))
+}
+
+/// Starts a session for a user whose credentials are proven, audits it, and
+/// issues its first tokens.
+pub(crate) async fn open_session(
+    state: &AppState,
+    scope: &cloudarq_store::TenantScope,
+    user: &cloudarq_store::sessions::LoginUser,
+    mfa: bool,
+    client: &Client,
+) -> Result<Tokens, ApiError> {
     let now = OffsetDateTime::now_utc();
     let (refresh, hash) = auth::new_refresh_token(scope.tenant())?;
     let session = state
         .store()
-        .start_session(&scope, user.id, &hash, state.session_limits(), now)
+        .start_session(scope, user.id, &hash, mfa, state.session_limits(), now)
         .await?;
     let actor = format!("user:{}", user.id.0);
     auth::audit(
         state.store(),
-        &scope,
+        scope,
         &actor,
-        &client,
+        client,
         "auth.sign_in",
-        &format!("session:{}", session.0),
+        &format!(
+            "session:{}{}",
+            session.0,
+            if mfa { " (second factor)" } else { "" }
+        ),
         "success",
     )
     .await?;
-    let pair = tokens(
-        &state,
+    tokens(
+        state,
         user.id.0,
         scope.tenant(),
         user.role.as_str(),
         session.0,
         user.authz_version,
+        mfa,
         refresh,
-    )?;
-    Ok((StatusCode::CREATED, Json(pair)))
+    )
 }
 
 /// Exchanges a refresh token for a new pair; the presented token is spent.
@@ -283,6 +340,7 @@ pub async fn refresh(
             user,
             role,
             authz_version,
+            mfa,
         } => Ok(Json(tokens(
             &state,
             user.0,
@@ -290,6 +348,7 @@ pub async fn refresh(
             role.as_str(),
             session.0,
             authz_version,
+            mfa,
             next,
         )?)),
         Refresh::Reused { session, user } => {
