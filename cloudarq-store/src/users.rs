@@ -90,44 +90,12 @@ impl Store {
         Ok(UserId(id))
     }
 
-    /// A user's decrypted TOTP seed.
+    /// A user's decrypted TOTP seed (of a confirmed or pending enrolment).
     pub async fn totp_seed(
         &self,
         scope: &TenantScope,
         user: UserId,
     ) -> Result<Option<SecretString>> {
-        let tenant = scope.tenant().as_uuid();
-        let mut tx = self.begin_tenant(tenant).await?;
-        let ct: Option<Option<Vec<u8>>> = on_tx!(&mut tx, c => {
-            sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND tenant_id = $2")
-                .bind(user.0)
-                .bind(tenant)
-                .fetch_optional(&mut *c)
-                .await
-                .ctx("reading a user")?
-        });
-        let Some(ct) = ct else {
-            return Err(StoreError::NotFound {
-                what: "user",
-                id: user.0.to_string(),
-            });
-        };
-        let out = match ct {
-            Some(ct) => {
-                let pt = self
-                    .keys
-                    .open(&mut tx, tenant, "users", "totp_secret", user.0, &ct)
-                    .await?;
-                Some(SecretString::from(String::from_utf8(pt.to_vec()).map_err(
-                    |_| StoreError::Corrupt {
-                        what: "totp seed",
-                        detail: "not UTF-8".into(),
-                    },
-                )?))
-            }
-            None => None,
-        };
-        tx.commit().await?;
-        Ok(out)
+        Ok(self.totp(scope, user).await?.seed)
     }
 }

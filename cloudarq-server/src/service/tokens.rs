@@ -160,6 +160,13 @@ fn seed_of(path: &Path, entry: &KeyEntry) -> Result<Zeroizing<[u8; 32]>, KeyErro
     Ok(seed)
 }
 
+/// A random token id (128 bits).
+fn new_jti() -> Result<String, KeyError> {
+    let mut jti = [0u8; 16];
+    getrandom::fill(&mut jti).map_err(|e| KeyError::Sign(format!("no randomness: {e}")))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(jti))
+}
+
 fn valid_kid(kid: &str) -> bool {
     !kid.is_empty()
         && kid.len() <= 64
@@ -482,12 +489,6 @@ impl Tokens {
         mfa: bool,
         now: OffsetDateTime,
     ) -> Result<(String, AccessClaims), KeyError> {
-        let set = self.current();
-        let Some((kid, key)) = &set.signing else {
-            return Err(KeyError::Sign("no live signing key".into()));
-        };
-        let mut jti = [0u8; 16];
-        getrandom::fill(&mut jti).map_err(|e| KeyError::Sign(format!("no randomness: {e}")))?;
         let iat = now.unix_timestamp();
         let claims = AccessClaims {
             iss: self.issuer.clone(),
@@ -498,17 +499,25 @@ impl Tokens {
             sid: session,
             ver: authz_version,
             mfa,
-            jti: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(jti),
+            jti: new_jti()?,
             iat,
             nbf: iat,
             exp: iat + self.ttl.whole_seconds(),
         };
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.typ = Some(TOKEN_TYPE.into());
-        header.kid = Some(kid.clone());
-        let token = jsonwebtoken::encode(&header, &claims, key)
-            .map_err(|e| KeyError::Sign(e.to_string()))?;
+        let token = self.sign(TOKEN_TYPE, &claims)?;
         Ok((token, claims))
+    }
+
+    /// Signs `claims` with the live key, header `typ` and `kid` set.
+    fn sign<T: Serialize>(&self, typ: &str, claims: &T) -> Result<String, KeyError> {
+        let set = self.current();
+        let Some((kid, key)) = &set.signing else {
+            return Err(KeyError::Sign("no live signing key".into()));
+        };
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.typ = Some(typ.into());
+        header.kid = Some(kid.clone());
+        jsonwebtoken::encode(&header, claims, key).map_err(|e| KeyError::Sign(e.to_string()))
     }
 
     /// Signs a second-factor challenge: proof that the password of `user`
@@ -520,27 +529,18 @@ impl Tokens {
         tenant: Uuid,
         now: OffsetDateTime,
     ) -> Result<String, KeyError> {
-        let set = self.current();
-        let Some((kid, key)) = &set.signing else {
-            return Err(KeyError::Sign("no live signing key".into()));
-        };
-        let mut jti = [0u8; 16];
-        getrandom::fill(&mut jti).map_err(|e| KeyError::Sign(format!("no randomness: {e}")))?;
         let iat = now.unix_timestamp();
         let claims = ChallengeClaims {
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             sub: user,
             tid: tenant,
-            jti: base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(jti),
+            jti: new_jti()?,
             iat,
             nbf: iat,
             exp: iat + CHALLENGE_TTL.whole_seconds(),
         };
-        let mut header = Header::new(Algorithm::EdDSA);
-        header.typ = Some(CHALLENGE_TYPE.into());
-        header.kid = Some(kid.clone());
-        jsonwebtoken::encode(&header, &claims, key).map_err(|e| KeyError::Sign(e.to_string()))
+        self.sign(CHALLENGE_TYPE, &claims)
     }
 
     /// Verifies a second-factor challenge.
