@@ -245,7 +245,7 @@ impl<T> From<Option<T>> for Collected<T> {
 /// | RDS DB instances, clusters, DB and cluster snapshots | from the `Describe*` listing (`TagList`) |
 /// | KMS keys | from `ListResourceTags`, one call per key; empty, with a gap naming the key, when that call failed |
 /// | IAM users and roles | from `GetAccountAuthorizationDetails` |
-/// | S3 buckets | **always empty**: bucket tags are not collected (no `GetBucketTagging` call) |
+/// | S3 buckets | from `GetBucketTagging`, one call per bucket; empty, with a gap naming the bucket, when that call failed |
 /// | IAM managed policies | **always empty**: policy tags are not collected |
 /// | IAM groups | always empty (IAM groups cannot be tagged) |
 /// | `AWS::IAM::Account`, `AWS::S3::AccountPublicAccessBlock`, `AWS::EC2::RegionSettings` | always empty (account settings, not taggable resources) |

@@ -63,6 +63,7 @@ actions! {
     S3GetBucketVersioning => S3, "s3:GetBucketVersioning", true, "Versioning and MFA Delete.";
     S3GetBucketLogging => S3, "s3:GetBucketLogging", true, "Server access logging.";
     S3GetObjectLockConfiguration => S3, "s3:GetBucketObjectLockConfiguration", true, "Object Lock.";
+    S3GetBucketTagging => S3, "s3:GetBucketTagging", true, "Bucket tags.";
     S3ControlGetPublicAccessBlock => S3, "s3:GetAccountPublicAccessBlock", true, "Account-level Block Public Access.";
     Ec2DescribeRegions => Ec2, "ec2:DescribeRegions", true, "Regions and their opt-in status.";
     Ec2DescribeSecurityGroups => Ec2, "ec2:DescribeSecurityGroups", true, "Security groups with their rules.";

@@ -372,6 +372,7 @@ fn operation_of(
             ("object-lock", "ObjectLockConfiguration"),
             ("ownershipControls", "BucketOwnershipControls"),
             ("location", "BucketLocation"),
+            ("tagging", "BucketTagging"),
         ]
         .into_iter()
         .find(|(k, _)| keys.contains(k));

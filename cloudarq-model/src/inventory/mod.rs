@@ -244,7 +244,7 @@ pub struct Resource {
     /// use the ARN or the kind's id field to identify a resource.
     pub name: String,
     /// The resource's tags, key to value; empty for kinds whose tags are not
-    /// collected (S3 buckets among them: see [`Tags`]).
+    /// collected (IAM managed policies among them: see [`Tags`]).
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
     /// The kind-specific data; its variant gives the resource type.
