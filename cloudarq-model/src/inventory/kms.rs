@@ -20,7 +20,7 @@
 //!
 //! | field | call | `Value(None)` when |
 //! |---|---|---|
-//! | [`rotation_enabled`](KmsKey::rotation_enabled) | `GetKeyRotationStatus` (`kms:GetKeyRotationStatus`) | automatic rotation does not apply to the key ([`KmsKey::rotation_applies`] is false: no call is made), or KMS answered `UnsupportedOperationException` |
+//! | [`rotation_enabled`](KmsKey::rotation_enabled) | `GetKeyRotationStatus` (`kms:GetKeyRotationStatus`) | automatic rotation does not apply to the key ([`KmsKey::rotation_applies`] is false: no call is made), or KMS answered `UnsupportedOperationException` or `KMSInvalidStateException` (the key's state, such as a custom key store's, keeps it from reporting) |
 //! | [`policy`](KmsKey::policy) | `GetKeyPolicy` with the policy name `default` (`kms:GetKeyPolicy`) | KMS returned no document |
 //!
 //! Tags come from `ListResourceTags` (`kms:ListResourceTags`) into
@@ -118,8 +118,9 @@ pub struct KmsKey {
     /// `Value(Some(true))` on, `Value(Some(false))` off; `Value(None)` when
     /// rotation does not apply to the key (see
     /// [`rotation_applies`](Self::rotation_applies); no call is made) or KMS
-    /// answered that the key does not support it. Not collected when the
-    /// call failed or was denied.
+    /// answered that the key does not support it (`UnsupportedOperationException`)
+    /// or that its state keeps it from reporting (`KMSInvalidStateException`).
+    /// Not collected when the call failed otherwise or was denied.
     #[serde(default)]
     pub rotation_enabled: Collected<Option<bool>>,
     /// The key policy (`GetKeyPolicy`, policy name `default`, the only name
