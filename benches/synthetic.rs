@@ -63,7 +63,7 @@ pub fn snapshot(n: usize) -> Snapshot {
         .iter()
         .map(|r| r.parse().expect("valid region"))
         .collect();
-    snap.services = Service::ALL.to_vec();
+    snap.services = Service::EVERY.to_vec();
     snap.resources.insert(account());
     snap.resources.insert(account_public_access_block());
     for (i, region) in REGIONS.iter().enumerate() {

@@ -90,7 +90,7 @@ impl Auditor {
         AuditorBuilder {
             source,
             regions: None,
-            services: Service::ALL.to_vec(),
+            services: Service::EVERY.to_vec(),
             endpoint_url: None,
             http_client: None,
             home_region: None,

@@ -243,8 +243,9 @@ impl<T> From<Option<T>> for Collected<T> {
 /// |---|---|
 /// | EC2 instances, security groups, network interfaces, volumes, snapshots, VPCs, network ACLs | from the `Describe*` listing |
 /// | RDS DB instances, clusters, DB and cluster snapshots | from the `Describe*` listing (`TagList`) |
+/// | KMS keys | from `ListResourceTags`, one call per key; empty, with a gap naming the key, when that call failed |
 /// | IAM users and roles | from `GetAccountAuthorizationDetails` |
-/// | S3 buckets | **always empty**: bucket tags are not collected (no `GetBucketTagging` call) |
+/// | S3 buckets | from `GetBucketTagging`, one call per bucket; empty, with a gap naming the bucket, when that call failed |
 /// | IAM managed policies | **always empty**: policy tags are not collected |
 /// | IAM groups | always empty (IAM groups cannot be tagged) |
 /// | `AWS::IAM::Account`, `AWS::S3::AccountPublicAccessBlock`, `AWS::EC2::RegionSettings` | always empty (account settings, not taggable resources) |
@@ -284,11 +285,35 @@ pub enum Service {
     Ec2,
     /// Relational Database Service.
     Rds,
+    /// Key Management Service (customer managed keys).
+    Kms,
 }
 
 impl Service {
-    /// Every service, in collection order.
+    /// The four services of cloudarq-model 1.0.0, in collection order. Its
+    /// type (an array of four) is part of the 1.0 API, so it cannot grow:
+    /// use [`EVERY`](Self::EVERY), which lists every service.
+    #[deprecated(
+        since = "1.0.1",
+        note = "lists only the services of 1.0.0; use `Service::EVERY`"
+    )]
     pub const ALL: [Service; 4] = [Service::Iam, Service::S3, Service::Ec2, Service::Rds];
+
+    /// Every service, in collection order (a slice, so later versions can
+    /// add services without changing its type).
+    ///
+    /// ```
+    /// use cloudarq_model::Service;
+    /// assert!(Service::EVERY.contains(&Service::Kms));
+    /// assert_eq!(Service::EVERY.first(), Some(&Service::Iam));
+    /// ```
+    pub const EVERY: &'static [Service] = &[
+        Service::Iam,
+        Service::S3,
+        Service::Ec2,
+        Service::Rds,
+        Service::Kms,
+    ];
 
     /// The lowercase service name, as in an ARN.
     pub fn as_str(self) -> &'static str {
@@ -297,6 +322,7 @@ impl Service {
             Self::S3 => "s3",
             Self::Ec2 => "ec2",
             Self::Rds => "rds",
+            Self::Kms => "kms",
         }
     }
 }
@@ -304,8 +330,9 @@ impl Service {
 impl FromStr for Service {
     type Err = ModelError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
+        Self::EVERY
+            .iter()
+            .copied()
             .find(|svc| svc.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| ModelError::UnknownService(s.to_owned()))
     }
@@ -352,6 +379,12 @@ mod tests {
     #[test]
     fn services_parse() {
         assert_eq!("S3".parse::<Service>().unwrap(), Service::S3);
+        assert_eq!("kms".parse::<Service>().unwrap(), Service::Kms);
+        for svc in Service::EVERY {
+            assert_eq!(svc.as_str().parse::<Service>().unwrap(), *svc);
+            let json = serde_json::to_string(svc).unwrap();
+            assert_eq!(json, format!("\"{}\"", svc.as_str()));
+        }
         assert!(
             "lambda"
                 .parse::<Service>()

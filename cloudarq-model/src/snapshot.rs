@@ -280,7 +280,7 @@ impl Snapshot {
                     )
                 });
             }
-            let regional = matches!(kind.service(), Service::Ec2 | Service::Rds);
+            let regional = matches!(kind.service(), Service::Ec2 | Service::Rds | Service::Kms);
             match (regional, arn.region()) {
                 (false, "") => {}
                 (false, region) => {
@@ -730,6 +730,14 @@ mod tests {
             (
                 set_arn("AWS::IAM::User", |a| a.replace("123456789012", "aws")),
                 "names account aws",
+            ),
+            (
+                set_arn("AWS::KMS::Key", |a| a.replace("eu-west-1", "ap-south-1")),
+                "its ARN names region \"ap-south-1\", which the snapshot did not collect",
+            ),
+            (
+                set_arn("AWS::KMS::Key", |a| a.replace(":eu-west-1:", "::")),
+                "its ARN names region \"\", which the snapshot did not collect",
             ),
             (
                 demo_with("AWS::S3::Bucket", |r| r["region"] = "ap-south-1".into()),

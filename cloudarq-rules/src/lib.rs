@@ -20,6 +20,7 @@ mod ec2;
 pub mod frameworks;
 pub mod golden;
 mod iam;
+mod kms;
 mod policy;
 mod rds;
 mod related;
@@ -29,13 +30,14 @@ mod testing;
 
 use cloudarq_model::rule::Rule;
 
-/// Every built-in rule: IAM, S3, EC2, then RDS, each service in id order.
+/// Every built-in rule: IAM, S3, EC2, RDS, then KMS, each service in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
     iam::RULES
         .iter()
         .chain(s3::RULES)
         .chain(ec2::RULES)
         .chain(rds::RULES)
+        .chain(kms::RULES)
         .copied()
         .collect()
 }

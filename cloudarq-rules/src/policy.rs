@@ -1,4 +1,4 @@
-//! IAM policy-document analysis shared by the IAM and S3 rules.
+//! IAM policy-document analysis shared by the IAM, S3 and KMS rules.
 //!
 //! [`Document::parse`] normalizes a policy (identity, trust or bucket policy)
 //! once: `Statement` may be an object or an array, every string-or-array
@@ -256,6 +256,9 @@ const RESTRICTING_KEYS: &[&str] = &[
     "aws:userid",
     "s3:DataAccessPointArn",
     "s3:DataAccessPointAccount",
+    // KMS's own key for the calling account, which AWS managed key policies
+    // use to share a key with `*` inside one account.
+    "kms:CallerAccount",
 ];
 
 /// Condition keys that tie a service principal to the calling account or

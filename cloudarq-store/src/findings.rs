@@ -561,7 +561,7 @@ mod tests {
         for s in [Status::Pass, Status::Fail, Status::Error, Status::Muted] {
             assert_eq!(s.as_str(), name(&s).unwrap());
         }
-        for s in Service::ALL {
+        for s in Service::EVERY {
             assert_eq!(s.as_str(), name(&s).unwrap());
         }
         for t in ResourceType::ALL {

@@ -63,6 +63,7 @@ actions! {
     S3GetBucketVersioning => S3, "s3:GetBucketVersioning", true, "Versioning and MFA Delete.";
     S3GetBucketLogging => S3, "s3:GetBucketLogging", true, "Server access logging.";
     S3GetObjectLockConfiguration => S3, "s3:GetBucketObjectLockConfiguration", true, "Object Lock.";
+    S3GetBucketTagging => S3, "s3:GetBucketTagging", true, "Bucket tags.";
     S3ControlGetPublicAccessBlock => S3, "s3:GetAccountPublicAccessBlock", true, "Account-level Block Public Access.";
     Ec2DescribeRegions => Ec2, "ec2:DescribeRegions", true, "Regions and their opt-in status.";
     Ec2DescribeSecurityGroups => Ec2, "ec2:DescribeSecurityGroups", true, "Security groups with their rules.";
@@ -82,6 +83,11 @@ actions! {
     RdsDescribeDbClusterSnapshots => Rds, "rds:DescribeDBClusterSnapshots", true, "DB cluster snapshots.";
     RdsDescribeDbSnapshotAttributes => Rds, "rds:DescribeDBSnapshotAttributes", true, "Who may restore a manual DB snapshot.";
     RdsDescribeDbClusterSnapshotAttributes => Rds, "rds:DescribeDBClusterSnapshotAttributes", true, "Who may restore a manual cluster snapshot.";
+    KmsListKeys => Kms, "kms:ListKeys", true, "Every KMS key of a region, AWS managed ones included.";
+    KmsDescribeKey => Kms, "kms:DescribeKey", true, "A key's manager, state, spec, usage, origin and deletion date.";
+    KmsGetKeyRotationStatus => Kms, "kms:GetKeyRotationStatus", true, "Whether a customer managed key's material is rotated automatically.";
+    KmsGetKeyPolicy => Kms, "kms:GetKeyPolicy", true, "A customer managed key's key policy.";
+    KmsListResourceTags => Kms, "kms:ListResourceTags", true, "A customer managed key's tags.";
 }
 
 /// The API a call goes to; STS is not an audited [`Service`].
@@ -97,6 +103,8 @@ pub enum ApiService {
     Ec2,
     /// RDS.
     Rds,
+    /// KMS.
+    Kms,
 }
 
 impl ApiService {
@@ -108,6 +116,7 @@ impl ApiService {
             Self::S3 => Some(Service::S3),
             Self::Ec2 => Some(Service::Ec2),
             Self::Rds => Some(Service::Rds),
+            Self::Kms => Some(Service::Kms),
         }
     }
 }

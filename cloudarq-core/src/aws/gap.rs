@@ -137,8 +137,10 @@ pub(crate) fn may_retry_status(status: u16) -> bool {
 }
 
 /// The AWS error code of an error answer: the `x-amzn-ErrorType` header of the
-/// JSON protocols (`Code:uri`), else the first `<Code>` element of the XML
-/// protocols (query, EC2, REST-XML). Only a plausible code is returned.
+/// JSON protocols (`Code:uri`), else the body's `__type` (or `code`) of the
+/// JSON protocols (KMS; `namespace#Code` keeps `Code`), else the first
+/// `<Code>` element of the XML protocols (query, EC2, REST-XML). Only a
+/// plausible code is returned.
 pub(crate) fn error_code(header: Option<&str>, body: &[u8]) -> Option<String> {
     let plausible = |c: &[u8]| {
         !c.is_empty()
@@ -151,6 +153,15 @@ pub(crate) fn error_code(header: Option<&str>, body: &[u8]) -> Option<String> {
         if plausible(code.as_bytes()) {
             return Some(code.to_owned());
         }
+    }
+    if body.trim_ascii_start().starts_with(b"{") {
+        let doc: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let raw = ["__type", "code"]
+            .iter()
+            .find_map(|k| doc.get(*k).and_then(serde_json::Value::as_str))?;
+        let code = raw.rsplit('#').next().unwrap_or(raw);
+        let code = code.split(':').next().unwrap_or("").trim();
+        return plausible(code.as_bytes()).then(|| code.to_owned());
     }
     const OPEN: &[u8] = b"<Code>";
     const CLOSE: &[u8] = b"</Code>";
@@ -299,6 +310,26 @@ mod tests {
             error_code(json, b"{}").as_deref(),
             Some("ThrottlingException")
         );
+        // JSON protocols without the header: the body's `__type`.
+        for body in [
+            &br#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#[..],
+            br#" {"__type":"com.amazonaws.kms#ThrottlingException"}"#,
+            br#"{"code":"ThrottlingException"}"#,
+        ] {
+            assert_eq!(
+                error_code(None, body).as_deref(),
+                Some("ThrottlingException"),
+                "{body:?}"
+            );
+        }
+        for hostile in [
+            &br#"{"__type":"Throttling Exception"}"#[..],
+            br#"{"__type":7}"#,
+            br#"{"message":"no code"}"#,
+            b"{not json",
+        ] {
+            assert_eq!(error_code(None, hostile), None, "{hostile:?}");
+        }
         for hostile in [
             &b"<Code>Slow Down</Code>"[..],
             b"<Code></Code>",

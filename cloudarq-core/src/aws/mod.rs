@@ -156,6 +156,7 @@ impl AwsContext {
 
     client_fn!(ec2, aws_sdk_ec2, Ec2, "An EC2 client for `region`.");
     client_fn!(rds, aws_sdk_rds, Rds, "An RDS client for `region`.");
+    client_fn!(kms, aws_sdk_kms, Kms, "A KMS client for `region`.");
     client_fn!(
         s3control,
         aws_sdk_s3control,

@@ -27,6 +27,9 @@ pub struct RateLimits {
     pub ec2: f64,
     /// RDS per region.
     pub rds: f64,
+    /// KMS per region (well below its per-account request quotas, which
+    /// the keys' own users share).
+    pub kms: f64,
     /// STS per region.
     pub sts: f64,
     /// Burst size of every bucket.
@@ -40,6 +43,7 @@ impl Default for RateLimits {
             s3: 50.0,
             ec2: 20.0,
             rds: 10.0,
+            kms: 20.0,
             sts: 10.0,
             burst: 20.0,
         }
@@ -53,6 +57,7 @@ impl RateLimits {
             ApiService::S3 => self.s3,
             ApiService::Ec2 => self.ec2,
             ApiService::Rds => self.rds,
+            ApiService::Kms => self.kms,
             ApiService::Sts => self.sts,
         }
     }

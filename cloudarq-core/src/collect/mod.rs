@@ -4,6 +4,7 @@
 
 mod ec2;
 mod iam;
+mod kms;
 mod rds;
 mod s3;
 mod util;
@@ -21,6 +22,7 @@ enum Unit {
     S3,
     Ec2(Region),
     Rds(Region),
+    Kms(Region),
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -37,6 +39,7 @@ pub(crate) async fn run(
             Service::S3 => units.push(Unit::S3),
             Service::Ec2 => units.extend(regions.iter().cloned().map(Unit::Ec2)),
             Service::Rds => units.extend(regions.iter().cloned().map(Unit::Rds)),
+            Service::Kms => units.extend(regions.iter().cloned().map(Unit::Kms)),
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -48,12 +51,14 @@ pub(crate) async fn run(
                 Unit::S3 => (Service::S3, None),
                 Unit::Ec2(r) => (Service::Ec2, Some(r.clone())),
                 Unit::Rds(r) => (Service::Rds, Some(r.clone())),
+                Unit::Kms(r) => (Service::Kms, Some(r.clone())),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
                 Unit::S3 => s3::collect(ctx, regions).await,
                 Unit::Ec2(r) => ec2::collect(ctx, &r).await,
                 Unit::Rds(r) => rds::collect(ctx, &r).await,
+                Unit::Kms(r) => kms::collect(ctx, &r).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,

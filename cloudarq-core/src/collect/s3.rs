@@ -6,10 +6,11 @@
 //! also returns each bucket's region, which saves a `GetBucketLocation` per
 //! bucket; when a listing lacks it (older endpoints, emulators), the region
 //! comes from `GetBucketLocation`. Buckets outside the scanned regions get no
-//! further call. Each remaining bucket costs eight reads, sent together to a
-//! client of the bucket's region; buckets are worked on with the context's
-//! bounded concurrency. A failed read makes that one field
-//! [`Collected::NotCollected`] and records a gap naming the bucket.
+//! further call. Each remaining bucket costs nine reads (eight settings and
+//! its tags), sent together to a client of the bucket's region; buckets are
+//! worked on with the context's bounded concurrency. A failed read makes that
+//! one field [`Collected::NotCollected`] and records a gap naming the bucket;
+//! failed tags leave the bucket's tags empty, with the gap.
 
 use std::collections::HashMap;
 
@@ -29,7 +30,7 @@ use cloudarq_model::{Arn, Collected, GapKind, Properties, Region, Resource, Tags
 use futures::StreamExt;
 
 use crate::aws::{Action, AwsContext, CallError};
-use crate::collect::util::{policy_document, ts_opt};
+use crate::collect::util::{policy_document, tags, ts_opt};
 
 /// Buckets asked for per `ListBuckets` page. Any page size makes S3 include
 /// each bucket's region in the listing.
@@ -41,6 +42,7 @@ const NO_PUBLIC_ACCESS_BLOCK: &str = "NoSuchPublicAccessBlockConfiguration";
 const NO_POLICY: &str = "NoSuchBucketPolicy";
 const NO_OWNERSHIP_CONTROLS: &str = "OwnershipControlsNotFoundError";
 const NO_OBJECT_LOCK: &str = "ObjectLockConfigurationNotFoundError";
+const NO_TAG_SET: &str = "NoSuchTagSet";
 
 /// Collects buckets in `regions` and the account's Block Public Access.
 pub(crate) async fn collect(ctx: &AwsContext, regions: &[Region]) -> Vec<Resource> {
@@ -169,7 +171,17 @@ async fn bucket(
     // Each failed read is a gap naming the bucket and its region.
     let (at, arn_ref) = (Some(&region), Some(&arn));
     let name = listed.name.as_str();
-    let (encryption, public_access_block, policy, acl, ownership, versioning, logging, object_lock) = futures::join!(
+    let (
+        encryption,
+        public_access_block,
+        policy,
+        acl,
+        ownership,
+        versioning,
+        logging,
+        object_lock,
+        tagging,
+    ) = futures::join!(
         ctx.read_optional(
             Action::S3GetBucketEncryption,
             at,
@@ -223,7 +235,23 @@ async fn bucket(
             &[NO_OBJECT_LOCK],
             client.get_object_lock_configuration().bucket(name).send(),
         ),
+        ctx.read_optional(
+            Action::S3GetBucketTagging,
+            at,
+            arn_ref,
+            &[NO_TAG_SET],
+            client.get_bucket_tagging().bucket(name).send(),
+        ),
     );
+    // `NoSuchTagSet` is a bucket without tags; a failed read left a gap.
+    let tags = match tagging {
+        Collected::Value(Some(out)) => tags(
+            out.tag_set()
+                .iter()
+                .map(|t| (Some(t.key()), Some(t.value()))),
+        ),
+        Collected::Value(None) | Collected::NotCollected => Tags::new(),
+    };
     let policy = match policy {
         Collected::Value(out) => ctx.settle(
             Action::S3GetBucketPolicy,
@@ -264,7 +292,7 @@ async fn bucket(
         arn,
         region: Some(region),
         name: listed.name,
-        tags: Tags::new(),
+        tags,
         properties: Properties::S3Bucket(Box::new(properties)),
     })
 }

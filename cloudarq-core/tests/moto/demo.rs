@@ -19,6 +19,7 @@ use cloudarq_model::rule::Status;
 use cloudarq_model::{Snapshot, Timestamp};
 
 use crate::harness::*;
+use crate::kms::{ACCOUNT_POLICY, PUBLIC_POLICY, create_key, enable_rotation, schedule_deletion};
 
 const ADMIN: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
@@ -377,10 +378,17 @@ async fn seed_ec2(env: &Env, region: &str, public_snapshot: bool) {
         .send()
         .await
         .unwrap();
+    // Under a customer managed key of its own: without one, moto makes the
+    // `aws/ebs` key but reports it customer managed (AWS says AWS managed),
+    // which would make it a demo key that fails the rotation rule.
+    let kms = env.kms(region).await;
+    let ebs_key = create_key(&kms, "ebs-volumes", None).await;
+    enable_rotation(&kms, &ebs_key).await;
     ec2.create_volume()
         .availability_zone(&az)
         .size(20)
         .encrypted(true)
+        .kms_key_id(&ebs_key)
         .send()
         .await
         .unwrap();
@@ -451,6 +459,27 @@ async fn seed_rds(env: &Env, region: &str) {
         .unwrap();
 }
 
+/// Customer managed keys: in `eu-west-1` a rotated key, an unrotated one, one
+/// pending deletion, one whose policy lets everyone decrypt and one shared
+/// with `*` only inside the account; in `us-east-1` a rotated key (and in
+/// both, the rotated `ebs-volumes` key of `seed_ec2`). Each key's
+/// description names it (moto makes random key ids).
+async fn seed_kms(env: &Env) {
+    let kms = env.kms(R1).await;
+    let orders = create_key(&kms, "orders-data", None).await;
+    enable_rotation(&kms, &orders).await;
+    create_key(&kms, "legacy-exports", None).await;
+    let old = create_key(&kms, "old-reports", None).await;
+    schedule_deletion(&kms, &old).await;
+    let partner = create_key(&kms, "partner-share", Some(PUBLIC_POLICY)).await;
+    enable_rotation(&kms, &partner).await;
+    let analytics = create_key(&kms, "analytics-share", Some(ACCOUNT_POLICY)).await;
+    enable_rotation(&kms, &analytics).await;
+    let kms = env.kms(R2).await;
+    let backups = create_key(&kms, "backups", None).await;
+    enable_rotation(&kms, &backups).await;
+}
+
 /// Seeds the demo account.
 pub async fn seed_demo(env: &Env) {
     seed_iam(env).await;
@@ -458,6 +487,18 @@ pub async fn seed_demo(env: &Env) {
     seed_ec2(env, R1, true).await;
     seed_ec2(env, R2, false).await;
     seed_rds(env, R1).await;
+    seed_kms(env).await;
+}
+
+/// The display name (key id) of the demo key with this description.
+fn key_named(s: &Snapshot, description: &str) -> String {
+    s.of_type(cloudarq_model::ResourceType::KmsKey)
+        .find(|r| match &r.properties {
+            cloudarq_model::Properties::KmsKey(k) => k.description.as_deref() == Some(description),
+            _ => false,
+        })
+        .map(|r| r.name.clone())
+        .unwrap_or_else(|| panic!("no demo key {description}"))
 }
 
 /// Seeds the demo account and collects it.
@@ -493,7 +534,13 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
             .iter()
             .any(|f| f.rule_id == rule && f.resource_name == name && f.status == Status::Fail)
     };
+    let legacy_exports = key_named(&snap, "legacy-exports");
+    let old_reports = key_named(&snap, "old-reports");
+    let partner_share = key_named(&snap, "partner-share");
     let planted = [
+        ("kms_cmk_rotation_enabled", legacy_exports.as_str()),
+        ("kms_cmk_not_deleted_unintentionally", old_reports.as_str()),
+        ("kms_key_not_publicly_accessible", partner_share.as_str()),
         ("iam_user_mfa_enabled_console_access", "bob"),
         ("iam_user_mfa_enabled_console_access", "contractor"),
         ("iam_user_two_active_access_key", "bob"),
@@ -573,6 +620,34 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     ));
     assert!(passes("rds_instance_storage_encrypted", "billing-db"));
     assert!(passes("ec2_instance_imdsv2_enabled", "app-1"));
+    for key in ["orders-data", "partner-share", "analytics-share", "backups"] {
+        assert!(
+            passes("kms_cmk_rotation_enabled", &key_named(&snap, key)),
+            "{key}"
+        );
+    }
+    assert!(passes(
+        "kms_key_not_publicly_accessible",
+        &key_named(&snap, "analytics-share")
+    ));
+    assert!(passes(
+        "kms_cmk_not_deleted_unintentionally",
+        &key_named(&snap, "orders-data")
+    ));
+    // No false alarm: each KMS rule fails exactly the key planted for it.
+    for (rule, planted) in [
+        ("kms_cmk_rotation_enabled", &legacy_exports),
+        ("kms_cmk_not_deleted_unintentionally", &old_reports),
+        ("kms_key_not_publicly_accessible", &partner_share),
+    ] {
+        let failed: Vec<&str> = result
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == rule && f.status == Status::Fail)
+            .map(|f| f.resource_name.as_str())
+            .collect();
+        assert_eq!(failed, [planted.as_str()], "{rule}");
+    }
 
     let demo_path = concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -204,11 +204,13 @@ fn stable_hash(parts: &[&[u8]]) -> u64 {
 
 /// The throttling error each service answers with: EC2's query API
 /// `RequestLimitExceeded` (503), S3's `SlowDown` (503), and `Throttling`
-/// (400) for the IAM, STS and RDS query APIs.
+/// (400) for the IAM, STS and RDS query APIs, `ThrottlingException` (400)
+/// for KMS's JSON API.
 fn throttle_error(service: &str) -> (&'static str, u16) {
     match service {
         "s3" => ("SlowDown", 503),
         "ec2" => ("RequestLimitExceeded", 503),
+        "kms" => ("ThrottlingException", 400),
         _ => ("Throttling", 400),
     }
 }
@@ -332,7 +334,18 @@ fn service_of(auth: &str) -> String {
         .to_owned()
 }
 
-fn operation_of(method: &str, uri: &hyper::Uri, service: &str, body: &str) -> String {
+fn operation_of(
+    method: &str,
+    uri: &hyper::Uri,
+    service: &str,
+    target: Option<&str>,
+    body: &str,
+) -> String {
+    // JSON protocols (KMS) name the operation in `X-Amz-Target`:
+    // `TrentService.ListKeys`.
+    if let Some(action) = target.and_then(|t| t.rsplit('.').next()) {
+        return format!("{service}:{action}");
+    }
     if let Some(action) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
         return format!("{service}:{action}");
     }
@@ -359,6 +372,7 @@ fn operation_of(method: &str, uri: &hyper::Uri, service: &str, body: &str) -> St
             ("object-lock", "ObjectLockConfiguration"),
             ("ownershipControls", "BucketOwnershipControls"),
             ("location", "BucketLocation"),
+            ("tagging", "BucketTagging"),
         ]
         .into_iter()
         .find(|(k, _)| keys.contains(k));
@@ -379,6 +393,16 @@ fn operation_of(method: &str, uri: &hyper::Uri, service: &str, body: &str) -> St
 
 fn error_response(service: &str, op: &str, code: &str, status: u16) -> Response<Full<Bytes>> {
     let msg = format!("injected {code} by the CloudArq test proxy");
+    if service == "kms" {
+        // KMS speaks JSON: the code is `__type`.
+        return Response::builder()
+            .status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
+            .header("content-type", "application/x-amz-json-1.1")
+            .body(Full::new(Bytes::from(format!(
+                "{{\"__type\":\"{code}\",\"message\":\"{msg}\"}}"
+            ))))
+            .expect("valid response");
+    }
     let body = match service {
         // S3 Control signs as `s3` but wraps its errors like the query APIs.
         "s3" if op.starts_with("s3control:") => format!(
@@ -429,7 +453,17 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let service = service_of(auth);
-    let op = operation_of(parts.method.as_str(), &parts.uri, &service, &body_text);
+    let target = parts
+        .headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok());
+    let op = operation_of(
+        parts.method.as_str(),
+        &parts.uri,
+        &service,
+        target,
+        &body_text,
+    );
     let host = parts
         .headers
         .get("host")
@@ -492,7 +526,7 @@ async fn handle(
         };
         let throttled = matches!(
             fault,
-            Some(Answer::Error((code, _))) if matches!(code, "SlowDown" | "RequestLimitExceeded" | "Throttling")
+            Some(Answer::Error((code, _))) if matches!(code, "SlowDown" | "RequestLimitExceeded" | "Throttling" | "ThrottlingException")
         );
         st.seen.push(Seen {
             operation: op.clone(),
@@ -514,9 +548,14 @@ async fn handle(
             return Ok(error_response(&service, &op, code, status));
         }
         Some(Answer::Canned(status, body)) => {
+            let content_type = if service == "kms" {
+                "application/x-amz-json-1.1"
+            } else {
+                "text/xml"
+            };
             return Ok(Response::builder()
                 .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
-                .header("content-type", "text/xml")
+                .header("content-type", content_type)
                 .body(Full::new(Bytes::from_static(body.as_bytes())))
                 .expect("valid response"));
         }
@@ -622,6 +661,9 @@ impl Env {
     }
     pub async fn rds(&self, region: &str) -> aws_sdk_rds::Client {
         aws_sdk_rds::Client::new(&self.seed_config(region).await)
+    }
+    pub async fn kms(&self, region: &str) -> aws_sdk_kms::Client {
+        aws_sdk_kms::Client::new(&self.seed_config(region).await)
     }
 
     /// Static fake credentials.

@@ -12,5 +12,6 @@ mod ec2;
 mod faults;
 mod harness;
 mod iam;
+mod kms;
 mod rds;
 mod s3;

@@ -16,7 +16,7 @@ use aws_sdk_s3::types::{
     ObjectLockEnabled, ObjectLockRetentionMode, ObjectLockRule, ObjectOwnership, OwnershipControls,
     OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
-    VersioningConfiguration,
+    Tag, Tagging, VersioningConfiguration,
 };
 use cloudarq_model::inventory::s3::{
     BucketLogging, BucketVersioning, EncryptionRule, ObjectLock, PublicAccessBlock,
@@ -643,7 +643,7 @@ async fn throttled_encryption_reads_are_retried() {
 }
 
 #[tokio::test]
-async fn one_scan_costs_one_listing_nine_reads_per_bucket_and_one_account_read() {
+async fn one_scan_costs_one_listing_ten_reads_per_bucket_and_one_account_read() {
     let env = start().await;
     seed_fixture(&env).await;
     let snap = scan(&env).await;
@@ -664,6 +664,7 @@ async fn one_scan_costs_one_listing_nine_reads_per_bucket_and_one_account_read()
         "s3:GetBucketVersioning",
         "s3:GetBucketLogging",
         "s3:GetObjectLockConfiguration",
+        "s3:GetBucketTagging",
     ] {
         assert_eq!(count(op), in_scope, "{op}");
     }
@@ -672,7 +673,7 @@ async fn one_scan_costs_one_listing_nine_reads_per_bucket_and_one_account_read()
         .iter()
         .filter(|s| s.operation.starts_with("s3:") || s.operation.starts_with("s3control:"))
         .count();
-    assert_eq!(s3_requests, 1 + all_buckets + 8 * in_scope + 1);
+    assert_eq!(s3_requests, 1 + all_buckets + 9 * in_scope + 1);
     // The request counter agrees with the proxy (the rest is STS and EC2 regions).
     assert_eq!(snap.stats.api_requests, seen.len() as u64);
     let listing = seen
@@ -732,4 +733,86 @@ async fn regions_in_the_listing_save_the_location_calls() {
     let count = |op: &str| seen.iter().filter(|s| s.operation == op).count();
     assert_eq!(count("s3:GetBucketLocation"), 0);
     assert_eq!(count("s3:GetBucketAcl"), 2);
+}
+
+/// Two buckets per region, one of them tagged.
+async fn seed_tagged(env: &Env) {
+    for (reg, owned, bare) in [
+        (R1, "tag-r1-owned", "tag-r1-bare"),
+        (R2, "tag-r2-owned", "tag-r2-bare"),
+    ] {
+        create_bucket(env, reg, owned, false).await;
+        create_bucket(env, reg, bare, false).await;
+        env.s3(reg)
+            .await
+            .put_bucket_tagging()
+            .bucket(owned)
+            .tagging(
+                Tagging::builder()
+                    .tag_set(Tag::builder().key("owner").value(reg).build().unwrap())
+                    .tag_set(Tag::builder().key("backup").value("").build().unwrap())
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .expect("put bucket tagging");
+    }
+}
+
+/// Issue 13: bucket tags come from `GetBucketTagging`; `NoSuchTagSet` is a
+/// bucket without tags, not a gap.
+#[tokio::test]
+async fn bucket_tags_both_ways_in_both_regions() {
+    let env = start().await;
+    seed_tagged(&env).await;
+    let snap = scan(&env).await;
+    assert!(snap.gaps.is_empty(), "{:#?}", snap.gaps);
+    for reg in [R1, R2] {
+        let (owned, _) = bucket(
+            &snap,
+            &format!("tag-{}-owned", if reg == R1 { "r1" } else { "r2" }),
+        );
+        let tags: Vec<(&str, &str)> = owned
+            .tags
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(tags, [("backup", ""), ("owner", reg)]);
+        let (bare, _) = bucket(
+            &snap,
+            &format!("tag-{}-bare", if reg == R1 { "r1" } else { "r2" }),
+        );
+        assert!(bare.tags.is_empty());
+    }
+}
+
+/// Issue 13: a denied `GetBucketTagging` leaves the tags empty with a gap
+/// naming the bucket; every setting is still read.
+#[tokio::test]
+async fn denied_bucket_tags_are_gaps_and_settings_stay() {
+    let env = start().await;
+    seed_tagged(&env).await;
+    env.proxy.fault(
+        "s3:GetBucketTagging",
+        Fault::Error {
+            code: "AccessDenied",
+            status: 403,
+        },
+    );
+    let snap = scan(&env).await;
+    let gaps = gaps_for(&snap, "s3:GetBucketTagging");
+    assert_eq!(gaps.len(), 4, "{:#?}", snap.gaps);
+    assert_eq!(snap.gaps.len(), 4, "no other gaps: {:#?}", snap.gaps);
+    for name in ["tag-r1-owned", "tag-r1-bare", "tag-r2-owned", "tag-r2-bare"] {
+        let (res, b) = bucket(&snap, name);
+        assert!(res.tags.is_empty(), "{name}");
+        assert!(
+            gaps.iter().any(|g| g.resource.as_ref() == Some(&res.arn)
+                && g.kind == GapKind::AccessDenied
+                && g.region == res.region),
+            "{name}"
+        );
+        assert!(b.acl.is_collected() && b.policy.is_collected(), "{name}");
+    }
 }

@@ -34,6 +34,7 @@
 //! | `AWS::RDS::DBCluster` | [`rds::DbCluster`] | `arn:aws:rds:<region>:<account>:cluster:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:snapshot:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBClusterSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:cluster-snapshot:<identifier>` | its region | identifier |
+//! | `AWS::KMS::Key` | [`kms::KmsKey`] | `arn:aws:kms:<region>:<account>:key/<key-id>` (customer managed keys only) | its region | key id |
 //!
 //! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
 //! default); RDS ARNs are the ones RDS returns. A rule that looks a related
@@ -77,6 +78,7 @@
 
 pub mod ec2;
 pub mod iam;
+pub mod kms;
 pub mod rds;
 pub mod s3;
 
@@ -203,6 +205,7 @@ resource_kinds! {
     RdsDbCluster => "AWS::RDS::DBCluster", Rds, rds::DbCluster;
     RdsDbSnapshot => "AWS::RDS::DBSnapshot", Rds, rds::DbSnapshot;
     RdsDbClusterSnapshot => "AWS::RDS::DBClusterSnapshot", Rds, rds::DbSnapshot;
+    KmsKey => "AWS::KMS::Key", Kms, kms::KmsKey;
 }
 
 impl fmt::Display for ResourceType {
@@ -232,7 +235,7 @@ pub struct Resource {
     /// The resource's ARN, its key in the snapshot (forms in the
     /// [module docs](self)). Findings name the resource by it.
     pub arn: Arn,
-    /// The region it lives in: set for EC2 and RDS resources and for S3
+    /// The region it lives in: set for EC2, RDS and KMS resources and for S3
     /// buckets (the bucket's region, although its ARN names none); `None`
     /// for IAM resources and the S3 account setting.
     pub region: Option<Region>,
@@ -241,7 +244,7 @@ pub struct Resource {
     /// use the ARN or the kind's id field to identify a resource.
     pub name: String,
     /// The resource's tags, key to value; empty for kinds whose tags are not
-    /// collected (S3 buckets among them: see [`Tags`]).
+    /// collected (IAM managed policies among them: see [`Tags`]).
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
     /// The kind-specific data; its variant gives the resource type.

@@ -25,8 +25,9 @@
 //! The account's [`configuration`](S3AccountPublicAccessBlock::configuration)
 //! is `Collected` too (`s3:GetAccountPublicAccessBlock`; `Value(None)` on
 //! `NoSuchPublicAccessBlockConfiguration`). A bucket's `name` and `created`
-//! are always present. Bucket tags are not collected: a bucket's
-//! [`Resource::tags`](crate::Resource::tags) is always empty.
+//! are always present. A bucket's [`Resource::tags`](crate::Resource::tags)
+//! come from `GetBucketTagging` (`s3:GetBucketTagging`; `NoSuchTagSet` means
+//! none); when that call fails they are empty and a gap names the bucket.
 
 use serde::{Deserialize, Serialize};
 

@@ -49,7 +49,7 @@ pub struct ScanArgs {
     /// value counts once.
     #[arg(long, value_delimiter = ',')]
     pub regions: Vec<String>,
-    /// Services, comma-separated (default: iam,s3,ec2,rds); a repeated value
+    /// Services, comma-separated (default: iam,s3,ec2,rds,kms); a repeated value
     /// counts once.
     #[arg(long, value_delimiter = ',')]
     pub services: Vec<String>,
