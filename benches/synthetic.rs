@@ -13,7 +13,7 @@ const ACCOUNT: &str = "123456789012";
 const REGIONS: [&str; 4] = ["eu-west-1", "us-east-1", "ap-southeast-2", "sa-east-1"];
 
 /// Share of each kind, per 100 resources (sums to 100).
-const MIX: [(Kind, usize); 15] = [
+const MIX: [(Kind, usize); 16] = [
     (Kind::Bucket, 14),
     (Kind::SecurityGroup, 14),
     (Kind::Instance, 14),
@@ -29,10 +29,12 @@ const MIX: [(Kind, usize); 15] = [
     (Kind::DbInstance, 3),
     (Kind::DbCluster, 1),
     (Kind::DbSnapshot, 1),
+    (Kind::KmsKey, 1),
 ];
 
 #[derive(Clone, Copy)]
 enum Kind {
+    KmsKey,
     Bucket,
     SecurityGroup,
     Instance,
@@ -407,6 +409,29 @@ fn resource(kind: Kind, i: usize) -> Resource {
                 "AWS::RDS::DBSnapshot",
                 json!({"identifier": id, "snapshot_type": "manual", "encrypted": odd,
                        "public": {"value": third}, "shared_with": {"value": []}}),
+            )
+        }
+        Kind::KmsKey => {
+            let id = format!("00000000-0000-4000-8000-{i:012}");
+            let principal = if third {
+                json!("*")
+            } else {
+                json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")})
+            };
+            build(
+                format!("arn:aws:kms:{region}:{ACCOUNT}:key/{id}"),
+                Some(region),
+                id.clone(),
+                "AWS::KMS::Key",
+                json!({
+                    "key_id": id, "state": if i.is_multiple_of(13) { "PendingDeletion" } else { "Enabled" },
+                    "key_spec": "SYMMETRIC_DEFAULT", "key_usage": "ENCRYPT_DECRYPT", "origin": "AWS_KMS",
+                    "multi_region": false, "description": "synthetic", "created": "2026-01-01T00:00:00Z",
+                    "deletion_date": null, "rotation_enabled": {"value": odd},
+                    "policy": {"value": {"Version": "2012-10-17", "Statement": [{
+                        "Effect": "Allow", "Principal": principal, "Action": "kms:Decrypt", "Resource": "*"
+                    }]}}
+                }),
             )
         }
     }
