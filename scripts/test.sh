@@ -15,7 +15,7 @@ if ! command -v moto_server >/dev/null || ! command -v cfn-lint >/dev/null \
     || ! command -v sslyze >/dev/null || ! command -v st >/dev/null; then
     echo "test.sh: installing moto[server], cfn-lint, sslyze and schemathesis into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet 'moto[server]>=5.1,<6' 'cfn-lint>=1,<2' 'sslyze>=6.3,<7' 'schemathesis>=4.32,<5'
+    "$venv/bin/pip" install --quiet 'moto[server]==5.2.5' 'cfn-lint>=1,<2' 'sslyze>=6.3,<7' 'schemathesis>=4.32,<5'
     export PATH="$venv/bin:$PATH"
 fi
 
