@@ -538,6 +538,11 @@ impl Tx {
 }
 
 /// Milliseconds since the Unix epoch of a time.
+/// A duration in whole milliseconds, saturating.
+pub(crate) fn whole_ms(d: time::Duration) -> i64 {
+    i64::try_from(d.whole_milliseconds()).unwrap_or(i64::MAX)
+}
+
 pub(crate) fn ms(t: time::OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
 }

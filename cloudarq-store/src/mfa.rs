@@ -16,7 +16,7 @@ use crate::Store;
 use crate::db::{from_ms, ms, on_tx};
 use crate::error::{DbContext, Result, StoreError};
 use crate::scope::TenantScope;
-use crate::users::UserId;
+use crate::users::{UserId, not_found};
 
 /// A user's TOTP enrolment.
 #[derive(Debug)]
@@ -31,13 +31,6 @@ pub struct Totp {
 
 /// (sealed seed, enrolled at, confirmed at).
 type TotpRow = (Option<Vec<u8>>, Option<i64>, Option<i64>);
-
-fn not_found(user: UserId) -> StoreError {
-    StoreError::NotFound {
-        what: "user",
-        id: user.0.to_string(),
-    }
-}
 
 impl Store {
     /// Starts (or restarts) a TOTP enrolment with `seed`; refused when the

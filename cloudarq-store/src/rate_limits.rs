@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sha2::Digest;
 use time::{Duration, OffsetDateTime};
 
-use crate::db::{ms, on_tx};
+use crate::db::{ms, on_tx, whole_ms};
 use crate::error::{DbContext, Result, StoreError};
 use crate::{JobRunner, Store};
 
@@ -71,10 +71,6 @@ static CALLS: AtomicU64 = AtomicU64::new(0);
 
 fn key_hash(key: &str) -> [u8; 32] {
     sha2::Sha256::digest(key.as_bytes()).into()
-}
-
-fn whole_ms(d: Duration) -> i64 {
-    i64::try_from(d.whole_milliseconds()).unwrap_or(i64::MAX)
 }
 
 impl Store {

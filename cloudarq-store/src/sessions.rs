@@ -15,10 +15,10 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::Store;
-use crate::db::{ms, on_tx};
+use crate::db::{ms, on_tx, whole_ms};
 use crate::error::{DbContext, Result, StoreError};
 use crate::scope::TenantScope;
-use crate::users::{Role, UserId};
+use crate::users::{Role, UserId, not_found};
 
 /// A session's id (the access token's `sid`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -483,15 +483,4 @@ fn stored_role(s: &str) -> Result<Role> {
         what: "user role",
         detail: format!("{s:?} is not a role"),
     })
-}
-
-fn not_found(user: UserId) -> StoreError {
-    StoreError::NotFound {
-        what: "user",
-        id: user.0.to_string(),
-    }
-}
-
-fn whole_ms(d: Duration) -> i64 {
-    i64::try_from(d.whole_milliseconds()).unwrap_or(i64::MAX)
 }

@@ -39,6 +39,14 @@ impl Role {
     }
 }
 
+/// The error for a user id that names no user of the tenant.
+pub(crate) fn not_found(user: UserId) -> StoreError {
+    StoreError::NotFound {
+        what: "user",
+        id: user.0.to_string(),
+    }
+}
+
 /// A user's id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct UserId(pub Uuid);

@@ -16,7 +16,9 @@
 //! signing_keys_file = "/var/lib/cloudarq/signing-keys.toml"
 //! keyring_file = "/var/lib/cloudarq/keyring.toml"
 //! "#;
-//! let config = ServiceConfig::from_toml_and_env(toml, |_| None).unwrap();
+//! // The environment wins over the file: the secret file is not read here.
+//! let env = |k: &str| (k == "CLOUDARQ_DATABASE_URL").then(|| "sqlite:///tmp/x.db".to_owned());
+//! let config = ServiceConfig::from_toml_and_env(toml, env).unwrap();
 //! assert_eq!(config.access_token_minutes, 10);
 //! ```
 
