@@ -534,4 +534,27 @@ async fn the_service_speaks_tls_12_and_13_reloads_its_certificate_and_passes_ssl
         !log.contains(PASSWORD) && !log.contains(&token),
         "a secret in the service log"
     );
+    // V5: the audit log the run wrote (the CLI's user creation, sign-ins,
+    // refusals) verifies as one chain per tenant.
+    let out = cloudarq(&d)
+        .args(["audit", "verify", "--db"])
+        .arg(format!("sqlite://{}", d.join("cloudarq.db").display()))
+        .arg("--keyring")
+        .arg(d.join("keyring.toml"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = text
+        .lines()
+        .find(|l| l.contains("acme"))
+        .unwrap_or_default();
+    assert!(
+        line.starts_with("ok ") && line.contains(" entries, head "),
+        "{text}"
+    );
 }

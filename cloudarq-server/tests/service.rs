@@ -52,6 +52,8 @@ struct Fixture {
     b_admin: String,
     a_scan: Uuid,
     a_conn: Uuid,
+    /// acme's client's user id.
+    a_client_id: Uuid,
 }
 
 async fn demo_result() -> cloudarq_model::finding::ScanResult {
@@ -71,6 +73,10 @@ async fn fixture(pg: bool) -> Fixture {
 
 /// Generous sign-in limits for tests that sign in often from one address;
 /// the rate-limit test sets its own.
+const PRINCIPAL: &str = "arn:aws:iam::111122223333:role/cloudarq-scanner";
+const TEMPLATE_URL: &str =
+    "https://cloudarq-templates.s3.amazonaws.com/cloudarq-readonly-role.yaml";
+const CONNECTIONS: &str = "[connections]\nprincipal_arn = \"arn:aws:iam::111122223333:role/cloudarq-scanner\"\ntemplate_url = \"https://cloudarq-templates.s3.amazonaws.com/cloudarq-readonly-role.yaml\"\n";
 const TEST_LIMITS: &str = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [1000, 1]\nsign_in_per_account = [1000, 1]\nsecond_factor_per_user = [1000, 1]\n";
 
 async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
@@ -124,7 +130,7 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
             )
             .await
             .unwrap();
-        store
+        let client_id = store
             .create_user(
                 &scope,
                 &format!("client@{name}.test"),
@@ -161,13 +167,13 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
             )
             .await
             .unwrap();
-        scans.push((scan.0, conn.0));
+        scans.push((scan.0, conn.0, client_id.0));
     }
     let keys = dir.path().join("signing-keys.toml");
     tokens::keygen(&keys, now).unwrap();
     let config = ServiceConfig::from_toml_and_env(
         &format!(
-            "issuer = \"{ISSUER}\"\nbehind_proxy = true\nsigning_keys_file = \"{}\"\n{limits}",
+            "issuer = \"{ISSUER}\"\nbehind_proxy = true\nsigning_keys_file = \"{}\"\n{limits}\n{CONNECTIONS}",
             keys.display()
         ),
         |k| (k == "CLOUDARQ_DATABASE_URL").then(|| url.clone()),
@@ -231,6 +237,7 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
         b_admin: String::new(),
         a_scan: scans[0].0,
         a_conn: scans[0].1,
+        a_client_id: scans[0].2,
     };
     let (token, secret, codes) = enrol(&f, "acme", "admin@acme.test").await;
     f.a_admin = token;
@@ -388,10 +395,11 @@ async fn second_factor(f: &Fixture, challenge: &Value, mut body: Value) -> Reply
 }
 
 /// A route of the matrix with its path parameters filled in.
-fn concrete(route: &str, scan: Uuid, conn: Uuid) -> String {
+fn concrete(route: &str, f: &Fixture) -> String {
     route
-        .replace("{scan_id}", &scan.to_string())
-        .replace("{connection_id}", &conn.to_string())
+        .replace("{scan_id}", &f.a_scan.to_string())
+        .replace("{connection_id}", &f.a_conn.to_string())
+        .replace("{user_id}", &f.a_client_id.to_string())
 }
 
 /// What every response must carry (written out here, not taken from the
@@ -476,7 +484,7 @@ async fn the_router_the_openapi_document_and_the_permission_matrix_list_the_same
         let r = call(
             &f,
             Method::from_bytes(m.as_bytes()).unwrap(),
-            &concrete(p, f.a_scan, f.a_conn),
+            &concrete(p, &f),
             None,
             None,
         )
@@ -495,7 +503,7 @@ async fn every_response_carries_the_security_headers_errors_included() {
     let f = fixture(false).await;
     for (m, p, access) in PERMISSIONS {
         let method = Method::from_bytes(m.as_bytes()).unwrap();
-        let path = concrete(p, f.a_scan, f.a_conn);
+        let path = concrete(p, &f);
         let body = (*m == "POST").then(|| json!({}));
         let anon = call(&f, method.clone(), &path, None, body.clone()).await;
         assert_security_headers(&format!("{m} {p} anonymous"), &anon);
@@ -768,6 +776,8 @@ async fn tenant_wall(f: &Fixture) {
     let before: Vec<Vec<u8>> = {
         let mut v = Vec::new();
         for p in [
+            "/api/v1/users",
+            "/api/v1/connections",
             "/api/v1/scans",
             &format!("/api/v1/scans/{}", f.a_scan),
             &format!("/api/v1/scans/{}/findings?limit=1000", f.a_scan),
@@ -782,12 +792,13 @@ async fn tenant_wall(f: &Fixture) {
             continue;
         }
         named += 1;
+        let body = (*m == "PATCH").then(|| json!({"role": "admin"}));
         let r = call(
             f,
             Method::from_bytes(m.as_bytes()).unwrap(),
-            &concrete(p, f.a_scan, f.a_conn),
+            &concrete(p, f),
             Some(&f.b_admin),
-            None,
+            body,
         )
         .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{m} {p}: {}", r.text());
@@ -808,6 +819,8 @@ async fn tenant_wall(f: &Fixture) {
     // counts, which a queued scan would have changed).
     let mut after = Vec::new();
     for p in [
+        "/api/v1/users",
+        "/api/v1/connections",
         "/api/v1/scans",
         &format!("/api/v1/scans/{}", f.a_scan),
         &format!("/api/v1/scans/{}/findings?limit=1000", f.a_scan),
@@ -825,7 +838,7 @@ async fn tenant_wall(f: &Fixture) {
         let r = call(
             f,
             Method::from_bytes(m.as_bytes()).unwrap(),
-            &concrete(p, f.a_scan, f.a_conn),
+            &concrete(p, f),
             Some(&f.a_client),
             None,
         )
@@ -1316,4 +1329,743 @@ async fn guessing_second_factor_codes_hits_the_per_user_limit() {
     let now = next_step(&f);
     let r = second_factor(&f, &challenge, json!({"code": code(&f.a_admin_totp, now)})).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// V8: an admin connects an account; the service generates the External ID
+/// (unique, encrypted at rest, shown to admins only), answers with the
+/// template's parameters and a quick-create link, refuses bad input naming
+/// the field, and deletion removes the connection and its credentials.
+#[tokio::test]
+async fn connections_get_a_generated_external_id_and_deletion_removes_their_credentials() {
+    let f = fixture(false).await;
+    let create = |name: &str| json!({"name": name, "account_id": "123456789012"});
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/connections",
+        Some(&f.a_admin),
+        Some(create("production")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let body = r.json();
+    let conn = body["connection"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        r.headers["location"].to_str().unwrap(),
+        format!("/api/v1/connections/{conn}")
+    );
+    let setup = &body["setup"];
+    let ext = setup["external_id"].as_str().unwrap().to_owned();
+    assert!(ext.starts_with("cloudarq-") && ext.len() == 49, "{ext}");
+    assert_eq!(setup["principal_arn"], PRINCIPAL);
+    assert_eq!(
+        setup["role_arn"],
+        "arn:aws:iam::123456789012:role/CloudArqAudit"
+    );
+    assert_eq!(body["connection"]["role_arn"], setup["role_arn"]);
+    let link = setup["quick_create_url"].as_str().unwrap();
+    assert!(link.starts_with(
+        "https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?"
+    ));
+    assert!(
+        link.contains(&format!("param_ExternalId={ext}").replace('-', "%2D")),
+        "{link}"
+    );
+    assert!(
+        link.contains("templateURL=https%3A%2F%2Fcloudarq%2Dtemplates"),
+        "{link}"
+    );
+    assert!(
+        link.contains("param_CloudArqPrincipalArn=arn%3Aaws%3Aiam%3A%3A111122223333"),
+        "{link}"
+    );
+    assert_eq!(setup["template_url"], TEMPLATE_URL);
+
+    // Another connection gets another External ID; a taken name is refused.
+    let r2 = call(
+        &f,
+        Method::POST,
+        "/api/v1/connections",
+        Some(&f.a_admin),
+        Some(
+            json!({"name": "staging <b>", "account_id": "210987654321", "role_name": "Audit.Role"}),
+        ),
+    )
+    .await;
+    assert_eq!(r2.status, StatusCode::CREATED, "{}", r2.text());
+    assert_ne!(r2.json()["setup"]["external_id"], ext.as_str());
+    assert_eq!(
+        r2.json()["setup"]["role_arn"],
+        "arn:aws:iam::210987654321:role/Audit.Role"
+    );
+    let dup = call(
+        &f,
+        Method::POST,
+        "/api/v1/connections",
+        Some(&f.a_admin),
+        Some(create("production")),
+    )
+    .await;
+    assert_eq!(dup.status, StatusCode::CONFLICT);
+    assert!(dup.text().contains("already used"), "{}", dup.text());
+
+    // Bad input: a clear 400/422 naming the field, and nothing stored.
+    for (bad, status, named) in [
+        (
+            json!({"name": "x", "account_id": "12345"}),
+            StatusCode::BAD_REQUEST,
+            "account_id",
+        ),
+        (
+            json!({"name": "x", "account_id": "12345678901a"}),
+            StatusCode::BAD_REQUEST,
+            "account_id",
+        ),
+        (
+            json!({"name": "x", "account_id": "123456789012", "role_name": "a b"}),
+            StatusCode::BAD_REQUEST,
+            "role_name",
+        ),
+        (
+            json!({"name": "x", "account_id": "123456789012", "role_name": "r/../x"}),
+            StatusCode::BAD_REQUEST,
+            "role_name",
+        ),
+        (
+            json!({"name": "x\u{1b}[2J", "account_id": "123456789012"}),
+            StatusCode::BAD_REQUEST,
+            "name",
+        ),
+        (
+            json!({"name": "", "account_id": "123456789012"}),
+            StatusCode::BAD_REQUEST,
+            "name",
+        ),
+        (
+            json!({"name": "x".repeat(201), "account_id": "123456789012"}),
+            StatusCode::BAD_REQUEST,
+            "name",
+        ),
+        (
+            json!({"name": "x", "account_id": "123456789012", "external_id": "mine"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "external_id",
+        ),
+    ] {
+        let r = call(
+            &f,
+            Method::POST,
+            "/api/v1/connections",
+            Some(&f.a_admin),
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(r.status, status, "{bad}: {}", r.text());
+        assert!(r.text().contains(named), "{bad}: {}", r.text());
+    }
+    let listed = call(
+        &f,
+        Method::GET,
+        "/api/v1/connections",
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let names: Vec<String> = listed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        names.contains(&"production".to_owned()) && names.contains(&"staging <b>".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n == "x"),
+        "a refused connection was stored: {names:?}"
+    );
+    // Clients see connections but never an External ID.
+    assert!(!listed.text().contains(&ext));
+    let client_setup = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/connections/{conn}/setup"),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(client_setup.status, StatusCode::FORBIDDEN);
+    let again = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/connections/{conn}/setup"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+    assert_eq!(again.json()["external_id"], ext.as_str());
+    assert_eq!(again.json()["quick_create_url"], setup["quick_create_url"]);
+
+    // The template the service serves is the shipped one.
+    let t = call(
+        &f,
+        Method::GET,
+        "/api/v1/connections/template.yaml",
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert!(
+        t.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/yaml")
+    );
+    assert_eq!(
+        t.text(),
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../cloudformation/cloudarq-readonly-role.yaml"
+        ))
+        .unwrap()
+    );
+
+    // The External ID is encrypted at rest (the WAL included).
+    let db = f.db_file.as_ref().unwrap();
+    let mut raw = std::fs::read(db).unwrap();
+    raw.extend(std::fs::read(db.with_extension("sqlite-wal")).unwrap_or_default());
+    assert!(
+        !String::from_utf8_lossy(&raw).contains(&ext),
+        "External ID in clear"
+    );
+
+    // Deletion: gone from reads, its setup and its scans; audited.
+    let d = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/connections/{conn}"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, StatusCode::NO_CONTENT, "{}", d.text());
+    for p in [
+        format!("/api/v1/connections/{conn}"),
+        format!("/api/v1/connections/{conn}/setup"),
+    ] {
+        let r = call(&f, Method::GET, &p, Some(&f.a_admin), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{p}");
+    }
+    let twice = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/connections/{conn}"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::NOT_FOUND);
+    let scan = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/connections/{conn}/scans"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(scan.status, StatusCode::NOT_FOUND);
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target"] == format!("connection:{conn}"))
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "connection.create",
+            "connection.setup.read",
+            "connection.delete"
+        ]
+    );
+}
+
+/// V3/V4: an admin invites a user; the token (only its hash stored) sets a
+/// password once; a role change or removal ends the user's sessions at
+/// once; the tenant's last admin can be neither demoted nor removed.
+#[tokio::test]
+async fn users_are_invited_once_and_role_changes_and_removal_end_their_sessions() {
+    let f = fixture(false).await;
+    let invite = |email: &str, role: &str| json!({"email": email, "role": role});
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/users",
+        Some(&f.a_admin),
+        Some(invite("new@acme.test", "client")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let body = r.json();
+    let token = body["token"].as_str().unwrap().to_owned();
+    let new_id = body["user"]["id"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("cqi1."), "{token}");
+    assert_eq!(body["user"]["role"], "client");
+    assert_eq!(
+        r.headers["location"].to_str().unwrap(),
+        format!("/api/v1/users/{new_id}")
+    );
+
+    // Refused input, named; nothing stored.
+    for (bad, status, named) in [
+        (
+            invite("NEW@acme.test", "client"),
+            StatusCode::CONFLICT,
+            "e-mail",
+        ),
+        (
+            invite("x@acme.test", "owner"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "role",
+        ),
+        (
+            invite("x y@acme.test", "client"),
+            StatusCode::BAD_REQUEST,
+            "email",
+        ),
+        (
+            invite("no-at-sign", "client"),
+            StatusCode::BAD_REQUEST,
+            "email",
+        ),
+        (
+            json!({"email": "x@acme.test", "role": "client", "password": "p"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "password",
+        ),
+    ] {
+        let r = call(
+            &f,
+            Method::POST,
+            "/api/v1/users",
+            Some(&f.a_admin),
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(r.status, status, "{bad}: {}", r.text());
+        assert!(r.text().contains(named), "{bad}: {}", r.text());
+    }
+    let users = call(&f, Method::GET, "/api/v1/users", Some(&f.a_admin), None)
+        .await
+        .json();
+    assert_eq!(users.as_array().unwrap().len(), 4, "{users}");
+
+    // Before acceptance there is no password to sign in with.
+    assert_eq!(
+        sign_in(&f, "acme", "new@acme.test", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let accept = |token: &str, password: &str| json!({"token": token, "password": password});
+    for (bad, status) in [
+        (accept(&token, "password1234"), StatusCode::BAD_REQUEST),
+        (accept(&token, "short"), StatusCode::BAD_REQUEST),
+        (
+            accept(&token.replacen("cqi1", "cqr1", 1), PASSWORD),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            accept(
+                &format!(
+                    "{}{}",
+                    &token[..token.len() - 1],
+                    if token.ends_with('A') { 'B' } else { 'A' }
+                ),
+                PASSWORD,
+            ),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (accept("cqi1..", PASSWORD), StatusCode::UNAUTHORIZED),
+    ] {
+        let r = call(
+            &f,
+            Method::POST,
+            "/api/v1/invitations/accept",
+            None,
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(r.status, status, "{bad}: {}", r.text());
+    }
+    let ok = call(
+        &f,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        None,
+        Some(accept(&token, PASSWORD)),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.text());
+    let replay = call(
+        &f,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        None,
+        Some(accept(&token, "another long passphrase 7")),
+    )
+    .await;
+    assert_eq!(
+        replay.status,
+        StatusCode::UNAUTHORIZED,
+        "a token works once"
+    );
+    let (status, signed) = sign_in(&f, "acme", "new@acme.test", PASSWORD).await;
+    assert_eq!(status, StatusCode::CREATED, "{signed}");
+    let new_token = signed["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/scans", Some(&new_token), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let again = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/users/{new_id}/invitation"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "an active user is not re-invited"
+    );
+
+    // A re-invitation replaces the token.
+    let second = call(
+        &f,
+        Method::POST,
+        "/api/v1/users",
+        Some(&f.a_admin),
+        Some(invite("second@acme.test", "client")),
+    )
+    .await
+    .json();
+    let (old, second_id) = (
+        second["token"].as_str().unwrap().to_owned(),
+        second["user"]["id"].as_str().unwrap().to_owned(),
+    );
+    let re = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/users/{second_id}/invitation"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(re.status, StatusCode::CREATED, "{}", re.text());
+    let fresh = re.json()["token"].as_str().unwrap().to_owned();
+    assert_ne!(fresh, old);
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        None,
+        Some(accept(&old, PASSWORD)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "the replaced token");
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        None,
+        Some(accept(&fresh, PASSWORD)),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+
+    // A role change ends the user's sessions: the token it held stops now.
+    let r = call(
+        &f,
+        Method::PATCH,
+        &format!("/api/v1/users/{new_id}"),
+        Some(&f.a_admin),
+        Some(json!({"role": "admin"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["role"], "admin");
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/scans", Some(&new_token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let bad_role = call(
+        &f,
+        Method::PATCH,
+        &format!("/api/v1/users/{new_id}"),
+        Some(&f.a_admin),
+        Some(json!({"role": "root"})),
+    )
+    .await;
+    assert_eq!(bad_role.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_role.text().contains("role"), "{}", bad_role.text());
+
+    // Removal: no sign-in, no session; a second removal is a 404.
+    let (_, second_signed) = sign_in(&f, "acme", "second@acme.test", PASSWORD).await;
+    let second_token = second_signed["access_token"].as_str().unwrap().to_owned();
+    let d = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/users/{second_id}"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, StatusCode::NO_CONTENT, "{}", d.text());
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/scans", Some(&second_token), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&f, "acme", "second@acme.test", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(
+            &f,
+            Method::DELETE,
+            &format!("/api/v1/users/{second_id}"),
+            Some(&f.a_admin),
+            None
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let listed = call(&f, Method::GET, "/api/v1/users", Some(&f.a_admin), None)
+        .await
+        .json();
+    let second_row = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == second_id.as_str())
+        .unwrap();
+    assert_eq!(second_row["removed"], true);
+
+    // The last admin stays: remove the others, then the signed-in admin
+    // can neither demote nor remove themself.
+    let admins: Vec<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| {
+            u["role"] == "admin" && u["removed"] == false && u["email"] != "admin@acme.test"
+        })
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(admins.len(), 2, "admin2 and the promoted user: {listed}");
+    for id in &admins {
+        let r = call(
+            &f,
+            Method::DELETE,
+            &format!("/api/v1/users/{id}"),
+            Some(&f.a_admin),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    }
+    let me = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "admin@acme.test")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let demote = call(
+        &f,
+        Method::PATCH,
+        &format!("/api/v1/users/{me}"),
+        Some(&f.a_admin),
+        Some(json!({"role": "client"})),
+    )
+    .await;
+    assert_eq!(demote.status, StatusCode::CONFLICT, "{}", demote.text());
+    assert!(demote.text().contains("last admin"));
+    let remove = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/users/{me}"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(remove.status, StatusCode::CONFLICT);
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/users", Some(&f.a_admin), None)
+            .await
+            .status,
+        StatusCode::OK,
+        "still signed in"
+    );
+
+    // Audited; tokens never in the log or the database in clear.
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None).await;
+    let actions: Vec<String> = log
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    for a in [
+        "user.invite",
+        "user.activate",
+        "user.reinvite",
+        "user.role.admin",
+        "user.remove",
+    ] {
+        assert!(
+            actions.iter().any(|x| x == a),
+            "{a} not audited: {actions:?}"
+        );
+    }
+    assert!(!log.text().contains(&token) && !log.text().contains(&fresh));
+    let db = f.db_file.as_ref().unwrap();
+    let mut raw = std::fs::read(db).unwrap();
+    raw.extend(std::fs::read(db.with_extension("sqlite-wal")).unwrap_or_default());
+    let hay = String::from_utf8_lossy(&raw);
+    for t in [&token, &old, &fresh] {
+        assert!(
+            !hay.contains(t.rsplit('.').next().unwrap()),
+            "an invitation token in the database"
+        );
+    }
+}
+
+/// V3: a password change needs the current password, meets the policy,
+/// and ends every session of the user (the caller's too).
+#[tokio::test]
+async fn a_password_change_needs_the_current_one_and_ends_every_session() {
+    let f = fixture(false).await;
+    let (_, first) = sign_in(&f, "acme", "client@acme.test", PASSWORD).await;
+    let (_, second) = sign_in(&f, "acme", "client@acme.test", PASSWORD).await;
+    let token = first["access_token"].as_str().unwrap().to_owned();
+    let other = second["access_token"].as_str().unwrap().to_owned();
+    let change =
+        |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+    let new_password = "quartz meadow lantern 88";
+    for (bad, status, named) in [
+        (
+            change("wrong wrong wrong", new_password),
+            StatusCode::FORBIDDEN,
+            "current_password",
+        ),
+        (
+            change(PASSWORD, "password1234"),
+            StatusCode::BAD_REQUEST,
+            "new_password",
+        ),
+        (
+            change(PASSWORD, "client-client-client"),
+            StatusCode::BAD_REQUEST,
+            "new_password",
+        ),
+        (
+            change(PASSWORD, "short"),
+            StatusCode::BAD_REQUEST,
+            "new_password",
+        ),
+    ] {
+        let r = call(
+            &f,
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&token),
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(r.status, status, "{bad}: {}", r.text());
+        assert!(r.text().contains(named), "{bad}: {}", r.text());
+        assert!(!r.text().contains(PASSWORD));
+    }
+    let ok = call(
+        &f,
+        Method::POST,
+        "/api/v1/me/password",
+        Some(&token),
+        Some(change(PASSWORD, new_password)),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::NO_CONTENT, "{}", ok.text());
+    for t in [&token, &other] {
+        assert_eq!(
+            call(&f, Method::GET, "/api/v1/me", Some(t), None)
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    let refresh = call(
+        &f,
+        Method::POST,
+        "/api/v1/session/refresh",
+        None,
+        Some(json!({"refresh_token": second["refresh_token"]})),
+    )
+    .await;
+    assert_eq!(
+        refresh.status,
+        StatusCode::UNAUTHORIZED,
+        "refresh tokens end too"
+    );
+    assert_eq!(
+        sign_in(&f, "acme", "client@acme.test", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&f, "acme", "client@acme.test", new_password)
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let outcomes: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "auth.password_change")
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["denied", "success"]);
+    // Every entry carries the client's user agent and its place in the chain.
+    for (i, e) in log.as_array().unwrap().iter().enumerate() {
+        assert_eq!(e["seq"], i as i64 + 1, "{e}");
+        assert_eq!(e["hash"].as_str().unwrap().len(), 64);
+    }
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["user_agent"] == "service-test")
+    );
 }

@@ -109,7 +109,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<ConnectionId> {
         let name = new.name.trim().to_string();
-        if name.is_empty() || name.len() > 200 {
+        if name.is_empty() || name.chars().count() > 200 {
             return Err(StoreError::InvalidInput {
                 field: "connection name",
                 detail: format!("{name:?} must be 1 to 200 characters"),
@@ -171,8 +171,8 @@ impl Store {
             .await;
             if let Err(sqlx::Error::Database(d)) = &r
                 && d.is_unique_violation() {
-                    return Err(StoreError::InvalidInput {
-                        field: "connection name",
+                    return Err(StoreError::Conflict {
+                        what: "connection name",
                         detail: format!("{name:?} is already used in this tenant"),
                     });
                 }

@@ -103,6 +103,15 @@ pub enum StoreError {
         /// The state(s) the step starts from.
         expected: &'static str,
     },
+    /// The change would break a rule of the tenant's data (e.g. leave it
+    /// without an admin); nothing was changed.
+    #[error("{what}: {detail}")]
+    Conflict {
+        /// What was refused.
+        what: &'static str,
+        /// Why.
+        detail: String,
+    },
     /// No such object for this tenant (or it was deleted).
     #[error("{what} {id} not found")]
     NotFound {

@@ -195,6 +195,50 @@ impl Store {
         tx.commit().await
     }
 
+    /// A user's new password: the hash replaced, the authorisation version
+    /// bumped and every session of the user ended, in one transaction (the
+    /// caller signs in again). Returns how many sessions ended.
+    pub async fn change_password(
+        &self,
+        scope: &TenantScope,
+        user: UserId,
+        password_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<u64> {
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        let n = on_tx!(&mut tx, c => {
+            let changed = sqlx::query(
+                "UPDATE users SET password_hash = $3, authz_version = authz_version + 1 \
+                 WHERE tenant_id = $1 AND id = $2 AND disabled_at_ms IS NULL",
+            )
+            .bind(tenant)
+            .bind(user.0)
+            .bind(password_hash)
+            .execute(&mut *c)
+            .await
+            .ctx("storing a password hash")?
+            .rows_affected();
+            if changed != 1 {
+                return Err(not_found(user));
+            }
+            sqlx::query(
+                "UPDATE sessions SET revoked_at_ms = $3, revoked_reason = $4 \
+                 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at_ms IS NULL",
+            )
+            .bind(tenant)
+            .bind(user.0)
+            .bind(ms(now))
+            .bind(RevokeReason::PasswordChange.as_str())
+            .execute(&mut *c)
+            .await
+            .ctx("revoking sessions")?
+            .rows_affected()
+        });
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Starts a session for `user` with its first refresh token (`refresh`,
     /// the token's SHA-256).
     pub async fn start_session(

@@ -37,6 +37,7 @@ async fn setup() -> Setup {
                     action: "connection.create".into(),
                     target: c.to_string(),
                     source_ip: None,
+                    user_agent: None,
                     outcome: "success".into(),
                     at: t(1),
                 },

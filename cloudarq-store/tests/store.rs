@@ -1369,6 +1369,7 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
                 action: "connection.delete".into(),
                 target: gone.to_string(),
                 source_ip: Some("127.0.0.1".into()),
+                user_agent: None,
                 outcome: "success".into(),
                 at: t(99),
             },
@@ -2118,3 +2119,180 @@ async fn rate_limits_are_shared_and_recover(env: Env) {
     assert!(Quota::new(0, time::Duration::seconds(1)).is_err());
 }
 both!(rate_limits_are_shared_and_recover);
+
+// ------------------------------------------------------ audit log hash chain
+
+/// Runs `sql` with the audit log's guards off, as someone past the
+/// application's privileges would (PostgreSQL: the superuser disables the
+/// triggers and drops the chain check for this statement; SQLite: the
+/// triggers are dropped from this throwaway database).
+async fn unguarded(
+    raw: &mut Raw,
+    sql: &'static str,
+    tenant: Uuid,
+    seq: i64,
+    id: Option<Uuid>,
+) -> u64 {
+    match raw {
+        Raw::Pg(c) => {
+            for s in [
+                "ALTER TABLE audit_log DISABLE TRIGGER USER",
+                "ALTER TABLE audit_log DROP CONSTRAINT IF EXISTS audit_log_chained",
+            ] {
+                sqlx::query(s).execute(&mut *c).await.unwrap();
+            }
+            let mut q = sqlx::query(sql).bind(tenant).bind(seq);
+            if let Some(id) = id {
+                q = q.bind(id);
+            }
+            let n = q.execute(&mut *c).await.unwrap().rows_affected();
+            sqlx::query("ALTER TABLE audit_log ENABLE TRIGGER USER")
+                .execute(&mut *c)
+                .await
+                .unwrap();
+            n
+        }
+        Raw::Sqlite(c) => {
+            for t in [
+                "DROP TRIGGER IF EXISTS audit_log_no_update",
+                "DROP TRIGGER IF EXISTS audit_log_no_delete",
+                "DROP TRIGGER IF EXISTS audit_log_chained",
+            ] {
+                sqlx::query(t).execute(&mut *c).await.unwrap();
+            }
+            let mut q = sqlx::query(sql).bind(tenant).bind(seq);
+            if let Some(id) = id {
+                q = q.bind(id);
+            }
+            q.execute(&mut *c).await.unwrap().rows_affected()
+        }
+    }
+}
+
+async fn verified(env: &Env) -> Vec<cloudarq_store::audit_log::ChainReport> {
+    let r = env.store.verify_audit_log(&env.runner).await.unwrap();
+    assert_eq!(r.len(), 2, "{r:?}");
+    r
+}
+
+async fn writer(store: &cloudarq_store::Store, scope: &cloudarq_store::TenantScope, who: &str) {
+    for n in 0..10 {
+        store.audit(scope, &entry(n, who)).await.unwrap();
+    }
+}
+
+fn entry(n: i64, who: &str) -> cloudarq_store::audit_log::AuditEntry {
+    cloudarq_store::audit_log::AuditEntry {
+        actor: format!("user:{who}"),
+        action: "scan.request".into(),
+        target: format!("scan:{n}"),
+        source_ip: Some("203.0.113.7".into()),
+        user_agent: (n % 2 == 0).then(|| "curl/8.5 \u{1b}[31m".to_owned()),
+        outcome: "success".into(),
+        at: t(n),
+    }
+}
+
+/// V5: two store instances appending at once build one gapless chain per
+/// tenant; `verify_audit_log` passes it, and names the row where an edit,
+/// a removal or an unchained insertion (made past the privileges and
+/// triggers) breaks it, without blaming the other tenant.
+async fn the_audit_chain_finds_edited_removed_and_inserted_rows(env: Env) {
+    let a = tenant(&env, "a").await;
+    let b = tenant(&env, "b").await;
+    let (other, _runner) = cloudarq_store::Store::open(&env.url, env.reopen_keyring())
+        .await
+        .unwrap();
+    tokio::join!(writer(&env.store, &a, "one"), writer(&other, &a, "two"));
+    for n in 0..3 {
+        env.store.audit(&b, &entry(n, "b")).await.unwrap();
+    }
+    let log = env.store.audit_log(&a).await.unwrap();
+    assert_eq!(
+        log.iter().map(|e| e.seq.unwrap()).collect::<Vec<_>>(),
+        (1..=20).collect::<Vec<_>>()
+    );
+    for e in &log {
+        let n: i64 = e.entry.target["scan:".len()..].parse().unwrap();
+        assert_eq!(
+            e.entry,
+            entry(n, &e.entry.actor["user:".len()..]),
+            "read back as written"
+        );
+    }
+    let clean = verified(&env).await;
+    for rep in &clean {
+        assert_eq!(rep.broken, None, "{rep:?}");
+        assert_eq!(rep.unchained, 0);
+    }
+    let rep_of = |r: &[cloudarq_store::audit_log::ChainReport], s: &cloudarq_store::TenantScope| {
+        r.iter().find(|x| x.tenant == s.tenant()).unwrap().clone()
+    };
+    assert_eq!(rep_of(&clean, &a).chained, 20);
+    assert_eq!(rep_of(&clean, &b).chained, 3);
+    assert_eq!(rep_of(&clean, &a).head.unwrap().0, 20);
+
+    let mut raw = raw(&env).await;
+    let (ta, tb) = (a.tenant().as_uuid(), b.tenant().as_uuid());
+    // An edit: found at its row, and only in its tenant.
+    let outcome_was = log[4].entry.outcome.clone();
+    assert_eq!(
+        unguarded(
+            &mut raw,
+            "UPDATE audit_log SET outcome = 'denied' WHERE tenant_id = $1 AND seq = $2",
+            ta,
+            5,
+            None
+        )
+        .await,
+        1
+    );
+    let r = verified(&env).await;
+    let broken = rep_of(&r, &a).broken.unwrap();
+    assert_eq!(broken.0, 5, "{broken:?}");
+    assert!(broken.1.contains("edited"), "{broken:?}");
+    assert_eq!(rep_of(&r, &b).broken, None);
+    // Put back exactly, it verifies again: the chain checks content, not history.
+    assert_eq!(outcome_was, "success");
+    unguarded(
+        &mut raw,
+        "UPDATE audit_log SET outcome = 'success' WHERE tenant_id = $1 AND seq = $2",
+        ta,
+        5,
+        None,
+    )
+    .await;
+    assert_eq!(rep_of(&verified(&env).await, &a).broken, None);
+    // A removal in the middle.
+    assert_eq!(
+        unguarded(
+            &mut raw,
+            "DELETE FROM audit_log WHERE tenant_id = $1 AND seq = $2",
+            ta,
+            7,
+            None
+        )
+        .await,
+        1
+    );
+    let broken = rep_of(&verified(&env).await, &a).broken.unwrap();
+    assert_eq!(broken.0, 7, "{broken:?}");
+    assert!(broken.1.contains("removed"), "{broken:?}");
+    // A removal of the whole tail is not detectable by the chain alone: the
+    // head verify printed before is what shows it.
+    // An unchained row slipped into b after its chain began.
+    unguarded(
+        &mut raw,
+        "INSERT INTO audit_log (id, tenant_id, actor, action, target, outcome, at_ms) \
+         VALUES ($3, $1, 'user:forged', 'scan.request', 'scan:x', 'success', $2)",
+        tb,
+        (t(1000).unix_timestamp()) * 1000,
+        Some(Uuid::now_v7()),
+    )
+    .await;
+    let r = verified(&env).await;
+    let broken = rep_of(&r, &b).broken.unwrap();
+    assert!(broken.1.contains("written after"), "{broken:?}");
+    assert_eq!(rep_of(&r, &b).unchained, 1);
+}
+both!(the_audit_chain_finds_edited_removed_and_inserted_rows);

@@ -146,6 +146,15 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// The service's audit log: `verify` checks every tenant's hash chain.
+    Audit {
+        /// verify.
+        #[command(subcommand)]
+        command: crate::cli::serve::AuditCommand,
+        /// Where scans are stored.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Remove deleted connections and tenants whose purge time has come.
     Purge {
         /// What to purge.
@@ -243,5 +252,6 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Purge { args, store } => store::purge(&top.over(store), args, out).await,
         Command::Serve { args } => serve::serve(args, out).await,
         Command::Users { command, store } => serve::users(&top.over(store), command, out).await,
+        Command::Audit { command, store } => serve::audit(&top.over(store), command, out).await,
     }
 }

@@ -38,6 +38,71 @@ pub enum ServeCommand {
     },
 }
 
+/// `cloudarq audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every tenant's audit-log hash chain: prints each tenant's
+    /// entry count and head (keep it elsewhere: a later run that shows an
+    /// older head means the tail was cut), or the first entry where the
+    /// chain breaks; exits 1 when any chain is broken.
+    Verify,
+}
+
+/// `cloudarq audit verify`.
+pub async fn audit(
+    store_args: &StoreArgs,
+    cmd: AuditCommand,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let AuditCommand::Verify = cmd;
+    let (store, runner) = store_args.open().await?;
+    let names: std::collections::HashMap<_, _> = store
+        .tenants(&runner)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let reports = store.verify_audit_log(&runner).await?;
+    let mut broken = 0;
+    for r in &reports {
+        let name = names.get(&r.tenant).map_or("?", String::as_str);
+        let who = format!("{} ({})", Inert(name), r.tenant.as_uuid());
+        let before = if r.unchained > 0 {
+            format!(", {} from before the chain", r.unchained)
+        } else {
+            String::new()
+        };
+        match (&r.broken, &r.head) {
+            (Some((seq, why)), _) => {
+                broken += 1;
+                writeln!(
+                    out,
+                    "BROKEN  {who}: at entry {seq}: {why} ({} entries verified before it{before})",
+                    r.chained
+                )?;
+            }
+            (None, Some((seq, hash))) => writeln!(
+                out,
+                "ok      {who}: {} entries{before}, head {seq} {hash}",
+                r.chained
+            )?,
+            (None, None) => writeln!(out, "ok      {who}: no chained entries{before}")?,
+        }
+    }
+    if reports.is_empty() {
+        writeln!(out, "no audit entries")?;
+    }
+    if broken > 0 {
+        writeln!(
+            out,
+            "{broken} of {} tenants' audit logs do not verify",
+            reports.len()
+        )?;
+        return Ok(1);
+    }
+    Ok(0)
+}
+
 /// `cloudarq users …`
 #[derive(Debug, Subcommand)]
 pub enum UsersCommand {
@@ -118,6 +183,20 @@ pub async fn users(
     let scope = runner.scope(id);
     let user = store
         .create_user(&scope, &email, role, Some(&hash), None, now)
+        .await?;
+    store
+        .audit(
+            &scope,
+            &cloudarq_store::audit_log::AuditEntry {
+                actor: "cli:users-add".into(),
+                action: "user.create".into(),
+                target: format!("user:{}", user.0),
+                source_ip: None,
+                user_agent: None,
+                outcome: "success".into(),
+                at: now,
+            },
+        )
         .await?;
     writeln!(
         out,

@@ -87,6 +87,12 @@ impl Authority {
         Ok(store.rate_limit_reset(&self.runner, key).await?)
     }
 
+    /// The scope of the tenant an invitation token names (the token's
+    /// hash is then looked up in that tenant's rows only).
+    pub(super) fn invitation_scope(&self, tenant: TenantId) -> TenantScope {
+        self.runner.scope(tenant)
+    }
+
     /// The scope of the tenant a verified second-factor challenge names.
     pub(super) fn challenge_scope(&self, tenant: TenantId) -> TenantScope {
         self.runner.scope(tenant)
@@ -217,6 +223,7 @@ pub async fn audit(
                 action: action.to_owned(),
                 target: target.to_owned(),
                 source_ip: client.ip.map(|i| i.to_string()),
+                user_agent: client.user_agent.clone(),
                 outcome: outcome.to_owned(),
                 at: OffsetDateTime::now_utc(),
             },
@@ -301,13 +308,36 @@ where
 /// A refresh token: `cqr1.<tenant>.<secret>` (base64url); the tenant part
 /// routes the lookup to that tenant's rows, the secret is 256 random bits.
 pub fn new_refresh_token(tenant: TenantId) -> Result<(String, [u8; 32]), ApiError> {
+    new_tenant_token(REFRESH, tenant)
+}
+
+/// The tenant a refresh token names, if it has the token's shape.
+pub fn refresh_tenant(token: &str) -> Option<TenantId> {
+    token_tenant(REFRESH, token)
+}
+
+/// An invitation token: `cqi1.<tenant>.<secret>`, the refresh token's shape
+/// under its own prefix (one is never taken for the other).
+pub fn new_invitation_token(tenant: TenantId) -> Result<(String, [u8; 32]), ApiError> {
+    new_tenant_token(INVITATION, tenant)
+}
+
+/// The tenant an invitation token names, if it has the token's shape.
+pub fn invitation_tenant(token: &str) -> Option<TenantId> {
+    token_tenant(INVITATION, token)
+}
+
+const REFRESH: &str = "cqr1";
+const INVITATION: &str = "cqi1";
+
+fn new_tenant_token(kind: &str, tenant: TenantId) -> Result<(String, [u8; 32]), ApiError> {
     use base64::Engine as _;
     let mut secret = zeroize::Zeroizing::new([0u8; 32]);
     getrandom::fill(&mut secret[..])
         .map_err(|e| ApiError::Internal(format!("no randomness: {e}")))?;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let token = format!(
-        "cqr1.{}.{}",
+        "{kind}.{}.{}",
         b64.encode(tenant.as_uuid().as_bytes()),
         b64.encode(&secret[..])
     );
@@ -315,23 +345,22 @@ pub fn new_refresh_token(tenant: TenantId) -> Result<(String, [u8; 32]), ApiErro
     Ok((token, hash))
 }
 
-/// The stored form of a refresh token.
+/// The stored form of a refresh or invitation token (SHA-256).
 pub fn refresh_hash(token: &str) -> [u8; 32] {
     use sha2::Digest;
     sha2::Sha256::digest(token.as_bytes()).into()
 }
 
-/// The tenant a refresh token names, if it has the token's shape.
-pub fn refresh_tenant(token: &str) -> Option<TenantId> {
+fn token_tenant(kind: &str, token: &str) -> Option<TenantId> {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut parts = token.split('.');
-    let (Some("cqr1"), Some(t), Some(secret), None) =
+    let (Some(k), Some(t), Some(secret), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return None;
     };
-    if secret.len() != 43 {
+    if k != kind || secret.len() != 43 {
         return None;
     }
     let bytes = b64.decode(t).ok()?;

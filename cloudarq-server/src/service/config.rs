@@ -85,6 +85,7 @@ struct FileConfig {
     security_contact: Option<String>,
     security_policy_url: Option<String>,
     rate_limits: Option<LimitsFile>,
+    connections: Option<ConnectionsFile>,
     /// Refused with a pointer to `database_url_file`: secrets stay out of
     /// the configuration file.
     database_url: Option<toml::Value>,
@@ -101,6 +102,108 @@ struct LimitsFile {
     sign_in_per_account: Option<(u32, u32)>,
     refresh_per_address: Option<(u32, u32)>,
     second_factor_per_user: Option<(u32, u32)>,
+}
+
+/// `[connections]`, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectionsFile {
+    principal_arn: Option<String>,
+    template_url: Option<String>,
+    role_name: Option<String>,
+}
+
+/// How customers connect their AWS accounts (`[connections]`): what the
+/// service tells them to deploy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConnectionSetup {
+    /// The AWS principal the service (its workers) assumes customer roles
+    /// from: an IAM role, user or account root ARN. Until it is set, new
+    /// connections are refused (their role could not name who may assume it).
+    pub principal_arn: Option<String>,
+    /// Where the operator publishes `cloudformation/cloudarq-readonly-role.yaml`
+    /// (an `https://` S3 URL, as CloudFormation's quick-create link requires);
+    /// without it, no quick-create link is offered.
+    pub template_url: Option<String>,
+    /// The role name customers create (default `CloudArqAudit`, the
+    /// template's default).
+    pub role_name: String,
+}
+
+/// Whether `arn` is an IAM principal the template's `CloudArqPrincipalArn`
+/// accepts: `arn:<aws partition>:iam::<12 digits>:root|role/…|user/…`.
+fn principal_arn_ok(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [prefix, partition, service, region, account, resource] = parts.as_slice() else {
+        return false;
+    };
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 512
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_/-".contains(c))
+    };
+    *prefix == "arn"
+        && partition.starts_with("aws")
+        && partition
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '-')
+        && *service == "iam"
+        && region.is_empty()
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && (*resource == "root"
+            || resource.strip_prefix("role/").is_some_and(name_ok)
+            || resource.strip_prefix("user/").is_some_and(name_ok))
+}
+
+/// Whether `name` is an IAM role name (the template's `RoleName` pattern).
+pub(crate) fn role_name_ok(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
+}
+
+impl ConnectionSetup {
+    fn from_file(
+        f: Option<ConnectionsFile>,
+        env: &impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let f = f.unwrap_or_default();
+        let principal_arn = env("CLOUDARQ_PRINCIPAL_ARN").or(f.principal_arn);
+        if let Some(p) = &principal_arn
+            && !principal_arn_ok(p)
+        {
+            return Err(invalid(
+                "connections.principal_arn",
+                format!("{p:?} is not an IAM role, user or root ARN"),
+            ));
+        }
+        let template_url = env("CLOUDARQ_TEMPLATE_URL").or(f.template_url);
+        if let Some(u) = &template_url
+            && (!u.starts_with("https://")
+                || u.len() > 1024
+                || u.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(invalid(
+                "connections.template_url",
+                format!("{u:?} is not an https:// URL of at most 1024 characters"),
+            ));
+        }
+        let role_name = f.role_name.unwrap_or_else(|| "CloudArqAudit".into());
+        if !role_name_ok(&role_name) {
+            return Err(invalid(
+                "connections.role_name",
+                format!("{role_name:?} is not an IAM role name (1-64 of A-Za-z0-9+=,.@_-)"),
+            ));
+        }
+        Ok(Self {
+            principal_arn,
+            template_url,
+            role_name,
+        })
+    }
 }
 
 /// Rate limits of the service (V6), shared by every instance through the
@@ -213,6 +316,8 @@ pub struct ServiceConfig {
     pub security_policy_url: Option<String>,
     /// Rate limits.
     pub rate_limits: RateLimits,
+    /// How customers connect their accounts.
+    pub connections: ConnectionSetup,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -282,7 +387,8 @@ impl ServiceConfig {
     /// Parses `toml`, then applies `CLOUDARQ_*` variables read through `env`:
     /// `CLOUDARQ_LISTEN`, `CLOUDARQ_ISSUER`, `CLOUDARQ_BEHIND_PROXY`,
     /// `CLOUDARQ_DATABASE_URL` (or `…_FILE`), `CLOUDARQ_TENANT_DATABASE_URL`
-    /// (or `…_FILE`), `CLOUDARQ_SIGNING_KEYS_FILE`, `CLOUDARQ_KEYRING_FILE`.
+    /// (or `…_FILE`), `CLOUDARQ_SIGNING_KEYS_FILE`, `CLOUDARQ_KEYRING_FILE`,
+    /// `CLOUDARQ_PRINCIPAL_ARN`, `CLOUDARQ_TEMPLATE_URL`.
     pub fn from_toml_and_env(
         toml_text: &str,
         env: impl Fn(&str) -> Option<String>,
@@ -446,6 +552,7 @@ impl ServiceConfig {
             security_contact,
             security_policy_url: file.security_policy_url,
             rate_limits: RateLimits::from_file(file.rate_limits)?,
+            connections: ConnectionSetup::from_file(file.connections, &env)?,
         })
     }
 }
@@ -467,6 +574,58 @@ mod tests {
                 .find(|(n, _)| *n == k)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    #[test]
+    fn connection_settings_are_checked_and_named() {
+        let env = [("CLOUDARQ_DATABASE_URL", "sqlite://x.db")];
+        let with = |extra: &str| {
+            ServiceConfig::from_toml_and_env(
+                &format!("{BASE}\n[connections]\n{extra}"),
+                env_with(&env),
+            )
+        };
+        let ok = with(
+            "principal_arn = \"arn:aws-us-gov:iam::111122223333:role/path/scanner\"\ntemplate_url = \"https://b.s3.amazonaws.com/t.yaml\"",
+        )
+        .unwrap();
+        assert_eq!(ok.connections.role_name, "CloudArqAudit");
+        assert!(ok.connections.principal_arn.is_some());
+        for root in [
+            "arn:aws:iam::111122223333:root",
+            "arn:aws-cn:iam::111122223333:user/u",
+        ] {
+            assert!(with(&format!("principal_arn = {root:?}")).is_ok(), "{root}");
+        }
+        for (bad, field) in [
+            (
+                "principal_arn = \"arn:aws:iam::1111:root\"",
+                "principal_arn",
+            ),
+            (
+                "principal_arn = \"arn:aws:sts::111122223333:assumed-role/x/y\"",
+                "principal_arn",
+            ),
+            (
+                "principal_arn = \"arn:aws:iam::111122223333:group/g\"",
+                "principal_arn",
+            ),
+            (
+                "principal_arn = \"arn:aws:iam::111122223333:role/a b\"",
+                "principal_arn",
+            ),
+            ("template_url = \"http://b/t.yaml\"", "template_url"),
+            ("template_url = \"https://b/t.yaml\\n\"", "template_url"),
+            ("role_name = \"a/b\"", "role_name"),
+            ("role_name = \"\"", "role_name"),
+            ("unknown = 1", "unknown"),
+        ] {
+            let err = with(bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains(field), "{bad}: {err:?}");
+        }
+        let none = ServiceConfig::from_toml_and_env(BASE, env_with(&env)).unwrap();
+        assert_eq!(none.connections.principal_arn, None);
+        assert_eq!(none.connections.template_url, None);
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub enum ApiError {
     /// Authenticated, but the role may not do this.
     #[error("forbidden")]
     Forbidden,
+    /// Authenticated, but a proof the request needs was wrong (e.g. the
+    /// current password of a password change); the text names it.
+    #[error("denied: {0}")]
+    Denied(String),
     /// An admin signed in without a second factor: enrol or sign in with it.
     #[error("second factor required")]
     SecondFactorRequired,
@@ -76,7 +80,7 @@ impl ApiError {
         match self {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Self::Forbidden | Self::SecondFactorRequired => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::SecondFactorRequired | Self::Denied(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -93,6 +97,7 @@ impl ApiError {
             Self::BadRequest(d) => ("bad-request", "Bad request", Some(d.clone())),
             Self::Unauthenticated => ("unauthenticated", "Authentication required", None),
             Self::Forbidden => ("forbidden", "Your role does not allow this", None),
+            Self::Denied(d) => ("denied", "Refused", Some(d.clone())),
             Self::SecondFactorRequired => (
                 "second-factor-required",
                 "Administrators must sign in with a second factor",
@@ -162,6 +167,7 @@ impl From<cloudarq_store::StoreError> for ApiError {
             // (another tenant's id is indistinguishable from a made-up one).
             E::NotFound { .. } => Self::NotFound,
             E::InvalidInput { field, detail } => Self::BadRequest(format!("{field}: {detail}")),
+            E::Conflict { what, detail } => Self::Conflict(format!("{what}: {detail}")),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -56,11 +56,15 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The document's fixed parts; the paths come from the handlers.
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "CloudArq API", description = "The hosted CloudArq service: sign in, read scans and findings, request scans."),
+    info(title = "CloudArq API", description = "The hosted CloudArq service: sign in, manage users and connections, read scans and findings, request scans."),
     modifiers(&BearerScheme),
+    // Enums named only by query parameters (utoipa registers body schemas itself).
+    components(schemas(routes::findings::SeverityParam, routes::findings::StatusParam)),
     tags(
         (name = "meta", description = "Health and security contact"),
         (name = "session", description = "Sign-in, refresh, sign-out"),
+        (name = "connections", description = "AWS accounts connected to the tenant"),
+        (name = "users", description = "The tenant's users and invitations"),
         (name = "scans", description = "Scans"),
         (name = "findings", description = "Findings"),
         (name = "audit", description = "The tenant's audit log"),
@@ -99,6 +103,7 @@ struct Inner {
     security_contact: String,
     security_policy: Option<String>,
     rate_limits: config::RateLimits,
+    connections: config::ConnectionSetup,
     clock: Clock,
 }
 
@@ -190,6 +195,7 @@ impl AppState {
             security_contact: config.security_contact.clone(),
             security_policy: config.security_policy_url.clone(),
             rate_limits: config.rate_limits,
+            connections: config.connections.clone(),
             clock: Arc::new(time::OffsetDateTime::now_utc),
         }))
     }
@@ -237,6 +243,9 @@ impl AppState {
     }
     pub(crate) fn rate_limits(&self) -> &config::RateLimits {
         &self.0.rate_limits
+    }
+    pub(crate) fn connection_setup(&self) -> &config::ConnectionSetup {
+        &self.0.connections
     }
     pub(crate) fn security_contact(&self) -> &str {
         &self.0.security_contact

@@ -1,4 +1,5 @@
-//! The tenant's audit log (admin).
+//! The tenant's audit log (admin), with each entry's place in the hash
+//! chain (`cloudarq audit verify` checks it).
 
 use axum::Json;
 use axum::extract::State;
@@ -12,6 +13,11 @@ use crate::service::error::{ApiError, Problem};
 /// One audit entry.
 #[derive(Serialize, ToSchema)]
 pub struct AuditEntry {
+    /// Its place in the tenant's hash chain (from 1); absent for entries
+    /// written before the chain existed.
+    pub seq: Option<i64>,
+    /// SHA-256 (hex) over the previous entry's hash and this entry.
+    pub hash: Option<String>,
     /// Who (`user:<id>`, `anonymous`, `job-runner`).
     pub actor: String,
     /// What (`auth.sign_in`, `scan.request`, `permission.denied`, …).
@@ -20,6 +26,8 @@ pub struct AuditEntry {
     pub target: String,
     /// The client's address.
     pub source_ip: Option<String>,
+    /// The client's `User-Agent` (at most 256 characters).
+    pub user_agent: Option<String>,
     /// `success`, `denied` or `error`.
     pub outcome: String,
     /// When (RFC 3339, UTC).
@@ -41,13 +49,18 @@ pub async fn list(
     let rows = state.store().audit_log(&id.scope).await?;
     Ok(Json(
         rows.into_iter()
-            .map(|e| AuditEntry {
-                actor: e.actor,
-                action: e.action,
-                target: e.target,
-                source_ip: e.source_ip,
-                outcome: e.outcome,
-                at: super::rfc3339(e.at),
+            .map(|c| AuditEntry {
+                seq: c.seq,
+                hash: c
+                    .row_hash
+                    .map(|h| h.iter().map(|b| format!("{b:02x}")).collect()),
+                actor: c.entry.actor,
+                action: c.entry.action,
+                target: c.entry.target,
+                source_ip: c.entry.source_ip,
+                user_agent: c.entry.user_agent,
+                outcome: c.entry.outcome,
+                at: super::rfc3339(c.entry.at),
             })
             .collect(),
     ))

@@ -3,11 +3,13 @@
 //! from the same list.
 
 pub mod audit;
+pub mod connections;
 pub mod findings;
 pub mod meta;
 pub mod mfa;
 pub mod scans;
 pub mod session;
+pub mod users;
 
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,6 +29,15 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(mfa::confirm))
         .routes(routes!(mfa::regenerate))
         .routes(routes!(session::me))
+        .routes(routes!(session::change_password))
+        .routes(routes!(connections::list, connections::create))
+        .routes(routes!(connections::get, connections::delete))
+        .routes(routes!(connections::get_setup))
+        .routes(routes!(connections::template))
+        .routes(routes!(users::list, users::invite))
+        .routes(routes!(users::change_role, users::remove))
+        .routes(routes!(users::reinvite))
+        .routes(routes!(users::accept))
         .routes(routes!(scans::list))
         .routes(routes!(scans::get))
         .routes(routes!(scans::request))

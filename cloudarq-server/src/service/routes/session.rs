@@ -34,7 +34,8 @@ pub struct SignIn {
     pub password: SecretString,
 }
 
-fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
+/// Reads a JSON string straight into a [`SecretString`] (zeroized on drop).
+pub(crate) fn secret<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SecretString, D::Error> {
     String::deserialize(d).map(SecretString::from)
 }
 
@@ -409,4 +410,94 @@ pub async fn me(id: Identity) -> Json<Me> {
         role: id.role.as_str(),
         session_id: id.session.0,
     })
+}
+
+/// A password change.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The current password.
+    #[schema(value_type = String, format = Password)]
+    #[serde(deserialize_with = "secret")]
+    pub current_password: SecretString,
+    /// The new one (12 to 256 characters, not a common one, not the
+    /// e-mail's name).
+    #[schema(value_type = String, min_length = 12, max_length = 256, format = Password)]
+    #[serde(deserialize_with = "secret")]
+    pub new_password: SecretString,
+}
+
+/// Changes the caller's password: every session of the user ends (this one
+/// too), so the next step is signing in again. Limited per user like
+/// sign-in; a wrong current password is a 403 naming it, and audited.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "session",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; sign in again"),
+        (status = 400, description = "The new password does not meet the policy (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The current password is wrong", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body is not a password change", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    id: Identity,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .authority()
+        .limit(
+            state.store(),
+            &format!("password:user:{}", id.user.0),
+            state.rate_limits().sign_in_per_account,
+        )
+        .await?;
+    let user = state
+        .store()
+        .login_user_by_id(&id.scope, id.user)
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    let checked = state
+        .passwords()
+        .check(user.password_hash.as_deref(), &body.current_password)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !matches!(checked, Checked::Accepted { .. }) {
+        id.audit(state.store(), "auth.password_change", &id.actor(), "denied")
+            .await?;
+        return Err(ApiError::Denied(
+            "current_password: not the current password".into(),
+        ));
+    }
+    let email = state
+        .store()
+        .users(&id.scope)
+        .await?
+        .into_iter()
+        .find(|u| u.id == id.user)
+        .map(|u| u.email)
+        .ok_or(ApiError::Unauthenticated)?;
+    state
+        .passwords()
+        .policy(&body.new_password, &email)
+        .map_err(|e| ApiError::BadRequest(format!("new_password: {e}")))?;
+    let hash = state
+        .passwords()
+        .hash(&body.new_password)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    state
+        .store()
+        .change_password(&id.scope, id.user, &hash, OffsetDateTime::now_utc())
+        .await?;
+    id.audit(
+        state.store(),
+        "auth.password_change",
+        &id.actor(),
+        "success",
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -1,0 +1,406 @@
+//! Connections: the AWS accounts a tenant audits (V8). An admin creates one
+//! with its account id; the service generates the External ID, stores it
+//! encrypted, and answers with what the customer deploys: the read-only role
+//! template's parameters and, when the operator publishes the template, a
+//! CloudFormation quick-create link. Deleting a connection removes its
+//! credentials at once and its data within the retention policy's delay.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use cloudarq_model::{AccountId, ExternalId, RoleArn};
+use cloudarq_store::connections::{ConnectionId, NewConnection};
+use cloudarq_store::retention::RetentionPolicy;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::service::AppState;
+use crate::service::auth::Identity;
+use crate::service::config::{ConnectionSetup, role_name_ok};
+use crate::service::error::{ApiError, ApiJson, ApiPath, Problem};
+
+/// The read-only role template, as shipped in `cloudformation/`.
+pub const ROLE_TEMPLATE: &str =
+    include_str!("../../../../cloudformation/cloudarq-readonly-role.yaml");
+
+/// A connection (no secrets).
+#[derive(Serialize, ToSchema)]
+pub struct Connection {
+    /// Its id.
+    pub id: Uuid,
+    /// Its name, unique in the tenant.
+    pub name: String,
+    /// The AWS account audited.
+    pub account_id: Option<String>,
+    /// The role the scans assume.
+    pub role_arn: Option<String>,
+    /// When it was created (RFC 3339).
+    pub created_at: String,
+}
+
+impl From<cloudarq_store::connections::Connection> for Connection {
+    fn from(c: cloudarq_store::connections::Connection) -> Self {
+        Self {
+            id: c.id.0,
+            name: c.name,
+            account_id: c.account_id.map(|a| a.as_str().to_owned()),
+            role_arn: c.role_arn.map(|r| r.as_str().to_owned()),
+            created_at: super::rfc3339(c.created_at),
+        }
+    }
+}
+
+/// A new connection.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewConnectionBody {
+    /// A name for it, unique in the tenant: 1 to 200 characters (leading
+    /// and trailing spaces trimmed), no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]([^\\u0000-\\u001f\\u007f-\\u009f]*[^\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000])?$"
+    )]
+    pub name: String,
+    /// The 12-digit AWS account id.
+    #[schema(pattern = "^[0-9]{12}$")]
+    pub account_id: String,
+    /// The role name the customer creates (default: the service's,
+    /// `CloudArqAudit` unless configured).
+    #[schema(
+        min_length = 1,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9+=,.@_-]{1,64}$"
+    )]
+    pub role_name: Option<String>,
+}
+
+/// What the customer deploys in the account: the template's parameters and
+/// where to find the template.
+#[derive(Serialize, ToSchema)]
+pub struct Setup {
+    /// The External ID generated for this connection (`ExternalId`).
+    pub external_id: String,
+    /// Who may assume the role (`CloudArqPrincipalArn`).
+    pub principal_arn: String,
+    /// The role's name (`RoleName`).
+    pub role_name: String,
+    /// The role's ARN once created.
+    pub role_arn: String,
+    /// This service's copy of the template.
+    pub template_path: &'static str,
+    /// The operator's published template, when configured.
+    pub template_url: Option<String>,
+    /// A CloudFormation console link that opens the stack with every
+    /// parameter filled in (only with `template_url`).
+    pub quick_create_url: Option<String>,
+}
+
+/// A connection just created, with its setup.
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    /// The connection.
+    pub connection: Connection,
+    /// What to deploy.
+    pub setup: Setup,
+}
+
+const TEMPLATE_PATH: &str = "/api/v1/connections/template.yaml";
+
+/// A fresh External ID: 160 random bits as 40 hex digits, prefixed so it is
+/// recognisable in the customer's trust policy.
+fn new_external_id() -> Result<ExternalId, ApiError> {
+    let mut raw = [0u8; 20];
+    getrandom::fill(&mut raw).map_err(|e| ApiError::Internal(format!("random: {e}")))?;
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    ExternalId::new(format!("cloudarq-{hex}")).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn setup(
+    config: &ConnectionSetup,
+    principal_arn: &str,
+    external_id: &ExternalId,
+    role_arn: &RoleArn,
+    name: &str,
+) -> Setup {
+    let role_name = role_arn
+        .as_str()
+        .rsplit('/')
+        .next()
+        .unwrap_or(&config.role_name)
+        .to_owned();
+    let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
+    let quick_create_url = config.template_url.as_ref().map(|url| {
+        // CloudFormation stack names: letters, digits and hyphens, a letter first.
+        let stack: String = std::iter::once('C')
+            .chain(
+                format!("loudArq-{name}")
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }),
+            )
+            .take(128)
+            .collect();
+        format!(
+            "https://console.aws.amazon.com/cloudformation/home?region=us-east-1#/stacks/quickcreate?templateURL={}&stackName={}&param_CloudArqPrincipalArn={}&param_ExternalId={}&param_RoleName={}",
+            enc(url),
+            enc(&stack),
+            enc(principal_arn),
+            enc(external_id.expose_secret()),
+            enc(&role_name),
+        )
+    });
+    Setup {
+        external_id: external_id.expose_secret().to_owned(),
+        principal_arn: principal_arn.to_owned(),
+        role_name,
+        role_arn: role_arn.as_str().to_owned(),
+        template_path: TEMPLATE_PATH,
+        template_url: config.template_url.clone(),
+        quick_create_url,
+    }
+}
+
+fn principal(state: &AppState) -> Result<&str, ApiError> {
+    state
+        .connection_setup()
+        .principal_arn
+        .as_deref()
+        .ok_or_else(|| {
+            ApiError::Conflict(
+                "the service has no [connections] principal_arn: an operator must set who assumes customer roles".into(),
+            )
+        })
+}
+
+/// The tenant's connections, oldest first.
+#[utoipa::path(get, path = "/api/v1/connections", tag = "connections",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Connections", body = Vec<Connection>),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An admin signed in without a second factor", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    id: Identity,
+) -> Result<Json<Vec<Connection>>, ApiError> {
+    let all = state.store().connections(&id.scope).await?;
+    Ok(Json(all.into_iter().map(Connection::from).collect()))
+}
+
+/// Creates a connection and its External ID (admin).
+#[utoipa::path(post, path = "/api/v1/connections", tag = "connections",
+    security(("bearer" = [])),
+    request_body = NewConnectionBody,
+    responses(
+        (status = 201, description = "Created; `Location` names it", body = Created),
+        (status = 400, description = "A field is invalid (named)", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an admin without a second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The name is taken in this tenant, or the service has no principal configured", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The body is not a new connection", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    id: Identity,
+    ApiJson(body): ApiJson<NewConnectionBody>,
+) -> Result<(StatusCode, HeaderMap, Json<Created>), ApiError> {
+    let principal_arn = principal(&state)?.to_owned();
+    let config = state.connection_setup();
+    let account: AccountId = body.account_id.trim().parse().map_err(|_| {
+        ApiError::BadRequest(format!(
+            "account_id: {:?} is not a 12-digit AWS account id",
+            body.account_id
+        ))
+    })?;
+    let role_name = body.role_name.unwrap_or_else(|| config.role_name.clone());
+    if !role_name_ok(&role_name) {
+        return Err(ApiError::BadRequest(format!(
+            "role_name: {role_name:?} is not an IAM role name (1-64 of A-Za-z0-9+=,.@_-)"
+        )));
+    }
+    // The role lives in the principal's partition (aws, aws-cn, aws-us-gov).
+    let partition = principal_arn.split(':').nth(1).unwrap_or("aws");
+    let role_arn: RoleArn = format!("arn:{partition}:iam::{}:role/{role_name}", account.as_str())
+        .parse()
+        .map_err(|e| ApiError::BadRequest(format!("role_name: {e}")))?;
+    let name = body.name.trim().to_owned();
+    if name.chars().any(char::is_control) || !(1..=200).contains(&name.chars().count()) {
+        return Err(ApiError::BadRequest(format!(
+            "name: {:?} must be 1 to 200 characters without control characters",
+            body.name
+        )));
+    }
+    let external_id = new_external_id()?;
+    let conn = state
+        .store()
+        .create_connection(
+            &id.scope,
+            NewConnection {
+                name: name.clone(),
+                account_id: Some(account),
+                role_arn: Some(role_arn.clone()),
+                external_id: Some(external_id.clone()),
+                static_keys: None,
+            },
+            time::OffsetDateTime::now_utc(),
+        )
+        .await?;
+    id.audit(
+        state.store(),
+        "connection.create",
+        &format!("connection:{conn}"),
+        "success",
+    )
+    .await?;
+    let created = find(&state, &id, conn).await?;
+    let setup = setup(config, &principal_arn, &external_id, &role_arn, &name);
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/connections/{conn}")) {
+        headers.insert(header::LOCATION, v);
+    }
+    Ok((
+        StatusCode::CREATED,
+        headers,
+        Json(Created {
+            connection: created,
+            setup,
+        }),
+    ))
+}
+
+async fn find(state: &AppState, id: &Identity, conn: ConnectionId) -> Result<Connection, ApiError> {
+    state
+        .store()
+        .connections(&id.scope)
+        .await?
+        .into_iter()
+        .find(|c| c.id == conn)
+        .map(Connection::from)
+        .ok_or(ApiError::NotFound)
+}
+
+/// One connection.
+#[utoipa::path(get, path = "/api/v1/connections/{connection_id}", tag = "connections",
+    security(("bearer" = [])),
+    params(("connection_id" = Uuid, Path, description = "The connection")),
+    responses(
+        (status = 200, description = "The connection", body = Connection),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An admin signed in without a second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    id: Identity,
+    ApiPath(connection_id): ApiPath<Uuid>,
+) -> Result<Json<Connection>, ApiError> {
+    Ok(Json(find(&state, &id, ConnectionId(connection_id)).await?))
+}
+
+/// What to deploy for a connection, its External ID included (admin;
+/// audited).
+#[utoipa::path(get, path = "/api/v1/connections/{connection_id}/setup", tag = "connections",
+    security(("bearer" = [])),
+    params(("connection_id" = Uuid, Path, description = "The connection")),
+    responses(
+        (status = 200, description = "The template's parameters and links", body = Setup),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an admin without a second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No principal configured, or the connection has no External ID", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn get_setup(
+    State(state): State<AppState>,
+    id: Identity,
+    ApiPath(connection_id): ApiPath<Uuid>,
+) -> Result<Json<Setup>, ApiError> {
+    let conn = ConnectionId(connection_id);
+    let listed = state
+        .store()
+        .connections(&id.scope)
+        .await?
+        .into_iter()
+        .find(|c| c.id == conn)
+        .ok_or(ApiError::NotFound)?;
+    let principal_arn = principal(&state)?.to_owned();
+    let creds = state.store().credentials(&id.scope, conn).await?;
+    let (Some(external_id), Some(role_arn)) = (creds.external_id, listed.role_arn) else {
+        return Err(ApiError::Conflict(
+            "this connection was not created with a generated External ID and role".into(),
+        ));
+    };
+    id.audit(
+        state.store(),
+        "connection.setup.read",
+        &format!("connection:{conn}"),
+        "success",
+    )
+    .await?;
+    Ok(Json(setup(
+        state.connection_setup(),
+        &principal_arn,
+        &external_id,
+        &role_arn,
+        &listed.name,
+    )))
+}
+
+/// Deletes a connection (admin): its credentials at once, its scans,
+/// findings and scores within the retention delay.
+#[utoipa::path(delete, path = "/api/v1/connections/{connection_id}", tag = "connections",
+    security(("bearer" = [])),
+    params(("connection_id" = Uuid, Path, description = "The connection")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an admin without a second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn delete(
+    State(state): State<AppState>,
+    id: Identity,
+    ApiPath(connection_id): ApiPath<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    let conn = ConnectionId(connection_id);
+    state
+        .store()
+        .delete_connection(
+            &id.scope,
+            conn,
+            RetentionPolicy::default(),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await?;
+    id.audit(
+        state.store(),
+        "connection.delete",
+        &format!("connection:{conn}"),
+        "success",
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The read-only role's CloudFormation template (admin).
+#[utoipa::path(get, path = "/api/v1/connections/template.yaml", tag = "connections",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The template (YAML)", body = serde_json::Value, content_type = "application/yaml"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an admin without a second factor", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn template(_id: Identity) -> ([(header::HeaderName, &'static str); 2], &'static str) {
+    (
+        [
+            (header::CONTENT_TYPE, "application/yaml; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"cloudarq-readonly-role.yaml\"",
+            ),
+        ],
+        ROLE_TEMPLATE,
+    )
+}
