@@ -131,6 +131,41 @@ impl Auditor {
         config.build()
     }
 
+    /// Checks the credentials without collecting anything: resolves them
+    /// (assuming the role, with its External ID, when the source is a role)
+    /// and asks STS who they are (`sts:GetCallerIdentity`). Returns the
+    /// account they act in; the errors are [`collect`](Self::collect)'s
+    /// for bad credentials or an unreachable endpoint. The temporary
+    /// credentials are dropped before it returns.
+    ///
+    /// ```no_run
+    /// use cloudarq_core::{Auditor, CredentialSource, ExternalId};
+    /// # async fn f() -> Result<(), cloudarq_core::CoreError> {
+    /// let account = Auditor::builder(CredentialSource::assume_role(
+    ///     "arn:aws:iam::123456789012:role/CloudArqAudit".parse()?,
+    ///     Some(ExternalId::new("cloudarq-0123456789abcdef".to_owned())?),
+    ///     CredentialSource::DefaultChain { profile: None },
+    /// ))
+    /// .build()?
+    /// .verify()
+    /// .await?;
+    /// assert_eq!(account.as_str(), "123456789012");
+    /// # Ok(()) }
+    /// ```
+    pub async fn verify(&self) -> Result<cloudarq_model::AccountId, CoreError> {
+        let transport = Transport::new(
+            self.http_client.clone().unwrap_or_else(default_http_client),
+            Throttle::new(self.limits),
+            self.retry,
+            RequestCounter::default(),
+        );
+        let sts_base = self.base_config(&transport).await;
+        let provider = resolve(&self.source, &sts_base, &self.session_suffix, &self.live).await?;
+        let config = sts_base.to_builder().credentials_provider(provider).build();
+        let (account, _) = self.whoami(&config).await?;
+        Ok(account)
+    }
+
     /// Collects every configured service in every configured (or enabled)
     /// region. Failed calls become coverage gaps; only failures that make the
     /// whole scan meaningless (bad credentials, unreachable endpoint) are errors.

@@ -68,18 +68,20 @@ async fn demo_result() -> cloudarq_model::finding::ScanResult {
 }
 
 async fn fixture(pg: bool) -> Fixture {
-    fixture_with(pg, "", false).await
+    fixture_with(pg, "", false, None).await
 }
 
 /// Generous sign-in limits for tests that sign in often from one address;
 /// the rate-limit test sets its own.
+const METRICS_TOKEN: &str = "scrape-token-0123456789abcdef0123456789";
 const PRINCIPAL: &str = "arn:aws:iam::111122223333:role/cloudarq-scanner";
 const TEMPLATE_URL: &str =
     "https://cloudarq-templates.s3.amazonaws.com/cloudarq-readonly-role.yaml";
 const CONNECTIONS: &str = "[connections]\nprincipal_arn = \"arn:aws:iam::111122223333:role/cloudarq-scanner\"\ntemplate_url = \"https://cloudarq-templates.s3.amazonaws.com/cloudarq-readonly-role.yaml\"\n";
-const TEST_LIMITS: &str = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [1000, 1]\nsign_in_per_account = [1000, 1]\nsecond_factor_per_user = [1000, 1]\n";
+const TEST_LIMITS: &str = "[rate_limits]\nconnection_test_per_connection = [3, 3600]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [1000, 1]\nsign_in_per_account = [1000, 1]\nsecond_factor_per_user = [1000, 1]\n";
 
-async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
+/// `aws`: the AWS endpoint connection tests call (moto), if any.
+async fn fixture_with(pg: bool, limits: &str, two: bool, aws: Option<String>) -> Fixture {
     let limits = if limits.is_empty() {
         TEST_LIMITS
     } else {
@@ -155,6 +157,32 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
             )
             .await
             .unwrap();
+        // acme's connection was scanned a day earlier too, when the first
+        // FAIL of today's result still passed (the diff and trend tests).
+        if name == "acme" {
+            let day = time::Duration::days(1);
+            let mut earlier = result.clone();
+            earlier.collected_at = cloudarq_model::Timestamp::new(result.collected_at.get() - day);
+            if let Some(f) = earlier
+                .findings
+                .iter_mut()
+                .find(|f| f.status == cloudarq_model::rule::Status::Fail)
+            {
+                f.status = cloudarq_model::rule::Status::Pass;
+            }
+            store
+                .record_scan(
+                    &scope,
+                    conn,
+                    &earlier,
+                    ScanTimes {
+                        started_at: now - day,
+                        finished_at: now - day,
+                    },
+                )
+                .await
+                .unwrap();
+        }
         let scan = store
             .record_scan(
                 &scope,
@@ -176,7 +204,12 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
             "issuer = \"{ISSUER}\"\nbehind_proxy = true\nsigning_keys_file = \"{}\"\n{limits}\n{CONNECTIONS}",
             keys.display()
         ),
-        |k| (k == "CLOUDARQ_DATABASE_URL").then(|| url.clone()),
+        |k| match k {
+            "CLOUDARQ_DATABASE_URL" => Some(url.clone()),
+            "CLOUDARQ_METRICS_TOKEN" => Some(METRICS_TOKEN.to_owned()),
+            "CLOUDARQ_AWS_ENDPOINT_URL" => aws.clone(),
+            _ => None,
+        },
     )
     .unwrap();
     let tokens = Tokens::new(
@@ -193,6 +226,14 @@ async fn fixture_with(pg: bool, limits: &str, two: bool) -> Fixture {
         .with_clock(std::sync::Arc::new(move || {
             OffsetDateTime::now_utc()
                 + time::Duration::seconds(offset.load(std::sync::atomic::Ordering::SeqCst))
+        }))
+        // The service's own principal: moto's test keys (never the
+        // environment's, which a developer's machine may hold).
+        .with_aws_base(std::sync::Arc::new(|| {
+            cloudarq_core::CredentialSource::Static(cloudarq_model::StaticKeys::new(
+                "AKIAMOTOTESTKEY00001".to_owned().into(),
+                "moto-test-secret-key".to_owned().into(),
+            ))
         }));
     let app = app(state);
     let other = if two {
@@ -793,10 +834,14 @@ async fn tenant_wall(f: &Fixture) {
         }
         named += 1;
         let body = (*m == "PATCH").then(|| json!({"role": "admin"}));
+        let mut path = concrete(p, f);
+        if p.ends_with("/scores") {
+            path.push_str("?framework=cis_aws_3.0");
+        }
         let r = call(
             f,
             Method::from_bytes(m.as_bytes()).unwrap(),
-            &concrete(p, f),
+            &path,
             Some(&f.b_admin),
             body,
         )
@@ -1043,7 +1088,7 @@ async fn secrets_stay_out_of_bodies_the_audit_log_and_the_database() {
 #[tokio::test]
 async fn rate_limits_are_shared_by_two_instances_and_do_not_lock_the_owner_out() {
     let limits = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [3, 3600]\nsign_in_per_account = [6, 3600]\nrefresh_per_address = [2, 3600]\n";
-    let f = fixture_with(true, limits, true).await;
+    let f = fixture_with(true, limits, true, None).await;
     let other = f.other.as_ref().unwrap();
     let attacker = Some("203.0.113.66:4000");
     let body =
@@ -1305,7 +1350,7 @@ async fn second_factor_codes_are_single_use_and_admins_need_one() {
 #[tokio::test]
 async fn guessing_second_factor_codes_hits_the_per_user_limit() {
     let limits = "[rate_limits]\nsign_in_per_address = [1000, 1]\nsign_in_per_account_and_address = [1000, 1]\nsign_in_per_account = [1000, 1]\nsecond_factor_per_user = [12, 3600]\n";
-    let f = fixture_with(false, limits, false).await;
+    let f = fixture_with(false, limits, false, None).await;
     // Enrolment spent 2 of acme's admin's 12 (confirm, sign-in), then a
     // success cleared the count.
     let (_, challenge) = sign_in(&f, "acme", "admin@acme.test", PASSWORD).await;
@@ -2068,4 +2113,817 @@ async fn a_password_change_needs_the_current_one_and_ends_every_session() {
             .iter()
             .any(|e| e["user_agent"] == "service-test")
     );
+}
+
+/// V8: a succeeded scan's report in each format (a download), what changed
+/// since the connection's previous scan, and score trends; bad formats and
+/// frameworks are named, unfinished scans have no report.
+#[tokio::test]
+async fn reports_diffs_and_score_trends_are_served() {
+    let f = fixture(false).await;
+    let scan = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}", f.a_scan),
+        Some(&f.a_client),
+        None,
+    )
+    .await
+    .json();
+    let findings = scan["findings"].as_u64().unwrap() as usize;
+    for (format, mime, suffix) in [
+        ("html", "text/html", ".html"),
+        ("csv", "text/csv", ".csv"),
+        ("json", "application/json", ".json"),
+        ("ocsf", "application/json", ".ocsf.json"),
+    ] {
+        let r = call(
+            &f,
+            Method::GET,
+            &format!("/api/v1/scans/{}/report?format={format}", f.a_scan),
+            Some(&f.a_client),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{format}: {}", r.text());
+        assert!(
+            r.headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(mime),
+            "{format}"
+        );
+        let disposition = r.headers["content-disposition"].to_str().unwrap();
+        assert!(
+            disposition.starts_with("attachment; filename=\"cloudarq-123456789012-")
+                && disposition.ends_with(&format!("{suffix}\"")),
+            "{disposition}"
+        );
+        assert_security_headers(format, &r);
+        match format {
+            "html" => assert!(r.text().contains("<html"), "an HTML page"),
+            "csv" => assert_eq!(
+                r.text().lines().count(),
+                findings + 1,
+                "a header and one line per finding"
+            ),
+            "json" => assert_eq!(r.json()["findings"].as_array().unwrap().len(), findings),
+            _ => assert_eq!(r.json().as_array().unwrap().len(), findings),
+        }
+    }
+    let default = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}/report", f.a_scan),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert!(
+        default.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let bad = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}/report?format=pdf", f.a_scan),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text());
+    assert!(bad.text().contains("format"), "{}", bad.text());
+
+    // The diff: the finding that passed yesterday fails today.
+    let d = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}/diff", f.a_scan),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, StatusCode::OK, "{}", d.text());
+    let d = d.json();
+    let previous = d["previous_scan_id"].as_str().unwrap().to_owned();
+    assert_ne!(previous, f.a_scan.to_string());
+    let new = d["new_failures"].as_array().unwrap();
+    assert_eq!(new.len(), 1, "{d}");
+    assert_eq!(
+        (new[0]["before"].as_str(), new[0]["after"].as_str()),
+        (Some("PASS"), Some("FAIL"))
+    );
+    assert!(!d["still_failing"].as_array().unwrap().is_empty());
+    let first = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{previous}/diff"),
+        Some(&f.a_client),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(first["previous_scan_id"], Value::Null);
+    assert!(first["new_failures"].as_array().unwrap().is_empty());
+
+    // The trend: both scans, oldest first.
+    let t = call(
+        &f,
+        Method::GET,
+        &format!(
+            "/api/v1/connections/{}/scores?framework=cis_aws_3.0",
+            f.a_conn
+        ),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(t.status, StatusCode::OK, "{}", t.text());
+    let points = t.json();
+    let ids: Vec<&str> = points
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["scan_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [previous.as_str(), f.a_scan.to_string().as_str()]);
+    assert!(points[0]["collected_at"].as_str() < points[1]["collected_at"].as_str());
+    assert!(points[1]["score"].as_f64().is_some());
+    for (q, named) in [
+        ("framework=cis_aws_9.9", "cis_aws_3.0"),
+        ("framework=cis_aws_3.0&days=0", "days"),
+        ("", "framework"),
+    ] {
+        let r = call(
+            &f,
+            Method::GET,
+            &format!("/api/v1/connections/{}/scores?{q}", f.a_conn),
+            Some(&f.a_client),
+            None,
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}: {}", r.text());
+        assert!(r.text().contains(named), "{q}: {}", r.text());
+    }
+
+    // A scan without a result yet has no report and no diff.
+    let queued = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/connections/{}/scans", f.a_conn),
+        Some(&f.a_admin),
+        None,
+    )
+    .await
+    .json();
+    let queued = queued["id"].as_str().unwrap();
+    for p in [
+        format!("/api/v1/scans/{queued}/report"),
+        format!("/api/v1/scans/{queued}/diff"),
+    ] {
+        let r = call(&f, Method::GET, &p, Some(&f.a_client), None).await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{p}: {}", r.text());
+    }
+}
+
+/// V9: `/metrics` answers only the scrape token, counts answers by route
+/// template (never a concrete id) and status, and times them.
+#[tokio::test]
+async fn metrics_need_the_scrape_token_and_name_route_templates() {
+    let f = fixture(false).await;
+    call(&f, Method::GET, "/healthz", None, None).await;
+    call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}", f.a_scan),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    call(&f, Method::GET, "/no/such/path", None, None).await;
+    for token in [
+        None,
+        Some("wrong"),
+        Some(f.a_admin.as_str()),
+        Some(&METRICS_TOKEN[1..]),
+    ] {
+        let r = call(&f, Method::GET, "/metrics", token, None).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{token:?}");
+    }
+    let r = call(&f, Method::GET, "/metrics", Some(METRICS_TOKEN), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(
+        r.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = r.text();
+    for want in [
+        "cloudarq_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1",
+        "cloudarq_http_requests_total{method=\"GET\",route=\"/api/v1/scans/{scan_id}\",status=\"200\"} 1",
+        "cloudarq_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1",
+        "cloudarq_http_requests_total{method=\"GET\",route=\"/metrics\",status=\"401\"} 4",
+        "cloudarq_database_up 1",
+        "cloudarq_http_request_duration_seconds_count{route=\"/healthz\"} 1",
+        "cloudarq_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1",
+    ] {
+        assert!(text.contains(want), "{want} not in:\n{text}");
+    }
+    assert!(
+        !text.contains(&f.a_scan.to_string()),
+        "a concrete id became a label"
+    );
+    // Every line is a comment or `name{labels} value` with a number.
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let value = line.rsplit(' ').next().unwrap();
+        assert!(value.parse::<f64>().is_ok(), "{line}");
+        assert!(line.starts_with("cloudarq_"), "{line}");
+    }
+}
+
+/// V3: the tenant's setting makes clients sign in with a second factor too;
+/// a client session opened without one stops reading at once, may still
+/// enrol, and reads again after a second-factor sign-in.
+#[tokio::test]
+async fn a_tenant_can_require_a_second_factor_of_its_clients() {
+    let f = fixture(false).await;
+    let scans = "/api/v1/scans";
+    assert_eq!(
+        call(&f, Method::GET, scans, Some(&f.a_client), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let settings = "/api/v1/tenant/settings";
+    let got = call(&f, Method::GET, settings, Some(&f.a_admin), None).await;
+    assert_eq!(got.json(), json!({"require_client_mfa": false}));
+    for bad in [
+        json!({"require_client_mfa": "yes"}),
+        json!({"require_client_mfa": true, "x": 1}),
+        json!({}),
+    ] {
+        let r = call(
+            &f,
+            Method::PUT,
+            settings,
+            Some(&f.a_admin),
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let by_client = call(
+        &f,
+        Method::PUT,
+        settings,
+        Some(&f.a_client),
+        Some(json!({"require_client_mfa": false})),
+    )
+    .await;
+    assert_eq!(by_client.status, StatusCode::FORBIDDEN);
+    let on = call(
+        &f,
+        Method::PUT,
+        settings,
+        Some(&f.a_admin),
+        Some(json!({"require_client_mfa": true})),
+    )
+    .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.text());
+    assert_eq!(
+        call(&f, Method::GET, settings, Some(&f.a_admin), None)
+            .await
+            .json()["require_client_mfa"],
+        true
+    );
+
+    let refused = call(&f, Method::GET, scans, Some(&f.a_client), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.text().contains("second-factor-required"),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/me", Some(&f.a_client), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // The other tenant is not affected.
+    let (_, b_client) = sign_in(&f, "globex", "client@globex.test", PASSWORD).await;
+    let b_client = b_client["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call(&f, Method::GET, scans, Some(&b_client), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    // Enrolled and signed in with the second factor, the client reads again.
+    let (with_mfa, _, _) = enrol(&f, "acme", "client@acme.test").await;
+    assert_eq!(
+        call(&f, Method::GET, scans, Some(&with_mfa), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "tenant.settings" && e["target"] == "require_client_mfa=true")
+    );
+}
+
+/// A request with extra headers (cookies, CSRF), answered by `f`'s app.
+async fn call_with(
+    f: &Fixture,
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> Reply {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("user-agent", "service-test");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = match body {
+        Some(b) => req
+            .header("content-type", "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let res = f.app.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// The cookies a response sets, name to the whole `Set-Cookie` line.
+fn set_cookies(r: &Reply) -> std::collections::BTreeMap<String, String> {
+    r.headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| {
+            let line = v.to_str().unwrap().to_owned();
+            (line.split('=').next().unwrap().to_owned(), line)
+        })
+        .collect()
+}
+
+fn cookie_value(line: &str) -> &str {
+    line.split(';').next().unwrap().split_once('=').unwrap().1
+}
+
+/// V3: a browser session keeps its tokens in `HttpOnly; Secure;
+/// SameSite=Strict` cookies; reads need nothing more, every state change
+/// (refresh and sign-out included) needs the CSRF echo; sign-out clears the
+/// cookies and ends the session.
+#[tokio::test]
+async fn browser_sessions_use_strict_cookies_and_refuse_requests_without_the_csrf_echo() {
+    let f = fixture(false).await;
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/session",
+        None,
+        Some(json!({"tenant": "acme", "email": "client@acme.test", "password": PASSWORD, "cookie": true})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let body = r.json();
+    assert_eq!(body["token_type"], "cookie");
+    assert!(
+        body.get("access_token").is_none() && body.get("refresh_token").is_none(),
+        "{body}"
+    );
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let set = set_cookies(&r);
+    let at = &set["__Host-cloudarq_at"];
+    let rt = &set["__Secure-cloudarq_rt"];
+    let ct = &set["__Host-cloudarq_csrf"];
+    for line in [at, rt] {
+        for attr in ["; Secure", "; HttpOnly", "; SameSite=Strict"] {
+            assert!(line.contains(attr), "{line}");
+        }
+    }
+    assert!(
+        at.contains("; Path=/;") && ct.contains("; Path=/;"),
+        "__Host- cookies need Path=/"
+    );
+    assert!(rt.contains("; Path=/api/v1/session;"), "{rt}");
+    assert!(
+        !ct.contains("HttpOnly") && ct.contains("SameSite=Strict"),
+        "{ct}"
+    );
+    assert_eq!(cookie_value(ct), csrf);
+    let jar = format!(
+        "__Host-cloudarq_at={}; __Host-cloudarq_csrf={csrf}",
+        cookie_value(at)
+    );
+
+    // Reads: the cookie is enough.
+    let read = call_with(&f, Method::GET, "/api/v1/scans", &[("cookie", &jar)], None).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+    // A state change without the echo, or with another value: refused.
+    let change = json!({"current_password": PASSWORD, "new_password": "quartz meadow lantern 88"});
+    for headers in [
+        vec![("cookie", jar.as_str())],
+        vec![
+            ("cookie", jar.as_str()),
+            ("x-csrf-token", "forged-forged-forged-forged-forged-forged"),
+        ],
+    ] {
+        let r = call_with(
+            &f,
+            Method::POST,
+            "/api/v1/me/password",
+            &headers,
+            Some(change.clone()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        assert!(r.text().contains("CSRF"), "{}", r.text());
+    }
+    // Sign-out too (a forged cross-site sign-out): the check comes first.
+    let no_echo = call_with(
+        &f,
+        Method::DELETE,
+        "/api/v1/session",
+        &[("cookie", &jar)],
+        None,
+    )
+    .await;
+    assert_eq!(no_echo.status, StatusCode::FORBIDDEN);
+
+    // Refresh from the cookie: with the echo only; new cookies each time.
+    let refresh_jar = format!(
+        "{}; __Host-cloudarq_csrf={csrf}",
+        rt.split(';').next().unwrap()
+    );
+    let bare = call_with(
+        &f,
+        Method::POST,
+        "/api/v1/session/refresh",
+        &[("cookie", &refresh_jar)],
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(bare.status, StatusCode::FORBIDDEN, "{}", bare.text());
+    let refreshed = call_with(
+        &f,
+        Method::POST,
+        "/api/v1/session/refresh",
+        &[("cookie", &refresh_jar), ("x-csrf-token", &csrf)],
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.text());
+    assert_eq!(refreshed.json()["token_type"], "cookie");
+    let set2 = set_cookies(&refreshed);
+    assert_ne!(
+        cookie_value(&set2["__Secure-cloudarq_rt"]),
+        cookie_value(rt),
+        "rotated"
+    );
+    let csrf2 = refreshed.json()["csrf_token"].as_str().unwrap().to_owned();
+    let jar2 = format!(
+        "__Host-cloudarq_at={}; __Host-cloudarq_csrf={csrf2}",
+        cookie_value(&set2["__Host-cloudarq_at"])
+    );
+
+    // Sign-out with the echo: the cookies are cleared and the session ends.
+    let out = call_with(
+        &f,
+        Method::DELETE,
+        "/api/v1/session",
+        &[("cookie", &jar2), ("x-csrf-token", &csrf2)],
+        None,
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.text());
+    let cleared = set_cookies(&out);
+    assert_eq!(cleared.len(), 3);
+    assert!(
+        cleared.values().all(|l| l.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
+    let after = call_with(&f, Method::GET, "/api/v1/scans", &[("cookie", &jar2)], None).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    // API clients are untouched: a bearer token needs no CSRF header.
+    let r = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/connections/{}/scans", f.a_conn),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED);
+}
+
+/// V8: the mutelist over the API: admins add (checked like a file, the bad
+/// field named) and remove entries for a connection or the whole tenant;
+/// everyone reads them; another tenant can neither read nor remove them.
+#[tokio::test]
+async fn mutelist_entries_are_checked_scoped_and_audited() {
+    let f = fixture(false).await;
+    let rule = cloudarq_rules::all()[0].meta().id;
+    let future = (OffsetDateTime::now_utc() + time::Duration::days(30))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let good = json!({
+        "connection_id": f.a_conn, "rule_id": rule, "resource": "arn:aws:s3:::logs-*",
+        "reason": "accepted by the CISO <b>until Q1</b>", "expires_at": future, "region": "eu-west-1"
+    });
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/mutelist",
+        Some(&f.a_admin),
+        Some(good.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let own = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json()["rule_id"], rule);
+    let wide = call(
+        &f,
+        Method::POST,
+        "/api/v1/mutelist",
+        Some(&f.a_admin),
+        Some(
+            json!({"resource": "arn:aws:iam::*:role/break-glass", "reason": "audited separately"}),
+        ),
+    )
+    .await;
+    assert_eq!(wide.status, StatusCode::CREATED, "{}", wide.text());
+    let wide = wide.json()["id"].as_str().unwrap().to_owned();
+
+    let with = |k: &str, v: Value| {
+        let mut b = good.clone();
+        b[k] = v;
+        b
+    };
+    let past = "2020-01-01T00:00:00Z";
+    for (bad, status, named) in [
+        (
+            with("rule_id", json!("no_such_rule")),
+            StatusCode::BAD_REQUEST,
+            "rule_id",
+        ),
+        (
+            with("expires_at", json!(past)),
+            StatusCode::CONFLICT,
+            "expires_at",
+        ),
+        (
+            with("expires_at", json!("tomorrow")),
+            StatusCode::BAD_REQUEST,
+            "expires_at",
+        ),
+        (
+            with("region", json!("mars-north-1 ")),
+            StatusCode::BAD_REQUEST,
+            "region",
+        ),
+        (
+            with("resource", json!("")),
+            StatusCode::BAD_REQUEST,
+            "resource",
+        ),
+        (
+            with("reason", json!("ok\u{202e}gnp.exe")),
+            StatusCode::BAD_REQUEST,
+            "reason",
+        ),
+        (
+            with("connection_id", json!(Uuid::now_v7())),
+            StatusCode::NOT_FOUND,
+            "",
+        ),
+        (
+            with("muted", json!(true)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "muted",
+        ),
+    ] {
+        let r = call(
+            &f,
+            Method::POST,
+            "/api/v1/mutelist",
+            Some(&f.a_admin),
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(r.status, status, "{bad}: {}", r.text());
+        assert!(r.text().contains(named), "{bad}: {}", r.text());
+    }
+    let path = format!("/api/v1/connections/{}/mutelist", f.a_conn);
+    let listed = call(&f, Method::GET, &path, Some(&f.a_client), None).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let ids: Vec<String> = listed
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        [own.clone(), wide.clone()],
+        "its own and the tenant's, oldest first"
+    );
+    assert!(
+        listed.text().contains("\u{3c}b>until Q1\u{3c}/b>"),
+        "stored as given, JSON-escaped only"
+    );
+
+    // The other tenant: not its entries.
+    let d = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/mutelist/{own}"),
+        Some(&f.b_admin),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&f, Method::GET, &path, Some(&f.a_client), None)
+            .await
+            .body,
+        listed.body
+    );
+    let d = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/mutelist/{own}"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, StatusCode::NO_CONTENT);
+    let again = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/mutelist/{own}"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    let left = call(&f, Method::GET, &path, Some(&f.a_client), None)
+        .await
+        .json();
+    assert_eq!(left.as_array().unwrap().len(), 1);
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions.iter().filter(|a| **a == "mutelist.add").count(), 2);
+    assert_eq!(
+        actions.iter().filter(|a| **a == "mutelist.remove").count(),
+        1
+    );
+}
+
+/// A throwaway `moto_server` on a free loopback port, killed on drop.
+struct Moto(std::process::Child, u16);
+
+impl Moto {
+    fn start() -> Moto {
+        let venv =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server");
+        let bin = if venv.exists() {
+            venv
+        } else {
+            "moto_server".into()
+        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(&bin)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto_server (moto[server], installed by ./scripts/test.sh)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "moto_server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Moto(child, port)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// V8/V6: testing a connection assumes its role with its External ID from
+/// the service's principal (against moto) and names the account; an
+/// unreachable STS is a clear failure, not a hang; tests are limited per
+/// connection and audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_test_assumes_the_role_and_is_limited_and_audited() {
+    let moto = Moto::start();
+    let f = fixture_with(
+        false,
+        "",
+        false,
+        Some(format!("http://127.0.0.1:{}", moto.1)),
+    )
+    .await;
+    let created = call(
+        &f,
+        Method::POST,
+        "/api/v1/connections",
+        Some(&f.a_admin),
+        Some(json!({"name": "moto", "account_id": "123456789012"})),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let conn = created.json()["connection"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v1/connections/{conn}/test");
+    let r = call(&f, Method::POST, &path, Some(&f.a_admin), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let body = r.json();
+    assert_eq!(body["ok"], true, "{body}");
+    assert_eq!(body["account_id"], "123456789012");
+    // The fixture's first connection has no role: nothing to assume.
+    let none = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/connections/{}/test", f.a_conn),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(none.status, StatusCode::CONFLICT, "{}", none.text());
+    // STS gone: a failure with a reason, within the request's time.
+    drop(moto);
+    let started = std::time::Instant::now();
+    let down = call(&f, Method::POST, &path, Some(&f.a_admin), None).await;
+    assert_eq!(down.status, StatusCode::OK, "{}", down.text());
+    assert_eq!(down.json()["ok"], false);
+    assert!(!down.json()["detail"].as_str().unwrap().is_empty());
+    assert!(started.elapsed() < std::time::Duration::from_secs(25));
+    // The third test of this connection within the hour is the last.
+    let _ = call(&f, Method::POST, &path, Some(&f.a_admin), None).await;
+    let limited = call(&f, Method::POST, &path, Some(&f.a_admin), None).await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.text()
+    );
+    assert!(limited.headers.contains_key("retry-after"));
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let outcomes: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "connection.test")
+        .map(|e| e["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, ["success", "error", "error"]);
 }

@@ -142,4 +142,26 @@ impl Store {
             })
             .collect()
     }
+
+    /// Removes an entry of the tenant.
+    pub async fn delete_mute_entry(&self, scope: &TenantScope, id: Uuid) -> Result<()> {
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM mutelist_entries WHERE tenant_id = $1 AND id = $2")
+                .bind(tenant)
+                .bind(id)
+                .execute(&mut *c)
+                .await
+                .ctx("deleting a mutelist entry")?
+                .rows_affected()
+        });
+        if n != 1 {
+            return Err(StoreError::NotFound {
+                what: "mutelist entry",
+                id: id.to_string(),
+            });
+        }
+        tx.commit().await
+    }
 }

@@ -18,6 +18,7 @@ use crate::Store;
 use crate::db::{ms, on_tx, whole_ms};
 use crate::error::{DbContext, Result, StoreError};
 use crate::scope::TenantScope;
+use crate::tenants::TenantSettings;
 use crate::users::{Role, UserId, not_found};
 
 /// A session's id (the access token's `sid`).
@@ -406,11 +407,28 @@ impl Store {
         authz_version: i64,
         now: OffsetDateTime,
     ) -> Result<bool> {
+        Ok(self
+            .session_check(scope, session, user, authz_version, now)
+            .await?
+            .is_some())
+    }
+
+    /// [`Self::session_valid`], answering with the tenant's settings the
+    /// request must also meet (in the same query), or `None` when the
+    /// session may not act.
+    pub async fn session_check(
+        &self,
+        scope: &TenantScope,
+        session: SessionId,
+        user: UserId,
+        authz_version: i64,
+        now: OffsetDateTime,
+    ) -> Result<Option<TenantSettings>> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        let found: Option<i32> = on_tx!(&mut tx, c => {
-            sqlx::query_scalar(
-                "SELECT 1 FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
+        let found: Option<(bool,)> = on_tx!(&mut tx, c => {
+            sqlx::query_as(
+                "SELECT tn.require_client_mfa FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
                  JOIN tenants tn ON tn.id = s.tenant_id AND tn.deleted_at_ms IS NULL \
                  WHERE s.tenant_id = $1 AND s.id = $2 AND s.user_id = $3 AND s.revoked_at_ms IS NULL \
                  AND s.expires_at_ms > $4 AND u.disabled_at_ms IS NULL AND u.authz_version = $5",
@@ -425,7 +443,7 @@ impl Store {
             .ctx("checking a session")?
         });
         tx.commit().await?;
-        Ok(found.is_some())
+        Ok(found.map(|(require_client_mfa,)| TenantSettings { require_client_mfa }))
     }
 
     /// Ends one session (logout). Returns whether it was live.

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::Store;
 use crate::db::{ms, on_tx};
 use crate::error::{DbContext, Result, StoreError};
-use crate::scope::{JobRunner, TenantId};
+use crate::scope::{JobRunner, TenantId, TenantScope};
 
 /// A tenant as listed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,5 +99,60 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// A tenant's settings, which its admins change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TenantSettings {
+    /// Clients too must sign in with a second factor before they read
+    /// anything (admins always must).
+    pub require_client_mfa: bool,
+}
+
+impl Store {
+    /// The tenant's settings.
+    pub async fn tenant_settings(&self, scope: &TenantScope) -> Result<TenantSettings> {
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        let row: Option<(bool,)> = on_tx!(&mut tx, c => {
+            sqlx::query_as("SELECT require_client_mfa FROM tenants WHERE id = $1 AND deleted_at_ms IS NULL")
+                .bind(tenant)
+                .fetch_optional(&mut *c)
+                .await
+                .ctx("reading tenant settings")?
+        });
+        tx.commit().await?;
+        let (require_client_mfa,) = row.ok_or_else(|| StoreError::NotFound {
+            what: "tenant",
+            id: tenant.to_string(),
+        })?;
+        Ok(TenantSettings { require_client_mfa })
+    }
+
+    /// Replaces the tenant's settings.
+    pub async fn set_tenant_settings(
+        &self,
+        scope: &TenantScope,
+        settings: TenantSettings,
+    ) -> Result<()> {
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE tenants SET require_client_mfa = $2 WHERE id = $1 AND deleted_at_ms IS NULL")
+                .bind(tenant)
+                .bind(settings.require_client_mfa)
+                .execute(&mut *c)
+                .await
+                .ctx("storing tenant settings")?
+                .rows_affected()
+        });
+        if n != 1 {
+            return Err(StoreError::NotFound {
+                what: "tenant",
+                id: tenant.to_string(),
+            });
+        }
+        tx.commit().await
     }
 }

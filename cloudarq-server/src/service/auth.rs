@@ -23,6 +23,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::AppState;
+use super::cookies;
 use super::error::ApiError;
 use super::rbac::{self, Access};
 
@@ -260,7 +261,21 @@ where
                 parts.method
             ))
         })?;
-        let token = bearer(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        // A bearer token, or a browser session's cookie with its CSRF echo
+        // on state-changing methods (`cookies.rs`).
+        let token = match bearer(&parts.headers) {
+            Some(t) => t,
+            None => {
+                let t = cookies::cookie(&parts.headers, cookies::ACCESS)
+                    .ok_or(ApiError::Unauthenticated)?;
+                if !cookies::csrf_ok(&parts.method, &parts.headers) {
+                    return Err(ApiError::Denied(
+                        "X-CSRF-Token must echo the CSRF cookie".into(),
+                    ));
+                }
+                t
+            }
+        };
         let now = OffsetDateTime::now_utc();
         let claims = state.tokens().verify(token, now).map_err(|why| {
             tracing::debug!(reason = %why, route = %route, "access token refused");
@@ -270,13 +285,13 @@ where
         let scope = state.authority().token_scope(TenantId::from(claims.tid));
         let session = SessionId(claims.sid);
         let user = UserId(claims.sub);
-        if !state
+        let Some(settings) = state
             .store()
-            .session_valid(&scope, session, user, claims.ver, now)
+            .session_check(&scope, session, user, claims.ver, now)
             .await?
-        {
+        else {
             return Err(ApiError::Unauthenticated);
-        }
+        };
         let identity = Identity {
             scope,
             user,
@@ -298,7 +313,9 @@ where
         }
         // Admins act only after a second factor; until then they may manage
         // their own session and enrol (the `Signed` routes).
-        if role == Role::Admin && !claims.mfa && matches!(access, Access::Read | Access::Admin) {
+        // So do clients when their tenant requires it.
+        let needs_mfa = role == Role::Admin || settings.require_client_mfa;
+        if needs_mfa && !claims.mfa && matches!(access, Access::Read | Access::Admin) {
             return Err(ApiError::SecondFactorRequired);
         }
         Ok(identity)

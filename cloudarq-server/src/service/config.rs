@@ -86,6 +86,7 @@ struct FileConfig {
     security_policy_url: Option<String>,
     rate_limits: Option<LimitsFile>,
     connections: Option<ConnectionsFile>,
+    metrics_token_file: Option<PathBuf>,
     /// Refused with a pointer to `database_url_file`: secrets stay out of
     /// the configuration file.
     database_url: Option<toml::Value>,
@@ -102,6 +103,7 @@ struct LimitsFile {
     sign_in_per_account: Option<(u32, u32)>,
     refresh_per_address: Option<(u32, u32)>,
     second_factor_per_user: Option<(u32, u32)>,
+    connection_test_per_connection: Option<(u32, u32)>,
 }
 
 /// `[connections]`, as written.
@@ -111,6 +113,7 @@ struct ConnectionsFile {
     principal_arn: Option<String>,
     template_url: Option<String>,
     role_name: Option<String>,
+    aws_endpoint_url: Option<String>,
 }
 
 /// How customers connect their AWS accounts (`[connections]`): what the
@@ -128,6 +131,9 @@ pub struct ConnectionSetup {
     /// The role name customers create (default `CloudArqAudit`, the
     /// template's default).
     pub role_name: String,
+    /// An AWS endpoint to use instead of AWS's own (an emulator such as moto
+    /// for tests; unset in production).
+    pub aws_endpoint_url: Option<String>,
 }
 
 /// Whether `arn` is an IAM principal the template's `CloudArqPrincipalArn`
@@ -198,10 +204,21 @@ impl ConnectionSetup {
                 format!("{role_name:?} is not an IAM role name (1-64 of A-Za-z0-9+=,.@_-)"),
             ));
         }
+        let aws_endpoint_url = env("CLOUDARQ_AWS_ENDPOINT_URL").or(f.aws_endpoint_url);
+        if let Some(u) = &aws_endpoint_url
+            && (!(u.starts_with("https://") || u.starts_with("http://"))
+                || u.chars().any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(invalid(
+                "connections.aws_endpoint_url",
+                format!("{u:?} is not an http(s) URL"),
+            ));
+        }
         Ok(Self {
             principal_arn,
             template_url,
             role_name,
+            aws_endpoint_url,
         })
     }
 }
@@ -228,6 +245,9 @@ pub struct RateLimits {
     /// per user (default 5, then 1 per 30 s: a 6-digit code cannot be
     /// brute-forced in its window).
     pub second_factor_per_user: Quota,
+    /// Connection tests (each an STS call from the service's principal) per
+    /// connection (default 5, then 1 per 60 s).
+    pub connection_test_per_connection: Quota,
 }
 
 fn quota(
@@ -272,6 +292,11 @@ impl RateLimits {
                 "rate_limits.second_factor_per_user",
                 f.second_factor_per_user,
                 (5, 30),
+            )?,
+            connection_test_per_connection: quota(
+                "rate_limits.connection_test_per_connection",
+                f.connection_test_per_connection,
+                (5, 60),
             )?,
         })
     }
@@ -318,6 +343,8 @@ pub struct ServiceConfig {
     pub rate_limits: RateLimits,
     /// How customers connect their accounts.
     pub connections: ConnectionSetup,
+    /// The scrape token of `GET /metrics` (off when `None`).
+    pub metrics_token: Option<SecretString>,
 }
 
 impl std::fmt::Debug for ServiceConfig {
@@ -388,7 +415,8 @@ impl ServiceConfig {
     /// `CLOUDARQ_LISTEN`, `CLOUDARQ_ISSUER`, `CLOUDARQ_BEHIND_PROXY`,
     /// `CLOUDARQ_DATABASE_URL` (or `…_FILE`), `CLOUDARQ_TENANT_DATABASE_URL`
     /// (or `…_FILE`), `CLOUDARQ_SIGNING_KEYS_FILE`, `CLOUDARQ_KEYRING_FILE`,
-    /// `CLOUDARQ_PRINCIPAL_ARN`, `CLOUDARQ_TEMPLATE_URL`.
+    /// `CLOUDARQ_PRINCIPAL_ARN`, `CLOUDARQ_TEMPLATE_URL`,
+    /// `CLOUDARQ_METRICS_TOKEN` (or `…_FILE`).
     pub fn from_toml_and_env(
         toml_text: &str,
         env: impl Fn(&str) -> Option<String>,
@@ -505,6 +533,27 @@ impl ServiceConfig {
         let keyring_file = env("CLOUDARQ_KEYRING_FILE")
             .map(PathBuf::from)
             .or(file.keyring_file);
+        let metrics_token = match (
+            env("CLOUDARQ_METRICS_TOKEN"),
+            env("CLOUDARQ_METRICS_TOKEN_FILE")
+                .map(PathBuf::from)
+                .or(file.metrics_token_file),
+        ) {
+            (Some(t), _) => Some(SecretString::from(t)),
+            (None, Some(p)) => Some(read_secret("metrics_token_file", &p)?),
+            (None, None) => None,
+        };
+        if let Some(t) = &metrics_token
+            && (t.expose_secret().trim().len() < 32
+                || t.expose_secret()
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control()))
+        {
+            return Err(invalid(
+                "metrics_token_file",
+                "the scrape token must be at least 32 characters, without spaces",
+            ));
+        }
         let security_contact = file
             .security_contact
             .unwrap_or_else(|| "mailto:security@cloudarq.dev".into());
@@ -553,6 +602,7 @@ impl ServiceConfig {
             security_policy_url: file.security_policy_url,
             rate_limits: RateLimits::from_file(file.rate_limits)?,
             connections: ConnectionSetup::from_file(file.connections, &env)?,
+            metrics_token,
         })
     }
 }

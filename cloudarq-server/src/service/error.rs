@@ -100,7 +100,7 @@ impl ApiError {
             Self::Denied(d) => ("denied", "Refused", Some(d.clone())),
             Self::SecondFactorRequired => (
                 "second-factor-required",
-                "Administrators must sign in with a second factor",
+                "Sign in with a second factor first (administrators always, clients when their tenant requires it)",
                 Some("enrol TOTP with POST /api/v1/me/totp, then sign in again".to_owned()),
             ),
             Self::NotFound => ("not-found", "Not found", None),

@@ -20,8 +20,10 @@
 
 pub mod auth;
 pub mod config;
+pub mod cookies;
 pub mod error;
 pub mod headers;
+pub mod metrics;
 pub mod password;
 pub mod rbac;
 pub mod routes;
@@ -59,14 +61,21 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
     info(title = "CloudArq API", description = "The hosted CloudArq service: sign in, manage users and connections, read scans and findings, request scans."),
     modifiers(&BearerScheme),
     // Enums named only by query parameters (utoipa registers body schemas itself).
-    components(schemas(routes::findings::SeverityParam, routes::findings::StatusParam)),
+    components(schemas(
+        routes::findings::SeverityParam,
+        routes::findings::StatusParam,
+        routes::reports::FrameworkParam,
+    )),
     tags(
         (name = "meta", description = "Health and security contact"),
         (name = "session", description = "Sign-in, refresh, sign-out"),
         (name = "connections", description = "AWS accounts connected to the tenant"),
+        (name = "settings", description = "The tenant's settings"),
         (name = "users", description = "The tenant's users and invitations"),
         (name = "scans", description = "Scans"),
         (name = "findings", description = "Findings"),
+        (name = "mutelist", description = "Accepted risks"),
+        (name = "reports", description = "Reports, changes between scans, score trends"),
         (name = "audit", description = "The tenant's audit log"),
     )
 )]
@@ -104,8 +113,14 @@ struct Inner {
     security_policy: Option<String>,
     rate_limits: config::RateLimits,
     connections: config::ConnectionSetup,
+    metrics: metrics::Metrics,
+    aws_base: AwsBase,
     clock: Clock,
 }
+
+/// The credentials the service assumes customer roles with (its own
+/// principal's): the SDK's default chain unless a test sets others.
+pub type AwsBase = Arc<dyn Fn() -> cloudarq_core::CredentialSource + Send + Sync>;
 
 /// Where the service reads the time for second-factor codes (the system
 /// clock; tests step it to reach the next TOTP step without waiting).
@@ -196,8 +211,25 @@ impl AppState {
             security_policy: config.security_policy_url.clone(),
             rate_limits: config.rate_limits,
             connections: config.connections.clone(),
+            metrics: metrics::Metrics::new(config.metrics_token.clone()),
+            aws_base: Arc::new(|| cloudarq_core::CredentialSource::DefaultChain { profile: None }),
             clock: Arc::new(time::OffsetDateTime::now_utc),
         }))
+    }
+
+    /// The same state calling AWS (connection tests) with credentials from
+    /// `base` instead of the default chain (tests: static keys for moto).
+    pub fn with_aws_base(self, base: AwsBase) -> Self {
+        let mut inner = match Arc::try_unwrap(self.0) {
+            Ok(i) => i,
+            Err(shared) => return Self(shared),
+        };
+        inner.aws_base = base;
+        Self(Arc::new(inner))
+    }
+
+    pub(crate) fn aws_base(&self) -> cloudarq_core::CredentialSource {
+        (self.0.aws_base)()
     }
 
     /// The same state reading TOTP time from `clock`.
@@ -244,6 +276,9 @@ impl AppState {
     pub(crate) fn rate_limits(&self) -> &config::RateLimits {
         &self.0.rate_limits
     }
+    pub(crate) fn metrics(&self) -> &metrics::Metrics {
+        &self.0.metrics
+    }
     pub(crate) fn connection_setup(&self) -> &config::ConnectionSetup {
         &self.0.connections
     }
@@ -280,6 +315,20 @@ pub fn router_and_openapi() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             ),
     );
     doc.paths.paths.insert("/openapi.json".into(), openapi_path);
+    // A mutelist entry names a built-in rule: the document lists them.
+    let mut rule_ids: Vec<serde_json::Value> = cloudarq_rules::all()
+        .iter()
+        .map(|r| serde_json::Value::from(r.meta().id))
+        .collect();
+    rule_ids.push(serde_json::Value::Null);
+    if let Some(components) = doc.components.as_mut()
+        && let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(entry))) =
+            components.schemas.get_mut("NewEntry")
+        && let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Object(rule))) =
+            entry.properties.get_mut("rule_id")
+    {
+        rule.enum_values = Some(rule_ids);
+    }
     (router, doc)
 }
 
@@ -298,6 +347,10 @@ pub fn app(state: AppState) -> Router {
         )
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::record,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -321,8 +374,18 @@ fn cors(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
         .allow_credentials(true)
-        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::PATCH])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static(cookies::CSRF_HEADER),
+        ])
         .max_age(Duration::from_secs(600))
 }
 

@@ -404,3 +404,116 @@ pub async fn template(_id: Identity) -> ([(header::HeaderName, &'static str); 2]
         ROLE_TEMPLATE,
     )
 }
+
+/// The outcome of a connection test.
+#[derive(Serialize, ToSchema)]
+pub struct TestResult {
+    /// Whether the service assumed the role with the External ID and the
+    /// role is in the connection's account.
+    pub ok: bool,
+    /// The account the assumed role acts in, when it was assumed.
+    pub account_id: Option<String>,
+    /// Why it failed (AWS's error code and message, escaped).
+    pub detail: Option<String>,
+    /// When it was checked (RFC 3339).
+    pub checked_at: String,
+}
+
+/// How long a connection test may take.
+const TEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Tests a connection (admin; audited; limited per connection): assumes its
+/// role with its External ID from the service's principal and asks STS
+/// which account that is. The temporary credentials are dropped at once.
+#[utoipa::path(post, path = "/api/v1/connections/{connection_id}/test", tag = "connections",
+    security(("bearer" = [])),
+    params(("connection_id" = Uuid, Path, description = "The connection")),
+    responses(
+        (status = 200, description = "Tested: `ok` says whether it works, `detail` why not", body = TestResult),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an admin without a second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such connection", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The connection has no role to assume", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Tested too often (Retry-After)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn test(
+    State(state): State<AppState>,
+    id: Identity,
+    ApiPath(connection_id): ApiPath<Uuid>,
+) -> Result<Json<TestResult>, ApiError> {
+    let conn = ConnectionId(connection_id);
+    let listed = state
+        .store()
+        .connections(&id.scope)
+        .await?
+        .into_iter()
+        .find(|c| c.id == conn)
+        .ok_or(ApiError::NotFound)?;
+    state
+        .authority()
+        .limit(
+            state.store(),
+            &format!("connection-test:{connection_id}"),
+            state.rate_limits().connection_test_per_connection,
+        )
+        .await?;
+    let Some(role_arn) = listed.role_arn.clone() else {
+        return Err(ApiError::Conflict(
+            "this connection has no role to assume".into(),
+        ));
+    };
+    let creds = state.store().credentials(&id.scope, conn).await?;
+    let source =
+        cloudarq_core::CredentialSource::assume_role(role_arn, creds.external_id, state.aws_base());
+    let mut builder = cloudarq_core::Auditor::builder(source)
+        .max_attempts(2)
+        .session_suffix(format!("test-{}", &connection_id.simple().to_string()[..8]));
+    if let Some(url) = &state.connection_setup().aws_endpoint_url {
+        builder = builder.endpoint_url(url.clone());
+    }
+    let outcome = match builder.build() {
+        Err(e) => Err(e.to_string()),
+        Ok(auditor) => match tokio::time::timeout(TEST_TIMEOUT, auditor.verify()).await {
+            Err(_) => Err(format!(
+                "no answer from STS within {} s",
+                TEST_TIMEOUT.as_secs()
+            )),
+            Ok(Err(e)) => Err(e.to_string()),
+            Ok(Ok(account)) => Ok(account),
+        },
+    };
+    let (ok, account_id, detail) = match outcome {
+        Ok(account) if listed.account_id.as_ref().is_none_or(|a| *a == account) => {
+            (true, Some(account.as_str().to_owned()), None)
+        }
+        Ok(account) => (
+            false,
+            Some(account.as_str().to_owned()),
+            Some(format!(
+                "the role acts in account {account}, not the connection's {}",
+                listed
+                    .account_id
+                    .map(|a| a.as_str().to_owned())
+                    .unwrap_or_default()
+            )),
+        ),
+        Err(e) => (
+            false,
+            None,
+            Some(cloudarq_model::text::Inert(&e).to_string()),
+        ),
+    };
+    id.audit(
+        state.store(),
+        "connection.test",
+        &format!("connection:{conn}"),
+        if ok { "success" } else { "error" },
+    )
+    .await?;
+    Ok(Json(TestResult {
+        ok,
+        account_id,
+        detail,
+        checked_at: super::rfc3339(time::OffsetDateTime::now_utc()),
+    }))
+}

@@ -19,7 +19,7 @@ use crate::service::AppState;
 use crate::service::auth::{self, Client, Identity};
 use crate::service::error::{ApiError, ApiJson, Problem};
 use crate::service::password::Checked;
-use crate::service::routes::session::{Tokens, open_session};
+use crate::service::routes::session::open_session;
 use crate::service::totp;
 
 /// How long an enrolment may wait for its confirming code.
@@ -40,6 +40,9 @@ pub struct SecondFactor {
     /// A backup code (`XXXX-XXXX-XXXX`), each usable once.
     #[schema(max_length = 64)]
     pub backup_code: Option<String>,
+    /// A browser session (see `POST /api/v1/session`; default false).
+    #[serde(default)]
+    pub cookie: bool,
 }
 
 /// A new enrolment: show the QR code (or the secret) to an authenticator
@@ -97,7 +100,7 @@ async fn new_codes(state: &AppState) -> Result<(Vec<String>, Vec<String>), ApiEr
 /// Completes a sign-in with a TOTP code or a backup code.
 #[utoipa::path(post, path = "/api/v1/session/second-factor", tag = "session", request_body = SecondFactor,
     responses(
-        (status = 201, description = "Signed in", body = Tokens),
+        (status = 201, description = "Signed in", body = super::session::SessionBody),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid challenge or code (a code already used included)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
@@ -107,7 +110,7 @@ pub async fn second_factor(
     State(state): State<AppState>,
     client: Client,
     ApiJson(body): ApiJson<SecondFactor>,
-) -> Result<(StatusCode, Json<Tokens>), ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     let claims = state
         .tokens()
         .verify_challenge(&body.challenge, OffsetDateTime::now_utc())
@@ -243,7 +246,7 @@ pub async fn second_factor(
         .limit_reset(state.store(), &format!("second-factor:{}", claims.sub))
         .await?;
     let pair = open_session(&state, &scope, &user, true, &client).await?;
-    Ok((StatusCode::CREATED, Json(pair)))
+    super::session::answer(&state, StatusCode::CREATED, pair, body.cookie)
 }
 
 /// Starts TOTP enrolment for the caller (replacing an unconfirmed one).

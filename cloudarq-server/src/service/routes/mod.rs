@@ -7,8 +7,11 @@ pub mod connections;
 pub mod findings;
 pub mod meta;
 pub mod mfa;
+pub mod mutelist;
+pub mod reports;
 pub mod scans;
 pub mod session;
+pub mod settings;
 pub mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +25,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(meta::healthz))
         .routes(routes!(meta::readyz))
         .routes(routes!(meta::security_txt))
+        .routes(routes!(crate::service::metrics::metrics))
         .routes(routes!(session::sign_in, session::sign_out))
         .routes(routes!(session::refresh))
         .routes(routes!(mfa::second_factor))
@@ -33,7 +37,9 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(connections::list, connections::create))
         .routes(routes!(connections::get, connections::delete))
         .routes(routes!(connections::get_setup))
+        .routes(routes!(connections::test))
         .routes(routes!(connections::template))
+        .routes(routes!(settings::get, settings::put))
         .routes(routes!(users::list, users::invite))
         .routes(routes!(users::change_role, users::remove))
         .routes(routes!(users::reinvite))
@@ -42,6 +48,12 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(scans::get))
         .routes(routes!(scans::request))
         .routes(routes!(findings::page))
+        .routes(routes!(mutelist::list))
+        .routes(routes!(mutelist::add))
+        .routes(routes!(mutelist::remove))
+        .routes(routes!(reports::report))
+        .routes(routes!(reports::scan_diff))
+        .routes(routes!(reports::scores))
         .routes(routes!(audit::list))
 }
 

@@ -6,17 +6,18 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use cloudarq_store::sessions::{Refresh, RevokeReason};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use crate::service::AppState;
 use crate::service::auth::{self, Client, Identity};
 use crate::service::error::{ApiError, ApiJson, Problem};
 use crate::service::password::Checked;
+use crate::service::{AppState, cookies};
 
 /// Credentials.
 #[derive(Deserialize, ToSchema)]
@@ -32,6 +33,10 @@ pub struct SignIn {
     #[schema(value_type = String, min_length = 1, max_length = 256, format = Password)]
     #[serde(deserialize_with = "secret")]
     pub password: SecretString,
+    /// A browser session: the tokens in `HttpOnly` cookies and a CSRF token
+    /// in the body, instead of the tokens in the body (default false).
+    #[serde(default)]
+    pub cookie: bool,
 }
 
 /// Reads a JSON string straight into a [`SecretString`] (zeroized on drop).
@@ -50,6 +55,17 @@ pub struct Tokens {
     pub expires_in: i64,
     /// The refresh token: single use, rotated by `POST /api/v1/session/refresh`.
     pub refresh_token: String,
+}
+
+/// A session's answer: the tokens (API clients), or for `cookie: true` the
+/// CSRF token, the tokens being in cookies (browsers).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SessionBody {
+    /// The tokens.
+    Tokens(Tokens),
+    /// A browser session.
+    Cookie(cookies::CookieSession),
 }
 
 /// A second-factor challenge: the password was right.
@@ -75,9 +91,10 @@ pub enum SignedIn {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
-    /// The refresh token last received.
+    /// The refresh token last received; absent for a browser session, whose
+    /// refresh cookie is read instead (with the CSRF header).
     #[schema(min_length = 1, max_length = 200)]
-    pub refresh_token: String,
+    pub refresh_token: Option<String>,
 }
 
 /// The caller.
@@ -127,7 +144,7 @@ fn tokens(
 /// Signs in with tenant, e-mail and password.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = SignIn,
     responses(
-        (status = 201, description = "Signed in", body = Tokens),
+        (status = 201, description = "Signed in", body = SessionBody),
         (status = 200, description = "Password right; a second factor is required (POST /api/v1/session/second-factor)", body = Challenge),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong credentials", body = Problem, content_type = "application/problem+json"),
@@ -138,7 +155,7 @@ pub async fn sign_in(
     State(state): State<AppState>,
     client: Client,
     ApiJson(body): ApiJson<SignIn>,
-) -> Result<(StatusCode, Json<SignedIn>), ApiError> {
+) -> Result<Response, ApiError> {
     let limits = *state.rate_limits();
     // The e-mail as the audit log records it: bounded, whatever was sent.
     let email_for_audit: String = body.email.chars().take(320).collect();
@@ -252,10 +269,29 @@ pub async fn sign_in(
                 second_factor_required: true,
                 challenge,
             })),
-        ));
+        )
+            .into_response());
     }
     let pair = open_session(&state, &scope, &user, false, &client).await?;
-    Ok((StatusCode::CREATED, Json(SignedIn::Tokens(pair))))
+    answer(&state, StatusCode::CREATED, pair, body.cookie)
+}
+
+/// The tokens in the body, or (`cookie`) in cookies with a CSRF token.
+pub(crate) fn answer(
+    state: &AppState,
+    status: StatusCode,
+    pair: Tokens,
+    cookie: bool,
+) -> Result<Response, ApiError> {
+    if cookie {
+        cookies::deliver(
+            status,
+            pair,
+            state.session_limits().absolute.whole_seconds(),
+        )
+    } else {
+        Ok((status, Json(pair)).into_response())
+    }
 }
 
 /// Starts a session for a user whose credentials are proven, audits it, and
@@ -304,17 +340,33 @@ pub(crate) async fn open_session(
 /// Presenting a spent token again ends its session.
 #[utoipa::path(post, path = "/api/v1/session/refresh", tag = "session", request_body = RefreshRequest,
     responses(
-        (status = 200, description = "New tokens", body = Tokens),
+        (status = 200, description = "New tokens (in cookies for a browser session)", body = SessionBody),
         (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Invalid, expired or reused token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A browser session without the CSRF header", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid body", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many attempts (Retry-After)", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn refresh(
     State(state): State<AppState>,
     client: Client,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<RefreshRequest>,
-) -> Result<Json<Tokens>, ApiError> {
+) -> Result<Response, ApiError> {
+    // A browser session's token comes from its cookie, and only with the
+    // CSRF echo (the cookie alone is what another site could make it send).
+    let (presented_token, cookie) = match body.refresh_token {
+        Some(t) => (t, false),
+        None => {
+            let t = cookies::cookie(&headers, cookies::REFRESH).ok_or(ApiError::Unauthenticated)?;
+            if !cookies::csrf_ok(&Method::POST, &headers) {
+                return Err(ApiError::Denied(
+                    "X-CSRF-Token must echo the CSRF cookie".into(),
+                ));
+            }
+            (t.to_owned(), true)
+        }
+    };
     let ip = client
         .ip
         .map_or_else(|| "unknown".to_owned(), |i| i.to_string());
@@ -326,9 +378,9 @@ pub async fn refresh(
             state.rate_limits().refresh_per_address,
         )
         .await?;
-    let tenant = auth::refresh_tenant(&body.refresh_token).ok_or(ApiError::Unauthenticated)?;
+    let tenant = auth::refresh_tenant(&presented_token).ok_or(ApiError::Unauthenticated)?;
     let scope = state.authority().refresh_scope(tenant);
-    let presented = auth::refresh_hash(&body.refresh_token);
+    let presented = auth::refresh_hash(&presented_token);
     let (next, next_hash) = auth::new_refresh_token(tenant)?;
     let now = OffsetDateTime::now_utc();
     match state
@@ -342,16 +394,21 @@ pub async fn refresh(
             role,
             authz_version,
             mfa,
-        } => Ok(Json(tokens(
+        } => answer(
             &state,
-            user.0,
-            tenant,
-            role.as_str(),
-            session.0,
-            authz_version,
-            mfa,
-            next,
-        )?)),
+            StatusCode::OK,
+            tokens(
+                &state,
+                user.0,
+                tenant,
+                role.as_str(),
+                session.0,
+                authz_version,
+                mfa,
+                next,
+            )?,
+            cookie,
+        ),
         Refresh::Reused { session, user } => {
             auth::audit(
                 state.store(),
@@ -376,7 +433,10 @@ pub async fn refresh(
         (status = 204, description = "Signed out"),
         (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn sign_out(State(state): State<AppState>, id: Identity) -> Result<StatusCode, ApiError> {
+pub async fn sign_out(
+    State(state): State<AppState>,
+    id: Identity,
+) -> Result<(HeaderMap, StatusCode), ApiError> {
     state
         .store()
         .revoke_session(
@@ -393,7 +453,12 @@ pub async fn sign_out(State(state): State<AppState>, id: Identity) -> Result<Sta
         "success",
     )
     .await?;
-    Ok(StatusCode::NO_CONTENT)
+    // A browser's cookies go too (harmless for an API client).
+    let mut headers = HeaderMap::new();
+    for c in cookies::clear()? {
+        headers.append(header::SET_COOKIE, c);
+    }
+    Ok((headers, StatusCode::NO_CONTENT))
 }
 
 /// The caller's identity.
