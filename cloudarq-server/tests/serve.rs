@@ -192,6 +192,45 @@ fn start() -> Server {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The first operator; tenant names starting with `_` are theirs.
+    let op = cloudarq(d)
+        .args([
+            "users",
+            "add-operator",
+            "--email",
+            "ops@cloudarq.test",
+            "--db",
+            &db,
+            "--keyring",
+        ])
+        .arg(&keyring)
+        .env("CLOUDARQ_NEW_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(
+        op.status.success(),
+        "{}",
+        String::from_utf8_lossy(&op.stderr)
+    );
+    assert!(String::from_utf8_lossy(&op.stdout).contains("to tenant _operators as admin"));
+    let reserved = cloudarq(d)
+        .args([
+            "users",
+            "add",
+            "--tenant",
+            "_operators",
+            "--email",
+            "x@y.test",
+            "--db",
+            &db,
+            "--keyring",
+        ])
+        .arg(&keyring)
+        .env("CLOUDARQ_NEW_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert!(!reserved.status.success());
+    assert!(String::from_utf8_lossy(&reserved.stderr).contains("reserved"));
     let db_file = d.join("db-url");
     std::fs::write(&db_file, &db).unwrap();
     let port = free_port();

@@ -197,6 +197,19 @@ async fn fixture_with(pg: bool, limits: &str, two: bool, aws: Option<String>) ->
             .unwrap();
         scans.push((scan.0, conn.0, client_id.0));
     }
+    // The service's operator.
+    let operators = store.operator_tenant(&runner, now).await.unwrap();
+    store
+        .create_user(
+            &runner.scope(operators),
+            "ops@cloudarq.test",
+            Role::Admin,
+            Some(&hash),
+            None,
+            now,
+        )
+        .await
+        .unwrap();
     let keys = dir.path().join("signing-keys.toml");
     tokens::keygen(&keys, now).unwrap();
     let config = ServiceConfig::from_toml_and_env(
@@ -828,8 +841,10 @@ async fn tenant_wall(f: &Fixture) {
         v
     };
     let mut named = 0;
-    for (m, p, _) in PERMISSIONS {
-        if !p.contains('{') {
+    for (m, p, access) in PERMISSIONS {
+        // Operator routes name tenants, not a tenant's objects: a tenant's
+        // admin gets 403 there (the operator test).
+        if !p.contains('{') || *access == Access::Operator {
             continue;
         }
         named += 1;
@@ -2926,4 +2941,181 @@ async fn a_connection_test_assumes_the_role_and_is_limited_and_audited() {
         .map(|e| e["outcome"].as_str().unwrap())
         .collect();
     assert_eq!(outcomes, ["success", "error", "error"]);
+}
+
+/// V4: operators (admins of the operators' tenant, with a second factor)
+/// list, create and delete tenants; a tenant's admin, or an operator without
+/// a second factor, cannot; a new tenant's first admin is invited and signs
+/// in; deleting a tenant ends its sessions at once and never touches the
+/// operators' own.
+#[tokio::test]
+async fn operators_create_and_delete_tenants_and_no_one_else_can() {
+    let f = fixture(false).await;
+    let (_, unenrolled) = sign_in(&f, "_operators", "ops@cloudarq.test", PASSWORD).await;
+    let unenrolled = unenrolled["access_token"].as_str().unwrap().to_owned();
+    let r = call(&f, Method::GET, "/api/v1/tenants", Some(&unenrolled), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text().contains("second-factor-required"), "{}", r.text());
+    let (ops, _, _) = enrol(&f, "_operators", "ops@cloudarq.test").await;
+    for token in [&f.a_admin, &f.a_client, &f.b_admin] {
+        for (m, p) in [
+            (Method::GET, "/api/v1/tenants".to_owned()),
+            (
+                Method::DELETE,
+                format!("/api/v1/tenants/{}", Uuid::now_v7()),
+            ),
+        ] {
+            let r = call(&f, m.clone(), &p, Some(token), None).await;
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{m} {p}");
+        }
+    }
+    let listed = call(&f, Method::GET, "/api/v1/tenants", Some(&ops), None).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
+    let tenants = listed.json();
+    let id_of = |name: &str| {
+        tenants
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (globex, operators) = (id_of("globex"), id_of("_operators"));
+    assert!(
+        tenants
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == "_operators" && t["operators"] == true)
+    );
+
+    // A new tenant and its first admin.
+    let new = json!({"name": "initech", "admin_email": "boss@initech.test"});
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/tenants",
+        Some(&ops),
+        Some(new.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let token = r.json()["invitation_token"].as_str().unwrap().to_owned();
+    let accept = call(
+        &f,
+        Method::POST,
+        "/api/v1/invitations/accept",
+        None,
+        Some(json!({"token": token, "password": PASSWORD})),
+    )
+    .await;
+    assert_eq!(accept.status, StatusCode::NO_CONTENT, "{}", accept.text());
+    let (status, boss) = sign_in(&f, "initech", "boss@initech.test", PASSWORD).await;
+    assert_eq!(status, StatusCode::CREATED, "{boss}");
+    let again = call(&f, Method::POST, "/api/v1/tenants", Some(&ops), Some(new)).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+    for (bad, named) in [
+        (
+            json!({"name": "Init Tech", "admin_email": "a@b.test"}),
+            "name",
+        ),
+        (
+            json!({"name": "_operators", "admin_email": "a@b.test"}),
+            "name",
+        ),
+        (
+            json!({"name": "x", "admin_email": "not an address"}),
+            "admin_email",
+        ),
+    ] {
+        let r = call(
+            &f,
+            Method::POST,
+            "/api/v1/tenants",
+            Some(&ops),
+            Some(bad.clone()),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}: {}", r.text());
+        assert!(r.text().contains(named), "{bad}: {}", r.text());
+    }
+
+    // Deleting globex ends its admin's session now; the operators' tenant
+    // and unknown ids are refused.
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/scans", Some(&f.b_admin), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let d = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/tenants/{globex}"),
+        Some(&ops),
+        None,
+    )
+    .await;
+    assert_eq!(d.status, StatusCode::NO_CONTENT, "{}", d.text());
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/scans", Some(&f.b_admin), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        sign_in(&f, "globex", "admin@globex.test", PASSWORD).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let twice = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/tenants/{globex}"),
+        Some(&ops),
+        None,
+    )
+    .await;
+    assert_eq!(twice.status, StatusCode::NOT_FOUND);
+    let own = call(
+        &f,
+        Method::DELETE,
+        &format!("/api/v1/tenants/{operators}"),
+        Some(&ops),
+        None,
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::CONFLICT);
+    let after = call(&f, Method::GET, "/api/v1/tenants", Some(&ops), None)
+        .await
+        .json();
+    let g = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "globex")
+        .unwrap();
+    assert!(g["deleted_at"].is_string(), "kept until the purge: {g}");
+    // Acme is untouched.
+    assert_eq!(
+        call(&f, Method::GET, "/api/v1/scans", Some(&f.a_admin), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&ops), None)
+        .await
+        .json();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"tenant.create") && actions.contains(&"tenant.delete"),
+        "{actions:?}"
+    );
 }

@@ -42,6 +42,15 @@ pub struct LoginUser {
     pub disabled: bool,
 }
 
+/// What a live session's requests must also meet.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Its tenant's settings.
+    pub settings: TenantSettings,
+    /// Whether its tenant is the operators' (migration 0014).
+    pub operator: bool,
+}
+
 /// Why a session ended; stored with it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RevokeReason {
@@ -413,9 +422,9 @@ impl Store {
             .is_some())
     }
 
-    /// [`Self::session_valid`], answering with the tenant's settings the
-    /// request must also meet (in the same query), or `None` when the
-    /// session may not act.
+    /// [`Self::session_valid`], answering with what else the request must
+    /// meet (the tenant's settings, and whether it is the operators'
+    /// tenant), read in the same query; `None` when the session may not act.
     pub async fn session_check(
         &self,
         scope: &TenantScope,
@@ -423,12 +432,13 @@ impl Store {
         user: UserId,
         authz_version: i64,
         now: OffsetDateTime,
-    ) -> Result<Option<TenantSettings>> {
+    ) -> Result<Option<SessionPolicy>> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        let found: Option<(bool,)> = on_tx!(&mut tx, c => {
+        let found: Option<(bool, bool)> = on_tx!(&mut tx, c => {
             sqlx::query_as(
-                "SELECT tn.require_client_mfa FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
+                "SELECT tn.require_client_mfa, EXISTS (SELECT 1 FROM operator_tenant o WHERE o.id = s.tenant_id) \
+                 FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id \
                  JOIN tenants tn ON tn.id = s.tenant_id AND tn.deleted_at_ms IS NULL \
                  WHERE s.tenant_id = $1 AND s.id = $2 AND s.user_id = $3 AND s.revoked_at_ms IS NULL \
                  AND s.expires_at_ms > $4 AND u.disabled_at_ms IS NULL AND u.authz_version = $5",
@@ -443,7 +453,10 @@ impl Store {
             .ctx("checking a session")?
         });
         tx.commit().await?;
-        Ok(found.map(|(require_client_mfa,)| TenantSettings { require_client_mfa }))
+        Ok(found.map(|(require_client_mfa, operator)| SessionPolicy {
+            settings: TenantSettings { require_client_mfa },
+            operator,
+        }))
     }
 
     /// Ends one session (logout). Returns whether it was live.

@@ -46,8 +46,8 @@ impl Store {
             if let Err(sqlx::Error::Database(d)) = &r
                 && d.is_unique_violation()
             {
-                return Err(StoreError::InvalidInput {
-                    field: "tenant name",
+                return Err(StoreError::Conflict {
+                    what: "tenant name",
                     detail: format!("{name:?} is already used by a live tenant"),
                 });
             }
@@ -154,5 +154,67 @@ impl Store {
             });
         }
         tx.commit().await
+    }
+}
+
+/// The reserved name of the operators' tenant (a name the API refuses for
+/// customer tenants, which start with a letter).
+pub const OPERATOR_TENANT: &str = "_operators";
+
+impl Store {
+    /// The operators' tenant, created on first use (migration 0014): its
+    /// admins are the service's operators.
+    pub async fn operator_tenant(
+        &self,
+        runner: &JobRunner,
+        now: OffsetDateTime,
+    ) -> Result<TenantId> {
+        if let Some(t) = self.find_operator_tenant().await? {
+            return Ok(t);
+        }
+        let id = match self.tenant_by_name(runner, OPERATOR_TENANT).await? {
+            Some(t) => t,
+            None => self.create_tenant(runner, OPERATOR_TENANT, now).await?,
+        };
+        let mut tx = self.pool.begin_operator().await?;
+        let r = on_tx!(&mut tx, c => {
+            sqlx::query("INSERT INTO operator_tenant (id) VALUES ($1)")
+                .bind(id.as_uuid())
+                .execute(&mut *c)
+                .await
+                .map(|_| ())
+        });
+        match r {
+            Ok(_) => {
+                tx.commit().await?;
+                Ok(id)
+            }
+            // Another first run named one a moment before: that one.
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
+                drop(tx);
+                self.find_operator_tenant()
+                    .await?
+                    .ok_or(StoreError::NotFound {
+                        what: "operator tenant",
+                        id: OPERATOR_TENANT.into(),
+                    })
+            }
+            Err(e) => Err(StoreError::Database {
+                context: "naming the operator tenant",
+                source: e,
+            }),
+        }
+    }
+
+    async fn find_operator_tenant(&self) -> Result<Option<TenantId>> {
+        let mut tx = self.pool.begin_operator().await?;
+        let id: Option<Uuid> = on_tx!(&mut tx, c => {
+            sqlx::query_scalar("SELECT id FROM operator_tenant")
+                .fetch_optional(&mut *c)
+                .await
+                .ctx("reading the operator tenant")?
+        });
+        tx.commit().await?;
+        Ok(id.map(TenantId))
     }
 }

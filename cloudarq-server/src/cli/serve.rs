@@ -120,6 +120,15 @@ pub enum UsersCommand {
         #[arg(long, default_value = "admin", value_parser = ["admin", "client"])]
         role: String,
     },
+    /// Add an operator: an admin of the operators' tenant (`_operators`,
+    /// created on first use), who creates and deletes tenants through the
+    /// API after signing in there with a second factor. The password is
+    /// read as for `add`.
+    AddOperator {
+        /// The operator's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// Runs `serve`.
@@ -151,11 +160,21 @@ pub async fn users(
     command: UsersCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let UsersCommand::Add {
-        tenant,
-        email,
-        role,
-    } = command;
+    let (tenant, email, role) = match command {
+        UsersCommand::Add {
+            tenant,
+            email,
+            role,
+        } => {
+            if tenant.starts_with('_') {
+                anyhow::bail!(
+                    "tenant names starting with _ are reserved (operators: `cloudarq users add-operator`)"
+                );
+            }
+            (Some(tenant), email, role)
+        }
+        UsersCommand::AddOperator { email } => (None, email, "admin".to_owned()),
+    };
     let role = Role::parse(&role).context("role must be admin or client")?;
     let password = match std::env::var("CLOUDARQ_NEW_PASSWORD") {
         Ok(p) => p,
@@ -176,10 +195,14 @@ pub async fn users(
     let hash = passwords.hash(&password).await?;
     let (store, runner) = store_args.open().await?;
     let now = time::OffsetDateTime::now_utc();
-    let id = match store.tenant_by_name(&runner, &tenant).await? {
-        Some(t) => t,
-        None => store.create_tenant(&runner, &tenant, now).await?,
+    let id = match &tenant {
+        None => store.operator_tenant(&runner, now).await?,
+        Some(name) => match store.tenant_by_name(&runner, name).await? {
+            Some(t) => t,
+            None => store.create_tenant(&runner, name, now).await?,
+        },
     };
+    let tenant = tenant.unwrap_or_else(|| cloudarq_store::tenants::OPERATOR_TENANT.to_owned());
     let scope = runner.scope(id);
     let user = store
         .create_user(&scope, &email, role, Some(&hash), None, now)

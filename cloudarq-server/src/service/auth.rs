@@ -88,6 +88,75 @@ impl Authority {
         Ok(store.rate_limit_reset(&self.runner, key).await?)
     }
 
+    /// Every tenant (operators only).
+    pub(super) async fn tenants(
+        &self,
+        store: &Store,
+        id: &Identity,
+    ) -> Result<(Vec<cloudarq_store::tenants::Tenant>, Option<TenantId>), ApiError> {
+        if !id.operator {
+            return Err(ApiError::Forbidden);
+        }
+        let all = store.tenants(&self.runner).await?;
+        let op = store
+            .operator_tenant(&self.runner, OffsetDateTime::now_utc())
+            .await?;
+        Ok((all, Some(op)))
+    }
+
+    /// Creates a tenant (operators only) and returns its scope, for
+    /// inviting its first admin.
+    pub(super) async fn create_tenant(
+        &self,
+        store: &Store,
+        id: &Identity,
+        name: &str,
+    ) -> Result<TenantScope, ApiError> {
+        if !id.operator {
+            return Err(ApiError::Forbidden);
+        }
+        let t = store
+            .create_tenant(&self.runner, name, OffsetDateTime::now_utc())
+            .await?;
+        Ok(self.runner.scope(t))
+    }
+
+    /// Deletes a tenant (operators only; never the operators' own): its
+    /// sessions end at once, its data is purged after the retention delay.
+    pub(super) async fn delete_tenant(
+        &self,
+        store: &Store,
+        id: &Identity,
+        tenant: TenantId,
+    ) -> Result<TenantScope, ApiError> {
+        if !id.operator {
+            return Err(ApiError::Forbidden);
+        }
+        let now = OffsetDateTime::now_utc();
+        if store.operator_tenant(&self.runner, now).await? == tenant {
+            return Err(ApiError::Conflict(
+                "the operators' tenant cannot be deleted".into(),
+            ));
+        }
+        let live = store
+            .tenants(&self.runner)
+            .await?
+            .into_iter()
+            .any(|t| t.id == tenant && t.deleted_at.is_none());
+        if !live {
+            return Err(ApiError::NotFound);
+        }
+        store
+            .delete_tenant(
+                &self.runner,
+                tenant,
+                cloudarq_store::retention::RetentionPolicy::default(),
+                now,
+            )
+            .await?;
+        Ok(self.runner.scope(tenant))
+    }
+
     /// The scope of the tenant an invitation token names (the token's
     /// hash is then looked up in that tenant's rows only).
     pub(super) fn invitation_scope(&self, tenant: TenantId) -> TenantScope {
@@ -175,6 +244,8 @@ pub struct Identity {
     pub session: SessionId,
     /// Whether the session was opened with a second factor.
     pub mfa: bool,
+    /// Whether the tenant is the operators' (its admins are operators).
+    pub operator: bool,
     /// Where the request came from.
     pub client: Client,
 }
@@ -285,7 +356,7 @@ where
         let scope = state.authority().token_scope(TenantId::from(claims.tid));
         let session = SessionId(claims.sid);
         let user = UserId(claims.sub);
-        let Some(settings) = state
+        let Some(policy) = state
             .store()
             .session_check(&scope, session, user, claims.ver, now)
             .await?
@@ -298,9 +369,11 @@ where
             role,
             session,
             mfa: claims.mfa,
+            operator: policy.operator,
             client: Client::of(parts, &state),
         };
-        if access != Access::Public && !rbac::allows(role, access) {
+        let operator_ok = access != Access::Operator || policy.operator;
+        if access != Access::Public && !(rbac::allows(role, access) && operator_ok) {
             identity
                 .audit(
                     state.store(),
@@ -314,8 +387,11 @@ where
         // Admins act only after a second factor; until then they may manage
         // their own session and enrol (the `Signed` routes).
         // So do clients when their tenant requires it.
-        let needs_mfa = role == Role::Admin || settings.require_client_mfa;
-        if needs_mfa && !claims.mfa && matches!(access, Access::Read | Access::Admin) {
+        let needs_mfa = role == Role::Admin || policy.settings.require_client_mfa;
+        if needs_mfa
+            && !claims.mfa
+            && matches!(access, Access::Read | Access::Admin | Access::Operator)
+        {
             return Err(ApiError::SecondFactorRequired);
         }
         Ok(identity)

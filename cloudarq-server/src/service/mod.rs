@@ -70,6 +70,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "meta", description = "Health and security contact"),
         (name = "session", description = "Sign-in, refresh, sign-out"),
         (name = "connections", description = "AWS accounts connected to the tenant"),
+        (name = "tenants", description = "Tenants (operators)"),
         (name = "settings", description = "The tenant's settings"),
         (name = "users", description = "The tenant's users and invitations"),
         (name = "scans", description = "Scans"),

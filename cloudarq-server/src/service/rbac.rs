@@ -18,6 +18,9 @@ pub enum Access {
     Read,
     /// Tenant admins (connections, users, scans, mutelist, settings, audit).
     Admin,
+    /// Operators: the admins of the operators' tenant, signed in with a
+    /// second factor (tenants).
+    Operator,
 }
 
 /// The matrix: method, route (as the router writes it), access.
@@ -57,6 +60,9 @@ pub const PERMISSIONS: &[(&str, &str, Access)] = &[
         Access::Admin,
     ),
     ("POST", "/api/v1/invitations/accept", Access::Public),
+    ("GET", "/api/v1/tenants", Access::Operator),
+    ("POST", "/api/v1/tenants", Access::Operator),
+    ("DELETE", "/api/v1/tenants/{tenant_id}", Access::Operator),
     ("GET", "/api/v1/tenant/settings", Access::Admin),
     ("PUT", "/api/v1/tenant/settings", Access::Admin),
     ("GET", "/api/v1/users", Access::Admin),
@@ -103,7 +109,7 @@ pub fn allows(role: cloudarq_store::users::Role, access: Access) -> bool {
     use cloudarq_store::users::Role;
     match access {
         Access::Public | Access::Signed | Access::Read => true,
-        Access::Admin => role == Role::Admin,
+        Access::Admin | Access::Operator => role == Role::Admin,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod reports;
 pub mod scans;
 pub mod session;
 pub mod settings;
+pub mod tenants;
 pub mod users;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -39,6 +40,8 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(connections::get_setup))
         .routes(routes!(connections::test))
         .routes(routes!(connections::template))
+        .routes(routes!(tenants::list, tenants::create))
+        .routes(routes!(tenants::delete))
         .routes(routes!(settings::get, settings::put))
         .routes(routes!(users::list, users::invite))
         .routes(routes!(users::change_role, users::remove))

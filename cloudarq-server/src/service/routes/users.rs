@@ -91,7 +91,7 @@ pub struct NewUser {
 }
 
 /// Whether `email` has the shape [`NewUser::email`] documents.
-fn email_ok(email: &str) -> bool {
+pub(crate) fn email_ok(email: &str) -> bool {
     let printable = |s: &str, max: usize| {
         (1..=max).contains(&s.len()) && s.bytes().all(|b| (b'!'..=b'~').contains(&b) && b != b'@')
     };
