@@ -217,7 +217,7 @@ impl Store {
     ) -> Result<u64> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        let n = on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c => {
             let changed = sqlx::query(
                 "UPDATE users SET password_hash = $3, authz_version = authz_version + 1 \
                  WHERE tenant_id = $1 AND id = $2 AND disabled_at_ms IS NULL",
@@ -232,19 +232,9 @@ impl Store {
             if changed != 1 {
                 return Err(not_found(user));
             }
-            sqlx::query(
-                "UPDATE sessions SET revoked_at_ms = $3, revoked_reason = $4 \
-                 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at_ms IS NULL",
-            )
-            .bind(tenant)
-            .bind(user.0)
-            .bind(ms(now))
-            .bind(RevokeReason::PasswordChange.as_str())
-            .execute(&mut *c)
-            .await
-            .ctx("revoking sessions")?
-            .rows_affected()
         });
+        let n =
+            end_user_sessions(&mut tx, tenant, user, RevokeReason::PasswordChange, ms(now)).await?;
         tx.commit().await?;
         Ok(n)
     }
@@ -486,7 +476,7 @@ impl Store {
     ) -> Result<u64> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        let n = on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c => {
             let bumped = sqlx::query(
                 "UPDATE users SET authz_version = authz_version + 1 WHERE tenant_id = $1 AND id = $2",
             )
@@ -499,22 +489,36 @@ impl Store {
             if bumped != 1 {
                 return Err(not_found(user));
             }
-            sqlx::query(
-                "UPDATE sessions SET revoked_at_ms = $3, revoked_reason = $4 \
-                 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at_ms IS NULL",
-            )
-            .bind(tenant)
-            .bind(user.0)
-            .bind(ms(now))
-            .bind(reason.as_str())
-            .execute(&mut *c)
-            .await
-            .ctx("revoking sessions")?
-            .rows_affected()
         });
+        let n = end_user_sessions(&mut tx, tenant, user, reason, ms(now)).await?;
         tx.commit().await?;
         Ok(n)
     }
+}
+
+/// Ends every live session of `user` inside the caller's transaction (a
+/// password change, role change or removal, with the user's row change).
+pub(crate) async fn end_user_sessions(
+    tx: &mut crate::db::Tx,
+    tenant: Uuid,
+    user: UserId,
+    reason: RevokeReason,
+    now_ms: i64,
+) -> Result<u64> {
+    Ok(on_tx!(tx, c => {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at_ms = $3, revoked_reason = $4 \
+             WHERE tenant_id = $1 AND user_id = $2 AND revoked_at_ms IS NULL",
+        )
+        .bind(tenant)
+        .bind(user.0)
+        .bind(now_ms)
+        .bind(reason.as_str())
+        .execute(&mut *c)
+        .await
+        .ctx("revoking sessions")?
+        .rows_affected()
+    }))
 }
 
 async fn revoke_in(

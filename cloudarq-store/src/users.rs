@@ -207,7 +207,7 @@ impl Store {
             UserChange::Role(r) => (Some(r), RevokeReason::RoleChange),
             UserChange::Remove => (None, RevokeReason::UserRemoved),
         };
-        let n = on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c => {
             let current: Option<(String,)> = sqlx::query_as(
                 "SELECT role FROM users WHERE tenant_id = $1 AND id = $2 AND disabled_at_ms IS NULL",
             )
@@ -254,19 +254,8 @@ impl Store {
             .execute(&mut *c)
             .await
             .ctx("changing a user")?;
-            sqlx::query(
-                "UPDATE sessions SET revoked_at_ms = $3, revoked_reason = $4 \
-                 WHERE tenant_id = $1 AND user_id = $2 AND revoked_at_ms IS NULL",
-            )
-            .bind(tenant)
-            .bind(user.0)
-            .bind(ms(now))
-            .bind(reason.as_str())
-            .execute(&mut *c)
-            .await
-            .ctx("revoking sessions")?
-            .rows_affected()
         });
+        let n = crate::sessions::end_user_sessions(&mut tx, tenant, user, reason, ms(now)).await?;
         tx.commit().await?;
         Ok(n)
     }

@@ -271,15 +271,24 @@ pub async fn create(
     ))
 }
 
-async fn find(state: &AppState, id: &Identity, conn: ConnectionId) -> Result<Connection, ApiError> {
+/// A live connection of the caller's tenant (404 for another tenant's or a
+/// made-up id).
+pub(crate) async fn listed(
+    state: &AppState,
+    id: &Identity,
+    conn: ConnectionId,
+) -> Result<cloudarq_store::connections::Connection, ApiError> {
     state
         .store()
         .connections(&id.scope)
         .await?
         .into_iter()
         .find(|c| c.id == conn)
-        .map(Connection::from)
         .ok_or(ApiError::NotFound)
+}
+
+async fn find(state: &AppState, id: &Identity, conn: ConnectionId) -> Result<Connection, ApiError> {
+    listed(state, id, conn).await.map(Connection::from)
 }
 
 /// One connection.
@@ -318,13 +327,7 @@ pub async fn get_setup(
     ApiPath(connection_id): ApiPath<Uuid>,
 ) -> Result<Json<Setup>, ApiError> {
     let conn = ConnectionId(connection_id);
-    let listed = state
-        .store()
-        .connections(&id.scope)
-        .await?
-        .into_iter()
-        .find(|c| c.id == conn)
-        .ok_or(ApiError::NotFound)?;
+    let listed = listed(&state, &id, conn).await?;
     let principal_arn = principal(&state)?.to_owned();
     let creds = state.store().credentials(&id.scope, conn).await?;
     let (Some(external_id), Some(role_arn)) = (creds.external_id, listed.role_arn) else {
@@ -442,13 +445,7 @@ pub async fn test(
     ApiPath(connection_id): ApiPath<Uuid>,
 ) -> Result<Json<TestResult>, ApiError> {
     let conn = ConnectionId(connection_id);
-    let listed = state
-        .store()
-        .connections(&id.scope)
-        .await?
-        .into_iter()
-        .find(|c| c.id == conn)
-        .ok_or(ApiError::NotFound)?;
+    let listed = listed(&state, &id, conn).await?;
     state
         .authority()
         .limit(

@@ -105,15 +105,7 @@ pub async fn list(
     ApiPath(connection_id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<Entry>>, ApiError> {
     let connection = ConnectionId(connection_id);
-    if !state
-        .store()
-        .connections(&id.scope)
-        .await?
-        .iter()
-        .any(|c| c.id == connection)
-    {
-        return Err(ApiError::NotFound);
-    }
+    super::connections::listed(&state, &id, connection).await?;
     let entries = state.store().mute_entries(&id.scope, connection).await?;
     Ok(Json(entries.into_iter().map(Entry::from).collect()))
 }

@@ -314,15 +314,7 @@ pub async fn scores(
         )));
     }
     let connection = ConnectionId(connection_id);
-    if !state
-        .store()
-        .connections(&id.scope)
-        .await?
-        .iter()
-        .any(|c| c.id == connection)
-    {
-        return Err(ApiError::NotFound);
-    }
+    super::connections::listed(&state, &id, connection).await?;
     let now = OffsetDateTime::now_utc();
     let points = state
         .store()
