@@ -2,7 +2,10 @@
 //! recording a 10,000- and a 100,000-finding scan (details encrypted), and a
 //! filtered, paged findings query against a store holding several hundred
 //! thousand findings. `examples/store_scale.rs` times the same page queries
-//! with millions of findings stored.
+//! with millions of findings stored. The `queue` group times the scan
+//! queue's overhead per job (issue 12): queue, claim (a worker's
+//! `claim_scan`) and finish with a result of no findings, one job per
+//! iteration, run alone with `cargo bench -p cloudarq-benches --bench store -- queue`.
 //!
 //! ```sh
 //! cargo bench -p cloudarq-benches --bench store
@@ -26,7 +29,7 @@ use cloudarq_store::connections::{ConnectionId, NewConnection};
 use cloudarq_store::findings::FindingFilter;
 use cloudarq_store::scans::{ScanId, ScanTimes};
 use cloudarq_store::testing::{PgCluster, memory_keyring};
-use cloudarq_store::{Store, TenantScope};
+use cloudarq_store::{JobRunner, Store, TenantScope};
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_main};
 use time::OffsetDateTime;
 
@@ -36,6 +39,7 @@ const FINDINGS_100K: usize = 100_000;
 struct Target {
     name: &'static str,
     store: Store,
+    runner: JobRunner,
     scope: TenantScope,
     conn: ConnectionId,
     _keep: (Option<PgCluster>, tempfile::TempDir),
@@ -78,6 +82,7 @@ async fn target(
     Target {
         name,
         store,
+        runner,
         scope,
         conn,
         _keep: keep,
@@ -196,6 +201,37 @@ fn store(c: &mut Criterion) {
         });
     }
     query.finish();
+
+    // The queue's own cost per job: no findings, so what is timed is the
+    // queue insert, the claim (`FOR UPDATE SKIP LOCKED` on PostgreSQL)
+    // and the fenced finish, each its own transaction.
+    let mut empty = demo_result(0);
+    empty.scores.clear();
+    let mut queue = c.benchmark_group("queue");
+    queue.sample_size(20);
+    queue.throughput(Throughput::Elements(1));
+    for t in &targets {
+        queue.bench_function(BenchmarkId::new("queue_claim_finish", t.name), |b| {
+            b.iter(|| {
+                rt.block_on(async {
+                    let now = OffsetDateTime::now_utc();
+                    let scan = t.store.queue_scan(&t.scope, t.conn, now).await.unwrap();
+                    let claim = t
+                        .store
+                        .claim_scan(&t.runner, "bench", now)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    assert_eq!(claim.scan, scan);
+                    t.store
+                        .finish_scan(&claim.scope, &claim.lease, &empty, times())
+                        .await
+                        .unwrap();
+                })
+            })
+        });
+    }
+    queue.finish();
 }
 
 /// Holds the group `criterion_group!` generates, so it is not a public item.

@@ -6,6 +6,9 @@
 #[path = "moto/harness.rs"]
 #[allow(dead_code, reason = "shared harness; this binary uses part of it")]
 mod harness;
+#[path = "moto/loopback.rs"]
+#[allow(dead_code, reason = "shared harness; this binary uses part of it")]
+mod loopback;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,5 @@
-//! The `cloudarq` application: the command-line interface today, the hosted
-//! multi-tenant service later.
+//! The `cloudarq` application: the command-line interface, the hosted
+//! multi-tenant service (`service`) and its scan workers (`worker`).
 //!
 //! ```
 //! use clap::Parser;
@@ -20,3 +20,4 @@ pub mod cli;
 pub mod logging;
 pub mod record;
 pub mod service;
+pub mod worker;

@@ -11,6 +11,7 @@
 use cloudarq_core::engine::{EngineError, ScanDiff};
 use cloudarq_model::finding::ScanResult;
 use cloudarq_store::connections::ConnectionId;
+use cloudarq_store::jobs::Lease;
 use cloudarq_store::scans::{ScanId, ScanStatus, ScanTimes};
 use cloudarq_store::{Store, StoreError, TenantScope};
 
@@ -50,17 +51,18 @@ pub async fn record(
     Ok(Recorded { scan, changes })
 }
 
-/// Finishes `scan` (queued or claimed by a worker) of `connection` with
+/// Finishes the scan a worker claimed (`lease`) of `connection` with
 /// `result`, and compares it with the previous one.
 pub async fn finish(
     store: &Store,
     scope: &TenantScope,
     connection: ConnectionId,
-    scan: ScanId,
+    lease: &Lease,
     result: &ScanResult,
     times: ScanTimes,
 ) -> Result<Recorded, RecordError> {
-    store.finish_scan(scope, scan, result, times).await?;
+    store.finish_scan(scope, lease, result, times).await?;
+    let scan = lease.scan();
     let changes = since_previous(store, scope, connection, scan, result).await?;
     Ok(Recorded { scan, changes })
 }

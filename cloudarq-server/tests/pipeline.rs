@@ -116,7 +116,7 @@ async fn a_worker_claims_runs_and_finishes_a_queued_scan_with_the_cli_pipeline()
         for (i, _) in seen.iter().enumerate() {
             let pct = u8::try_from(50 + 10 * i).unwrap();
             store
-                .report_progress(&scope, claimed.scan, pct, t(12 + round))
+                .report_progress(&scope, &claimed.lease, pct, t(12 + round))
                 .await
                 .unwrap();
         }
@@ -135,7 +135,7 @@ async fn a_worker_claims_runs_and_finishes_a_queued_scan_with_the_cli_pipeline()
             &store,
             &scope,
             claimed.connection,
-            claimed.scan,
+            &claimed.lease,
             &scan.result,
             ScanTimes {
                 started_at: t(11 + round),
@@ -155,18 +155,19 @@ async fn a_worker_claims_runs_and_finishes_a_queued_scan_with_the_cli_pipeline()
         }
         let back = store.load_result(&scope, queued).await.unwrap();
         assert_eq!(back, scan.result);
-        previous = Some(queued);
+        previous = Some(claimed.lease.clone());
     }
     let scans = store.scans(&scope, Some(conn)).await.unwrap();
     assert_eq!(scans.len(), 2);
     assert!(scans.iter().all(|s| s.status == ScanStatus::Succeeded));
-    assert_eq!(scans[0].id, previous.unwrap());
+    let previous = previous.unwrap();
+    assert_eq!(scans[0].id, previous.scan());
     // A finished scan cannot be finished again by the storing step.
     let again = cloudarq_server::record::finish(
         &store,
         &scope,
         conn,
-        scans[0].id,
+        &previous,
         &cloudarq_model::finding::ScanResult::from_json(
             &cloudarq_core::report::json::to_string(
                 &store.load_result(&scope, scans[0].id).await.unwrap(),

@@ -6,6 +6,12 @@
 
 use std::collections::BTreeSet;
 
+/// moto and the fault proxy, as the collectors' tests run them.
+#[allow(dead_code, reason = "the service tests use moto only")]
+#[path = "../../cloudarq-core/tests/moto/loopback.rs"]
+mod loopback;
+use loopback::Moto;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -2134,6 +2140,117 @@ async fn a_password_change_needs_the_current_one_and_ends_every_session() {
 /// since the connection's previous scan, and score trends; bad formats and
 /// frameworks are named, unfinished scans have no report.
 #[tokio::test]
+async fn an_admin_cancels_a_queued_scan_once_and_no_one_else_can() {
+    let f = fixture(false).await;
+    let queued = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/connections/{}/scans", f.a_conn),
+        Some(&f.a_admin),
+        None,
+    )
+    .await
+    .json();
+    let scan = queued["id"].as_str().unwrap().to_owned();
+    let cancel = format!("/api/v1/scans/{scan}/cancel");
+    // Another tenant's admin: 404; a client of the tenant: 403; the scan
+    // stays queued.
+    let r = call(&f, Method::POST, &cancel, Some(&f.b_admin), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = call(&f, Method::POST, &cancel, Some(&f.a_client), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let status = |token: &str| {
+        let path = format!("/api/v1/scans/{scan}");
+        let token = token.to_owned();
+        let f = &f;
+        async move { call(f, Method::GET, &path, Some(&token), None).await.json()["status"].clone() }
+    };
+    assert_eq!(status(&f.a_client).await, "queued");
+    // The admin: cancelled, with its end time, and audited.
+    let r = call(&f, Method::POST, &cancel, Some(&f.a_admin), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["status"], "cancelled");
+    assert!(r.json()["finished_at"].is_string());
+    assert_eq!(status(&f.a_admin).await, "cancelled");
+    // Again, and on a scan that succeeded: 409 naming the state; the
+    // succeeded scan keeps its findings.
+    let again = call(&f, Method::POST, &cancel, Some(&f.a_admin), None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert!(
+        again.text().contains("has status cancelled"),
+        "{}",
+        again.text()
+    );
+    let before = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}", f.a_scan),
+        Some(&f.a_admin),
+        None,
+    )
+    .await
+    .body;
+    let done = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/scans/{}/cancel", f.a_scan),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::CONFLICT);
+    assert!(
+        done.text().contains("has status succeeded"),
+        "{}",
+        done.text()
+    );
+    let after = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}", f.a_scan),
+        Some(&f.a_admin),
+        None,
+    )
+    .await
+    .body;
+    assert_eq!(before, after);
+    // A made-up id: 404 like another tenant's.
+    let r = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/scans/{}/cancel", Uuid::now_v7()),
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let outcomes: Vec<(String, String)> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "scan.cancel")
+        .map(|e| {
+            (
+                e["target"].as_str().unwrap().to_owned(),
+                e["outcome"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let target = format!("scan:{scan}");
+    let done_target = format!("scan:{}", f.a_scan);
+    for want in [
+        (target.clone(), "success".to_owned()),
+        (target, "refused".to_owned()),
+        (done_target, "refused".to_owned()),
+    ] {
+        assert!(outcomes.contains(&want), "{want:?} in {outcomes:?}");
+    }
+}
+
+#[tokio::test]
 async fn reports_diffs_and_score_trends_are_served() {
     let f = fixture(false).await;
     let scan = call(
@@ -2827,48 +2944,6 @@ async fn mutelist_entries_are_checked_scoped_and_audited() {
     );
 }
 
-/// A throwaway `moto_server` on a free loopback port, killed on drop.
-struct Moto(std::process::Child, u16);
-
-impl Moto {
-    fn start() -> Moto {
-        let venv =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server");
-        let bin = if venv.exists() {
-            venv
-        } else {
-            "moto_server".into()
-        };
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = std::process::Command::new(&bin)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("moto_server (moto[server], installed by ./scripts/test.sh)");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "moto_server did not start"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        Moto(child, port)
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// V8/V6: testing a connection assumes its role with its External ID from
 /// the service's principal (against moto) and names the account; an
 /// unreachable STS is a clear failure, not a hang; tests are limited per
@@ -2880,7 +2955,7 @@ async fn a_connection_test_assumes_the_role_and_is_limited_and_audited() {
         false,
         "",
         false,
-        Some(format!("http://127.0.0.1:{}", moto.1)),
+        Some(format!("http://127.0.0.1:{}", moto.port)),
     )
     .await;
     let created = call(

@@ -103,6 +103,27 @@ pub enum StoreError {
         /// The state(s) the step starts from.
         expected: &'static str,
     },
+    /// A worker's step on a scan it no longer holds: its lease expired and
+    /// the scan was claimed again (or ended) since; the fencing token
+    /// (worker and attempt) no longer matches, and nothing was changed. The
+    /// worker must stop working on the scan.
+    #[error(
+        "scan {scan}: attempt {attempt} by {worker} lost its lease (the scan is on attempt {current}, {status}); {action} refused"
+    )]
+    LeaseLost {
+        /// The scan.
+        scan: ScanId,
+        /// The stale claim's worker.
+        worker: String,
+        /// The stale claim's attempt.
+        attempt: u32,
+        /// The scan's attempt now.
+        current: u32,
+        /// The scan's state now.
+        status: ScanStatus,
+        /// The refused step.
+        action: &'static str,
+    },
     /// The change would break a rule of the tenant's data (e.g. leave it
     /// without an admin); nothing was changed.
     #[error("{what}: {detail}")]

@@ -1,38 +1,47 @@
-//! The scan job lifecycle (table `scans`, with [`crate::scans`]): a worker
-//! claims the oldest queued scan of any tenant under a lease, reports its
-//! progress (each report renews the lease), and finishes the scan in place
-//! with its result or fails it with an error.
+//! The scan job lifecycle (table `scans`, with [`crate::scans`]): the
+//! store's job queue. A worker claims the oldest queued scan of any tenant
+//! under a lease, reports its progress (each report renews the lease), and
+//! finishes the scan in place with its result, fails it, or puts it back
+//! in the queue to be tried again after a back-off.
 //!
 //! ```text
 //! queued ──claim_scan──▶ running ──finish_scan──▶ succeeded
-//!   │                     │  ▲
-//!   │                     │  └── claim_scan once the lease expired (attempt n + 1;
-//!   │ fail_scan           │      after MAX_SCAN_ATTEMPTS the claim fails it instead)
-//!   └───────▶ failed ◀────┘ fail_scan
-//!
-//! queued or running ──connection or tenant deleted──▶ cancelled
+//!  ▲ │                    │  ▲
+//!  │ │                    │  └── claim_scan once the lease expired (attempt n + 1;
+//!  │ │                    │      after MAX_SCAN_ATTEMPTS the claim fails it instead)
+//!  │ │                    ├──fail_scan, or retry_scan at MAX_SCAN_ATTEMPTS──▶ failed
+//!  └─┼────retry_scan──────┘  (queued again, not claimed before the back-off)
+//!    │
+//! queued or running ──cancel_scan, or connection or tenant deleted──▶ cancelled
 //! ```
 //!
-//! - Claiming is cross-tenant, so it takes the [`JobRunner`] and runs in a
-//!   maintenance transaction; on PostgreSQL the candidate row is locked
-//!   `FOR UPDATE SKIP LOCKED`, so two workers never claim the same scan, and
-//!   on SQLite the transaction holds the write lock from its start (`BEGIN
-//!   IMMEDIATE`).
+//! - Claiming is cross-tenant, so it takes the [`JobRunner`] and runs in one
+//!   short maintenance transaction; on PostgreSQL the candidate row is
+//!   locked `FOR UPDATE SKIP LOCKED`, so two workers never claim the same
+//!   scan, and on SQLite the transaction holds the write lock from its start
+//!   (`BEGIN IMMEDIATE`).
 //! - A claim fails instead of running a scan whose connection or tenant was
-//!   deleted, and a scan whose lease expired [`MAX_SCAN_ATTEMPTS`] times.
-//! - Progress, finish and fail act for one tenant ([`TenantScope`]): they run
-//!   in tenant transactions, so on PostgreSQL row-level security applies, and
-//!   another tenant's scan is [`StoreError::NotFound`] and left unchanged.
+//!   deleted, and a scan whose lease expired [`MAX_SCAN_ATTEMPTS`] times (the
+//!   claim is the reaper of expired leases).
+//! - A claim returns a [`Lease`], the fencing token (worker and attempt).
+//!   Progress, finish, fail and retry take it and change the scan only while
+//!   the scan is still on that claim; a worker that stalled past its lease
+//!   and woke after another claim cannot complete, fail or overwrite that
+//!   attempt ([`StoreError::LeaseLost`]), and nothing of it is stored.
+//! - Progress, finish, fail, retry and cancel act for one tenant
+//!   ([`TenantScope`]): they run in tenant transactions, so on PostgreSQL
+//!   row-level security applies, and another tenant's scan is
+//!   [`StoreError::NotFound`] and left unchanged.
 //! - Each step changes the row only from the states it allows, in one
 //!   conditional `UPDATE`; a scan in another state is refused with
 //!   [`StoreError::ScanState`], which names the scan and its state. So two
-//!   finishes of one scan store its findings once.
+//!   finishes of one scan store its findings once, and a cancelled scan's
+//!   worker learns at its next progress report that it should stop.
 //! - [`Store::record_scan`] (the CLI) queues and finishes a scan in one
 //!   transaction.
 //!
-//! A worker whose lease expired and whose scan was claimed again may still
-//! finish first; the later finish is then refused. Deleting a connection or
-//! tenant cancels its queued and running scans ([`crate::retention`]).
+//! Deleting a connection or tenant cancels its queued and running scans
+//! ([`crate::retention`]).
 
 use cloudarq_model::finding::ScanResult;
 use time::{Duration, OffsetDateTime};
@@ -45,7 +54,8 @@ use crate::error::{DbContext, Result, StoreError};
 use crate::scans::{ScanId, ScanStatus, ScanTimes, json, parse};
 use crate::scope::{JobRunner, TenantId, TenantScope};
 
-/// How long a claim lasts without a progress report: a worker reports at
+/// How long a claim lasts without a progress report, by default
+/// ([`crate::StoreConfig::scan_lease`] sets another): a worker reports at
 /// least this often (a timer, not only real progress), or its scan may be
 /// claimed again.
 pub const SCAN_LEASE: Duration = Duration::minutes(5);
@@ -80,11 +90,101 @@ pub struct ClaimedScan {
     pub attempt: u32,
     /// When the claim lapses unless the worker reports progress.
     pub lease_expires_at: OffsetDateTime,
+    /// The claim's fencing token: every later step of this attempt takes it.
+    pub lease: Lease,
 }
 
-/// The lease of a claim or progress report at `now`.
-fn lease_until(now: OffsetDateTime) -> Result<OffsetDateTime> {
-    now.checked_add(SCAN_LEASE)
+/// The fencing token of a claim: the scan, the worker and the attempt the
+/// claim gave it. Progress, finish, fail and retry each take it and change
+/// the scan only while the scan is still on that claim (one conditional
+/// `UPDATE` on worker and attempt); once the lease expired and another
+/// claim took the scan, or the scan ended, the step is refused with
+/// [`StoreError::LeaseLost`] and nothing changes. So a worker that stalled
+/// past its lease and wakes up cannot complete, fail or overwrite the
+/// attempt that replaced it. Only [`Store::claim_scan`] makes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    scan: ScanId,
+    worker: String,
+    attempt: u32,
+}
+
+impl Lease {
+    /// The scan claimed.
+    pub fn scan(&self) -> ScanId {
+        self.scan
+    }
+
+    /// The worker holding the claim.
+    pub fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    /// Which claim of the scan this is, from 1.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+}
+
+/// What [`Store::retry_scan`] did with a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Retry {
+    /// Queued again; no claim takes it before `not_before`.
+    Queued {
+        /// The end of the back-off.
+        not_before: OffsetDateTime,
+    },
+    /// That was attempt [`MAX_SCAN_ATTEMPTS`]: the scan failed, its error
+    /// kept for inspection.
+    GaveUp,
+}
+
+/// The back-off before the first retry; each later one doubles it.
+pub const RETRY_BASE: Duration = Duration::seconds(30);
+
+/// The longest back-off.
+pub const RETRY_CAP: Duration = Duration::minutes(30);
+
+/// The back-off after failed attempt `attempt` (from 1), with `jitter` in
+/// [0, 1]: half of `RETRY_BASE · 2^(attempt − 1)` (at most [`RETRY_CAP`])
+/// plus `jitter` times the other half ("equal jitter"), so retries of many
+/// scans that failed together spread out, and none comes back sooner than
+/// half its step.
+///
+/// ```
+/// use cloudarq_store::jobs::{RETRY_BASE, RETRY_CAP, retry_delay};
+/// assert_eq!(retry_delay(1, 0.0), RETRY_BASE / 2);
+/// assert_eq!(retry_delay(1, 1.0), RETRY_BASE);
+/// assert_eq!(retry_delay(3, 1.0), RETRY_BASE * 4);
+/// assert_eq!(retry_delay(40, 1.0), RETRY_CAP);
+/// ```
+pub fn retry_delay(attempt: u32, jitter: f64) -> Duration {
+    let step = attempt.saturating_sub(1).min(16);
+    let full = RETRY_BASE
+        .checked_mul(1 << step)
+        .map_or(RETRY_CAP, |d| d.min(RETRY_CAP));
+    let jitter = if jitter.is_finite() {
+        jitter.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    full / 2 + (full / 2) * jitter
+}
+
+/// A uniform draw in [0, 1) for the jitter.
+fn jitter() -> Result<f64> {
+    let mut b = [0u8; 4];
+    getrandom::fill(&mut b).map_err(|e| StoreError::InvalidInput {
+        field: "randomness",
+        detail: format!("the system's random source failed: {e}"),
+    })?;
+    Ok(f64::from(u32::from_le_bytes(b)) / (f64::from(u32::MAX) + 1.0))
+}
+
+/// The end of a lease taken or renewed at `now`.
+fn lease_until(now: OffsetDateTime, lease: Duration) -> Result<OffsetDateTime> {
+    now.checked_add(lease)
         .ok_or_else(|| StoreError::InvalidInput {
             field: "time",
             detail: format!("{now} plus the scan lease is out of range"),
@@ -167,7 +267,7 @@ macro_rules! candidate {
              FROM scans s \
              JOIN connections co ON co.tenant_id = s.tenant_id AND co.id = s.connection_id \
              JOIN tenants t ON t.id = s.tenant_id \
-             WHERE s.status = 'queued' \
+             WHERE (s.status = 'queued' AND (s.not_before_ms IS NULL OR s.not_before_ms <= $1)) \
                 OR (s.status = 'running' AND (s.lease_expires_at_ms IS NULL OR s.lease_expires_at_ms <= $1)) \
              ORDER BY s.created_at_ms, s.id LIMIT 1",
             $lock
@@ -186,8 +286,8 @@ impl Store {
     /// Claims the oldest queued scan of any tenant for `worker` (1 to
     /// [`MAX_WORKER_ID_CHARS`] characters, no control characters), or a
     /// running scan whose lease expired (its worker died): the scan becomes
-    /// running, started now, claimed by `worker` until `now +`
-    /// [`SCAN_LEASE`], its attempt counted. `None` when nothing is waiting.
+    /// running, started now, claimed by `worker` until `now +` the store's
+    /// scan lease ([`SCAN_LEASE`] by default), its attempt counted. `None` when nothing is waiting.
     ///
     /// On the way it fails, with an error saying why, each candidate whose
     /// connection or tenant was deleted and each whose lease expired
@@ -200,7 +300,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<Option<ClaimedScan>> {
         check_worker(worker)?;
-        let until = lease_until(now)?;
+        let until = lease_until(now, self.scan_lease)?;
         let mut tx = self.pool.begin_operator().await?;
         loop {
             let candidate: Option<Candidate> = match &mut tx {
@@ -252,10 +352,10 @@ impl Store {
             let attempt: i64 = on_tx!(&mut tx, c => {
                 sqlx::query_scalar(
                     "UPDATE scans SET status = 'running', started_at_ms = $1, claimed_by = $2, lease_expires_at_ms = $3, \
-                     attempts = attempts + 1, progress = 0, error = NULL WHERE id = $4 RETURNING attempts",
+                     attempts = attempts + 1, progress = 0, error = NULL, not_before_ms = NULL WHERE id = $4 RETURNING attempts",
                 )
                 .bind(ms(now))
-                .bind(worker)
+                .bind(worker.to_owned())
                 .bind(ms(until))
                 .bind(id)
                 .fetch_one(&mut *c)
@@ -274,19 +374,26 @@ impl Store {
                 connection: ConnectionId(connection),
                 attempt,
                 lease_expires_at: until,
+                lease: Lease {
+                    scan: ScanId(id),
+                    worker: worker.to_owned(),
+                    attempt,
+                },
             }));
         }
     }
 
-    /// Records that running scan `scan` of the scope's tenant is `percent`
-    /// done (0–100) and renews its lease to `now +` [`SCAN_LEASE`] (a
-    /// heartbeat: report the same percentage again to renew only). Progress
-    /// never goes back: a lower percentage keeps the stored one. Returns the
-    /// stored progress.
+    /// Records that the scan of claim `lease` (of the scope's tenant) is
+    /// `percent` done (0–100) and renews the lease to `now +` the scan lease
+    /// (a heartbeat: report the same percentage again to renew only).
+    /// Progress never goes back: a lower percentage keeps the stored one.
+    /// Returns the stored progress. Refused with [`StoreError::LeaseLost`]
+    /// once another claim took the scan, and with [`StoreError::ScanState`]
+    /// when it was cancelled: either way the worker stops.
     pub async fn report_progress(
         &self,
         scope: &TenantScope,
-        scan: ScanId,
+        lease: &Lease,
         percent: u8,
         now: OffsetDateTime,
     ) -> Result<u8> {
@@ -296,25 +403,35 @@ impl Store {
                 detail: format!("{percent} is outside 0..=100"),
             });
         }
-        let until = lease_until(now)?;
+        let until = lease_until(now, self.scan_lease)?;
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
         let stored: Option<i64> = on_tx!(&mut tx, c => {
             sqlx::query_scalar(
                 "UPDATE scans SET progress = CASE WHEN progress > $1 THEN progress ELSE $1 END, lease_expires_at_ms = $2 \
-                 WHERE id = $3 AND tenant_id = $4 AND status = 'running' RETURNING progress",
+                 WHERE id = $3 AND tenant_id = $4 AND status = 'running' AND claimed_by = $5 AND attempts = $6 \
+                 RETURNING progress",
             )
             .bind(i64::from(percent))
             .bind(ms(until))
-            .bind(scan.0)
+            .bind(lease.scan.0)
             .bind(tenant)
+            .bind(lease.worker.clone())
+            .bind(i64::from(lease.attempt))
             .fetch_optional(&mut *c)
             .await
             .ctx("reporting scan progress")?
         });
         let Some(stored) = stored else {
             return Err(self
-                .refusal(&mut tx, tenant, scan, "reporting progress", "running")
+                .refusal(
+                    &mut tx,
+                    tenant,
+                    lease.scan,
+                    Some(lease),
+                    "reporting progress",
+                    "running",
+                )
                 .await);
         };
         tx.commit().await?;
@@ -324,68 +441,212 @@ impl Store {
         })
     }
 
-    /// Finishes running scan `scan` of the scope's tenant with its result:
-    /// the row is filled in place (account, regions, counts, gaps) and set
-    /// succeeded at 100 %, and every finding (details encrypted) and score
-    /// is stored, in one transaction. A scan in any other state is refused
-    /// ([`StoreError::ScanState`]) and nothing is stored.
+    /// Finishes the scan of claim `lease` (of the scope's tenant) with its
+    /// result: the row is filled in place (account, regions, counts, gaps)
+    /// and set succeeded at 100 %, and every finding (details encrypted) and
+    /// score is stored, in one transaction. Refused, with nothing stored,
+    /// when the scan is no longer on this claim ([`StoreError::LeaseLost`])
+    /// or no longer running ([`StoreError::ScanState`], e.g. cancelled).
     pub async fn finish_scan(
         &self,
         scope: &TenantScope,
-        scan: ScanId,
+        lease: &Lease,
         result: &ScanResult,
         times: ScanTimes,
     ) -> Result<()> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        self.fill_scan(&mut tx, tenant, scan, result, times, ScanStatus::Running)
+        self.fill_scan(&mut tx, tenant, lease.scan, result, times, Some(lease))
             .await?;
         tx.commit().await?;
-        tracing::info!(scan = %scan, findings = result.findings.len(), "scan stored");
+        tracing::info!(scan = %lease.scan, findings = result.findings.len(), "scan stored");
         Ok(())
     }
 
-    /// Fails queued or running scan `scan` of the scope's tenant at `now`,
-    /// with `error` as its reason: trimmed, control and bidirectional
-    /// characters escaped, at most [`MAX_SCAN_ERROR_CHARS`] characters (cut
-    /// and marked beyond); an empty reason is refused. A scan in any other
-    /// state is refused ([`StoreError::ScanState`]).
+    /// Fails the scan of claim `lease` (of the scope's tenant) at `now`
+    /// for good, with `error` as its reason (a failure no retry can mend,
+    /// such as a role that cannot be assumed): trimmed, control and
+    /// bidirectional characters escaped, at most [`MAX_SCAN_ERROR_CHARS`]
+    /// characters (cut and marked beyond); an empty reason is refused.
+    /// Refused like [`Store::finish_scan`] when the claim is stale or the
+    /// scan no longer running.
     pub async fn fail_scan(
         &self,
         scope: &TenantScope,
-        scan: ScanId,
+        lease: &Lease,
         error: &str,
         now: OffsetDateTime,
     ) -> Result<()> {
+        self.end_attempt(
+            scope,
+            lease,
+            "failing",
+            "UPDATE scans SET status = 'failed', error = $1, finished_at_ms = $2, lease_expires_at_ms = NULL \
+             WHERE id = $3 AND tenant_id = $4 AND status = 'running' AND claimed_by = $5 AND attempts = $6",
+            &error_text(error)?,
+            now,
+        )
+        .await?;
+        tracing::warn!(scan = %lease.scan, "scan failed");
+        Ok(())
+    }
+
+    /// Ends the failed attempt of claim `lease` (of the scope's tenant) at
+    /// `now` for a reason worth another try (throttling, a network fault, a
+    /// crash): below [`MAX_SCAN_ATTEMPTS`] the scan is queued again, with
+    /// `error` kept as the last attempt's reason and no claim before
+    /// [`retry_delay`] has passed (random jitter); at the limit it fails
+    /// ([`Retry::GaveUp`]), its reason saying how many attempts were made.
+    /// Refused like [`Store::finish_scan`] when the claim is stale or the
+    /// scan no longer running.
+    pub async fn retry_scan(
+        &self,
+        scope: &TenantScope,
+        lease: &Lease,
+        error: &str,
+        now: OffsetDateTime,
+    ) -> Result<Retry> {
+        if lease.attempt >= MAX_SCAN_ATTEMPTS {
+            let reason = format!(
+                "given up after {} attempts: {}",
+                lease.attempt,
+                error.trim()
+            );
+            self.fail_scan(scope, lease, &reason, now).await?;
+            return Ok(Retry::GaveUp);
+        }
         let error = error_text(error)?;
+        let not_before = now
+            .checked_add(retry_delay(lease.attempt, jitter()?))
+            .ok_or_else(|| StoreError::InvalidInput {
+                field: "time",
+                detail: format!("{now} plus the retry delay is out of range"),
+            })?;
+        self.end_attempt(
+            scope,
+            lease,
+            "retrying",
+            "UPDATE scans SET status = 'queued', error = $1, not_before_ms = $2, claimed_by = NULL, \
+             lease_expires_at_ms = NULL, progress = 0 \
+             WHERE id = $3 AND tenant_id = $4 AND status = 'running' AND claimed_by = $5 AND attempts = $6",
+            &error,
+            not_before,
+        )
+        .await?;
+        tracing::info!(scan = %lease.scan, attempt = lease.attempt, %not_before, "scan queued again");
+        Ok(Retry::Queued { not_before })
+    }
+
+    /// Gives the scan of claim `lease` back to the queue without counting
+    /// the attempt (a worker shutting down before the scan finished): any
+    /// worker may claim it at once, its progress starts over. Refused like
+    /// [`Store::finish_scan`] when the claim is stale or the scan no longer
+    /// running.
+    pub async fn release_scan(
+        &self,
+        scope: &TenantScope,
+        lease: &Lease,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        self.end_attempt(
+            scope,
+            lease,
+            "releasing",
+            "UPDATE scans SET status = 'queued', error = $1, not_before_ms = $2, claimed_by = NULL, \
+             lease_expires_at_ms = NULL, progress = 0, attempts = attempts - 1 \
+             WHERE id = $3 AND tenant_id = $4 AND status = 'running' AND claimed_by = $5 AND attempts = $6",
+            &error_text(&format!("released by worker {} when it shut down", lease.worker))?,
+            now,
+        )
+        .await?;
+        tracing::info!(scan = %lease.scan, "scan released");
+        Ok(())
+    }
+
+    /// Ends the attempt of claim `lease` with `sql`, a conditional update
+    /// of the claim's scan binding the error ($1), a time ($2), the scan,
+    /// tenant, worker and attempt ($3–$6); no row changed is the claim's
+    /// refusal, and nothing is kept.
+    async fn end_attempt(
+        &self,
+        scope: &TenantScope,
+        lease: &Lease,
+        action: &'static str,
+        sql: &'static str,
+        error: &str,
+        at: OffsetDateTime,
+    ) -> Result<()> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        let failed = on_tx!(&mut tx, c => {
+        let changed = on_tx!(&mut tx, c => {
+            sqlx::query(sql)
+                .bind(error.to_owned())
+                .bind(ms(at))
+                .bind(lease.scan.0)
+                .bind(tenant)
+                .bind(lease.worker.clone())
+                .bind(i64::from(lease.attempt))
+                .execute(&mut *c)
+                .await
+                .ctx(action)?
+                .rows_affected()
+        });
+        if changed == 0 {
+            return Err(self
+                .refusal(&mut tx, tenant, lease.scan, Some(lease), action, "running")
+                .await);
+        }
+        tx.commit().await
+    }
+
+    /// Cancels queued or running scan `scan` of the scope's tenant at `now`
+    /// (an admin's request): a queued scan is never claimed, and a running
+    /// one's worker learns it at its next progress report (refused with
+    /// [`StoreError::ScanState`] naming `cancelled`) and stops there; its
+    /// finish is refused too, so nothing of it is stored. A scan that has
+    /// already ended is refused ([`StoreError::ScanState`]); another
+    /// tenant's is [`StoreError::NotFound`].
+    pub async fn cancel_scan(
+        &self,
+        scope: &TenantScope,
+        scan: ScanId,
+        now: OffsetDateTime,
+    ) -> Result<()> {
+        let tenant = scope.tenant().as_uuid();
+        let mut tx = self.begin_tenant(tenant).await?;
+        let cancelled = on_tx!(&mut tx, c => {
             sqlx::query(
-                "UPDATE scans SET status = 'failed', error = $1, finished_at_ms = $2, lease_expires_at_ms = NULL \
-                 WHERE id = $3 AND tenant_id = $4 AND status IN ('queued', 'running')",
+                "UPDATE scans SET status = 'cancelled', finished_at_ms = $1, lease_expires_at_ms = NULL \
+                 WHERE id = $2 AND tenant_id = $3 AND status IN ('queued', 'running')",
             )
-            .bind(&error)
             .bind(ms(now))
             .bind(scan.0)
             .bind(tenant)
             .execute(&mut *c)
             .await
-            .ctx("failing a scan")?
+            .ctx("cancelling a scan")?
             .rows_affected()
         });
-        if failed == 0 {
+        if cancelled == 0 {
             return Err(self
-                .refusal(&mut tx, tenant, scan, "failing", "queued or running")
+                .refusal(
+                    &mut tx,
+                    tenant,
+                    scan,
+                    None,
+                    "cancelling",
+                    "queued or running",
+                )
                 .await);
         }
         tx.commit().await?;
-        tracing::warn!(scan = %scan, error = %error, "scan failed");
+        tracing::info!(scan = %scan, "scan cancelled");
         Ok(())
     }
 
-    /// Fills scan `scan`, in state `from`, with `result` inside `tx`: the
-    /// scan row, then its findings and scores. The conditional update comes
+    /// Fills scan `scan` with `result` inside `tx`: running under `lease`,
+    /// or queued when there is none (`record_scan`); the scan row, then its
+    /// findings and scores. The conditional update comes
     /// first, so a concurrent second fill waits for it and then finds the
     /// scan succeeded.
     pub(crate) async fn fill_scan(
@@ -395,19 +656,35 @@ impl Store {
         scan: ScanId,
         result: &ScanResult,
         times: ScanTimes,
-        from: ScanStatus,
+        lease: Option<&Lease>,
     ) -> Result<()> {
+        let from = if lease.is_some() {
+            ScanStatus::Running
+        } else {
+            ScanStatus::Queued
+        };
         let regions = json(&result.regions)?;
         let coverage = json(&result.coverage_gaps)?;
         let evaluation = json(&result.evaluation_gaps)?;
         let catalogue = json(&result.rules)?;
+        /// The fill, from state $12, with `$extra` conditions.
+        macro_rules! fill {
+            ($extra:literal) => {
+                concat!(
+                    "UPDATE scans SET status = 'succeeded', progress = 100, account_id = $1, collected_at_ms = $2, regions = $3, \
+                     rules_evaluated = $4, resources = $5, coverage_gaps = $6, evaluation_gaps = $7, \
+                     started_at_ms = $8, finished_at_ms = $9, lease_expires_at_ms = NULL, error = NULL, rule_catalogue = $13 \
+                     WHERE id = $10 AND tenant_id = $11 AND status = $12",
+                    $extra
+                )
+            };
+        }
         let filled = on_tx!(tx, c => {
-            sqlx::query(
-                "UPDATE scans SET status = 'succeeded', progress = 100, account_id = $1, collected_at_ms = $2, regions = $3, \
-                 rules_evaluated = $4, resources = $5, coverage_gaps = $6, evaluation_gaps = $7, \
-                 started_at_ms = $8, finished_at_ms = $9, lease_expires_at_ms = NULL, error = NULL, rule_catalogue = $13 \
-                 WHERE id = $10 AND tenant_id = $11 AND status = $12",
-            )
+            let q = sqlx::query(if lease.is_some() {
+                fill!(" AND claimed_by = $14 AND attempts = $15")
+            } else {
+                fill!("")
+            })
             .bind(result.account_id.as_str())
             .bind(ms(result.collected_at.get()))
             .bind(&regions)
@@ -420,8 +697,12 @@ impl Store {
             .bind(scan.0)
             .bind(tenant)
             .bind(from.as_str())
-            .bind(&catalogue)
-            .execute(&mut *c)
+            .bind(&catalogue);
+            let q = match lease {
+                Some(l) => q.bind(l.worker.clone()).bind(i64::from(l.attempt)),
+                None => q,
+            };
+            q.execute(&mut *c)
             .await
             .ctx("storing a scan")?
             .rows_affected()
@@ -431,7 +712,9 @@ impl Store {
                 ScanStatus::Queued => "queued",
                 _ => "running",
             };
-            return Err(self.refusal(tx, tenant, scan, "finishing", expected).await);
+            return Err(self
+                .refusal(tx, tenant, scan, lease, "finishing", expected)
+                .await);
         }
         self.insert_findings(tx, tenant, scan.0, &result.findings)
             .await?;
@@ -439,38 +722,57 @@ impl Store {
     }
 
     /// Why a lifecycle step left scan `scan` unchanged: not found for this
-    /// tenant, or in a state the step does not start from.
+    /// tenant, on another claim than `lease` (when given), or in a state the
+    /// step does not start from.
     async fn refusal(
         &self,
         tx: &mut Tx,
         tenant: Uuid,
         scan: ScanId,
+        lease: Option<&Lease>,
         action: &'static str,
         expected: &'static str,
     ) -> StoreError {
-        let status: std::result::Result<Option<String>, StoreError> = on_tx!(tx, c => {
-            sqlx::query_scalar("SELECT status FROM scans WHERE id = $1 AND tenant_id = $2")
+        let row: Result<Option<(String, Option<String>, i64)>> = on_tx!(tx, c => {
+            sqlx::query_as("SELECT status, claimed_by, attempts FROM scans WHERE id = $1 AND tenant_id = $2")
                 .bind(scan.0)
                 .bind(tenant)
                 .fetch_optional(&mut *c)
                 .await
                 .ctx("reading a scan's status")
         });
-        match status {
-            Ok(None) => StoreError::NotFound {
-                what: "scan",
-                id: scan.to_string(),
-            },
-            Ok(Some(s)) => match parse::<ScanStatus>("scan status", &s) {
-                Ok(status) => StoreError::ScanState {
-                    scan,
-                    status,
-                    action,
-                    expected,
-                },
-                Err(e) => e,
-            },
-            Err(e) => e,
+        let (status, claimed_by, attempts) = match row {
+            Ok(Some(row)) => row,
+            Ok(None) => {
+                return StoreError::NotFound {
+                    what: "scan",
+                    id: scan.to_string(),
+                };
+            }
+            Err(e) => return e,
+        };
+        let status = match parse::<ScanStatus>("scan status", &status) {
+            Ok(status) => status,
+            Err(e) => return e,
+        };
+        if let Some(lease) = lease
+            && (claimed_by.as_deref() != Some(lease.worker.as_str())
+                || attempts != i64::from(lease.attempt))
+        {
+            return StoreError::LeaseLost {
+                scan,
+                worker: lease.worker.clone(),
+                attempt: lease.attempt,
+                current: u32::try_from(attempts).unwrap_or(u32::MAX),
+                status,
+                action,
+            };
+        }
+        StoreError::ScanState {
+            scan,
+            status,
+            action,
+            expected,
         }
     }
 }

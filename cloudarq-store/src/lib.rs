@@ -100,6 +100,7 @@ pub struct StoreConfig {
     tenant_url: Option<SecretString>,
     key_limit: i64,
     key_cache_ttl: Duration,
+    scan_lease: time::Duration,
 }
 
 impl StoreConfig {
@@ -111,7 +112,17 @@ impl StoreConfig {
             tenant_url: None,
             key_limit: keys::DEFAULT_KEY_LIMIT,
             key_cache_ttl: keys::DEFAULT_KEY_CACHE_TTL,
+            scan_lease: jobs::SCAN_LEASE,
         }
+    }
+
+    /// How long a worker's claim of a scan lasts without a progress report
+    /// (default [`jobs::SCAN_LEASE`], 5 minutes; 5 seconds to 1 hour): a
+    /// crashed worker's scan is claimed again this long after its last
+    /// report. Every worker sharing a database should use the same lease.
+    pub fn scan_lease(mut self, lease: time::Duration) -> Self {
+        self.scan_lease = lease;
+        self
     }
 
     /// PostgreSQL: the URL tenant transactions log in with (see the type's
@@ -149,6 +160,7 @@ impl std::fmt::Debug for StoreConfig {
             )
             .field("key_limit", &self.key_limit)
             .field("key_cache_ttl", &self.key_cache_ttl)
+            .field("scan_lease", &self.scan_lease)
             .finish()
     }
 }
@@ -179,6 +191,7 @@ pub struct Store {
     pub(crate) keys: KeyManager,
     url: String,
     raw_url: SecretString,
+    pub(crate) scan_lease: time::Duration,
 }
 
 impl std::fmt::Debug for Store {
@@ -192,6 +205,12 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
+    /// How long a worker's claim lasts without a progress report
+    /// ([`StoreConfig::scan_lease`]).
+    pub fn scan_lease(&self) -> time::Duration {
+        self.scan_lease
+    }
+
     /// Opens (creating if needed) the database of `config` (a
     /// [`StoreConfig`], or a bare `sqlite://PATH` or `postgres://…` URL),
     /// applies pending migrations and checks that every data key's master
@@ -219,6 +238,13 @@ impl Store {
                 detail: format!("{limit} is outside 1..={}", keys::DEFAULT_KEY_LIMIT),
             });
         }
+        let lease = config.scan_lease;
+        if !(time::Duration::seconds(5)..=time::Duration::hours(1)).contains(&lease) {
+            return Err(StoreError::InvalidInput {
+                field: "scan lease",
+                detail: format!("{lease} is outside 5 seconds to 1 hour"),
+            });
+        }
         let url = config.url.expose_secret();
         let (pool, backend) = db::Pool::connect(url).await?;
         let role = pool.check_maintenance_role().await?;
@@ -234,6 +260,7 @@ impl Store {
             keys: KeyManager::new(keyring, limit, config.key_cache_ttl),
             url: db::redact_url(url),
             raw_url: config.url,
+            scan_lease: lease,
         };
         store.check_master_keys().await?;
         if !config.key_cache_ttl.is_zero() {

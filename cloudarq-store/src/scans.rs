@@ -189,7 +189,7 @@ impl Store {
             .await
             .ctx("storing a scan")?;
         });
-        self.fill_scan(&mut tx, tenant, id, result, times, ScanStatus::Queued)
+        self.fill_scan(&mut tx, tenant, id, result, times, None)
             .await?;
         tx.commit().await?;
         tracing::info!(scan = %id, findings = result.findings.len(), "scan stored");

@@ -114,13 +114,13 @@ async fn queued_running_succeeded_reads_back_as_record_scan(env: Env) {
     assert!(env.store.credentials(&scope, conn).await.is_ok());
     assert_eq!(
         env.store
-            .report_progress(&scope, queued, 40, t(30))
+            .report_progress(&scope, &claimed.lease, 40, t(30))
             .await
             .unwrap(),
         40
     );
     env.store
-        .finish_scan(&scope, queued, &result, times(25))
+        .finish_scan(&scope, &claimed.lease, &result, times(25))
         .await
         .unwrap();
 
@@ -239,19 +239,24 @@ async fn two_finishes_at_once_store_the_findings_once(env: Env) {
     let scope = tenant(&env, "acme").await;
     let conn = connection(&env, &scope, "prod").await;
     let scan = env.store.queue_scan(&scope, conn, t(0)).await.unwrap();
-    env.store
+    let lease = env
+        .store
         .claim_scan(env.runner(), "w", t(1))
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .lease;
     let env = Arc::new(env);
     let result = small();
     let finishes: Vec<_> = (0..2)
         .map(|_| {
-            let (env, scope, result) = (env.clone(), scope.clone(), result.clone());
-            tokio::spawn(
-                async move { env.store.finish_scan(&scope, scan, &result, times(1)).await },
-            )
+            let (env, scope, result, lease) =
+                (env.clone(), scope.clone(), result.clone(), lease.clone());
+            tokio::spawn(async move {
+                env.store
+                    .finish_scan(&scope, &lease, &result, times(1))
+                    .await
+            })
         })
         .collect();
     let mut outcomes = Vec::new();
@@ -274,22 +279,16 @@ async fn progress_is_monotonic_bounded_and_renews_the_lease(env: Env) {
     let scope = tenant(&env, "acme").await;
     let conn = connection(&env, &scope, "prod").await;
     let scan = env.store.queue_scan(&scope, conn, t(0)).await.unwrap();
-    // Not running yet.
-    state(
-        env.store
-            .report_progress(&scope, scan, 10, t(0))
-            .await
-            .unwrap_err(),
-        ScanStatus::Queued,
-    );
-    env.store
+    let lease = env
+        .store
         .claim_scan(env.runner(), "w1", t(0))
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .lease;
     let progress = |p: u8, at: i64| {
-        let (env, scope) = (&env, &scope);
-        async move { env.store.report_progress(scope, scan, p, t(at)).await }
+        let (env, scope, lease) = (&env, &scope, &lease);
+        async move { env.store.report_progress(scope, lease, p, t(at)).await }
     };
     assert_eq!(progress(30, 10).await.unwrap(), 30);
     assert_eq!(progress(20, 20).await.unwrap(), 30, "never goes back");
@@ -313,10 +312,21 @@ async fn progress_is_monotonic_bounded_and_renews_the_lease(env: Env) {
     assert_eq!((again.scan, again.attempt), (scan, 2));
     assert_eq!(summary(&env, &scope, scan).await.progress, 0);
     env.store
-        .finish_scan(&scope, scan, &small(), times(600))
+        .finish_scan(&scope, &again.lease, &small(), times(600))
         .await
         .unwrap();
-    state(progress(100, 700).await.unwrap_err(), ScanStatus::Succeeded);
+    assert!(
+        matches!(
+            progress(100, 700).await.unwrap_err(),
+            StoreError::LeaseLost {
+                attempt: 1,
+                current: 2,
+                status: ScanStatus::Succeeded,
+                ..
+            }
+        ),
+        "the first claim's heartbeat is stale"
+    );
     assert_eq!(summary(&env, &scope, scan).await.progress, 100);
 }
 both!(progress_is_monotonic_bounded_and_renews_the_lease);
@@ -340,7 +350,7 @@ async fn another_tenants_scope_moves_no_scan(env: Env) {
         .unwrap();
     assert_eq!(claim.scan, running, "the older one");
     env.store
-        .report_progress(&a, running, 20, t(3))
+        .report_progress(&a, &claim.lease, 20, t(3))
         .await
         .unwrap();
     let before = env.store.scans(&a, None).await.unwrap();
@@ -351,25 +361,34 @@ async fn another_tenants_scope_moves_no_scan(env: Env) {
         "SELECT count(*) FROM findings WHERE tenant_id = $1",
         a.tenant().as_uuid()
     );
+    // The running scan's own fencing token, with B's scope.
+    let lease = &claim.lease;
+    not_found(
+        env.store
+            .report_progress(&b, lease, 90, t(4))
+            .await
+            .unwrap_err(),
+    );
+    not_found(
+        env.store
+            .finish_scan(&b, lease, &small(), times(4))
+            .await
+            .unwrap_err(),
+    );
+    not_found(
+        env.store
+            .fail_scan(&b, lease, "stolen", t(4))
+            .await
+            .unwrap_err(),
+    );
+    not_found(
+        env.store
+            .retry_scan(&b, lease, "stolen", t(4))
+            .await
+            .unwrap_err(),
+    );
     for scan in [queued, running] {
-        not_found(
-            env.store
-                .report_progress(&b, scan, 90, t(4))
-                .await
-                .unwrap_err(),
-        );
-        not_found(
-            env.store
-                .finish_scan(&b, scan, &small(), times(4))
-                .await
-                .unwrap_err(),
-        );
-        not_found(
-            env.store
-                .fail_scan(&b, scan, "stolen", t(4))
-                .await
-                .unwrap_err(),
-        );
+        not_found(env.store.cancel_scan(&b, scan, t(4)).await.unwrap_err());
     }
     let after = env.store.scans(&a, None).await.unwrap();
     assert_eq!(after, before);
@@ -391,11 +410,100 @@ async fn another_tenants_scope_moves_no_scan(env: Env) {
     assert!(env.store.scans(&b, None).await.unwrap().is_empty());
     // A's own scope still can.
     env.store
-        .finish_scan(&a, running, &small(), times(5))
+        .finish_scan(&a, &claim.lease, &small(), times(5))
         .await
         .unwrap();
 }
 both!(another_tenants_scope_moves_no_scan);
+
+async fn a_cancelled_scan_is_never_claimed_progressed_or_finished(env: Env) {
+    let a = tenant(&env, "a").await;
+    let b = tenant(&env, "b").await;
+    let ca = connection(&env, &a, "prod").await;
+    let running = env.store.queue_scan(&a, ca, t(0)).await.unwrap();
+    let queued = env.store.queue_scan(&a, ca, t(1)).await.unwrap();
+    let claim = env
+        .store
+        .claim_scan(env.runner(), "w", t(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claim.scan, running);
+    let lease = claim.lease;
+    // Another tenant's scope: not found, nothing changes.
+    for scan in [queued, running] {
+        not_found(env.store.cancel_scan(&b, scan, t(3)).await.unwrap_err());
+    }
+    assert_eq!(summary(&env, &a, queued).await.status, ScanStatus::Queued);
+    assert_eq!(summary(&env, &a, running).await.status, ScanStatus::Running);
+    // A queued scan: cancelled, then never claimed.
+    env.store.cancel_scan(&a, queued, t(4)).await.unwrap();
+    let q = summary(&env, &a, queued).await;
+    assert_eq!(
+        (q.status, q.finished_at),
+        (ScanStatus::Cancelled, Some(t(4)))
+    );
+    assert!(
+        env.store
+            .claim_scan(env.runner(), "w2", t(5))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A running scan: its worker's next report is refused naming the state,
+    // its finish stores nothing, and its lease lapsing does not revive it.
+    env.store.cancel_scan(&a, running, t(6)).await.unwrap();
+    state(
+        env.store
+            .report_progress(&a, &lease, 50, t(7))
+            .await
+            .unwrap_err(),
+        ScanStatus::Cancelled,
+    );
+    state(
+        env.store
+            .finish_scan(&a, &lease, &small(), times(8))
+            .await
+            .unwrap_err(),
+        ScanStatus::Cancelled,
+    );
+    assert_eq!(findings_of(&env, &a, running).await, 0);
+    assert!(
+        env.store
+            .claim_scan(env.runner(), "w2", t(10 + 2 * LEASE_SECS))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // An ended scan cannot be cancelled: the refusal names its state.
+    let err = env.store.cancel_scan(&a, queued, t(9)).await.unwrap_err();
+    assert!(err.to_string().contains("cancelled"), "{err}");
+    state(err, ScanStatus::Cancelled);
+    let done = env.store.queue_scan(&a, ca, t(20)).await.unwrap();
+    let lease = env
+        .store
+        .claim_scan(env.runner(), "w", t(21))
+        .await
+        .unwrap()
+        .unwrap()
+        .lease;
+    env.store
+        .finish_scan(&a, &lease, &small(), times(22))
+        .await
+        .unwrap();
+    state(
+        env.store.cancel_scan(&a, done, t(30)).await.unwrap_err(),
+        ScanStatus::Succeeded,
+    );
+    assert_eq!(findings_of(&env, &a, done).await, 25);
+    not_found(
+        env.store
+            .cancel_scan(&a, ScanId(Uuid::now_v7()), t(31))
+            .await
+            .unwrap_err(),
+    );
+}
+both!(a_cancelled_scan_is_never_claimed_progressed_or_finished);
 
 // ------------------------------------------------------- finished is final
 
@@ -405,11 +513,28 @@ async fn a_finished_or_failed_scan_stays_as_it_is(env: Env) {
     let first = small();
     let mut other = demo_result();
     other.findings.truncate(3);
-    // Succeeded (recorded): refused to finish again, to fail, to progress.
-    let done = record(&env, &scope, conn, &first, 0).await;
+    let claim = |at: i64| {
+        let env = &env;
+        async move {
+            env.store
+                .claim_scan(env.runner(), "w", t(at))
+                .await
+                .unwrap()
+                .unwrap()
+                .lease
+        }
+    };
+    // Succeeded: refused to finish again, to fail, to retry, to cancel, with
+    // its own claim's token.
+    let done = env.store.queue_scan(&scope, conn, t(0)).await.unwrap();
+    let lease = claim(1).await;
+    env.store
+        .finish_scan(&scope, &lease, &first, times(1))
+        .await
+        .unwrap();
     let err = env
         .store
-        .finish_scan(&scope, done, &other, times(10))
+        .finish_scan(&scope, &lease, &other, times(10))
         .await
         .unwrap_err();
     let msg = err.to_string();
@@ -420,7 +545,21 @@ async fn a_finished_or_failed_scan_stays_as_it_is(env: Env) {
     state(err, ScanStatus::Succeeded);
     state(
         env.store
-            .fail_scan(&scope, done, "late", t(10))
+            .fail_scan(&scope, &lease, "late", t(10))
+            .await
+            .unwrap_err(),
+        ScanStatus::Succeeded,
+    );
+    state(
+        env.store
+            .retry_scan(&scope, &lease, "late", t(10))
+            .await
+            .unwrap_err(),
+        ScanStatus::Succeeded,
+    );
+    state(
+        env.store
+            .cancel_scan(&scope, done, t(10))
             .await
             .unwrap_err(),
         ScanStatus::Succeeded,
@@ -428,44 +567,51 @@ async fn a_finished_or_failed_scan_stays_as_it_is(env: Env) {
     assert_eq!(env.store.load_result(&scope, done).await.unwrap(), first);
     assert_eq!(findings_of(&env, &scope, done).await, first.findings.len());
 
-    // Queued, unclaimed: finishing needs a claim; failing does not.
-    let queued = env.store.queue_scan(&scope, conn, t(20)).await.unwrap();
-    state(
-        env.store
-            .finish_scan(&scope, queued, &other, times(20))
-            .await
-            .unwrap_err(),
-        ScanStatus::Queued,
-    );
+    // Failed for good: refused to finish, fail again, retry or progress; no
+    // findings, no result, never claimed again.
+    let failed = env.store.queue_scan(&scope, conn, t(20)).await.unwrap();
+    let lease = claim(20).await;
     env.store
-        .fail_scan(&scope, queued, "no credentials", t(21))
+        .fail_scan(&scope, &lease, "no credentials", t(21))
         .await
         .unwrap();
-    // Failed: refused to finish, fail again or progress; no findings, no result.
     state(
         env.store
-            .finish_scan(&scope, queued, &other, times(30))
+            .finish_scan(&scope, &lease, &other, times(30))
             .await
             .unwrap_err(),
         ScanStatus::Failed,
     );
     state(
         env.store
-            .fail_scan(&scope, queued, "again", t(30))
+            .fail_scan(&scope, &lease, "again", t(30))
             .await
             .unwrap_err(),
         ScanStatus::Failed,
     );
-    assert_eq!(findings_of(&env, &scope, queued).await, 0);
+    state(
+        env.store
+            .retry_scan(&scope, &lease, "again", t(30))
+            .await
+            .unwrap_err(),
+        ScanStatus::Failed,
+    );
+    state(
+        env.store
+            .report_progress(&scope, &lease, 50, t(30))
+            .await
+            .unwrap_err(),
+        ScanStatus::Failed,
+    );
+    assert_eq!(findings_of(&env, &scope, failed).await, 0);
     assert!(matches!(
-        env.store.load_result(&scope, queued).await,
+        env.store.load_result(&scope, failed).await,
         Err(StoreError::NotFound { .. })
     ));
-    let s = summary(&env, &scope, queued).await;
+    let s = summary(&env, &scope, failed).await;
     assert_eq!(s.status, ScanStatus::Failed);
     assert_eq!(s.error.as_deref(), Some("no credentials"));
     assert_eq!(s.finished_at, Some(t(21)));
-    // A failed scan is never claimed.
     assert!(
         env.store
             .claim_scan(env.runner(), "w", t(40))
@@ -475,18 +621,14 @@ async fn a_finished_or_failed_scan_stays_as_it_is(env: Env) {
     );
     // Cancelled (its connection deleted while running): refused too.
     let running = env.store.queue_scan(&scope, conn, t(50)).await.unwrap();
-    env.store
-        .claim_scan(env.runner(), "w", t(50))
-        .await
-        .unwrap()
-        .unwrap();
+    let lease = claim(50).await;
     env.store
         .delete_connection(&scope, conn, RetentionPolicy::default(), t(51))
         .await
         .unwrap();
     state(
         env.store
-            .finish_scan(&scope, running, &other, times(52))
+            .finish_scan(&scope, &lease, &other, times(52))
             .await
             .unwrap_err(),
         ScanStatus::Cancelled,
@@ -503,10 +645,12 @@ async fn an_expired_lease_is_claimed_again_up_to_the_attempt_limit(env: Env) {
     let scan = env.store.queue_scan(&scope, conn, t(0)).await.unwrap();
     let claim = |worker: &'static str, at: i64| env.store.claim_scan(env.runner(), worker, t(at));
     let mut at = 0;
+    let mut last = None;
     for attempt in 1..=MAX_SCAN_ATTEMPTS {
         let worker = ["w1", "w2", "w3"][attempt as usize - 1];
         let c = claim(worker, at).await.unwrap().unwrap();
         assert_eq!((c.scan, c.attempt), (scan, attempt));
+        last = Some(c.lease);
         // Held until the lease ends, to the millisecond.
         assert!(claim("other", at + LEASE_SECS - 1).await.unwrap().is_none());
         at += LEASE_SECS;
@@ -524,16 +668,225 @@ async fn an_expired_lease_is_claimed_again_up_to_the_attempt_limit(env: Env) {
         "{error}"
     );
     assert_eq!(s.finished_at, Some(t(at)));
-    // The late worker's result is refused.
-    state(
-        env.store
-            .finish_scan(&scope, scan, &small(), times(at))
-            .await
-            .unwrap_err(),
-        ScanStatus::Failed,
-    );
+    // The late worker's result is refused, and nothing of it is stored.
+    let err = env
+        .store
+        .finish_scan(&scope, &last.unwrap(), &small(), times(at))
+        .await
+        .unwrap_err();
+    state(err, ScanStatus::Failed);
+    assert_eq!(findings_of(&env, &scope, scan).await, 0);
 }
 both!(an_expired_lease_is_claimed_again_up_to_the_attempt_limit);
+
+/// The fencing token (issue 12's zombie): a worker that stalled past its
+/// lease wakes after another claim took the scan; each of its steps is
+/// refused, names the stale attempt, and changes nothing.
+async fn a_stalled_worker_cannot_complete_fail_or_overwrite_its_successor(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let scan = env.store.queue_scan(&scope, conn, t(0)).await.unwrap();
+    let claim = |worker: &'static str, at: i64| env.store.claim_scan(env.runner(), worker, t(at));
+    let zombie = claim("w1", 0).await.unwrap().unwrap().lease;
+    assert_eq!(
+        (zombie.scan(), zombie.worker(), zombie.attempt()),
+        (scan, "w1", 1)
+    );
+    env.store
+        .report_progress(&scope, &zombie, 40, t(10))
+        .await
+        .unwrap();
+    let fresh = claim("w2", 10 + LEASE_SECS).await.unwrap().unwrap().lease;
+    assert_eq!(fresh.attempt(), 2);
+    env.store
+        .report_progress(&scope, &fresh, 5, t(20 + LEASE_SECS))
+        .await
+        .unwrap();
+    let before = summary(&env, &scope, scan).await;
+    let lost = |e: StoreError| {
+        let msg = e.to_string();
+        assert!(
+            msg.contains("attempt 1 by w1 lost its lease") && msg.contains("attempt 2"),
+            "{msg}"
+        );
+        assert!(
+            matches!(
+                e,
+                StoreError::LeaseLost {
+                    attempt: 1,
+                    current: 2,
+                    status: ScanStatus::Running,
+                    ..
+                }
+            ),
+            "{msg}"
+        );
+    };
+    let at = 30 + LEASE_SECS;
+    lost(
+        env.store
+            .report_progress(&scope, &zombie, 99, t(at))
+            .await
+            .unwrap_err(),
+    );
+    lost(
+        env.store
+            .finish_scan(&scope, &zombie, &small(), times(at))
+            .await
+            .unwrap_err(),
+    );
+    lost(
+        env.store
+            .fail_scan(&scope, &zombie, "stalled", t(at))
+            .await
+            .unwrap_err(),
+    );
+    lost(
+        env.store
+            .retry_scan(&scope, &zombie, "stalled", t(at))
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(summary(&env, &scope, scan).await, before);
+    assert_eq!(findings_of(&env, &scope, scan).await, 0);
+    // The successor finishes; the zombie's later finish is still refused.
+    let mut result = small();
+    result.findings.truncate(7);
+    env.store
+        .finish_scan(&scope, &fresh, &result, times(at))
+        .await
+        .unwrap();
+    assert!(matches!(
+        env.store
+            .finish_scan(&scope, &zombie, &small(), times(at + 1))
+            .await
+            .unwrap_err(),
+        StoreError::LeaseLost {
+            status: ScanStatus::Succeeded,
+            ..
+        }
+    ));
+    assert_eq!(findings_of(&env, &scope, scan).await, 7);
+    // The same worker id claiming again is another attempt: its old token
+    // is stale too.
+    let second = env.store.queue_scan(&scope, conn, t(1000)).await.unwrap();
+    let old = claim("w1", 1000).await.unwrap().unwrap().lease;
+    let new = claim("w1", 1000 + LEASE_SECS).await.unwrap().unwrap().lease;
+    assert_eq!((old.scan(), new.scan(), new.attempt()), (second, second, 2));
+    assert!(matches!(
+        env.store
+            .finish_scan(&scope, &old, &small(), times(2000))
+            .await
+            .unwrap_err(),
+        StoreError::LeaseLost { attempt: 1, .. }
+    ));
+    env.store
+        .finish_scan(&scope, &new, &small(), times(2000))
+        .await
+        .unwrap();
+}
+both!(a_stalled_worker_cannot_complete_fail_or_overwrite_its_successor);
+
+/// Retries: a failed attempt goes back to the queue with exponential
+/// back-off and jitter, no claim takes it early, and the last allowed
+/// attempt's failure is final, its reasons kept for inspection.
+async fn a_retried_scan_waits_out_its_back_off_and_gives_up_at_the_limit(env: Env) {
+    use cloudarq_store::jobs::{RETRY_BASE, Retry};
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let scan = env.store.queue_scan(&scope, conn, t(0)).await.unwrap();
+    let claim_at = |at: time::OffsetDateTime| env.store.claim_scan(env.runner(), "w", at);
+    let mut now = t(10);
+    let mut lease = claim_at(now).await.unwrap().unwrap().lease;
+    let mut first = None;
+    for attempt in 1..MAX_SCAN_ATTEMPTS {
+        let Retry::Queued { not_before } = env
+            .store
+            .retry_scan(&scope, &lease, "Throttling: Rate exceeded\x1b[2J", now)
+            .await
+            .unwrap()
+        else {
+            panic!("attempt {attempt} is below the limit");
+        };
+        // Equal jitter: between half the step and the step.
+        let step = RETRY_BASE * (1 << (attempt - 1));
+        assert!(
+            not_before >= now + step / 2 && not_before <= now + step,
+            "attempt {attempt}: {not_before} after {now}"
+        );
+        first.get_or_insert(not_before);
+        let s = summary(&env, &scope, scan).await;
+        assert_eq!(
+            (s.status, s.attempts, s.progress),
+            (ScanStatus::Queued, attempt, 0)
+        );
+        let error = s.error.unwrap();
+        assert!(error.starts_with("Throttling: Rate exceeded"), "{error}");
+        assert!(cloudarq_model::text::is_inert(&error), "{error:?}");
+        // Not a millisecond early.
+        assert!(
+            claim_at(not_before - time::Duration::milliseconds(1))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        now = not_before;
+        let c = claim_at(now).await.unwrap().unwrap();
+        assert_eq!((c.scan, c.attempt), (scan, attempt + 1));
+        assert_eq!(summary(&env, &scope, scan).await.error, None);
+        // The previous attempt's token is stale.
+        assert!(matches!(
+            env.store
+                .retry_scan(&scope, &lease, "late", now)
+                .await
+                .unwrap_err(),
+            StoreError::LeaseLost { .. }
+        ));
+        lease = c.lease;
+    }
+    assert_eq!(
+        env.store
+            .retry_scan(&scope, &lease, "Throttling again", now)
+            .await
+            .unwrap(),
+        Retry::GaveUp
+    );
+    let s = summary(&env, &scope, scan).await;
+    assert_eq!(
+        (s.status, s.attempts),
+        (ScanStatus::Failed, MAX_SCAN_ATTEMPTS)
+    );
+    assert_eq!(
+        s.error.as_deref(),
+        Some(format!("given up after {MAX_SCAN_ATTEMPTS} attempts: Throttling again").as_str())
+    );
+    assert!(
+        claim_at(now + time::Duration::days(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Jitter spreads scans that failed together.
+    let mut ends = HashSet::new();
+    for _ in 0..8 {
+        env.store.queue_scan(&scope, conn, t(5000)).await.unwrap();
+        let l = claim_at(t(5000)).await.unwrap().unwrap().lease;
+        if let Retry::Queued { not_before } = env
+            .store
+            .retry_scan(&scope, &l, "throttled", t(5000))
+            .await
+            .unwrap()
+        {
+            ends.insert(not_before);
+        }
+    }
+    assert!(
+        ends.len() > 1,
+        "eight retries at one instant all end together"
+    );
+    assert!(first.is_some());
+}
+both!(a_retried_scan_waits_out_its_back_off_and_gives_up_at_the_limit);
 
 /// A scan left queued under a deleted connection or tenant (deletion
 /// cancels scans; this is a row that escaped it) is failed, never claimed.
@@ -633,14 +986,16 @@ async fn hostile_error_text_and_worker_ids(env: Env) {
         );
     }
     assert_eq!(summary(&env, &scope, scan).await.status, ScanStatus::Queued);
-    env.store
+    let lease = env
+        .store
         .claim_scan(env.runner(), &"w".repeat(100), t(1))
         .await
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .lease;
     // An empty reason is refused and the scan keeps running.
     assert!(matches!(
-        env.store.fail_scan(&scope, scan, " \n\t ", t(2)).await,
+        env.store.fail_scan(&scope, &lease, " \n\t ", t(2)).await,
         Err(StoreError::InvalidInput {
             field: "scan error",
             ..
@@ -655,7 +1010,7 @@ async fn hostile_error_text_and_worker_ids(env: Env) {
         "A".repeat(1_000_000)
     );
     env.store
-        .fail_scan(&scope, scan, &hostile, t(2))
+        .fail_scan(&scope, &lease, &hostile, t(2))
         .await
         .unwrap();
     let error = summary(&env, &scope, scan).await.error.unwrap();
@@ -698,29 +1053,29 @@ async fn the_tenant_role_runs_progress_finish_and_fail_under_row_level_security(
     assert_eq!((first.scan, second.scan), (sa, sb));
     assert_eq!(
         env.store
-            .report_progress(&first.scope, sa, 50, t(3))
+            .report_progress(&first.scope, &first.lease, 50, t(3))
             .await
             .unwrap(),
         50
     );
     not_found(
         env.store
-            .finish_scan(&first.scope, sb, &small(), times(3))
+            .finish_scan(&first.scope, &second.lease, &small(), times(3))
             .await
             .unwrap_err(),
     );
     not_found(
         env.store
-            .fail_scan(&second.scope, sa, "x", t(3))
+            .fail_scan(&second.scope, &first.lease, "x", t(3))
             .await
             .unwrap_err(),
     );
     env.store
-        .finish_scan(&first.scope, sa, &small(), times(4))
+        .finish_scan(&first.scope, &first.lease, &small(), times(4))
         .await
         .unwrap();
     env.store
-        .fail_scan(&second.scope, sb, "AccessDenied", t(4))
+        .fail_scan(&second.scope, &second.lease, "AccessDenied", t(4))
         .await
         .unwrap();
     assert_eq!(env.store.load_result(&a, sa).await.unwrap(), small());
@@ -731,7 +1086,7 @@ async fn the_tenant_role_runs_progress_finish_and_fail_under_row_level_security(
     // Not a scan id of either tenant.
     not_found(
         env.store
-            .report_progress(&a, ScanId(Uuid::now_v7()), 1, t(5))
+            .cancel_scan(&a, ScanId(Uuid::now_v7()), t(5))
             .await
             .unwrap_err(),
     );

@@ -13,5 +13,6 @@ mod faults;
 mod harness;
 mod iam;
 mod kms;
+mod loopback;
 mod rds;
 mod s3;

@@ -137,6 +137,15 @@ pub enum Command {
         #[command(flatten)]
         args: crate::cli::serve::ServeArgs,
     },
+    /// A scan worker: claims the scans the service queued and runs them
+    /// (any number of workers share one database); stops on SIGTERM,
+    /// giving unfinished scans back to the queue.
+    Worker {
+        /// The service's configuration file (its store, keyring,
+        /// `[connections]` and `[worker]`).
+        #[arg(long, value_name = "FILE", env = "CLOUDARQ_CONFIG")]
+        config: std::path::PathBuf,
+    },
     /// Service users: add a tenant user (the first admin of a tenant).
     Users {
         /// add.
@@ -251,6 +260,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Restore { args, store } => store::restore(&top.over(store), args, out).await,
         Command::Purge { args, store } => store::purge(&top.over(store), args, out).await,
         Command::Serve { args } => serve::serve(args, out).await,
+        Command::Worker { config } => serve::worker(&config, out).await,
         Command::Users { command, store } => serve::users(&top.over(store), command, out).await,
         Command::Audit { command, store } => serve::audit(&top.over(store), command, out).await,
     }

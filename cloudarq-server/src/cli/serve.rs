@@ -154,6 +154,42 @@ pub async fn serve(args: ServeArgs, out: &mut dyn Write) -> anyhow::Result<u8> {
     }
 }
 
+/// Runs `worker` until SIGTERM or Ctrl-C.
+pub async fn worker(config: &std::path::Path, out: &mut dyn Write) -> anyhow::Result<u8> {
+    let config = service::config::ServiceConfig::load(config)?;
+    let (store, runner) = service::open_store(&config).await?;
+    let id = match std::env::var("CLOUDARQ_WORKER_ID") {
+        Ok(id) => id,
+        Err(_) => format!(
+            "{}/{}",
+            std::fs::read_to_string("/etc/hostname")
+                .ok()
+                .map(|h| h.trim().chars().take(60).collect::<String>())
+                .filter(|h| !h.is_empty())
+                .unwrap_or_else(|| "worker".into()),
+            std::process::id()
+        ),
+    };
+    let w = &config.worker;
+    let settings = crate::worker::WorkerSettings {
+        id,
+        concurrency: w.concurrency as usize,
+        poll: std::time::Duration::from_secs(u64::from(w.poll_seconds)),
+        shutdown_grace: std::time::Duration::from_secs(u64::from(w.shutdown_grace_seconds)),
+        regions: w.regions.clone(),
+        aws_endpoint_url: config.connections.aws_endpoint_url.clone(),
+    };
+    let worker = crate::worker::Worker::new(
+        std::sync::Arc::new(store),
+        runner,
+        settings,
+        std::sync::Arc::new(|| cloudarq_core::CredentialSource::DefaultChain { profile: None }),
+    );
+    let outcomes = worker.run(service::shutdown_signal()).await;
+    writeln!(out, "worker stopped after {} scans", outcomes.len())?;
+    Ok(0)
+}
+
 /// Runs `users`.
 pub async fn users(
     store_args: &StoreArgs,

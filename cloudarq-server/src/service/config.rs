@@ -86,6 +86,7 @@ struct FileConfig {
     security_policy_url: Option<String>,
     rate_limits: Option<LimitsFile>,
     connections: Option<ConnectionsFile>,
+    worker: Option<WorkerFile>,
     metrics_token_file: Option<PathBuf>,
     /// Refused with a pointer to `database_url_file`: secrets stay out of
     /// the configuration file.
@@ -114,6 +115,64 @@ struct ConnectionsFile {
     template_url: Option<String>,
     role_name: Option<String>,
     aws_endpoint_url: Option<String>,
+}
+
+/// `[worker]`, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkerFile {
+    concurrency: Option<u32>,
+    poll_seconds: Option<u32>,
+    lease_seconds: Option<u32>,
+    shutdown_grace_seconds: Option<u32>,
+    regions: Option<Vec<String>>,
+}
+
+/// How `cloudarq worker` runs scans (`[worker]`; the service itself ignores
+/// it, so one file configures both).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerConfig {
+    /// Scans at once per worker, 1–16 (default 2).
+    pub concurrency: u32,
+    /// Seconds between claims when nothing is queued, 1–60 (default 5).
+    pub poll_seconds: u32,
+    /// A claim's lease in seconds, 5–3600 (default 300): a crashed worker's
+    /// scan is taken over this long after its last heartbeat. Every worker
+    /// of a database uses the same.
+    pub lease_seconds: u32,
+    /// Seconds running scans may go on after SIGTERM before they are given
+    /// back to the queue, 0–3600 (default 60).
+    pub shutdown_grace_seconds: u32,
+    /// Regions to collect; empty for every region enabled in the account.
+    pub regions: Vec<cloudarq_model::Region>,
+}
+
+impl WorkerConfig {
+    fn from_file(f: Option<WorkerFile>) -> Result<Self, ConfigError> {
+        let f = f.unwrap_or_default();
+        let regions = f
+            .regions
+            .unwrap_or_default()
+            .iter()
+            .map(|r| {
+                r.parse()
+                    .map_err(|_| invalid("worker.regions", format!("{r:?} is not an AWS region")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            concurrency: bounded("worker.concurrency", f.concurrency, 2, 1, 16)?,
+            poll_seconds: bounded("worker.poll_seconds", f.poll_seconds, 5, 1, 60)?,
+            lease_seconds: bounded("worker.lease_seconds", f.lease_seconds, 300, 5, 3600)?,
+            shutdown_grace_seconds: bounded(
+                "worker.shutdown_grace_seconds",
+                f.shutdown_grace_seconds,
+                60,
+                0,
+                3600,
+            )?,
+            regions,
+        })
+    }
 }
 
 /// How customers connect their AWS accounts (`[connections]`): what the
@@ -343,6 +402,8 @@ pub struct ServiceConfig {
     pub rate_limits: RateLimits,
     /// How customers connect their accounts.
     pub connections: ConnectionSetup,
+    /// How workers run scans.
+    pub worker: WorkerConfig,
     /// The scrape token of `GET /metrics` (off when `None`).
     pub metrics_token: Option<SecretString>,
 }
@@ -602,6 +663,7 @@ impl ServiceConfig {
             security_policy_url: file.security_policy_url,
             rate_limits: RateLimits::from_file(file.rate_limits)?,
             connections: ConnectionSetup::from_file(file.connections, &env)?,
+            worker: WorkerConfig::from_file(file.worker)?,
             metrics_token,
         })
     }

@@ -168,6 +168,9 @@ impl From<cloudarq_store::StoreError> for ApiError {
             E::NotFound { .. } => Self::NotFound,
             E::InvalidInput { field, detail } => Self::BadRequest(format!("{field}: {detail}")),
             E::Conflict { what, detail } => Self::Conflict(format!("{what}: {detail}")),
+            // The caller's own scan, in a state the step does not start from
+            // (e.g. cancelling a finished scan).
+            e @ E::ScanState { .. } => Self::Conflict(e.to_string()),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -156,21 +156,31 @@ pub enum StartError {
     Hash(#[from] password::HashError),
 }
 
+/// Opens the store of `config` (the service's and the workers'): its URLs,
+/// its keyring (`CLOUDARQ_KEYRING`, when set, wins over the file), and the
+/// workers' scan lease.
+pub async fn open_store(
+    config: &ServiceConfig,
+) -> Result<(Store, cloudarq_store::JobRunner), StartError> {
+    let keyring = Keyring::load(
+        config
+            .keyring_file
+            .as_deref()
+            .unwrap_or(std::path::Path::new("keyring.toml")),
+    )?;
+    let mut store_config = StoreConfig::new(config.database_url.expose_secret()).scan_lease(
+        time::Duration::seconds(i64::from(config.worker.lease_seconds)),
+    );
+    if let Some(t) = &config.tenant_database_url {
+        store_config = store_config.tenant_url(t.expose_secret());
+    }
+    Ok(Store::open(store_config, keyring).await?)
+}
+
 impl AppState {
     /// Opens the store and loads the keys of `config`.
     pub async fn open(config: &ServiceConfig) -> Result<Self, StartError> {
-        // CLOUDARQ_KEYRING, when set, wins over the file (Keyring::load).
-        let keyring = Keyring::load(
-            config
-                .keyring_file
-                .as_deref()
-                .unwrap_or(std::path::Path::new("keyring.toml")),
-        )?;
-        let mut store_config = StoreConfig::new(config.database_url.expose_secret());
-        if let Some(t) = &config.tenant_database_url {
-            store_config = store_config.tenant_url(t.expose_secret());
-        }
-        let (store, runner) = Store::open(store_config, keyring).await?;
+        let (store, runner) = open_store(config).await?;
         let tokens = Tokens::new(
             &config.signing_keys_file,
             &config.issuer,
@@ -439,7 +449,8 @@ pub async fn serve(config: ServiceConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut term =

@@ -214,6 +214,32 @@ mod tests {
     }
 
     #[test]
+    fn the_breach_list_is_shipped_and_used() {
+        let p = Passwords::new().unwrap();
+        // Tens of thousands of entries, not a sample.
+        assert!(p.common.len() > 30_000, "{}", p.common.len());
+        // Entries far down the breach ranking, as typed and with a suffix of
+        // digits and symbols.
+        for refused in [
+            "MichaelJackson",
+            "ilovemyfamily",
+            "1qwertyuiop!!",
+            "Harley2024#!!",
+        ] {
+            assert_eq!(
+                p.policy(&s(refused), "a@b.c"),
+                Err(PolicyError::Common),
+                "{refused}"
+            );
+        }
+        // A passphrase is not refused for containing a common word.
+        assert_eq!(
+            p.policy(&s("harley rides the violet tundra"), "a@b.c"),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn the_policy_names_what_is_wrong() {
         let p = Passwords::new().unwrap();
         assert_eq!(p.policy(&s("short"), "a@b.c"), Err(PolicyError::TooShort));

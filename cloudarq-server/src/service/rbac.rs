@@ -82,6 +82,7 @@ pub const PERMISSIONS: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/scans/{scan_id}/findings", Access::Read),
     ("GET", "/api/v1/scans/{scan_id}/report", Access::Read),
     ("GET", "/api/v1/scans/{scan_id}/diff", Access::Read),
+    ("POST", "/api/v1/scans/{scan_id}/cancel", Access::Admin),
     (
         "GET",
         "/api/v1/connections/{connection_id}/scores",

@@ -50,6 +50,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(scans::list))
         .routes(routes!(scans::get))
         .routes(routes!(scans::request))
+        .routes(routes!(scans::cancel))
         .routes(routes!(findings::page))
         .routes(routes!(mutelist::list))
         .routes(routes!(mutelist::add))

@@ -1,4 +1,4 @@
-//! Scans: list, read one, request one.
+//! Scans: list, read one, request one, cancel one.
 
 use axum::Json;
 use axum::extract::State;
@@ -134,4 +134,48 @@ pub async fn request(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok((StatusCode::ACCEPTED, Json(summary.into())))
+}
+
+/// Cancels a queued or running scan (admin): a queued scan is never run; a
+/// running one stops at its worker's next progress report, and nothing of it
+/// is stored.
+#[utoipa::path(post, path = "/api/v1/scans/{scan_id}/cancel", tag = "scans",
+    security(("bearer" = [])),
+    params(("scan_id" = Uuid, Path, description = "The scan")),
+    responses(
+        (status = 200, description = "Cancelled", body = Scan),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an admin without a second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such scan", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The scan has already ended (its status is named)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    id: Identity,
+    ApiPath(scan_id): ApiPath<Uuid>,
+) -> Result<Json<Scan>, ApiError> {
+    let scan = ScanId(scan_id);
+    let target = format!("scan:{scan_id}");
+    match state
+        .store()
+        .cancel_scan(&id.scope, scan, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(()) => {
+            id.audit(state.store(), "scan.cancel", &target, "success")
+                .await?
+        }
+        Err(e @ cloudarq_store::StoreError::ScanState { .. }) => {
+            id.audit(state.store(), "scan.cancel", &target, "refused")
+                .await?;
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let summary = state
+        .store()
+        .scan(&id.scope, scan)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(summary.into()))
 }
