@@ -4,8 +4,9 @@
 //! Fills a throwaway PostgreSQL cluster with one tenant holding N findings
 //! (scans of 100,000, recorded as the CLI and workers do, details
 //! encrypted), starts the service's router on 127.0.0.1 (plain HTTP, as
-//! behind a proxy: TLS cost is the proxy's), signs an admin in, and for D
-//! seconds has C client tasks fetch pages of 100 findings of the latest
+//! behind a proxy: TLS cost is the proxy's), signs a client in (the role
+//! that reads findings; an admin would need a second factor first), and for
+//! D seconds has C client tasks fetch pages of 100 findings of the latest
 //! scan, authenticated (token and session checked per request), walking
 //! the keyset cursor 10 pages deep and starting over. Prints requests per
 //! second and p50/p90/p99 latency, then the cost of a sign-in (Argon2id):
@@ -91,8 +92,8 @@ async fn main() {
     store
         .create_user(
             &scope,
-            "admin@acme.test",
-            Role::Admin,
+            "reader@acme.test",
+            Role::Client,
             Some(&hash),
             None,
             now,
@@ -181,7 +182,7 @@ async fn main() {
         hyper::Request::post(format!("http://{addr}/api/v1/session"))
             .header("content-type", "application/json")
             .body(Full::new(Bytes::from(format!(
-                r#"{{"tenant":"acme","email":"admin@acme.test","password":"{PASSWORD}"}}"#
+                r#"{{"tenant":"acme","email":"reader@acme.test","password":"{PASSWORD}"}}"#
             ))))
             .unwrap()
     };

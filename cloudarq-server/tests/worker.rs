@@ -52,12 +52,7 @@ impl Bed {
 
     /// Another store over the same database (another worker process).
     async fn open(&self) -> (Store, JobRunner) {
-        Store::open(
-            StoreConfig::new(self.url.clone()).scan_lease(time::Duration::seconds(LEASE_SECS)),
-            Keyring::load_file(&self.keyring_file()).unwrap(),
-        )
-        .await
-        .unwrap()
+        open(&self.url, &self.keyring_file()).await
     }
 
     async fn queue(&self, n: usize) -> Vec<ScanId> {
@@ -91,17 +86,22 @@ impl Bed {
     }
 }
 
+/// The store at `url` with the test's short lease.
+async fn open(url: &str, keyring: &std::path::Path) -> (Store, JobRunner) {
+    Store::open(
+        StoreConfig::new(url).scan_lease(time::Duration::seconds(LEASE_SECS)),
+        Keyring::load_file(keyring).unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
 async fn bed() -> Bed {
     let pg = PgCluster::start().unwrap();
     let url = pg.create_db("workers").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     Keyring::create_file(&dir.path().join("keyring.toml")).unwrap();
-    let (store, runner) = Store::open(
-        StoreConfig::new(url.clone()).scan_lease(time::Duration::seconds(LEASE_SECS)),
-        Keyring::load_file(&dir.path().join("keyring.toml")).unwrap(),
-    )
-    .await
-    .unwrap();
+    let (store, runner) = open(&url, &dir.path().join("keyring.toml")).await;
     let now = OffsetDateTime::now_utc();
     let tenant = store.create_tenant(&runner, "acme", now).await.unwrap();
     let scope = runner.scope(tenant);
