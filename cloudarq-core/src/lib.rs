@@ -64,6 +64,8 @@ pub mod engine;
 mod error;
 pub mod input;
 #[cfg(feature = "collect")]
+pub mod organization;
+#[cfg(feature = "collect")]
 mod progress;
 pub mod report;
 pub mod scan;

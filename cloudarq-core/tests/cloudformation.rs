@@ -68,3 +68,120 @@ fn trust_requires_the_external_id_and_sessions_last_an_hour() {
     assert_eq!(t["Parameters"]["ExternalId"]["NoEcho"], true);
     assert_eq!(t["Parameters"]["ExternalId"]["MaxLength"], 1224);
 }
+
+/// The management account's template (issue 12): the checked-in file is
+/// what the generator writes.
+fn management() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../cloudformation/cloudarq-organization.yaml"
+    );
+    let generated = cloudarq_core::organization::template::management();
+    if std::env::var_os("UPDATE_TEMPLATES").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    let shipped = std::fs::read_to_string(path).unwrap();
+    assert_eq!(
+        shipped, generated,
+        "cloudformation/cloudarq-organization.yaml is stale: run this test with UPDATE_TEMPLATES=1"
+    );
+    serde_yaml::from_str(&generated).unwrap()
+}
+
+fn granted(role: &Value) -> BTreeSet<String> {
+    let mut granted = BTreeSet::new();
+    for policy in role["Policies"].as_sequence().unwrap() {
+        for st in policy["PolicyDocument"]["Statement"].as_sequence().unwrap() {
+            assert_eq!(st["Effect"], "Allow");
+            assert_eq!(st["Resource"], "*");
+            for a in st["Action"].as_sequence().unwrap() {
+                granted.insert(a.as_str().unwrap().to_owned());
+            }
+        }
+    }
+    granted
+}
+
+#[test]
+fn the_management_role_adds_only_the_organization_reads() {
+    let t = management();
+    let r = role(&t);
+    let needed: BTreeSet<String> = Action::role_permissions()
+        .into_iter()
+        .chain(Action::organization_permissions())
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(granted(r), needed);
+    let org: Vec<_> = Action::organization_permissions();
+    assert_eq!(
+        org,
+        [
+            "organizations:DescribeOrganization",
+            "organizations:ListAccountsForParent",
+            "organizations:ListOrganizationalUnitsForParent",
+            "organizations:ListRoots",
+        ]
+    );
+    // Members get no organizations: action; nothing is a write.
+    assert!(
+        Action::role_permissions()
+            .iter()
+            .all(|a| !a.starts_with("organizations:"))
+    );
+    for a in &org {
+        let verb = a.split(':').nth(1).unwrap();
+        assert!(
+            verb.starts_with("List") || verb.starts_with("Describe"),
+            "{a}"
+        );
+    }
+    assert_eq!(r["MaxSessionDuration"], 3600);
+    let st = &r["AssumeRolePolicyDocument"]["Statement"][0];
+    assert_eq!(st["Principal"]["AWS"]["Ref"], "CloudArqPrincipalArn");
+    assert_eq!(
+        st["Condition"]["StringEquals"]["sts:ExternalId"]["Ref"],
+        "ExternalId"
+    );
+    assert_eq!(t["Parameters"]["ExternalId"]["NoEcho"], true);
+}
+
+#[test]
+fn the_stackset_deploys_the_member_role_in_every_account_of_the_ous() {
+    let t = management();
+    let ss = &t["Resources"]["CloudArqMemberRoles"];
+    assert_eq!(ss["Type"], "AWS::CloudFormation::StackSet");
+    let p = &ss["Properties"];
+    assert_eq!(p["PermissionModel"], "SERVICE_MANAGED");
+    assert_eq!(p["AutoDeployment"]["Enabled"], true);
+    assert_eq!(
+        p["StackInstancesGroup"][0]["DeploymentTargets"]["OrganizationalUnitIds"]["Ref"],
+        "OrganizationalUnitIds"
+    );
+    assert_eq!(p["Capabilities"][0], "CAPABILITY_NAMED_IAM");
+    // The same principal, External ID and role name go to every member.
+    let passed: BTreeSet<(String, String)> = p["Parameters"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|kv| {
+            (
+                kv["ParameterKey"].as_str().unwrap().to_owned(),
+                kv["ParameterValue"]["Ref"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for name in ["CloudArqPrincipalArn", "ExternalId", "RoleName"] {
+        assert!(
+            passed.contains(&(name.to_owned(), name.to_owned())),
+            "{passed:?}"
+        );
+    }
+    // The body is the member template, byte for byte, so the member role
+    // is the one the other tests check.
+    assert_eq!(
+        p["TemplateBody"].as_str().unwrap(),
+        cloudarq_core::organization::template::MEMBER
+    );
+    let member: Value = serde_yaml::from_str(p["TemplateBody"].as_str().unwrap()).unwrap();
+    assert_eq!(member, template());
+}

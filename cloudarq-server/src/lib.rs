@@ -17,6 +17,7 @@
 pub struct RuleAuthorGuide;
 
 pub mod cli;
+pub mod healthcheck;
 pub mod logging;
 pub mod record;
 pub mod service;

@@ -3,8 +3,10 @@
 //! share one database: each claims the oldest waiting scan
 //! ([`Store::claim_scan`], `FOR UPDATE SKIP LOCKED`), runs it through the
 //! one scan pipeline ([`cloudarq_core::scan`]) with the connection's role
-//! and External ID, and stores the result ([`Store::finish_scan`]; the
-//! diff with the previous scan is computed when it is read).
+//! and External ID, and stores the result with the CLI's storing step
+//! ([`crate::record::finish`]: the result under the lease, then its
+//! comparison with the connection's previous successful scan, logged; the
+//! API computes the same diff when it is read).
 //!
 //! - At most `concurrency` scans run at once per worker.
 //! - A heartbeat renews the claim's lease every third of it, with the scan's
@@ -18,6 +20,14 @@
 //! - On shutdown (SIGTERM) the worker claims nothing more, lets running
 //!   scans finish for `shutdown_grace`, and gives the rest back to the queue
 //!   without counting the attempt ([`Store::release_scan`]).
+//! - Every worker is also a scheduler: once per poll interval it queues the
+//!   scans whose schedule ticked ([`Store::enqueue_scheduled_scans`]; one
+//!   scan per tick however many workers run).
+//! - Workers with maintenance on (the default of `cloudarq worker`) also
+//!   queue each day's purge and, with a backup directory, backup
+//!   ([`Store::enqueue_daily_maintenance`]: once a day however many
+//!   workers), and run them and requested key rotations like scans: claimed
+//!   under a lease renewed by heartbeat, fenced, one audit entry per run.
 //! - The credentials of the customer's role live only inside the scan's
 //!   collection (the pipeline drops them with it).
 
@@ -29,7 +39,10 @@ use cloudarq_core::engine::Mutelist;
 use cloudarq_core::scan::{CollectPlan, ScanPlan, SnapshotSource, Stage};
 use cloudarq_core::{CoreError, CredentialSource, ProgressEvent};
 use cloudarq_model::Region;
+use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::jobs::{ClaimedScan, Lease};
+use cloudarq_store::maintenance::{MaintenanceClaim, MaintenanceKind};
+use cloudarq_store::rotation::RotateOptions;
 use cloudarq_store::scans::ScanTimes;
 use cloudarq_store::{JobRunner, Store, StoreError, TenantScope};
 use time::OffsetDateTime;
@@ -57,6 +70,29 @@ pub struct WorkerSettings {
     pub regions: Vec<Region>,
     /// Send every AWS request here (an emulator, for tests).
     pub aws_endpoint_url: Option<String>,
+    /// The maintenance this worker takes part in; `None` for none.
+    pub maintenance: Option<MaintenanceSettings>,
+}
+
+/// The maintenance jobs a worker queues and runs.
+#[derive(Clone, Debug)]
+pub struct MaintenanceSettings {
+    /// Back the store up here every day (and rewrite the key backups here
+    /// when a purge removes a tenant's keys); `None`: no backup job.
+    pub backup_dir: Option<std::path::PathBuf>,
+    /// Which backups to keep.
+    pub backup_policy: BackupPolicy,
+}
+
+impl MaintenanceSettings {
+    /// The daily jobs: the purge, and the backup when there is a directory.
+    fn daily(&self) -> &'static [MaintenanceKind] {
+        if self.backup_dir.is_some() {
+            &[MaintenanceKind::Purge, MaintenanceKind::Backup]
+        } else {
+            &[MaintenanceKind::Purge]
+        }
+    }
 }
 
 /// How a claimed scan ended for this worker.
@@ -74,12 +110,19 @@ pub enum Outcome {
     Released,
     /// Stopped: cancelled, or its claim was lost; nothing stored.
     Abandoned,
+    /// A maintenance job ran to its end (`succeeded` or not).
+    Maintenance {
+        /// What it was.
+        kind: MaintenanceKind,
+        /// Whether it succeeded.
+        succeeded: bool,
+    },
 }
 
 /// A worker: the store, the cross-tenant claim capability, and settings.
 pub struct Worker {
     store: Arc<Store>,
-    runner: JobRunner,
+    runner: Arc<JobRunner>,
     settings: WorkerSettings,
     aws_base: AwsBase,
 }
@@ -102,7 +145,7 @@ impl Worker {
     ) -> Self {
         Self {
             store,
-            runner,
+            runner: Arc::new(runner),
             settings,
             aws_base,
         }
@@ -128,9 +171,34 @@ impl Worker {
         let mut outcomes = Vec::new();
         tokio::pin!(shutdown);
         tracing::info!(worker = %self.settings.id, concurrency = self.settings.concurrency, "worker started");
+        let mut scheduled_at: Option<tokio::time::Instant> = None;
         loop {
             while let Some(done) = jobs.try_join_next() {
                 outcomes.extend(done.ok());
+            }
+            // The scheduler's step, at most once per poll interval: every
+            // worker runs it, and a tick's dedupe key makes that safe.
+            if scheduled_at.is_none_or(|at| at.elapsed() >= self.settings.poll) {
+                scheduled_at = Some(tokio::time::Instant::now());
+                if let Err(e) = self
+                    .store
+                    .enqueue_scheduled_scans(&self.runner, OffsetDateTime::now_utc())
+                    .await
+                {
+                    tracing::warn!(error = %e, "queueing scheduled scans failed; trying again");
+                }
+                if let Some(m) = &self.settings.maintenance
+                    && let Err(e) = self
+                        .store
+                        .enqueue_daily_maintenance(
+                            &self.runner,
+                            m.daily(),
+                            OffsetDateTime::now_utc(),
+                        )
+                        .await
+                {
+                    tracing::warn!(error = %e, "queueing maintenance failed; trying again");
+                }
             }
             let slot = tokio::select! {
                 () = &mut shutdown => break,
@@ -139,6 +207,28 @@ impl Worker {
                     Err(_) => break,
                 },
             };
+            if let Some(m) = &self.settings.maintenance {
+                match self
+                    .store
+                    .claim_maintenance(&self.runner, &self.settings.id, OffsetDateTime::now_utc())
+                    .await
+                {
+                    Ok(Some(claim)) => {
+                        let (store, runner, m) =
+                            (self.store.clone(), self.runner.clone(), m.clone());
+                        jobs.spawn(async move {
+                            let outcome = run_maintenance(store, runner, claim, m, heartbeat).await;
+                            drop(slot);
+                            outcome
+                        });
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::warn!(error = %e, "claiming maintenance failed; trying again")
+                    }
+                }
+            }
             let claimed = self
                 .store
                 .claim_scan(&self.runner, &self.settings.id, OffsetDateTime::now_utc())
@@ -175,6 +265,101 @@ impl Worker {
         }
         tracing::info!(worker = %self.settings.id, "worker stopped");
         outcomes
+    }
+}
+
+/// Runs maintenance claim `claim`, renewing its lease every `heartbeat`,
+/// and ends it with what it did or why it failed (and its audit entry).
+async fn run_maintenance(
+    store: Arc<Store>,
+    runner: Arc<JobRunner>,
+    claim: MaintenanceClaim,
+    m: MaintenanceSettings,
+    heartbeat: Duration,
+) -> Outcome {
+    let now = OffsetDateTime::now_utc();
+    let kind = claim.kind;
+    let work = async {
+        match (kind, &m.backup_dir) {
+            (MaintenanceKind::Purge, Some(dir)) => store
+                .purge_with_backups(&runner, dir, m.backup_policy, now)
+                .await
+                .map(|r| {
+                    format!(
+                        "{} connection(s), {} tenant(s), {} data key(s), {} row(s) purged; {} key backup(s) rewritten, {} old backup file(s) removed",
+                        r.report.connections,
+                        r.report.tenants,
+                        r.report.data_keys,
+                        r.report.rows,
+                        r.rewritten.len(),
+                        r.removed.len()
+                    )
+                }),
+            (MaintenanceKind::Purge, None) => store.purge(&runner, now).await.map(|r| {
+                format!(
+                    "{} connection(s), {} tenant(s), {} data key(s), {} row(s) purged",
+                    r.connections, r.tenants, r.data_keys, r.rows
+                )
+            }),
+            (MaintenanceKind::Backup, Some(dir)) => store
+                .backup(&runner, dir, m.backup_policy, now)
+                .await
+                .map(|f| {
+                    format!(
+                        "backup {} with keys {}; {} old file(s) removed",
+                        f.data.display(),
+                        f.keys.display(),
+                        f.removed.len()
+                    )
+                }),
+            (MaintenanceKind::Backup, None) => Err(StoreError::InvalidInput {
+                field: "backup_dir",
+                detail: "this worker has no backup directory".into(),
+            }),
+            (MaintenanceKind::Rotation, _) => store
+                .rotate(&runner, RotateOptions::default(), now)
+                .await
+                .map(|r| {
+                    format!(
+                        "{} new data key(s), {} row(s) re-encrypted",
+                        r.new_data_keys, r.reencrypted
+                    )
+                }),
+        }
+    };
+    tokio::pin!(work);
+    let result = loop {
+        tokio::select! {
+            r = &mut work => break r,
+            () = tokio::time::sleep(heartbeat) => {
+                if let Err(e) = store
+                    .renew_maintenance(&runner, &claim.lease, OffsetDateTime::now_utc())
+                    .await
+                {
+                    tracing::warn!(run = %claim.id, error = %e, "maintenance job stopped");
+                    return Outcome::Abandoned;
+                }
+            }
+        }
+    };
+    let outcome = result.map_err(|e| e.to_string());
+    match store
+        .end_maintenance(
+            &runner,
+            &claim,
+            outcome.as_deref().map_err(String::as_str),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    {
+        Ok(()) => Outcome::Maintenance {
+            kind,
+            succeeded: outcome.is_ok(),
+        },
+        Err(e) => {
+            tracing::warn!(run = %claim.id, error = %e, "maintenance job left to its lease");
+            Outcome::Abandoned
+        }
     }
 }
 
@@ -393,8 +578,27 @@ async fn run_claimed(
                 started_at,
                 finished_at: OffsetDateTime::now_utc(),
             };
-            store.finish_scan(scope, lease, &done.result, times).await?;
-            tracing::info!(scan = %lease.scan(), findings = done.result.findings.len(), "scan stored");
+            // The CLI's storing step: the result under the lease, then the
+            // comparison with the connection's previous successful scan.
+            let recorded =
+                crate::record::finish(store, scope, connection, lease, &done.result, times).await;
+            let recorded = match recorded {
+                Ok(r) => Some(r),
+                Err(crate::record::RecordError::Store(e)) => return Err(e),
+                // Stored; only the comparison failed (another account).
+                Err(e) => {
+                    tracing::warn!(scan = %lease.scan(), error = %e, "scan stored, not compared");
+                    None
+                }
+            };
+            let changes = recorded.as_ref().and_then(|r| r.changes.as_ref());
+            tracing::info!(
+                scan = %lease.scan(),
+                findings = done.result.findings.len(),
+                new_failures = changes.map(|c| c.new_failures.len()),
+                resolved = changes.map(|c| c.resolved.len()),
+                "scan stored"
+            );
             Ok(Outcome::Succeeded)
         }
         Err(e) if worth_retrying(&e) => {

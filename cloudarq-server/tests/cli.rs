@@ -303,6 +303,18 @@ fn keys_rotation_backup_and_restore_from_the_command_line() {
     );
     let rotated = run(&["keys", "rotate", "--batch", "50"]);
     assert!(rotated.contains("1 old data key(s) destroyed"), "{rotated}");
+    // For a service: the rotation queued for its workers, nothing run here.
+    let queued = run(&["keys", "rotate", "--queue"]);
+    assert!(
+        queued.starts_with("rotation queued as maintenance run "),
+        "{queued}"
+    );
+    assert!(
+        run(&["keys", "status"]).contains("master keys (primary: 2)"),
+        "a queued rotation changes nothing yet"
+    );
+    let o = cloudarq_in(h, &["keys", "rotate", "--queue", "--resume"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     run(&["keys", "remove", "1"]);
     let status = run(&["keys", "status"]);
     assert!(
@@ -658,4 +670,46 @@ fn concurrent_first_scans_all_succeed() {
         "{}",
         String::from_utf8_lossy(&history.stdout)
     );
+}
+
+#[test]
+fn organization_scans_refuse_bad_lists_before_any_work() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let out = h.join("out");
+    let base = [
+        "scan",
+        "--organization",
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/CloudArqAudit",
+        "--external-id",
+        "cloudarq-org-0001",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--output-dir",
+        out.to_str().unwrap(),
+    ];
+    for (flag, value, named) in [
+        ("--exclude-ous", "ou-ok-1,\x1b[2Jhostile", "--exclude-ous"),
+        ("--include-ous", "sandbox", "--include-ous"),
+        ("--include-accounts", "12345", "--include-accounts"),
+        (
+            "--exclude-accounts",
+            "123456789012,abc",
+            "--exclude-accounts",
+        ),
+        ("--member-role-name", "bad name!", "--member-role-name"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend([flag, value]);
+        let o = cloudarq_in(h, &args);
+        assert_eq!(o.status.code(), Some(2), "{flag}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains(named), "{flag}: {err}");
+        assert!(!err.contains('\x1b'), "{flag}: raw escape in {err:?}");
+        assert!(!out.exists(), "{flag}: nothing written");
+    }
+    // An organization scan is not a demo, and needs the management role.
+    let o = cloudarq_in(h, &["scan", "--organization", "--demo"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
 }

@@ -53,6 +53,10 @@ struct Fixture {
     _dir: tempfile::TempDir,
     _pg: Option<PgCluster>,
     db_file: Option<std::path::PathBuf>,
+    /// The database's URL and master key, to open the store beside the
+    /// service (as a worker would).
+    url: String,
+    master: cloudarq_store::crypto::SecretKey,
     a_admin: String,
     a_client: String,
     b_admin: String,
@@ -289,6 +293,8 @@ async fn fixture_with(pg: bool, limits: &str, two: bool, aws: Option<String>) ->
         _dir: dir,
         _pg: cluster,
         db_file,
+        url: url.clone(),
+        master: master.clone(),
         clock,
         a_admin: String::new(),
         a_admin_totp: String::new(),
@@ -528,6 +534,23 @@ async fn the_router_the_openapi_document_and_the_permission_matrix_list_the_same
                 documented.insert((method.to_uppercase(), path.clone()));
             }
         }
+    }
+    // A schedule is an interval or a cron expression, never both: the
+    // document says so, so a client generated from it cannot send a mix
+    // (schemathesis sent one while the body was a single object).
+    let schemas = &doc["components"]["schemas"];
+    let body = &doc["paths"]["/api/v1/connections/{connection_id}/schedule"]["put"]["requestBody"]
+        ["content"]["application/json"]["schema"];
+    let name = body["$ref"].as_str().unwrap().rsplit('/').next().unwrap();
+    let shapes: Vec<&serde_json::Value> = schemas[name]["oneOf"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{name}: {}", schemas[name]))
+        .iter()
+        .map(|s| &schemas[s["$ref"].as_str().unwrap().rsplit('/').next().unwrap()])
+        .collect();
+    assert_eq!(shapes.len(), 2);
+    for shape in shapes {
+        assert_eq!(shape["additionalProperties"], false, "{shape}");
     }
     let matrix: BTreeSet<_> = PERMISSIONS
         .iter()
@@ -854,7 +877,11 @@ async fn tenant_wall(f: &Fixture) {
             continue;
         }
         named += 1;
-        let body = (*m == "PATCH").then(|| json!({"role": "admin"}));
+        let body = match *m {
+            "PATCH" => Some(json!({"role": "admin"})),
+            "PUT" => Some(json!({"interval_seconds": 3600})),
+            _ => None,
+        };
         let mut path = concrete(p, f);
         if p.ends_with("/scores") {
             path.push_str("?framework=cis_aws_3.0");
@@ -3193,4 +3220,154 @@ async fn operators_create_and_delete_tenants_and_no_one_else_can() {
         actions.contains(&"tenant.create") && actions.contains(&"tenant.delete"),
         "{actions:?}"
     );
+}
+
+#[tokio::test]
+async fn schedules_are_checked_scoped_audited_and_queue_scans() {
+    let f = fixture(false).await;
+    let path = format!("/api/v1/connections/{}/schedule", f.a_conn);
+    // None yet: 404.
+    let r = call(&f, Method::GET, &path, Some(&f.a_client), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Bad bodies: 400 naming the field, nothing stored.
+    for (body, names) in [
+        (json!({"cron": "61 * * * *"}), "cron expression"),
+        (json!({"cron": "* * * *"}), "cron expression"),
+        (
+            json!({"cron": "0 3 * * *", "time_zone": "Mars/Olympus"}),
+            "time zone",
+        ),
+        (
+            json!({"cron": "0 3 * * *", "time_zone": "../../etc/localtime"}),
+            "time zone",
+        ),
+        (json!({"interval_seconds": 59}), "schedule interval"),
+        (
+            json!({"interval_seconds": 3600, "cron": "@daily"}),
+            "give one, not both",
+        ),
+        (
+            json!({"interval_seconds": 3600, "time_zone": "UTC"}),
+            "time_zone",
+        ),
+        (json!({}), "give one of them"),
+    ] {
+        let r = call(&f, Method::PUT, &path, Some(&f.a_admin), Some(body.clone())).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.text());
+        assert!(r.text().contains(names), "{body}: {}", r.text());
+    }
+    let r = call(
+        &f,
+        Method::PUT,
+        &path,
+        Some(&f.a_admin),
+        Some(json!({"interval": 60})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+    let r = call(&f, Method::GET, &path, Some(&f.a_admin), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A client may not set one; another tenant's admin finds no connection.
+    let daily = json!({"cron": "30 2 * * *", "time_zone": "Europe/Berlin"});
+    let r = call(
+        &f,
+        Method::PUT,
+        &path,
+        Some(&f.a_client),
+        Some(daily.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(
+        &f,
+        Method::PUT,
+        &path,
+        Some(&f.b_admin),
+        Some(daily.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // The admin sets it; everyone of the tenant reads it.
+    let r = call(&f, Method::PUT, &path, Some(&f.a_admin), Some(daily)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let set = r.json();
+    assert_eq!(set["cron"], "30 2 * * *");
+    assert_eq!(set["time_zone"], "Europe/Berlin");
+    let next = time::OffsetDateTime::parse(
+        set["next_run_at"].as_str().unwrap(),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    // 02:30 in Berlin is 00:30 or 01:30 UTC.
+    assert!(
+        next.minute() == 30 && [0, 1].contains(&next.hour()),
+        "{next}"
+    );
+    let r = call(&f, Method::GET, &path, Some(&f.a_client), None).await;
+    assert_eq!(r.json(), set);
+    let r = call(&f, Method::GET, &path, Some(&f.b_admin), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // An interval replaces it; the scheduler queues its scan at the tick.
+    let r = call(
+        &f,
+        Method::PUT,
+        &path,
+        Some(&f.a_admin),
+        Some(json!({"interval_seconds": 60})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert_eq!(r.json()["interval_seconds"], 60);
+    assert!(r.json()["cron"].is_null());
+    let count = || async {
+        call(&f, Method::GET, "/api/v1/scans", Some(&f.a_client), None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let before = count().await;
+    // A worker's scheduler, a minute and a second later.
+    let (store, runner) = Store::open(
+        StoreConfig::new(f.url.clone()),
+        cloudarq_store::testing::keyring_with(&[(1, f.master.clone())], 1),
+    )
+    .await
+    .unwrap();
+    let queued = store
+        .enqueue_scheduled_scans(
+            &runner,
+            time::OffsetDateTime::now_utc() + time::Duration::seconds(61),
+        )
+        .await
+        .unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(count().await, before + 1);
+    // Delete: a client may not; another tenant finds nothing; the admin
+    // removes it once.
+    let r = call(&f, Method::DELETE, &path, Some(&f.a_client), None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = call(&f, Method::DELETE, &path, Some(&f.b_admin), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = call(&f, Method::DELETE, &path, Some(&f.a_admin), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = call(&f, Method::DELETE, &path, Some(&f.a_admin), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let log = call(&f, Method::GET, "/api/v1/audit-log", Some(&f.a_admin), None)
+        .await
+        .json();
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target"] == format!("connection:{}", f.a_conn).as_str())
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions.iter().filter(|a| **a == "schedule.set").count(),
+        2,
+        "{actions:?}"
+    );
+    assert!(actions.contains(&"schedule.delete"), "{actions:?}");
 }

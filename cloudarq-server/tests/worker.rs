@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cloudarq_model::{ExternalId, Region, RoleArn, StaticKeys};
-use cloudarq_server::worker::{AwsBase, Outcome, Worker, WorkerSettings};
+use cloudarq_server::worker::{AwsBase, MaintenanceSettings, Outcome, Worker, WorkerSettings};
 use cloudarq_store::connections::{ConnectionId, NewConnection};
 use cloudarq_store::scans::{ScanId, ScanStatus, ScanSummary};
 use cloudarq_store::testing::PgCluster;
@@ -154,6 +154,7 @@ fn settings(id: &str, endpoint: &str) -> WorkerSettings {
         shutdown_grace: Duration::from_secs(1),
         regions: vec!["us-east-1".parse::<Region>().unwrap()],
         aws_endpoint_url: Some(endpoint.into()),
+        maintenance: None,
     }
 }
 
@@ -499,4 +500,226 @@ async fn sigterm_gives_a_running_scan_back_to_the_queue() {
         .unwrap()
         .unwrap();
     assert_eq!((again.scan, again.attempt), (scan, 1));
+}
+
+/// Poison: a scan that kills its worker every time it is claimed (here the
+/// test plays the OOM killer: SIGKILL to whichever worker holds it) ends
+/// failed after the attempt limit, with the reason, and the queue keeps
+/// serving the scans behind it meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_that_kills_its_worker_every_time_ends_dead_and_the_queue_goes_on() {
+    let moto = Moto::start();
+    let b = bed().await;
+    // The oldest first: every fresh worker claims it as soon as its lease
+    // has lapsed.
+    let poison = b.queue(1).await[0];
+    let others = b.queue(3).await;
+    let deadline = Instant::now() + Duration::from_secs(240);
+    let mut generation = 0;
+    let mut worker = spawn_worker(&b, "w0", &moto.url());
+    let mut killed_attempts = Vec::new();
+    loop {
+        let p = b.scan(poison).await;
+        if p.status == ScanStatus::Running && !killed_attempts.contains(&p.attempts) {
+            // One worker runs at a time, so it is the one holding the
+            // poison: kill it and start a fresh one.
+            signal(&worker, "-KILL");
+            exit_within(&mut worker, 10).await;
+            killed_attempts.push(p.attempts);
+            generation += 1;
+            worker = spawn_worker(&b, &format!("w{generation}"), &moto.url());
+        }
+        let mut done = p.status == ScanStatus::Failed;
+        for id in &others {
+            done &= b.scan(*id).await.status == ScanStatus::Succeeded;
+        }
+        if done {
+            break;
+        }
+        if Instant::now() > deadline {
+            let mut states = Vec::new();
+            for id in &others {
+                states.push(b.scan(*id).await);
+            }
+            panic!(
+                "poison {p:?}, others {states:?}: {}",
+                stderr_of(&mut worker)
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let p = b.scan(poison).await;
+    assert_eq!(killed_attempts, vec![1, 2, 3]);
+    assert_eq!(
+        (p.status, p.attempts, p.findings),
+        (ScanStatus::Failed, 3, 0)
+    );
+    let error = p.error.unwrap_or_default();
+    assert!(
+        error.contains("given up after 3 attempts") && error.contains("last worker w2"),
+        "{error}"
+    );
+    for id in others {
+        let s = b.scan(id).await;
+        assert!(s.findings > 0, "{s:?}");
+    }
+    signal(&worker, "-TERM");
+    let status = exit_within(&mut worker, 30).await;
+    assert!(status.success(), "{status:?}");
+}
+
+/// Maintenance on the queue: two workers with maintenance on run one purge
+/// and one backup for the day between them; the purge removes what a
+/// connection deleted past its delay left, the backup is written, and each
+/// run has its audit entry in the operators' tenant.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_run_the_days_purge_and_backup_once() {
+    use cloudarq_store::maintenance::MaintenanceKind;
+    let b = bed().await;
+    let now = OffsetDateTime::now_utc();
+    let gone = b
+        .store
+        .create_connection(
+            &b.scope,
+            NewConnection {
+                name: "gone".into(),
+                account_id: Some("210987654321".parse().unwrap()),
+                role_arn: None,
+                external_id: None,
+                static_keys: None,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    b.store.queue_scan(&b.scope, gone, now).await.unwrap();
+    // Deleted ten days ago with a one-day delay: due for the purge.
+    b.store
+        .delete_connection(
+            &b.scope,
+            gone,
+            cloudarq_store::retention::RetentionPolicy::new(1, 1, 1).unwrap(),
+            now - time::Duration::days(10),
+        )
+        .await
+        .unwrap();
+    let backups = b.dir.path().join("backups");
+    std::fs::create_dir(&backups).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&backups, std::fs::Permissions::from_mode(0o700)).unwrap();
+    }
+    let (stop_tx, _) = tokio::sync::broadcast::channel::<()>(1);
+    let mut handles = Vec::new();
+    for w in 0..2 {
+        let (store, runner) = b.open().await;
+        let mut s = settings(&format!("m{w}"), "http://127.0.0.1:9");
+        s.maintenance = Some(MaintenanceSettings {
+            backup_dir: Some(backups.clone()),
+            backup_policy: cloudarq_store::backup::BackupPolicy {
+                keep: Some(3),
+                retention: cloudarq_store::retention::RetentionPolicy::default(),
+            },
+        });
+        let worker = Worker::new(Arc::new(store), runner, s, moto_keys());
+        let mut stop = stop_tx.subscribe();
+        handles.push(tokio::spawn(async move {
+            worker
+                .run(async move {
+                    let _ = stop.recv().await;
+                })
+                .await
+        }));
+    }
+    let (store, runner) = b.open().await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let runs = loop {
+        let runs = store.maintenance_runs(&runner, 10).await.unwrap();
+        if runs.len() == 2
+            && runs
+                .iter()
+                .all(|r| r.status != "queued" && r.status != "running")
+        {
+            break runs;
+        }
+        assert!(Instant::now() < deadline, "{runs:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    stop_tx.send(()).unwrap();
+    let mut outcomes = Vec::new();
+    for h in handles {
+        outcomes.extend(h.await.unwrap());
+    }
+    for kind in [MaintenanceKind::Purge, MaintenanceKind::Backup] {
+        let run = runs.iter().find(|r| r.kind == kind).unwrap();
+        assert_eq!(
+            (run.status.as_str(), run.attempts),
+            ("succeeded", 1),
+            "{run:?}"
+        );
+        assert_eq!(
+            outcomes
+                .iter()
+                .filter(|o| **o
+                    == Outcome::Maintenance {
+                        kind,
+                        succeeded: true
+                    })
+                .count(),
+            1,
+            "{outcomes:?}"
+        );
+    }
+    let purge = runs
+        .iter()
+        .find(|r| r.kind == MaintenanceKind::Purge)
+        .unwrap();
+    assert!(
+        purge
+            .result
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("1 connection(s)"),
+        "{purge:?}"
+    );
+    assert!(
+        b.store
+            .scans(&b.scope, Some(gone))
+            .await
+            .unwrap()
+            .is_empty()
+            && b.store
+                .scans(&b.scope, None)
+                .await
+                .unwrap()
+                .iter()
+                .all(|s| s.connection != gone)
+    );
+    let files: Vec<String> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.iter().any(|f| f.starts_with("cloudarq-data-")),
+        "{files:?}"
+    );
+    assert!(
+        files.iter().any(|f| f.starts_with("cloudarq-keys-")),
+        "{files:?}"
+    );
+    let operators = runner.scope(store.operator_tenant(&runner, now).await.unwrap());
+    let actions: Vec<String> = store
+        .audit_log(&operators)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| format!("{} {}", e.entry.action, e.entry.outcome))
+        .collect();
+    for want in ["maintenance.purge success", "maintenance.backup success"] {
+        assert_eq!(
+            actions.iter().filter(|a| *a == want).count(),
+            1,
+            "{actions:?}"
+        );
+    }
 }

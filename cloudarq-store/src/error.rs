@@ -124,6 +124,22 @@ pub enum StoreError {
         /// The refused step.
         action: &'static str,
     },
+    /// A worker's step on a maintenance run it no longer holds (its lease
+    /// expired and the run was claimed again, or ended); nothing was
+    /// changed.
+    #[error(
+        "maintenance run {run}: attempt {attempt} by {worker} lost its lease; {action} refused"
+    )]
+    MaintenanceLeaseLost {
+        /// The run.
+        run: uuid::Uuid,
+        /// The stale claim's worker.
+        worker: String,
+        /// The stale claim's attempt.
+        attempt: u32,
+        /// The refused step.
+        action: &'static str,
+    },
     /// The change would break a rule of the tenant's data (e.g. leave it
     /// without an admin); nothing was changed.
     #[error("{what}: {detail}")]

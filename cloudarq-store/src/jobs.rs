@@ -183,7 +183,7 @@ fn jitter() -> Result<f64> {
 }
 
 /// The end of a lease taken or renewed at `now`.
-fn lease_until(now: OffsetDateTime, lease: Duration) -> Result<OffsetDateTime> {
+pub(crate) fn lease_until(now: OffsetDateTime, lease: Duration) -> Result<OffsetDateTime> {
     now.checked_add(lease)
         .ok_or_else(|| StoreError::InvalidInput {
             field: "time",
@@ -193,7 +193,7 @@ fn lease_until(now: OffsetDateTime, lease: Duration) -> Result<OffsetDateTime> {
 
 /// A worker id: 1 to [`MAX_WORKER_ID_CHARS`] characters, none of them
 /// control, bidirectional or line-separator characters, not blank.
-fn check_worker(worker: &str) -> Result<()> {
+pub(crate) fn check_worker(worker: &str) -> Result<()> {
     let n = worker.chars().count();
     if n == 0 || n > MAX_WORKER_ID_CHARS || worker.trim().is_empty() {
         return Err(StoreError::InvalidInput {

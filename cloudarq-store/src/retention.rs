@@ -138,6 +138,7 @@ const CONNECTION_TABLES: &[&str] = &[
     "scores",
     "scans",
     "mutelist_entries",
+    "scan_schedules",
     "connection_credentials",
     "connections",
 ];
@@ -182,6 +183,12 @@ impl Store {
                 .execute(&mut *c)
                 .await
                 .ctx("revoking connection credentials")?;
+            sqlx::query("DELETE FROM scan_schedules WHERE connection_id = $1 AND tenant_id = $2")
+                .bind(id.0)
+                .bind(tenant)
+                .execute(&mut *c)
+                .await
+                .ctx("deleting the connection's schedule")?;
             sqlx::query(
                 "UPDATE scans SET status = 'cancelled', finished_at_ms = $1 \
                  WHERE connection_id = $2 AND tenant_id = $3 AND status IN ('queued', 'running')",
@@ -226,6 +233,11 @@ impl Store {
                 .execute(&mut *c)
                 .await
                 .ctx("revoking credentials")?;
+            sqlx::query("DELETE FROM scan_schedules WHERE tenant_id = $1")
+                .bind(t)
+                .execute(&mut *c)
+                .await
+                .ctx("deleting schedules")?;
             sqlx::query(
                 "UPDATE scans SET status = 'cancelled', finished_at_ms = $1 \
                  WHERE tenant_id = $2 AND status IN ('queued', 'running')",
@@ -313,6 +325,7 @@ impl Store {
                     "scores" => "DELETE FROM scores WHERE tenant_id = $1 AND scan_id IN (SELECT id FROM scans WHERE connection_id = $2)",
                     "scans" => "DELETE FROM scans WHERE tenant_id = $1 AND connection_id = $2",
                     "mutelist_entries" => "DELETE FROM mutelist_entries WHERE tenant_id = $1 AND connection_id = $2",
+                    "scan_schedules" => "DELETE FROM scan_schedules WHERE tenant_id = $1 AND connection_id = $2",
                     "connection_credentials" => "DELETE FROM connection_credentials WHERE tenant_id = $1 AND connection_id = $2",
                     _ => "DELETE FROM connections WHERE tenant_id = $1 AND id = $2",
                 };
@@ -346,15 +359,34 @@ impl Store {
                     .ctx("checkpointing after the purge")?;
             }
             crate::db::Pool::Postgres(p) => {
-                for q in [
-                    "VACUUM FULL tenant_keys",
-                    "VACUUM findings, scores, scans, mutelist_entries, connection_credentials, connections, audit_log, refresh_tokens, backup_codes, sessions, users, tenants",
-                ] {
-                    sqlx::query(q)
-                        .execute(p)
-                        .await
-                        .ctx("vacuuming after the purge")?;
+                // `VACUUM FULL` needs the table to itself; behind a
+                // long reader (a backup's snapshot) it would also hold up
+                // every later reader of the keys. It waits a bounded time
+                // instead, on a connection of its own, and the purge fails
+                // with a clear error (the next day's run scrubs again).
+                let mut c = p.acquire().await.ctx("vacuuming after the purge")?;
+                sqlx::query("SET lock_timeout = '10s'")
+                    .execute(&mut *c)
+                    .await
+                    .ctx("vacuuming after the purge")?;
+                let full = sqlx::query("VACUUM FULL tenant_keys")
+                    .execute(&mut *c)
+                    .await;
+                if sqlx::query("RESET lock_timeout")
+                    .execute(&mut *c)
+                    .await
+                    .is_err()
+                {
+                    // Never back into the pool with the short lock wait.
+                    c.close_on_drop();
                 }
+                full.ctx("rewriting tenant_keys after the purge (VACUUM FULL, waiting at most 10 s for its lock)")?;
+                sqlx::query(
+                    "VACUUM findings, scores, scans, mutelist_entries, scan_schedules, connection_credentials, connections, audit_log, refresh_tokens, backup_codes, sessions, users, tenants",
+                )
+                .execute(&mut *c)
+                .await
+                .ctx("vacuuming after the purge")?;
             }
         }
         Ok(())
@@ -384,6 +416,7 @@ impl Store {
             "DELETE FROM scores WHERE tenant_id = $1",
             "DELETE FROM scans WHERE tenant_id = $1",
             "DELETE FROM mutelist_entries WHERE tenant_id = $1",
+            "DELETE FROM scan_schedules WHERE tenant_id = $1",
             "DELETE FROM connection_credentials WHERE tenant_id = $1",
             "DELETE FROM connections WHERE tenant_id = $1",
             "DELETE FROM audit_log WHERE tenant_id = $1",

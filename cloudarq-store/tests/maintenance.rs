@@ -145,6 +145,27 @@ async fn maintenance_without_bypassrls_refuses_and_changes_nothing() {
             .await
             .unwrap_err(),
     );
+    // The maintenance jobs of issue 12: neither queued nor claimed.
+    refused(
+        store
+            .enqueue_daily_maintenance(
+                &runner,
+                &[
+                    cloudarq_store::maintenance::MaintenanceKind::Purge,
+                    cloudarq_store::maintenance::MaintenanceKind::Backup,
+                ],
+                t(60),
+            )
+            .await
+            .unwrap_err(),
+    );
+    refused(store.request_rotation(&runner, t(60)).await.unwrap_err());
+    refused(
+        store
+            .claim_maintenance(&runner, "worker-1", t(60))
+            .await
+            .unwrap_err(),
+    );
 
     let data_after = pg.data_dump("cloudarq").unwrap();
     let lines = |d: &[u8]| -> std::collections::BTreeSet<String> {

@@ -120,8 +120,8 @@ async fn every_tenant_table_has_forced_rls_and_a_bound_tenant_policy() {
     .await
     .unwrap();
     // The ten of migration 1, sessions and refresh_tokens (migration 8),
-    // backup_codes (migration 10).
-    assert_eq!(rows.len(), 13, "{rows:?}");
+    // backup_codes (migration 10), scan_schedules (migration 16).
+    assert_eq!(rows.len(), 14, "{rows:?}");
     for (t, enabled, forced, policies, bound) in rows {
         assert!(
             enabled && forced && policies >= 1 && bound == policies,

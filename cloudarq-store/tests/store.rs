@@ -1270,6 +1270,10 @@ async fn rows_of(raw: &mut Raw, table: &str, tenant: Uuid, conn: Option<Uuid>) -
             "SELECT count(*) FROM mutelist_entries WHERE connection_id = $1",
             c
         ),
+        ("scan_schedules", Some(c)) => count!(
+            "SELECT count(*) FROM scan_schedules WHERE connection_id = $1",
+            c
+        ),
         ("findings", Some(c)) => count!(
             "SELECT count(*) FROM findings WHERE scan_id IN (SELECT id FROM scans WHERE connection_id = $1)",
             c
@@ -1313,6 +1317,10 @@ async fn rows_of(raw: &mut Raw, table: &str, tenant: Uuid, conn: Option<Uuid>) -
             "SELECT count(*) FROM mutelist_entries WHERE tenant_id = $1",
             tenant
         ),
+        ("scan_schedules", None) => count!(
+            "SELECT count(*) FROM scan_schedules WHERE tenant_id = $1",
+            tenant
+        ),
         ("findings", None) => count!("SELECT count(*) FROM findings WHERE tenant_id = $1", tenant),
         ("scores", None) => count!("SELECT count(*) FROM scores WHERE tenant_id = $1", tenant),
         (other, _) => panic!(
@@ -1332,6 +1340,17 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
     }
     record(&env, &keep, other, &demo_result(), 0).await;
     let queued = env.store.queue_scan(&a, gone, t(5)).await.unwrap();
+    for (scope, c) in [(&a, gone), (&a, stays), (&keep, other)] {
+        env.store
+            .set_schedule(
+                scope,
+                c,
+                cloudarq_store::schedules::Cadence::every(3600).unwrap(),
+                t(5),
+            )
+            .await
+            .unwrap();
+    }
     let ops = env
         .store
         .create_user(
@@ -1392,6 +1411,27 @@ async fn deletion_revokes_at_once_and_purge_removes_every_row(env: Env) {
         env.store.credentials(&a, gone).await,
         Err(StoreError::NotFound { .. })
     ));
+    // Its schedule is gone at once: no tick queues a scan of it again.
+    assert_eq!(
+        rows_of(
+            &mut raw,
+            "scan_schedules",
+            a.tenant().as_uuid(),
+            Some(gone.0)
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        rows_of(
+            &mut raw,
+            "scan_schedules",
+            a.tenant().as_uuid(),
+            Some(stays.0)
+        )
+        .await,
+        1
+    );
     assert_eq!(
         rows_of(
             &mut raw,

@@ -88,9 +88,14 @@ actions! {
     KmsGetKeyRotationStatus => Kms, "kms:GetKeyRotationStatus", true, "Whether a customer managed key's material is rotated automatically.";
     KmsGetKeyPolicy => Kms, "kms:GetKeyPolicy", true, "A customer managed key's key policy.";
     KmsListResourceTags => Kms, "kms:ListResourceTags", true, "A customer managed key's tags.";
+    OrganizationsDescribeOrganization => Organizations, "organizations:DescribeOrganization", true, "The organization's id and management account (organization connections only).";
+    OrganizationsListRoots => Organizations, "organizations:ListRoots", true, "The organization's root.";
+    OrganizationsListOrganizationalUnitsForParent => Organizations, "organizations:ListOrganizationalUnitsForParent", true, "The OUs under a root or an OU, to place every account in its OU path.";
+    OrganizationsListAccountsForParent => Organizations, "organizations:ListAccountsForParent", true, "The member accounts under a root or an OU, with their `State`.";
 }
 
-/// The API a call goes to; STS is not an audited [`Service`].
+/// The API a call goes to; STS and Organizations are not audited
+/// [`Service`]s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ApiService {
     /// Security Token Service.
@@ -105,10 +110,22 @@ pub enum ApiService {
     Rds,
     /// KMS.
     Kms,
+    /// AWS Organizations (listing an organization's accounts).
+    Organizations,
 }
 
 impl ApiService {
-    /// The audited service, `None` for STS.
+    /// Its name in messages (`sts`, `organizations`, or the audited
+    /// service's).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sts => "sts",
+            Self::Organizations => "organizations",
+            other => other.audited().map_or("aws", |s| s.as_str()),
+        }
+    }
+
+    /// The audited service, `None` for STS and Organizations.
     pub fn audited(self) -> Option<Service> {
         match self {
             Self::Sts => None,
@@ -117,16 +134,29 @@ impl ApiService {
             Self::Ec2 => Some(Service::Ec2),
             Self::Rds => Some(Service::Rds),
             Self::Kms => Some(Service::Kms),
+            Self::Organizations => None,
         }
     }
 }
 
 impl Action {
-    /// The IAM actions the audited role must grant, sorted and deduplicated.
+    /// The IAM actions the audited role of every account must grant, sorted
+    /// and deduplicated (the member role, `cloudformation/`).
     pub fn role_permissions() -> Vec<&'static str> {
+        Self::permissions(|a| a.service() != ApiService::Organizations)
+    }
+
+    /// The actions the management (or delegated administrator) account's
+    /// role grants on top of [`role_permissions`](Self::role_permissions)
+    /// to list the organization: `organizations:` reads only.
+    pub fn organization_permissions() -> Vec<&'static str> {
+        Self::permissions(|a| a.service() == ApiService::Organizations)
+    }
+
+    fn permissions(keep: impl Fn(Action) -> bool) -> Vec<&'static str> {
         let mut v: Vec<&'static str> = Self::ALL
             .iter()
-            .filter(|a| a.needs_role_permission())
+            .filter(|a| a.needs_role_permission() && keep(**a))
             .map(|a| a.iam_action())
             .collect();
         v.sort_unstable();

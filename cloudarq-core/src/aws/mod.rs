@@ -164,6 +164,14 @@ impl AwsContext {
         "An S3 Control client for `region`."
     );
 
+    /// The Organizations client (global; signed for the home region).
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        let conf = aws_sdk_organizations::config::Builder::from(&self.regional(&self.home_region))
+            .http_client(self.transport.client(ApiService::Organizations, None))
+            .build();
+        aws_sdk_organizations::Client::from_conf(conf)
+    }
+
     /// The IAM client (global; signed for the home region).
     pub fn iam(&self) -> aws_sdk_iam::Client {
         let conf = aws_sdk_iam::config::Builder::from(&self.regional(&self.home_region))
@@ -205,7 +213,7 @@ impl AwsContext {
             code: None,
             message: format!(
                 "{} in {} did not finish within the service deadline of {} s",
-                svc.audited().map_or("sts", |s| s.as_str()),
+                svc.name(),
                 region.map_or("global", Region::as_str),
                 limit.as_secs_f64()
             ),

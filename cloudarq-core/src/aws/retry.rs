@@ -71,6 +71,9 @@ impl RetryPolicy {
 /// hundred bytes); the answer is then classified by its status alone.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
+/// The longest answer body a lane reads (AWS pages are at most a few MB).
+const ANSWER_BODY_LIMIT: usize = 64 << 20;
+
 /// The HTTP layer of one scan: the real client, the buckets, the policy and
 /// the request counter. Each AWS client gets its own [`Lane`] through it.
 #[derive(Clone, Debug)]
@@ -269,34 +272,57 @@ async fn attempt(
     }
 }
 
-/// Classifies an answer; reads a short error body for its code and puts it
-/// back, so the SDK parses the same bytes.
+/// Classifies an answer. Its whole body is read here, within the attempt's
+/// timeout, and put back in memory for the SDK to parse: a connection that
+/// stalls or breaks mid-body is then a transient failure this lane retries,
+/// not an error the SDK meets later, outside every retry (its stalled-stream
+/// guard also misfires when a busy runtime polls the body late).
 async fn classify(
     mut response: HttpResponse,
 ) -> (Result<HttpResponse, ConnectorError>, RetryClass) {
     let status = response.status().as_u16();
-    if !gap::may_retry_status(status) {
-        return (Ok(response), RetryClass::Final);
-    }
-    let header = |name: &str| response.headers().get(name).map(str::to_owned);
-    let error_type = header("x-amzn-errortype");
-    let short = header("content-length")
-        .and_then(|n| n.trim().parse::<u64>().ok())
-        .is_some_and(|n| n <= ERROR_BODY_LIMIT);
-    if !short {
-        let code = gap::error_code(error_type.as_deref(), b"");
-        return (Ok(response), gap::retry_class(status, code.as_deref()));
-    }
-    match ByteStream::new(response.take_body()).collect().await {
-        Ok(body) => {
-            let body = body.into_bytes();
-            let code = gap::error_code(error_type.as_deref(), &body);
-            *response.body_mut() = SdkBody::from(body);
-            (Ok(response), gap::retry_class(status, code.as_deref()))
+    let body = match read_body(response.take_body()).await {
+        Ok(body) => body,
+        Err(e) => {
+            let class = gap::retry_class_of_transport(&e);
+            return (Err(e), class);
         }
-        // The connection broke while the error body was read.
-        Err(e) => (Err(ConnectorError::io(e.into())), RetryClass::Transient),
+    };
+    let class = if gap::may_retry_status(status) {
+        let error_type = response
+            .headers()
+            .get("x-amzn-errortype")
+            .map(str::to_owned);
+        let readable = body.len() as u64 <= ERROR_BODY_LIMIT;
+        let code = gap::error_code(error_type.as_deref(), if readable { &body } else { b"" });
+        gap::retry_class(status, code.as_deref())
+    } else {
+        RetryClass::Final
+    };
+    *response.body_mut() = SdkBody::from(body);
+    (Ok(response), class)
+}
+
+/// Reads a whole answer body, at most [`ANSWER_BODY_LIMIT`] bytes.
+async fn read_body(body: SdkBody) -> Result<Vec<u8>, ConnectorError> {
+    let mut stream = ByteStream::new(body);
+    let mut read = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        // The connection broke while the body was read.
+        let chunk = chunk.map_err(|e| ConnectorError::io(e.into()))?;
+        if read.len() + chunk.len() > ANSWER_BODY_LIMIT {
+            return Err(ConnectorError::other(
+                format!(
+                    "the answer is longer than {} MiB, more than any read CloudArq makes returns",
+                    ANSWER_BODY_LIMIT >> 20
+                )
+                .into(),
+                None,
+            ));
+        }
+        read.extend_from_slice(&chunk);
     }
+    Ok(read)
 }
 
 /// `base` doubled for each earlier occurrence (`n` ≥ 1), at most `cap`.
@@ -414,6 +440,67 @@ mod tests {
         assert_eq!(e.kind, GapKind::Unreachable);
         assert!(e.message.contains("attempt timeout"), "{e}");
         assert_eq!(requests.get(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stalls_midway_is_retried_by_the_lane() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        const ANSWER: &str = "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+            <Arn>arn:aws:iam::123456789012:user/x</Arn><UserId>AIDX</UserId>\
+            <Account>123456789012</Account></GetCallerIdentityResult>\
+            </GetCallerIdentityResponse>";
+        let (listener, port) = listener().await;
+        let accepted = Arc::new(AtomicUsize::new(0));
+        let counted = accepted.clone();
+        // The first answer sends its headers and half its body, then holds
+        // the connection open; the second is whole.
+        let server = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                let mut request = vec![0u8; 64 * 1024];
+                let _ = socket.read(&mut request).await;
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: {}\r\n\r\n",
+                    ANSWER.len()
+                );
+                let body = if n == 0 {
+                    &ANSWER[..ANSWER.len() / 2]
+                } else {
+                    ANSWER
+                };
+                let _ = socket.write_all(head.as_bytes()).await;
+                let _ = socket.write_all(body.as_bytes()).await;
+                held.push(socket);
+            }
+        });
+        let requests = RequestCounter::default();
+        let transport = Transport::new(
+            default_http_client(),
+            Throttle::new(RateLimits::default()),
+            RetryPolicy {
+                attempt_timeout: Duration::from_millis(300),
+                ..RetryPolicy::default()
+            },
+            requests.clone(),
+        );
+        let conf = aws_sdk_sts::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new("eu-west-1"))
+            .endpoint_url(format!("http://127.0.0.1:{port}"))
+            .credentials_provider(Credentials::new("AKIDTEST", "x", None, None, "test"))
+            .retry_config(crate::aws::retry_config())
+            .http_client(transport.client(ApiService::Sts, None))
+            .build();
+        let answer = aws_sdk_sts::Client::from_conf(conf)
+            .get_caller_identity()
+            .send()
+            .await;
+        server.abort();
+        let answer = answer.expect("the second attempt answers");
+        assert_eq!(answer.account(), Some("123456789012"));
+        assert_eq!(requests.get(), 2);
+        assert_eq!(accepted.load(Ordering::SeqCst), 2);
     }
 
     #[test]

@@ -59,9 +59,14 @@ impl RateLimits {
             ApiService::Rds => self.rds,
             ApiService::Kms => self.kms,
             ApiService::Sts => self.sts,
+            ApiService::Organizations => ORGANIZATIONS_RATE,
         }
     }
 }
+
+/// Requests per second to AWS Organizations: a few listings per scan, and
+/// the service throttles low (a handful per second per account).
+const ORGANIZATIONS_RATE: f64 = 5.0;
 
 /// One bucket per API and region (`None` for global APIs).
 pub(crate) type BucketKey = (ApiService, Option<Region>);

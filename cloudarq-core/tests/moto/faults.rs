@@ -129,12 +129,13 @@ async fn demo_scan_under_faults() {
 
     // 30 % throttled: more requests, the same verdicts and gaps.
     assert!(throttled.requests > plain.requests, "nothing was throttled");
+    // The gaps first: when retries fall short, they say which call and why.
+    assert_eq!(throttled.result.coverage_gaps, plain.result.coverage_gaps);
     assert_eq!(throttled.result.findings, plain.result.findings);
     assert_eq!(
         throttled.result.evaluation_gaps,
         plain.result.evaluation_gaps
     );
-    assert_eq!(throttled.result.coverage_gaps, plain.result.coverage_gaps);
 
     // One API failing: its gap in each region, and nothing else changes
     // but the evidence that names the key it could not read.

@@ -14,5 +14,6 @@ mod harness;
 mod iam;
 mod kms;
 mod loopback;
+mod organizations;
 mod rds;
 mod s3;

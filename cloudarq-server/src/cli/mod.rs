@@ -146,6 +146,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE", env = "CLOUDARQ_CONFIG")]
         config: std::path::PathBuf,
     },
+    /// Asks the service on this machine whether it is ready (`/readyz`):
+    /// exit 0 when it answers 200, 1 otherwise. For a container's
+    /// HEALTHCHECK, which has no shell or curl to call.
+    Healthcheck {
+        /// A loopback URL (`http` or `https`, `127.0.0.1`, `[::1]` or
+        /// `localhost`). Over https the certificate is not checked: the
+        /// check connects only to this machine and sends nothing secret.
+        #[arg(
+            long,
+            value_name = "URL",
+            default_value = "https://127.0.0.1:8443/readyz"
+        )]
+        url: String,
+    },
     /// Service users: add a tenant user (the first admin of a tenant).
     Users {
         /// add.
@@ -261,6 +275,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<u8> {
         Command::Purge { args, store } => store::purge(&top.over(store), args, out).await,
         Command::Serve { args } => serve::serve(args, out).await,
         Command::Worker { config } => serve::worker(&config, out).await,
+        Command::Healthcheck { url } => crate::healthcheck::run(&url, out).await,
         Command::Users { command, store } => serve::users(&top.over(store), command, out).await,
         Command::Audit { command, store } => serve::audit(&top.over(store), command, out).await,
     }

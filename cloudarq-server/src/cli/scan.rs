@@ -96,6 +96,253 @@ pub struct ScanArgs {
     /// WebAssembly rule packages to add to the scan.
     #[command(flatten)]
     pub wasm: crate::cli::rules::WasmScanArgs,
+    /// Scan an AWS organization: `--role-arn` is the management (or
+    /// delegated administrator) account's role; every active member
+    /// selected below is scanned in its own role (`--member-role-name`,
+    /// deployed by `cloudformation/cloudarq-organization.yaml`'s StackSet),
+    /// with its reports under `--output-dir/<account id>/`.
+    #[command(flatten)]
+    pub organization: OrganizationArgs,
+}
+
+/// `cloudarq scan --organization` options.
+#[derive(Debug, Args)]
+pub struct OrganizationArgs {
+    /// Scan the organization of `--role-arn`'s account.
+    #[arg(long, requires = "role_arn", conflicts_with_all = ["save_snapshot", "connection"])]
+    pub organization: bool,
+    /// The role name in every member account.
+    #[arg(long, default_value = "CloudArqAudit", requires = "organization")]
+    pub member_role_name: String,
+    /// Scan only these accounts (and those of --include-ous), comma-separated.
+    #[arg(long, value_delimiter = ',', requires = "organization")]
+    pub include_accounts: Vec<String>,
+    /// Scan only the accounts below these OUs or roots, comma-separated.
+    #[arg(long, value_delimiter = ',', requires = "organization")]
+    pub include_ous: Vec<String>,
+    /// Never scan these accounts, comma-separated.
+    #[arg(long, value_delimiter = ',', requires = "organization")]
+    pub exclude_accounts: Vec<String>,
+    /// Never scan the accounts below these OUs, comma-separated.
+    #[arg(long, value_delimiter = ',', requires = "organization")]
+    pub exclude_ous: Vec<String>,
+}
+
+/// The store, unless `--no-store`; opened before any work, so a bad `--db`
+/// or keyring fails first.
+async fn open_store(
+    args: &ScanArgs,
+    store: &StoreArgs,
+) -> anyhow::Result<Option<(cloudarq_store::Store, cloudarq_store::JobRunner)>> {
+    if args.no_store {
+        return Ok(None);
+    }
+    Ok(Some(store.open().await.context(
+        "opening the store (use --no-store to skip it)",
+    )?))
+}
+
+/// `--endpoint-url`, else `AWS_ENDPOINT_URL`: the library reads no
+/// environment, so the command reads it and passes it explicitly.
+fn endpoint_url(args: &ScanArgs) -> Option<String> {
+    args.endpoint_url.clone().or_else(|| {
+        std::env::var(ENDPOINT_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+    })
+}
+
+/// The terminal summary of `result`, coloured when stdout is a terminal
+/// and `NO_COLOR` is unset.
+fn write_summary(
+    out: &mut dyn Write,
+    result: &cloudarq_model::finding::ScanResult,
+) -> std::io::Result<()> {
+    let color = crate::logging::use_color(
+        std::io::IsTerminal::is_terminal(&std::io::stdout()),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
+    write!(
+        out,
+        "{}",
+        cloudarq_core::report::terminal::summary(result, TerminalOptions { color })
+    )
+}
+
+/// Whether `result` has a FAIL at or above `--fail-on`.
+fn fails(result: &cloudarq_model::finding::ScanResult, fail_on: Option<Severity>) -> bool {
+    fail_on.is_some_and(|min| {
+        result
+            .findings
+            .iter()
+            .any(|f| f.status == Status::Fail && f.severity >= min)
+    })
+}
+
+/// An OU or root id as Organizations writes them.
+fn parse_ou(s: &str) -> anyhow::Result<String> {
+    let s = s.trim();
+    let ok = (s.starts_with("ou-") || s.starts_with("r-"))
+        && s.len() <= 68
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    anyhow::ensure!(
+        ok,
+        "{:?}: expected an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)",
+        Inert(s)
+    );
+    Ok(s.to_owned())
+}
+
+/// `scan --organization`: the organization's members, each scanned, its
+/// reports written and its scan stored under its account id; then the
+/// roll-up.
+async fn scan_organization(
+    args: ScanArgs,
+    store: &StoreArgs,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    use cloudarq_core::organization::{MemberFilter, OrganizationPlan};
+    let formats = OutputFormat::parse_list(&args.output_formats)?;
+    let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
+    let o = &args.organization;
+    let accounts = |v: &[String]| -> anyhow::Result<std::collections::BTreeSet<_>> {
+        v.iter()
+            .map(|a| a.trim().parse().map_err(anyhow::Error::from))
+            .collect()
+    };
+    let ous = |v: &[String]| -> anyhow::Result<std::collections::BTreeSet<_>> {
+        v.iter().map(|s| parse_ou(s)).collect()
+    };
+    let filter = MemberFilter {
+        include_accounts: accounts(&o.include_accounts).context("--include-accounts")?,
+        include_ous: ous(&o.include_ous).context("--include-ous")?,
+        exclude_accounts: accounts(&o.exclude_accounts).context("--exclude-accounts")?,
+        exclude_ous: ous(&o.exclude_ous).context("--exclude-ous")?,
+    };
+    let role_name = o.member_role_name.trim().to_owned();
+    let management_role: RoleArn = args
+        .role_arn
+        .as_deref()
+        .unwrap_or_default()
+        .parse()
+        .context("--role-arn")?;
+    cloudarq_core::organization::member_role(
+        management_role.partition(),
+        management_role.account_id(),
+        &role_name,
+    )
+    .context("--member-role-name")?;
+    let frameworks = if args.compliance.is_empty() {
+        None
+    } else {
+        Some(
+            once(args.compliance.iter().map(|id| id.trim()))
+                .into_iter()
+                .map(cloudarq_rules::frameworks::framework)
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    let profile = args.profile.clone();
+    let plan = OrganizationPlan {
+        base: Box::new(move || CredentialSource::DefaultChain {
+            profile: profile.clone(),
+        }),
+        management_role,
+        external_id: args.external_id.clone().map(ExternalId::new).transpose()?,
+        role_name,
+        filter,
+        regions: parse_once(&args.regions)?,
+        services: parse_once(&args.services)?,
+        endpoint_url: endpoint_url(&args),
+        frameworks,
+        reports: Some((formats.clone(), args.output_dir.clone())),
+    };
+    let db = open_store(&args, store).await?;
+    let org = plan.run().await?;
+    let terminal = formats.contains(&OutputFormat::Terminal);
+    writeln!(
+        out,
+        "Organization {} (management account {}): {} account(s), {} scanned, {} not reachable, {} skipped",
+        Inert(&org.organization.id),
+        org.organization.management_account,
+        org.organization.accounts.len(),
+        org.members.len(),
+        org.gaps.len(),
+        org.skipped.len()
+    )?;
+    for (m, reason) in &org.skipped {
+        writeln!(
+            out,
+            "  skipped {} {}: {}",
+            m.id,
+            Inert(&m.name),
+            Inert(reason)
+        )?;
+    }
+    for g in &org.gaps {
+        writeln!(
+            out,
+            "  coverage gap {} {}: cannot assume {}: {}: {}",
+            g.account.id,
+            Inert(&g.account.name),
+            Inert(&g.role_arn),
+            Inert(&g.code),
+            Inert(&g.message)
+        )?;
+    }
+    let mut failing = false;
+    for (member, scan) in &org.members {
+        if terminal {
+            writeln!(out, "\nAccount {} {}", member.id, Inert(&member.name))?;
+            write_summary(out, &scan.result)?;
+        }
+        if let Some((db, runner)) = &db {
+            let role = cloudarq_core::organization::member_role(
+                &scan.snapshot.partition,
+                &member.id,
+                &args.organization.member_role_name,
+            )?;
+            let times = cloudarq_store::scans::ScanTimes {
+                started_at: scan.started_at,
+                finished_at: scan.finished_at,
+            };
+            super::store::save_scan(
+                db,
+                runner,
+                member.id.as_str(),
+                Some(&role),
+                &scan.result,
+                times,
+                &mut std::io::sink(),
+            )
+            .await
+            .context("saving the scan to the store (use --no-store to skip)")?;
+        }
+        failing |= fails(&scan.result, fail_on);
+    }
+    writeln!(
+        out,
+        "\nOrganization scores (every scanned account together):"
+    )?;
+    for s in &org.scores {
+        let t = &s.total;
+        let score = t
+            .score
+            .map_or_else(|| "n/a".to_owned(), |v| format!("{v:.1} %"));
+        writeln!(
+            out,
+            "  {:<40} {score:>8}  ({} passed, {} failed, {} manual)",
+            Inert(&s.title),
+            t.passed,
+            t.failed,
+            t.manual
+        )?;
+    }
+    if let Some((db, _)) = &db {
+        db.close().await;
+    }
+    Ok(u8::from(failing))
 }
 
 /// The values of a comma-separated option, each once, in first-seen order
@@ -176,13 +423,7 @@ fn source(args: &ScanArgs) -> anyhow::Result<(SnapshotSource, Option<RoleArn>)> 
     let mut plan = CollectPlan::new(credentials);
     plan.regions = regions;
     plan.services = services;
-    // The library reads no environment: the command reads AWS_ENDPOINT_URL
-    // when --endpoint-url is absent and passes it explicitly.
-    plan.endpoint_url = args.endpoint_url.clone().or_else(|| {
-        std::env::var(ENDPOINT_ENV)
-            .ok()
-            .filter(|u| !u.trim().is_empty())
-    });
+    plan.endpoint_url = endpoint_url(args);
     plan.service_deadline = std::time::Duration::from_secs(args.service_deadline);
     Ok((SnapshotSource::Collect(plan), role))
 }
@@ -275,6 +516,9 @@ pub(super) async fn scan(
     // Validate every input and prepare the pipeline before any work, so bad
     // input writes nothing: not a report, not a snapshot, not a store or
     // keyring.
+    if args.organization.organization {
+        return scan_organization(args, store, out).await;
+    }
     let formats = OutputFormat::parse_list(&args.output_formats)?;
     let fail_on: Option<Severity> = args.fail_on.as_deref().map(str::parse).transpose()?;
     check_connection_name(&args)?;
@@ -306,16 +550,7 @@ pub(super) async fn scan(
         .map_err(|e| scan_error(e, &args, from_env))?;
 
     // Open the store before any work, so a bad --db or keyring fails first.
-    let db = if args.no_store {
-        None
-    } else {
-        Some(
-            store
-                .open()
-                .await
-                .context("opening the store (use --no-store to skip it)")?,
-        )
-    };
+    let db = open_store(&args, store).await?;
 
     let scan = prepared.run().await;
     if let Some(bar) = bar {
@@ -332,15 +567,7 @@ pub(super) async fn scan(
     let result = scan.result;
     let scan_packages = scan.packages;
     if formats.contains(&OutputFormat::Terminal) {
-        let color = crate::logging::use_color(
-            std::io::IsTerminal::is_terminal(&std::io::stdout()),
-            std::env::var_os("NO_COLOR").as_deref(),
-        );
-        write!(
-            out,
-            "{}",
-            cloudarq_core::report::terminal::summary(&result, TerminalOptions { color })
-        )?;
+        write_summary(out, &result)?;
         write_packages(out, &scan_packages)?;
     }
     if let Some((db, runner)) = &db {
@@ -370,13 +597,7 @@ pub(super) async fn scan(
         .context("saving the scan to the store (use --no-store to skip)")?;
         db.close().await;
     }
-    let failing = fail_on.is_some_and(|min| {
-        result
-            .findings
-            .iter()
-            .any(|f| f.status == Status::Fail && f.severity >= min)
-    });
-    Ok(u8::from(failing))
+    Ok(u8::from(fails(&result, fail_on)))
 }
 
 /// The rule packages a scan ran, after the terminal summary: name,

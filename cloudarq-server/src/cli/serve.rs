@@ -178,6 +178,13 @@ pub async fn worker(config: &std::path::Path, out: &mut dyn Write) -> anyhow::Re
         shutdown_grace: std::time::Duration::from_secs(u64::from(w.shutdown_grace_seconds)),
         regions: w.regions.clone(),
         aws_endpoint_url: config.connections.aws_endpoint_url.clone(),
+        maintenance: w.maintenance.then(|| crate::worker::MaintenanceSettings {
+            backup_dir: w.backup_dir.clone(),
+            backup_policy: cloudarq_store::backup::BackupPolicy {
+                keep: w.backup_keep.map(|n| n as usize),
+                retention: cloudarq_store::retention::RetentionPolicy::default(),
+            },
+        }),
     };
     let worker = crate::worker::Worker::new(
         std::sync::Arc::new(store),

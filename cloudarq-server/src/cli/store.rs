@@ -253,6 +253,10 @@ pub struct HistoryArgs {
 /// `cloudarq keys …`
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
+    /// Writes a new keyring (one random master key, mode 600) to
+    /// `--keyring`, for a store that does not exist yet (a service's, a
+    /// container's secret); refused when the file exists.
+    Init,
     /// Master keys, data keys, and the rows each protects.
     Status,
     /// Rotation step 1: add a master key (not yet primary).
@@ -270,6 +274,11 @@ pub enum KeysCommand {
         /// Rows per transaction.
         #[arg(long, default_value_t = 500)]
         batch: u32,
+        /// Queue the rotation as a maintenance job for the service's workers
+        /// (one worker runs it, audited as `maintenance.rotation`) instead
+        /// of running it in this process.
+        #[arg(long, conflicts_with = "resume")]
+        queue: bool,
     },
     /// Rotation step 4: remove a master key nothing uses any more.
     Remove {
@@ -489,8 +498,20 @@ pub async fn keys(
     cmd: KeysCommand,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
+    if let KeysCommand::Init = cmd {
+        let path = store_args.keyring_path();
+        Keyring::create_file(&path)
+            .with_context(|| format!("creating the keyring {}", path.display()))?;
+        writeln!(
+            out,
+            "new keyring in {}; back it up apart from the database",
+            path.display()
+        )?;
+        return Ok(0);
+    }
     let (store, runner) = store_args.open().await?;
     match cmd {
+        KeysCommand::Init => {}
         KeysCommand::Status => {
             let st = store.key_status(&runner).await?;
             writeln!(out, "master keys (primary: {})", st.primary_master_key)?;
@@ -524,7 +545,16 @@ pub async fn keys(
                 "master key {id} is primary; now run `cloudarq keys rotate`"
             )?;
         }
-        KeysCommand::Rotate { resume, batch } => {
+        KeysCommand::Rotate { queue: true, .. } => {
+            let run = store
+                .request_rotation(&runner, OffsetDateTime::now_utc())
+                .await?;
+            writeln!(
+                out,
+                "rotation queued as maintenance run {run}; a worker runs it next"
+            )?;
+        }
+        KeysCommand::Rotate { resume, batch, .. } => {
             let rep = store
                 .rotate(
                     &runner,

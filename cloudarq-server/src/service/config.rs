@@ -126,6 +126,9 @@ struct WorkerFile {
     lease_seconds: Option<u32>,
     shutdown_grace_seconds: Option<u32>,
     regions: Option<Vec<String>>,
+    maintenance: Option<bool>,
+    backup_dir: Option<PathBuf>,
+    backup_keep: Option<u32>,
 }
 
 /// How `cloudarq worker` runs scans (`[worker]`; the service itself ignores
@@ -145,6 +148,15 @@ pub struct WorkerConfig {
     pub shutdown_grace_seconds: u32,
     /// Regions to collect; empty for every region enabled in the account.
     pub regions: Vec<cloudarq_model::Region>,
+    /// Queue and run the daily purge (and backup) and requested key
+    /// rotations (default true).
+    pub maintenance: bool,
+    /// Where the daily backup goes (absent: no backup job). On PostgreSQL
+    /// the worker's machine needs `pg_dump`.
+    pub backup_dir: Option<PathBuf>,
+    /// Keep at most this many backups, 1–1000, on top of the age limits
+    /// (absent: the age limits only).
+    pub backup_keep: Option<u32>,
 }
 
 impl WorkerConfig {
@@ -171,6 +183,12 @@ impl WorkerConfig {
                 3600,
             )?,
             regions,
+            maintenance: f.maintenance.unwrap_or(true),
+            backup_dir: f.backup_dir,
+            backup_keep: match f.backup_keep {
+                None => None,
+                Some(n) => Some(bounded("worker.backup_keep", Some(n), 7, 1, 1000)?),
+            },
         })
     }
 }

@@ -76,6 +76,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
         (name = "scans", description = "Scans"),
         (name = "findings", description = "Findings"),
         (name = "mutelist", description = "Accepted risks"),
+        (name = "schedules", description = "Scans queued on a schedule: an interval, or cron in a time zone"),
         (name = "reports", description = "Reports, changes between scans, score trends"),
         (name = "audit", description = "The tenant's audit log"),
     )

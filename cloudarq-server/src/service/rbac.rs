@@ -75,6 +75,21 @@ pub const PERMISSIONS: &[(&str, &str, Access)] = &[
         "/api/v1/connections/{connection_id}/mutelist",
         Access::Read,
     ),
+    (
+        "GET",
+        "/api/v1/connections/{connection_id}/schedule",
+        Access::Read,
+    ),
+    (
+        "PUT",
+        "/api/v1/connections/{connection_id}/schedule",
+        Access::Admin,
+    ),
+    (
+        "DELETE",
+        "/api/v1/connections/{connection_id}/schedule",
+        Access::Admin,
+    ),
     ("POST", "/api/v1/mutelist", Access::Admin),
     ("DELETE", "/api/v1/mutelist/{entry_id}", Access::Admin),
     ("GET", "/api/v1/scans", Access::Read),

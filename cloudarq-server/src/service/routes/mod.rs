@@ -10,6 +10,7 @@ pub mod mfa;
 pub mod mutelist;
 pub mod reports;
 pub mod scans;
+pub mod schedules;
 pub mod session;
 pub mod settings;
 pub mod tenants;
@@ -52,6 +53,7 @@ pub fn all() -> OpenApiRouter<AppState> {
         .routes(routes!(scans::request))
         .routes(routes!(scans::cancel))
         .routes(routes!(findings::page))
+        .routes(routes!(schedules::get, schedules::put, schedules::delete))
         .routes(routes!(mutelist::list))
         .routes(routes!(mutelist::add))
         .routes(routes!(mutelist::remove))
