@@ -50,152 +50,10 @@ use crate::RoleArn;
 use crate::aws::{Action, AwsContext, CallError};
 use crate::error::CoreError;
 
-/// An account's `State` in Organizations.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AccountState {
-    /// A member that can be scanned.
-    Active,
-    /// Invited or being created.
-    PendingActivation,
-    /// Suspended by AWS.
-    Suspended,
-    /// Closing (the 90-day post-closure period).
-    PendingClosure,
-    /// Closed.
-    Closed,
-    /// A state this build does not know (never scanned).
-    Other(String),
-}
-
-impl AccountState {
-    fn parse(s: &str) -> Self {
-        match s {
-            "ACTIVE" => Self::Active,
-            "PENDING_ACTIVATION" => Self::PendingActivation,
-            "SUSPENDED" => Self::Suspended,
-            "PENDING_CLOSURE" => Self::PendingClosure,
-            "CLOSED" => Self::Closed,
-            other => Self::Other(other.to_owned()),
-        }
-    }
-}
-
-impl fmt::Display for AccountState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Active => "ACTIVE",
-            Self::PendingActivation => "PENDING_ACTIVATION",
-            Self::Suspended => "SUSPENDED",
-            Self::PendingClosure => "PENDING_CLOSURE",
-            Self::Closed => "CLOSED",
-            Self::Other(s) => s,
-        })
-    }
-}
-
-/// An account of the organization.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MemberAccount {
-    /// The account id.
-    pub id: AccountId,
-    /// Its name (untrusted text: whoever named the account chose it).
-    pub name: String,
-    /// Its state.
-    pub state: AccountState,
-    /// The root, then each OU down to the account's parent.
-    pub ou_path: Vec<String>,
-}
-
-/// An organization as its management or delegated administrator account
-/// sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Organization {
-    /// `o-…`.
-    pub id: String,
-    /// The management account.
-    pub management_account: AccountId,
-    /// Every account, ordered by id.
-    pub accounts: Vec<MemberAccount>,
-}
-
-/// Which members an organization scan covers. Empty include lists include
-/// every account; an exclusion wins over an inclusion; an OU covers every
-/// account below it, however deep.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MemberFilter {
-    /// Scan only these accounts (and those of `include_ous`).
-    pub include_accounts: BTreeSet<AccountId>,
-    /// Scan only the accounts below these OUs or roots (and
-    /// `include_accounts`).
-    pub include_ous: BTreeSet<String>,
-    /// Never scan these accounts.
-    pub exclude_accounts: BTreeSet<AccountId>,
-    /// Never scan the accounts below these OUs.
-    pub exclude_ous: BTreeSet<String>,
-}
-
-/// Why a member is not scanned.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SkipReason {
-    /// Suspended, closing, closed or not yet active.
-    NotActive(AccountState),
-    /// In the exclude list.
-    ExcludedAccount,
-    /// Below this excluded OU.
-    ExcludedOu(String),
-    /// Neither in the include list nor below an included OU.
-    NotIncluded,
-}
-
-impl fmt::Display for SkipReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NotActive(s) => write!(f, "not active ({s})"),
-            Self::ExcludedAccount => f.write_str("excluded"),
-            Self::ExcludedOu(ou) => write!(f, "below excluded {ou}"),
-            Self::NotIncluded => f.write_str("not included"),
-        }
-    }
-}
-
-/// The members to scan, and the others with their reasons.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Selection {
-    /// Scanned, in account order.
-    pub scan: Vec<MemberAccount>,
-    /// Not scanned, in account order.
-    pub skipped: Vec<(MemberAccount, SkipReason)>,
-}
-
-impl MemberFilter {
-    /// Splits `org`'s accounts into those to scan and the rest.
-    pub fn select(&self, org: &Organization) -> Selection {
-        let mut sel = Selection::default();
-        let included = |a: &MemberAccount| {
-            (self.include_accounts.is_empty() && self.include_ous.is_empty())
-                || self.include_accounts.contains(&a.id)
-                || a.ou_path.iter().any(|ou| self.include_ous.contains(ou))
-        };
-        for a in &org.accounts {
-            let reason = if a.state != AccountState::Active {
-                Some(SkipReason::NotActive(a.state.clone()))
-            } else if self.exclude_accounts.contains(&a.id) {
-                Some(SkipReason::ExcludedAccount)
-            } else if let Some(ou) = a.ou_path.iter().find(|ou| self.exclude_ous.contains(*ou)) {
-                Some(SkipReason::ExcludedOu(ou.clone()))
-            } else if !included(a) {
-                Some(SkipReason::NotIncluded)
-            } else {
-                None
-            };
-            match reason {
-                Some(r) => sel.skipped.push((a.clone(), r)),
-                None => sel.scan.push(a.clone()),
-            }
-        }
-        sel
-    }
-}
+pub use cloudarq_model::organization::{
+    AccountState, MAX_FILTER_IDS, MemberAccount, MemberFilter, MemberGap, Organization, Selection,
+    SkipReason, is_ou_id,
+};
 
 /// The role to assume in `account`: the StackSet gives every member the
 /// same role name.
@@ -216,21 +74,6 @@ pub fn roll_up(frameworks: &[Framework], members: &[&ScanResult]) -> Vec<Framewo
         .flat_map(|r| r.findings.iter().cloned())
         .collect();
     crate::engine::scores(frameworks, &findings)
-}
-
-/// A member that was not scanned because its role could not be assumed (the
-/// StackSet did not reach it, or its trust was changed): a coverage gap of
-/// that account, not a failure of the organization's scan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MemberGap {
-    /// The account.
-    pub account: MemberAccount,
-    /// The role that was tried.
-    pub role_arn: String,
-    /// The AWS error code (`AccessDenied`, …).
-    pub code: String,
-    /// What AWS said.
-    pub message: String,
 }
 
 /// What an organization scan produced.
@@ -273,6 +116,11 @@ pub struct OrganizationPlan {
     pub frameworks: Option<Vec<Framework>>,
     /// Report formats, written for each member under `<dir>/<account id>/`.
     pub reports: Option<(Vec<crate::report::OutputFormat>, std::path::PathBuf)>,
+    /// Muted findings, in every member.
+    pub mutelist: Option<crate::engine::Mutelist>,
+    /// Told `(members done, members to scan)` once the organization is
+    /// listed and after each member (a worker's progress).
+    pub on_member: Option<Box<dyn Fn(usize, usize) + Send + Sync>>,
 }
 
 impl fmt::Debug for OrganizationPlan {
@@ -314,7 +162,14 @@ impl OrganizationPlan {
         );
         let partition = self.management_role.partition().clone();
         let (mut members, mut gaps) = (Vec::new(), Vec::new());
-        for account in selection.scan {
+        let total = selection.scan.len();
+        let tell = |done: usize| {
+            if let Some(f) = &self.on_member {
+                f(done, total);
+            }
+        };
+        tell(0);
+        for (done, account) in selection.scan.into_iter().enumerate() {
             let role = member_role(&partition, &account.id, &self.role_name)?;
             let mut plan = CollectPlan::new(crate::CredentialSource::assume_role(
                 role.clone(),
@@ -326,6 +181,9 @@ impl OrganizationPlan {
             plan.endpoint_url = self.endpoint_url.clone();
             let mut member_plan =
                 ScanPlan::new(SnapshotSource::Collect(plan)).frameworks(frameworks.clone());
+            if let Some(m) = &self.mutelist {
+                member_plan = member_plan.mutelist(m.clone());
+            }
             if let Some((formats, dir)) = &self.reports {
                 member_plan = member_plan.reports(formats, dir.join(account.id.as_str()));
             }
@@ -346,6 +204,7 @@ impl OrganizationPlan {
                 }
                 Err(e) => return Err(e),
             }
+            tell(done + 1);
         }
         let results: Vec<&ScanResult> = members.iter().map(|(_, s)| &s.result).collect();
         let scores = roll_up(&frameworks, &results);
@@ -588,7 +447,7 @@ pub(crate) async fn list(ctx: &AwsContext) -> Result<Organization, CoreError> {
             accounts.push(MemberAccount {
                 id: a.id().unwrap_or_default().parse()?,
                 name: a.name().unwrap_or_default().to_owned(),
-                state: AccountState::parse(a.state().map_or("", |s| s.as_str())),
+                state: AccountState::from_aws(a.state().map_or("", |s| s.as_str())),
                 ou_path: path.clone(),
             });
         }

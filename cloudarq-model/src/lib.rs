@@ -36,6 +36,7 @@ pub mod guest;
 mod ids;
 pub mod inventory;
 pub mod mute;
+pub mod organization;
 pub mod package;
 pub mod rule;
 mod snapshot;

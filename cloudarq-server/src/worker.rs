@@ -28,6 +28,12 @@
 //!   ([`Store::enqueue_daily_maintenance`]: once a day however many
 //!   workers), and run them and requested key rotations like scans: claimed
 //!   under a lease renewed by heartbeat, fenced, one audit entry per run.
+//! - A scan of an organization connection lists the organization in the
+//!   management account's role and scans each selected member in its role
+//!   ([`OrganizationPlan`]), then stores one child scan per member, the
+//!   members whose role could not be assumed (coverage gaps, not a failure)
+//!   and the roll-up score, under the same lease
+//!   ([`Store::finish_organization_scan`]).
 //! - The credentials of the customer's role live only inside the scan's
 //!   collection (the pipeline drops them with it).
 
@@ -36,12 +42,14 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
 use cloudarq_core::engine::Mutelist;
+use cloudarq_core::organization::OrganizationPlan;
 use cloudarq_core::scan::{CollectPlan, ScanPlan, SnapshotSource, Stage};
 use cloudarq_core::{CoreError, CredentialSource, ProgressEvent};
 use cloudarq_model::Region;
 use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::jobs::{ClaimedScan, Lease};
 use cloudarq_store::maintenance::{MaintenanceClaim, MaintenanceKind};
+use cloudarq_store::organizations::OrganizationOutcome;
 use cloudarq_store::rotation::RotateOptions;
 use cloudarq_store::scans::ScanTimes;
 use cloudarq_store::{JobRunner, Store, StoreError, TenantScope};
@@ -409,6 +417,85 @@ fn worth_retrying(e: &cloudarq_core::scan::ScanError) -> bool {
     }
 }
 
+/// How [`drive`] ended.
+enum Driven<R> {
+    /// The work finished with `R`.
+    Done(R),
+    /// Shutdown's grace ran out: the claim was given back to the queue.
+    Released,
+}
+
+/// Runs `work` for claim `lease`: renews the lease with `progress` every
+/// heartbeat (a refusal, cancelled or taken over, returns the error and so
+/// drops `work` and everything it holds), and at shutdown gives `work` the
+/// grace period, then releases the claim.
+async fn drive<F: Future>(
+    shared: &Shared,
+    scope: &TenantScope,
+    lease: &Lease,
+    stop: &mut watch::Receiver<bool>,
+    progress: &AtomicU8,
+    work: F,
+) -> Result<Driven<F::Output>, StoreError> {
+    let store: &Store = &shared.store;
+    tokio::pin!(work);
+    let mut beat = tokio::time::interval(shared.heartbeat);
+    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    beat.tick().await;
+    let mut release_at: Option<tokio::time::Instant> = None;
+    /// What woke the job up.
+    enum Event<R> {
+        Done(R),
+        Beat,
+        Stop(bool),
+        GraceOver,
+    }
+    loop {
+        let deadline = release_at;
+        let grace_over = async move {
+            match deadline {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let event = tokio::select! {
+            r = &mut work => Event::Done(r),
+            _ = beat.tick() => Event::Beat,
+            changed = stop.changed(), if release_at.is_none() => Event::Stop(changed.is_err() || *stop.borrow()),
+            () = grace_over => Event::GraceOver,
+        };
+        match event {
+            Event::Done(r) => return Ok(Driven::Done(r)),
+            Event::Beat => {
+                match store
+                    .report_progress(
+                        scope,
+                        lease,
+                        progress.load(Ordering::Relaxed),
+                        OffsetDateTime::now_utc(),
+                    )
+                    .await
+                {
+                    Ok(_) => {}
+                    Err(e) if claim_gone(&e) => return Err(e),
+                    Err(e) => tracing::warn!(error = %e, "heartbeat failed; the lease may lapse"),
+                }
+            }
+            Event::Stop(true) => {
+                release_at = Some(tokio::time::Instant::now() + shared.settings.shutdown_grace);
+            }
+            Event::Stop(false) => {}
+            Event::GraceOver => {
+                store
+                    .release_scan(scope, lease, OffsetDateTime::now_utc())
+                    .await?;
+                tracing::info!(scan = %lease.scan(), "scan released at shutdown");
+                return Ok(Driven::Released);
+            }
+        }
+    }
+}
+
 async fn run_one(shared: Arc<Shared>, claim: ClaimedScan, stop: watch::Receiver<bool>) -> Outcome {
     let ClaimedScan {
         scope,
@@ -477,6 +564,63 @@ async fn run_claimed(
         Ok(m) => m,
         Err(e) => return fail!(format!("the mutelist: {e}")),
     };
+    if let Some(settings) = conn.organization {
+        // An organization: list it in the management account's role, scan
+        // each selected member in its role, store the children and the
+        // roll-up under this claim.
+        let progress = Arc::new(AtomicU8::new(0));
+        let on_member = {
+            let progress = progress.clone();
+            move |done: usize, total: usize| {
+                progress.store(percent(total, done), Ordering::Relaxed);
+            }
+        };
+        let base = shared.aws_base.clone();
+        let plan = OrganizationPlan {
+            base: Box::new(move || base()),
+            management_role: role_arn,
+            external_id: credentials.external_id,
+            role_name: settings.member_role_name,
+            filter: settings.filter,
+            regions: shared.settings.regions.clone(),
+            services: Vec::new(),
+            endpoint_url: shared.settings.aws_endpoint_url.clone(),
+            frameworks: None,
+            reports: None,
+            mutelist: Some(mutelist),
+            on_member: Some(Box::new(on_member)),
+        };
+        let ran = match drive(&shared, scope, lease, &mut stop, &progress, plan.run()).await? {
+            Driven::Done(r) => r,
+            Driven::Released => return Ok(Outcome::Released),
+        };
+        return match ran {
+            Ok(org) => {
+                let times = ScanTimes {
+                    started_at,
+                    finished_at: OffsetDateTime::now_utc(),
+                };
+                let outcome = OrganizationOutcome {
+                    organization: &org.organization,
+                    members: org.members.iter().map(|(a, s)| (a, &s.result)).collect(),
+                    gaps: &org.gaps,
+                    skipped: &org.skipped,
+                    scores: &org.scores,
+                };
+                store
+                    .finish_organization_scan(scope, lease, &outcome, times)
+                    .await?;
+                Ok(Outcome::Succeeded)
+            }
+            Err(e) if worth_retrying(&e) => {
+                store
+                    .retry_scan(scope, lease, &e.to_string(), OffsetDateTime::now_utc())
+                    .await?;
+                Ok(Outcome::Retried)
+            }
+            Err(e) => fail!(e.to_string()),
+        };
+    }
     let mut collect = CollectPlan::new(CredentialSource::assume_role(
         role_arn,
         credentials.external_id,
@@ -513,64 +657,9 @@ async fn run_claimed(
         Ok(p) => p,
         Err(e) => return fail!(e.to_string()),
     };
-    let scan = prepared.run();
-    tokio::pin!(scan);
-    let mut beat = tokio::time::interval(shared.heartbeat);
-    beat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    beat.tick().await;
-    let mut release_at: Option<tokio::time::Instant> = None;
-    /// What woke the job up.
-    enum Event<R> {
-        Done(R),
-        Beat,
-        Stop(bool),
-        GraceOver,
-    }
-    let ran = loop {
-        let deadline = release_at;
-        let grace_over = async move {
-            match deadline {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        let event = tokio::select! {
-            r = &mut scan => Event::Done(r),
-            _ = beat.tick() => Event::Beat,
-            changed = stop.changed(), if release_at.is_none() => Event::Stop(changed.is_err() || *stop.borrow()),
-            () = grace_over => Event::GraceOver,
-        };
-        match event {
-            Event::Done(r) => break r,
-            Event::Beat => {
-                // A refusal means cancelled or taken over: returning drops
-                // the scan (and its collection) here.
-                match store
-                    .report_progress(
-                        scope,
-                        lease,
-                        progress.load(Ordering::Relaxed),
-                        OffsetDateTime::now_utc(),
-                    )
-                    .await
-                {
-                    Ok(_) => {}
-                    Err(e) if claim_gone(&e) => return Err(e),
-                    Err(e) => tracing::warn!(error = %e, "heartbeat failed; the lease may lapse"),
-                }
-            }
-            Event::Stop(true) => {
-                release_at = Some(tokio::time::Instant::now() + shared.settings.shutdown_grace);
-            }
-            Event::Stop(false) => {}
-            Event::GraceOver => {
-                store
-                    .release_scan(scope, lease, OffsetDateTime::now_utc())
-                    .await?;
-                tracing::info!(scan = %lease.scan(), "scan released at shutdown");
-                return Ok(Outcome::Released);
-            }
-        }
+    let ran = match drive(&shared, scope, lease, &mut stop, &progress, prepared.run()).await? {
+        Driven::Done(r) => r,
+        Driven::Released => return Ok(Outcome::Released),
     };
     match ran {
         Ok(done) => {

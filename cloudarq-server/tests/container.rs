@@ -120,6 +120,43 @@ impl Podman {
     }
 }
 
+impl Podman {
+    /// Free bytes where podman keeps images, when it says where that is.
+    fn free_bytes(&self) -> Option<u64> {
+        let out = self
+            .cmd(Path::new("podman"))
+            .args(["info", "--format", "{{.Store.GraphRoot}}"])
+            .output()
+            .ok()?;
+        let root = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        let stat = rustix::fs::statvfs(Path::new(&root)).ok()?;
+        Some(stat.f_bavail * stat.f_frsize)
+    }
+}
+
+/// This build's image and the build's leftovers, removed whatever happened
+/// (the base images stay, cached for the next run).
+struct Image<'a> {
+    podman: &'a Podman,
+    name: &'a str,
+}
+
+impl Drop for Image<'_> {
+    fn drop(&mut self) {
+        let podman = Path::new("podman");
+        let _ = self
+            .podman
+            .cmd(podman)
+            .args(["rmi", "-f", self.name])
+            .output();
+        let _ = self
+            .podman
+            .cmd(podman)
+            .args(["image", "prune", "-f"])
+            .output();
+    }
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -233,11 +270,33 @@ fn the_compose_stack_comes_up_and_answers_readyz() {
     // committed, its `prebuilt` stage instead of a compile.
     let context = work.path().join("context");
     std::fs::create_dir_all(context.join("target/container")).unwrap();
-    std::fs::copy(
-        env!("CARGO_BIN_EXE_cloudarq"),
-        context.join("target/container/cloudarq"),
-    )
-    .unwrap();
+    // Without its symbols and line tables (192 MB of a debug build become
+    // 113): the image build holds the binary a few times over (context,
+    // stage, layer).
+    let binary = context.join("target/container/cloudarq");
+    let stripped = Command::new("strip")
+        .args(["--strip-all", "-o"])
+        .arg(&binary)
+        .arg(env!("CARGO_BIN_EXE_cloudarq"))
+        .status()
+        .is_ok_and(|s| s.success());
+    if !stripped {
+        std::fs::copy(env!("CARGO_BIN_EXE_cloudarq"), &binary).unwrap();
+    }
+    let _image = Image {
+        podman: &podman,
+        name: IMAGE,
+    };
+    let need = std::fs::metadata(&binary).unwrap().len() * 3 + (256 << 20);
+    if let Some(free) = podman.free_bytes()
+        && free < need
+    {
+        panic!(
+            "podman's storage has {} MiB free; building the image takes about {} MiB",
+            free >> 20,
+            need >> 20
+        );
+    }
     podman.podman(&[
         "build",
         "--format",
@@ -255,6 +314,7 @@ fn the_compose_stack_comes_up_and_answers_readyz() {
         IMAGE,
         context.to_str().unwrap(),
     ]);
+    std::fs::remove_dir_all(&context).unwrap();
     // No shell in the image; the binary runs as 10001.
     let shell = podman
         .cmd(Path::new("podman"))
@@ -413,7 +473,15 @@ fn the_compose_stack_comes_up_and_answers_readyz() {
     let postgres = containers.iter().find(|n| n.contains("postgres")).unwrap();
     assert_eq!(inspect(postgres, "{{len .HostConfig.PortBindings}}"), "0");
     assert_eq!(inspect(server, "{{len .HostConfig.PortBindings}}"), "1");
-    // The workers are up and polling the queue.
-    let logs = stack.logs();
-    assert!(logs.matches("worker started").count() >= 2, "{logs}");
+    // The workers are up and polling the queue (each waits for the
+    // server's migrations first, so give them a minute).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let logs = stack.logs();
+        if logs.matches("worker started").count() >= 2 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{logs}");
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }

@@ -3371,3 +3371,318 @@ async fn schedules_are_checked_scoped_audited_and_queue_scans() {
     );
     assert!(actions.contains(&"schedule.delete"), "{actions:?}");
 }
+
+/// An organization connection over the API: settings checked by name and
+/// read back, the management account's template served, and a stored
+/// organization scan (as a worker stores it) shown with its members, gaps
+/// and skipped accounts (names as typed), its member scans only under
+/// it, and the roll-up as the connection's score; another tenant sees none
+/// of it.
+#[tokio::test]
+async fn organization_connections_show_members_gaps_and_the_roll_up() {
+    use cloudarq_model::organization::{
+        AccountState, MemberAccount, MemberGap, Organization, SkipReason,
+    };
+    use cloudarq_store::organizations::OrganizationOutcome;
+    let f = fixture(false).await;
+    let body = json!({
+        "name": "the organization",
+        "account_id": "111111111111",
+        "organization": {
+            "member_role_name": "CloudArqMember",
+            "exclude_accounts": ["444444444444"],
+            "exclude_ous": ["ou-ab12-sandbox1"]
+        }
+    });
+    let r = call(
+        &f,
+        Method::POST,
+        "/api/v1/connections",
+        Some(&f.a_admin),
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let created = r.json();
+    let conn = created["connection"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["connection"]["kind"], "organization");
+    assert_eq!(
+        created["connection"]["organization"]["member_role_name"],
+        "CloudArqMember"
+    );
+    assert_eq!(
+        created["setup"]["template_path"],
+        "/api/v1/connections/organization-template.yaml"
+    );
+    assert!(created["setup"]["quick_create_url"].is_null());
+    let read = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/connections/{conn}"),
+        Some(&f.a_client),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        read["organization"]["exclude_ous"],
+        json!(["ou-ab12-sandbox1"])
+    );
+    assert_eq!(read["organization"]["include_accounts"], json!([]));
+    let plain = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/connections/{}", f.a_conn),
+        Some(&f.a_client),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(
+        (plain["kind"].clone(), plain["organization"].clone()),
+        (json!("account"), Value::Null)
+    );
+
+    // Bad settings: 400 naming the list, nothing stored.
+    let before = call(
+        &f,
+        Method::GET,
+        "/api/v1/connections",
+        Some(&f.a_admin),
+        None,
+    )
+    .await
+    .json()
+    .as_array()
+    .unwrap()
+    .len();
+    for (organization, named) in [
+        (
+            json!({"include_accounts": ["12345"]}),
+            "organization.include_accounts",
+        ),
+        (json!({"exclude_ous": ["ou-<script>"]}), "exclude_ous"),
+        (json!({"member_role_name": "a b"}), "member_role_name"),
+    ] {
+        let r = call(
+            &f,
+            Method::POST,
+            "/api/v1/connections",
+            Some(&f.a_admin),
+            Some(json!({"name": "bad org", "account_id": "111111111111", "organization": organization})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(r.text().contains(named), "{named}: {}", r.text());
+    }
+    let unknown = call(
+        &f,
+        Method::POST,
+        "/api/v1/connections",
+        Some(&f.a_admin),
+        Some(json!({"name": "bad org", "account_id": "111111111111", "organization": {"exclude": []}})),
+    )
+    .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.text()
+    );
+    let after = call(
+        &f,
+        Method::GET,
+        "/api/v1/connections",
+        Some(&f.a_admin),
+        None,
+    )
+    .await
+    .json()
+    .as_array()
+    .unwrap()
+    .len();
+    assert_eq!(after, before);
+
+    // The management account's template: the generated one, admins only.
+    let t = call(
+        &f,
+        Method::GET,
+        "/api/v1/connections/organization-template.yaml",
+        Some(&f.a_admin),
+        None,
+    )
+    .await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert_eq!(
+        t.text(),
+        cloudarq_core::organization::template::management()
+    );
+    let t = call(
+        &f,
+        Method::GET,
+        "/api/v1/connections/organization-template.yaml",
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(t.status, StatusCode::FORBIDDEN);
+
+    // An account scan has no members.
+    let r = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{}/members", f.a_scan),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+
+    // A worker runs the organization scan: queued over the API, stored
+    // beside the service.
+    let queued = call(
+        &f,
+        Method::POST,
+        &format!("/api/v1/connections/{conn}/scans"),
+        Some(&f.a_admin),
+        None,
+    )
+    .await
+    .json();
+    let scan = queued["id"].as_str().unwrap().to_owned();
+    let (store, runner) = Store::open(
+        StoreConfig::new(f.url.clone()),
+        cloudarq_store::testing::keyring_with(&[(1, f.master.clone())], 1),
+    )
+    .await
+    .unwrap();
+    let now = OffsetDateTime::now_utc();
+    let claim = store.claim_scan(&runner, "w", now).await.unwrap().unwrap();
+    assert_eq!(claim.scan.0.to_string(), scan);
+    let hostile = "bravo\u{202e}<script>alert(1)</script>";
+    let account = |id: &str, name: &str, state| MemberAccount {
+        id: id.parse().unwrap(),
+        name: name.into(),
+        state,
+        ou_path: vec!["r-ab12".into()],
+    };
+    let demo = demo_result().await;
+    let as_account = |id: &str| {
+        let mut r = demo.clone();
+        r.account_id = id.parse().unwrap();
+        r
+    };
+    let members = [
+        (
+            account("111111111111", "management", AccountState::Active),
+            as_account("111111111111"),
+        ),
+        (
+            account("222222222222", hostile, AccountState::Active),
+            as_account("222222222222"),
+        ),
+    ];
+    let organization = Organization {
+        id: "o-abc123def4".into(),
+        management_account: "111111111111".parse().unwrap(),
+        accounts: members.iter().map(|(a, _)| a.clone()).collect(),
+    };
+    let frameworks = cloudarq_rules::frameworks::frameworks().unwrap();
+    let scores = cloudarq_core::organization::roll_up(
+        &frameworks,
+        &members.iter().map(|(_, r)| r).collect::<Vec<_>>(),
+    );
+    let gaps = [MemberGap {
+        account: account("555555555555", "echo", AccountState::Active),
+        role_arn: "arn:aws:iam::555555555555:role/CloudArqMember".into(),
+        code: "AccessDenied".into(),
+        message: "not authorized to perform sts:AssumeRole".into(),
+    }];
+    let skipped = [(
+        account("666666666666", "foxtrot", AccountState::Suspended),
+        SkipReason::NotActive(AccountState::Suspended),
+    )];
+    store
+        .finish_organization_scan(
+            &claim.scope,
+            &claim.lease,
+            &OrganizationOutcome {
+                organization: &organization,
+                members: members.iter().map(|(a, r)| (a, r)).collect(),
+                gaps: &gaps,
+                skipped: &skipped,
+                scores: &scores,
+            },
+            cloudarq_store::scans::ScanTimes {
+                started_at: now,
+                finished_at: now,
+            },
+        )
+        .await
+        .unwrap();
+
+    let path = format!("/api/v1/scans/{scan}/members");
+    let r = call(&f, Method::GET, &path, Some(&f.a_client), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // JSON carries the name as typed (a renderer escapes it for its medium).
+
+    let m = r.json();
+    assert_eq!(m["organization_id"], "o-abc123def4");
+    let listed = m["members"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[1]["name"], hostile);
+    assert_eq!(listed[1]["scan"]["parent_scan_id"], scan.as_str());
+    assert_eq!(listed[1]["scan"]["findings"], demo.findings.len());
+    assert_eq!(m["gaps"][0]["account_id"], "555555555555");
+    assert_eq!(m["gaps"][0]["code"], "AccessDenied");
+    assert_eq!(m["skipped"][0]["reason"], "not active (SUSPENDED)");
+    let child = listed[0]["scan"]["id"].as_str().unwrap().to_owned();
+    // A member's findings are the member scan's.
+    let r = call(
+        &f,
+        Method::GET,
+        &format!("/api/v1/scans/{child}/findings?limit=5"),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    // The tenant's scans: the organization's, not its members'.
+    let all = call(&f, Method::GET, "/api/v1/scans", Some(&f.a_client), None)
+        .await
+        .json();
+    let ids: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&scan.as_str()) && !ids.contains(&child.as_str()),
+        "{ids:?}"
+    );
+    // The connection's score: the roll-up.
+    let cis = &scores[0];
+    let r = call(
+        &f,
+        Method::GET,
+        &format!(
+            "/api/v1/connections/{conn}/scores?framework={}",
+            cis.framework
+        ),
+        Some(&f.a_client),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let points = r.json();
+    assert_eq!(points.as_array().unwrap().len(), 1, "{points}");
+    assert_eq!(points[0]["scan_id"], scan.as_str());
+    assert_eq!(points[0]["passed"], cis.total.passed);
+    assert_eq!(points[0]["failed"], cis.total.failed);
+    // Another tenant: nothing.
+    for p in [path.clone(), format!("/api/v1/scans/{child}")] {
+        let r = call(&f, Method::GET, &p, Some(&f.b_admin), None).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{p}");
+    }
+}

@@ -723,3 +723,224 @@ async fn two_workers_run_the_days_purge_and_backup_once() {
         );
     }
 }
+
+/// An organization client on moto (for seeding), with moto's keys.
+fn organizations(moto: &Moto) -> aws_sdk_organizations::Client {
+    use aws_sdk_organizations::config::{BehaviorVersion, Credentials, Region as SdkRegion};
+    let conf = aws_sdk_organizations::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(SdkRegion::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "AKIAMOTOTESTKEY00001",
+            "moto-test-secret-key",
+            None,
+            None,
+            "test",
+        ))
+        .endpoint_url(moto.url())
+        .http_client(loopback::http_client())
+        .build();
+    aws_sdk_organizations::Client::from_conf(conf)
+}
+
+/// Organizations (issue 12): an organization connection's scan, run by a
+/// worker against moto's Organizations with five accounts (the management
+/// account, two active members, one suspended, one in an excluded OU) and a
+/// sixth whose role the StackSet never reached: three member scans, the
+/// suspended and excluded accounts skipped with their reasons, the
+/// unreachable one a coverage gap, and the organization scan succeeded with
+/// the roll-up score.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_scan_stores_member_scans_gaps_and_the_roll_up() {
+    use cloudarq_model::organization::{AccountState, MemberFilter, SkipReason};
+    use cloudarq_store::organizations::OrganizationSettings;
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port).await;
+    let b = bed().await;
+    let orgs = organizations(&moto);
+    orgs.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .unwrap();
+    let root = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    let mut ids = Vec::new();
+    for name in ["alpha", "bravo", "charlie", "delta", "echo"] {
+        let id = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .unwrap()
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .unwrap()
+            .to_owned();
+        ids.push(id);
+    }
+    let [alpha, bravo, charlie, delta, echo] = <[String; 5]>::try_from(ids).unwrap();
+    let sandbox = orgs
+        .create_organizational_unit()
+        .parent_id(&root)
+        .name("Sandbox")
+        .send()
+        .await
+        .unwrap()
+        .organizational_unit()
+        .and_then(|o| o.id())
+        .unwrap()
+        .to_owned();
+    orgs.move_account()
+        .account_id(&delta)
+        .source_parent_id(&root)
+        .destination_parent_id(&sandbox)
+        .send()
+        .await
+        .unwrap();
+    orgs.close_account()
+        .account_id(&charlie)
+        .send()
+        .await
+        .unwrap();
+    // The StackSet never reached echo: assuming its role is denied.
+    let echo_role = format!("{echo}%3Arole%2FCloudArqAudit");
+    proxy.fault(
+        "sts:AssumeRole",
+        loopback::Fault::ErrorIfBody {
+            body_contains: Box::leak(echo_role.into_boxed_str()),
+            code: "AccessDenied",
+            status: 403,
+        },
+    );
+
+    let now = OffsetDateTime::now_utc();
+    let conn = b
+        .store
+        .create_organization_connection(
+            &b.scope,
+            NewConnection {
+                name: "the organization".into(),
+                account_id: Some("123456789012".parse().unwrap()),
+                role_arn: Some(
+                    "arn:aws:iam::123456789012:role/CloudArqAudit"
+                        .parse::<RoleArn>()
+                        .unwrap(),
+                ),
+                external_id: Some(
+                    ExternalId::new("cloudarq-worker-test-external-id-0002".into()).unwrap(),
+                ),
+                static_keys: None,
+            },
+            &OrganizationSettings {
+                member_role_name: "CloudArqAudit".into(),
+                filter: MemberFilter {
+                    exclude_ous: [sandbox.clone()].into(),
+                    ..MemberFilter::default()
+                },
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    let scan = b.store.queue_scan(&b.scope, conn, now).await.unwrap();
+    let (store, runner) = b.open().await;
+    let worker = Worker::new(
+        Arc::new(store),
+        runner,
+        settings("org-worker", &proxy.url()),
+        moto_keys(),
+    );
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(worker.run(async move {
+        let _ = stop_rx.await;
+    }));
+    b.wait_for(scan, 600, |s| {
+        s.status != ScanStatus::Queued && s.status != ScanStatus::Running
+    })
+    .await;
+    stop_tx.send(()).unwrap();
+    let outcomes = running.await.unwrap();
+    assert_eq!(outcomes, [Outcome::Succeeded]);
+
+    let s = b.scan(scan).await;
+    assert_eq!(
+        (s.status, s.progress, s.findings),
+        (ScanStatus::Succeeded, 100, 0),
+        "{s:?}"
+    );
+    let children = b.store.child_scans(&b.scope, scan).await.unwrap();
+    let mut accounts = Vec::new();
+    for child in &children {
+        assert_eq!(
+            (child.status, child.parent),
+            (ScanStatus::Succeeded, Some(scan))
+        );
+        assert!(child.findings > 0, "{child:?}");
+        let result = b.store.load_result(&b.scope, child.id).await.unwrap();
+        accounts.push(result.account_id.as_str().to_owned());
+    }
+    accounts.sort();
+    let mut expected = vec!["123456789012".to_owned(), alpha.clone(), bravo.clone()];
+    expected.sort();
+    assert_eq!(
+        accounts, expected,
+        "three member scans, each in its account"
+    );
+
+    let record = b
+        .store
+        .organization_record(&b.scope, scan)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.members.len(), 3);
+    let skipped: Vec<(String, SkipReason)> = record
+        .skipped
+        .iter()
+        .map(|m| (m.account.id.as_str().to_owned(), m.reason.clone()))
+        .collect();
+    assert!(
+        skipped.contains(&(
+            charlie.clone(),
+            SkipReason::NotActive(AccountState::Suspended)
+        )),
+        "{skipped:?}"
+    );
+    assert!(
+        skipped.contains(&(delta.clone(), SkipReason::ExcludedOu(sandbox.clone()))),
+        "{skipped:?}"
+    );
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    assert_eq!(record.gaps.len(), 1, "{:?}", record.gaps);
+    assert_eq!(record.gaps[0].account.id.as_str(), echo);
+    assert_eq!(record.gaps[0].code, "AccessDenied");
+
+    // The organization's score: the roll-up of its three members.
+    let mut members = Vec::new();
+    for child in &children {
+        members.push(b.store.load_result(&b.scope, child.id).await.unwrap());
+    }
+    let frameworks = cloudarq_rules::frameworks::frameworks().unwrap();
+    let roll_up =
+        cloudarq_core::organization::roll_up(&frameworks, &members.iter().collect::<Vec<_>>());
+    let history = b
+        .store
+        .score_history(
+            &b.scope,
+            conn,
+            &roll_up[0].framework,
+            now - time::Duration::hours(1),
+            OffsetDateTime::now_utc() + time::Duration::hours(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(
+        (history[0].scan, history[0].passed, history[0].failed),
+        (scan, roll_up[0].total.passed, roll_up[0].total.failed)
+    );
+}

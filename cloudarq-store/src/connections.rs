@@ -13,6 +13,8 @@ use uuid::Uuid;
 use crate::Store;
 use crate::db::{from_ms, ms, on_tx};
 use crate::error::{DbContext, Result, StoreError};
+use crate::organizations::OrganizationSettings;
+use crate::scans::{json, unjson};
 use crate::scope::TenantScope;
 
 /// A connection's id.
@@ -49,8 +51,11 @@ pub struct Connection {
     pub name: String,
     /// The AWS account id.
     pub account_id: Option<AccountId>,
-    /// The role ARN.
+    /// The role ARN (for an organization, the management or delegated
+    /// administrator account's).
     pub role_arn: Option<RoleArn>,
+    /// An organization connection's settings; `None` for one account.
+    pub organization: Option<OrganizationSettings>,
     /// When it was created.
     pub created_at: OffsetDateTime,
 }
@@ -108,6 +113,22 @@ impl Store {
         new: NewConnection,
         now: OffsetDateTime,
     ) -> Result<ConnectionId> {
+        self.insert_connection(scope, new, None, now).await
+    }
+
+    /// Stores a connection of one account (`organization` `None`) or of an
+    /// organization.
+    pub(crate) async fn insert_connection(
+        &self,
+        scope: &TenantScope,
+        new: NewConnection,
+        organization: Option<&OrganizationSettings>,
+        now: OffsetDateTime,
+    ) -> Result<ConnectionId> {
+        let (kind, settings) = match organization {
+            Some(o) => ("organization", Some(json(o)?)),
+            None => ("account", None),
+        };
         let name = new.name.trim().to_string();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(StoreError::InvalidInput {
@@ -158,8 +179,8 @@ impl Store {
         };
         let res = on_tx!(&mut tx, c => {
             let r = sqlx::query(
-                "INSERT INTO connections (id, tenant_id, name, account_id, role_arn, created_at_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO connections (id, tenant_id, name, account_id, role_arn, created_at_ms, kind, organization) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(id)
             .bind(tenant)
@@ -167,6 +188,8 @@ impl Store {
             .bind(new.account_id.as_ref().map(AccountId::as_str))
             .bind(new.role_arn.as_ref().map(RoleArn::as_str))
             .bind(ms(now))
+            .bind(kind)
+            .bind(&settings)
             .execute(&mut *c)
             .await;
             if let Err(sqlx::Error::Database(d)) = &r
@@ -201,10 +224,17 @@ impl Store {
     pub async fn connections(&self, scope: &TenantScope) -> Result<Vec<Connection>> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        type Row = (Uuid, String, Option<String>, Option<String>, i64);
+        type Row = (
+            Uuid,
+            String,
+            Option<String>,
+            Option<String>,
+            i64,
+            Option<String>,
+        );
         let rows: Vec<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(
-                "SELECT id, name, account_id, role_arn, created_at_ms FROM connections \
+                "SELECT id, name, account_id, role_arn, created_at_ms, organization FROM connections \
                  WHERE tenant_id = $1 AND deleted_at_ms IS NULL ORDER BY created_at_ms, id",
             )
             .bind(tenant)
@@ -214,7 +244,7 @@ impl Store {
         });
         tx.commit().await?;
         rows.into_iter()
-            .map(|(id, name, account_id, role_arn, created)| {
+            .map(|(id, name, account_id, role_arn, created, organization)| {
                 Ok(Connection {
                     id: ConnectionId(id),
                     name,
@@ -223,6 +253,10 @@ impl Store {
                         .map(stored("account id"))
                         .transpose()?,
                     role_arn: role_arn.as_deref().map(stored("role ARN")).transpose()?,
+                    organization: organization
+                        .as_deref()
+                        .map(|o| unjson("organization settings", o))
+                        .transpose()?,
                     created_at: from_ms(created)?,
                 })
             })

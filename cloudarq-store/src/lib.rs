@@ -52,6 +52,7 @@ pub mod keys;
 pub mod maintenance;
 pub mod mfa;
 pub mod mutelist;
+pub mod organizations;
 pub mod rate_limits;
 pub mod retention;
 pub mod rotation;

@@ -68,6 +68,9 @@ pub struct ScanSummary {
     pub id: ScanId,
     /// Its connection.
     pub connection: ConnectionId,
+    /// The organization scan this is a member's scan of; `None` for a
+    /// scan of its own.
+    pub parent: Option<ScanId>,
     /// Its state.
     pub status: ScanStatus,
     /// Percent done, 0–100 (100 once succeeded).
@@ -196,32 +199,41 @@ impl Store {
         Ok(id)
     }
 
-    /// The scans of a connection (or of every connection), newest first.
+    /// The scans of a connection (or of every connection), newest first;
+    /// an organization scan's member scans are not among them
+    /// ([`Store::child_scans`]).
     pub async fn scans(
         &self,
         scope: &TenantScope,
         connection: Option<ConnectionId>,
     ) -> Result<Vec<ScanSummary>> {
-        self.scan_summaries(scope, connection, None).await
+        self.scan_summaries(scope, connection, None, None).await
     }
 
-    /// One scan of a live connection of this tenant, or `None` (also for
-    /// another tenant's id).
+    /// One scan (a member's scan too) of a live connection of this tenant,
+    /// or `None` (also for another tenant's id).
     pub async fn scan(&self, scope: &TenantScope, scan: ScanId) -> Result<Option<ScanSummary>> {
-        Ok(self.scan_summaries(scope, None, Some(scan)).await?.pop())
+        Ok(self
+            .scan_summaries(scope, None, Some(scan), None)
+            .await?
+            .pop())
     }
 
-    async fn scan_summaries(
+    /// Summaries: of `connection`'s (or every connection's) own scans, of
+    /// the one `scan`, or of the member scans of `parent`.
+    pub(crate) async fn scan_summaries(
         &self,
         scope: &TenantScope,
         connection: Option<ConnectionId>,
         scan: Option<ScanId>,
+        parent: Option<ScanId>,
     ) -> Result<Vec<ScanSummary>> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
         type Row = (
             Uuid,
             Uuid,
+            Option<Uuid>,
             String,
             i64,
             i64,
@@ -235,17 +247,19 @@ impl Store {
         );
         let rows: Vec<Row> = on_tx!(&mut tx, c => {
             sqlx::query_as(
-                "SELECT s.id, s.connection_id, s.status, s.progress, s.attempts, s.collected_at_ms, s.created_at_ms, \
+                "SELECT s.id, s.connection_id, s.parent_scan_id, s.status, s.progress, s.attempts, s.collected_at_ms, s.created_at_ms, \
                  s.started_at_ms, s.finished_at_ms, s.error, \
                  (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.tenant_id = s.tenant_id), \
                  (SELECT count(*) FROM findings f WHERE f.scan_id = s.id AND f.tenant_id = s.tenant_id AND f.status = 'FAIL') \
                  FROM scans s JOIN connections co ON co.id = s.connection_id AND co.deleted_at_ms IS NULL \
                  WHERE s.tenant_id = $1 AND ($2 IS NULL OR s.connection_id = $2) AND ($3 IS NULL OR s.id = $3) \
+                 AND (($4 IS NULL AND ($3 IS NOT NULL OR s.parent_scan_id IS NULL)) OR s.parent_scan_id = $4) \
                  ORDER BY s.created_at_ms DESC, s.id DESC",
             )
             .bind(tenant)
             .bind(connection.map(|c| c.0))
             .bind(scan.map(|s| s.0))
+            .bind(parent.map(|s| s.0))
             .fetch_all(&mut *c)
             .await
             .ctx("listing scans")?
@@ -256,6 +270,7 @@ impl Store {
                 |(
                     id,
                     conn,
+                    parent,
                     status,
                     progress,
                     attempts,
@@ -270,6 +285,7 @@ impl Store {
                     Ok(ScanSummary {
                         id: ScanId(id),
                         connection: ConnectionId(conn),
+                        parent: parent.map(ScanId),
                         status: parse("scan status", &status)?,
                         progress: u8::try_from(progress.clamp(0, 100)).unwrap_or(0),
                         attempts: u32::try_from(attempts).unwrap_or(0),

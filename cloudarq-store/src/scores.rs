@@ -47,7 +47,7 @@ impl Store {
                 "SELECT s.id, s.collected_at_ms, sc.score, sc.passed, sc.failed FROM scans s \
                  JOIN scores sc ON sc.scan_id = s.id AND sc.tenant_id = s.tenant_id \
                  JOIN connections co ON co.id = s.connection_id AND co.deleted_at_ms IS NULL \
-                 WHERE s.tenant_id = $1 AND s.connection_id = $2 AND s.status = 'succeeded' \
+                 WHERE s.tenant_id = $1 AND s.connection_id = $2 AND s.status = 'succeeded' AND s.parent_scan_id IS NULL \
                  AND sc.framework = $3 AND sc.section = '' \
                  AND s.collected_at_ms >= $4 AND s.collected_at_ms <= $5 \
                  ORDER BY s.collected_at_ms, s.id",

@@ -115,6 +115,8 @@ fn plan(env: &Env, filter: MemberFilter) -> OrganizationPlan {
         endpoint_url: Some(env.proxy.url()),
         frameworks: None,
         reports: None,
+        mutelist: None,
+        on_member: None,
     }
 }
 

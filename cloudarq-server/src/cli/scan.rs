@@ -182,12 +182,8 @@ fn fails(result: &cloudarq_model::finding::ScanResult, fail_on: Option<Severity>
 /// An OU or root id as Organizations writes them.
 fn parse_ou(s: &str) -> anyhow::Result<String> {
     let s = s.trim();
-    let ok = (s.starts_with("ou-") || s.starts_with("r-"))
-        && s.len() <= 68
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     anyhow::ensure!(
-        ok,
+        cloudarq_core::organization::is_ou_id(s),
         "{:?}: expected an OU id (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)",
         Inert(s)
     );
@@ -257,6 +253,8 @@ async fn scan_organization(
         endpoint_url: endpoint_url(&args),
         frameworks,
         reports: Some((formats.clone(), args.output_dir.clone())),
+        mutelist: args.mutelist.as_deref().map(Mutelist::load).transpose()?,
+        on_member: None,
     };
     let db = open_store(&args, store).await?;
     let org = plan.run().await?;

@@ -43,6 +43,11 @@ pub const PERMISSIONS: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/connections", Access::Read),
     ("POST", "/api/v1/connections", Access::Admin),
     ("GET", "/api/v1/connections/template.yaml", Access::Admin),
+    (
+        "GET",
+        "/api/v1/connections/organization-template.yaml",
+        Access::Admin,
+    ),
     ("GET", "/api/v1/connections/{connection_id}", Access::Read),
     (
         "DELETE",
@@ -94,6 +99,7 @@ pub const PERMISSIONS: &[(&str, &str, Access)] = &[
     ("DELETE", "/api/v1/mutelist/{entry_id}", Access::Admin),
     ("GET", "/api/v1/scans", Access::Read),
     ("GET", "/api/v1/scans/{scan_id}", Access::Read),
+    ("GET", "/api/v1/scans/{scan_id}/members", Access::Read),
     ("GET", "/api/v1/scans/{scan_id}/findings", Access::Read),
     ("GET", "/api/v1/scans/{scan_id}/report", Access::Read),
     ("GET", "/api/v1/scans/{scan_id}/diff", Access::Read),

@@ -8,8 +8,10 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use cloudarq_core::organization::{MAX_FILTER_IDS, MemberFilter};
 use cloudarq_model::{AccountId, ExternalId, RoleArn};
 use cloudarq_store::connections::{ConnectionId, NewConnection};
+use cloudarq_store::organizations::OrganizationSettings;
 use cloudarq_store::retention::RetentionPolicy;
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::{Deserialize, Serialize};
@@ -34,21 +36,128 @@ pub struct Connection {
     pub name: String,
     /// The AWS account audited.
     pub account_id: Option<String>,
-    /// The role the scans assume.
+    /// The role the scans assume (an organization's: the management or
+    /// delegated administrator account's).
     pub role_arn: Option<String>,
+    /// `account`, or `organization`: each scan lists the organization and
+    /// scans its members.
+    #[schema(pattern = "^(account|organization)$")]
+    pub kind: &'static str,
+    /// An organization connection's member role and filter.
+    pub organization: Option<OrganizationBody>,
     /// When it was created (RFC 3339).
     pub created_at: String,
 }
 
 impl From<cloudarq_store::connections::Connection> for Connection {
     fn from(c: cloudarq_store::connections::Connection) -> Self {
+        let ids = |set: &std::collections::BTreeSet<AccountId>| {
+            set.iter().map(|a| a.as_str().to_owned()).collect()
+        };
         Self {
             id: c.id.0,
             name: c.name,
             account_id: c.account_id.map(|a| a.as_str().to_owned()),
             role_arn: c.role_arn.map(|r| r.as_str().to_owned()),
+            kind: if c.organization.is_some() {
+                "organization"
+            } else {
+                "account"
+            },
+            organization: c.organization.map(|o| OrganizationBody {
+                member_role_name: Some(o.member_role_name),
+                include_accounts: ids(&o.filter.include_accounts),
+                include_ous: o.filter.include_ous.into_iter().collect(),
+                exclude_accounts: ids(&o.filter.exclude_accounts),
+                exclude_ous: o.filter.exclude_ous.into_iter().collect(),
+            }),
             created_at: super::rfc3339(c.created_at),
         }
+    }
+}
+
+/// An organization connection's settings: the member role's name and which
+/// member accounts are scanned. Empty include lists include every active
+/// member; an exclusion wins over an inclusion; an OU covers every account
+/// below it.
+#[derive(Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationBody {
+    /// The member role's name, the same in every member (the StackSet's
+    /// `RoleName`; default: the connection's `role_name`).
+    #[schema(pattern = "^[A-Za-z0-9+=,.@_-]{1,64}$")]
+    pub member_role_name: Option<String>,
+    /// Scan only these accounts (and those below `include_ous`).
+    #[serde(default)]
+    #[schema(schema_with = account_list)]
+    pub include_accounts: Vec<String>,
+    /// Scan only the accounts below these OUs or roots.
+    #[serde(default)]
+    #[schema(schema_with = ou_list)]
+    pub include_ous: Vec<String>,
+    /// Never scan these accounts.
+    #[serde(default)]
+    #[schema(schema_with = account_list)]
+    pub exclude_accounts: Vec<String>,
+    /// Never scan the accounts below these OUs.
+    #[serde(default)]
+    #[schema(schema_with = ou_list)]
+    pub exclude_ous: Vec<String>,
+}
+
+/// A list of at most [`MAX_FILTER_IDS`] strings matching `pattern`.
+fn id_list(pattern: &str) -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::String))
+                .pattern(Some(pattern)),
+        )
+        .max_items(Some(MAX_FILTER_IDS))
+        .build()
+}
+
+/// The schema of an account id list.
+fn account_list() -> utoipa::openapi::schema::Array {
+    id_list("^[0-9]{12}$")
+}
+
+/// The schema of an OU or root id list.
+fn ou_list() -> utoipa::openapi::schema::Array {
+    id_list("^(ou|r)-[0-9a-z-]{1,65}$")
+}
+
+impl OrganizationBody {
+    /// The store's settings, or a 400 naming the list and the value.
+    fn settings(self, default_role: &str) -> Result<OrganizationSettings, ApiError> {
+        let accounts = |list: &str, ids: Vec<String>| {
+            ids.into_iter()
+                .map(|a| {
+                    a.trim().parse::<AccountId>().map_err(|_| {
+                        ApiError::BadRequest(format!(
+                            "organization.{list}: {:?} is not a 12-digit AWS account id",
+                            cloudarq_model::text::Inert(&a)
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()
+        };
+        let settings = OrganizationSettings {
+            member_role_name: self
+                .member_role_name
+                .unwrap_or_else(|| default_role.to_owned()),
+            filter: MemberFilter {
+                include_accounts: accounts("include_accounts", self.include_accounts)?,
+                include_ous: self.include_ous.into_iter().collect(),
+                exclude_accounts: accounts("exclude_accounts", self.exclude_accounts)?,
+                exclude_ous: self.exclude_ous.into_iter().collect(),
+            },
+        };
+        settings
+            .check()
+            .map_err(|e| ApiError::BadRequest(format!("organization: {e}")))?;
+        Ok(settings)
     }
 }
 
@@ -75,6 +184,10 @@ pub struct NewConnectionBody {
         pattern = "^[A-Za-z0-9+=,.@_-]{1,64}$"
     )]
     pub role_name: Option<String>,
+    /// Makes this an organization connection: `account_id` is then the
+    /// management or delegated administrator account, and each scan scans
+    /// the members this selects.
+    pub organization: Option<OrganizationBody>,
 }
 
 /// What the customer deploys in the account: the template's parameters and
@@ -89,7 +202,9 @@ pub struct Setup {
     pub role_name: String,
     /// The role's ARN once created.
     pub role_arn: String,
-    /// This service's copy of the template.
+    /// This service's copy of the template (for an organization, the
+    /// management account's stack with the StackSet for the members; its
+    /// `OrganizationalUnitIds` parameter names where the member role goes).
     pub template_path: &'static str,
     /// The operator's published template, when configured.
     pub template_url: Option<String>,
@@ -108,6 +223,7 @@ pub struct Created {
 }
 
 const TEMPLATE_PATH: &str = "/api/v1/connections/template.yaml";
+const ORGANIZATION_TEMPLATE_PATH: &str = "/api/v1/connections/organization-template.yaml";
 
 /// A fresh External ID: 160 random bits as 40 hex digits, prefixed so it is
 /// recognisable in the customer's trust policy.
@@ -124,6 +240,7 @@ fn setup(
     external_id: &ExternalId,
     role_arn: &RoleArn,
     name: &str,
+    organization: bool,
 ) -> Setup {
     let role_name = role_arn
         .as_str()
@@ -132,7 +249,10 @@ fn setup(
         .unwrap_or(&config.role_name)
         .to_owned();
     let enc = |s: &str| utf8_percent_encode(s, NON_ALPHANUMERIC).to_string();
-    let quick_create_url = config.template_url.as_ref().map(|url| {
+    // The operator publishes the account template: no link for the
+    // organization's, which the customer uploads from `template_path`.
+    let published = config.template_url.as_ref().filter(|_| !organization);
+    let quick_create_url = published.map(|url| {
         // CloudFormation stack names: letters, digits and hyphens, a letter first.
         let stack: String = std::iter::once('C')
             .chain(
@@ -156,8 +276,12 @@ fn setup(
         principal_arn: principal_arn.to_owned(),
         role_name,
         role_arn: role_arn.as_str().to_owned(),
-        template_path: TEMPLATE_PATH,
-        template_url: config.template_url.clone(),
+        template_path: if organization {
+            ORGANIZATION_TEMPLATE_PATH
+        } else {
+            TEMPLATE_PATH
+        },
+        template_url: published.cloned(),
         quick_create_url,
     }
 }
@@ -233,21 +357,28 @@ pub async fn create(
             body.name
         )));
     }
+    let organization = body
+        .organization
+        .map(|o| o.settings(&role_name))
+        .transpose()?;
     let external_id = new_external_id()?;
-    let conn = state
-        .store()
-        .create_connection(
-            &id.scope,
-            NewConnection {
-                name: name.clone(),
-                account_id: Some(account),
-                role_arn: Some(role_arn.clone()),
-                external_id: Some(external_id.clone()),
-                static_keys: None,
-            },
-            time::OffsetDateTime::now_utc(),
-        )
-        .await?;
+    let new = NewConnection {
+        name: name.clone(),
+        account_id: Some(account),
+        role_arn: Some(role_arn.clone()),
+        external_id: Some(external_id.clone()),
+        static_keys: None,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let conn = match &organization {
+        Some(o) => {
+            state
+                .store()
+                .create_organization_connection(&id.scope, new, o, now)
+                .await?
+        }
+        None => state.store().create_connection(&id.scope, new, now).await?,
+    };
     id.audit(
         state.store(),
         "connection.create",
@@ -256,7 +387,14 @@ pub async fn create(
     )
     .await?;
     let created = find(&state, &id, conn).await?;
-    let setup = setup(config, &principal_arn, &external_id, &role_arn, &name);
+    let setup = setup(
+        config,
+        &principal_arn,
+        &external_id,
+        &role_arn,
+        &name,
+        organization.is_some(),
+    );
     let mut headers = HeaderMap::new();
     if let Ok(v) = HeaderValue::from_str(&format!("/api/v1/connections/{conn}")) {
         headers.insert(header::LOCATION, v);
@@ -348,6 +486,7 @@ pub async fn get_setup(
         &external_id,
         &role_arn,
         &listed.name,
+        listed.organization.is_some(),
     )))
 }
 
@@ -405,6 +544,32 @@ pub async fn template(_id: Identity) -> ([(header::HeaderName, &'static str); 2]
             ),
         ],
         ROLE_TEMPLATE,
+    )
+}
+
+/// The CloudFormation template of an organization connection's management
+/// account (admin): its read-only role with the `organizations:` reads, and
+/// the StackSet that deploys the member role in every account of the OUs
+/// given, now and as accounts join.
+#[utoipa::path(get, path = "/api/v1/connections/organization-template.yaml", tag = "connections",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The template (YAML)", body = serde_json::Value, content_type = "application/yaml"),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not an admin, or an admin without a second factor", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn organization_template(
+    _id: Identity,
+) -> ([(header::HeaderName, &'static str); 2], String) {
+    (
+        [
+            (header::CONTENT_TYPE, "application/yaml; charset=utf-8"),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"cloudarq-organization.yaml\"",
+            ),
+        ],
+        cloudarq_core::organization::template::management(),
     )
 }
 

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use cloudarq_store::connections::ConnectionId;
+use cloudarq_store::organizations::OrganizationRecord;
 use cloudarq_store::scans::{ScanId, ScanSummary};
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -21,6 +22,8 @@ pub struct Scan {
     pub id: Uuid,
     /// The connection scanned.
     pub connection_id: Uuid,
+    /// For a member's scan, the organization scan it is part of.
+    pub parent_scan_id: Option<Uuid>,
     /// `queued`, `running`, `succeeded`, `failed` or `cancelled`.
     pub status: &'static str,
     /// Percent done.
@@ -46,6 +49,7 @@ impl From<ScanSummary> for Scan {
         Self {
             id: s.id.0,
             connection_id: s.connection.0,
+            parent_scan_id: s.parent.map(|p| p.0),
             status: s.status.as_str(),
             progress: s.progress,
             attempts: s.attempts,
@@ -178,4 +182,144 @@ pub async fn cancel(
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(summary.into()))
+}
+
+/// A member account scanned by an organization scan.
+#[derive(Serialize, ToSchema)]
+pub struct ScannedMember {
+    /// The account.
+    pub account_id: String,
+    /// Its name in Organizations.
+    pub name: String,
+    /// Root and OU ids from the root down to its parent.
+    pub ou_path: Vec<String>,
+    /// Its scan (findings and report under `/api/v1/scans/{id}/…`).
+    pub scan: Scan,
+}
+
+/// A member account not scanned, and why.
+#[derive(Serialize, ToSchema)]
+pub struct SkippedMember {
+    /// The account.
+    pub account_id: String,
+    /// Its name in Organizations.
+    pub name: String,
+    /// Root and OU ids down to its parent.
+    pub ou_path: Vec<String>,
+    /// `not active (SUSPENDED)`, `excluded`, `below excluded ou-…` or
+    /// `not included`.
+    pub reason: String,
+}
+
+/// A member whose role could not be assumed: a coverage gap of that
+/// account (deploy the StackSet there), not a failure of the scan.
+#[derive(Serialize, ToSchema)]
+pub struct MemberGap {
+    /// The account.
+    pub account_id: String,
+    /// Its name in Organizations.
+    pub name: String,
+    /// Root and OU ids down to its parent.
+    pub ou_path: Vec<String>,
+    /// The role that was tried.
+    pub role_arn: String,
+    /// AWS's error code.
+    pub code: String,
+    /// What AWS said.
+    pub message: String,
+}
+
+/// What an organization scan listed: its members' scans, the members
+/// skipped and the members not reachable. The organization's score (the
+/// roll-up of its members) is the scan's own, under the connection's scores.
+#[derive(Serialize, ToSchema)]
+pub struct OrganizationMembers {
+    /// The organization (`o-…`).
+    pub organization_id: String,
+    /// Its management account.
+    pub management_account: String,
+    /// Scanned members, in account order.
+    pub members: Vec<ScannedMember>,
+    /// Members not scanned.
+    pub skipped: Vec<SkippedMember>,
+    /// Members whose role could not be assumed.
+    pub gaps: Vec<MemberGap>,
+}
+
+/// The members of an organization scan.
+#[utoipa::path(get, path = "/api/v1/scans/{scan_id}/members", tag = "scans",
+    security(("bearer" = [])),
+    params(("scan_id" = Uuid, Path, description = "The organization scan")),
+    responses(
+        (status = 200, description = "Its members", body = OrganizationMembers),
+        (status = 401, description = "Not signed in", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An admin signed in without a second factor", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such scan", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a finished organization scan", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn members(
+    State(state): State<AppState>,
+    id: Identity,
+    ApiPath(scan_id): ApiPath<Uuid>,
+) -> Result<Json<OrganizationMembers>, ApiError> {
+    let scan = ScanId(scan_id);
+    state
+        .store()
+        .scan(&id.scope, scan)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let Some(record) = state.store().organization_record(&id.scope, scan).await? else {
+        return Err(ApiError::Conflict(
+            "this scan is not a finished organization scan".into(),
+        ));
+    };
+    let mut children: std::collections::HashMap<Uuid, ScanSummary> = state
+        .store()
+        .child_scans(&id.scope, scan)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.0, c))
+        .collect();
+    let OrganizationRecord {
+        organization_id,
+        management_account,
+        members,
+        skipped,
+        gaps,
+    } = record;
+    Ok(Json(OrganizationMembers {
+        organization_id,
+        management_account: management_account.as_str().to_owned(),
+        members: members
+            .into_iter()
+            .filter_map(|m| {
+                Some(ScannedMember {
+                    scan: children.remove(&m.scan)?.into(),
+                    account_id: m.account.id.as_str().to_owned(),
+                    name: m.account.name,
+                    ou_path: m.account.ou_path,
+                })
+            })
+            .collect(),
+        skipped: skipped
+            .into_iter()
+            .map(|m| SkippedMember {
+                account_id: m.account.id.as_str().to_owned(),
+                name: m.account.name,
+                ou_path: m.account.ou_path,
+                reason: m.reason.to_string(),
+            })
+            .collect(),
+        gaps: gaps
+            .into_iter()
+            .map(|g| MemberGap {
+                account_id: g.account.id.as_str().to_owned(),
+                name: g.account.name,
+                ou_path: g.account.ou_path,
+                role_arn: g.role_arn,
+                code: g.code,
+                message: g.message,
+            })
+            .collect(),
+    }))
 }
