@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod cloudwatch;
 mod controls;
 mod ec2;
 pub mod frameworks;

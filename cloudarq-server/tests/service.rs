@@ -3444,18 +3444,21 @@ async fn organization_connections_show_members_gaps_and_the_roll_up() {
     );
 
     // Bad settings: 400 naming the list, nothing stored.
-    let before = call(
-        &f,
-        Method::GET,
-        "/api/v1/connections",
-        Some(&f.a_admin),
-        None,
-    )
-    .await
-    .json()
-    .as_array()
-    .unwrap()
-    .len();
+    let count = || async {
+        call(
+            &f,
+            Method::GET,
+            "/api/v1/connections",
+            Some(&f.a_admin),
+            None,
+        )
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .len()
+    };
+    let before = count().await;
     for (organization, named) in [
         (
             json!({"include_accounts": ["12345"]}),
@@ -3489,19 +3492,7 @@ async fn organization_connections_show_members_gaps_and_the_roll_up() {
         "{}",
         unknown.text()
     );
-    let after = call(
-        &f,
-        Method::GET,
-        "/api/v1/connections",
-        Some(&f.a_admin),
-        None,
-    )
-    .await
-    .json()
-    .as_array()
-    .unwrap()
-    .len();
-    assert_eq!(after, before);
+    assert_eq!(count().await, before);
 
     // The management account's template: the generated one, admins only.
     let t = call(

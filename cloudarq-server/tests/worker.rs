@@ -68,6 +68,30 @@ impl Bed {
         out
     }
 
+    /// A worker `name` in this process, with its own store, sending AWS
+    /// calls to `endpoint`; it stops when the sender is used or dropped.
+    async fn in_process(
+        &self,
+        name: &str,
+        endpoint: &str,
+    ) -> (
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<Vec<Outcome>>,
+    ) {
+        let (store, runner) = self.open().await;
+        let worker = Worker::new(
+            Arc::new(store),
+            runner,
+            settings(name, endpoint),
+            moto_keys(),
+        );
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(worker.run(async move {
+            let _ = stop_rx.await;
+        }));
+        (stop_tx, handle)
+    }
+
     async fn scan(&self, id: ScanId) -> ScanSummary {
         self.store.scan(&self.scope, id).await.unwrap().unwrap()
     }
@@ -96,6 +120,22 @@ async fn open(url: &str, keyring: &std::path::Path) -> (Store, JobRunner) {
     .unwrap()
 }
 
+/// A connection `name` assuming moto's default account's `CloudArqAudit`
+/// role with External ID `external_id`.
+fn management_role(name: &str, external_id: &str) -> NewConnection {
+    NewConnection {
+        name: name.into(),
+        account_id: Some("123456789012".parse().unwrap()),
+        role_arn: Some(
+            "arn:aws:iam::123456789012:role/CloudArqAudit"
+                .parse::<RoleArn>()
+                .unwrap(),
+        ),
+        external_id: Some(ExternalId::new(external_id.into()).unwrap()),
+        static_keys: None,
+    }
+}
+
 async fn bed() -> Bed {
     let pg = PgCluster::start().unwrap();
     let url = pg.create_db("workers").await.unwrap();
@@ -108,19 +148,7 @@ async fn bed() -> Bed {
     let conn = store
         .create_connection(
             &scope,
-            NewConnection {
-                name: "prod".into(),
-                account_id: Some("123456789012".parse().unwrap()),
-                role_arn: Some(
-                    "arn:aws:iam::123456789012:role/CloudArqAudit"
-                        .parse::<RoleArn>()
-                        .unwrap(),
-                ),
-                external_id: Some(
-                    ExternalId::new("cloudarq-worker-test-external-id-0001".into()).unwrap(),
-                ),
-                static_keys: None,
-            },
+            management_role("prod", "cloudarq-worker-test-external-id-0001"),
             now,
         )
         .await
@@ -281,17 +309,7 @@ async fn a_cancelled_or_deleted_running_scan_stores_nothing() {
     let moto = Moto::start();
     let proxy = stalling(&moto).await;
     let b = bed().await;
-    let (store, runner) = b.open().await;
-    let worker = Worker::new(
-        Arc::new(store),
-        runner,
-        settings("w", &proxy.url()),
-        moto_keys(),
-    );
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let run = tokio::spawn(worker.run(async move {
-        let _ = stop_rx.await;
-    }));
+    let (stop_tx, run) = b.in_process("w", &proxy.url()).await;
     // A heartbeat comes every third of the lease; give it two.
     let heartbeats = Duration::from_secs(u64::try_from(LEASE_SECS).unwrap() * 2 / 3 + 1);
     let cancelled = b.queue(1).await[0];
@@ -822,19 +840,7 @@ async fn an_organization_scan_stores_member_scans_gaps_and_the_roll_up() {
         .store
         .create_organization_connection(
             &b.scope,
-            NewConnection {
-                name: "the organization".into(),
-                account_id: Some("123456789012".parse().unwrap()),
-                role_arn: Some(
-                    "arn:aws:iam::123456789012:role/CloudArqAudit"
-                        .parse::<RoleArn>()
-                        .unwrap(),
-                ),
-                external_id: Some(
-                    ExternalId::new("cloudarq-worker-test-external-id-0002".into()).unwrap(),
-                ),
-                static_keys: None,
-            },
+            management_role("the organization", "cloudarq-worker-test-external-id-0002"),
             &OrganizationSettings {
                 member_role_name: "CloudArqAudit".into(),
                 filter: MemberFilter {
@@ -847,17 +853,7 @@ async fn an_organization_scan_stores_member_scans_gaps_and_the_roll_up() {
         .await
         .unwrap();
     let scan = b.store.queue_scan(&b.scope, conn, now).await.unwrap();
-    let (store, runner) = b.open().await;
-    let worker = Worker::new(
-        Arc::new(store),
-        runner,
-        settings("org-worker", &proxy.url()),
-        moto_keys(),
-    );
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(worker.run(async move {
-        let _ = stop_rx.await;
-    }));
+    let (stop_tx, running) = b.in_process("org-worker", &proxy.url()).await;
     b.wait_for(scan, 600, |s| {
         s.status != ScanStatus::Queued && s.status != ScanStatus::Running
     })

@@ -20,6 +20,11 @@ ALTER TABLE connections ADD COLUMN organization text;
 ALTER TABLE connections ADD CONSTRAINT organization_settings
     CHECK ((kind = 'organization') = (organization IS NOT NULL));
 
-ALTER TABLE scans ADD COLUMN parent_scan_id uuid REFERENCES scans (id) ON DELETE CASCADE;
+-- The parent is the same tenant's (the key carries tenant_id, as every
+-- reference to tenant data does: tests/rls.rs checks the catalog), and its
+-- member scans go with it.
+ALTER TABLE scans ADD COLUMN parent_scan_id uuid;
+ALTER TABLE scans ADD CONSTRAINT scans_parent_scan FOREIGN KEY (tenant_id, parent_scan_id)
+    REFERENCES scans (tenant_id, id) ON DELETE CASCADE;
 ALTER TABLE scans ADD COLUMN organization text;
 CREATE INDEX scans_by_parent ON scans (tenant_id, parent_scan_id) WHERE parent_scan_id IS NOT NULL;

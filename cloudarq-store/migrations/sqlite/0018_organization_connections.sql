@@ -1,8 +1,9 @@
 -- CloudArq store, migration 18 (SQLite): organization connections and their
 -- child scans; see migrations/postgres/0018_organization_connections.sql.
 -- SQLite cannot add a table constraint to an existing table: the kind's
--- CHECK is on its column, and the store writes `organization` exactly for
--- organization connections.
+-- CHECK is on its column, the store writes `organization` exactly for
+-- organization connections, and the parent's key is the id alone (SQLite
+-- has no row-level security; the store's queries carry the tenant).
 
 ALTER TABLE connections ADD COLUMN kind TEXT NOT NULL DEFAULT 'account'
     CHECK (kind IN ('account', 'organization'));
