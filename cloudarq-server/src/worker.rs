@@ -398,6 +398,11 @@ fn passing(code: &str) -> bool {
         || code.contains("Internal")
         || code.contains("Timeout")
         || code == "SlowDown"
+        // Organizations' throttling, and the transport's causes when no
+        // service answered (`GapKind` names).
+        || code.contains("TooManyRequests")
+        || code == "Unreachable"
+        || code == "DeadlineExceeded"
 }
 
 /// Whether a failed scan could succeed on another try: not when the role
@@ -405,7 +410,11 @@ fn passing(code: &str) -> bool {
 fn worth_retrying(e: &cloudarq_core::scan::ScanError) -> bool {
     use cloudarq_core::scan::ScanError as S;
     match e {
-        S::Collect(CoreError::AssumeRole { code, .. }) => passing(code),
+        // A refused call the scan cannot do without (an organization's
+        // listing, say) fails like a refused role; throttling is retried.
+        S::Collect(CoreError::AssumeRole { code, .. } | CoreError::Aws { code, .. }) => {
+            passing(code)
+        }
         S::Collect(
             CoreError::NoRegions(_)
             | CoreError::InvalidEndpoint { .. }
@@ -724,6 +733,20 @@ mod tests {
                 detail: "refused".into(),
             }
         )));
+        let listing = |code: &str| {
+            ScanError::Collect(CoreError::Aws {
+                action: "organizations:DescribeOrganization",
+                code: code.into(),
+                detail: "x".into(),
+            })
+        };
+        assert!(!worth_retrying(&listing(
+            "AWSOrganizationsNotInUseException"
+        )));
+        assert!(!worth_retrying(&listing("AccessDeniedException")));
+        assert!(worth_retrying(&listing("TooManyRequestsException")));
+        assert!(worth_retrying(&listing("Unreachable")));
+        assert!(worth_retrying(&listing("ThrottledOut")));
         assert!(!worth_retrying(&ScanError::Collect(CoreError::NoRegions(
             "none enabled".into()
         ))));
