@@ -505,6 +505,38 @@ async fn drive<F: Future>(
     }
 }
 
+/// Fails the scan of claim `lease` for good with `reason`.
+async fn fail_for_good(
+    store: &Store,
+    scope: &TenantScope,
+    lease: &Lease,
+    reason: String,
+) -> Result<Outcome, StoreError> {
+    store
+        .fail_scan(scope, lease, &reason, OffsetDateTime::now_utc())
+        .await?;
+    tracing::warn!(scan = %lease.scan(), reason = %cloudarq_model::text::Inert(&reason), "scan failed");
+    Ok(Outcome::Failed)
+}
+
+/// Ends the claim of a scan that failed with `e`: back to the queue with a
+/// back-off when another try could succeed ([`worth_retrying`]), failed for
+/// good otherwise.
+async fn unsuccessful(
+    store: &Store,
+    scope: &TenantScope,
+    lease: &Lease,
+    e: &cloudarq_core::scan::ScanError,
+) -> Result<Outcome, StoreError> {
+    if worth_retrying(e) {
+        store
+            .retry_scan(scope, lease, &e.to_string(), OffsetDateTime::now_utc())
+            .await?;
+        return Ok(Outcome::Retried);
+    }
+    fail_for_good(store, scope, lease, e.to_string()).await
+}
+
 async fn run_one(shared: Arc<Shared>, claim: ClaimedScan, stop: watch::Receiver<bool>) -> Outcome {
     let ClaimedScan {
         scope,
@@ -544,14 +576,9 @@ async fn run_claimed(
     let started_at = OffsetDateTime::now_utc();
     // Fails the scan for good with a reason.
     macro_rules! fail {
-        ($reason:expr) => {{
-            let reason: String = $reason;
-            store
-                .fail_scan(scope, lease, &reason, OffsetDateTime::now_utc())
-                .await?;
-            tracing::warn!(scan = %lease.scan(), reason = %cloudarq_model::text::Inert(&reason), "scan failed");
-            Ok(Outcome::Failed)
-        }};
+        ($reason:expr) => {
+            fail_for_good(store, scope, lease, $reason).await
+        };
     }
     let Some(conn) = store
         .connections(scope)
@@ -621,13 +648,7 @@ async fn run_claimed(
                     .await?;
                 Ok(Outcome::Succeeded)
             }
-            Err(e) if worth_retrying(&e) => {
-                store
-                    .retry_scan(scope, lease, &e.to_string(), OffsetDateTime::now_utc())
-                    .await?;
-                Ok(Outcome::Retried)
-            }
-            Err(e) => fail!(e.to_string()),
+            Err(e) => unsuccessful(store, scope, lease, &e).await,
         };
     }
     let mut collect = CollectPlan::new(CredentialSource::assume_role(
@@ -699,13 +720,7 @@ async fn run_claimed(
             );
             Ok(Outcome::Succeeded)
         }
-        Err(e) if worth_retrying(&e) => {
-            store
-                .retry_scan(scope, lease, &e.to_string(), OffsetDateTime::now_utc())
-                .await?;
-            Ok(Outcome::Retried)
-        }
-        Err(e) => fail!(e.to_string()),
+        Err(e) => unsuccessful(store, scope, lease, &e).await,
     }
 }
 
