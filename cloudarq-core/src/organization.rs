@@ -194,7 +194,7 @@ impl OrganizationPlan {
                     CoreError::AssumeRole { code, detail, .. }
                     | CoreError::InvalidCredentials { code, detail, .. },
                 )) => {
-                    tracing::warn!(account = %account.id, code = %code, "member role not assumable: a coverage gap");
+                    tracing::warn!(account = %account.id, code = %cloudarq_model::text::Inert(&code), "member role not assumable: a coverage gap");
                     gaps.push(MemberGap {
                         account,
                         role_arn: role.to_string(),

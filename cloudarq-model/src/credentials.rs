@@ -84,11 +84,7 @@ impl FromStr for RoleArn {
             return Err(bad("resource must start with role/"));
         };
         let name = path_name.rsplit('/').next().unwrap_or_default();
-        let name_ok = (1..=64).contains(&name.len())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-        if !name_ok {
+        if !is_role_name(name) {
             return Err(bad(
                 "role name must be 1-64 characters of letters, digits and +=,.@_-",
             ));
@@ -102,6 +98,21 @@ impl FromStr for RoleArn {
             account,
         })
     }
+}
+
+/// Whether `name` is an IAM role name: 1 to 64 letters, digits and
+/// `+=,.@_-` (the CloudFormation templates' `RoleName` pattern).
+///
+/// ```
+/// use cloudarq_model::credentials::is_role_name;
+/// assert!(is_role_name("CloudArqAudit"));
+/// assert!(!is_role_name("a b") && !is_role_name(""));
+/// ```
+pub fn is_role_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
 }
 
 /// The shortest External ID STS accepts, in characters.

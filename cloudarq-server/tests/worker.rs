@@ -68,23 +68,17 @@ impl Bed {
         out
     }
 
-    /// A worker `name` in this process, with its own store, sending AWS
-    /// calls to `endpoint`; it stops when the sender is used or dropped.
+    /// A worker with settings `s` in this process, with its own store; it
+    /// stops when the sender is used or dropped.
     async fn in_process(
         &self,
-        name: &str,
-        endpoint: &str,
+        s: WorkerSettings,
     ) -> (
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<Vec<Outcome>>,
     ) {
         let (store, runner) = self.open().await;
-        let worker = Worker::new(
-            Arc::new(store),
-            runner,
-            settings(name, endpoint),
-            moto_keys(),
-        );
+        let worker = Worker::new(Arc::new(store), runner, s, moto_keys());
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(worker.run(async move {
             let _ = stop_rx.await;
@@ -186,6 +180,24 @@ fn settings(id: &str, endpoint: &str) -> WorkerSettings {
     }
 }
 
+/// Stops every worker at once, then gathers how each of their claims ended.
+async fn stop_all(
+    workers: Vec<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<Vec<Outcome>>,
+    )>,
+) -> Vec<Outcome> {
+    let (stops, handles): (Vec<_>, Vec<_>) = workers.into_iter().unzip();
+    for stop in stops {
+        stop.send(()).unwrap();
+    }
+    let mut outcomes = Vec::new();
+    for h in handles {
+        outcomes.extend(h.await.unwrap());
+    }
+    outcomes
+}
+
 /// The fault proxy in front of `moto`, holding back every IAM and EC2
 /// answer for ten minutes: a scan through it assumes its role (STS answers)
 /// and then stays in collection.
@@ -216,24 +228,9 @@ fn scans_per_phase() -> usize {
 async fn four_workers_run(b: &Bed, endpoint: &str, n: usize, exact: bool) {
     let before = b.store.scans(&b.scope, Some(b.conn)).await.unwrap().len();
     let scans = b.queue(n).await;
-    let (stop_tx, _) = tokio::sync::broadcast::channel::<()>(1);
-    let mut handles = Vec::new();
+    let mut workers = Vec::new();
     for w in 0..4 {
-        let (store, runner) = b.open().await;
-        let worker = Worker::new(
-            Arc::new(store),
-            runner,
-            settings(&format!("w{w}"), endpoint),
-            moto_keys(),
-        );
-        let mut stop = stop_tx.subscribe();
-        handles.push(tokio::spawn(async move {
-            worker
-                .run(async move {
-                    let _ = stop.recv().await;
-                })
-                .await
-        }));
+        workers.push(b.in_process(settings(&format!("w{w}"), endpoint)).await);
     }
     for s in &scans {
         b.wait_for(*s, 600, |s| {
@@ -241,11 +238,7 @@ async fn four_workers_run(b: &Bed, endpoint: &str, n: usize, exact: bool) {
         })
         .await;
     }
-    stop_tx.send(()).unwrap();
-    let mut outcomes = Vec::new();
-    for h in handles {
-        outcomes.extend(h.await.unwrap());
-    }
+    let outcomes = stop_all(workers).await;
     let succeeded = outcomes
         .iter()
         .filter(|o| **o == Outcome::Succeeded)
@@ -309,7 +302,7 @@ async fn a_cancelled_or_deleted_running_scan_stores_nothing() {
     let moto = Moto::start();
     let proxy = stalling(&moto).await;
     let b = bed().await;
-    let (stop_tx, run) = b.in_process("w", &proxy.url()).await;
+    let (stop_tx, run) = b.in_process(settings("w", &proxy.url())).await;
     // A heartbeat comes every third of the lease; give it two.
     let heartbeats = Duration::from_secs(u64::try_from(LEASE_SECS).unwrap() * 2 / 3 + 1);
     let cancelled = b.queue(1).await[0];
@@ -627,10 +620,8 @@ async fn two_workers_run_the_days_purge_and_backup_once() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&backups, std::fs::Permissions::from_mode(0o700)).unwrap();
     }
-    let (stop_tx, _) = tokio::sync::broadcast::channel::<()>(1);
-    let mut handles = Vec::new();
+    let mut workers = Vec::new();
     for w in 0..2 {
-        let (store, runner) = b.open().await;
         let mut s = settings(&format!("m{w}"), "http://127.0.0.1:9");
         s.maintenance = Some(MaintenanceSettings {
             backup_dir: Some(backups.clone()),
@@ -639,15 +630,7 @@ async fn two_workers_run_the_days_purge_and_backup_once() {
                 retention: cloudarq_store::retention::RetentionPolicy::default(),
             },
         });
-        let worker = Worker::new(Arc::new(store), runner, s, moto_keys());
-        let mut stop = stop_tx.subscribe();
-        handles.push(tokio::spawn(async move {
-            worker
-                .run(async move {
-                    let _ = stop.recv().await;
-                })
-                .await
-        }));
+        workers.push(b.in_process(s).await);
     }
     let (store, runner) = b.open().await;
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -663,11 +646,7 @@ async fn two_workers_run_the_days_purge_and_backup_once() {
         assert!(Instant::now() < deadline, "{runs:?}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    stop_tx.send(()).unwrap();
-    let mut outcomes = Vec::new();
-    for h in handles {
-        outcomes.extend(h.await.unwrap());
-    }
+    let outcomes = stop_all(workers).await;
     for kind in [MaintenanceKind::Purge, MaintenanceKind::Backup] {
         let run = runs.iter().find(|r| r.kind == kind).unwrap();
         assert_eq!(
@@ -853,7 +832,7 @@ async fn an_organization_scan_stores_member_scans_gaps_and_the_roll_up() {
         .await
         .unwrap();
     let scan = b.store.queue_scan(&b.scope, conn, now).await.unwrap();
-    let (stop_tx, running) = b.in_process("org-worker", &proxy.url()).await;
+    let (stop_tx, running) = b.in_process(settings("org-worker", &proxy.url())).await;
     b.wait_for(scan, 600, |s| {
         s.status != ScanStatus::Queued && s.status != ScanStatus::Running
     })

@@ -55,11 +55,7 @@ impl OrganizationSettings {
     /// [`MemberFilter::check`] refuses, naming the field.
     pub fn check(&self) -> Result<()> {
         let name = &self.member_role_name;
-        let ok = (1..=64).contains(&name.len())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c));
-        if !ok {
+        if !cloudarq_model::credentials::is_role_name(name) {
             return Err(StoreError::InvalidInput {
                 field: "member_role_name",
                 detail: format!(

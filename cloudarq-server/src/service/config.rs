@@ -240,14 +240,6 @@ fn principal_arn_ok(arn: &str) -> bool {
             || resource.strip_prefix("user/").is_some_and(name_ok))
 }
 
-/// Whether `name` is an IAM role name (the template's `RoleName` pattern).
-pub(crate) fn role_name_ok(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c))
-}
-
 impl ConnectionSetup {
     fn from_file(
         f: Option<ConnectionsFile>,
@@ -275,7 +267,7 @@ impl ConnectionSetup {
             ));
         }
         let role_name = f.role_name.unwrap_or_else(|| "CloudArqAudit".into());
-        if !role_name_ok(&role_name) {
+        if !cloudarq_model::credentials::is_role_name(&role_name) {
             return Err(invalid(
                 "connections.role_name",
                 format!("{role_name:?} is not an IAM role name (1-64 of A-Za-z0-9+=,.@_-)"),

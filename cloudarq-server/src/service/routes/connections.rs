@@ -20,7 +20,7 @@ use uuid::Uuid;
 
 use crate::service::AppState;
 use crate::service::auth::Identity;
-use crate::service::config::{ConnectionSetup, role_name_ok};
+use crate::service::config::ConnectionSetup;
 use crate::service::error::{ApiError, ApiJson, ApiPath, Problem};
 
 /// The read-only role template, as shipped in `cloudformation/`.
@@ -340,7 +340,7 @@ pub async fn create(
         ))
     })?;
     let role_name = body.role_name.unwrap_or_else(|| config.role_name.clone());
-    if !role_name_ok(&role_name) {
+    if !cloudarq_model::credentials::is_role_name(&role_name) {
         return Err(ApiError::BadRequest(format!(
             "role_name: {role_name:?} is not an IAM role name (1-64 of A-Za-z0-9+=,.@_-)"
         )));
