@@ -287,6 +287,12 @@ pub enum Service {
     Rds,
     /// Key Management Service (customer managed keys).
     Kms,
+    /// CloudTrail (trails, their status and event selectors).
+    Cloudtrail,
+    /// CloudWatch and CloudWatch Logs (log groups, metric filters, alarms).
+    Cloudwatch,
+    /// Simple Notification Service (topics).
+    Sns,
 }
 
 impl Service {
@@ -313,6 +319,9 @@ impl Service {
         Service::Ec2,
         Service::Rds,
         Service::Kms,
+        Service::Cloudtrail,
+        Service::Cloudwatch,
+        Service::Sns,
     ];
 
     /// The lowercase service name, as in an ARN.
@@ -323,6 +332,9 @@ impl Service {
             Self::Ec2 => "ec2",
             Self::Rds => "rds",
             Self::Kms => "kms",
+            Self::Cloudtrail => "cloudtrail",
+            Self::Cloudwatch => "cloudwatch",
+            Self::Sns => "sns",
         }
     }
 }

@@ -253,11 +253,11 @@ impl Snapshot {
                     self.partition
                 ));
             }
-            if arn.service() != kind.service().as_str() {
+            if arn.service() != kind.arn_service() {
                 return fail(format!(
-                    "its ARN names service {}, a {kind} belongs to {}",
+                    "its ARN names service {}, a {kind} ARN names {}",
                     arn.service(),
-                    kind.service()
+                    kind.arn_service()
                 ));
             }
             let account = arn.account();
@@ -266,6 +266,12 @@ impl Snapshot {
                 ResourceType::S3Bucket => account.is_empty(),
                 ResourceType::Ec2Snapshot => own || account.is_empty(),
                 ResourceType::IamManagedPolicy => own || account == "aws",
+                // An organization trail, seen from a member account, is
+                // the management account's.
+                ResourceType::CloudTrailTrail => {
+                    own || (!account.is_empty()
+                        && matches!(&r.properties, crate::Properties::CloudTrailTrail(t) if t.organization_trail))
+                }
                 _ => own,
             };
             if !account_ok {
@@ -280,7 +286,7 @@ impl Snapshot {
                     )
                 });
             }
-            let regional = matches!(kind.service(), Service::Ec2 | Service::Rds | Service::Kms);
+            let regional = kind.is_regional();
             match (regional, arn.region()) {
                 (false, "") => {}
                 (false, region) => {

@@ -1,7 +1,8 @@
 //! The golden cases of the built-in rules: `tests/golden/<rule_id>/<case>.case.json`
-//! in this crate, each `{"collected_at": "...", "resources": [...], "gaps": [...]}`
-//! (the time and the coverage gaps optional), evaluated as a snapshot of
-//! account 123456789012. This crate's `tests/golden.rs` checks every rule
+//! in this crate, each `{"collected_at": "...", "resources": [...], "gaps": [...],
+//! "services": [...]}` (all but the resources optional; the services default to
+//! those of the resources and gaps), evaluated as a snapshot of account
+//! 123456789012. This crate's `tests/golden.rs` checks every rule
 //! against them; the WebAssembly build of a rule family runs the same cases
 //! (`cloudarq-core/tests/wasm_s3_family.rs`).
 //!
@@ -14,7 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cloudarq_model::{CoverageGap, Partition, Resource, Snapshot, Timestamp};
+use cloudarq_model::{CoverageGap, Partition, Resource, Service, Snapshot, Timestamp};
 use serde::Deserialize;
 
 /// One case file.
@@ -25,6 +26,7 @@ struct Case {
     resources: Vec<Resource>,
     #[serde(default)]
     gaps: Vec<CoverageGap>,
+    services: Option<Vec<Service>>,
 }
 
 /// One golden case of a rule.
@@ -77,6 +79,18 @@ pub fn case_snapshot(text: &str) -> Result<Snapshot, serde_json::Error> {
     };
     let account = "123456789012".parse().map_err(serde::de::Error::custom)?;
     let mut snap = Snapshot::new(account, Partition::aws(), at);
+    // The services collected: as the case says, else those of its
+    // resources and gaps.
+    let mut services = case.services.unwrap_or_else(|| {
+        case.resources
+            .iter()
+            .map(|r| r.resource_type().service())
+            .chain(case.gaps.iter().map(|g| g.service))
+            .collect()
+    });
+    services.sort_unstable();
+    services.dedup();
+    snap.services = services;
     snap.resources.extend(case.resources);
     snap.gaps = case.gaps;
     Ok(snap)

@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod cloudtrail;
 pub mod cloudwatch;
 mod controls;
 mod ec2;
@@ -31,7 +32,8 @@ mod testing;
 
 use cloudarq_model::rule::Rule;
 
-/// Every built-in rule: IAM, S3, EC2, RDS, then KMS, each service in id order.
+/// Every built-in rule: IAM, S3, EC2, RDS, KMS, CloudTrail, then CloudWatch,
+/// each service in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
     iam::RULES
         .iter()
@@ -39,6 +41,8 @@ pub fn all() -> Vec<&'static dyn Rule> {
         .chain(ec2::RULES)
         .chain(rds::RULES)
         .chain(kms::RULES)
+        .chain(cloudtrail::RULES)
+        .chain(cloudwatch::RULES)
         .copied()
         .collect()
 }

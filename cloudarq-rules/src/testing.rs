@@ -137,3 +137,75 @@ pub(crate) fn check_meta(rules: &[&dyn Rule], dir: &str) {
         }
     }
 }
+
+/// The ARN of the test account's `AWS::CloudTrail::Account`.
+pub(crate) const CLOUDTRAIL_ACCOUNT: &str = "arn:aws:cloudtrail::123456789012:account";
+
+/// The ARN of the test account's `AWS::CloudWatch::Account`.
+pub(crate) const CLOUDWATCH_ACCOUNT: &str = "arn:aws:cloudwatch::123456789012:account";
+
+/// A snapshot with CloudTrail, CloudWatch, SNS and S3 collected in
+/// eu-west-1 and us-east-1, holding both account resources and `resources`.
+pub(crate) fn monitoring_snapshot(resources: Vec<Resource>) -> Snapshot {
+    use cloudarq_model::Service;
+    let mut s = snapshot(resources);
+    s.regions = vec![
+        "eu-west-1".parse().expect("valid region"),
+        "us-east-1".parse().expect("valid region"),
+    ];
+    s.services = vec![
+        Service::S3,
+        Service::Cloudtrail,
+        Service::Cloudwatch,
+        Service::Sns,
+    ];
+    s.resources.insert(resource(serde_json::json!({
+        "arn": CLOUDTRAIL_ACCOUNT, "region": null, "name": "123456789012",
+        "properties": {"AWS::CloudTrail::Account": {}}})));
+    s.resources.insert(resource(serde_json::json!({
+        "arn": CLOUDWATCH_ACCOUNT, "region": null, "name": "123456789012",
+        "properties": {"AWS::CloudWatch::Account": {}}})));
+    s
+}
+
+/// A multi-region trail `name` homed in eu-west-1, logging every management
+/// event to the log group `trail-logs` and bucket `trail-bucket`, with
+/// `fields` replacing its properties.
+pub(crate) fn trail(name: &str, fields: Value) -> Resource {
+    let mut props = serde_json::json!({
+        "name": name, "home_region": "eu-west-1", "multi_region": true,
+        "include_global_service_events": true, "log_file_validation": true,
+        "kms_key_id": "arn:aws:kms:eu-west-1:123456789012:key/k-1",
+        "s3_bucket": "trail-bucket",
+        "cloudwatch_logs_log_group_arn": "arn:aws:logs:eu-west-1:123456789012:log-group:trail-logs:*",
+        "status": {"value": {"logging": true}},
+        "event_selectors": {"value": {"basic": [
+            {"read_write_type": "All", "include_management_events": true}]}}});
+    if let Some(o) = fields.as_object() {
+        for (k, v) in o {
+            props[k] = v.clone();
+        }
+    }
+    resource(serde_json::json!({
+        "arn": format!("arn:aws:cloudtrail:eu-west-1:123456789012:trail/{name}"),
+        "region": "eu-west-1", "name": name,
+        "properties": {"AWS::CloudTrail::Trail": props}}))
+}
+
+/// A coverage gap (AccessDenied) of `service` for `action` in `region`.
+pub(crate) fn gap(
+    service: cloudarq_model::Service,
+    action: &str,
+    region: Option<&str>,
+    resource: Option<&str>,
+) -> cloudarq_model::CoverageGap {
+    cloudarq_model::CoverageGap {
+        service,
+        region: region.map(|r| r.parse().expect("valid region")),
+        action: action.to_owned(),
+        resource: resource.map(|a| a.parse().expect("valid ARN")),
+        kind: cloudarq_model::GapKind::AccessDenied,
+        error_code: Some("AccessDenied".to_owned()),
+        message: "access denied".to_owned(),
+    }
+}

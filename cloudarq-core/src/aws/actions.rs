@@ -92,6 +92,14 @@ actions! {
     OrganizationsListRoots => Organizations, "organizations:ListRoots", true, "The organization's root.";
     OrganizationsListOrganizationalUnitsForParent => Organizations, "organizations:ListOrganizationalUnitsForParent", true, "The OUs under a root or an OU, to place every account in its OU path.";
     OrganizationsListAccountsForParent => Organizations, "organizations:ListAccountsForParent", true, "The member accounts under a root or an OU, with their `State`.";
+    CloudTrailDescribeTrails => CloudTrail, "cloudtrail:DescribeTrails", true, "A region's trails, shadow copies of multi-region and organization trails included.";
+    CloudTrailGetTrailStatus => CloudTrail, "cloudtrail:GetTrailStatus", true, "Whether a trail is logging, and its last deliveries.";
+    CloudTrailGetEventSelectors => CloudTrail, "cloudtrail:GetEventSelectors", true, "Which management and data events a trail logs.";
+    LogsDescribeLogGroups => Logs, "logs:DescribeLogGroups", true, "A region's log groups, with retention and KMS key.";
+    LogsDescribeMetricFilters => Logs, "logs:DescribeMetricFilters", true, "A region's metric filters, with their patterns and metrics.";
+    CloudWatchDescribeAlarms => CloudWatch, "cloudwatch:DescribeAlarms", true, "A region's metric alarms, with their metrics and actions.";
+    SnsListTopics => Sns, "sns:ListTopics", true, "A region's SNS topics.";
+    SnsGetTopicAttributes => Sns, "sns:GetTopicAttributes", true, "A topic's subscription counts, encryption key and access policy.";
 }
 
 /// The API a call goes to; STS and Organizations are not audited
@@ -112,6 +120,14 @@ pub enum ApiService {
     Kms,
     /// AWS Organizations (listing an organization's accounts).
     Organizations,
+    /// CloudTrail.
+    CloudTrail,
+    /// CloudWatch Logs.
+    Logs,
+    /// CloudWatch (alarms).
+    CloudWatch,
+    /// SNS.
+    Sns,
 }
 
 impl ApiService {
@@ -121,6 +137,7 @@ impl ApiService {
         match self {
             Self::Sts => "sts",
             Self::Organizations => "organizations",
+            Self::Logs => "logs",
             other => other.audited().map_or("aws", |s| s.as_str()),
         }
     }
@@ -135,6 +152,9 @@ impl ApiService {
             Self::Rds => Some(Service::Rds),
             Self::Kms => Some(Service::Kms),
             Self::Organizations => None,
+            Self::CloudTrail => Some(Service::Cloudtrail),
+            Self::Logs | Self::CloudWatch => Some(Service::Cloudwatch),
+            Self::Sns => Some(Service::Sns),
         }
     }
 }

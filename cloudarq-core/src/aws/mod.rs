@@ -158,6 +158,25 @@ impl AwsContext {
     client_fn!(rds, aws_sdk_rds, Rds, "An RDS client for `region`.");
     client_fn!(kms, aws_sdk_kms, Kms, "A KMS client for `region`.");
     client_fn!(
+        cloudtrail,
+        aws_sdk_cloudtrail,
+        CloudTrail,
+        "A CloudTrail client for `region`."
+    );
+    client_fn!(
+        logs,
+        aws_sdk_cloudwatchlogs,
+        Logs,
+        "A CloudWatch Logs client for `region`."
+    );
+    client_fn!(
+        cloudwatch,
+        aws_sdk_cloudwatch,
+        CloudWatch,
+        "A CloudWatch client for `region`."
+    );
+    client_fn!(sns, aws_sdk_sns, Sns, "An SNS client for `region`.");
+    client_fn!(
         s3control,
         aws_sdk_s3control,
         S3,

@@ -60,6 +60,10 @@ impl RateLimits {
             ApiService::Kms => self.kms,
             ApiService::Sts => self.sts,
             ApiService::Organizations => ORGANIZATIONS_RATE,
+            ApiService::CloudTrail => CLOUDTRAIL_RATE,
+            ApiService::Logs => LOGS_RATE,
+            ApiService::CloudWatch => CLOUDWATCH_RATE,
+            ApiService::Sns => SNS_RATE,
         }
     }
 }
@@ -67,6 +71,23 @@ impl RateLimits {
 /// Requests per second to AWS Organizations: a few listings per scan, and
 /// the service throttles low (a handful per second per account).
 const ORGANIZATIONS_RATE: f64 = 5.0;
+
+/// Requests per second to CloudTrail per region: its describe and status
+/// calls have low quotas (about 10 per second), shared with the account's
+/// own tools.
+const CLOUDTRAIL_RATE: f64 = 5.0;
+
+/// Requests per second to CloudWatch Logs per region (`DescribeLogGroups`
+/// and `DescribeMetricFilters` allow about 5 to 10 per second).
+const LOGS_RATE: f64 = 4.0;
+
+/// Requests per second to CloudWatch per region (`DescribeAlarms` allows
+/// about 9 per second).
+const CLOUDWATCH_RATE: f64 = 4.0;
+
+/// Requests per second to SNS per region (`GetTopicAttributes` allows 30
+/// per second).
+const SNS_RATE: f64 = 15.0;
 
 /// One bucket per API and region (`None` for global APIs).
 pub(crate) type BucketKey = (ApiService, Option<Region>);

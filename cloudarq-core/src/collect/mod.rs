@@ -2,11 +2,14 @@
 //! [`AwsContext`]) and maps responses into typed resources; pacing, retries,
 //! paging and gap recording live in `aws/`.
 
+mod cloudtrail;
+mod cloudwatch;
 mod ec2;
 mod iam;
 mod kms;
 mod rds;
 mod s3;
+mod sns;
 mod util;
 
 use cloudarq_model::{Region, Resource, Service};
@@ -23,6 +26,11 @@ enum Unit {
     Ec2(Region),
     Rds(Region),
     Kms(Region),
+    CloudTrailAccount,
+    CloudTrail(Region),
+    CloudWatchAccount,
+    CloudWatch(Region),
+    Sns(Region),
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -40,6 +48,15 @@ pub(crate) async fn run(
             Service::Ec2 => units.extend(regions.iter().cloned().map(Unit::Ec2)),
             Service::Rds => units.extend(regions.iter().cloned().map(Unit::Rds)),
             Service::Kms => units.extend(regions.iter().cloned().map(Unit::Kms)),
+            Service::Cloudtrail => {
+                units.push(Unit::CloudTrailAccount);
+                units.extend(regions.iter().cloned().map(Unit::CloudTrail));
+            }
+            Service::Cloudwatch => {
+                units.push(Unit::CloudWatchAccount);
+                units.extend(regions.iter().cloned().map(Unit::CloudWatch));
+            }
+            Service::Sns => units.extend(regions.iter().cloned().map(Unit::Sns)),
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -52,6 +69,11 @@ pub(crate) async fn run(
                 Unit::Ec2(r) => (Service::Ec2, Some(r.clone())),
                 Unit::Rds(r) => (Service::Rds, Some(r.clone())),
                 Unit::Kms(r) => (Service::Kms, Some(r.clone())),
+                Unit::CloudTrailAccount => (Service::Cloudtrail, None),
+                Unit::CloudTrail(r) => (Service::Cloudtrail, Some(r.clone())),
+                Unit::CloudWatchAccount => (Service::Cloudwatch, None),
+                Unit::CloudWatch(r) => (Service::Cloudwatch, Some(r.clone())),
+                Unit::Sns(r) => (Service::Sns, Some(r.clone())),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
@@ -59,6 +81,11 @@ pub(crate) async fn run(
                 Unit::Ec2(r) => ec2::collect(ctx, &r).await,
                 Unit::Rds(r) => rds::collect(ctx, &r).await,
                 Unit::Kms(r) => kms::collect(ctx, &r).await,
+                Unit::CloudTrailAccount => cloudtrail::account(ctx),
+                Unit::CloudTrail(r) => cloudtrail::collect(ctx, &r).await,
+                Unit::CloudWatchAccount => cloudwatch::account(ctx),
+                Unit::CloudWatch(r) => cloudwatch::collect(ctx, &r).await,
+                Unit::Sns(r) => sns::collect(ctx, &r).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,

@@ -409,8 +409,8 @@ fn operation_of(
 
 fn error_response(service: &str, op: &str, code: &str, status: u16) -> Response<Full<Bytes>> {
     let msg = format!("injected {code} by the CloudArq test proxy");
-    if service == "kms" {
-        // KMS speaks JSON: the code is `__type`.
+    if matches!(service, "kms" | "cloudtrail" | "logs") {
+        // KMS, CloudTrail and CloudWatch Logs speak JSON: the code is `__type`.
         return Response::builder()
             .status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
             .header("content-type", "application/x-amz-json-1.1")

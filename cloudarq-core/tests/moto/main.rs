@@ -14,6 +14,7 @@ mod harness;
 mod iam;
 mod kms;
 mod loopback;
+mod monitoring;
 mod organizations;
 mod rds;
 mod s3;

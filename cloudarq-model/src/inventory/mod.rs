@@ -35,6 +35,12 @@
 //! | `AWS::RDS::DBSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:snapshot:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBClusterSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:cluster-snapshot:<identifier>` | its region | identifier |
 //! | `AWS::KMS::Key` | [`kms::KmsKey`] | `arn:aws:kms:<region>:<account>:key/<key-id>` (customer managed keys only) | its region | key id |
+//! | `AWS::CloudTrail::Account` | [`cloudtrail::CloudTrailAccount`] | `arn:aws:cloudtrail::<account>:account` | global | the account id |
+//! | `AWS::CloudTrail::Trail` | [`cloudtrail::Trail`] | `arn:aws:cloudtrail:<region>:<account>:trail/<name>` (an organization trail's names the management account) | its home region | trail name |
+//! | `AWS::CloudWatch::Account` | [`cloudwatch::CloudWatchAccount`] | `arn:aws:cloudwatch::<account>:account` | global | the account id |
+//! | `AWS::Logs::LogGroup` | [`cloudwatch::LogGroup`] | `arn:aws:logs:<region>:<account>:log-group:<name>` | its region | log group name |
+//! | `AWS::CloudWatch::Alarm` | [`cloudwatch::Alarm`] | `arn:aws:cloudwatch:<region>:<account>:alarm:<name>` | its region | alarm name |
+//! | `AWS::SNS::Topic` | [`sns::Topic`] | `arn:aws:sns:<region>:<account>:<name>` | its region | topic name |
 //!
 //! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
 //! default); RDS ARNs are the ones RDS returns. A rule that looks a related
@@ -76,11 +82,14 @@
 //! name (`size_gib`). Policy documents are decoded JSON
 //! ([`serde_json::Value`]).
 
+pub mod cloudtrail;
+pub mod cloudwatch;
 pub mod ec2;
 pub mod iam;
 pub mod kms;
 pub mod rds;
 pub mod s3;
+pub mod sns;
 
 use std::fmt;
 use std::str::FromStr;
@@ -206,6 +215,34 @@ resource_kinds! {
     RdsDbSnapshot => "AWS::RDS::DBSnapshot", Rds, rds::DbSnapshot;
     RdsDbClusterSnapshot => "AWS::RDS::DBClusterSnapshot", Rds, rds::DbSnapshot;
     KmsKey => "AWS::KMS::Key", Kms, kms::KmsKey;
+    CloudTrailAccount => "AWS::CloudTrail::Account", Cloudtrail, cloudtrail::CloudTrailAccount;
+    CloudTrailTrail => "AWS::CloudTrail::Trail", Cloudtrail, cloudtrail::Trail;
+    CloudWatchAccount => "AWS::CloudWatch::Account", Cloudwatch, cloudwatch::CloudWatchAccount;
+    LogsLogGroup => "AWS::Logs::LogGroup", Cloudwatch, cloudwatch::LogGroup;
+    CloudWatchAlarm => "AWS::CloudWatch::Alarm", Cloudwatch, cloudwatch::Alarm;
+    SnsTopic => "AWS::SNS::Topic", Sns, sns::Topic;
+}
+
+impl ResourceType {
+    /// The service part of this kind's ARNs: the owning
+    /// [`service`](Self::service)'s name, except for CloudWatch Logs log
+    /// groups (`logs`), which CloudArq collects with CloudWatch.
+    pub fn arn_service(self) -> &'static str {
+        match self {
+            Self::LogsLogGroup => "logs",
+            other => other.service().as_str(),
+        }
+    }
+
+    /// Whether resources of this kind live in a region (their ARN names
+    /// it); account-wide kinds (IAM, the S3 and CloudTrail/CloudWatch
+    /// account resources) do not.
+    pub fn is_regional(self) -> bool {
+        match self.service() {
+            Service::Iam | Service::S3 => false,
+            _ => !matches!(self, Self::CloudTrailAccount | Self::CloudWatchAccount),
+        }
+    }
 }
 
 impl fmt::Display for ResourceType {

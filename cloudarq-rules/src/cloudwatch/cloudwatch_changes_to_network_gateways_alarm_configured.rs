@@ -1,0 +1,56 @@
+//! `cloudwatch_changes_to_network_gateways_alarm_configured`: network gateway changes are monitored: a metric filter on the
+//! trail's log group catches them and an alarm on its metric notifies a
+//! subscribed SNS topic. See [`monitored`](super::monitoring::monitored) for
+//! the chain and how each step is judged; the filter pattern is evaluated,
+//! not compared as text.
+
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
+
+use super::filter_pattern::MonitoringControl;
+use super::monitoring::monitored;
+use crate::controls::{cis3, cis7, fsbp, nist};
+
+static META: RuleMeta = RuleMeta {
+    id: "cloudwatch_changes_to_network_gateways_alarm_configured",
+    title: "A log metric filter and alarm exist for network gateway changes",
+    severity: Severity::Medium,
+    service: Service::Cloudwatch,
+    resource_types: &[ResourceType::CloudWatchAccount],
+    rationale: "Internet and customer gateways decide which networks reach the VPC. Creating or attaching one opens a path in or out; an alarm makes sure it is intended.",
+    remediation: Remediation {
+        cli: r##"aws logs put-metric-filter --log-group-name <trail-log-group> --filter-name NetworkGatewayChanges \
+  --metric-transformations metricName=NetworkGatewayChanges,metricNamespace=CISBenchmark,metricValue=1 \
+  --filter-pattern '{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }'
+aws cloudwatch put-metric-alarm --alarm-name NetworkGatewayChanges --metric-name NetworkGatewayChanges --namespace CISBenchmark \
+  --statistic Sum --period 300 --evaluation-periods 1 --threshold 1 \
+  --comparison-operator GreaterThanOrEqualToThreshold --alarm-actions <sns-topic-arn>"##,
+        console: "CloudWatch > Log groups > <trail log group> > Metric filters > Create metric \
+                  filter (the pattern above) > then Create alarm on its metric, notifying an SNS \
+                  topic with a confirmed subscription.",
+        url: "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudwatch-alarms-for-cloudtrail.html",
+    },
+    controls: &[
+        cis3("4.12"),
+        cis7("5.12"),
+        fsbp("CloudWatch.12"),
+        nist("SI-4(2)"),
+    ],
+};
+
+/// A log metric filter and alarm exist for network gateway changes.
+pub(crate) struct CloudwatchChangesToNetworkGatewaysAlarmConfigured;
+
+impl Rule for CloudwatchChangesToNetworkGatewaysAlarmConfigured {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn evaluate(&self, _resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
+        Ok(monitored(
+            snapshot,
+            MonitoringControl::NetworkGatewayChanges,
+            "network gateway changes",
+        ))
+    }
+}
