@@ -253,11 +253,11 @@ impl Snapshot {
                     self.partition
                 ));
             }
-            if arn.service() != kind.service().as_str() {
+            if arn.service() != kind.service().arn_namespace() {
                 return fail(format!(
                     "its ARN names service {}, a {kind} belongs to {}",
                     arn.service(),
-                    kind.service()
+                    kind.service().arn_namespace()
                 ));
             }
             let account = arn.account();
@@ -280,7 +280,15 @@ impl Snapshot {
                     )
                 });
             }
-            let regional = matches!(kind.service(), Service::Ec2 | Service::Rds | Service::Kms);
+            let regional = matches!(
+                kind.service(),
+                Service::Ec2
+                    | Service::Rds
+                    | Service::Kms
+                    | Service::Config
+                    | Service::SecurityHub
+                    | Service::AccessAnalyzer
+            );
             match (regional, arn.region()) {
                 (false, "") => {}
                 (false, region) => {

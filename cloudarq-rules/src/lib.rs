@@ -29,9 +29,14 @@ mod s3;
 #[cfg(test)]
 mod testing;
 
+mod accessanalyzer;
+mod config;
+mod securityhub;
+
 use cloudarq_model::rule::Rule;
 
-/// Every built-in rule: IAM, S3, EC2, RDS, then KMS, each service in id order.
+/// Every built-in rule: IAM, S3, EC2, RDS, KMS, then AWS Config, Security
+/// Hub and IAM Access Analyzer, each service in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
     iam::RULES
         .iter()
@@ -39,6 +44,9 @@ pub fn all() -> Vec<&'static dyn Rule> {
         .chain(ec2::RULES)
         .chain(rds::RULES)
         .chain(kms::RULES)
+        .chain(config::RULES)
+        .chain(securityhub::RULES)
+        .chain(accessanalyzer::RULES)
         .copied()
         .collect()
 }

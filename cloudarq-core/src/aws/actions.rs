@@ -92,6 +92,12 @@ actions! {
     OrganizationsListRoots => Organizations, "organizations:ListRoots", true, "The organization's root.";
     OrganizationsListOrganizationalUnitsForParent => Organizations, "organizations:ListOrganizationalUnitsForParent", true, "The OUs under a root or an OU, to place every account in its OU path.";
     OrganizationsListAccountsForParent => Organizations, "organizations:ListAccountsForParent", true, "The member accounts under a root or an OU, with their `State`.";
+    ConfigDescribeConfigurationRecorders => Config, "config:DescribeConfigurationRecorders", true, "A region's AWS Config recorders and what they record.";
+    ConfigDescribeConfigurationRecorderStatus => Config, "config:DescribeConfigurationRecorderStatus", true, "Whether each recorder of a region is recording, and its last status.";
+    ConfigDescribeDeliveryChannels => Config, "config:DescribeDeliveryChannels", true, "Where a region's AWS Config delivers what it records.";
+    SecurityHubDescribeHub => SecurityHub, "securityhub:DescribeHub", true, "Whether Security Hub is enabled in a region.";
+    SecurityHubGetEnabledStandards => SecurityHub, "securityhub:GetEnabledStandards", true, "The security standards enabled in a region's Security Hub.";
+    AccessAnalyzerListAnalyzers => AccessAnalyzer, "access-analyzer:ListAnalyzers", true, "A region's IAM Access Analyzer analyzers, with their type and status.";
 }
 
 /// The API a call goes to; STS and Organizations are not audited
@@ -112,6 +118,12 @@ pub enum ApiService {
     Kms,
     /// AWS Organizations (listing an organization's accounts).
     Organizations,
+    /// AWS Config.
+    Config,
+    /// AWS Security Hub.
+    SecurityHub,
+    /// IAM Access Analyzer.
+    AccessAnalyzer,
 }
 
 impl ApiService {
@@ -135,6 +147,9 @@ impl ApiService {
             Self::Rds => Some(Service::Rds),
             Self::Kms => Some(Service::Kms),
             Self::Organizations => None,
+            Self::Config => Some(Service::Config),
+            Self::SecurityHub => Some(Service::SecurityHub),
+            Self::AccessAnalyzer => Some(Service::AccessAnalyzer),
         }
     }
 }

@@ -60,6 +60,9 @@ impl RateLimits {
             ApiService::Kms => self.kms,
             ApiService::Sts => self.sts,
             ApiService::Organizations => ORGANIZATIONS_RATE,
+            ApiService::Config | ApiService::SecurityHub | ApiService::AccessAnalyzer => {
+                SETTINGS_RATE
+            }
         }
     }
 }
@@ -67,6 +70,12 @@ impl RateLimits {
 /// Requests per second to AWS Organizations: a few listings per scan, and
 /// the service throttles low (a handful per second per account).
 const ORGANIZATIONS_RATE: f64 = 5.0;
+
+/// Requests per second to AWS Config, Security Hub and IAM Access Analyzer
+/// in one region: a scan makes a handful of reads of each per region, and
+/// their quotas are low (Security Hub's `DescribeHub` and
+/// `GetEnabledStandards` allow about one request per second sustained).
+const SETTINGS_RATE: f64 = 1.0;
 
 /// One bucket per API and region (`None` for global APIs).
 pub(crate) type BucketKey = (ApiService, Option<Region>);

@@ -9,6 +9,10 @@ mod rds;
 mod s3;
 mod util;
 
+mod accessanalyzer;
+mod config;
+mod securityhub;
+
 use cloudarq_model::{Region, Resource, Service};
 use futures::StreamExt;
 
@@ -23,6 +27,9 @@ enum Unit {
     Ec2(Region),
     Rds(Region),
     Kms(Region),
+    Config(Region),
+    SecurityHub(Region),
+    AccessAnalyzer(Region),
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -40,6 +47,11 @@ pub(crate) async fn run(
             Service::Ec2 => units.extend(regions.iter().cloned().map(Unit::Ec2)),
             Service::Rds => units.extend(regions.iter().cloned().map(Unit::Rds)),
             Service::Kms => units.extend(regions.iter().cloned().map(Unit::Kms)),
+            Service::Config => units.extend(regions.iter().cloned().map(Unit::Config)),
+            Service::SecurityHub => units.extend(regions.iter().cloned().map(Unit::SecurityHub)),
+            Service::AccessAnalyzer => {
+                units.extend(regions.iter().cloned().map(Unit::AccessAnalyzer));
+            }
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -52,6 +64,9 @@ pub(crate) async fn run(
                 Unit::Ec2(r) => (Service::Ec2, Some(r.clone())),
                 Unit::Rds(r) => (Service::Rds, Some(r.clone())),
                 Unit::Kms(r) => (Service::Kms, Some(r.clone())),
+                Unit::Config(r) => (Service::Config, Some(r.clone())),
+                Unit::SecurityHub(r) => (Service::SecurityHub, Some(r.clone())),
+                Unit::AccessAnalyzer(r) => (Service::AccessAnalyzer, Some(r.clone())),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
@@ -59,6 +74,9 @@ pub(crate) async fn run(
                 Unit::Ec2(r) => ec2::collect(ctx, &r).await,
                 Unit::Rds(r) => rds::collect(ctx, &r).await,
                 Unit::Kms(r) => kms::collect(ctx, &r).await,
+                Unit::Config(r) => config::collect(ctx, &r).await,
+                Unit::SecurityHub(r) => securityhub::collect(ctx, &r).await,
+                Unit::AccessAnalyzer(r) => accessanalyzer::collect(ctx, &r).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,

@@ -17,3 +17,7 @@ mod loopback;
 mod organizations;
 mod rds;
 mod s3;
+
+mod accessanalyzer;
+mod config;
+mod securityhub;

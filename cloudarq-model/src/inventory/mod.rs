@@ -35,6 +35,9 @@
 //! | `AWS::RDS::DBSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:snapshot:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBClusterSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:cluster-snapshot:<identifier>` | its region | identifier |
 //! | `AWS::KMS::Key` | [`kms::KmsKey`] | `arn:aws:kms:<region>:<account>:key/<key-id>` (customer managed keys only) | its region | key id |
+//! | `AWS::Config::RegionSettings` | [`config::ConfigRegionSettings`] | `arn:aws:config:<region>:<account>:account` | its region | the account id |
+//! | `AWS::SecurityHub::Hub` | [`securityhub::SecurityHubHub`] | `arn:aws:securityhub:<region>:<account>:hub/default` | its region | the account id |
+//! | `AWS::AccessAnalyzer::RegionSettings` | [`accessanalyzer::AccessAnalyzerRegionSettings`] | `arn:aws:access-analyzer:<region>:<account>:account` | its region | the account id |
 //!
 //! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
 //! default); RDS ARNs are the ones RDS returns. A rule that looks a related
@@ -62,9 +65,11 @@
 //! Only [`Collected`](crate::Collected) fields can be not collected; every
 //! other field is always present on a resource that is in the snapshot.
 //! The account settings (`AWS::IAM::Account`,
-//! `AWS::S3::AccountPublicAccessBlock`, and `AWS::EC2::RegionSettings` per
-//! scanned region) are always in a snapshot that collected their service,
-//! with every field `Collected`.
+//! `AWS::S3::AccountPublicAccessBlock`, and per scanned region
+//! `AWS::EC2::RegionSettings`, `AWS::Config::RegionSettings`,
+//! `AWS::SecurityHub::Hub` and `AWS::AccessAnalyzer::RegionSettings`) are
+//! always in a snapshot that collected their service, with every field
+//! `Collected`.
 //!
 //! # Units and formats
 //!
@@ -81,6 +86,10 @@ pub mod iam;
 pub mod kms;
 pub mod rds;
 pub mod s3;
+
+pub mod accessanalyzer;
+pub mod config;
+pub mod securityhub;
 
 use std::fmt;
 use std::str::FromStr;
@@ -129,7 +138,8 @@ macro_rules! resource_kinds {
                 match self { $(Self::$variant => $name,)* }
             }
 
-            /// The service that owns the type (the ARN's service part).
+            /// The service that owns the type (its
+            /// [`arn_namespace`](Service::arn_namespace) is the ARN's service part).
             pub fn service(self) -> Service {
                 match self { $(Self::$variant => Service::$service,)* }
             }
@@ -206,6 +216,9 @@ resource_kinds! {
     RdsDbSnapshot => "AWS::RDS::DBSnapshot", Rds, rds::DbSnapshot;
     RdsDbClusterSnapshot => "AWS::RDS::DBClusterSnapshot", Rds, rds::DbSnapshot;
     KmsKey => "AWS::KMS::Key", Kms, kms::KmsKey;
+    ConfigRegionSettings => "AWS::Config::RegionSettings", Config, config::ConfigRegionSettings;
+    SecurityHubHub => "AWS::SecurityHub::Hub", SecurityHub, securityhub::SecurityHubHub;
+    AccessAnalyzerRegionSettings => "AWS::AccessAnalyzer::RegionSettings", AccessAnalyzer, accessanalyzer::AccessAnalyzerRegionSettings;
 }
 
 impl fmt::Display for ResourceType {
@@ -235,9 +248,10 @@ pub struct Resource {
     /// The resource's ARN, its key in the snapshot (forms in the
     /// [module docs](self)). Findings name the resource by it.
     pub arn: Arn,
-    /// The region it lives in: set for EC2, RDS and KMS resources and for S3
-    /// buckets (the bucket's region, although its ARN names none); `None`
-    /// for IAM resources and the S3 account setting.
+    /// The region it lives in: set for EC2, RDS, KMS, Config, Security Hub
+    /// and Access Analyzer resources and for S3 buckets (the bucket's
+    /// region, although its ARN names none); `None` for IAM resources and
+    /// the S3 account setting.
     pub region: Option<Region>,
     /// A display name for messages (see the module table): a name, an id,
     /// or an EC2 resource's `Name` tag. Not unique and not an identifier:
