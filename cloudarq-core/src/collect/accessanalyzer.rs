@@ -22,7 +22,10 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
         Some(region),
         ctx.account_id(),
     ) else {
-        tracing::warn!(region = region.as_str(), "no access analyzer settings ARN; skipped");
+        tracing::warn!(
+            region = region.as_str(),
+            "no access analyzer settings ARN; skipped"
+        );
         return Vec::new();
     };
     let client = ctx.accessanalyzer(region);

@@ -9,7 +9,8 @@
 //! matched to the recorders by name.
 
 use aws_sdk_config::types::{
-    ConfigurationRecorder as SdkRecorder, ConfigurationRecorderStatus, DeliveryChannel as SdkChannel,
+    ConfigurationRecorder as SdkRecorder, ConfigurationRecorderStatus,
+    DeliveryChannel as SdkChannel,
 };
 use cloudarq_model::inventory::config::{
     ConfigRegionSettings, ConfigurationRecorder, DeliveryChannel, RecorderStatus,
@@ -223,7 +224,7 @@ mod tests {
             .all_supported(false)
             .exclusion_by_resource_types(
                 ExclusionByResourceTypes::builder()
-                    .resource_types(ResourceType::Ec2Instance)
+                    .resource_types(ResourceType::Instance)
                     .build(),
             )
             .recording_strategy(

@@ -87,7 +87,9 @@ fn hub_details(out: &DescribeHubOutput) -> HubDetails {
         hub_arn: out.hub_arn().map(str::to_owned),
         subscribed_at: out.subscribed_at().map(str::to_owned),
         auto_enable_controls: out.auto_enable_controls(),
-        control_finding_generator: out.control_finding_generator().map(|g| g.as_str().to_owned()),
+        control_finding_generator: out
+            .control_finding_generator()
+            .map(|g| g.as_str().to_owned()),
     }
 }
 

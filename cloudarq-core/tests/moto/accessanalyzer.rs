@@ -81,7 +81,9 @@ fn assert_active(snap: &Snapshot, r: &str) {
     let a = &analyzers[0];
     assert_eq!(
         a.arn,
-        Some(format!("arn:aws:access-analyzer:{r}:{ACCOUNT}:analyzer/external"))
+        Some(format!(
+            "arn:aws:access-analyzer:{r}:{ACCOUNT}:analyzer/external"
+        ))
     );
     assert_eq!(
         a.created.map(|t| t.to_string()).as_deref(),
@@ -147,7 +149,10 @@ async fn accessanalyzer_collects_both_states_in_both_regions() {
         .filter(|s| s.operation == OP)
         .collect();
     assert_eq!(seen.len(), 4);
-    assert!(seen.iter().all(|s| s.uri.contains("maxResults=100")), "{seen:?}");
+    assert!(
+        seen.iter().all(|s| s.uri.contains("maxResults=100")),
+        "{seen:?}"
+    );
 }
 
 /// An empty region: an empty list, a FAIL.

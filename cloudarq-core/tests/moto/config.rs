@@ -60,8 +60,10 @@ fn status(snap: &Snapshot, r: &str) -> Option<Status> {
 }
 
 /// One recorder, named `name`, that records everything (and the global IAM
-/// types) when `all`, else only S3 buckets; started or stopped.
-async fn set_recorder(config: &Config, name: &str, all: bool, recording: bool) {
+/// types) when `all`, else only S3 buckets, with a delivery channel (moto
+/// wants the recorder first and the channel before a start); started or
+/// stopped.
+async fn set_recorder(config: &Config, r: &str, name: &str, all: bool, recording: bool) {
     let group = if all {
         RecordingGroup::builder()
             .all_supported(true)
@@ -96,6 +98,7 @@ async fn set_recorder(config: &Config, name: &str, all: bool, recording: bool) {
         .send()
         .await
         .expect("put recorder");
+    put_channel(config, r).await;
     if recording {
         config
             .start_configuration_recorder()
@@ -194,14 +197,11 @@ fn assert_region(snap: &Snapshot, r: &str, name: &str, all: bool, recording: boo
 async fn config_collects_every_field_both_ways_in_both_regions() {
     let env = Env::start().await;
     let (c1, c2) = (env.config(R1).await, env.config(R2).await);
-    for (c, r) in [(&c1, R1), (&c2, R2)] {
-        put_channel(c, r).await;
-    }
     // R1 records everything; R2 records S3 buckets only, and is stopped
     // (started once first, so the stop has something to stop).
-    set_recorder(&c1, "everything", true, true).await;
-    set_recorder(&c2, "buckets", false, true).await;
-    set_recorder(&c2, "buckets", false, false).await;
+    set_recorder(&c1, R1, "everything", true, true).await;
+    set_recorder(&c2, R2, "buckets", false, true).await;
+    set_recorder(&c2, R2, "buckets", false, false).await;
     let snap = scan(&env).await;
     assert!(snap.gaps.is_empty(), "{:#?}", snap.gaps);
     assert_eq!(snap.of_type(ResourceType::ConfigRegionSettings).count(), 2);
@@ -212,8 +212,8 @@ async fn config_collects_every_field_both_ways_in_both_regions() {
 
     // Swapped: R1 keeps its recorder but stops it and narrows it; R2 records
     // everything again and is started.
-    set_recorder(&c1, "everything", false, false).await;
-    set_recorder(&c2, "buckets", true, true).await;
+    set_recorder(&c1, R1, "everything", false, false).await;
+    set_recorder(&c2, R2, "buckets", true, true).await;
     let snap = scan(&env).await;
     assert!(snap.gaps.is_empty(), "{:#?}", snap.gaps);
     assert_region(&snap, R1, "everything", false, false);
@@ -261,8 +261,7 @@ async fn config_failing_recorder_fails() {
     let env = Env::start().await;
     for r in [R1, R2] {
         let c = env.config(r).await;
-        put_channel(&c, r).await;
-        set_recorder(&c, "everything", true, true).await;
+        set_recorder(&c, r, "everything", true, true).await;
     }
     env.proxy.fault(
         "config:DescribeConfigurationRecorderStatus",
@@ -291,8 +290,7 @@ async fn config_denied_calls_are_gaps_never_fails() {
     let env = Env::start().await;
     for r in [R1, R2] {
         let c = env.config(r).await;
-        put_channel(&c, r).await;
-        set_recorder(&c, "everything", true, true).await;
+        set_recorder(&c, r, "everything", true, true).await;
     }
     let denied = Fault::Error {
         code: "AccessDeniedException",

@@ -170,11 +170,15 @@ async fn securityhub_denied_hub_is_a_gap_never_a_fail() {
         let h = hub(&snap, r);
         assert_eq!(h.hub, Collected::NotCollected);
         assert_eq!(h.enabled_standards, Collected::NotCollected);
-        assert!(snap.gaps.iter().any(|g| g.action == "securityhub:DescribeHub"
-            && g.service == Service::SecurityHub
-            && g.kind == GapKind::AccessDenied
-            && g.resource.as_ref() == Some(&hub_arn(r))
-            && g.region.as_ref().map(|x| x.as_str()) == Some(r)));
+        assert!(
+            snap.gaps
+                .iter()
+                .any(|g| g.action == "securityhub:DescribeHub"
+                    && g.service == Service::SecurityHub
+                    && g.kind == GapKind::AccessDenied
+                    && g.resource.as_ref() == Some(&hub_arn(r))
+                    && g.region.as_ref().map(|x| x.as_str()) == Some(r))
+        );
         assert_eq!(calls(&env, "securityhub:GetEnabledStandards", r), 0);
     }
     let result = Engine::new(cloudarq_rules::all()).evaluate(&snap);

@@ -60,10 +60,7 @@ impl Rule for AccessanalyzerEnabled {
                 .map(|a| json!({"name": a.name, "type": a.analyzer_type, "status": a.status}))
                 .collect::<Vec<_>>(),
         });
-        let outcome = match analyzers
-            .iter()
-            .find(|a| a.external_access() && a.active())
-        {
+        let outcome = match analyzers.iter().find(|a| a.external_access() && a.active()) {
             Some(a) => Outcome::pass(format!(
                 "IAM Access Analyzer {} analyzes external access in {region}",
                 a.name
@@ -87,8 +84,10 @@ mod tests {
     const ARN: &str = "arn:aws:access-analyzer:eu-west-1:123456789012:account";
 
     fn outcome(analyzers: serde_json::Value) -> Outcome {
-        let r = resource(json!({"arn": ARN, "region": "eu-west-1", "name": "123456789012",
-            "properties": {"AWS::AccessAnalyzer::RegionSettings": {"analyzers": analyzers}}}));
+        let r = resource(
+            json!({"arn": ARN, "region": "eu-west-1", "name": "123456789012",
+            "properties": {"AWS::AccessAnalyzer::RegionSettings": {"analyzers": analyzers}}}),
+        );
         eval(&AccessanalyzerEnabled, &snapshot(vec![r]), ARN)
     }
 

@@ -99,7 +99,10 @@ fn recording(s: &ConfigRegionSettings) -> Recording<'_> {
         return Recording::Unknown("recorders.status");
     }
     Recording::No(why.unwrap_or_else(|| {
-        if recorders.iter().any(ConfigurationRecorder::customer_managed) {
+        if recorders
+            .iter()
+            .any(ConfigurationRecorder::customer_managed)
+        {
             "no recorder records every supported resource type".to_owned()
         } else {
             "it has no configuration recorder".to_owned()
@@ -223,9 +226,11 @@ mod tests {
     }
 
     fn settings_in(region: &str, recorders: serde_json::Value) -> Resource {
-        resource(json!({"arn": arn(region), "region": region, "name": "123456789012",
+        resource(
+            json!({"arn": arn(region), "region": region, "name": "123456789012",
             "properties": {"AWS::Config::RegionSettings": {
-                "recorders": recorders, "delivery_channels": {"value": []}}}}))
+                "recorders": recorders, "delivery_channels": {"value": []}}}}),
+        )
     }
 
     fn recorder(fields: serde_json::Value) -> serde_json::Value {
@@ -295,8 +300,10 @@ mod tests {
             verdict(json!({"value": [recorder(json!({"status": {"value": null}}))]})),
             "fail"
         );
-        let linked = recorder(json!({"service_principal": "observabilityadmin.amazonaws.com",
-            "recording_scope": "INTERNAL"}));
+        let linked = recorder(
+            json!({"service_principal": "observabilityadmin.amazonaws.com",
+            "recording_scope": "INTERNAL"}),
+        );
         let snap = snapshot(vec![settings_in("eu-west-1", json!({"value": [linked]}))]);
         let out = eval(&ConfigRecorderAllRegionsEnabled, &snap, &arn("eu-west-1"));
         assert_eq!(kind(&out), "fail");
@@ -321,7 +328,8 @@ mod tests {
 
     #[test]
     fn global_types_are_needed_in_one_scanned_region() {
-        let no_global = json!({"value": [recorder(json!({"include_global_resource_types": false}))]});
+        let no_global =
+            json!({"value": [recorder(json!({"include_global_resource_types": false}))]});
         let global = json!({"value": [recorder(json!({}))]});
         let eval_in = |others: Vec<Resource>| {
             let mut all = vec![settings_in("eu-west-1", no_global.clone())];
@@ -332,7 +340,11 @@ mod tests {
         assert_eq!(kind(&eval_in(vec![])), "fail");
         let out = eval_in(vec![settings_in("us-east-1", global.clone())]);
         assert_eq!(kind(&out), "pass");
-        assert!(message(&out).contains("recorded in us-east-1"), "{}", message(&out));
+        assert!(
+            message(&out).contains("recorded in us-east-1"),
+            "{}",
+            message(&out)
+        );
         // Another region that includes them but does not record: no help.
         let stopped = json!({"value": [recorder(json!({
             "status": {"value": {"recording": false}}}))]});
@@ -341,7 +353,10 @@ mod tests {
             "fail"
         );
         assert_eq!(
-            kind(&eval_in(vec![settings_in("us-east-1", json!("not_collected"))])),
+            kind(&eval_in(vec![settings_in(
+                "us-east-1",
+                json!("not_collected")
+            )])),
             "not_collected"
         );
     }

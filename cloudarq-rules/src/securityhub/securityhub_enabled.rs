@@ -95,9 +95,11 @@ mod tests {
         "arn:aws:securityhub:eu-west-1::standards/aws-foundational-security-best-practices/v/1.0.0";
 
     fn outcome(hub: serde_json::Value, standards: serde_json::Value) -> Outcome {
-        let r = resource(json!({"arn": ARN, "region": "eu-west-1", "name": "123456789012",
+        let r = resource(
+            json!({"arn": ARN, "region": "eu-west-1", "name": "123456789012",
             "properties": {"AWS::SecurityHub::Hub": {
-                "hub": hub, "enabled_standards": standards}}}));
+                "hub": hub, "enabled_standards": standards}}}),
+        );
         eval(&SecurityhubEnabled, &snapshot(vec![r]), ARN)
     }
 
