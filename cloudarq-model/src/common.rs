@@ -249,6 +249,7 @@ impl<T> From<Option<T>> for Collected<T> {
 /// | IAM managed policies | **always empty**: policy tags are not collected |
 /// | IAM groups | always empty (IAM groups cannot be tagged) |
 /// | `AWS::IAM::Account`, `AWS::S3::AccountPublicAccessBlock`, `AWS::EC2::RegionSettings` | always empty (account settings, not taggable resources) |
+/// | `AWS::Config::RegionSettings`, `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings` | always empty (per-region settings; hub and analyzer tags are not collected) |
 ///
 /// EC2 resources take their display [`name`](crate::Resource::name) from
 /// the `Name` tag, when it is set and not blank.
@@ -272,7 +273,8 @@ impl<T> From<Option<T>> for Collected<T> {
 pub type Tags = BTreeMap<String, String>;
 
 /// An AWS service CloudArq collects; [`ResourceType::service`](crate::ResourceType::service)
-/// names each kind's. Serialized in lowercase (`"ec2"`), as in an ARN.
+/// names each kind's. Serialized as its lowercase [`as_str`](Self::as_str)
+/// name (`"ec2"`, `"securityhub"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
@@ -293,6 +295,13 @@ pub enum Service {
     Cloudwatch,
     /// Simple Notification Service (topics).
     Sns,
+    /// AWS Config (configuration recorders and delivery channels).
+    Config,
+    /// AWS Security Hub (the hub and its enabled standards).
+    SecurityHub,
+    /// IAM Access Analyzer (analyzers). Its ARNs and IAM actions use the
+    /// namespace `access-analyzer`: see [`arn_namespace`](Service::arn_namespace).
+    AccessAnalyzer,
 }
 
 impl Service {
@@ -322,9 +331,14 @@ impl Service {
         Service::Cloudtrail,
         Service::Cloudwatch,
         Service::Sns,
+        Service::Config,
+        Service::SecurityHub,
+        Service::AccessAnalyzer,
     ];
 
-    /// The lowercase service name, as in an ARN.
+    /// The lowercase service name, as in an ARN (except for
+    /// [`AccessAnalyzer`](Self::AccessAnalyzer), `accessanalyzer`), in
+    /// rule ids and in `--services`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Iam => "iam",
@@ -335,6 +349,26 @@ impl Service {
             Self::Cloudtrail => "cloudtrail",
             Self::Cloudwatch => "cloudwatch",
             Self::Sns => "sns",
+            Self::Config => "config",
+            Self::SecurityHub => "securityhub",
+            Self::AccessAnalyzer => "accessanalyzer",
+        }
+    }
+
+    /// The service namespace of its ARNs and IAM actions: the
+    /// [`as_str`](Self::as_str) name, but `access-analyzer` for IAM Access
+    /// Analyzer.
+    ///
+    /// ```
+    /// use cloudarq_model::Service;
+    /// assert_eq!(Service::AccessAnalyzer.as_str(), "accessanalyzer");
+    /// assert_eq!(Service::AccessAnalyzer.arn_namespace(), "access-analyzer");
+    /// assert_eq!(Service::Kms.arn_namespace(), "kms");
+    /// ```
+    pub fn arn_namespace(self) -> &'static str {
+        match self {
+            Self::AccessAnalyzer => "access-analyzer",
+            other => other.as_str(),
         }
     }
 }

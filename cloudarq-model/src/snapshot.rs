@@ -717,7 +717,7 @@ mod tests {
             ),
             (
                 set_arn(vpc, |a| a.replace("arn:aws:ec2:", "arn:aws:iam:")),
-                "its ARN names service iam, a AWS::EC2::VPC belongs to ec2",
+                "its ARN names service iam, a AWS::EC2::VPC ARN names ec2",
             ),
             (
                 set_arn("AWS::IAM::User", |a| a.replace("iam::", "iam:eu-west-1:")),

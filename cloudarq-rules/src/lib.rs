@@ -30,10 +30,14 @@ mod s3;
 #[cfg(test)]
 mod testing;
 
+mod accessanalyzer;
+mod config;
+mod securityhub;
+
 use cloudarq_model::rule::Rule;
 
-/// Every built-in rule: IAM, S3, EC2, RDS, KMS, CloudTrail, then CloudWatch,
-/// each service in id order.
+/// Every built-in rule: IAM, S3, EC2, RDS, KMS, CloudTrail, CloudWatch, then
+/// AWS Config, Security Hub and IAM Access Analyzer, each service in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
     iam::RULES
         .iter()
@@ -43,6 +47,9 @@ pub fn all() -> Vec<&'static dyn Rule> {
         .chain(kms::RULES)
         .chain(cloudtrail::RULES)
         .chain(cloudwatch::RULES)
+        .chain(config::RULES)
+        .chain(securityhub::RULES)
+        .chain(accessanalyzer::RULES)
         .copied()
         .collect()
 }

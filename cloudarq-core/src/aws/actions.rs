@@ -100,6 +100,12 @@ actions! {
     CloudWatchDescribeAlarms => CloudWatch, "cloudwatch:DescribeAlarms", true, "A region's metric alarms, with their metrics and actions.";
     SnsListTopics => Sns, "sns:ListTopics", true, "A region's SNS topics.";
     SnsGetTopicAttributes => Sns, "sns:GetTopicAttributes", true, "A topic's subscription counts, encryption key and access policy.";
+    ConfigDescribeConfigurationRecorders => Config, "config:DescribeConfigurationRecorders", true, "A region's AWS Config recorders and what they record.";
+    ConfigDescribeConfigurationRecorderStatus => Config, "config:DescribeConfigurationRecorderStatus", true, "Whether each recorder of a region is recording, and its last status.";
+    ConfigDescribeDeliveryChannels => Config, "config:DescribeDeliveryChannels", true, "Where a region's AWS Config delivers what it records.";
+    SecurityHubDescribeHub => SecurityHub, "securityhub:DescribeHub", true, "Whether Security Hub is enabled in a region.";
+    SecurityHubGetEnabledStandards => SecurityHub, "securityhub:GetEnabledStandards", true, "The security standards enabled in a region's Security Hub.";
+    AccessAnalyzerListAnalyzers => AccessAnalyzer, "access-analyzer:ListAnalyzers", true, "A region's IAM Access Analyzer analyzers, with their type and status.";
 }
 
 /// The API a call goes to; STS and Organizations are not audited
@@ -128,6 +134,12 @@ pub enum ApiService {
     CloudWatch,
     /// SNS.
     Sns,
+    /// AWS Config.
+    Config,
+    /// AWS Security Hub.
+    SecurityHub,
+    /// IAM Access Analyzer.
+    AccessAnalyzer,
 }
 
 impl ApiService {
@@ -155,6 +167,9 @@ impl ApiService {
             Self::CloudTrail => Some(Service::Cloudtrail),
             Self::Logs | Self::CloudWatch => Some(Service::Cloudwatch),
             Self::Sns => Some(Service::Sns),
+            Self::Config => Some(Service::Config),
+            Self::SecurityHub => Some(Service::SecurityHub),
+            Self::AccessAnalyzer => Some(Service::AccessAnalyzer),
         }
     }
 }

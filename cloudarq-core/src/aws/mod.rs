@@ -182,6 +182,24 @@ impl AwsContext {
         S3,
         "An S3 Control client for `region`."
     );
+    client_fn!(
+        config,
+        aws_sdk_config,
+        Config,
+        "An AWS Config client for `region`."
+    );
+    client_fn!(
+        securityhub,
+        aws_sdk_securityhub,
+        SecurityHub,
+        "A Security Hub client for `region`."
+    );
+    client_fn!(
+        accessanalyzer,
+        aws_sdk_accessanalyzer,
+        AccessAnalyzer,
+        "An IAM Access Analyzer client for `region`."
+    );
 
     /// The Organizations client (global; signed for the home region).
     pub fn organizations(&self) -> aws_sdk_organizations::Client {

@@ -12,6 +12,10 @@ mod s3;
 mod sns;
 mod util;
 
+mod accessanalyzer;
+mod config;
+mod securityhub;
+
 use cloudarq_model::{Region, Resource, Service};
 use futures::StreamExt;
 
@@ -31,6 +35,9 @@ enum Unit {
     CloudWatchAccount,
     CloudWatch(Region),
     Sns(Region),
+    Config(Region),
+    SecurityHub(Region),
+    AccessAnalyzer(Region),
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -57,6 +64,11 @@ pub(crate) async fn run(
                 units.extend(regions.iter().cloned().map(Unit::CloudWatch));
             }
             Service::Sns => units.extend(regions.iter().cloned().map(Unit::Sns)),
+            Service::Config => units.extend(regions.iter().cloned().map(Unit::Config)),
+            Service::SecurityHub => units.extend(regions.iter().cloned().map(Unit::SecurityHub)),
+            Service::AccessAnalyzer => {
+                units.extend(regions.iter().cloned().map(Unit::AccessAnalyzer));
+            }
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -74,6 +86,9 @@ pub(crate) async fn run(
                 Unit::CloudWatchAccount => (Service::Cloudwatch, None),
                 Unit::CloudWatch(r) => (Service::Cloudwatch, Some(r.clone())),
                 Unit::Sns(r) => (Service::Sns, Some(r.clone())),
+                Unit::Config(r) => (Service::Config, Some(r.clone())),
+                Unit::SecurityHub(r) => (Service::SecurityHub, Some(r.clone())),
+                Unit::AccessAnalyzer(r) => (Service::AccessAnalyzer, Some(r.clone())),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
@@ -86,6 +101,9 @@ pub(crate) async fn run(
                 Unit::CloudWatchAccount => cloudwatch::account(ctx),
                 Unit::CloudWatch(r) => cloudwatch::collect(ctx, &r).await,
                 Unit::Sns(r) => sns::collect(ctx, &r).await,
+                Unit::Config(r) => config::collect(ctx, &r).await,
+                Unit::SecurityHub(r) => securityhub::collect(ctx, &r).await,
+                Unit::AccessAnalyzer(r) => accessanalyzer::collect(ctx, &r).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,

@@ -77,6 +77,12 @@ impl Env {
     pub async fn kms(&self, region: &str) -> aws_sdk_kms::Client {
         aws_sdk_kms::Client::new(&self.seed_config(region).await)
     }
+    pub async fn config(&self, region: &str) -> aws_sdk_config::Client {
+        aws_sdk_config::Client::new(&self.seed_config(region).await)
+    }
+    pub async fn securityhub(&self, region: &str) -> aws_sdk_securityhub::Client {
+        aws_sdk_securityhub::Client::new(&self.seed_config(region).await)
+    }
 
     /// Static fake credentials.
     pub fn static_source() -> CredentialSource {

@@ -168,6 +168,11 @@ pub enum Fault {
     },
     /// Answer this status and body (stands in for an operation moto lacks).
     Respond { status: u16, body: &'static str },
+    /// Answer `200` with the body given for the request's region (from its
+    /// credential scope); forward requests of any other region.
+    RespondPerRegion {
+        bodies: &'static [(&'static str, &'static str)],
+    },
 }
 
 /// Throttles a fraction of every request, decided per request from a seed.
@@ -226,7 +231,9 @@ fn throttle_error(service: &str) -> (&'static str, u16) {
     match service {
         "s3" => ("SlowDown", 503),
         "ec2" => ("RequestLimitExceeded", 503),
-        "kms" => ("ThrottlingException", 400),
+        "kms" | "config" => ("ThrottlingException", 400),
+        "securityhub" => ("TooManyRequestsException", 429),
+        "access-analyzer" => ("ThrottlingException", 429),
         _ => ("Throttling", 400),
     }
 }
@@ -404,16 +411,36 @@ fn operation_of(
             None => format!("s3:{verb}Object"),
         };
     }
+    // REST-JSON APIs name the operation by method and path.
+    let rest = match (service, method, uri.path()) {
+        ("securityhub", "GET", "/accounts") => Some("DescribeHub"),
+        ("securityhub", "POST", "/standards/get") => Some("GetEnabledStandards"),
+        ("access-analyzer", "GET", "/analyzer") => Some("ListAnalyzers"),
+        _ => None,
+    };
+    if let Some(action) = rest {
+        return format!("{service}:{action}");
+    }
     format!("{service}:{method}")
+}
+
+/// Services that speak JSON (errors carry `__type`).
+fn speaks_json(service: &str) -> bool {
+    matches!(
+        service,
+        "kms" | "config" | "securityhub" | "access-analyzer" | "cloudtrail" | "logs"
+    )
 }
 
 fn error_response(service: &str, op: &str, code: &str, status: u16) -> Response<Full<Bytes>> {
     let msg = format!("injected {code} by the CloudArq test proxy");
-    if matches!(service, "kms" | "cloudtrail" | "logs") {
-        // KMS, CloudTrail and CloudWatch Logs speak JSON: the code is `__type`.
+    if speaks_json(service) {
+        // JSON protocols: the code is `__type` (and, for REST-JSON, the
+        // `x-amzn-errortype` header).
         return Response::builder()
             .status(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST))
             .header("content-type", "application/x-amz-json-1.1")
+            .header("x-amzn-errortype", code)
             .body(Full::new(Bytes::from(format!(
                 "{{\"__type\":\"{code}\",\"message\":\"{msg}\"}}"
             ))))
@@ -545,11 +572,18 @@ async fn handle(
                 status,
             }) if body_text.contains(body_contains) => Some(Answer::Error((code, status))),
             Some(Fault::Respond { status, body }) => Some(Answer::Canned(status, body)),
+            Some(Fault::RespondPerRegion { bodies }) => {
+                let region = scope.split('/').nth(1).unwrap_or("");
+                bodies
+                    .iter()
+                    .find(|(r, _)| *r == region)
+                    .map(|(_, body)| Answer::Canned(200, body))
+            }
             _ => None,
         };
         let throttled = matches!(
             fault,
-            Some(Answer::Error((code, _))) if matches!(code, "SlowDown" | "RequestLimitExceeded" | "Throttling" | "ThrottlingException")
+            Some(Answer::Error((code, _))) if matches!(code, "SlowDown" | "RequestLimitExceeded" | "Throttling" | "ThrottlingException" | "TooManyRequestsException")
         );
         st.seen.push(Seen {
             operation: op.clone(),
@@ -571,7 +605,7 @@ async fn handle(
             return Ok(error_response(&service, &op, code, status));
         }
         Some(Answer::Canned(status, body)) => {
-            let content_type = if service == "kms" {
+            let content_type = if speaks_json(&service) {
                 "application/x-amz-json-1.1"
             } else {
                 "text/xml"

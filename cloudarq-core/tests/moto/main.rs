@@ -18,3 +18,7 @@ mod monitoring;
 mod organizations;
 mod rds;
 mod s3;
+
+mod accessanalyzer;
+mod config;
+mod securityhub;

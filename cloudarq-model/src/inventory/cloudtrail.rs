@@ -278,11 +278,10 @@ impl Access {
         }
     }
     fn basic_ok(self, rw: Option<&str>) -> bool {
-        match (self, rw.unwrap_or("All")) {
-            (_, "All") => true,
-            (Self::Read, "ReadOnly") | (Self::Write, "WriteOnly") => true,
-            _ => false,
-        }
+        matches!(
+            (self, rw.unwrap_or("All")),
+            (_, "All") | (Self::Read, "ReadOnly") | (Self::Write, "WriteOnly")
+        )
     }
 }
 

@@ -41,6 +41,9 @@
 //! | `AWS::Logs::LogGroup` | [`cloudwatch::LogGroup`] | `arn:aws:logs:<region>:<account>:log-group:<name>` | its region | log group name |
 //! | `AWS::CloudWatch::Alarm` | [`cloudwatch::Alarm`] | `arn:aws:cloudwatch:<region>:<account>:alarm:<name>` | its region | alarm name |
 //! | `AWS::SNS::Topic` | [`sns::Topic`] | `arn:aws:sns:<region>:<account>:<name>` | its region | topic name |
+//! | `AWS::Config::RegionSettings` | [`config::ConfigRegionSettings`] | `arn:aws:config:<region>:<account>:account` | its region | the account id |
+//! | `AWS::SecurityHub::Hub` | [`securityhub::SecurityHubHub`] | `arn:aws:securityhub:<region>:<account>:hub/default` | its region | the account id |
+//! | `AWS::AccessAnalyzer::RegionSettings` | [`accessanalyzer::AccessAnalyzerRegionSettings`] | `arn:aws:access-analyzer:<region>:<account>:account` | its region | the account id |
 //!
 //! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
 //! default); RDS ARNs are the ones RDS returns. A rule that looks a related
@@ -68,9 +71,11 @@
 //! Only [`Collected`](crate::Collected) fields can be not collected; every
 //! other field is always present on a resource that is in the snapshot.
 //! The account settings (`AWS::IAM::Account`,
-//! `AWS::S3::AccountPublicAccessBlock`, and `AWS::EC2::RegionSettings` per
-//! scanned region) are always in a snapshot that collected their service,
-//! with every field `Collected`.
+//! `AWS::S3::AccountPublicAccessBlock`, and per scanned region
+//! `AWS::EC2::RegionSettings`, `AWS::Config::RegionSettings`,
+//! `AWS::SecurityHub::Hub` and `AWS::AccessAnalyzer::RegionSettings`) are
+//! always in a snapshot that collected their service, with every field
+//! `Collected`.
 //!
 //! # Units and formats
 //!
@@ -90,6 +95,10 @@ pub mod kms;
 pub mod rds;
 pub mod s3;
 pub mod sns;
+
+pub mod accessanalyzer;
+pub mod config;
+pub mod securityhub;
 
 use std::fmt;
 use std::str::FromStr;
@@ -138,7 +147,8 @@ macro_rules! resource_kinds {
                 match self { $(Self::$variant => $name,)* }
             }
 
-            /// The service that owns the type (the ARN's service part).
+            /// The service that owns the type (its
+            /// [`arn_namespace`](Service::arn_namespace) is the ARN's service part).
             pub fn service(self) -> Service {
                 match self { $(Self::$variant => Service::$service,)* }
             }
@@ -221,16 +231,20 @@ resource_kinds! {
     LogsLogGroup => "AWS::Logs::LogGroup", Cloudwatch, cloudwatch::LogGroup;
     CloudWatchAlarm => "AWS::CloudWatch::Alarm", Cloudwatch, cloudwatch::Alarm;
     SnsTopic => "AWS::SNS::Topic", Sns, sns::Topic;
+    ConfigRegionSettings => "AWS::Config::RegionSettings", Config, config::ConfigRegionSettings;
+    SecurityHubHub => "AWS::SecurityHub::Hub", SecurityHub, securityhub::SecurityHubHub;
+    AccessAnalyzerRegionSettings => "AWS::AccessAnalyzer::RegionSettings", AccessAnalyzer, accessanalyzer::AccessAnalyzerRegionSettings;
 }
 
 impl ResourceType {
     /// The service part of this kind's ARNs: the owning
-    /// [`service`](Self::service)'s name, except for CloudWatch Logs log
-    /// groups (`logs`), which CloudArq collects with CloudWatch.
+    /// [`service`](Self::service)'s [ARN namespace](Service::arn_namespace),
+    /// except for CloudWatch Logs log groups (`logs`), which CloudArq
+    /// collects with CloudWatch.
     pub fn arn_service(self) -> &'static str {
         match self {
             Self::LogsLogGroup => "logs",
-            other => other.service().as_str(),
+            other => other.service().arn_namespace(),
         }
     }
 
@@ -272,9 +286,10 @@ pub struct Resource {
     /// The resource's ARN, its key in the snapshot (forms in the
     /// [module docs](self)). Findings name the resource by it.
     pub arn: Arn,
-    /// The region it lives in: set for EC2, RDS and KMS resources and for S3
-    /// buckets (the bucket's region, although its ARN names none); `None`
-    /// for IAM resources and the S3 account setting.
+    /// The region it lives in: set for EC2, RDS, KMS, Config, Security Hub
+    /// and Access Analyzer resources and for S3 buckets (the bucket's
+    /// region, although its ARN names none); `None` for IAM resources and
+    /// the S3 account setting.
     pub region: Option<Region>,
     /// A display name for messages (see the module table): a name, an id,
     /// or an EC2 resource's `Name` tag. Not unique and not an identifier:
