@@ -65,7 +65,15 @@ pub fn snapshot(n: usize) -> Snapshot {
         .iter()
         .map(|r| r.parse().expect("valid region"))
         .collect();
-    snap.services = Service::EVERY.to_vec();
+    // The estate of the engine benchmarks (issue 14): the five services it
+    // has modelled from the start, so its figures stay comparable.
+    snap.services = vec![
+        Service::Iam,
+        Service::S3,
+        Service::Ec2,
+        Service::Rds,
+        Service::Kms,
+    ];
     snap.resources.insert(account());
     snap.resources.insert(account_public_access_block());
     for (i, region) in REGIONS.iter().enumerate() {
@@ -677,9 +685,17 @@ mod tests {
     fn synthetic_snapshot_covers_every_kind() {
         let snap = snapshot(1_000);
         assert_eq!(snap.resources.len(), 1_000 + 2 + REGIONS.len());
+        // Every kind of the estate's five services but DB cluster snapshots,
+        // and the kinds added to those services since the estate was fixed
+        // (issue 13), whose absence keeps the benchmark figures comparable.
+        let later = [
+            ResourceType::RdsDbClusterSnapshot,
+            ResourceType::IamServerCertificate,
+            ResourceType::IamOrganizationsFeatures,
+            ResourceType::Ec2VpcPeeringConnection,
+        ];
         for t in ResourceType::ALL {
-            // DB cluster snapshots are the one kind not generated.
-            if *t != ResourceType::RdsDbClusterSnapshot {
+            if snap.services.contains(&t.service()) && !later.contains(t) {
                 assert!(snap.of_type(*t).count() > 0, "{t}");
             }
         }

@@ -302,6 +302,9 @@ pub enum Service {
     /// IAM Access Analyzer (analyzers). Its ARNs and IAM actions use the
     /// namespace `access-analyzer`: see [`arn_namespace`](Service::arn_namespace).
     AccessAnalyzer,
+    /// AWS Organizations, as the audited account sees it (delegated
+    /// administrators, the delegation policy).
+    Organizations,
 }
 
 impl Service {
@@ -334,6 +337,7 @@ impl Service {
         Service::Config,
         Service::SecurityHub,
         Service::AccessAnalyzer,
+        Service::Organizations,
     ];
 
     /// The lowercase service name, as in an ARN (except for
@@ -352,6 +356,7 @@ impl Service {
             Self::Config => "config",
             Self::SecurityHub => "securityhub",
             Self::AccessAnalyzer => "accessanalyzer",
+            Self::Organizations => "organizations",
         }
     }
 

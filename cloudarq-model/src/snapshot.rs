@@ -295,6 +295,10 @@ impl Snapshot {
                     ));
                 }
                 (true, region) if collected(region) => {}
+                // A multi-region trail whose home region was not scanned is
+                // read (as a shadow trail) in a scanned one: its `region`
+                // says which, and is checked below.
+                (true, _) if kind == ResourceType::CloudTrailTrail && r.region.is_some() => {}
                 (true, region) => return fail(self.uncollected("its ARN names region", region)),
             }
             if let Some(region) = &r.region

@@ -23,6 +23,7 @@ pub mod frameworks;
 pub mod golden;
 mod iam;
 mod kms;
+mod organizations;
 mod policy;
 mod rds;
 mod related;
@@ -37,7 +38,8 @@ mod securityhub;
 use cloudarq_model::rule::Rule;
 
 /// Every built-in rule: IAM, S3, EC2, RDS, KMS, CloudTrail, CloudWatch, then
-/// AWS Config, Security Hub and IAM Access Analyzer, each service in id order.
+/// AWS Config, Security Hub, IAM Access Analyzer and Organizations, each
+/// service in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
     iam::RULES
         .iter()
@@ -50,6 +52,7 @@ pub fn all() -> Vec<&'static dyn Rule> {
         .chain(config::RULES)
         .chain(securityhub::RULES)
         .chain(accessanalyzer::RULES)
+        .chain(organizations::RULES)
         .copied()
         .collect()
 }

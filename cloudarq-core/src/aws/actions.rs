@@ -53,6 +53,7 @@ actions! {
     IamListSamlProviders => Iam, "iam:ListSAMLProviders", true, "SAML identity providers.";
     IamListPolicies => Iam, "iam:ListPolicies", true, "Attached AWS-managed policies.";
     IamGetPolicyVersion => Iam, "iam:GetPolicyVersion", true, "The document of an attached AWS-managed policy.";
+    IamListServerCertificates => Iam, "iam:ListServerCertificates", true, "Metadata (name, expiration) of the SSL/TLS certificates stored in IAM.";
     S3ListBuckets => S3, "s3:ListAllMyBuckets", true, "Every bucket of the account.";
     S3GetBucketLocation => S3, "s3:GetBucketLocation", true, "A bucket's region.";
     S3GetBucketEncryption => S3, "s3:GetEncryptionConfiguration", true, "Default encryption.";
@@ -77,6 +78,8 @@ actions! {
     Ec2DescribeVpcs => Ec2, "ec2:DescribeVpcs", true, "VPCs.";
     Ec2DescribeFlowLogs => Ec2, "ec2:DescribeFlowLogs", true, "VPC flow logs.";
     Ec2DescribeNetworkAcls => Ec2, "ec2:DescribeNetworkAcls", true, "Network ACLs.";
+    Ec2DescribeVpcPeeringConnections => Ec2, "ec2:DescribeVpcPeeringConnections", true, "VPC peering connections with both sides' CIDRs.";
+    Ec2DescribeRouteTables => Ec2, "ec2:DescribeRouteTables", true, "Route tables, for the routes that use a peering connection.";
     RdsDescribeDbInstances => Rds, "rds:DescribeDBInstances", true, "DB instances.";
     RdsDescribeDbClusters => Rds, "rds:DescribeDBClusters", true, "DB clusters.";
     RdsDescribeDbSnapshots => Rds, "rds:DescribeDBSnapshots", true, "Manual and automated DB snapshots.";
@@ -106,6 +109,10 @@ actions! {
     SecurityHubDescribeHub => SecurityHub, "securityhub:DescribeHub", true, "Whether Security Hub is enabled in a region.";
     SecurityHubGetEnabledStandards => SecurityHub, "securityhub:GetEnabledStandards", true, "The security standards enabled in a region's Security Hub.";
     AccessAnalyzerListAnalyzers => AccessAnalyzer, "access-analyzer:ListAnalyzers", true, "A region's IAM Access Analyzer analyzers, with their type and status.";
+    IamListOrganizationsFeatures => Iam, "iam:ListOrganizationsFeatures", true, "Which IAM features (centralized root access) the organization manages.";
+    OrganizationsAuditDescribeOrganization => OrganizationsAudit, "organizations:DescribeOrganization", true, "The audited account's organization, if any.";
+    OrganizationsAuditListDelegatedAdministrators => OrganizationsAudit, "organizations:ListDelegatedAdministrators", true, "The organization's delegated administrators (management account only).";
+    OrganizationsAuditDescribeResourcePolicy => OrganizationsAudit, "organizations:DescribeResourcePolicy", true, "Whether Organizations policy management is delegated (management account only).";
 }
 
 /// The API a call goes to; STS and Organizations are not audited
@@ -140,6 +147,10 @@ pub enum ApiService {
     SecurityHub,
     /// IAM Access Analyzer.
     AccessAnalyzer,
+    /// AWS Organizations as an audited service: what the account sees of
+    /// its organization's governance (distinct from [`Organizations`](Self::Organizations),
+    /// the listing of an organization connection's accounts).
+    OrganizationsAudit,
 }
 
 impl ApiService {
@@ -148,7 +159,7 @@ impl ApiService {
     pub fn name(self) -> &'static str {
         match self {
             Self::Sts => "sts",
-            Self::Organizations => "organizations",
+            Self::Organizations | Self::OrganizationsAudit => "organizations",
             Self::Logs => "logs",
             other => other.audited().map_or("aws", |s| s.as_str()),
         }
@@ -170,6 +181,7 @@ impl ApiService {
             Self::Config => Some(Service::Config),
             Self::SecurityHub => Some(Service::SecurityHub),
             Self::AccessAnalyzer => Some(Service::AccessAnalyzer),
+            Self::OrganizationsAudit => Some(Service::Organizations),
         }
     }
 }

@@ -59,7 +59,7 @@ impl RateLimits {
             ApiService::Rds => self.rds,
             ApiService::Kms => self.kms,
             ApiService::Sts => self.sts,
-            ApiService::Organizations => ORGANIZATIONS_RATE,
+            ApiService::Organizations | ApiService::OrganizationsAudit => ORGANIZATIONS_RATE,
             ApiService::CloudTrail => CLOUDTRAIL_RATE,
             ApiService::Logs => LOGS_RATE,
             ApiService::CloudWatch => CLOUDWATCH_RATE,

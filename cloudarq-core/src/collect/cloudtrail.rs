@@ -5,7 +5,10 @@
 //! is how a member account sees its organization's trail; not paginated),
 //! then, for each trail whose home region this is, `GetTrailStatus` and
 //! `GetEventSelectors` at once. A multi-region trail is listed in every
-//! region but read once, in its home region.
+//! region but read once, in its home region; when its home region is not
+//! scanned, it is read in the first scanned region (through its ARN, as a
+//! shadow trail), so a scan of some regions still sees the trail that
+//! covers them.
 
 use aws_sdk_cloudtrail::Client;
 use aws_sdk_cloudtrail::operation::get_event_selectors::GetEventSelectorsOutput;
@@ -34,8 +37,13 @@ pub(crate) fn account(ctx: &AwsContext) -> Vec<Resource> {
     }]
 }
 
-/// Collects the trails whose home region is `region`.
-pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> {
+/// Collects the trails read in `region`: those whose home it is, and, in
+/// the first of `scanned`, those whose home is not scanned.
+pub(crate) async fn collect(
+    ctx: &AwsContext,
+    region: &Region,
+    scanned: &[Region],
+) -> Vec<Resource> {
     let client = ctx.cloudtrail(region);
     let listed = ctx
         .read(
@@ -51,7 +59,7 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
     let home: Vec<&aws_sdk_cloudtrail::types::Trail> = out
         .trail_list()
         .iter()
-        .filter(|t| t.home_region().is_none_or(|h| h == region.as_str()))
+        .filter(|t| read_here(t.home_region(), region, scanned))
         .collect();
     let client = &client;
     futures::stream::iter(home)
@@ -60,6 +68,15 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
         .filter_map(std::future::ready)
         .collect()
         .await
+}
+
+/// Whether a trail listed in `region` with this home region is read there.
+fn read_here(home: Option<&str>, region: &Region, scanned: &[Region]) -> bool {
+    match home {
+        None => true,
+        Some(h) if h == region.as_str() => true,
+        Some(h) => !scanned.iter().any(|r| r.as_str() == h) && scanned.first() == Some(region),
+    }
 }
 
 /// One trail, read in full.
@@ -178,6 +195,18 @@ fn event_selectors(o: &GetEventSelectorsOutput) -> EventSelectors {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn each_trail_is_read_once_even_when_its_home_is_not_scanned() {
+        let r = |s: &str| s.parse::<Region>().expect("region");
+        let scanned = [r("eu-west-1"), r("us-east-1")];
+        assert!(read_here(Some("eu-west-1"), &scanned[0], &scanned));
+        assert!(!read_here(Some("eu-west-1"), &scanned[1], &scanned));
+        // Home in ap-south-1, not scanned: read in the first scanned region only.
+        assert!(read_here(Some("ap-south-1"), &scanned[0], &scanned));
+        assert!(!read_here(Some("ap-south-1"), &scanned[1], &scanned));
+        assert!(read_here(None, &scanned[1], &scanned));
+    }
+
     use aws_sdk_cloudtrail::types::{
         AdvancedEventSelector as SdkAdvanced, AdvancedFieldSelector, EventSelector as SdkBasic,
         ReadWriteType,

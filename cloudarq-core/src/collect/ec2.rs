@@ -5,13 +5,15 @@
 //! Every list call of a region is independent, so they all run at once:
 //! one `DescribeSecurityGroups`, `DescribeNetworkInterfaces`,
 //! `DescribeInstances`, `DescribeVolumes`, `DescribeVpcs`, `DescribeFlowLogs`
-//! and `DescribeNetworkAcls` (each followed to its last page), two
+//! `DescribeNetworkAcls`, `DescribeVpcPeeringConnections` and
+//! `DescribeRouteTables` (each followed to its last page), two
 //! `DescribeSnapshots` (owned, then publicly restorable; see [`ebs`] for
 //! when a per-snapshot `DescribeSnapshotAttribute` follows),
-//! `GetEbsEncryptionByDefault` and `GetEbsDefaultKmsKeyId`: at most 11
+//! `GetEbsEncryptionByDefault` and `GetEbsDefaultKmsKeyId`: at most 13
 //! requests for a region whose lists fit in one page each. Responses are
 //! then joined in memory: interfaces say which security groups are in use,
-//! flow logs are matched to VPCs by resource id.
+//! flow logs are matched to VPCs by resource id, routes to peering
+//! connections by target.
 //!
 //! A failed list call is a coverage gap and its resources are absent; a
 //! failed call that only feeds a field (interfaces for
@@ -32,7 +34,19 @@ use crate::collect::util;
 pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> {
     let client = ctx.ec2(region);
     let at = Some(region);
-    let (sgs, enis, instances, volumes, snapshots, settings, vpcs, flow_logs, nacls) = futures::join!(
+    let (
+        sgs,
+        enis,
+        instances,
+        volumes,
+        snapshots,
+        settings,
+        vpcs,
+        flow_logs,
+        nacls,
+        peerings,
+        routes,
+    ) = futures::join!(
         ctx.paginate(
             Action::Ec2DescribeSecurityGroups,
             at,
@@ -70,6 +84,19 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
             at,
             client.describe_network_acls().into_paginator().send(),
         ),
+        ctx.paginate(
+            Action::Ec2DescribeVpcPeeringConnections,
+            at,
+            client
+                .describe_vpc_peering_connections()
+                .into_paginator()
+                .send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeRouteTables,
+            at,
+            client.describe_route_tables().into_paginator().send(),
+        ),
     );
     let sgs = settle(sgs);
     let enis = settle(enis);
@@ -78,6 +105,8 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
     let vpcs = settle(vpcs);
     let flow_logs = settle(flow_logs);
     let nacls = settle(nacls);
+    let peerings = settle(peerings);
+    let routes = settle(routes);
 
     let mut out = Vec::new();
     let eni_list: Vec<&types::NetworkInterface> = enis
@@ -130,6 +159,17 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
             .iter()
             .flat_map(|p| p.network_acls())
             .filter_map(|n| network::network_acl(ctx, region, n)),
+    );
+    let peering_routes = network::routes_by_peering(
+        routes.pages.iter().flat_map(|p| p.route_tables()),
+        routes.complete,
+    );
+    out.extend(
+        peerings
+            .pages
+            .iter()
+            .flat_map(|p| p.vpc_peering_connections())
+            .filter_map(|p| network::peering(ctx, region, p, &peering_routes)),
     );
     out
 }

@@ -10,8 +10,9 @@ use aws_sdk_iam::types::{
     AttachedPolicy as SdkAttached, PolicyDetail, PolicyScopeType, ReportStateType,
 };
 use cloudarq_model::inventory::iam::{
-    AccessKey, AttachedPolicy, IamAccount, IamGroup, IamManagedPolicy, IamRole, IamUser,
-    InlinePolicy, PasswordPolicy, RootUser, UserCredentials,
+    AccessKey, AttachedPolicy, IamAccount, IamGroup, IamManagedPolicy, IamOrganizationsFeatures,
+    IamRole, IamServerCertificate, IamUser, InlinePolicy, PasswordPolicy, RootUser,
+    UserCredentials,
 };
 use cloudarq_model::{Arn, Collected, Properties, Resource, Timestamp};
 use futures::StreamExt;
@@ -34,6 +35,8 @@ pub(crate) async fn collect(ctx: &AwsContext) -> Vec<Resource> {
         map_details(&details, report.value(), virtual_mfa.as_ref(), &mut out);
     }
     out.extend(aws_managed_policies(ctx).await);
+    out.extend(server_certificates(ctx).await);
+    out.extend(organizations_features(ctx).await);
     out.extend(account(ctx, report.value(), virtual_mfa.as_ref()).await);
     out
 }
@@ -317,6 +320,77 @@ async fn aws_managed_policies(ctx: &AwsContext) -> Vec<Resource> {
         .filter_map(|r| async move { r })
         .collect()
         .await
+}
+
+/// `ListOrganizationsFeatures` answers: the account is in no organization.
+const NO_ORGANIZATION: &str = "OrganizationNotFoundException";
+
+/// `ListOrganizationsFeatures` answers: IAM's trusted access is not enabled
+/// in the organization, so no feature can be.
+const NO_TRUSTED_ACCESS: &str = "ServiceAccessNotEnabledException";
+
+/// The IAM features the organization manages centrally.
+async fn organizations_features(ctx: &AwsContext) -> Vec<Resource> {
+    let Some(arn) = ctx.arn("iam", None, "organizations-features") else {
+        return Vec::new();
+    };
+    let client = ctx.iam();
+    let action = Action::IamListOrganizationsFeatures;
+    let answer = match ctx
+        .call(action, None, client.list_organizations_features().send())
+        .await
+    {
+        Ok(out) => Ok(Some(
+            out.enabled_features()
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect(),
+        )),
+        Err(e) if e.code.as_deref() == Some(NO_ORGANIZATION) => Ok(None),
+        Err(e) if e.code.as_deref() == Some(NO_TRUSTED_ACCESS) => Ok(Some(Vec::new())),
+        Err(e) => Err(e),
+    };
+    let enabled_features = ctx.settle(action, None, Some(&arn), answer);
+    vec![Resource {
+        arn,
+        region: None,
+        name: ctx.account_id().as_str().to_owned(),
+        tags: BTreeMap::new(),
+        properties: Properties::IamOrganizationsFeatures(Box::new(IamOrganizationsFeatures {
+            enabled_features,
+        })),
+    }]
+}
+
+/// The SSL/TLS certificates stored in IAM: metadata only.
+async fn server_certificates(ctx: &AwsContext) -> Vec<Resource> {
+    let client = ctx.iam();
+    let stream = client.list_server_certificates().into_paginator().send();
+    let paged = ctx
+        .paginate(Action::IamListServerCertificates, None, stream)
+        .await;
+    paged
+        .pages
+        .iter()
+        .flat_map(|p| p.server_certificate_metadata_list())
+        .filter_map(|c| {
+            let arn: Arn = c.arn().parse().ok()?;
+            let name = c.server_certificate_name().to_owned();
+            Some(Resource {
+                arn,
+                region: None,
+                name: name.clone(),
+                tags: BTreeMap::new(),
+                properties: Properties::IamServerCertificate(Box::new(IamServerCertificate {
+                    name,
+                    id: c.server_certificate_id().to_owned(),
+                    path: c.path().to_owned(),
+                    uploaded: ts_opt(c.upload_date()),
+                    expiration: ts_opt(c.expiration()),
+                })),
+            })
+        })
+        .collect()
 }
 
 /// ARNs of users (and root) with an assigned virtual MFA device.

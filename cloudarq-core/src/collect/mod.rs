@@ -7,6 +7,7 @@ mod cloudwatch;
 mod ec2;
 mod iam;
 mod kms;
+mod organizations;
 mod rds;
 mod s3;
 mod sns;
@@ -38,6 +39,7 @@ enum Unit {
     Config(Region),
     SecurityHub(Region),
     AccessAnalyzer(Region),
+    Organizations,
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -69,6 +71,7 @@ pub(crate) async fn run(
             Service::AccessAnalyzer => {
                 units.extend(regions.iter().cloned().map(Unit::AccessAnalyzer));
             }
+            Service::Organizations => units.push(Unit::Organizations),
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -89,6 +92,7 @@ pub(crate) async fn run(
                 Unit::Config(r) => (Service::Config, Some(r.clone())),
                 Unit::SecurityHub(r) => (Service::SecurityHub, Some(r.clone())),
                 Unit::AccessAnalyzer(r) => (Service::AccessAnalyzer, Some(r.clone())),
+                Unit::Organizations => (Service::Organizations, None),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
@@ -97,13 +101,14 @@ pub(crate) async fn run(
                 Unit::Rds(r) => rds::collect(ctx, &r).await,
                 Unit::Kms(r) => kms::collect(ctx, &r).await,
                 Unit::CloudTrailAccount => cloudtrail::account(ctx),
-                Unit::CloudTrail(r) => cloudtrail::collect(ctx, &r).await,
+                Unit::CloudTrail(r) => cloudtrail::collect(ctx, &r, regions).await,
                 Unit::CloudWatchAccount => cloudwatch::account(ctx),
                 Unit::CloudWatch(r) => cloudwatch::collect(ctx, &r).await,
                 Unit::Sns(r) => sns::collect(ctx, &r).await,
                 Unit::Config(r) => config::collect(ctx, &r).await,
                 Unit::SecurityHub(r) => securityhub::collect(ctx, &r).await,
                 Unit::AccessAnalyzer(r) => accessanalyzer::collect(ctx, &r).await,
+                Unit::Organizations => organizations::collect(ctx).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,

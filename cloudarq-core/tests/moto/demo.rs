@@ -488,6 +488,97 @@ pub async fn seed_demo(env: &Env) {
     seed_ec2(env, R2, false).await;
     seed_rds(env, R1).await;
     seed_kms(env).await;
+    seed_monitoring(env).await;
+    // moto never counts confirmed subscriptions; AWS would for the security
+    // team's confirmed e-mail subscription.
+    env.proxy.rewrite_response(
+        "sns:GetTopicAttributes",
+        "<key>SubscriptionsConfirmed</key><value>0</value>",
+        "<key>SubscriptionsConfirmed</key><value>1</value>",
+    );
+}
+/// The CIS root-usage filter, as the benchmark gives it.
+const ROOT_USAGE: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
+
+/// A security-group filter one event short of CIS (no `DeleteSecurityGroup`).
+const SG_CHANGES_SHORT: &str = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) }";
+
+/// Logging and monitoring: a multi-region trail (validated, but not
+/// encrypted with a KMS key) delivering to a log group, a root-usage filter
+/// with an alarm notifying a subscribed topic (monitored), and a
+/// security-group filter that misses `DeleteSecurityGroup` (a near miss that
+/// must fail).
+async fn seed_monitoring(env: &Env) {
+    let conf = env.seed_config(R1).await;
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
+    let group = "acme-trail-logs";
+    logs.create_log_group()
+        .log_group_name(group)
+        .send()
+        .await
+        .unwrap();
+    for (name, pattern, metric) in [
+        ("root-usage", ROOT_USAGE, "RootUsage"),
+        ("sg-changes", SG_CHANGES_SHORT, "SecurityGroupChanges"),
+    ] {
+        logs.put_metric_filter()
+            .log_group_name(group)
+            .filter_name(name)
+            .filter_pattern(pattern)
+            .metric_transformations(
+                aws_sdk_cloudwatchlogs::types::MetricTransformation::builder()
+                    .metric_name(metric)
+                    .metric_namespace("CISBenchmark")
+                    .metric_value("1")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    let sns = aws_sdk_sns::Client::new(&conf);
+    let topic = sns
+        .create_topic()
+        .name("security-alerts")
+        .send()
+        .await
+        .unwrap()
+        .topic_arn()
+        .unwrap()
+        .to_owned();
+    let cw = aws_sdk_cloudwatch::Client::new(&conf);
+    for metric in ["RootUsage", "SecurityGroupChanges"] {
+        cw.put_metric_alarm()
+            .alarm_name(metric)
+            .metric_name(metric)
+            .namespace("CISBenchmark")
+            .statistic(aws_sdk_cloudwatch::types::Statistic::Sum)
+            .period(300)
+            .evaluation_periods(1)
+            .threshold(1.0)
+            .comparison_operator(
+                aws_sdk_cloudwatch::types::ComparisonOperator::GreaterThanOrEqualToThreshold,
+            )
+            .actions_enabled(true)
+            .alarm_actions(&topic)
+            .send()
+            .await
+            .unwrap();
+    }
+    let ct = aws_sdk_cloudtrail::Client::new(&conf);
+    ct.create_trail()
+        .name("acme-trail")
+        .s3_bucket_name("acme-audit-logs")
+        .is_multi_region_trail(true)
+        .include_global_service_events(true)
+        .enable_log_file_validation(true)
+        .cloud_watch_logs_log_group_arn(format!("arn:aws:logs:{R1}:{ACCOUNT}:log-group:{group}:*"))
+        .cloud_watch_logs_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/trail-to-logs"))
+        .send()
+        .await
+        .unwrap();
+    ct.start_logging().name("acme-trail").send().await.unwrap();
 }
 
 /// The display name (key id) of the demo key with this description.
@@ -525,6 +616,23 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     let env = Env::start().await;
     env.correct_moto_versioning();
     let mut snap = demo_snapshot(&env).await;
+    // The collection's cost, per API (the signing name of each request):
+    // `cargo test -p cloudarq-core --test moto demo_account -- --nocapture`
+    // prints it. A growing count is a regression to explain.
+    let mut per_api: BTreeMap<String, u64> = BTreeMap::new();
+    for seen in env.proxy.seen() {
+        let api = seen.scope.rsplit('/').next().unwrap_or("?").to_owned();
+        *per_api.entry(api).or_default() += 1;
+    }
+    eprintln!(
+        "demo scan requests per API: {per_api:?}, total {}",
+        snap.stats.api_requests
+    );
+    assert!(
+        snap.stats.api_requests <= 200,
+        "the demo scan now costs {} requests: {per_api:?}",
+        snap.stats.api_requests
+    );
     // A fixed collection time keeps the recorded demo's age-based findings stable.
     snap.collected_at = "2026-11-01T09:00:00Z".parse::<Timestamp>().unwrap();
     let result = Engine::new(cloudarq_rules::all()).evaluate(&snap);
@@ -587,6 +695,11 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         ("rds_instance_backup_enabled", "orders-db"),
         ("rds_instance_default_admin", "orders-db"),
         ("rds_snapshots_public_access", "orders-before-migration"),
+        ("cloudtrail_kms_encryption_enabled", "acme-trail"),
+        (
+            "cloudwatch_log_metric_filter_security_group_changes",
+            ACCOUNT,
+        ),
     ];
     let mut missing = Vec::new();
     for (rule, name) in planted {
@@ -620,6 +733,12 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     ));
     assert!(passes("rds_instance_storage_encrypted", "billing-db"));
     assert!(passes("ec2_instance_imdsv2_enabled", "app-1"));
+    assert!(passes("cloudtrail_multi_region_enabled", ACCOUNT));
+    assert!(passes(
+        "cloudtrail_log_file_validation_enabled",
+        "acme-trail"
+    ));
+    assert!(passes("cloudwatch_log_metric_filter_root_usage", ACCOUNT));
     for key in ["orders-data", "partner-share", "analytics-share", "backups"] {
         assert!(
             passes("kms_cmk_rotation_enabled", &key_named(&snap, key)),

@@ -25,6 +25,16 @@ impl Env {
     pub async fn start() -> Env {
         let moto = Moto::start();
         let proxy = Proxy::start(moto.port).await;
+        // FIXME(moto): moto lacks IAM's ListOrganizationsFeatures; answer as
+        // AWS does for an account in no organization (tests that need
+        // another answer set their own).
+        proxy.fault(
+            "iam:ListOrganizationsFeatures",
+            crate::loopback::Fault::Error {
+                code: "OrganizationNotFoundException",
+                status: 400,
+            },
+        );
         Env { moto, proxy }
     }
 

@@ -428,7 +428,13 @@ fn operation_of(
 fn speaks_json(service: &str) -> bool {
     matches!(
         service,
-        "kms" | "config" | "securityhub" | "access-analyzer" | "cloudtrail" | "logs"
+        "kms"
+            | "config"
+            | "securityhub"
+            | "access-analyzer"
+            | "cloudtrail"
+            | "logs"
+            | "organizations"
     )
 }
 

@@ -10,12 +10,15 @@ mod auth;
 mod demo;
 mod ec2;
 mod faults;
+mod governance;
 mod harness;
 mod iam;
+mod iam_certificates;
 mod kms;
 mod loopback;
 mod monitoring;
 mod organizations;
+mod peering;
 mod rds;
 mod s3;
 

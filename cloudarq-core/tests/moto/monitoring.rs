@@ -71,9 +71,11 @@ async fn seed(env: &Env) {
                 .expect("metric filter");
         }
         let sns = aws_sdk_sns::Client::new(&conf);
-        let topic = sns
-            .create_topic()
-            .name(format!("alerts-{r}"))
+        let mut create_topic = sns.create_topic().name(format!("alerts-{r}"));
+        if secure {
+            create_topic = create_topic.attributes("KmsMasterKeyId", "alias/aws/sns");
+        }
+        let topic = create_topic
             .send()
             .await
             .expect("topic")
@@ -270,6 +272,7 @@ async fn monitoring_services_are_collected_both_ways_in_two_regions() {
     // CloudWatch Logs and alarms.
     let (g1, g2) = (group(&snap, R1), group(&snap, R2));
     assert_eq!((g1.retention_days, g2.retention_days), (Some(365), None));
+    assert!(g1.kms_key_id.is_some() && g2.kms_key_id.is_none());
     let f1 = g1.metric_filters.value().expect("filters read");
     assert_eq!(f1.len(), 1);
     assert_eq!(f1[0].pattern, ROOT_PATTERN);
@@ -294,6 +297,11 @@ async fn monitoring_services_are_collected_both_ways_in_two_regions() {
     for r in [R1, R2] {
         let attrs = topic(&snap, r).attributes.value().expect("attributes read");
         assert_eq!(attrs.subscriptions_confirmed, 1, "{r}");
+        assert!(
+            attrs.policy.is_some(),
+            "{r}: moto gives every topic its default policy"
+        );
+        assert_eq!(attrs.kms_master_key_id.is_some(), r == R1, "{r}");
     }
 
     // The rules: the secure side passes, the other fails, per trail.

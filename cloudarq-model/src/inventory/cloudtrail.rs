@@ -9,7 +9,9 @@
 //! **Where a trail is.** `DescribeTrails` in a region also lists the
 //! *shadow* copies of multi-region and organization trails whose home is
 //! elsewhere. Each trail is kept once, in its home region, where the
-//! per-trail calls are made. An **organization trail** made by the
+//! per-trail calls are made; a trail whose home region was not scanned is
+//! kept in the first scanned region instead ([`Resource::region`](crate::Resource::region)
+//! says where it was read; its ARN still names its home). An **organization trail** made by the
 //! management account is listed in every member account too: its ARN names
 //! the management account, which is the one case where a resource of a
 //! snapshot names another account ([`Trail::organization_trail`] is then

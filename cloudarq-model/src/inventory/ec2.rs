@@ -16,6 +16,7 @@
 //! | [`Ec2RegionSettings`] (`AWS::EC2::RegionSettings`) | `arn:aws:ec2:<region>:<account>:account` | `GetEbsEncryptionByDefault`, `GetEbsDefaultKmsKeyId` |
 //! | [`Vpc`] (`AWS::EC2::VPC`) | `arn:aws:ec2:<region>:<account>:vpc/<vpc-id>` | `DescribeVpcs`; `flow_logs` from `DescribeFlowLogs` |
 //! | [`NetworkAcl`] (`AWS::EC2::NetworkAcl`) | `arn:aws:ec2:<region>:<account>:network-acl/<acl-id>` | `DescribeNetworkAcls` |
+//! | [`VpcPeeringConnection`] (`AWS::EC2::VPCPeeringConnection`) | `arn:aws:ec2:<region>:<account>:vpc-peering-connection/<pcx-id>` | `DescribeVpcPeeringConnections`; `routes` from `DescribeRouteTables` |
 //!
 //! A failed listing leaves that kind's resources of the region absent (the
 //! pages read before the failure are kept) with a gap naming the call.
@@ -24,8 +25,10 @@
 //! [`SecurityGroup::attached_interfaces`] (when the interface listing
 //! failed or stopped early), [`Snapshot::public`],
 //! [`Ec2RegionSettings::ebs_encryption_by_default`],
-//! [`Ec2RegionSettings::ebs_default_kms_key_id`] and [`Vpc::flow_logs`]
-//! (when the flow-log listing failed or stopped early). Every other field
+//! [`Ec2RegionSettings::ebs_default_kms_key_id`], [`Vpc::flow_logs`]
+//! (when the flow-log listing failed or stopped early) and
+//! [`VpcPeeringConnection::routes`] (when the route-table listing failed or
+//! stopped early). Every other field
 //! comes with its kind's listing and is always present.
 //!
 //! Resources refer to each other by EC2 id (`sg-…`, `eni-…`, `i-…`,
@@ -584,4 +587,67 @@ pub struct NetworkAcl {
     /// none is.
     #[serde(default)]
     pub associated_subnets: Vec<String>,
+}
+
+/// `AWS::EC2::VPCPeeringConnection`: a VPC peering connection as seen from
+/// one region, ARN
+/// `arn:aws:ec2:<region>:<account>:vpc-peering-connection/<pcx-id>`, from
+/// `DescribeVpcPeeringConnections`. A peering between two regions is in the
+/// snapshot once per scanned region it joins, each with that region's
+/// routes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VpcPeeringConnection {
+    /// Its id (`pcx-…`).
+    pub peering_id: String,
+    /// Its status code: `active`, `pending-acceptance`, `deleted`, ….
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The VPC that asked for the peering.
+    pub requester: PeeringSide,
+    /// The VPC that accepted it.
+    pub accepter: PeeringSide,
+    /// The routes of this region's route tables whose target is this
+    /// peering (`DescribeRouteTables`). Not collected when the route-table
+    /// listing failed or stopped early (`ec2:DescribeRouteTables`).
+    #[serde(default)]
+    pub routes: Collected<Vec<PeeringRoute>>,
+}
+
+/// One side of a peering connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeeringSide {
+    /// The VPC's id.
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// The account that owns it.
+    #[serde(default)]
+    pub owner_id: Option<String>,
+    /// Its region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Its IPv4 CIDR blocks (the primary first).
+    #[serde(default)]
+    pub cidr_blocks: Vec<String>,
+}
+
+/// A route that sends traffic over a peering connection.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeeringRoute {
+    /// The route table (`rtb-…`).
+    pub route_table_id: String,
+    /// The route table's VPC.
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// The IPv4 destination, such as `10.1.0.0/24`.
+    #[serde(default)]
+    pub destination_cidr: Option<String>,
+    /// The IPv6 destination.
+    #[serde(default)]
+    pub destination_ipv6_cidr: Option<String>,
+    /// A managed prefix list destination (`pl-…`).
+    #[serde(default)]
+    pub destination_prefix_list: Option<String>,
 }

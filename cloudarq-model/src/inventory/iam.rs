@@ -10,6 +10,8 @@
 //! | [`IamUser`] (`AWS::IAM::User`) | `arn:aws:iam::<account>:user/<path><name>` | `GetAccountAuthorizationDetails`; credentials from the credential report; virtual MFA from `ListVirtualMFADevices` |
 //! | [`IamGroup`] (`AWS::IAM::Group`) | `arn:aws:iam::<account>:group/<path><name>` | `GetAccountAuthorizationDetails` (members from the users' group lists) |
 //! | [`IamRole`] (`AWS::IAM::Role`) | `arn:aws:iam::<account>:role/<path><name>` | `GetAccountAuthorizationDetails` |
+//! | [`IamOrganizationsFeatures`] (`AWS::IAM::OrganizationsFeatures`) | `arn:aws:iam::<account>:organizations-features` | `ListOrganizationsFeatures` (centralized root access) |
+//! | [`IamServerCertificate`] (`AWS::IAM::ServerCertificate`) | `arn:aws:iam::<account>:server-certificate/<path><name>` | `ListServerCertificates` (metadata only: the certificate body and chain are not read) |
 //! | [`IamManagedPolicy`] (`AWS::IAM::ManagedPolicy`) | `arn:aws:iam::<account>:policy/<path><name>`; `arn:aws:iam::aws:policy/<path><name>` for AWS-managed | customer-managed: `GetAccountAuthorizationDetails`, documents included; AWS-managed (only those attached in the account): `ListPolicies` (`Scope=AWS`, `OnlyAttached`), document from `GetPolicyVersion` |
 //!
 //! When `GetAccountAuthorizationDetails` fails before its first page, there
@@ -389,4 +391,42 @@ pub struct IamManagedPolicy {
     /// When the policy was last updated (its default version last changed).
     #[serde(default)]
     pub updated: Option<Timestamp>,
+}
+
+/// `AWS::IAM::ServerCertificate`: an SSL/TLS certificate stored in IAM (for
+/// load balancers and CloudFront in regions without ACM), from
+/// `ListServerCertificates`. Only its metadata is read.
+/// [`Resource::name`](crate::Resource::name) is the certificate's name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamServerCertificate {
+    /// The certificate's name (untrusted text).
+    pub name: String,
+    /// The certificate's id (`ASCA…`).
+    pub id: String,
+    /// The IAM path (`/` by default, `/cloudfront/` for CloudFront).
+    pub path: String,
+    /// When it was uploaded.
+    #[serde(default)]
+    pub uploaded: Option<Timestamp>,
+    /// When it expires; `None` when IAM did not say.
+    #[serde(default)]
+    pub expiration: Option<Timestamp>,
+}
+
+/// `AWS::IAM::OrganizationsFeatures`: the IAM features the organization
+/// manages centrally for its member accounts (`ListOrganizationsFeatures`),
+/// such as centralized root access. Always in a snapshot that collected
+/// IAM. [`Resource::name`](crate::Resource::name) is the account id.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamOrganizationsFeatures {
+    /// The enabled features (`RootCredentialsManagement`, `RootSessions`);
+    /// empty when IAM's trusted access is not enabled in the organization
+    /// (`ServiceAccessNotEnabledException`); `Value(None)` when the account
+    /// is in no organization (`OrganizationNotFoundException`). Not
+    /// collected when the call failed or was denied, as it is from a member
+    /// account that is not a delegated administrator.
+    #[serde(default)]
+    pub enabled_features: Collected<Option<Vec<String>>>,
 }

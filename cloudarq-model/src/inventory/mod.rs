@@ -20,6 +20,8 @@
 //! | `AWS::IAM::Group` | [`iam::IamGroup`] | `arn:aws:iam::<account>:group/<path><name>` | global | group name |
 //! | `AWS::IAM::Role` | [`iam::IamRole`] | `arn:aws:iam::<account>:role/<path><name>` | global | role name |
 //! | `AWS::IAM::ManagedPolicy` | [`iam::IamManagedPolicy`] | `arn:aws:iam::<account>:policy/<path><name>`, or `arn:aws:iam::aws:policy/<path><name>` for AWS-managed ones | global | policy name |
+//! | `AWS::IAM::ServerCertificate` | [`iam::IamServerCertificate`] | `arn:aws:iam::<account>:server-certificate/<path><name>` | global | certificate name |
+//! | `AWS::IAM::OrganizationsFeatures` | [`iam::IamOrganizationsFeatures`] | `arn:aws:iam::<account>:organizations-features` | global | the account id |
 //! | `AWS::S3::AccountPublicAccessBlock` | [`s3::S3AccountPublicAccessBlock`] | `arn:aws:s3::<account>:account` | global | the account id |
 //! | `AWS::S3::Bucket` | [`s3::S3Bucket`] | `arn:aws:s3:::<bucket>` (no region, no account) | the bucket's region | bucket name |
 //! | `AWS::EC2::RegionSettings` | [`ec2::Ec2RegionSettings`] | `arn:aws:ec2:<region>:<account>:account` | its region | the account id |
@@ -30,6 +32,7 @@
 //! | `AWS::EC2::Snapshot` | [`ec2::Snapshot`] | `arn:aws:ec2:<region>::snapshot/<snap-id>` (no account) | its region | `Name` tag, else id |
 //! | `AWS::EC2::VPC` | [`ec2::Vpc`] | `arn:aws:ec2:<region>:<account>:vpc/<vpc-id>` | its region | `Name` tag, else id |
 //! | `AWS::EC2::NetworkAcl` | [`ec2::NetworkAcl`] | `arn:aws:ec2:<region>:<account>:network-acl/<acl-id>` | its region | `Name` tag, else id |
+//! | `AWS::EC2::VPCPeeringConnection` | [`ec2::VpcPeeringConnection`] | `arn:aws:ec2:<region>:<account>:vpc-peering-connection/<pcx-id>` | its region (once per scanned region it joins) | `Name` tag, else id |
 //! | `AWS::RDS::DBInstance` | [`rds::DbInstance`] | `arn:aws:rds:<region>:<account>:db:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBCluster` | [`rds::DbCluster`] | `arn:aws:rds:<region>:<account>:cluster:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:snapshot:<identifier>` | its region | identifier |
@@ -44,6 +47,7 @@
 //! | `AWS::Config::RegionSettings` | [`config::ConfigRegionSettings`] | `arn:aws:config:<region>:<account>:account` | its region | the account id |
 //! | `AWS::SecurityHub::Hub` | [`securityhub::SecurityHubHub`] | `arn:aws:securityhub:<region>:<account>:hub/default` | its region | the account id |
 //! | `AWS::AccessAnalyzer::RegionSettings` | [`accessanalyzer::AccessAnalyzerRegionSettings`] | `arn:aws:access-analyzer:<region>:<account>:account` | its region | the account id |
+//! | `AWS::Organizations::Account` | [`organizations::OrganizationsAccount`] | `arn:aws:organizations::<account>:account` | global | the account id |
 //!
 //! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
 //! default); RDS ARNs are the ones RDS returns. A rule that looks a related
@@ -92,6 +96,7 @@ pub mod cloudwatch;
 pub mod ec2;
 pub mod iam;
 pub mod kms;
+pub mod organizations;
 pub mod rds;
 pub mod s3;
 pub mod sns;
@@ -210,6 +215,8 @@ resource_kinds! {
     IamGroup => "AWS::IAM::Group", Iam, iam::IamGroup;
     IamRole => "AWS::IAM::Role", Iam, iam::IamRole;
     IamManagedPolicy => "AWS::IAM::ManagedPolicy", Iam, iam::IamManagedPolicy;
+    IamServerCertificate => "AWS::IAM::ServerCertificate", Iam, iam::IamServerCertificate;
+    IamOrganizationsFeatures => "AWS::IAM::OrganizationsFeatures", Iam, iam::IamOrganizationsFeatures;
     S3AccountPublicAccessBlock => "AWS::S3::AccountPublicAccessBlock", S3, s3::S3AccountPublicAccessBlock;
     S3Bucket => "AWS::S3::Bucket", S3, s3::S3Bucket;
     Ec2RegionSettings => "AWS::EC2::RegionSettings", Ec2, ec2::Ec2RegionSettings;
@@ -220,6 +227,7 @@ resource_kinds! {
     Ec2Snapshot => "AWS::EC2::Snapshot", Ec2, ec2::Snapshot;
     Ec2Vpc => "AWS::EC2::VPC", Ec2, ec2::Vpc;
     Ec2NetworkAcl => "AWS::EC2::NetworkAcl", Ec2, ec2::NetworkAcl;
+    Ec2VpcPeeringConnection => "AWS::EC2::VPCPeeringConnection", Ec2, ec2::VpcPeeringConnection;
     RdsDbInstance => "AWS::RDS::DBInstance", Rds, rds::DbInstance;
     RdsDbCluster => "AWS::RDS::DBCluster", Rds, rds::DbCluster;
     RdsDbSnapshot => "AWS::RDS::DBSnapshot", Rds, rds::DbSnapshot;
@@ -234,6 +242,7 @@ resource_kinds! {
     ConfigRegionSettings => "AWS::Config::RegionSettings", Config, config::ConfigRegionSettings;
     SecurityHubHub => "AWS::SecurityHub::Hub", SecurityHub, securityhub::SecurityHubHub;
     AccessAnalyzerRegionSettings => "AWS::AccessAnalyzer::RegionSettings", AccessAnalyzer, accessanalyzer::AccessAnalyzerRegionSettings;
+    OrganizationsAccount => "AWS::Organizations::Account", Organizations, organizations::OrganizationsAccount;
 }
 
 impl ResourceType {
@@ -253,7 +262,7 @@ impl ResourceType {
     /// account resources) do not.
     pub fn is_regional(self) -> bool {
         match self.service() {
-            Service::Iam | Service::S3 => false,
+            Service::Iam | Service::S3 | Service::Organizations => false,
             _ => !matches!(self, Self::CloudTrailAccount | Self::CloudWatchAccount),
         }
     }

@@ -7,6 +7,7 @@
 //! neither for nor against: it makes a FAIL *not collected* when it might
 //! have passed.
 
+mod cloudtrail_cloudwatch_logging_enabled;
 mod cloudtrail_kms_encryption_enabled;
 mod cloudtrail_log_file_validation_enabled;
 mod cloudtrail_logs_s3_bucket_access_logging_enabled;
@@ -21,6 +22,7 @@ use serde_json::json;
 
 /// Every CloudTrail rule, in id order.
 pub(crate) static RULES: &[&dyn Rule] = &[
+    &cloudtrail_cloudwatch_logging_enabled::CloudtrailCloudwatchLoggingEnabled,
     &cloudtrail_kms_encryption_enabled::CloudtrailKmsEncryptionEnabled,
     &cloudtrail_log_file_validation_enabled::CloudtrailLogFileValidationEnabled,
     &cloudtrail_logs_s3_bucket_access_logging_enabled::CloudtrailLogsS3BucketAccessLoggingEnabled,

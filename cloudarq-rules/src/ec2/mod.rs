@@ -12,6 +12,7 @@ mod ec2_ebs_volume_encryption;
 mod ec2_instance_detailed_monitoring_enabled;
 mod ec2_instance_imdsv2_enabled;
 mod ec2_instance_internet_facing_with_instance_profile;
+mod ec2_instance_port_cifs_exposed_to_internet;
 mod ec2_instance_port_rdp_exposed_to_internet;
 mod ec2_instance_port_ssh_exposed_to_internet;
 mod ec2_instance_profile_attached;
@@ -43,6 +44,7 @@ mod ec2_securitygroup_from_launch_wizard;
 mod ec2_securitygroup_not_used;
 mod ec2_securitygroup_with_many_ingress_egress_rules;
 mod vpc_flow_logs_enabled;
+mod vpc_peering_routing_tables_with_least_privilege;
 
 use cloudarq_model::rule::Rule;
 
@@ -55,6 +57,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_instance_detailed_monitoring_enabled::Ec2InstanceDetailedMonitoringEnabled,
     &ec2_instance_imdsv2_enabled::Ec2InstanceImdsv2Enabled,
     &ec2_instance_internet_facing_with_instance_profile::Ec2InstanceInternetFacingWithInstanceProfile,
+    &ec2_instance_port_cifs_exposed_to_internet::Ec2InstancePortCifsExposedToInternet,
     &ec2_instance_port_rdp_exposed_to_internet::Ec2InstancePortRdpExposedToInternet,
     &ec2_instance_port_ssh_exposed_to_internet::Ec2InstancePortSshExposedToInternet,
     &ec2_instance_profile_attached::Ec2InstanceProfileAttached,
@@ -86,4 +89,5 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_securitygroup_not_used::Ec2SecuritygroupNotUsed,
     &ec2_securitygroup_with_many_ingress_egress_rules::Ec2SecuritygroupWithManyIngressEgressRules,
     &vpc_flow_logs_enabled::VpcFlowLogsEnabled,
+    &vpc_peering_routing_tables_with_least_privilege::VpcPeeringRoutingTablesWithLeastPrivilege,
 ];

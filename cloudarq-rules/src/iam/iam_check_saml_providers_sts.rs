@@ -5,7 +5,7 @@ use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::{account, plural};
-use crate::controls::cis7;
+use crate::controls::{cis3, cis7};
 
 /// The account has at least one SAML identity provider.
 ///
@@ -33,7 +33,7 @@ static META: RuleMeta = RuleMeta {
                   this up for each account.",
         url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml.html",
     },
-    controls: &[cis7("2.19")],
+    controls: &[cis3("1.21"), cis7("2.19")],
 };
 
 impl Rule for IamCheckSamlProvidersSts {

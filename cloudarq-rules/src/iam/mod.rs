@@ -23,6 +23,7 @@ mod iam_inline_policy_no_administrative_privileges;
 mod iam_inline_policy_no_full_access_to_cloudtrail;
 mod iam_inline_policy_no_full_access_to_kms;
 mod iam_no_custom_policy_permissive_role_assumption;
+mod iam_no_expired_server_certificates_stored;
 mod iam_no_root_access_key;
 mod iam_password_policy_expires_passwords_within_90_days_or_less;
 mod iam_password_policy_lowercase;
@@ -39,6 +40,7 @@ mod iam_policy_no_full_access_to_kms;
 mod iam_role_administratoraccess_policy;
 mod iam_role_cross_service_confused_deputy_prevention;
 mod iam_role_trust_policy_no_wildcard_principal;
+mod iam_root_credentials_management_enabled;
 mod iam_root_hardware_mfa_enabled;
 mod iam_root_mfa_enabled;
 mod iam_rotate_access_key_90_days;
@@ -77,6 +79,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &iam_inline_policy_no_full_access_to_cloudtrail::IamInlinePolicyNoFullAccessToCloudtrail,
     &iam_inline_policy_no_full_access_to_kms::IamInlinePolicyNoFullAccessToKms,
     &iam_no_custom_policy_permissive_role_assumption::IamNoCustomPolicyPermissiveRoleAssumption,
+    &iam_no_expired_server_certificates_stored::IamNoExpiredServerCertificatesStored,
     &iam_no_root_access_key::IamNoRootAccessKey,
     &iam_password_policy_expires_passwords_within_90_days_or_less::IamPasswordPolicyExpiresPasswordsWithin90DaysOrLess,
     &iam_password_policy_lowercase::IamPasswordPolicyLowercase,
@@ -93,6 +96,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &iam_role_administratoraccess_policy::IamRoleAdministratoraccessPolicy,
     &iam_role_cross_service_confused_deputy_prevention::IamRoleCrossServiceConfusedDeputyPrevention,
     &iam_role_trust_policy_no_wildcard_principal::IamRoleTrustPolicyNoWildcardPrincipal,
+    &iam_root_credentials_management_enabled::IamRootCredentialsManagementEnabled,
     &iam_root_hardware_mfa_enabled::IamRootHardwareMfaEnabled,
     &iam_root_mfa_enabled::IamRootMfaEnabled,
     &iam_rotate_access_key_90_days::IamRotateAccessKey90Days,

@@ -1,11 +1,13 @@
 //! VPC networking: security groups (one [`SgRule`] per peer), network
-//! interfaces, VPCs with their flow logs, and network ACLs.
+//! interfaces, VPCs with their flow logs, network ACLs, and VPC peering
+//! connections with the routes over them.
 
 use std::collections::{BTreeMap, HashMap};
 
 use aws_sdk_ec2::types;
 use cloudarq_model::inventory::ec2::{
-    FlowLog, NaclEntry, NetworkAcl, NetworkInterface, SecurityGroup, SgPeer, SgRule, Vpc,
+    FlowLog, NaclEntry, NetworkAcl, NetworkInterface, PeeringRoute, PeeringSide, SecurityGroup,
+    SgPeer, SgRule, Vpc, VpcPeeringConnection,
 };
 use cloudarq_model::{AccountId, Collected, Properties, Region, Resource};
 
@@ -227,6 +229,88 @@ pub(super) fn vpc(
         vpc_id,
         tag_map(v.tags()),
         Properties::Ec2Vpc(Box::new(props)),
+    )
+}
+
+/// The routes of every route table that target a peering connection, by
+/// peering id; `None` when the route-table listing was incomplete.
+pub(super) fn routes_by_peering<'a>(
+    tables: impl Iterator<Item = &'a types::RouteTable>,
+    complete: bool,
+) -> Option<BTreeMap<String, Vec<PeeringRoute>>> {
+    if !complete {
+        return None;
+    }
+    let mut by_peering: BTreeMap<String, Vec<PeeringRoute>> = BTreeMap::new();
+    for t in tables {
+        let table_id = t.route_table_id().unwrap_or_default();
+        for r in t.routes() {
+            let Some(pcx) = r.vpc_peering_connection_id().filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            by_peering
+                .entry(pcx.to_owned())
+                .or_default()
+                .push(PeeringRoute {
+                    route_table_id: table_id.to_owned(),
+                    vpc_id: t.vpc_id().map(str::to_owned),
+                    destination_cidr: r.destination_cidr_block().map(str::to_owned),
+                    destination_ipv6_cidr: r.destination_ipv6_cidr_block().map(str::to_owned),
+                    destination_prefix_list: r.destination_prefix_list_id().map(str::to_owned),
+                });
+        }
+    }
+    Some(by_peering)
+}
+
+/// One side of a peering connection.
+fn peering_side(v: Option<&types::VpcPeeringConnectionVpcInfo>) -> PeeringSide {
+    let Some(v) = v else {
+        return PeeringSide::default();
+    };
+    let mut cidr_blocks: Vec<String> = v.cidr_block().map(str::to_owned).into_iter().collect();
+    for c in v.cidr_block_set().iter().filter_map(|c| c.cidr_block()) {
+        if !cidr_blocks.iter().any(|x| x == c) {
+            cidr_blocks.push(c.to_owned());
+        }
+    }
+    PeeringSide {
+        vpc_id: v.vpc_id().map(str::to_owned),
+        owner_id: v.owner_id().map(str::to_owned),
+        region: v.region().map(str::to_owned),
+        cidr_blocks,
+    }
+}
+
+/// A VPC peering connection with this region's routes over it; `None`
+/// without an id.
+pub(super) fn peering(
+    ctx: &AwsContext,
+    region: &Region,
+    p: &types::VpcPeeringConnection,
+    routes: &Option<BTreeMap<String, Vec<PeeringRoute>>>,
+) -> Option<Resource> {
+    let id = p.vpc_peering_connection_id().filter(|s| !s.is_empty())?;
+    let props = VpcPeeringConnection {
+        peering_id: id.to_owned(),
+        status: p
+            .status()
+            .and_then(|s| s.code())
+            .map(|c| c.as_str().to_owned()),
+        requester: peering_side(p.requester_vpc_info()),
+        accepter: peering_side(p.accepter_vpc_info()),
+        routes: match routes {
+            Some(map) => Collected::Value(map.get(id).cloned().unwrap_or_default()),
+            None => Collected::NotCollected,
+        },
+    };
+    regional(
+        ctx,
+        region,
+        "vpc-peering-connection",
+        id,
+        tag_map(p.tags()),
+        Properties::Ec2VpcPeeringConnection(Box::new(props)),
     )
 }
 

@@ -1,0 +1,62 @@
+//! `ec2_instance_port_cifs_exposed_to_internet`: no instance's security groups let
+//! 0.0.0.0/0 or ::/0 reach CIFS/SMB (TCP 445, and TCP 139 for SMB over NetBIOS).
+//!
+//! Critical when the instance has a public IPv4 address; one level lower (high),
+//! with the reason, when it has none, unless an `::/0` rule is involved (IPv6
+//! addresses are not collected). The group logic is shared with the
+//! security-group checks in [`exposure`], so an all-traffic rule FAILs here too.
+//! A security group of the instance that is missing from the snapshot, or a
+//! prefix-list rule covering the port, makes the verdict *not collected* unless
+//! another group already FAILs it. Terminated instances are not applicable.
+
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
+
+use super::exposure::{self, Traffic};
+use crate::controls::cis7;
+
+static META: RuleMeta = RuleMeta {
+    id: "ec2_instance_port_cifs_exposed_to_internet",
+    title: "EC2 instance does not expose CIFS/SMB (TCP 139, 445) to the internet through its \
+            security groups",
+    severity: Severity::Critical,
+    service: Service::Ec2,
+    resource_types: &[ResourceType::Ec2Instance],
+    rationale: "File sharing over SMB reachable from the whole internet exposes shares to \
+                scanning, password guessing and wormable flaws such as EternalBlue, which \
+                WannaCry spread through. Reach file shares over a VPN or private network only.",
+    remediation: Remediation {
+        cli: "aws ec2 describe-instances --instance-ids <instance-id> --query \
+              'Reservations[].Instances[].SecurityGroups'\n\
+              aws ec2 describe-security-group-rules --filters Name=group-id,Values=<sg-id>\n\
+              aws ec2 revoke-security-group-ingress --group-id <sg-id> --security-group-rule-ids \
+              <sgr-id>",
+        console: "EC2 console > Instances > select the instance > Security tab > open each \
+                  security group > Edit inbound rules: delete or narrow every rule from 0.0.0.0/0 \
+                  or ::/0 that covers TCP 139 or 445, including All traffic rules > Save rules.",
+        url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-security-groups.html",
+    },
+    controls: &[cis7("6.1.2")],
+};
+
+/// EC2 instance does not expose CIFS/SMB (TCP 139, 445) to the internet through its
+/// security groups.
+pub(crate) struct Ec2InstancePortCifsExposedToInternet;
+
+impl Rule for Ec2InstancePortCifsExposedToInternet {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
+        Ok(exposure::instance(
+            &META,
+            resource,
+            snapshot,
+            Traffic::Tcp {
+                service: "CIFS",
+                ports: &[139, 445],
+            },
+        ))
+    }
+}
