@@ -34,10 +34,15 @@ mod accessanalyzer;
 mod config;
 mod securityhub;
 
+mod account;
+mod efs;
+mod macie;
+
 use cloudarq_model::rule::Rule;
 
 /// Every built-in rule: IAM, S3, EC2, RDS, KMS, CloudTrail, CloudWatch, then
-/// AWS Config, Security Hub and IAM Access Analyzer, each service in id order.
+/// AWS Config, Security Hub, IAM Access Analyzer, EFS, Macie and Account
+/// Management, each service in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
     iam::RULES
         .iter()
@@ -50,6 +55,9 @@ pub fn all() -> Vec<&'static dyn Rule> {
         .chain(config::RULES)
         .chain(securityhub::RULES)
         .chain(accessanalyzer::RULES)
+        .chain(efs::RULES)
+        .chain(macie::RULES)
+        .chain(account::RULES)
         .copied()
         .collect()
 }

@@ -106,6 +106,11 @@ actions! {
     SecurityHubDescribeHub => SecurityHub, "securityhub:DescribeHub", true, "Whether Security Hub is enabled in a region.";
     SecurityHubGetEnabledStandards => SecurityHub, "securityhub:GetEnabledStandards", true, "The security standards enabled in a region's Security Hub.";
     AccessAnalyzerListAnalyzers => AccessAnalyzer, "access-analyzer:ListAnalyzers", true, "A region's IAM Access Analyzer analyzers, with their type and status.";
+    EfsDescribeFileSystems => Efs, "elasticfilesystem:DescribeFileSystems", true, "A region's EFS file systems, with their encryption and tags.";
+    EfsDescribeFileSystemPolicy => Efs, "elasticfilesystem:DescribeFileSystemPolicy", true, "An EFS file system's resource policy.";
+    MacieGetMacieSession => Macie, "macie2:GetMacieSession", true, "Whether Amazon Macie is enabled (or paused) in a region.";
+    AccountGetContactInformation => Account, "account:GetContactInformation", true, "The account's primary contact (CloudArq keeps only which fields are filled).";
+    AccountGetAlternateContact => Account, "account:GetAlternateContact", true, "One alternate contact of the account: security, billing or operations (CloudArq keeps only which fields are filled).";
 }
 
 /// The API a call goes to; STS and Organizations are not audited
@@ -140,6 +145,12 @@ pub enum ApiService {
     SecurityHub,
     /// IAM Access Analyzer.
     AccessAnalyzer,
+    /// Amazon EFS.
+    Efs,
+    /// Amazon Macie.
+    Macie,
+    /// AWS Account Management (global).
+    Account,
 }
 
 impl ApiService {
@@ -170,6 +181,9 @@ impl ApiService {
             Self::Config => Some(Service::Config),
             Self::SecurityHub => Some(Service::SecurityHub),
             Self::AccessAnalyzer => Some(Service::AccessAnalyzer),
+            Self::Efs => Some(Service::Efs),
+            Self::Macie => Some(Service::Macie),
+            Self::Account => Some(Service::Account),
         }
     }
 }

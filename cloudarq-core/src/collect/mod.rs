@@ -16,6 +16,10 @@ mod accessanalyzer;
 mod config;
 mod securityhub;
 
+mod account;
+mod efs;
+mod macie;
+
 use cloudarq_model::{Region, Resource, Service};
 use futures::StreamExt;
 
@@ -38,6 +42,9 @@ enum Unit {
     Config(Region),
     SecurityHub(Region),
     AccessAnalyzer(Region),
+    Efs(Region),
+    Macie(Region),
+    Account,
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -69,6 +76,9 @@ pub(crate) async fn run(
             Service::AccessAnalyzer => {
                 units.extend(regions.iter().cloned().map(Unit::AccessAnalyzer));
             }
+            Service::Efs => units.extend(regions.iter().cloned().map(Unit::Efs)),
+            Service::Macie => units.extend(regions.iter().cloned().map(Unit::Macie)),
+            Service::Account => units.push(Unit::Account),
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -89,6 +99,9 @@ pub(crate) async fn run(
                 Unit::Config(r) => (Service::Config, Some(r.clone())),
                 Unit::SecurityHub(r) => (Service::SecurityHub, Some(r.clone())),
                 Unit::AccessAnalyzer(r) => (Service::AccessAnalyzer, Some(r.clone())),
+                Unit::Efs(r) => (Service::Efs, Some(r.clone())),
+                Unit::Macie(r) => (Service::Macie, Some(r.clone())),
+                Unit::Account => (Service::Account, None),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
@@ -104,6 +117,9 @@ pub(crate) async fn run(
                 Unit::Config(r) => config::collect(ctx, &r).await,
                 Unit::SecurityHub(r) => securityhub::collect(ctx, &r).await,
                 Unit::AccessAnalyzer(r) => accessanalyzer::collect(ctx, &r).await,
+                Unit::Efs(r) => efs::collect(ctx, &r).await,
+                Unit::Macie(r) => macie::collect(ctx, &r).await,
+                Unit::Account => account::collect(ctx).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,
