@@ -488,6 +488,55 @@ pub async fn seed_demo(env: &Env) {
     seed_ec2(env, R2, false).await;
     seed_rds(env, R1).await;
     seed_kms(env).await;
+    seed_efs(env).await;
+    answer_account_settings(env);
+}
+
+/// Two EFS file systems in R1: `home`, encrypted, and `scratch`, not.
+async fn seed_efs(env: &Env) {
+    let efs = env.efs(R1).await;
+    for (name, encrypted) in [("home", true), ("scratch", false)] {
+        efs.create_file_system()
+            .creation_token(name)
+            .encrypted(encrypted)
+            .tags(
+                aws_sdk_efs::types::Tag::builder()
+                    .key("Name")
+                    .value(name)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// AWS's answer to `GetMacieSession` where Macie is not enabled.
+const MACIE_NOT_ENABLED: &str =
+    r#"{"__type":"AccessDeniedException","message":"Macie is not enabled."}"#;
+
+/// A complete primary contact (fictitious).
+const CONTACT_INFORMATION: &str = r#"{"ContactInformation":{"FullName":"Demo Owner","AddressLine1":"1 Demo Street","City":"Dublin","PostalCode":"D01 X2Y3","CountryCode":"IE","PhoneNumber":"+35310000000"}}"#;
+
+/// Macie is not enabled in either region (moto's enabled-session answer has
+/// timestamps the SDK refuses), and the primary contact is complete (moto
+/// has no `GetContactInformation`); no security contact is registered.
+fn answer_account_settings(env: &Env) {
+    env.proxy.fault(
+        "macie2:GetMacieSession",
+        Fault::Respond {
+            status: 403,
+            body: MACIE_NOT_ENABLED,
+        },
+    );
+    env.proxy.fault(
+        "account:GetContactInformation",
+        Fault::Respond {
+            status: 200,
+            body: CONTACT_INFORMATION,
+        },
+    );
 }
 
 /// The display name (key id) of the demo key with this description.
@@ -587,6 +636,9 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         ("rds_instance_backup_enabled", "orders-db"),
         ("rds_instance_default_admin", "orders-db"),
         ("rds_snapshots_public_access", "orders-before-migration"),
+        ("efs_encryption_at_rest_enabled", "scratch"),
+        ("macie_is_enabled", ACCOUNT),
+        ("account_security_contact_information_is_registered", ACCOUNT),
     ];
     let mut missing = Vec::new();
     for (rule, name) in planted {
@@ -620,6 +672,8 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     ));
     assert!(passes("rds_instance_storage_encrypted", "billing-db"));
     assert!(passes("ec2_instance_imdsv2_enabled", "app-1"));
+    assert!(passes("efs_encryption_at_rest_enabled", "home"));
+    assert!(passes("account_maintain_current_contact_details", ACCOUNT));
     for key in ["orders-data", "partner-share", "analytics-share", "backups"] {
         assert!(
             passes("kms_cmk_rotation_enabled", &key_named(&snap, key)),

@@ -22,3 +22,7 @@ mod s3;
 mod accessanalyzer;
 mod config;
 mod securityhub;
+
+mod account;
+mod efs;
+mod macie;
