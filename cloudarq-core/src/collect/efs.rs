@@ -57,7 +57,10 @@ async fn file_system(
         Some(region),
         &["file-system/", id].concat(),
     ) else {
-        tracing::warn!(region = region.as_str(), "efs file system without a usable id; skipped");
+        tracing::warn!(
+            region = region.as_str(),
+            "efs file system without a usable id; skipped"
+        );
         return None;
     };
     let mut props = described(d);
@@ -67,7 +70,10 @@ async fn file_system(
             Action::EfsDescribeFileSystemPolicy,
             at,
             NO_POLICY,
-            client.describe_file_system_policy().file_system_id(id).send(),
+            client
+                .describe_file_system_policy()
+                .file_system_id(id)
+                .send(),
         )
         .await
         .and_then(|out| {
@@ -136,7 +142,13 @@ mod tests {
             .number_of_mount_targets(0)
             .performance_mode(PerformanceMode::GeneralPurpose)
             .throughput_mode(ThroughputMode::Elastic)
-            .tags(Tag::builder().key("Name").value("shared").build().expect("tag"));
+            .tags(
+                Tag::builder()
+                    .key("Name")
+                    .value("shared")
+                    .build()
+                    .expect("tag"),
+            );
         if let Some(e) = encrypted {
             b = b.encrypted(e);
         }
@@ -170,15 +182,23 @@ mod tests {
     #[test]
     fn policies_decode_or_are_absent() {
         let doc = r#"{"Version":"2012-10-17","Statement":[]}"#;
-        let out = DescribeFileSystemPolicyOutput::builder().policy(doc).build();
+        let out = DescribeFileSystemPolicyOutput::builder()
+            .policy(doc)
+            .build();
         assert_eq!(
             file_system_policy(Some(&out)),
-            Some(Some(serde_json::json!({"Version": "2012-10-17", "Statement": []})))
+            Some(Some(
+                serde_json::json!({"Version": "2012-10-17", "Statement": []})
+            ))
         );
         assert_eq!(file_system_policy(None), Some(None));
-        let blank = DescribeFileSystemPolicyOutput::builder().policy(" ").build();
+        let blank = DescribeFileSystemPolicyOutput::builder()
+            .policy(" ")
+            .build();
         assert_eq!(file_system_policy(Some(&blank)), Some(None));
-        let bad = DescribeFileSystemPolicyOutput::builder().policy("{nope").build();
+        let bad = DescribeFileSystemPolicyOutput::builder()
+            .policy("{nope")
+            .build();
         assert_eq!(file_system_policy(Some(&bad)), None);
     }
 }

@@ -78,10 +78,7 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
 fn not_enabled(e: &CallError) -> bool {
     match e.code.as_deref() {
         Some(NOT_FOUND) => true,
-        Some(ACCESS_DENIED) => e
-            .message
-            .to_ascii_lowercase()
-            .contains(NOT_ENABLED_MESSAGE),
+        Some(ACCESS_DENIED) => e.message.to_ascii_lowercase().contains(NOT_ENABLED_MESSAGE),
         _ => false,
     }
 }
@@ -120,7 +117,10 @@ mod tests {
             ACCESS_DENIED,
             "User: arn:aws:sts::123456789012:assumed-role/r/s is not authorized to perform: macie2:GetMacieSession"
         )));
-        assert!(!not_enabled(&err("ThrottlingException", "Macie is not enabled")));
+        assert!(!not_enabled(&err(
+            "ThrottlingException",
+            "Macie is not enabled"
+        )));
     }
 
     #[test]

@@ -118,7 +118,14 @@ async fn account_contacts_are_collected_both_ways_without_their_values() {
     assert_eq!(status(&snap, CONTACT_RULE), Some(Status::Pass));
     // No name, address, e-mail address or phone number is kept.
     let json = serde_json::to_string(&snap).expect("snapshot JSON");
-    for secret in ["Ana", "Example Street", "Lisbon", "+351", "sec@example.com", "CISO"] {
+    for secret in [
+        "Ana",
+        "Example Street",
+        "Lisbon",
+        "+351",
+        "sec@example.com",
+        "CISO",
+    ] {
         assert!(!json.contains(secret), "{secret} leaked into the snapshot");
     }
     // The calls go once each, not per region.

@@ -638,7 +638,10 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         ("rds_snapshots_public_access", "orders-before-migration"),
         ("efs_encryption_at_rest_enabled", "scratch"),
         ("macie_is_enabled", ACCOUNT),
-        ("account_security_contact_information_is_registered", ACCOUNT),
+        (
+            "account_security_contact_information_is_registered",
+            ACCOUNT,
+        ),
     ];
     let mut missing = Vec::new();
     for (rule, name) in planted {

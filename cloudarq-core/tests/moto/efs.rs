@@ -40,7 +40,13 @@ async fn seed(env: &Env, r: &str) -> (String, String) {
         .kms_key_id(kms_key(r))
         .performance_mode(PerformanceMode::MaxIo)
         .throughput_mode(ThroughputMode::Bursting)
-        .tags(Tag::builder().key("Name").value("shared").build().expect("tag"))
+        .tags(
+            Tag::builder()
+                .key("Name")
+                .value("shared")
+                .build()
+                .expect("tag"),
+        )
         .send()
         .await
         .expect("create encrypted file system");
@@ -141,7 +147,10 @@ async fn efs_collects_encryption_and_policy_in_both_regions() {
     let snap = scan(&env).await;
     assert!(snap.gaps.is_empty(), "{:#?}", snap.gaps);
     for (r, plain) in [(R1, &p1), (R2, &p2)] {
-        assert!(matches!(fs(&snap, r, plain).1.policy, Collected::Value(Some(_))));
+        assert!(matches!(
+            fs(&snap, r, plain).1.policy,
+            Collected::Value(Some(_))
+        ));
     }
 }
 
@@ -191,12 +200,15 @@ async fn efs_denied_policy_is_a_gap_and_not_collected() {
     for (r, ids) in [(R1, [&e1, &p1]), (R2, [&e2, &p2])] {
         for id in ids {
             assert_eq!(fs(&snap, r, id).1.policy, Collected::NotCollected);
-            assert!(snap.gaps.iter().any(|g| g.action
-                == "elasticfilesystem:DescribeFileSystemPolicy"
-                && g.kind == GapKind::AccessDenied
-                && g.resource.as_ref() == Some(&arn(r, id))));
+            assert!(
+                snap.gaps
+                    .iter()
+                    .any(|g| g.action == "elasticfilesystem:DescribeFileSystemPolicy"
+                        && g.kind == GapKind::AccessDenied
+                        && g.resource.as_ref() == Some(&arn(r, id)))
+            );
         }
-        assert_eq!(status(&snap, r, &ids[0]), Some(Status::Pass));
-        assert_eq!(status(&snap, r, &ids[1]), Some(Status::Fail));
+        assert_eq!(status(&snap, r, ids[0]), Some(Status::Pass));
+        assert_eq!(status(&snap, r, ids[1]), Some(Status::Fail));
     }
 }

@@ -17,8 +17,7 @@ use crate::harness::*;
 const RULE: &str = "macie_is_enabled";
 
 /// AWS's answer to `GetMacieSession` where Macie is not enabled.
-const NOT_ENABLED: &str =
-    r#"{"__type":"AccessDeniedException","message":"Macie is not enabled."}"#;
+const NOT_ENABLED: &str = r#"{"__type":"AccessDeniedException","message":"Macie is not enabled."}"#;
 
 /// AWS's answers for an enabled and a paused session.
 const ENABLED: &str = r#"{"createdAt":"2026-01-02T03:04:05.000Z","findingPublishingFrequency":"FIFTEEN_MINUTES","serviceRole":"arn:aws:iam::123456789012:role/aws-service-role/macie.amazonaws.com/AWSServiceRoleForAmazonMacie","status":"ENABLED","updatedAt":"2026-01-02T03:04:05.000Z"}"#;

@@ -85,7 +85,11 @@ mod tests {
             "properties": {"AWS::Account::Contacts": {"primary": primary,
                 "security": "not_collected", "billing": "not_collected",
                 "operations": "not_collected"}}}));
-        eval(&AccountMaintainCurrentContactDetails, &snapshot(vec![r]), ARN)
+        eval(
+            &AccountMaintainCurrentContactDetails,
+            &snapshot(vec![r]),
+            ARN,
+        )
     }
 
     fn fields(city: bool, phone: bool) -> serde_json::Value {

@@ -124,7 +124,10 @@ mod tests {
             "The account's security contact has no e-mail address"
         );
         let out = outcome(fields(true, false));
-        assert_eq!(message(&out), "The account's security contact has no phone number");
+        assert_eq!(
+            message(&out),
+            "The account's security contact has no phone number"
+        );
         let out = outcome(fields(false, false));
         assert_eq!(
             message(&out),

@@ -94,7 +94,10 @@ mod tests {
         assert_eq!(kind(&outcome(true, "available")), "pass");
         let out = outcome(false, "available");
         assert_eq!(kind(&out), "fail");
-        assert_eq!(message(&out), "EFS file system fs-1 is not encrypted at rest");
+        assert_eq!(
+            message(&out),
+            "EFS file system fs-1 is not encrypted at rest"
+        );
     }
 
     #[test]

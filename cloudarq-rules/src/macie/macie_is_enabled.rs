@@ -76,8 +76,10 @@ mod tests {
     const ARN: &str = "arn:aws:macie2:eu-west-1:123456789012:account";
 
     fn outcome(status: serde_json::Value) -> Outcome {
-        let r = resource(json!({"arn": ARN, "region": "eu-west-1", "name": "123456789012",
-            "properties": {"AWS::Macie::Session": {"status": status}}}));
+        let r = resource(
+            json!({"arn": ARN, "region": "eu-west-1", "name": "123456789012",
+            "properties": {"AWS::Macie::Session": {"status": status}}}),
+        );
         eval(&MacieIsEnabled, &snapshot(vec![r]), ARN)
     }
 
