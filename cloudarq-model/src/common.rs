@@ -250,6 +250,8 @@ impl<T> From<Option<T>> for Collected<T> {
 /// | IAM groups | always empty (IAM groups cannot be tagged) |
 /// | `AWS::IAM::Account`, `AWS::S3::AccountPublicAccessBlock`, `AWS::EC2::RegionSettings` | always empty (account settings, not taggable resources) |
 /// | `AWS::Config::RegionSettings`, `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings` | always empty (per-region settings; hub and analyzer tags are not collected) |
+/// | `AWS::EFS::FileSystem` | the file system's tags, as `DescribeFileSystems` returns them |
+/// | `AWS::Macie::Session`, `AWS::Account::Contacts` | always empty (account settings, not taggable resources) |
 ///
 /// EC2 resources take their display [`name`](crate::Resource::name) from
 /// the `Name` tag, when it is set and not blank.
@@ -305,6 +307,14 @@ pub enum Service {
     /// AWS Organizations, as the audited account sees it (delegated
     /// administrators, the delegation policy).
     Organizations,
+    /// Elastic File System (file systems and their policies). Its ARNs and
+    /// IAM actions use the namespace `elasticfilesystem`.
+    Efs,
+    /// Amazon Macie (whether it is enabled in a region). Its ARNs and IAM
+    /// actions use the namespace `macie2`.
+    Macie,
+    /// AWS Account Management (the account's contact information; global).
+    Account,
 }
 
 impl Service {
@@ -338,10 +348,14 @@ impl Service {
         Service::SecurityHub,
         Service::AccessAnalyzer,
         Service::Organizations,
+        Service::Efs,
+        Service::Macie,
+        Service::Account,
     ];
 
     /// The lowercase service name, as in an ARN (except for
-    /// [`AccessAnalyzer`](Self::AccessAnalyzer), `accessanalyzer`), in
+    /// [`AccessAnalyzer`](Self::AccessAnalyzer), `accessanalyzer`,
+    /// [`Efs`](Self::Efs), `efs`, and [`Macie`](Self::Macie), `macie`), in
     /// rule ids and in `--services`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -357,22 +371,29 @@ impl Service {
             Self::SecurityHub => "securityhub",
             Self::AccessAnalyzer => "accessanalyzer",
             Self::Organizations => "organizations",
+            Self::Efs => "efs",
+            Self::Macie => "macie",
+            Self::Account => "account",
         }
     }
 
     /// The service namespace of its ARNs and IAM actions: the
     /// [`as_str`](Self::as_str) name, but `access-analyzer` for IAM Access
-    /// Analyzer.
+    /// Analyzer, `elasticfilesystem` for EFS and `macie2` for Macie.
     ///
     /// ```
     /// use cloudarq_model::Service;
     /// assert_eq!(Service::AccessAnalyzer.as_str(), "accessanalyzer");
     /// assert_eq!(Service::AccessAnalyzer.arn_namespace(), "access-analyzer");
+    /// assert_eq!(Service::Efs.arn_namespace(), "elasticfilesystem");
+    /// assert_eq!(Service::Macie.arn_namespace(), "macie2");
     /// assert_eq!(Service::Kms.arn_namespace(), "kms");
     /// ```
     pub fn arn_namespace(self) -> &'static str {
         match self {
             Self::AccessAnalyzer => "access-analyzer",
+            Self::Efs => "elasticfilesystem",
+            Self::Macie => "macie2",
             other => other.as_str(),
         }
     }

@@ -35,11 +35,15 @@ mod accessanalyzer;
 mod config;
 mod securityhub;
 
+mod account;
+mod efs;
+mod macie;
+
 use cloudarq_model::rule::Rule;
 
 /// Every built-in rule: IAM, S3, EC2, RDS, KMS, CloudTrail, CloudWatch, then
-/// AWS Config, Security Hub, IAM Access Analyzer and Organizations, each
-/// service in id order.
+/// AWS Config, Security Hub, IAM Access Analyzer, Organizations, EFS, Macie
+/// and Account Management, each service in id order.
 pub fn all() -> Vec<&'static dyn Rule> {
     iam::RULES
         .iter()
@@ -53,6 +57,9 @@ pub fn all() -> Vec<&'static dyn Rule> {
         .chain(securityhub::RULES)
         .chain(accessanalyzer::RULES)
         .chain(organizations::RULES)
+        .chain(efs::RULES)
+        .chain(macie::RULES)
+        .chain(account::RULES)
         .copied()
         .collect()
 }

@@ -113,6 +113,11 @@ actions! {
     OrganizationsAuditDescribeOrganization => OrganizationsAudit, "organizations:DescribeOrganization", true, "The audited account's organization, if any.";
     OrganizationsAuditListDelegatedAdministrators => OrganizationsAudit, "organizations:ListDelegatedAdministrators", true, "The organization's delegated administrators (management account only).";
     OrganizationsAuditDescribeResourcePolicy => OrganizationsAudit, "organizations:DescribeResourcePolicy", true, "Whether Organizations policy management is delegated (management account only).";
+    EfsDescribeFileSystems => Efs, "elasticfilesystem:DescribeFileSystems", true, "A region's EFS file systems, with their encryption and tags.";
+    EfsDescribeFileSystemPolicy => Efs, "elasticfilesystem:DescribeFileSystemPolicy", true, "An EFS file system's resource policy.";
+    MacieGetMacieSession => Macie, "macie2:GetMacieSession", true, "Whether Amazon Macie is enabled (or paused) in a region.";
+    AccountGetContactInformation => Account, "account:GetContactInformation", true, "The account's primary contact (CloudArq keeps only which fields are filled).";
+    AccountGetAlternateContact => Account, "account:GetAlternateContact", true, "One alternate contact of the account: security, billing or operations (CloudArq keeps only which fields are filled).";
 }
 
 /// The API a call goes to; STS and Organizations are not audited
@@ -151,6 +156,12 @@ pub enum ApiService {
     /// its organization's governance (distinct from [`Organizations`](Self::Organizations),
     /// the listing of an organization connection's accounts).
     OrganizationsAudit,
+    /// Amazon EFS.
+    Efs,
+    /// Amazon Macie.
+    Macie,
+    /// AWS Account Management (global).
+    Account,
 }
 
 impl ApiService {
@@ -182,6 +193,9 @@ impl ApiService {
             Self::SecurityHub => Some(Service::SecurityHub),
             Self::AccessAnalyzer => Some(Service::AccessAnalyzer),
             Self::OrganizationsAudit => Some(Service::Organizations),
+            Self::Efs => Some(Service::Efs),
+            Self::Macie => Some(Service::Macie),
+            Self::Account => Some(Service::Account),
         }
     }
 }

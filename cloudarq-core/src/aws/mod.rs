@@ -200,6 +200,21 @@ impl AwsContext {
         AccessAnalyzer,
         "An IAM Access Analyzer client for `region`."
     );
+    client_fn!(efs, aws_sdk_efs, Efs, "An Amazon EFS client for `region`.");
+    client_fn!(
+        macie2,
+        aws_sdk_macie2,
+        Macie,
+        "An Amazon Macie client for `region`."
+    );
+
+    /// The Account Management client (global; signed for the home region).
+    pub fn account(&self) -> aws_sdk_account::Client {
+        let conf = aws_sdk_account::config::Builder::from(&self.regional(&self.home_region))
+            .http_client(self.transport.client(ApiService::Account, None))
+            .build();
+        aws_sdk_account::Client::from_conf(conf)
+    }
 
     /// The Organizations client (global; signed for the home region).
     pub fn organizations(&self) -> aws_sdk_organizations::Client {

@@ -64,9 +64,12 @@ impl RateLimits {
             ApiService::Logs => LOGS_RATE,
             ApiService::CloudWatch => CLOUDWATCH_RATE,
             ApiService::Sns => SNS_RATE,
-            ApiService::Config | ApiService::SecurityHub | ApiService::AccessAnalyzer => {
-                SETTINGS_RATE
-            }
+            ApiService::Efs => EFS_RATE,
+            ApiService::Config
+            | ApiService::SecurityHub
+            | ApiService::AccessAnalyzer
+            | ApiService::Macie
+            | ApiService::Account => SETTINGS_RATE,
         }
     }
 }
@@ -91,11 +94,17 @@ const CLOUDWATCH_RATE: f64 = 4.0;
 /// Requests per second to SNS per region (`GetTopicAttributes` allows 30
 /// per second).
 const SNS_RATE: f64 = 15.0;
-/// Requests per second to AWS Config, Security Hub and IAM Access Analyzer
-/// in one region: a scan makes a handful of reads of each per region, and
-/// their quotas are low (Security Hub's `DescribeHub` and
-/// `GetEnabledStandards` allow about one request per second sustained).
+/// Requests per second to AWS Config, Security Hub, IAM Access Analyzer and
+/// Macie in one region, and to Account Management (global): a scan makes a
+/// handful of reads of each per region, and their quotas are low (Security
+/// Hub's `DescribeHub` and `GetEnabledStandards` allow about one request
+/// per second sustained).
 const SETTINGS_RATE: f64 = 1.0;
+
+/// Requests per second to Amazon EFS per region: one listing page per 100
+/// file systems and one policy read per file system, against a describe
+/// quota shared with the account's own tools.
+const EFS_RATE: f64 = 5.0;
 
 /// One bucket per API and region (`None` for global APIs).
 pub(crate) type BucketKey = (ApiService, Option<Region>);

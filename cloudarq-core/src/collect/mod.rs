@@ -17,6 +17,10 @@ mod accessanalyzer;
 mod config;
 mod securityhub;
 
+mod account;
+mod efs;
+mod macie;
+
 use cloudarq_model::{Region, Resource, Service};
 use futures::StreamExt;
 
@@ -40,6 +44,9 @@ enum Unit {
     SecurityHub(Region),
     AccessAnalyzer(Region),
     Organizations,
+    Efs(Region),
+    Macie(Region),
+    Account,
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -72,6 +79,9 @@ pub(crate) async fn run(
                 units.extend(regions.iter().cloned().map(Unit::AccessAnalyzer));
             }
             Service::Organizations => units.push(Unit::Organizations),
+            Service::Efs => units.extend(regions.iter().cloned().map(Unit::Efs)),
+            Service::Macie => units.extend(regions.iter().cloned().map(Unit::Macie)),
+            Service::Account => units.push(Unit::Account),
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -93,6 +103,9 @@ pub(crate) async fn run(
                 Unit::SecurityHub(r) => (Service::SecurityHub, Some(r.clone())),
                 Unit::AccessAnalyzer(r) => (Service::AccessAnalyzer, Some(r.clone())),
                 Unit::Organizations => (Service::Organizations, None),
+                Unit::Efs(r) => (Service::Efs, Some(r.clone())),
+                Unit::Macie(r) => (Service::Macie, Some(r.clone())),
+                Unit::Account => (Service::Account, None),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
@@ -109,6 +122,9 @@ pub(crate) async fn run(
                 Unit::SecurityHub(r) => securityhub::collect(ctx, &r).await,
                 Unit::AccessAnalyzer(r) => accessanalyzer::collect(ctx, &r).await,
                 Unit::Organizations => organizations::collect(ctx).await,
+                Unit::Efs(r) => efs::collect(ctx, &r).await,
+                Unit::Macie(r) => macie::collect(ctx, &r).await,
+                Unit::Account => account::collect(ctx).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,

@@ -489,6 +489,8 @@ pub async fn seed_demo(env: &Env) {
     seed_rds(env, R1).await;
     seed_kms(env).await;
     seed_monitoring(env).await;
+    seed_efs(env).await;
+    answer_account_settings(env);
     // moto never counts confirmed subscriptions; AWS would for the security
     // team's confirmed e-mail subscription.
     env.proxy.rewrite_response(
@@ -497,6 +499,53 @@ pub async fn seed_demo(env: &Env) {
         "<key>SubscriptionsConfirmed</key><value>1</value>",
     );
 }
+/// Two EFS file systems in R1: `home`, encrypted, and `scratch`, not.
+async fn seed_efs(env: &Env) {
+    let efs = env.efs(R1).await;
+    for (name, encrypted) in [("home", true), ("scratch", false)] {
+        efs.create_file_system()
+            .creation_token(name)
+            .encrypted(encrypted)
+            .tags(
+                aws_sdk_efs::types::Tag::builder()
+                    .key("Name")
+                    .value(name)
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+/// AWS's answer to `GetMacieSession` where Macie is not enabled.
+const MACIE_NOT_ENABLED: &str =
+    r#"{"__type":"AccessDeniedException","message":"Macie is not enabled."}"#;
+
+/// A complete primary contact (fictitious).
+const CONTACT_INFORMATION: &str = r#"{"ContactInformation":{"FullName":"Demo Owner","AddressLine1":"1 Demo Street","City":"Dublin","PostalCode":"D01 X2Y3","CountryCode":"IE","PhoneNumber":"+35310000000"}}"#;
+
+/// Macie is not enabled in either region (moto's enabled-session answer has
+/// timestamps the SDK refuses), and the primary contact is complete (moto
+/// has no `GetContactInformation`); no security contact is registered.
+fn answer_account_settings(env: &Env) {
+    env.proxy.fault(
+        "macie2:GetMacieSession",
+        Fault::Respond {
+            status: 403,
+            body: MACIE_NOT_ENABLED,
+        },
+    );
+    env.proxy.fault(
+        "account:GetContactInformation",
+        Fault::Respond {
+            status: 200,
+            body: CONTACT_INFORMATION,
+        },
+    );
+}
+
 /// The CIS root-usage filter, as the benchmark gives it.
 const ROOT_USAGE: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }"#;
 
@@ -579,6 +628,19 @@ async fn seed_monitoring(env: &Env) {
         .await
         .unwrap();
     ct.start_logging().name("acme-trail").send().await.unwrap();
+    // FIXME(moto): moto gives a new trail no event selector, where AWS gives
+    // the default one (every management event); set it as AWS has it.
+    ct.put_event_selectors()
+        .trail_name("acme-trail")
+        .event_selectors(
+            aws_sdk_cloudtrail::types::EventSelector::builder()
+                .read_write_type(aws_sdk_cloudtrail::types::ReadWriteType::All)
+                .include_management_events(true)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
 }
 
 /// The display name (key id) of the demo key with this description.
@@ -621,7 +683,8 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     // prints it. A growing count is a regression to explain.
     let mut per_api: BTreeMap<String, u64> = BTreeMap::new();
     for seen in env.proxy.seen() {
-        let api = seen.scope.rsplit('/').next().unwrap_or("?").to_owned();
+        // The scope is `<date>/<region>/<service>/aws4_request`.
+        let api = seen.scope.split('/').nth(2).unwrap_or("?").to_owned();
         *per_api.entry(api).or_default() += 1;
     }
     eprintln!(
@@ -695,6 +758,12 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         ("rds_instance_backup_enabled", "orders-db"),
         ("rds_instance_default_admin", "orders-db"),
         ("rds_snapshots_public_access", "orders-before-migration"),
+        ("efs_encryption_at_rest_enabled", "scratch"),
+        ("macie_is_enabled", ACCOUNT),
+        (
+            "account_security_contact_information_is_registered",
+            ACCOUNT,
+        ),
         ("cloudtrail_kms_encryption_enabled", "acme-trail"),
         (
             "cloudwatch_log_metric_filter_security_group_changes",
@@ -733,6 +802,8 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     ));
     assert!(passes("rds_instance_storage_encrypted", "billing-db"));
     assert!(passes("ec2_instance_imdsv2_enabled", "app-1"));
+    assert!(passes("efs_encryption_at_rest_enabled", "home"));
+    assert!(passes("account_maintain_current_contact_details", ACCOUNT));
     assert!(passes("cloudtrail_multi_region_enabled", ACCOUNT));
     assert!(passes(
         "cloudtrail_log_file_validation_enabled",

@@ -462,6 +462,8 @@ async fn one_region_scan_costs_a_fixed_number_of_requests() {
         ("ec2:DescribeVpcs", 1),
         ("ec2:DescribeFlowLogs", 1),
         ("ec2:DescribeNetworkAcls", 1),
+        ("ec2:DescribeVpcPeeringConnections", 1),
+        ("ec2:DescribeRouteTables", 1),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -67,7 +67,7 @@ fn statuses(snap: &Snapshot, rule: &str) -> Vec<Status> {
 }
 
 /// An organization managed from the audited account, with one member
-/// registered as Security Hub's delegated administrator.
+/// registered as GuardDuty's delegated administrator.
 async fn seed_organization(env: &Env) {
     let orgs = Orgs::new(&env.seed_config(R2).await);
     orgs.create_organization()
@@ -88,7 +88,7 @@ async fn seed_organization(env: &Env) {
         .to_owned();
     orgs.register_delegated_administrator()
         .account_id(&member)
-        .service_principal("securityhub.amazonaws.com")
+        .service_principal("guardduty.amazonaws.com")
         .send()
         .await
         .expect("register delegated administrator");

@@ -93,6 +93,15 @@ impl Env {
     pub async fn securityhub(&self, region: &str) -> aws_sdk_securityhub::Client {
         aws_sdk_securityhub::Client::new(&self.seed_config(region).await)
     }
+    pub async fn efs(&self, region: &str) -> aws_sdk_efs::Client {
+        aws_sdk_efs::Client::new(&self.seed_config(region).await)
+    }
+    pub async fn macie2(&self, region: &str) -> aws_sdk_macie2::Client {
+        aws_sdk_macie2::Client::new(&self.seed_config(region).await)
+    }
+    pub async fn account(&self) -> aws_sdk_account::Client {
+        aws_sdk_account::Client::new(&self.seed_config(R2).await)
+    }
 
     /// Static fake credentials.
     pub fn static_source() -> CredentialSource {

@@ -234,6 +234,8 @@ fn throttle_error(service: &str) -> (&'static str, u16) {
         "kms" | "config" => ("ThrottlingException", 400),
         "securityhub" => ("TooManyRequestsException", 429),
         "access-analyzer" => ("ThrottlingException", 429),
+        "elasticfilesystem" | "macie2" => ("ThrottlingException", 429),
+        "account" => ("TooManyRequestsException", 429),
         _ => ("Throttling", 400),
     }
 }
@@ -416,6 +418,15 @@ fn operation_of(
         ("securityhub", "GET", "/accounts") => Some("DescribeHub"),
         ("securityhub", "POST", "/standards/get") => Some("GetEnabledStandards"),
         ("access-analyzer", "GET", "/analyzer") => Some("ListAnalyzers"),
+        ("elasticfilesystem", "GET", "/2015-02-01/file-systems") => Some("DescribeFileSystems"),
+        ("elasticfilesystem", "GET", p)
+            if p.starts_with("/2015-02-01/file-systems/") && p.ends_with("/policy") =>
+        {
+            Some("DescribeFileSystemPolicy")
+        }
+        ("macie2", "GET", "/macie") => Some("GetMacieSession"),
+        ("account", "POST", "/getContactInformation") => Some("GetContactInformation"),
+        ("account", "POST", "/getAlternateContact") => Some("GetAlternateContact"),
         _ => None,
     };
     if let Some(action) = rest {
@@ -435,6 +446,9 @@ fn speaks_json(service: &str) -> bool {
             | "cloudtrail"
             | "logs"
             | "organizations"
+            | "elasticfilesystem"
+            | "macie2"
+            | "account"
     )
 }
 

@@ -25,3 +25,7 @@ mod s3;
 mod accessanalyzer;
 mod config;
 mod securityhub;
+
+mod account;
+mod efs;
+mod macie;

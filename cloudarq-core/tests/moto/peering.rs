@@ -104,7 +104,14 @@ async fn peerings_and_their_routes_are_collected_and_judged_in_two_regions() {
     let env = Env::start().await;
     let ids = seed(&env).await;
     let snap = scan(&env).await;
-    assert!(snap.gaps.is_empty(), "{:#?}", snap.gaps);
+    // moto lacks GetEbsDefaultKmsKeyId (see ec2.rs); nothing else is a gap.
+    assert!(
+        snap.gaps
+            .iter()
+            .all(|g| g.action == "ec2:GetEbsDefaultKmsKeyId"),
+        "{:#?}",
+        snap.gaps
+    );
     for (r, id) in &ids {
         let p = peering(&snap, r, id);
         assert_eq!(p.status.as_deref(), Some("active"), "{r}");

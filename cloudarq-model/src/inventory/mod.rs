@@ -48,6 +48,9 @@
 //! | `AWS::SecurityHub::Hub` | [`securityhub::SecurityHubHub`] | `arn:aws:securityhub:<region>:<account>:hub/default` | its region | the account id |
 //! | `AWS::AccessAnalyzer::RegionSettings` | [`accessanalyzer::AccessAnalyzerRegionSettings`] | `arn:aws:access-analyzer:<region>:<account>:account` | its region | the account id |
 //! | `AWS::Organizations::Account` | [`organizations::OrganizationsAccount`] | `arn:aws:organizations::<account>:account` | global | the account id |
+//! | `AWS::EFS::FileSystem` | [`efs::FileSystem`] | `arn:aws:elasticfilesystem:<region>:<account>:file-system/<id>` | its region | `Name` tag, else id |
+//! | `AWS::Macie::Session` | [`macie::MacieSession`] | `arn:aws:macie2:<region>:<account>:account` | its region | the account id |
+//! | `AWS::Account::Contacts` | [`account::AccountContacts`] | `arn:aws:account::<account>:account` | global | the account id |
 //!
 //! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
 //! default); RDS ARNs are the ones RDS returns. A rule that looks a related
@@ -77,7 +80,8 @@
 //! The account settings (`AWS::IAM::Account`,
 //! `AWS::S3::AccountPublicAccessBlock`, and per scanned region
 //! `AWS::EC2::RegionSettings`, `AWS::Config::RegionSettings`,
-//! `AWS::SecurityHub::Hub` and `AWS::AccessAnalyzer::RegionSettings`) are
+//! `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings` and
+//! `AWS::Macie::Session`, and the global `AWS::Account::Contacts`) are
 //! always in a snapshot that collected their service, with every field
 //! `Collected`.
 //!
@@ -104,6 +108,10 @@ pub mod sns;
 pub mod accessanalyzer;
 pub mod config;
 pub mod securityhub;
+
+pub mod account;
+pub mod efs;
+pub mod macie;
 
 use std::fmt;
 use std::str::FromStr;
@@ -243,6 +251,9 @@ resource_kinds! {
     SecurityHubHub => "AWS::SecurityHub::Hub", SecurityHub, securityhub::SecurityHubHub;
     AccessAnalyzerRegionSettings => "AWS::AccessAnalyzer::RegionSettings", AccessAnalyzer, accessanalyzer::AccessAnalyzerRegionSettings;
     OrganizationsAccount => "AWS::Organizations::Account", Organizations, organizations::OrganizationsAccount;
+    EfsFileSystem => "AWS::EFS::FileSystem", Efs, efs::FileSystem;
+    MacieSession => "AWS::Macie::Session", Macie, macie::MacieSession;
+    AccountContacts => "AWS::Account::Contacts", Account, account::AccountContacts;
 }
 
 impl ResourceType {
@@ -259,10 +270,10 @@ impl ResourceType {
 
     /// Whether resources of this kind live in a region (their ARN names
     /// it); account-wide kinds (IAM, the S3 and CloudTrail/CloudWatch
-    /// account resources) do not.
+    /// account resources, the account's contacts) do not.
     pub fn is_regional(self) -> bool {
         match self.service() {
-            Service::Iam | Service::S3 | Service::Organizations => false,
+            Service::Iam | Service::S3 | Service::Organizations | Service::Account => false,
             _ => !matches!(self, Self::CloudTrailAccount | Self::CloudWatchAccount),
         }
     }
@@ -295,10 +306,11 @@ pub struct Resource {
     /// The resource's ARN, its key in the snapshot (forms in the
     /// [module docs](self)). Findings name the resource by it.
     pub arn: Arn,
-    /// The region it lives in: set for EC2, RDS, KMS, Config, Security Hub
-    /// and Access Analyzer resources and for S3 buckets (the bucket's
-    /// region, although its ARN names none); `None` for IAM resources and
-    /// the S3 account setting.
+    /// The region it lives in: set for every kind the module table marks
+    /// regional, and for S3 buckets (the bucket's region, although its ARN
+    /// names none); `None` for the kinds it marks *global* (IAM resources,
+    /// the S3, CloudTrail and CloudWatch account settings, the account's
+    /// contacts).
     pub region: Option<Region>,
     /// A display name for messages (see the module table): a name, an id,
     /// or an EC2 resource's `Name` tag. Not unique and not an identifier:

@@ -49,8 +49,9 @@ pub struct ScanArgs {
     /// value counts once.
     #[arg(long, value_delimiter = ',')]
     pub regions: Vec<String>,
-    /// Services, comma-separated (default: iam,s3,ec2,rds,kms,config,securityhub,
-    /// accessanalyzer); a repeated value counts once.
+    /// Services, comma-separated (default: iam,s3,ec2,rds,kms,cloudtrail,
+    /// cloudwatch,sns,config,securityhub,accessanalyzer,efs,macie,account); a
+    /// repeated value counts once.
     #[arg(long, value_delimiter = ',')]
     pub services: Vec<String>,
     /// Send every AWS request to this endpoint (moto, LocalStack); without
