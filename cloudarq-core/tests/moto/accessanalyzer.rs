@@ -30,13 +30,7 @@ fn settings_arn(r: &str) -> Arn {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::AccessAnalyzer])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::AccessAnalyzer]).await
 }
 
 fn settings<'s>(snap: &'s Snapshot, r: &str) -> &'s AccessAnalyzerRegionSettings {

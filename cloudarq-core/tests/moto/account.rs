@@ -29,13 +29,7 @@ fn contacts_arn() -> Arn {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::Account])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::Account]).await
 }
 
 fn contacts(snap: &Snapshot) -> &AccountContacts {

@@ -27,13 +27,7 @@ fn settings_arn(r: &str) -> Arn {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::Config])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::Config]).await
 }
 
 fn settings<'s>(snap: &'s Snapshot, r: &str) -> &'s ConfigRegionSettings {

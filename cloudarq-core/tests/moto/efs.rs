@@ -20,13 +20,7 @@ fn kms_key(r: &str) -> String {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::Efs])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::Efs]).await
 }
 
 /// Creates an encrypted file system with a policy and a `Name` tag, and an

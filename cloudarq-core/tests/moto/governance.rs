@@ -25,13 +25,7 @@ const FEATURES: &str = r#"<ListOrganizationsFeaturesResponse xmlns="https://iam.
 const POLICY: &str = r#"{"ResourcePolicy":{"ResourcePolicySummary":{"Id":"rp-12345678","Arn":"arn:aws:organizations::123456789012:resourcepolicy/o-a1b2c3d4e5/rp-12345678"},"Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::210987654321:root\"},\"Action\":\"organizations:DescribePolicy\",\"Resource\":\"*\"}]}"}}"#;
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::Iam, Service::Organizations])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::Iam, Service::Organizations]).await
 }
 
 fn view(snap: &Snapshot) -> &OrganizationsAccount {

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use cloudarq_core::{Auditor, AuditorBuilder, CredentialSource, StaticKeys};
-use cloudarq_model::Region;
+use cloudarq_model::{Region, Service, Snapshot};
 
 pub use crate::loopback::*;
 
@@ -113,6 +113,18 @@ impl Env {
     }
 
     /// An auditor that scans through the proxy, in both test regions.
+    /// Collects `services` in both test regions with the static test
+    /// credentials.
+    pub async fn collect(&self, services: &[Service]) -> Snapshot {
+        self.auditor(Self::static_source())
+            .services(services.iter().copied())
+            .build()
+            .expect("auditor")
+            .collect()
+            .await
+            .expect("scan")
+    }
+
     pub fn auditor(&self, source: CredentialSource) -> AuditorBuilder {
         Auditor::builder(source)
             .regions([region(R1), region(R2)])

@@ -29,13 +29,7 @@ async fn seed(env: &Env) {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::Iam])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::Iam]).await
 }
 
 #[tokio::test]

@@ -30,13 +30,7 @@ fn session_arn(r: &str) -> Arn {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::Macie])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::Macie]).await
 }
 
 fn session<'s>(snap: &'s Snapshot, r: &str) -> &'s MacieSession {

@@ -146,18 +146,13 @@ async fn seed(env: &Env) {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([
-            Service::Cloudtrail,
-            Service::Cloudwatch,
-            Service::Sns,
-            Service::S3,
-        ])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[
+        Service::Cloudtrail,
+        Service::Cloudwatch,
+        Service::Sns,
+        Service::S3,
+    ])
+    .await
 }
 
 fn trail<'a>(snap: &'a Snapshot, r: &str) -> &'a Trail {

@@ -75,13 +75,7 @@ async fn seed(env: &Env) -> Vec<(String, String)> {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::Ec2])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::Ec2]).await
 }
 
 fn peering<'a>(snap: &'a Snapshot, r: &str, id: &str) -> &'a VpcPeeringConnection {

@@ -25,13 +25,7 @@ fn hub_arn(r: &str) -> Arn {
 }
 
 async fn scan(env: &Env) -> Snapshot {
-    env.auditor(Env::static_source())
-        .services([Service::SecurityHub])
-        .build()
-        .expect("auditor")
-        .collect()
-        .await
-        .expect("scan")
+    env.collect(&[Service::SecurityHub]).await
 }
 
 fn hub<'s>(snap: &'s Snapshot, r: &str) -> &'s SecurityHubHub {
