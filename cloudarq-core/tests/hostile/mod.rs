@@ -146,13 +146,22 @@ pub struct Walk {
 /// `hostile_snapshot(false)` is the same walk with harmless text, the benign
 /// twin the HTML structure is compared with.
 pub fn hostile_snapshot(hostile: bool) -> (String, Walk) {
+    let mut doc: Value = serde_json::from_str(DEMO).unwrap();
+    // The 1 MiB string names the first security group: every group has a
+    // finding (the echo rule's), so the name reaches every report. Each
+    // resource has one display name, replaced in resource order.
+    let long_name_at = doc["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|r| r["properties"].get("AWS::EC2::SecurityGroup").is_some())
+        .expect("the demo has a security group");
     let (pick, suffix): (Box<Picker>, &str) = if hostile {
-        (Box::new(pick_hostile()), ARN_SUFFIX)
+        (Box::new(pick_hostile(long_name_at)), ARN_SUFFIX)
     } else {
         // A space: `benign-1` would be a valid region code.
         (Box::new(|n, _, _| format!("benign {n}")), "/benign")
     };
-    let mut doc: Value = serde_json::from_str(DEMO).unwrap();
     let mut walk = Walk::default();
     let mut n = 0;
     let mut poisoner = Poisoner {
@@ -188,13 +197,22 @@ fn at<'v>(v: &'v mut Value, path: &[Step]) -> &'v mut Value {
 }
 
 fn name_of(path: &[Step]) -> String {
-    path.iter()
+    let last = path
+        .iter()
         .rev()
         .find_map(|s| match s {
             Step::Key(k) => Some(k.clone()),
             Step::Index(_) => None,
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    // A resource's display name is `name`; a `name` inside its properties
+    // (a trail's, an alarm's, an attached policy's) counts on its own, so
+    // "the 8th resource name" stays a resource's.
+    if last == "name" && path.len() > 1 {
+        "name (in properties)".to_owned()
+    } else {
+        last
+    }
 }
 
 /// Paths of every string value, and of every object (for its keys, listed
@@ -296,13 +314,13 @@ impl Poisoner<'_> {
 }
 
 /// The corpus string for the n-th replacement, the `nth` of its `field`:
-/// the 8th resource name and every 97th replacement (4 times) get the 1 MiB
-/// string, the others the field's next short string.
-pub fn pick_hostile() -> impl Fn(usize, usize, &str) -> String {
+/// the resource name number `long_name_at` and every 97th replacement (4
+/// times) get the 1 MiB string, the others the field's next short string.
+pub fn pick_hostile(long_name_at: usize) -> impl Fn(usize, usize, &str) -> String {
     let short = short_corpus();
     let long = long_string();
     move |n, nth, field| {
-        if (n % 97 == 96 && n < 97 * 4) || (field == "name" && nth == 7) {
+        if (n % 97 == 96 && n < 97 * 4) || (field == "name" && nth == long_name_at) {
             long.clone()
         } else {
             short[nth % short.len()].clone()
