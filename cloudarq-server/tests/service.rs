@@ -399,10 +399,16 @@ async fn sign_in(f: &Fixture, tenant: &str, email: &str, password: &str) -> (Sta
     (r.status, r.json())
 }
 
-/// The service's TOTP clock, stepped to the next 30-second step.
+/// Moves the service's clock to one second into the next TOTP step and
+/// returns that time: the service reads its clock a moment later, still in
+/// the same step (adding a plain 30 s let a step boundary fall between the
+/// test's time and the service's, so a "future" code became current).
 fn next_step(f: &Fixture) -> i64 {
-    f.clock.fetch_add(30, std::sync::atomic::Ordering::SeqCst);
-    OffsetDateTime::now_utc().unix_timestamp() + f.clock.load(std::sync::atomic::Ordering::SeqCst)
+    use std::sync::atomic::Ordering::SeqCst;
+    let now = OffsetDateTime::now_utc().unix_timestamp() + f.clock.load(SeqCst);
+    let target = now - now.rem_euclid(30) + 31;
+    f.clock.fetch_add(target - now, SeqCst);
+    target
 }
 
 fn code(secret: &str, unix: i64) -> String {
