@@ -21,20 +21,15 @@ use cloudarq_model::{Arn, Collected, Properties, Region, Resource, Tags};
 use futures::StreamExt;
 
 use crate::aws::{Action, AwsContext};
-use crate::collect::util::ts_opt;
+use crate::collect::util::{account_resource, ts_opt};
 
 /// The account-level resource: CloudTrail was collected.
 pub(crate) fn account(ctx: &AwsContext) -> Vec<Resource> {
-    let Some(arn) = ctx.arn("cloudtrail", None, "account") else {
-        return Vec::new();
-    };
-    vec![Resource {
-        arn,
-        region: None,
-        name: ctx.account_id().as_str().to_owned(),
-        tags: Tags::new(),
-        properties: Properties::CloudTrailAccount(Box::default()),
-    }]
+    account_resource(
+        ctx,
+        "cloudtrail",
+        Properties::CloudTrailAccount(Box::default()),
+    )
 }
 
 /// Collects the trails read in `region`: those whose home it is, and, in

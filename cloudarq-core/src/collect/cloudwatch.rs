@@ -14,6 +14,7 @@ use cloudarq_model::inventory::cloudwatch::{
 use cloudarq_model::{Arn, Collected, Properties, Region, Resource, Tags, Timestamp};
 
 use crate::aws::{Action, AwsContext};
+use crate::collect::util::account_resource;
 
 /// The most log groups and metric filters per page.
 const LOGS_PAGE_SIZE: i32 = 50;
@@ -22,16 +23,11 @@ const ALARMS_PAGE_SIZE: i32 = 100;
 
 /// The account-level resource: CloudWatch was collected.
 pub(crate) fn account(ctx: &AwsContext) -> Vec<Resource> {
-    let Some(arn) = ctx.arn("cloudwatch", None, "account") else {
-        return Vec::new();
-    };
-    vec![Resource {
-        arn,
-        region: None,
-        name: ctx.account_id().as_str().to_owned(),
-        tags: Tags::new(),
-        properties: Properties::CloudWatchAccount(Box::new(CloudWatchAccount {})),
-    }]
+    account_resource(
+        ctx,
+        "cloudwatch",
+        Properties::CloudWatchAccount(Box::new(CloudWatchAccount {})),
+    )
 }
 
 /// Collects the log groups (with metric filters) and alarms of `region`.

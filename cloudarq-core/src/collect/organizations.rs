@@ -11,6 +11,7 @@ use cloudarq_model::inventory::organizations::{OrganizationInfo, OrganizationsAc
 use cloudarq_model::{Collected, Properties, Resource, Tags};
 
 use crate::aws::{Action, AwsContext};
+use crate::collect::util::account_arn;
 
 /// The answer of `DescribeOrganization` for an account in no organization.
 const NOT_IN_USE: &[&str] = &["AWSOrganizationsNotInUseException"];
@@ -20,7 +21,7 @@ const NO_POLICY: &[&str] = &["ResourcePolicyNotFoundException"];
 
 /// Collects the account's `AWS::Organizations::Account`.
 pub(crate) async fn collect(ctx: &AwsContext) -> Vec<Resource> {
-    let Some(arn) = ctx.arn("organizations", None, "account") else {
+    let Some(arn) = account_arn(ctx, "organizations") else {
         return Vec::new();
     };
     let client = ctx.organizations();

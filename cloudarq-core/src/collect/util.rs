@@ -1,7 +1,35 @@
 //! Small conversions every collector shares: SDK timestamps, policy
-//! documents and tags.
+//! documents, tags, and account-wide resources.
 
-use cloudarq_model::{Tags, Timestamp};
+use cloudarq_model::{Arn, Properties, Resource, Tags, Timestamp};
+
+use crate::aws::AwsContext;
+
+/// The ARN of the account-wide settings resource of `namespace`
+/// (`arn:<partition>:<namespace>::<account>:account`).
+pub(crate) fn account_arn(ctx: &AwsContext, namespace: &str) -> Option<Arn> {
+    Arn::account_setting(ctx.partition(), namespace, None, ctx.account_id()).ok()
+}
+
+/// A service's account-wide resource, named by the account id, holding
+/// `properties`: it exists whenever the service was collected, so
+/// account-wide rules have a resource to report on.
+pub(crate) fn account_resource(
+    ctx: &AwsContext,
+    namespace: &str,
+    properties: Properties,
+) -> Vec<Resource> {
+    let Some(arn) = account_arn(ctx, namespace) else {
+        return Vec::new();
+    };
+    vec![Resource {
+        arn,
+        region: None,
+        name: ctx.account_id().as_str().to_owned(),
+        tags: Tags::new(),
+        properties,
+    }]
+}
 
 /// An SDK timestamp as a model timestamp.
 pub(crate) fn ts(t: &aws_smithy_types::DateTime) -> Option<Timestamp> {

@@ -17,6 +17,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure::{describe_rule_toward, group_label, rule_json};
+use super::{ipv4_mask as mask, parse_ipv4_cidr};
 use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
@@ -103,18 +104,6 @@ impl Rule for Ec2SecuritygroupAllowWideOpenPublicIpv4 {
             "Security group {name} opens no public IPv4 range wider than /24"
         )))
     }
-}
-
-/// `a.b.c.d/n` as (address, prefix length), the address masked to the prefix.
-fn parse_ipv4_cidr(cidr: &str) -> Option<(u32, u8)> {
-    let (addr, len) = cidr.split_once('/')?;
-    let len: u8 = len.parse().ok().filter(|l| *l <= 32)?;
-    let addr: std::net::Ipv4Addr = addr.parse().ok()?;
-    Some((u32::from(addr) & mask(len), len))
-}
-
-fn mask(len: u8) -> u32 {
-    u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)
 }
 
 /// Special-purpose IPv4 blocks (RFC 6890 and kin): not the public internet.

@@ -91,3 +91,16 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &vpc_flow_logs_enabled::VpcFlowLogsEnabled,
     &vpc_peering_routing_tables_with_least_privilege::VpcPeeringRoutingTablesWithLeastPrivilege,
 ];
+
+/// `a.b.c.d/n` as (address, prefix length), the address masked to the prefix.
+pub(super) fn parse_ipv4_cidr(cidr: &str) -> Option<(u32, u8)> {
+    let (addr, len) = cidr.split_once('/')?;
+    let len: u8 = len.parse().ok().filter(|l| *l <= 32)?;
+    let addr: std::net::Ipv4Addr = addr.parse().ok()?;
+    Some((u32::from(addr) & ipv4_mask(len), len))
+}
+
+/// The IPv4 netmask of a prefix length (`/0` is no bits).
+pub(super) fn ipv4_mask(len: u8) -> u32 {
+    u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)
+}

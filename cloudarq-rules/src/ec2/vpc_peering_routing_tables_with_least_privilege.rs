@@ -16,6 +16,7 @@ use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Seve
 use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
+use super::{ipv4_mask, parse_ipv4_cidr};
 use crate::controls::{cis3, cis7};
 
 static META: RuleMeta = RuleMeta {
@@ -43,19 +44,9 @@ static META: RuleMeta = RuleMeta {
 /// Peering routes are least access.
 pub(crate) struct VpcPeeringRoutingTablesWithLeastPrivilege;
 
-/// `a.b.c.d/n` as (address masked to the prefix, prefix length).
-fn ipv4(cidr: &str) -> Option<(u32, u8)> {
-    let (addr, len) = cidr.split_once('/')?;
-    let len: u8 = len.parse().ok().filter(|l| *l <= 32)?;
-    let addr: std::net::Ipv4Addr = addr.parse().ok()?;
-    let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
-    Some((u32::from(addr) & mask, len))
-}
-
 /// Whether `outer` contains all of `inner`.
 fn contains(outer: (u32, u8), inner: (u32, u8)) -> bool {
-    let mask = u32::MAX.checked_shl(32 - u32::from(outer.1)).unwrap_or(0);
-    outer.1 <= inner.1 && (inner.0 & mask) == outer.0
+    outer.1 <= inner.1 && (inner.0 & ipv4_mask(outer.1)) == outer.0
 }
 
 /// The side of the peering across from the route's VPC.
@@ -85,7 +76,7 @@ fn too_wide(
         // collected.
         return Ok(None);
     };
-    let Some(d) = ipv4(dest) else {
+    let Some(d) = parse_ipv4_cidr(dest) else {
         return Err("unparsable destination");
     };
     if d.1 == 0 {
@@ -97,7 +88,7 @@ fn too_wide(
     }
     let whole = peer
         .iter()
-        .filter_map(|c| ipv4(c))
+        .filter_map(|c| parse_ipv4_cidr(c))
         .any(|block| contains(d, block));
     Ok(whole.then(|| dest.to_owned()))
 }
