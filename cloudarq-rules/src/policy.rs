@@ -323,6 +323,20 @@ impl Document {
             .collect()
     }
 
+    /// Allow statements that let the holder subscribe to any AWS Marketplace
+    /// product: `aws-marketplace:Subscribe` (or a wildcard or `NotAction`
+    /// covering it) on every resource, with no positive condition pinning
+    /// `aws-marketplace:ProductId` to named products.
+    pub(crate) fn marketplace_subscribe_any_statements(&self) -> Vec<&Statement> {
+        self.allows()
+            .filter(|s| {
+                s.allows_action("aws-marketplace:Subscribe")
+                    && s.applies_to_all_resources()
+                    && !s.narrows_key("aws-marketplace:ProductId")
+            })
+            .collect()
+    }
+
     /// Allow statements whose principal is public and whose conditions do
     /// not narrow it (see [`Statement::is_public`]).
     pub(crate) fn public_statements(&self) -> Vec<&Statement> {
@@ -591,6 +605,17 @@ impl Statement {
             .filter(|c| !c.values.is_empty() && c.values.iter().all(|v| !is_unrestricted_value(v)))
             .map(|c| c.key.as_str())
             .collect()
+    }
+
+    /// Whether a positive condition gives `key` fixed values (none of them a
+    /// bare wildcard).
+    pub(crate) fn narrows_key(&self, key: &str) -> bool {
+        self.conditions.iter().any(|c| {
+            is_positive_operator(&c.operator)
+                && c.key.eq_ignore_ascii_case(key)
+                && !c.values.is_empty()
+                && c.values.iter().all(|v| !is_all_stars(v))
+        })
     }
 
     /// Source keys (`aws:SourceAccount`, `aws:SourceArn`, …) this statement

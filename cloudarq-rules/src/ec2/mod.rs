@@ -12,9 +12,23 @@ mod ec2_ebs_volume_encryption;
 mod ec2_instance_detailed_monitoring_enabled;
 mod ec2_instance_imdsv2_enabled;
 mod ec2_instance_internet_facing_with_instance_profile;
+mod ec2_instance_port_cassandra_exposed_to_internet;
 mod ec2_instance_port_cifs_exposed_to_internet;
+mod ec2_instance_port_elasticsearch_kibana_exposed_to_internet;
+mod ec2_instance_port_ftp_exposed_to_internet;
+mod ec2_instance_port_kafka_exposed_to_internet;
+mod ec2_instance_port_kerberos_exposed_to_internet;
+mod ec2_instance_port_ldap_exposed_to_internet;
+mod ec2_instance_port_memcached_exposed_to_internet;
+mod ec2_instance_port_mongodb_exposed_to_internet;
+mod ec2_instance_port_mysql_exposed_to_internet;
+mod ec2_instance_port_oracle_exposed_to_internet;
+mod ec2_instance_port_postgresql_exposed_to_internet;
 mod ec2_instance_port_rdp_exposed_to_internet;
+mod ec2_instance_port_redis_exposed_to_internet;
+mod ec2_instance_port_sqlserver_exposed_to_internet;
 mod ec2_instance_port_ssh_exposed_to_internet;
+mod ec2_instance_port_telnet_exposed_to_internet;
 mod ec2_instance_profile_attached;
 mod ec2_instance_public_ip;
 mod ec2_networkacl_allow_ingress_any_port;
@@ -57,9 +71,23 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_instance_detailed_monitoring_enabled::Ec2InstanceDetailedMonitoringEnabled,
     &ec2_instance_imdsv2_enabled::Ec2InstanceImdsv2Enabled,
     &ec2_instance_internet_facing_with_instance_profile::Ec2InstanceInternetFacingWithInstanceProfile,
+    &ec2_instance_port_cassandra_exposed_to_internet::Ec2InstancePortCassandraExposedToInternet,
     &ec2_instance_port_cifs_exposed_to_internet::Ec2InstancePortCifsExposedToInternet,
+    &ec2_instance_port_elasticsearch_kibana_exposed_to_internet::Ec2InstancePortElasticsearchKibanaExposedToInternet,
+    &ec2_instance_port_ftp_exposed_to_internet::Ec2InstancePortFtpExposedToInternet,
+    &ec2_instance_port_kafka_exposed_to_internet::Ec2InstancePortKafkaExposedToInternet,
+    &ec2_instance_port_kerberos_exposed_to_internet::Ec2InstancePortKerberosExposedToInternet,
+    &ec2_instance_port_ldap_exposed_to_internet::Ec2InstancePortLdapExposedToInternet,
+    &ec2_instance_port_memcached_exposed_to_internet::Ec2InstancePortMemcachedExposedToInternet,
+    &ec2_instance_port_mongodb_exposed_to_internet::Ec2InstancePortMongodbExposedToInternet,
+    &ec2_instance_port_mysql_exposed_to_internet::Ec2InstancePortMysqlExposedToInternet,
+    &ec2_instance_port_oracle_exposed_to_internet::Ec2InstancePortOracleExposedToInternet,
+    &ec2_instance_port_postgresql_exposed_to_internet::Ec2InstancePortPostgresqlExposedToInternet,
     &ec2_instance_port_rdp_exposed_to_internet::Ec2InstancePortRdpExposedToInternet,
+    &ec2_instance_port_redis_exposed_to_internet::Ec2InstancePortRedisExposedToInternet,
+    &ec2_instance_port_sqlserver_exposed_to_internet::Ec2InstancePortSqlserverExposedToInternet,
     &ec2_instance_port_ssh_exposed_to_internet::Ec2InstancePortSshExposedToInternet,
+    &ec2_instance_port_telnet_exposed_to_internet::Ec2InstancePortTelnetExposedToInternet,
     &ec2_instance_profile_attached::Ec2InstanceProfileAttached,
     &ec2_instance_public_ip::Ec2InstancePublicIp,
     &ec2_networkacl_allow_ingress_any_port::Ec2NetworkaclAllowIngressAnyPort,

@@ -22,6 +22,7 @@ mod iam_inline_policy_allows_privilege_escalation;
 mod iam_inline_policy_no_administrative_privileges;
 mod iam_inline_policy_no_full_access_to_cloudtrail;
 mod iam_inline_policy_no_full_access_to_kms;
+mod iam_inline_policy_no_wildcard_marketplace_subscribe;
 mod iam_no_custom_policy_permissive_role_assumption;
 mod iam_no_expired_server_certificates_stored;
 mod iam_no_root_access_key;
@@ -37,7 +38,9 @@ mod iam_policy_attached_only_to_group_or_roles;
 mod iam_policy_cloudshell_admin_not_attached;
 mod iam_policy_no_full_access_to_cloudtrail;
 mod iam_policy_no_full_access_to_kms;
+mod iam_policy_no_wildcard_marketplace_subscribe;
 mod iam_role_administratoraccess_policy;
+mod iam_role_cross_account_readonlyaccess_policy;
 mod iam_role_cross_service_confused_deputy_prevention;
 mod iam_role_trust_policy_no_wildcard_principal;
 mod iam_root_credentials_management_enabled;
@@ -63,7 +66,7 @@ use cloudarq_model::{
 };
 use serde_json::json;
 
-use crate::policy::Document;
+use crate::policy::{Document, Statement};
 
 /// Every IAM rule, in id order.
 pub(crate) static RULES: &[&dyn Rule] = &[
@@ -78,6 +81,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &iam_inline_policy_no_administrative_privileges::IamInlinePolicyNoAdministrativePrivileges,
     &iam_inline_policy_no_full_access_to_cloudtrail::IamInlinePolicyNoFullAccessToCloudtrail,
     &iam_inline_policy_no_full_access_to_kms::IamInlinePolicyNoFullAccessToKms,
+    &iam_inline_policy_no_wildcard_marketplace_subscribe::IamInlinePolicyNoWildcardMarketplaceSubscribe,
     &iam_no_custom_policy_permissive_role_assumption::IamNoCustomPolicyPermissiveRoleAssumption,
     &iam_no_expired_server_certificates_stored::IamNoExpiredServerCertificatesStored,
     &iam_no_root_access_key::IamNoRootAccessKey,
@@ -93,7 +97,9 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &iam_policy_cloudshell_admin_not_attached::IamPolicyCloudshellAdminNotAttached,
     &iam_policy_no_full_access_to_cloudtrail::IamPolicyNoFullAccessToCloudtrail,
     &iam_policy_no_full_access_to_kms::IamPolicyNoFullAccessToKms,
+    &iam_policy_no_wildcard_marketplace_subscribe::IamPolicyNoWildcardMarketplaceSubscribe,
     &iam_role_administratoraccess_policy::IamRoleAdministratoraccessPolicy,
+    &iam_role_cross_account_readonlyaccess_policy::IamRoleCrossAccountReadonlyaccessPolicy,
     &iam_role_cross_service_confused_deputy_prevention::IamRoleCrossServiceConfusedDeputyPrevention,
     &iam_role_trust_policy_no_wildcard_principal::IamRoleTrustPolicyNoWildcardPrincipal,
     &iam_root_credentials_management_enabled::IamRootCredentialsManagementEnabled,
@@ -285,6 +291,23 @@ pub(super) fn inline_full_service_access(
     snapshot: &Snapshot,
     service: &str,
 ) -> Result<Outcome, RuleError> {
+    inline_grant(
+        resource,
+        snapshot,
+        |d| d.full_service_statements(service),
+        &format!("{service}:* on *"),
+    )
+}
+
+/// FAILs a user, group or role when one of its inline policies has a
+/// statement `pick` returns, naming the policies and `what` they grant;
+/// PASSes when every inline policy was read and none has one.
+pub(super) fn inline_grant(
+    resource: &Resource,
+    snapshot: &Snapshot,
+    pick: impl Fn(&Document) -> Vec<&Statement>,
+    what: &str,
+) -> Result<Outcome, RuleError> {
     let subject = match inline_docs(resource, snapshot)? {
         Ok(s) => s,
         Err(done) => return Ok(done),
@@ -292,13 +315,13 @@ pub(super) fn inline_full_service_access(
     let hits: Vec<&str> = subject
         .docs
         .iter()
-        .filter(|(_, d)| !d.full_service_statements(service).is_empty())
+        .filter(|(_, d)| !pick(d).is_empty())
         .map(|(n, _)| *n)
         .collect();
     let who = subject.principal.label();
     if !hits.is_empty() {
         return Ok(Outcome::fail(format!(
-            "{who} has inline policy {} granting {service}:* on *",
+            "{who} has inline policy {} granting {what}",
             hits.join(", ")
         ))
         .with_evidence(json!({"policies": hits})));
@@ -307,7 +330,7 @@ pub(super) fn inline_full_service_access(
         return Ok(o);
     }
     Ok(Outcome::pass(format!(
-        "{who} has no inline policy granting {service}:* on *"
+        "{who} has no inline policy granting {what}"
     )))
 }
 
