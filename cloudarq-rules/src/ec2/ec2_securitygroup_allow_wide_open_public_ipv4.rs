@@ -17,7 +17,7 @@ use cloudarq_model::{Properties, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
 
 use super::exposure::{describe_rule_toward, group_label, rule_json};
-use super::{ipv4_mask as mask, parse_ipv4_cidr};
+use super::{is_special_purpose_ipv4 as is_special_purpose, parse_ipv4_cidr};
 use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
@@ -104,31 +104,6 @@ impl Rule for Ec2SecuritygroupAllowWideOpenPublicIpv4 {
             "Security group {name} opens no public IPv4 range wider than /24"
         )))
     }
-}
-
-/// Special-purpose IPv4 blocks (RFC 6890 and kin): not the public internet.
-const SPECIAL_PURPOSE: [([u8; 4], u8); 14] = [
-    ([0, 0, 0, 0], 8),
-    ([10, 0, 0, 0], 8),
-    ([100, 64, 0, 0], 10),
-    ([127, 0, 0, 0], 8),
-    ([169, 254, 0, 0], 16),
-    ([172, 16, 0, 0], 12),
-    ([192, 0, 0, 0], 24),
-    ([192, 0, 2, 0], 24),
-    ([192, 168, 0, 0], 16),
-    ([198, 18, 0, 0], 15),
-    ([198, 51, 100, 0], 24),
-    ([203, 0, 113, 0], 24),
-    ([224, 0, 0, 0], 4),
-    ([240, 0, 0, 0], 4),
-];
-
-/// Whether the network lies entirely inside one special-purpose block.
-fn is_special_purpose(addr: u32, len: u8) -> bool {
-    SPECIAL_PURPOSE.iter().any(|(block, block_len)| {
-        *block_len <= len && addr & mask(*block_len) == u32::from_be_bytes(*block)
-    })
 }
 
 #[cfg(test)]

@@ -9,9 +9,11 @@ mod ec2_ebs_default_encryption;
 mod ec2_ebs_public_snapshot;
 mod ec2_ebs_snapshots_encrypted;
 mod ec2_ebs_volume_encryption;
+mod ec2_ebs_volume_snapshots_exists;
 mod ec2_instance_detailed_monitoring_enabled;
 mod ec2_instance_imdsv2_enabled;
 mod ec2_instance_internet_facing_with_instance_profile;
+mod ec2_instance_older_than_specific_days;
 mod ec2_instance_port_cassandra_exposed_to_internet;
 mod ec2_instance_port_cifs_exposed_to_internet;
 mod ec2_instance_port_elasticsearch_kibana_exposed_to_internet;
@@ -31,12 +33,14 @@ mod ec2_instance_port_ssh_exposed_to_internet;
 mod ec2_instance_port_telnet_exposed_to_internet;
 mod ec2_instance_profile_attached;
 mod ec2_instance_public_ip;
+mod ec2_instance_uses_single_eni;
 mod ec2_networkacl_allow_ingress_any_port;
 mod ec2_networkacl_allow_ingress_tcp_port_22;
 mod ec2_networkacl_allow_ingress_tcp_port_3389;
 mod ec2_networkacl_unused;
 mod ec2_securitygroup_allow_ingress_from_internet_to_all_ports;
 mod ec2_securitygroup_allow_ingress_from_internet_to_any_port;
+mod ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip;
 mod ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports;
 mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22;
 mod ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389;
@@ -68,9 +72,11 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_ebs_public_snapshot::Ec2EbsPublicSnapshot,
     &ec2_ebs_snapshots_encrypted::Ec2EbsSnapshotsEncrypted,
     &ec2_ebs_volume_encryption::Ec2EbsVolumeEncryption,
+    &ec2_ebs_volume_snapshots_exists::Ec2EbsVolumeSnapshotsExists,
     &ec2_instance_detailed_monitoring_enabled::Ec2InstanceDetailedMonitoringEnabled,
     &ec2_instance_imdsv2_enabled::Ec2InstanceImdsv2Enabled,
     &ec2_instance_internet_facing_with_instance_profile::Ec2InstanceInternetFacingWithInstanceProfile,
+    &ec2_instance_older_than_specific_days::Ec2InstanceOlderThanSpecificDays,
     &ec2_instance_port_cassandra_exposed_to_internet::Ec2InstancePortCassandraExposedToInternet,
     &ec2_instance_port_cifs_exposed_to_internet::Ec2InstancePortCifsExposedToInternet,
     &ec2_instance_port_elasticsearch_kibana_exposed_to_internet::Ec2InstancePortElasticsearchKibanaExposedToInternet,
@@ -90,12 +96,14 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_instance_port_telnet_exposed_to_internet::Ec2InstancePortTelnetExposedToInternet,
     &ec2_instance_profile_attached::Ec2InstanceProfileAttached,
     &ec2_instance_public_ip::Ec2InstancePublicIp,
+    &ec2_instance_uses_single_eni::Ec2InstanceUsesSingleEni,
     &ec2_networkacl_allow_ingress_any_port::Ec2NetworkaclAllowIngressAnyPort,
     &ec2_networkacl_allow_ingress_tcp_port_22::Ec2NetworkaclAllowIngressTcpPort22,
     &ec2_networkacl_allow_ingress_tcp_port_3389::Ec2NetworkaclAllowIngressTcpPort3389,
     &ec2_networkacl_unused::Ec2NetworkaclUnused,
     &ec2_securitygroup_allow_ingress_from_internet_to_all_ports::Ec2SecuritygroupAllowIngressFromInternetToAllPorts,
     &ec2_securitygroup_allow_ingress_from_internet_to_any_port::Ec2SecuritygroupAllowIngressFromInternetToAnyPort,
+    &ec2_securitygroup_allow_ingress_from_internet_to_any_port_from_ip::Ec2SecuritygroupAllowIngressFromInternetToAnyPortFromIp,
     &ec2_securitygroup_allow_ingress_from_internet_to_high_risk_tcp_ports::Ec2SecuritygroupAllowIngressFromInternetToHighRiskTcpPorts,
     &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22::Ec2SecuritygroupAllowIngressFromInternetToTcpPort22,
     &ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389::Ec2SecuritygroupAllowIngressFromInternetToTcpPort3389,
@@ -131,4 +139,46 @@ pub(super) fn parse_ipv4_cidr(cidr: &str) -> Option<(u32, u8)> {
 /// The IPv4 netmask of a prefix length (`/0` is no bits).
 pub(super) fn ipv4_mask(len: u8) -> u32 {
     u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)
+}
+
+/// IPv4 blocks that are not public internet addresses (RFC 6890 and
+/// friends): private, shared, loopback, link-local, documentation,
+/// benchmarking, multicast and reserved.
+const SPECIAL_PURPOSE_IPV4: [([u8; 4], u8); 14] = [
+    ([0, 0, 0, 0], 8),
+    ([10, 0, 0, 0], 8),
+    ([100, 64, 0, 0], 10),
+    ([127, 0, 0, 0], 8),
+    ([169, 254, 0, 0], 16),
+    ([172, 16, 0, 0], 12),
+    ([192, 0, 0, 0], 24),
+    ([192, 0, 2, 0], 24),
+    ([192, 168, 0, 0], 16),
+    ([198, 18, 0, 0], 15),
+    ([198, 51, 100, 0], 24),
+    ([203, 0, 113, 0], 24),
+    ([224, 0, 0, 0], 4),
+    ([240, 0, 0, 0], 4),
+];
+
+/// Whether the block `addr/len` lies wholly inside a special-purpose
+/// (non-public) IPv4 block.
+pub(super) fn is_special_purpose_ipv4(addr: u32, len: u8) -> bool {
+    SPECIAL_PURPOSE_IPV4.iter().any(|(block, block_len)| {
+        *block_len <= len && addr & ipv4_mask(*block_len) == u32::from_be_bytes(*block)
+    })
+}
+
+/// Whether an IPv6 CIDR (`2001:db8::/32`) names public addresses: inside
+/// global unicast `2000::/3`, outside documentation `2001:db8::/32`, and
+/// narrower than `/3` (so `::/0` is not counted; it is the whole internet,
+/// which other rules report). `None` when it does not parse.
+pub(super) fn is_public_ipv6_cidr(cidr: &str) -> Option<bool> {
+    let (addr, len) = cidr.split_once('/')?;
+    let len: u8 = len.parse().ok().filter(|l| *l <= 128)?;
+    let addr: std::net::Ipv6Addr = addr.parse().ok()?;
+    let s = addr.segments();
+    let global_unicast = s[0] & 0xe000 == 0x2000;
+    let documentation = s[0] == 0x2001 && s[1] == 0x0db8 && len >= 32;
+    Some(len >= 3 && global_unicast && !documentation)
 }
