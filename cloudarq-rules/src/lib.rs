@@ -41,6 +41,24 @@ mod macie;
 
 use cloudarq_model::rule::Rule;
 
+/// Whether an IAM policy document allows some action of `service` (a
+/// namespace such as `bedrock`) on some resource, as the rules' policy
+/// engine reads it: a wildcard or a `NotAction` that leaves the service in
+/// counts. `None` when the document does not parse as a policy. The IAM
+/// collector uses it to choose whose service last accessed data to ask for.
+///
+/// ```
+/// let doc = serde_json::json!({"Statement": [
+///     {"Effect": "Allow", "Action": "bedrock:Invoke*", "Resource": "*"}]});
+/// assert_eq!(cloudarq_rules::policy_allows_service(&doc, "bedrock"), Some(true));
+/// assert_eq!(cloudarq_rules::policy_allows_service(&doc, "sagemaker"), Some(false));
+/// ```
+pub fn policy_allows_service(document: &serde_json::Value, service: &str) -> Option<bool> {
+    policy::Document::parse(document)
+        .ok()
+        .map(|d| d.allows_some_action_of(service))
+}
+
 /// Every built-in rule: IAM, S3, EC2, RDS, KMS, CloudTrail, CloudWatch, then
 /// AWS Config, Security Hub, IAM Access Analyzer, Organizations, EFS, Macie
 /// and Account Management, each service in id order.

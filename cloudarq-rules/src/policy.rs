@@ -323,6 +323,17 @@ impl Document {
             .collect()
     }
 
+    /// Whether some Allow statement grants some action of `service` (on
+    /// some resource, under any condition): `service:Get*`, `*`, or a
+    /// `NotAction` that does not exclude the whole service.
+    pub(crate) fn allows_some_action_of(&self, service: &str) -> bool {
+        let prefix = format!("{service}:");
+        self.allows().any(|s| match &s.actions {
+            Matcher::Only(ps) => ps.iter().any(|p| touches_service(p, service)),
+            Matcher::AllBut(ps) => !ps.iter().any(|p| covers_prefix(p, &prefix, true)),
+        })
+    }
+
     /// Allow statements that let the holder subscribe to any AWS Marketplace
     /// product: `aws-marketplace:Subscribe` (or a wildcard or `NotAction`
     /// covering it) on every resource, with no positive condition pinning

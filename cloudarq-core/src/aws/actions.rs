@@ -110,6 +110,8 @@ actions! {
     SecurityHubGetEnabledStandards => SecurityHub, "securityhub:GetEnabledStandards", true, "The security standards enabled in a region's Security Hub.";
     AccessAnalyzerListAnalyzers => AccessAnalyzer, "access-analyzer:ListAnalyzers", true, "A region's IAM Access Analyzer analyzers, with their type and status.";
     IamListOrganizationsFeatures => Iam, "iam:ListOrganizationsFeatures", true, "Which IAM features (centralized root access) the organization manages.";
+    IamGenerateServiceLastAccessedDetails => Iam, "iam:GenerateServiceLastAccessedDetails", true, "Start a service last accessed report for a user or role (read-only: it builds a report).";
+    IamGetServiceLastAccessedDetails => Iam, "iam:GetServiceLastAccessedDetails", true, "Read a service last accessed report: when the principal last used each service it may use.";
     OrganizationsAuditDescribeOrganization => OrganizationsAudit, "organizations:DescribeOrganization", true, "The audited account's organization, if any.";
     OrganizationsAuditListDelegatedAdministrators => OrganizationsAudit, "organizations:ListDelegatedAdministrators", true, "The organization's delegated administrators (management account only).";
     OrganizationsAuditDescribeResourcePolicy => OrganizationsAudit, "organizations:DescribeResourcePolicy", true, "Whether Organizations policy management is delegated (management account only).";

@@ -11,8 +11,8 @@ use aws_sdk_iam::types::{
 };
 use cloudarq_model::inventory::iam::{
     AccessKey, AttachedPolicy, IamAccount, IamGroup, IamManagedPolicy, IamOrganizationsFeatures,
-    IamRole, IamServerCertificate, IamUser, InlinePolicy, PasswordPolicy, RootUser,
-    UserCredentials,
+    IamRole, IamServerCertificate, IamServiceLastAccessed, IamUser, InlinePolicy, PasswordPolicy,
+    PrincipalServiceAccess, RootUser, ServiceAccess, UserCredentials, WATCHED_SERVICES,
 };
 use cloudarq_model::{Arn, Collected, Properties, Resource, Timestamp};
 use futures::StreamExt;
@@ -22,6 +22,10 @@ use crate::aws::{Action, AwsContext, CallError};
 
 /// How often to poll for the credential report before giving up.
 const REPORT_POLLS: u32 = 10;
+
+/// How often to poll for one principal's service last accessed report
+/// before giving up on it (waits of 0.5 s, 1 s, … between polls).
+const LAST_ACCESSED_POLLS: u32 = 8;
 
 /// Collects IAM (a global service).
 pub(crate) async fn collect(ctx: &AwsContext) -> Vec<Resource> {
@@ -37,6 +41,8 @@ pub(crate) async fn collect(ctx: &AwsContext) -> Vec<Resource> {
     out.extend(aws_managed_policies(ctx).await);
     out.extend(server_certificates(ctx).await);
     out.extend(organizations_features(ctx).await);
+    let last_accessed = service_last_accessed(ctx, &out).await;
+    out.extend(last_accessed);
     out.extend(account(ctx, report.value(), virtual_mfa.as_ref()).await);
     out
 }
@@ -658,3 +664,178 @@ alice,arn:aws:iam::123456789012:user/alice,2024-01-01T00:00:00+00:00,true,no_inf
         assert!(parse_credential_report("a,b\n1,2").users.is_empty());
     }
 }
+
+/// Service last accessed data for the principals worth the two calls each
+/// (see [`IamServiceLastAccessed`]): users with an active access key, and
+/// users and roles whose policies allow a watched service or could not all
+/// be read. `None` when IAM's users and roles were not listed.
+async fn service_last_accessed(ctx: &AwsContext, collected: &[Resource]) -> Option<Resource> {
+    let arn = ctx.arn("iam", None, "service-last-accessed")?;
+    if !collected
+        .iter()
+        .any(|r| matches!(r.properties, Properties::IamUser(_) | Properties::IamRole(_)))
+    {
+        return None;
+    }
+    let mut wanted: Vec<&Arn> = collected
+        .iter()
+        .filter(|r| worth_asking(r, collected))
+        .map(|r| &r.arn)
+        .collect();
+    wanted.sort();
+    let principals = futures::stream::iter(wanted)
+        .map(|p| async move {
+            PrincipalServiceAccess {
+                principal: p.clone(),
+                services: last_accessed_of(ctx, p).await,
+            }
+        })
+        .buffered(ctx.concurrency())
+        .collect()
+        .await;
+    Some(Resource {
+        arn,
+        region: None,
+        name: ctx.account_id().as_str().to_owned(),
+        tags: BTreeMap::new(),
+        properties: Properties::IamServiceLastAccessed(Box::new(IamServiceLastAccessed {
+            principals,
+        })),
+    })
+}
+
+/// Whether a user or role is worth asking about; see
+/// [`service_last_accessed`].
+fn worth_asking(r: &Resource, collected: &[Resource]) -> bool {
+    let (inline, attached, groups) = match &r.properties {
+        Properties::IamUser(u) => {
+            let has_key = match &u.credentials {
+                Collected::Value(c) => c.access_keys.iter().any(|k| k.active),
+                Collected::NotCollected => true,
+            };
+            if has_key {
+                return true;
+            }
+            (&u.inline_policies, &u.attached_policies, u.groups.as_slice())
+        }
+        Properties::IamRole(role) => {
+            if role.path.starts_with("/aws-service-role/") {
+                return false;
+            }
+            (&role.inline_policies, &role.attached_policies, &[][..])
+        }
+        _ => return false,
+    };
+    let mut docs: Vec<Option<&serde_json::Value>> = inline
+        .iter()
+        .map(|p| (!p.document.is_null()).then_some(&p.document))
+        .collect();
+    let managed_doc = |a: &AttachedPolicy| {
+        collected.iter().find_map(|c| match &c.properties {
+            Properties::IamManagedPolicy(m) if c.arn == a.arn => m.document.value(),
+            _ => None,
+        })
+    };
+    docs.extend(attached.iter().map(managed_doc));
+    for g in groups {
+        let group = collected.iter().find_map(|c| match &c.properties {
+            Properties::IamGroup(grp) if &grp.group_name == g => Some(grp),
+            _ => None,
+        });
+        match group {
+            Some(grp) => {
+                docs.extend(
+                    grp.inline_policies
+                        .iter()
+                        .map(|p| (!p.document.is_null()).then_some(&p.document)),
+                );
+                docs.extend(grp.attached_policies.iter().map(managed_doc));
+            }
+            None => docs.push(None),
+        }
+    }
+    docs.iter().any(|d| match d {
+        None => true,
+        Some(doc) => WATCHED_SERVICES
+            .iter()
+            .any(|s| cloudarq_rules::policy_allows_service(doc, s) != Some(false)),
+    })
+}
+
+/// One principal's service last accessed data: generate the report, poll
+/// until it is complete, keep the services used and the watched ones.
+async fn last_accessed_of(ctx: &AwsContext, principal: &Arn) -> Collected<Vec<ServiceAccess>> {
+    use aws_sdk_iam::types::JobStatusType;
+    let client = ctx.iam();
+    let generate = Action::IamGenerateServiceLastAccessedDetails;
+    let job = match ctx
+        .call(
+            generate,
+            None,
+            client
+                .generate_service_last_accessed_details()
+                .arn(principal.as_str())
+                .send(),
+        )
+        .await
+    {
+        Ok(out) => out.job_id().map(str::to_owned),
+        Err(e) => return ctx.settle(generate, None, Some(principal), Err(e)),
+    };
+    let get = Action::IamGetServiceLastAccessedDetails;
+    let Some(job) = job else {
+        let e = CallError {
+            kind: cloudarq_model::GapKind::Other,
+            code: None,
+            message: "GenerateServiceLastAccessedDetails returned no job id".to_owned(),
+        };
+        return ctx.settle(generate, None, Some(principal), Err(e));
+    };
+    for attempt in 0..LAST_ACCESSED_POLLS {
+        let res = ctx
+            .call(
+                get,
+                None,
+                client.get_service_last_accessed_details().job_id(&job).send(),
+            )
+            .await;
+        let out = match res {
+            Ok(out) => out,
+            Err(e) => return ctx.settle(get, None, Some(principal), Err(e)),
+        };
+        match out.job_status() {
+            JobStatusType::Completed => {
+                let mut services: Vec<ServiceAccess> = out
+                    .services_last_accessed()
+                    .iter()
+                    .filter(|s| {
+                        s.last_authenticated().is_some()
+                            || WATCHED_SERVICES.contains(&s.service_namespace())
+                    })
+                    .map(|s| ServiceAccess {
+                        namespace: s.service_namespace().to_owned(),
+                        last_authenticated: ts_opt(s.last_authenticated()),
+                    })
+                    .collect();
+                services.sort_by(|a, b| a.namespace.cmp(&b.namespace));
+                return Collected::Value(services);
+            }
+            JobStatusType::Failed => {
+                let e = CallError {
+                    kind: cloudarq_model::GapKind::Other,
+                    code: out.error().map(|e| e.code().to_owned()),
+                    message: "the service last accessed job failed".to_owned(),
+                };
+                return ctx.settle(get, None, Some(principal), Err(e));
+            }
+            _ => tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await,
+        }
+    }
+    let e = CallError {
+        kind: cloudarq_model::GapKind::Other,
+        code: Some("InProgress".to_owned()),
+        message: format!("service last accessed job not complete after {LAST_ACCESSED_POLLS} polls"),
+    };
+    ctx.settle(get, None, Some(principal), Err(e))
+}
+

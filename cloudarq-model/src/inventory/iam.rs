@@ -11,6 +11,7 @@
 //! | [`IamGroup`] (`AWS::IAM::Group`) | `arn:aws:iam::<account>:group/<path><name>` | `GetAccountAuthorizationDetails` (members from the users' group lists) |
 //! | [`IamRole`] (`AWS::IAM::Role`) | `arn:aws:iam::<account>:role/<path><name>` | `GetAccountAuthorizationDetails` |
 //! | [`IamOrganizationsFeatures`] (`AWS::IAM::OrganizationsFeatures`) | `arn:aws:iam::<account>:organizations-features` | `ListOrganizationsFeatures` (centralized root access) |
+//! | [`IamServiceLastAccessed`] (`AWS::IAM::ServiceLastAccessed`) | `arn:aws:iam::<account>:service-last-accessed` | `GenerateServiceLastAccessedDetails`, `GetServiceLastAccessedDetails` (for the principals listed there) |
 //! | [`IamServerCertificate`] (`AWS::IAM::ServerCertificate`) | `arn:aws:iam::<account>:server-certificate/<path><name>` | `ListServerCertificates` (metadata only: the certificate body and chain are not read) |
 //! | [`IamManagedPolicy`] (`AWS::IAM::ManagedPolicy`) | `arn:aws:iam::<account>:policy/<path><name>`; `arn:aws:iam::aws:policy/<path><name>` for AWS-managed | customer-managed: `GetAccountAuthorizationDetails`, documents included; AWS-managed (only those attached in the account): `ListPolicies` (`Scope=AWS`, `OnlyAttached`), document from `GetPolicyVersion` |
 //!
@@ -430,3 +431,60 @@ pub struct IamOrganizationsFeatures {
     #[serde(default)]
     pub enabled_features: Collected<Option<Vec<String>>>,
 }
+
+/// `AWS::IAM::ServiceLastAccessed`: when principals last used the services
+/// their policies allow, from IAM's service last accessed data
+/// (`GenerateServiceLastAccessedDetails`, then
+/// `GetServiceLastAccessedDetails`), one resource per account, named by the
+/// account id.
+///
+/// Each principal costs at least two calls, so only these are asked about:
+/// every user with an active access key, and every user or role (not
+/// service-linked) whose policies allow some action of a watched service
+/// ([`WATCHED_SERVICES`]), or whose policies could not all be read. A
+/// principal not listed was not asked about because none of that applies.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamServiceLastAccessed {
+    /// The principals asked about, in ARN order.
+    #[serde(default)]
+    pub principals: Vec<PrincipalServiceAccess>,
+}
+
+/// Services whose allowed-but-unused permissions the rules look for: a
+/// principal whose policies allow them is asked about even without an
+/// access key.
+pub const WATCHED_SERVICES: &[&str] = &["bedrock", "sagemaker"];
+
+/// What IAM said about one principal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrincipalServiceAccess {
+    /// The user or role.
+    pub principal: Arn,
+    /// The services its policies allow that it used within IAM's tracking
+    /// period (400 days), and every watched service its policies allow
+    /// whether used or not; by namespace. Not collected when either call
+    /// failed or the job did not complete.
+    pub services: Collected<Vec<ServiceAccess>>,
+}
+
+/// One service in a principal's last accessed data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccess {
+    /// The service namespace (`bedrock`, `s3`, `sts`).
+    pub namespace: String,
+    /// When the principal last authenticated to it; `None` when it has not
+    /// within the tracking period.
+    #[serde(default)]
+    pub last_authenticated: Option<Timestamp>,
+}
+
+impl IamServiceLastAccessed {
+    /// What IAM said about `principal`; `None` when it was not asked about.
+    pub fn of(&self, principal: &Arn) -> Option<&PrincipalServiceAccess> {
+        self.principals.iter().find(|p| &p.principal == principal)
+    }
+}
+

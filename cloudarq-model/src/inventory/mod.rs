@@ -22,6 +22,7 @@
 //! | `AWS::IAM::ManagedPolicy` | [`iam::IamManagedPolicy`] | `arn:aws:iam::<account>:policy/<path><name>`, or `arn:aws:iam::aws:policy/<path><name>` for AWS-managed ones | global | policy name |
 //! | `AWS::IAM::ServerCertificate` | [`iam::IamServerCertificate`] | `arn:aws:iam::<account>:server-certificate/<path><name>` | global | certificate name |
 //! | `AWS::IAM::OrganizationsFeatures` | [`iam::IamOrganizationsFeatures`] | `arn:aws:iam::<account>:organizations-features` | global | the account id |
+//! | `AWS::IAM::ServiceLastAccessed` | [`iam::IamServiceLastAccessed`] | `arn:aws:iam::<account>:service-last-accessed` | global | the account id |
 //! | `AWS::S3::AccountPublicAccessBlock` | [`s3::S3AccountPublicAccessBlock`] | `arn:aws:s3::<account>:account` | global | the account id |
 //! | `AWS::S3::Bucket` | [`s3::S3Bucket`] | `arn:aws:s3:::<bucket>` (no region, no account) | the bucket's region | bucket name |
 //! | `AWS::EC2::RegionSettings` | [`ec2::Ec2RegionSettings`] | `arn:aws:ec2:<region>:<account>:account` | its region | the account id |
@@ -225,6 +226,7 @@ resource_kinds! {
     IamManagedPolicy => "AWS::IAM::ManagedPolicy", Iam, iam::IamManagedPolicy;
     IamServerCertificate => "AWS::IAM::ServerCertificate", Iam, iam::IamServerCertificate;
     IamOrganizationsFeatures => "AWS::IAM::OrganizationsFeatures", Iam, iam::IamOrganizationsFeatures;
+    IamServiceLastAccessed => "AWS::IAM::ServiceLastAccessed", Iam, iam::IamServiceLastAccessed;
     S3AccountPublicAccessBlock => "AWS::S3::AccountPublicAccessBlock", S3, s3::S3AccountPublicAccessBlock;
     S3Bucket => "AWS::S3::Bucket", S3, s3::S3Bucket;
     Ec2RegionSettings => "AWS::EC2::RegionSettings", Ec2, ec2::Ec2RegionSettings;

@@ -39,6 +39,7 @@ mod iam_policy_cloudshell_admin_not_attached;
 mod iam_policy_no_full_access_to_cloudtrail;
 mod iam_policy_no_full_access_to_kms;
 mod iam_policy_no_wildcard_marketplace_subscribe;
+mod iam_role_access_not_stale_to_bedrock;
 mod iam_role_administratoraccess_policy;
 mod iam_role_cross_account_readonlyaccess_policy;
 mod iam_role_cross_service_confused_deputy_prevention;
@@ -49,6 +50,8 @@ mod iam_root_mfa_enabled;
 mod iam_rotate_access_key_90_days;
 mod iam_securityaudit_role_created;
 mod iam_support_role_created;
+mod iam_user_access_not_stale_to_bedrock;
+mod iam_user_access_not_stale_to_sagemaker;
 mod iam_user_accesskey_unused;
 mod iam_user_administrator_access_policy;
 mod iam_user_console_access_unused;
@@ -56,6 +59,7 @@ mod iam_user_hardware_mfa_enabled;
 mod iam_user_mfa_enabled_console_access;
 mod iam_user_no_setup_initial_access_key;
 mod iam_user_two_active_access_key;
+mod iam_user_with_temporary_credentials;
 
 use cloudarq_model::inventory::iam::{
     AttachedPolicy, IamAccount, IamManagedPolicy, IamRole, InlinePolicy, PasswordPolicy,
@@ -98,6 +102,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &iam_policy_no_full_access_to_cloudtrail::IamPolicyNoFullAccessToCloudtrail,
     &iam_policy_no_full_access_to_kms::IamPolicyNoFullAccessToKms,
     &iam_policy_no_wildcard_marketplace_subscribe::IamPolicyNoWildcardMarketplaceSubscribe,
+    &iam_role_access_not_stale_to_bedrock::IamRoleAccessNotStaleToBedrock,
     &iam_role_administratoraccess_policy::IamRoleAdministratoraccessPolicy,
     &iam_role_cross_account_readonlyaccess_policy::IamRoleCrossAccountReadonlyaccessPolicy,
     &iam_role_cross_service_confused_deputy_prevention::IamRoleCrossServiceConfusedDeputyPrevention,
@@ -108,6 +113,8 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &iam_rotate_access_key_90_days::IamRotateAccessKey90Days,
     &iam_securityaudit_role_created::IamSecurityauditRoleCreated,
     &iam_support_role_created::IamSupportRoleCreated,
+    &iam_user_access_not_stale_to_bedrock::IamUserAccessNotStaleToBedrock,
+    &iam_user_access_not_stale_to_sagemaker::IamUserAccessNotStaleToSagemaker,
     &iam_user_accesskey_unused::IamUserAccesskeyUnused,
     &iam_user_administrator_access_policy::IamUserAdministratorAccessPolicy,
     &iam_user_console_access_unused::IamUserConsoleAccessUnused,
@@ -115,6 +122,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &iam_user_mfa_enabled_console_access::IamUserMfaEnabledConsoleAccess,
     &iam_user_no_setup_initial_access_key::IamUserNoSetupInitialAccessKey,
     &iam_user_two_active_access_key::IamUserTwoActiveAccessKey,
+    &iam_user_with_temporary_credentials::IamUserWithTemporaryCredentials,
 ];
 
 /// Either what a rule goes on to evaluate (`Ok`), or the outcome it returns
@@ -603,3 +611,98 @@ mod tests {
         assert_eq!(ids, sorted);
     }
 }
+
+/// Days without use after which an allowed watched service counts as
+/// stale.
+pub(super) const STALE_AFTER_DAYS: i64 = 90;
+
+/// The account's service last accessed data, or the *not collected*
+/// outcome when the snapshot has none.
+pub(super) fn service_last_accessed(
+    snapshot: &Snapshot,
+) -> Result<&cloudarq_model::inventory::iam::IamServiceLastAccessed, Outcome> {
+    snapshot
+        .of_type(ResourceType::IamServiceLastAccessed)
+        .find_map(|r| match &r.properties {
+            Properties::IamServiceLastAccessed(s) => Some(s.as_ref()),
+            _ => None,
+        })
+        .ok_or_else(|| Outcome::not_collected("service_last_accessed"))
+}
+
+/// Whether a user or role that IAM says may use `service` (`bedrock`) has
+/// used it within [`STALE_AFTER_DAYS`]: PASS when its policies allow no
+/// action of the service (it was not asked about, or IAM does not list the
+/// service for it) or it used the service recently; FAIL when it never did
+/// within IAM's tracking period or not for longer; *not collected* when the
+/// data could not be had.
+pub(super) fn stale_service_access(
+    resource: &Resource,
+    snapshot: &Snapshot,
+    service: &str,
+    label: &str,
+) -> Outcome {
+    let Some(principal) = Principal::of(resource) else {
+        return Outcome::not_applicable();
+    };
+    if let Properties::IamRole(role) = &resource.properties
+        && is_service_linked(role)
+    {
+        return Outcome::not_applicable();
+    }
+    let who = principal.label();
+    let sla = match service_last_accessed(snapshot) {
+        Ok(s) => s,
+        Err(o) => return o,
+    };
+    let Some(entry) = sla.of(&resource.arn) else {
+        // The collector asks about every user with an active key (or unread
+        // keys); such a user missing from the data was not asked about.
+        if let Properties::IamUser(u) = &resource.properties {
+            let keyed = match &u.credentials {
+                Collected::Value(c) => c.access_keys.iter().any(|k| k.active),
+                Collected::NotCollected => true,
+            };
+            if keyed {
+                return Outcome::not_collected("service_last_accessed");
+            }
+        }
+        return Outcome::pass(format!("{who} has no policy that allows {label}"));
+    };
+    let Collected::Value(services) = &entry.services else {
+        let actions = [
+            "iam:GenerateServiceLastAccessedDetails",
+            "iam:GetServiceLastAccessedDetails",
+        ];
+        return match iam_gap(snapshot, &actions, Some(&resource.arn)) {
+            Some(g) => not_collected_by_gap("service_last_accessed", g),
+            None => Outcome::not_collected("service_last_accessed"),
+        };
+    };
+    let Some(s) = services.iter().find(|s| s.namespace == service) else {
+        return Outcome::pass(format!("{who} has no policy that allows {label}"));
+    };
+    let evidence = json!({
+        "service": service,
+        "last_authenticated": s.last_authenticated,
+        "stale_after_days": STALE_AFTER_DAYS,
+    });
+    match s.last_authenticated {
+        None => Outcome::fail(format!(
+            "{who} is allowed {label} but has not used it within IAM's tracking period (400 days)"
+        )),
+        Some(t) => {
+            let days = days_since(t, snapshot);
+            Outcome::check(
+                days <= STALE_AFTER_DAYS,
+                format!("{who} last used {label} {}", ago(days)),
+                format!(
+                    "{who} is allowed {label} but last used it {}, more than {STALE_AFTER_DAYS} days",
+                    ago(days)
+                ),
+            )
+        }
+    }
+    .with_evidence(evidence)
+}
+
