@@ -692,6 +692,7 @@ mod tests {
             ResourceType::RdsDbClusterSnapshot,
             ResourceType::IamServerCertificate,
             ResourceType::IamOrganizationsFeatures,
+            ResourceType::IamServiceLastAccessed,
             ResourceType::Ec2VpcPeeringConnection,
         ];
         for t in ResourceType::ALL {

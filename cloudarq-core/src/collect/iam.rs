@@ -630,51 +630,18 @@ async fn account(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const REPORT: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
-<root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,2026-05-30T10:00:00+00:00,not_supported,not_supported,false,true,2021-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
-alice,arn:aws:iam::123456789012:user/alice,2024-01-01T00:00:00+00:00,true,no_information,2024-01-01T00:00:00+00:00,N/A,true,true,2024-02-01T00:00:00+00:00,2026-05-01T00:00:00+00:00,eu-west-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
-
-    #[test]
-    fn parses_the_credential_report() {
-        let r = parse_credential_report(REPORT);
-        let (root, cert) = r.root.unwrap();
-        assert!(!root.mfa_active && !cert);
-        assert!(root.access_keys[0].active && !root.access_keys[1].active);
-        assert!(root.password_last_used.is_some());
-        let alice = &r.users["alice"];
-        assert!(alice.password_enabled && alice.mfa_active);
-        assert_eq!(alice.password_last_used, None);
-        assert_eq!(
-            alice.access_keys[0].last_used_service.as_deref(),
-            Some("s3")
-        );
-        assert_eq!(
-            alice.access_keys[0].last_used.unwrap().to_string(),
-            "2026-05-01T00:00:00Z"
-        );
-    }
-
-    #[test]
-    fn empty_or_garbage_reports_yield_nothing() {
-        assert!(parse_credential_report("").users.is_empty());
-        assert!(parse_credential_report("a,b\n1,2").users.is_empty());
-    }
-}
-
 /// Service last accessed data for the principals worth the two calls each
 /// (see [`IamServiceLastAccessed`]): users with an active access key, and
 /// users and roles whose policies allow a watched service or could not all
 /// be read. `None` when IAM's users and roles were not listed.
 async fn service_last_accessed(ctx: &AwsContext, collected: &[Resource]) -> Option<Resource> {
     let arn = ctx.arn("iam", None, "service-last-accessed")?;
-    if !collected
-        .iter()
-        .any(|r| matches!(r.properties, Properties::IamUser(_) | Properties::IamRole(_)))
-    {
+    if !collected.iter().any(|r| {
+        matches!(
+            r.properties,
+            Properties::IamUser(_) | Properties::IamRole(_)
+        )
+    }) {
         return None;
     }
     let mut wanted: Vec<&Arn> = collected
@@ -716,7 +683,11 @@ fn worth_asking(r: &Resource, collected: &[Resource]) -> bool {
             if has_key {
                 return true;
             }
-            (&u.inline_policies, &u.attached_policies, u.groups.as_slice())
+            (
+                &u.inline_policies,
+                &u.attached_policies,
+                u.groups.as_slice(),
+            )
         }
         Properties::IamRole(role) => {
             if role.path.starts_with("/aws-service-role/") {
@@ -791,12 +762,20 @@ async fn last_accessed_of(ctx: &AwsContext, principal: &Arn) -> Collected<Vec<Se
         };
         return ctx.settle(generate, None, Some(principal), Err(e));
     };
-    for attempt in 0..LAST_ACCESSED_POLLS {
+    let mut services: Vec<ServiceAccess> = Vec::new();
+    let mut marker: Option<String> = None;
+    let mut attempt = 0;
+    while attempt < LAST_ACCESSED_POLLS {
         let res = ctx
             .call(
                 get,
                 None,
-                client.get_service_last_accessed_details().job_id(&job).send(),
+                client
+                    .get_service_last_accessed_details()
+                    .job_id(&job)
+                    .max_items(1000)
+                    .set_marker(marker.clone())
+                    .send(),
             )
             .await;
         let out = match res {
@@ -805,20 +784,26 @@ async fn last_accessed_of(ctx: &AwsContext, principal: &Arn) -> Collected<Vec<Se
         };
         match out.job_status() {
             JobStatusType::Completed => {
-                let mut services: Vec<ServiceAccess> = out
-                    .services_last_accessed()
-                    .iter()
-                    .filter(|s| {
-                        s.last_authenticated().is_some()
-                            || WATCHED_SERVICES.contains(&s.service_namespace())
-                    })
-                    .map(|s| ServiceAccess {
-                        namespace: s.service_namespace().to_owned(),
-                        last_authenticated: ts_opt(s.last_authenticated()),
-                    })
-                    .collect();
-                services.sort_by(|a, b| a.namespace.cmp(&b.namespace));
-                return Collected::Value(services);
+                services.extend(
+                    out.services_last_accessed()
+                        .iter()
+                        .filter(|s| {
+                            s.last_authenticated().is_some()
+                                || WATCHED_SERVICES.contains(&s.service_namespace())
+                        })
+                        .map(|s| ServiceAccess {
+                            namespace: s.service_namespace().to_owned(),
+                            last_authenticated: ts_opt(s.last_authenticated()),
+                        }),
+                );
+                match out.marker().filter(|_| out.is_truncated()) {
+                    // A page of a completed report is not a poll.
+                    Some(next) => marker = Some(next.to_owned()),
+                    None => {
+                        services.sort_by(|a, b| a.namespace.cmp(&b.namespace));
+                        return Collected::Value(services);
+                    }
+                }
             }
             JobStatusType::Failed => {
                 let e = CallError {
@@ -828,14 +813,53 @@ async fn last_accessed_of(ctx: &AwsContext, principal: &Arn) -> Collected<Vec<Se
                 };
                 return ctx.settle(get, None, Some(principal), Err(e));
             }
-            _ => tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt + 1))).await,
+            _ => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+            }
         }
     }
     let e = CallError {
         kind: cloudarq_model::GapKind::Other,
         code: Some("InProgress".to_owned()),
-        message: format!("service last accessed job not complete after {LAST_ACCESSED_POLLS} polls"),
+        message: format!(
+            "service last accessed job not complete after {LAST_ACCESSED_POLLS} polls"
+        ),
     };
     ctx.settle(get, None, Some(principal), Err(e))
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = "user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated
+<root_account>,arn:aws:iam::123456789012:root,2020-01-01T00:00:00+00:00,not_supported,2026-05-30T10:00:00+00:00,not_supported,not_supported,false,true,2021-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A
+alice,arn:aws:iam::123456789012:user/alice,2024-01-01T00:00:00+00:00,true,no_information,2024-01-01T00:00:00+00:00,N/A,true,true,2024-02-01T00:00:00+00:00,2026-05-01T00:00:00+00:00,eu-west-1,s3,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A";
+
+    #[test]
+    fn parses_the_credential_report() {
+        let r = parse_credential_report(REPORT);
+        let (root, cert) = r.root.unwrap();
+        assert!(!root.mfa_active && !cert);
+        assert!(root.access_keys[0].active && !root.access_keys[1].active);
+        assert!(root.password_last_used.is_some());
+        let alice = &r.users["alice"];
+        assert!(alice.password_enabled && alice.mfa_active);
+        assert_eq!(alice.password_last_used, None);
+        assert_eq!(
+            alice.access_keys[0].last_used_service.as_deref(),
+            Some("s3")
+        );
+        assert_eq!(
+            alice.access_keys[0].last_used.unwrap().to_string(),
+            "2026-05-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn empty_or_garbage_reports_yield_nothing() {
+        assert!(parse_credential_report("").users.is_empty());
+        assert!(parse_credential_report("a,b\n1,2").users.is_empty());
+    }
+}

@@ -35,6 +35,23 @@ impl Env {
                 status: 400,
             },
         );
+        // FIXME(moto): moto lacks IAM's service last accessed reports;
+        // answer every principal with a completed report of no service used
+        // (tests that need another answer set their own).
+        proxy.fault(
+            "iam:GenerateServiceLastAccessedDetails",
+            crate::loopback::Fault::Respond {
+                status: 200,
+                body: crate::loopback::IAM_LAST_ACCESSED_JOB,
+            },
+        );
+        proxy.fault(
+            "iam:GetServiceLastAccessedDetails",
+            crate::loopback::Fault::Respond {
+                status: 200,
+                body: crate::loopback::IAM_LAST_ACCESSED_NOTHING,
+            },
+        );
         Env { moto, proxy }
     }
 

@@ -173,7 +173,20 @@ pub enum Fault {
     RespondPerRegion {
         bodies: &'static [(&'static str, &'static str)],
     },
+    /// Answer `200` with the body of the first entry whose text the request
+    /// body contains (tells apart calls about different resources); the
+    /// last entry, when its text is empty, answers every other request.
+    RespondByBody {
+        bodies: &'static [(&'static str, &'static str)],
+    },
 }
+
+/// `GenerateServiceLastAccessedDetails` as IAM answers it: a job id.
+pub const IAM_LAST_ACCESSED_JOB: &str = "<GenerateServiceLastAccessedDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GenerateServiceLastAccessedDetailsResult><JobId>00000000-0000-0000-0000-000000000000</JobId></GenerateServiceLastAccessedDetailsResult><ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></GenerateServiceLastAccessedDetailsResponse>";
+
+/// `GetServiceLastAccessedDetails` as IAM answers it for a principal
+/// allowed no service: a completed job listing nothing.
+pub const IAM_LAST_ACCESSED_NOTHING: &str = "<GetServiceLastAccessedDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GetServiceLastAccessedDetailsResult><JobStatus>COMPLETED</JobStatus><JobType>SERVICE_LEVEL</JobType><JobCreationDate>2026-01-01T00:00:00Z</JobCreationDate><JobCompletionDate>2026-01-01T00:00:01Z</JobCompletionDate><ServicesLastAccessed/><IsTruncated>false</IsTruncated></GetServiceLastAccessedDetailsResult><ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></GetServiceLastAccessedDetailsResponse>";
 
 /// Throttles a fraction of every request, decided per request from a seed.
 #[derive(Clone, Copy, Debug)]
@@ -599,6 +612,10 @@ async fn handle(
                     .find(|(r, _)| *r == region)
                     .map(|(_, body)| Answer::Canned(200, body))
             }
+            Some(Fault::RespondByBody { bodies }) => bodies
+                .iter()
+                .find(|(needle, _)| body_text.contains(needle))
+                .map(|(_, body)| Answer::Canned(200, body)),
             _ => None,
         };
         let throttled = matches!(

@@ -14,6 +14,7 @@ mod governance;
 mod harness;
 mod iam;
 mod iam_certificates;
+mod iam_last_accessed;
 mod kms;
 mod loopback;
 mod monitoring;

@@ -487,4 +487,3 @@ impl IamServiceLastAccessed {
         self.principals.iter().find(|p| &p.principal == principal)
     }
 }
-

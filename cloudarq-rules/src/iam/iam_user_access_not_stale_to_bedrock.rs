@@ -43,6 +43,11 @@ impl Rule for IamUserAccessNotStaleToBedrock {
     }
 
     fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
-        Ok(stale_service_access(resource, snapshot, "bedrock", "Amazon Bedrock"))
+        Ok(stale_service_access(
+            resource,
+            snapshot,
+            "bedrock",
+            "Amazon Bedrock",
+        ))
     }
 }

@@ -43,6 +43,11 @@ impl Rule for IamUserAccessNotStaleToSagemaker {
     }
 
     fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
-        Ok(stale_service_access(resource, snapshot, "sagemaker", "Amazon SageMaker"))
+        Ok(stale_service_access(
+            resource,
+            snapshot,
+            "sagemaker",
+            "Amazon SageMaker",
+        ))
     }
 }

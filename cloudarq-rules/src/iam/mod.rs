@@ -532,86 +532,6 @@ pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
-#[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    reason = "a test that unwraps fails loudly, which is the point"
-)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn aws_policy_arns_match_by_name_in_any_partition_and_path() {
-        let a = |s: &str| s.parse::<Arn>().unwrap();
-        assert!(is_aws_policy(
-            &a("arn:aws:iam::aws:policy/AdministratorAccess"),
-            "AdministratorAccess"
-        ));
-        assert!(is_aws_policy(
-            &a("arn:aws-cn:iam::aws:policy/AdministratorAccess"),
-            "AdministratorAccess"
-        ));
-        assert!(is_aws_policy(
-            &a("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"),
-            "ViewOnlyAccess"
-        ));
-        assert!(!is_aws_policy(
-            &a("arn:aws:iam::123456789012:policy/AdministratorAccess"),
-            "AdministratorAccess"
-        ));
-        assert!(!is_aws_policy(
-            &a("arn:aws:iam::aws:policy/AdministratorAccess-Amplify"),
-            "AdministratorAccess"
-        ));
-    }
-
-    #[test]
-    fn unparseable_documents_are_rule_errors_not_verdicts() {
-        use crate::testing::{resource, snapshot};
-        use serde_json::json;
-        let user = resource(
-            json!({"arn": "arn:aws:iam::123456789012:user/a", "region": null, "name": "a",
-            "properties": {"AWS::IAM::User": {"user_name": "a", "user_id": "AIDA1", "path": "/",
-                "inline_policies": [{"name": "broken", "document": {"Statement": [{"Effect": "Permit"}]}}]}}}),
-        );
-        let policy = resource(
-            json!({"arn": "arn:aws:iam::123456789012:policy/p", "region": null, "name": "p",
-            "properties": {"AWS::IAM::ManagedPolicy": {"policy_name": "p", "policy_id": "ANPA1", "path": "/",
-                "aws_managed": false, "attachment_count": 1, "document": {"value": [1, 2]}}}}),
-        );
-        let snap = snapshot(vec![user.clone(), policy.clone()]);
-        let e = inline_docs(&user, &snap).err().unwrap();
-        assert!(e.0.contains("inline policy broken of user a"), "{e}");
-        assert!(e.0.contains("Effect must be"), "{e}");
-        let e = managed_doc(&policy, Owner::Customer).err().unwrap();
-        assert_eq!(
-            e.0,
-            "managed policy p: policy document is a JSON array, expected an object"
-        );
-    }
-
-    #[test]
-    fn days_read_naturally() {
-        assert_eq!(ago(-1), "less than a day ago");
-        assert_eq!(ago(0), "less than a day ago");
-        assert_eq!(ago(1), "1 day ago");
-        assert_eq!(ago(46), "46 days ago");
-    }
-
-    #[test]
-    fn rule_metadata_is_complete() {
-        crate::testing::check_meta(RULES, "iam");
-    }
-
-    #[test]
-    fn rules_are_listed_in_id_order() {
-        let ids: Vec<&str> = RULES.iter().map(|r| r.meta().id).collect();
-        let mut sorted = ids.clone();
-        sorted.sort_unstable();
-        assert_eq!(ids, sorted);
-    }
-}
-
 /// Days without use after which an allowed watched service counts as
 /// stale.
 pub(super) const STALE_AFTER_DAYS: i64 = 90;
@@ -706,3 +626,82 @@ pub(super) fn stale_service_access(
     .with_evidence(evidence)
 }
 
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test that unwraps fails loudly, which is the point"
+)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aws_policy_arns_match_by_name_in_any_partition_and_path() {
+        let a = |s: &str| s.parse::<Arn>().unwrap();
+        assert!(is_aws_policy(
+            &a("arn:aws:iam::aws:policy/AdministratorAccess"),
+            "AdministratorAccess"
+        ));
+        assert!(is_aws_policy(
+            &a("arn:aws-cn:iam::aws:policy/AdministratorAccess"),
+            "AdministratorAccess"
+        ));
+        assert!(is_aws_policy(
+            &a("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"),
+            "ViewOnlyAccess"
+        ));
+        assert!(!is_aws_policy(
+            &a("arn:aws:iam::123456789012:policy/AdministratorAccess"),
+            "AdministratorAccess"
+        ));
+        assert!(!is_aws_policy(
+            &a("arn:aws:iam::aws:policy/AdministratorAccess-Amplify"),
+            "AdministratorAccess"
+        ));
+    }
+
+    #[test]
+    fn unparseable_documents_are_rule_errors_not_verdicts() {
+        use crate::testing::{resource, snapshot};
+        use serde_json::json;
+        let user = resource(
+            json!({"arn": "arn:aws:iam::123456789012:user/a", "region": null, "name": "a",
+            "properties": {"AWS::IAM::User": {"user_name": "a", "user_id": "AIDA1", "path": "/",
+                "inline_policies": [{"name": "broken", "document": {"Statement": [{"Effect": "Permit"}]}}]}}}),
+        );
+        let policy = resource(
+            json!({"arn": "arn:aws:iam::123456789012:policy/p", "region": null, "name": "p",
+            "properties": {"AWS::IAM::ManagedPolicy": {"policy_name": "p", "policy_id": "ANPA1", "path": "/",
+                "aws_managed": false, "attachment_count": 1, "document": {"value": [1, 2]}}}}),
+        );
+        let snap = snapshot(vec![user.clone(), policy.clone()]);
+        let e = inline_docs(&user, &snap).err().unwrap();
+        assert!(e.0.contains("inline policy broken of user a"), "{e}");
+        assert!(e.0.contains("Effect must be"), "{e}");
+        let e = managed_doc(&policy, Owner::Customer).err().unwrap();
+        assert_eq!(
+            e.0,
+            "managed policy p: policy document is a JSON array, expected an object"
+        );
+    }
+
+    #[test]
+    fn days_read_naturally() {
+        assert_eq!(ago(-1), "less than a day ago");
+        assert_eq!(ago(0), "less than a day ago");
+        assert_eq!(ago(1), "1 day ago");
+        assert_eq!(ago(46), "46 days ago");
+    }
+
+    #[test]
+    fn rule_metadata_is_complete() {
+        crate::testing::check_meta(RULES, "iam");
+    }
+
+    #[test]
+    fn rules_are_listed_in_id_order() {
+        let ids: Vec<&str> = RULES.iter().map(|r| r.meta().id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        assert_eq!(ids, sorted);
+    }
+}
