@@ -9,10 +9,10 @@
 //! prefix-list rule covering a port, makes the verdict *not collected* unless
 //! another group already FAILs it. Terminated instances are not applicable.
 
-use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
-use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
+use cloudarq_model::rule::{Remediation, RuleMeta, Severity};
+use cloudarq_model::{ResourceType, Service};
 
-use super::exposure::{self, Traffic};
+use super::exposure::{self, InstancePort};
 use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
@@ -22,39 +22,23 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Critical,
     service: Service::Ec2,
     resource_types: &[ResourceType::Ec2Instance],
-    rationale: "A PostgreSQL server reachable from the internet is exposed to password guessing and is a known target of cryptomining botnets; databases belong on private networks.",
+    rationale: "A PostgreSQL server reachable from the internet is exposed to password guessing \
+                and is a known target of cryptomining botnets; databases belong on private \
+                networks.",
     remediation: Remediation {
-        cli: "aws ec2 describe-instances --instance-ids <instance-id> --query \
-              'Reservations[].Instances[].SecurityGroups'\n\
-              aws ec2 describe-security-group-rules --filters Name=group-id,Values=<sg-id>\n\
-              aws ec2 revoke-security-group-ingress --group-id <sg-id> --security-group-rule-ids \
-              <sgr-id>",
+        cli: exposure::INSTANCE_PORT_CLI,
         console: "EC2 console > Instances > select the instance > Security tab > open each \
                   security group > Edit inbound rules: delete or narrow every rule from 0.0.0.0/0 \
                   or ::/0 that covers TCP 5432, including All traffic rules > Save rules.",
-        url: "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-security-groups.html",
+        url: exposure::INSTANCE_PORT_URL,
     },
     controls: &[nist("SC-7(11)")],
 };
 
 /// EC2 instance does not expose PostgreSQL (TCP 5432) to the internet through its
 /// security groups.
-pub(crate) struct Ec2InstancePortPostgresqlExposedToInternet;
-
-impl Rule for Ec2InstancePortPostgresqlExposedToInternet {
-    fn meta(&self) -> &'static RuleMeta {
-        &META
-    }
-
-    fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
-        Ok(exposure::instance(
-            &META,
-            resource,
-            snapshot,
-            Traffic::Tcp {
-                service: "PostgreSQL",
-                ports: &[5432],
-            },
-        ))
-    }
-}
+pub(crate) static RULE: InstancePort = InstancePort {
+    meta: &META,
+    service: "PostgreSQL",
+    ports: &[5432],
+};

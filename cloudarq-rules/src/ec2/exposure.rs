@@ -3,8 +3,9 @@
 //! group (or instance) is attached to.
 //!
 //! The seventeen `ec2_securitygroup_allow_ingress_from_internet_to_*` rules
-//! call [`security_group`]; `ec2_instance_port_{ssh,rdp}_exposed_to_internet`
-//! call [`instance`]. Each rule file is only its metadata and one call.
+//! call [`security_group`]; the seventeen `ec2_instance_port_*_exposed_to_internet`
+//! rules are [`InstancePort`]s, judged by [`instance`]. Each rule file is only
+//! its metadata and one call (or one `InstancePort`).
 //!
 //! Decisions that hold for every one of them:
 //!
@@ -27,11 +28,47 @@
 //!   was unknown.
 
 use cloudarq_model::inventory::ec2::{Instance, SecurityGroup, SgPeer, SgRule};
-use cloudarq_model::rule::{Outcome, RuleMeta, Severity};
+use cloudarq_model::rule::{Outcome, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Collected, Properties, Region, Resource, Snapshot};
 use serde_json::{Value, json};
 
 use crate::related;
+
+/// The CLI remediation of every instance port-exposure rule.
+pub(crate) const INSTANCE_PORT_CLI: &str = "aws ec2 describe-instances --instance-ids <instance-id> --query \
+              'Reservations[].Instances[].SecurityGroups'\n\
+              aws ec2 describe-security-group-rules --filters Name=group-id,Values=<sg-id>\n\
+              aws ec2 revoke-security-group-ingress --group-id <sg-id> --security-group-rule-ids \
+              <sgr-id>";
+
+/// The documentation every instance port-exposure rule points to.
+pub(crate) const INSTANCE_PORT_URL: &str =
+    "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-security-groups.html";
+
+/// An `ec2_instance_port_*_exposed_to_internet` rule: its metadata and the
+/// TCP ports of one service, judged by [`instance`].
+pub(crate) struct InstancePort {
+    /// The rule's metadata.
+    pub(crate) meta: &'static RuleMeta,
+    /// The service, for messages (`SSH`).
+    pub(crate) service: &'static str,
+    /// Its TCP ports.
+    pub(crate) ports: &'static [i32],
+}
+
+impl Rule for InstancePort {
+    fn meta(&self) -> &'static RuleMeta {
+        self.meta
+    }
+
+    fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
+        let traffic = Traffic::Tcp {
+            service: self.service,
+            ports: self.ports,
+        };
+        Ok(instance(self.meta, resource, snapshot, traffic))
+    }
+}
 
 /// The traffic a check is about.
 #[derive(Clone, Copy, Debug)]

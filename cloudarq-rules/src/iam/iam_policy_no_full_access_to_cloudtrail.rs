@@ -2,9 +2,8 @@
 
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
-use serde_json::json;
 
-use super::{Owner, attachment_phrase, managed_doc, unattached_is_low};
+use super::customer_policy_statements;
 use crate::controls::fsbp;
 
 /// A customer-managed policy does not allow every CloudTrail action on every
@@ -40,29 +39,11 @@ impl Rule for IamPolicyNoFullAccessToCloudtrail {
     }
 
     fn evaluate(&self, resource: &Resource, _snapshot: &Snapshot) -> Result<Outcome, RuleError> {
-        let (p, doc) = match managed_doc(resource, Owner::Customer)? {
-            Ok(v) => v,
-            Err(done) => return Ok(done),
-        };
-        let hits: Vec<String> = doc
-            .full_service_statements("cloudtrail")
-            .iter()
-            .map(|s| s.label())
-            .collect();
-        let o = Outcome::check(
-            hits.is_empty(),
-            format!(
-                "customer policy {} does not grant cloudtrail:* on *",
-                p.policy_name
-            ),
-            format!(
-                "customer policy {} ({}) grants cloudtrail:* on * (statement {})",
-                p.policy_name,
-                attachment_phrase(p),
-                hits.join(", ")
-            ),
+        customer_policy_statements(
+            resource,
+            |d| d.full_service_statements("cloudtrail"),
+            "does not grant cloudtrail:* on *",
+            "grants cloudtrail:* on *",
         )
-        .with_evidence(json!({"attachment_count": p.attachment_count, "statements": hits}));
-        Ok(unattached_is_low(o, p))
     }
 }

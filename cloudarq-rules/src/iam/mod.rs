@@ -342,6 +342,35 @@ pub(super) fn inline_grant(
     )))
 }
 
+/// Judges a customer-managed policy by the statements `pick` returns:
+/// FAIL naming them (low when the policy is attached to nothing), PASS when
+/// there are none. `pass` and `fail` end the sentences "customer policy
+/// <name> …" and "customer policy <name> (<attachments>) … (statement …)".
+pub(super) fn customer_policy_statements(
+    resource: &Resource,
+    pick: impl Fn(&Document) -> Vec<&Statement>,
+    pass: &str,
+    fail: &str,
+) -> Result<Outcome, RuleError> {
+    let (p, doc) = match managed_doc(resource, Owner::Customer)? {
+        Ok(v) => v,
+        Err(done) => return Ok(done),
+    };
+    let hits: Vec<String> = pick(&doc).iter().map(|s| s.label()).collect();
+    let o = Outcome::check(
+        hits.is_empty(),
+        format!("customer policy {} {pass}", p.policy_name),
+        format!(
+            "customer policy {} ({}) {fail} (statement {})",
+            p.policy_name,
+            attachment_phrase(p),
+            hits.join(", ")
+        ),
+    )
+    .with_evidence(json!({"attachment_count": p.attachment_count, "statements": hits}));
+    Ok(unattached_is_low(o, p))
+}
+
 /// Prepares the inline policies of a user, group or role. Not applicable
 /// when there are none (and no gap hides any); an unparseable document is a
 /// rule error.
