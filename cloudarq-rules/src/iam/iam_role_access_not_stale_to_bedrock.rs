@@ -3,7 +3,7 @@
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
-use super::stale_service_access;
+use super::{BEDROCK_RATIONALE, LAST_ACCESSED_URL, stale_service_access};
 use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     service: Service::Iam,
     resource_types: &[ResourceType::IamRole],
-    rationale: "Amazon Bedrock runs models on the account's bill and reaches whatever data its knowledge bases, agents and guardrails are given. A principal that may call Bedrock but does not is an unneeded path to model access, data and cost: remove the permission until it is needed.",
+    rationale: BEDROCK_RATIONALE,
     remediation: Remediation {
         cli: "aws iam generate-service-last-accessed-details --arn <role-arn>\n\
               aws iam get-service-last-accessed-details --job-id <job-id>\n\
@@ -20,7 +20,7 @@ static META: RuleMeta = RuleMeta {
               aws iam detach-role-policy --role-name <role> --policy-arn <policy-arn>",
         console: "IAM > Roles > <role> > Last Accessed tab: check Amazon Bedrock; if unused, remove the \
                   policies (or the statements) that allow bedrock actions from the role.",
-        url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html",
+        url: LAST_ACCESSED_URL,
     },
     controls: &[nist("AC-6")],
 };

@@ -3,7 +3,7 @@
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
 use cloudarq_model::{Resource, ResourceType, Service, Snapshot};
 
-use super::stale_service_access;
+use super::{LAST_ACCESSED_URL, SAGEMAKER_RATIONALE, stale_service_access};
 use crate::controls::nist;
 
 static META: RuleMeta = RuleMeta {
@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Medium,
     service: Service::Iam,
     resource_types: &[ResourceType::IamUser],
-    rationale: "SageMaker can create notebooks, training jobs and endpoints that run code with their own roles, reach S3 data and cost money. A principal that may use SageMaker but does not is an unneeded path to compute, data and cost: remove the permission until it is needed.",
+    rationale: SAGEMAKER_RATIONALE,
     remediation: Remediation {
         cli: "aws iam generate-service-last-accessed-details --arn <user-arn>\n\
               aws iam get-service-last-accessed-details --job-id <job-id>\n\
@@ -21,7 +21,7 @@ static META: RuleMeta = RuleMeta {
         console: "IAM > Users > <user> > Last Accessed tab: check Amazon SageMaker; if unused, remove the \
                   policies (or the statements) that allow sagemaker actions from the user and \
                   its groups.",
-        url: "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html",
+        url: LAST_ACCESSED_URL,
     },
     controls: &[nist("AC-6")],
 };

@@ -561,6 +561,22 @@ pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// Why unused Bedrock permissions matter (the stale-access rules).
+pub(super) const BEDROCK_RATIONALE: &str = "Amazon Bedrock runs models on the account's bill and reaches whatever data its \
+    knowledge bases, agents and guardrails are given. A principal that may call Bedrock \
+    but does not is an unneeded path to model access, data and cost: remove the \
+    permission until it is needed.";
+
+/// Why unused SageMaker permissions matter (the stale-access rules).
+pub(super) const SAGEMAKER_RATIONALE: &str = "SageMaker can create notebooks, training jobs and endpoints that run code with their \
+    own roles, reach S3 data and cost money. A principal that may use SageMaker but does \
+    not is an unneeded path to compute, data and cost: remove the permission until it is \
+    needed.";
+
+/// IAM's guide to service last accessed data.
+pub(super) const LAST_ACCESSED_URL: &str =
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_last-accessed.html";
+
 /// Days without use after which an allowed watched service counts as
 /// stale.
 pub(super) const STALE_AFTER_DAYS: i64 = 90;
