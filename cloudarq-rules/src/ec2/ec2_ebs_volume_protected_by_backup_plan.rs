@@ -1,0 +1,97 @@
+//! `ec2_ebs_volume_protected_by_backup_plan`: every EBS volume is protected
+//! by AWS Backup.
+
+use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
+use cloudarq_model::{Arn, Properties, Resource, ResourceType, Service, Snapshot};
+
+use crate::backup::{self, Protection, Target};
+use crate::controls::{fsbp, nist};
+
+static META: RuleMeta = RuleMeta {
+    id: "ec2_ebs_volume_protected_by_backup_plan",
+    title: "EBS volume is protected by an AWS Backup plan",
+    severity: Severity::Medium,
+    service: Service::Ec2,
+    resource_types: &[ResourceType::Ec2Volume],
+    rationale: "A volume no backup plan covers depends on someone remembering to snapshot it: \
+                a deletion, a corrupting bug or ransomware loses its data. A backup plan makes \
+                recovery points on a schedule and keeps them for a set retention.",
+    remediation: Remediation {
+        cli: "aws backup create-backup-selection --backup-plan-id <plan-id> \
+              --backup-selection '{\"SelectionName\":\"ebs\",\"IamRoleArn\":\"<role-arn>\",\
+              \"Resources\":[\"arn:aws:ec2:*:*:volume/*\"]}'",
+        console: "AWS Backup console > Backup plans > select a plan (or create one) > Assign \
+                  resources > Include specific resource types: EBS (or tag the volume with a \
+                  tag the plan's assignment selects) > Assign resources.",
+        url: "https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html",
+    },
+    controls: &[fsbp("EC2.28"), nist("CP-9b")],
+};
+
+/// A backup plan selection in the volume's region assigns the volume or an
+/// instance it is attached to, or AWS Backup holds a recent recovery point
+/// of either (see [`crate::backup`] for how selections, tags, conditions and
+/// the recovery-point window are read).
+///
+/// *Not collected* when the region's AWS Backup data is missing or partly
+/// unread, or when a tag-based selection would decide for an attached
+/// instance the snapshot does not hold. The region's resource-type opt-in
+/// is not read: a selection of EBS in a region that opted EBS out still
+/// counts.
+pub(crate) struct Ec2EbsVolumeProtectedByBackupPlan;
+
+impl Rule for Ec2EbsVolumeProtectedByBackupPlan {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
+        let Properties::Ec2Volume(vol) = &resource.properties else {
+            return Ok(Outcome::not_applicable());
+        };
+        let region = resource.region.as_ref();
+        let instances: Vec<(String, Option<&Resource>)> = vol
+            .attached_instances
+            .iter()
+            .filter_map(|id| {
+                let arn = Arn::build(
+                    &snapshot.partition,
+                    "ec2",
+                    region,
+                    Some(&snapshot.account_id),
+                    &format!("instance/{id}"),
+                )
+                .ok()?;
+                let found = snapshot.resources.get(&arn);
+                Some((arn.as_str().to_owned(), found))
+            })
+            .collect();
+        let mut targets = vec![Target {
+            arn: resource.arn.as_str(),
+            tags: Some(&resource.tags),
+            via: None,
+        }];
+        for ((arn, found), id) in instances.iter().zip(&vol.attached_instances) {
+            targets.push(Target {
+                arn,
+                tags: found.map(|r| &r.tags),
+                via: Some(format!("instance {id}")),
+            });
+        }
+        let id = &vol.volume_id;
+        Ok(match backup::protection(resource, &targets, snapshot) {
+            Protection::Protected(how, evidence) => {
+                Outcome::pass(format!("Volume {id} is protected by AWS Backup: {how}"))
+                    .with_evidence(evidence)
+            }
+            Protection::Unprotected(evidence) => Outcome::fail(format!(
+                "Volume {id} is in no backup plan selection and has no recent AWS Backup \
+                 recovery point"
+            ))
+            .with_evidence(evidence),
+            Protection::NotCollected(field, evidence) => {
+                Outcome::not_collected(field).with_evidence(evidence)
+            }
+        })
+    }
+}
