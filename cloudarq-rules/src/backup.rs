@@ -40,7 +40,9 @@
 //! when no selection claims the resource).
 
 use cloudarq_model::inventory::backup::{BackupSelection, SelectionCondition};
-use cloudarq_model::{Arn, Collected, Properties, Resource, ResourceType, Snapshot, Tags, Timestamp};
+use cloudarq_model::{
+    Arn, Collected, Properties, Resource, ResourceType, Snapshot, Tags, Timestamp,
+};
 use serde_json::{Value, json};
 
 /// A recovery point at most this many days old protects a resource: a
@@ -75,15 +77,20 @@ pub(crate) enum Protection {
 
 /// Whether AWS Backup protects `resource` (or, through `targets`, what
 /// backs it up with it). `targets` holds the resource first.
-pub(crate) fn protection(resource: &Resource, targets: &[Target<'_>], snapshot: &Snapshot) -> Protection {
+pub(crate) fn protection(
+    resource: &Resource,
+    targets: &[Target<'_>],
+    snapshot: &Snapshot,
+) -> Protection {
     let region = resource.region.as_ref();
-    let settings = Arn::account_setting(&snapshot.partition, "backup", region, &snapshot.account_id)
-        .ok()
-        .and_then(|arn| snapshot.resources.get(&arn))
-        .and_then(|r| match &r.properties {
-            Properties::BackupRegionSettings(s) => Some(&**s),
-            _ => None,
-        });
+    let settings =
+        Arn::account_setting(&snapshot.partition, "backup", region, &snapshot.account_id)
+            .ok()
+            .and_then(|arn| snapshot.resources.get(&arn))
+            .and_then(|r| match &r.properties {
+                Properties::BackupRegionSettings(s) => Some(&**s),
+                _ => None,
+            });
     let Some(settings) = settings else {
         return Protection::NotCollected(
             "AWS Backup settings",
@@ -108,7 +115,11 @@ pub(crate) fn protection(resource: &Resource, targets: &[Target<'_>], snapshot: 
             for t in targets {
                 match assigns(sel, t.arn, t.tags) {
                     Some(true) => {
-                        let via = t.via.as_ref().map(|v| format!(" through {v}")).unwrap_or_default();
+                        let via = t
+                            .via
+                            .as_ref()
+                            .map(|v| format!(" through {v}"))
+                            .unwrap_or_default();
                         return Protection::Protected(
                             format!("selection {} of backup plan {}{via}", sel.name, r.name),
                             json!({"backup_plan": r.arn, "plan_name": r.name,
@@ -120,7 +131,10 @@ pub(crate) fn protection(resource: &Resource, targets: &[Target<'_>], snapshot: 
                         "selection {} of plan {} (a condition CloudArq cannot evaluate{})",
                         sel.name,
                         r.name,
-                        t.via.as_ref().map(|v| format!(" for {v}")).unwrap_or_default()
+                        t.via
+                            .as_ref()
+                            .map(|v| format!(" for {v}"))
+                            .unwrap_or_default()
                     )),
                 }
             }
@@ -143,8 +157,14 @@ pub(crate) fn protection(resource: &Resource, targets: &[Target<'_>], snapshot: 
                 let Some(p) = list.iter().find(|p| p.resource_arn == t.arn) else {
                     continue;
                 };
-                if p.last_backup_time.is_some_and(|at| recent(at, snapshot.collected_at)) {
-                    let via = t.via.as_ref().map(|v| format!(" of {v}")).unwrap_or_default();
+                if p.last_backup_time
+                    .is_some_and(|at| recent(at, snapshot.collected_at))
+                {
+                    let via = t
+                        .via
+                        .as_ref()
+                        .map(|v| format!(" of {v}"))
+                        .unwrap_or_default();
                     return Protection::Protected(
                         format!("a recovery point{via} from {}", display(p.last_backup_time)),
                         json!({"last_backup_time": p.last_backup_time, "via": t.via}),
@@ -186,7 +206,10 @@ pub(crate) fn assigns(sel: &BackupSelection, arn: &str, tags: Option<&Tags>) -> 
     } else {
         any(sel.list_of_tags.iter().map(|c| tag_condition(c, tags)))
     };
-    and(included, all(sel.conditions.iter().map(|c| condition(c, tags))))
+    and(
+        included,
+        all(sel.conditions.iter().map(|c| condition(c, tags))),
+    )
 }
 
 /// One `ListOfTags` entry: `STRINGEQUALS` on a tag key (bare, or as
@@ -299,7 +322,12 @@ mod tests {
     #[test]
     fn arn_patterns_match_as_aws_backup_reads_them() {
         let tags = Tags::new();
-        for p in ["*", "arn:aws:ec2:*:*:volume/*", VOL, "arn:aws:ec2:eu-west-1:*:volume/vol-*"] {
+        for p in [
+            "*",
+            "arn:aws:ec2:*:*:volume/*",
+            VOL,
+            "arn:aws:ec2:eu-west-1:*:volume/vol-*",
+        ] {
             assert_eq!(assigns(&sel(&[p]), VOL, Some(&tags)), Some(true), "{p}");
         }
         for p in [
@@ -321,7 +349,9 @@ mod tests {
     fn tags_and_conditions() {
         let tags: Tags = [("backup".to_owned(), "daily".to_owned())].into();
         let mut by_tag = sel(&[]);
-        by_tag.list_of_tags.push(cond("STRINGEQUALS", "backup", "daily"));
+        by_tag
+            .list_of_tags
+            .push(cond("STRINGEQUALS", "backup", "daily"));
         assert_eq!(assigns(&by_tag, VOL, Some(&tags)), Some(true));
         assert_eq!(assigns(&by_tag, VOL, Some(&Tags::new())), Some(false));
         assert_eq!(assigns(&by_tag, VOL, None), None);
@@ -339,7 +369,9 @@ mod tests {
             .push(cond("StringEquals", "aws:ResourceTag/env", "prod"));
         assert_eq!(assigns(&conditioned, VOL, Some(&tags)), Some(false));
         let mut unknown = sel(&["*"]);
-        unknown.conditions.push(cond("StringEquals", "aws:RequestTag/x", "y"));
+        unknown
+            .conditions
+            .push(cond("StringEquals", "aws:RequestTag/x", "y"));
         assert_eq!(assigns(&unknown, VOL, Some(&tags)), None);
         // A known false wins over an unknown.
         unknown.not_resources.push("*".into());
@@ -349,7 +381,11 @@ mod tests {
     #[test]
     fn globs_do_not_blow_up() {
         let long = "a".repeat(2000);
-        assert!(!glob(&"*a".repeat(50), &[long.as_str(), "b"].concat(), true));
+        assert!(!glob(
+            &"*a".repeat(50),
+            &[long.as_str(), "b"].concat(),
+            true
+        ));
         assert!(glob("a*b*c", "aXXbYYc", false));
         assert!(!glob("a*b*c", "aXXbYY", false));
     }

@@ -187,9 +187,12 @@ async fn selections(
             return Collected::NotCollected;
         };
         ids.extend(page.backup_selections_list().iter().filter_map(|s| {
-            s.selection_id()
-                .filter(|id| !id.is_empty())
-                .map(|id| (id.to_owned(), s.selection_name().unwrap_or_default().to_owned()))
+            s.selection_id().filter(|id| !id.is_empty()).map(|id| {
+                (
+                    id.to_owned(),
+                    s.selection_name().unwrap_or_default().to_owned(),
+                )
+            })
         }));
         token = page
             .next_token()

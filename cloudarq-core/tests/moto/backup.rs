@@ -208,7 +208,11 @@ async fn backup_collects_plans_selections_and_protected_volumes_in_both_regions(
     let (env, seeded) = seeded().await;
     let snap = scan(&env).await;
     // EC2's own gaps (moto lacks `GetEbsDefaultKmsKeyId`) are not this test's.
-    let gaps: Vec<_> = snap.gaps.iter().filter(|g| g.service == Service::Backup).collect();
+    let gaps: Vec<_> = snap
+        .gaps
+        .iter()
+        .filter(|g| g.service == Service::Backup)
+        .collect();
     assert!(gaps.is_empty(), "{gaps:#?}");
     assert_eq!(snap.of_type(ResourceType::BackupPlan).count(), 2);
     assert_eq!(snap.of_type(ResourceType::BackupRegionSettings).count(), 2);

@@ -137,7 +137,11 @@ async fn ssm_collects_managed_nodes_in_both_regions() {
     let (env, seeded) = seeded().await;
     let snap = scan(&env).await;
     // EC2's own gaps (moto lacks `GetEbsDefaultKmsKeyId`) are not this test's.
-    let gaps: Vec<_> = snap.gaps.iter().filter(|g| g.service == Service::Ssm).collect();
+    let gaps: Vec<_> = snap
+        .gaps
+        .iter()
+        .filter(|g| g.service == Service::Ssm)
+        .collect();
     assert!(gaps.is_empty(), "{gaps:#?}");
     assert_eq!(snap.of_type(ResourceType::SsmManagedInstance).count(), 6);
     for (r, i) in [R1, R2].into_iter().zip(&seeded) {
@@ -160,7 +164,12 @@ async fn ssm_collects_managed_nodes_in_both_regions() {
     }
     // Host data AWS sends is never kept.
     let json = snap.to_json().expect("snapshot serializes");
-    for host in ["10.0.0.11", "web-1.internal", "EC2AMAZ-LOST", "Amazon Linux"] {
+    for host in [
+        "10.0.0.11",
+        "web-1.internal",
+        "EC2AMAZ-LOST",
+        "Amazon Linux",
+    ] {
         assert!(!json.contains(host), "{host} leaked into the snapshot");
     }
     let seen = env.proxy.seen();
@@ -196,7 +205,10 @@ async fn ssm_denied_listing_is_a_gap_never_a_fail() {
         );
     }
     let result = Engine::new(cloudarq_rules::all()).evaluate(&snap);
-    assert!(!result.findings.iter().any(|f| f.rule_id == RULE), "no finding");
+    assert!(
+        !result.findings.iter().any(|f| f.rule_id == RULE),
+        "no finding"
+    );
     for (r, i) in [R1, R2].into_iter().zip(&seeded) {
         let arn = format!("arn:aws:ec2:{r}:{ACCOUNT}:instance/{}", i.unmanaged);
         assert!(

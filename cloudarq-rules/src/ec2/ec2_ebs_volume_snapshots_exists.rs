@@ -80,7 +80,9 @@ impl Rule for Ec2EbsVolumeSnapshotsExists {
             .with_evidence(evidence));
         }
         let gap = snapshot.gaps.iter().find(|g| {
-            g.resource.is_none() && g.action == "ec2:DescribeSnapshots" && g.region.as_ref() == region
+            g.resource.is_none()
+                && g.action == "ec2:DescribeSnapshots"
+                && g.region.as_ref() == region
         });
         if let Some(g) = gap {
             return Ok(Outcome::not_collected("snapshots").with_evidence(json!({
@@ -94,6 +96,9 @@ impl Rule for Ec2EbsVolumeSnapshotsExists {
         } else {
             format!(" (only failed snapshots: {})", failed.join(", "))
         };
-        Ok(Outcome::fail(format!("Volume {id} has no snapshot{failed_note}")).with_evidence(evidence))
+        Ok(
+            Outcome::fail(format!("Volume {id} has no snapshot{failed_note}"))
+                .with_evidence(evidence),
+        )
     }
 }

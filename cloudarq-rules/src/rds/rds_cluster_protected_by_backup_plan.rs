@@ -56,10 +56,10 @@ impl Rule for RdsClusterProtectedByBackupPlan {
         };
         let id = &c.identifier;
         Ok(match backup::protection(resource, &[target], snapshot) {
-            Protection::Protected(how, evidence) => {
-                Outcome::pass(format!("RDS cluster {id} is protected by AWS Backup: {how}"))
-                    .with_evidence(evidence)
-            }
+            Protection::Protected(how, evidence) => Outcome::pass(format!(
+                "RDS cluster {id} is protected by AWS Backup: {how}"
+            ))
+            .with_evidence(evidence),
             Protection::Unprotected(evidence) => Outcome::fail(format!(
                 "RDS cluster {id} is in no backup plan selection and has no recent AWS Backup \
                  recovery point"
