@@ -199,9 +199,8 @@ pub(crate) fn assigns(sel: &BackupSelection, arn: &str, tags: Option<&Tags>) -> 
     if sel.not_resources.iter().any(|p| glob(p, arn, false)) {
         return Some(false);
     }
-    let included = if sel.resources.is_empty() && sel.list_of_tags.is_empty() {
-        Some(true)
-    } else if sel.resources.iter().any(|p| glob(p, arn, false)) {
+    let everything = sel.resources.is_empty() && sel.list_of_tags.is_empty();
+    let included = if everything || sel.resources.iter().any(|p| glob(p, arn, false)) {
         Some(true)
     } else {
         any(sel.list_of_tags.iter().map(|c| tag_condition(c, tags)))
