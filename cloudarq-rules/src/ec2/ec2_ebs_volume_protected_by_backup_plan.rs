@@ -95,3 +95,90 @@ impl Rule for Ec2EbsVolumeProtectedByBackupPlan {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::testing::{eval, kind, resource, snapshot};
+
+    const VOL: &str = "arn:aws:ec2:eu-west-1:123456789012:volume/vol-0a";
+
+    fn volume() -> Resource {
+        resource(json!({"arn": VOL, "region": "eu-west-1", "name": "vol-0a",
+            "properties": {"AWS::EC2::Volume": {"volume_id": "vol-0a", "encrypted": true,
+                "attached_instances": ["i-0a"]}}}))
+    }
+
+    fn backup(selection: serde_json::Value) -> Vec<Resource> {
+        vec![
+            resource(
+                json!({"arn": "arn:aws:backup:eu-west-1:123456789012:account",
+                "region": "eu-west-1", "name": "123456789012",
+                "properties": {"AWS::Backup::RegionSettings": {
+                    "backup_plans": {"value": ["p1"]},
+                    "protected_resources": {"value": []}}}}),
+            ),
+            resource(
+                json!({"arn": "arn:aws:backup:eu-west-1:123456789012:backup-plan:p1",
+                "region": "eu-west-1", "name": "daily",
+                "properties": {"AWS::Backup::BackupPlan": {"plan_id": "p1",
+                    "selections": {"value": [selection]}}}}),
+            ),
+        ]
+    }
+
+    fn instance() -> Resource {
+        resource(
+            json!({"arn": "arn:aws:ec2:eu-west-1:123456789012:instance/i-0a",
+            "region": "eu-west-1", "name": "i-0a", "tags": {"backup": "yes"},
+            "properties": {"AWS::EC2::Instance": {"instance_id": "i-0a",
+                "security_groups": [], "network_interfaces": []}}}),
+        )
+    }
+
+    #[test]
+    fn an_attached_instance_selected_by_tag_protects_the_volume() {
+        let by_tag = json!({"selection_id": "s", "name": "tagged",
+            "list_of_tags": [{"operator": "STRINGEQUALS", "key": "backup", "value": "yes"}]});
+        let mut resources = backup(by_tag.clone());
+        resources.push(volume());
+        resources.push(instance());
+        assert_eq!(
+            kind(&eval(
+                &Ec2EbsVolumeProtectedByBackupPlan,
+                &snapshot(resources),
+                VOL
+            )),
+            "pass"
+        );
+        // The instance missing from the snapshot: its tags are unknown.
+        let mut resources = backup(by_tag);
+        resources.push(volume());
+        assert_eq!(
+            kind(&eval(
+                &Ec2EbsVolumeProtectedByBackupPlan,
+                &snapshot(resources),
+                VOL
+            )),
+            "not_collected"
+        );
+    }
+
+    #[test]
+    fn an_instance_arn_selection_protects_the_volume_without_tags() {
+        let by_arn = json!({"selection_id": "s", "name": "ec2",
+            "resources": ["arn:aws:ec2:*:*:instance/*"]});
+        let mut resources = backup(by_arn);
+        resources.push(volume());
+        assert_eq!(
+            kind(&eval(
+                &Ec2EbsVolumeProtectedByBackupPlan,
+                &snapshot(resources),
+                VOL
+            )),
+            "pass"
+        );
+    }
+}

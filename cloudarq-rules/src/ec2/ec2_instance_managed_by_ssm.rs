@@ -128,3 +128,69 @@ impl Rule for Ec2InstanceManagedBySsm {
         Ok(outcome.with_evidence(evidence))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use cloudarq_model::Service;
+    use serde_json::json;
+
+    use super::*;
+    use crate::testing::{eval, kind, message, resource, snapshot};
+
+    const ARN: &str = "arn:aws:ec2:eu-west-1:123456789012:instance/i-0a";
+
+    fn instance(state: Option<&str>) -> Resource {
+        let mut props = json!({"instance_id": "i-0a", "security_groups": [],
+            "network_interfaces": []});
+        if let Some(s) = state {
+            props["state"] = json!(s);
+        }
+        resource(json!({"arn": ARN, "region": "eu-west-1", "name": "i-0a",
+            "properties": {"AWS::EC2::Instance": props}}))
+    }
+
+    fn node(status: &str) -> Resource {
+        resource(json!({
+            "arn": "arn:aws:ssm:eu-west-1:123456789012:managed-instance/i-0a",
+            "region": "eu-west-1", "name": "i-0a",
+            "properties": {"AWS::SSM::ManagedInstance": {
+                "instance_id": "i-0a", "ping_status": status}}}))
+    }
+
+    fn outcome(resources: Vec<Resource>, ssm: bool) -> Outcome {
+        let mut snap = snapshot(resources);
+        snap.services = vec![Service::Ec2];
+        if ssm {
+            snap.services.push(Service::Ssm);
+        }
+        eval(&Ec2InstanceManagedBySsm, &snap, ARN)
+    }
+
+    #[test]
+    fn ssm_not_collected_is_never_a_fail() {
+        let out = outcome(vec![instance(Some("running"))], false);
+        assert_eq!(kind(&out), "not_collected");
+        // With the service collected and no gap, absence is a FAIL.
+        let out = outcome(vec![instance(Some("running"))], true);
+        assert_eq!(kind(&out), "fail");
+    }
+
+    #[test]
+    fn state_decides_applicability() {
+        for s in ["stopped", "terminated", "pending"] {
+            let out = outcome(vec![instance(Some(s)), node("Inactive")], true);
+            assert_eq!(kind(&out), "not_applicable", "{s}");
+        }
+        let out = outcome(vec![instance(None), node("Online")], true);
+        assert_eq!(kind(&out), "not_collected");
+    }
+
+    #[test]
+    fn only_online_passes() {
+        let out = outcome(vec![instance(Some("running")), node("Online")], true);
+        assert_eq!(kind(&out), "pass");
+        let out = outcome(vec![instance(Some("running")), node("Inactive")], true);
+        assert_eq!(kind(&out), "fail");
+        assert!(message(&out).contains("inactive"), "{}", message(&out));
+    }
+}
