@@ -6,7 +6,9 @@
 //! A resource is **protected** when, in its own region (backup plans are
 //! regional):
 //!
-//! 1. a selection of a backup plan assigns it, read as AWS Backup does: the
+//! 1. a selection of a backup plan assigns it, and the region lets AWS
+//!    Backup back up its type (`DescribeRegionSettings`' opt-in for `EBS`,
+//!    `EC2`, `RDS`, `Aurora`), with the selection read as AWS Backup does: the
 //!    resource matches one of the selection's `Resources` ARN patterns (`*`
 //!    matches any run of characters, so `arn:aws:ec2:*:*:volume/*` and `*`
 //!    match every volume) or one of its `ListOfTags` (tag equals value;
@@ -29,15 +31,11 @@
 //! *not collected*, never unprotected: the region's Backup settings
 //! missing (the `backup` service was not collected), the plan listing or
 //! the protected-resource listing failed, a plan's selections were not
-//! read, a condition CloudArq cannot evaluate (an operator or key it does
-//! not know), or an attached instance missing from the snapshot when a
-//! selection tests tags.
-//!
-//! Not read (a limitation, named in the rules' docs): the region's
-//! resource-type opt-in (`DescribeRegionSettings`): a selection of an
-//! opted-out type backs nothing up, yet counts here. The recovery-point
-//! test catches the practical case (nothing was ever backed up fails only
-//! when no selection claims the resource).
+//! read, the resource-type opt-in unread when a selection assigns the
+//! resource, a condition CloudArq cannot evaluate (an operator or key it
+//! does not know), or an attached instance missing from the snapshot when a
+//! selection tests tags. A selection of a type the region opted out of
+//! protects nothing, and the evidence says so.
 
 use cloudarq_model::inventory::backup::{BackupSelection, SelectionCondition};
 use cloudarq_model::{
@@ -62,6 +60,9 @@ pub(crate) struct Target<'a> {
     /// How it relates to the resource checked (`None` for the resource
     /// itself, `Some("instance i-…")` for an attached instance).
     pub via: Option<String>,
+    /// AWS Backup's name of its resource type (`EBS`, `EC2`, `RDS`,
+    /// `Aurora`), as the region's opt-in names it.
+    pub backup_type: &'static str,
 }
 
 /// What the snapshot says about a resource's protection.
@@ -98,6 +99,7 @@ pub(crate) fn protection(
         );
     };
     let mut unread: Vec<String> = Vec::new();
+    let mut opted_out: Vec<String> = Vec::new();
     let mut plan_ids: Vec<&str> = Vec::new();
     for r in snapshot
         .of_type(ResourceType::BackupPlan)
@@ -113,8 +115,16 @@ pub(crate) fn protection(
         };
         for sel in selections {
             for t in targets {
-                match assigns(sel, t.arn, t.tags) {
-                    Some(true) => {
+                match assigns(sel, t.arn, t.tags).map(|a| (a, settings.opted_in(t.backup_type))) {
+                    Some((true, Some(false))) => opted_out.push(format!(
+                        "selection {} of plan {} ({} is opted out in the region)",
+                        sel.name, r.name, t.backup_type
+                    )),
+                    Some((true, None)) => unread.push(format!(
+                        "the region's opt-in for {} (selection {} of plan {} assigns it)",
+                        t.backup_type, sel.name, r.name
+                    )),
+                    Some((true, Some(true))) => {
                         let via = t
                             .via
                             .as_ref()
@@ -126,7 +136,7 @@ pub(crate) fn protection(
                                    "selection": sel.name, "via": t.via}),
                         );
                     }
-                    Some(false) => {}
+                    Some((false, _)) => {}
                     None => unread.push(format!(
                         "selection {} of plan {} (a condition CloudArq cannot evaluate{})",
                         sel.name,
@@ -178,7 +188,11 @@ pub(crate) fn protection(
     if !unread.is_empty() {
         return Protection::NotCollected("AWS Backup plans", json!({"not_read": unread}));
     }
-    Protection::Unprotected(json!({"backup_plans": plan_ids.len(), "older_recovery_points": stale}))
+    Protection::Unprotected(json!({
+        "backup_plans": plan_ids.len(),
+        "older_recovery_points": stale,
+        "opted_out_selections": opted_out,
+    }))
 }
 
 /// Whether `t` was at most [`RECENT_DAYS`] before `now` (a time after `now`

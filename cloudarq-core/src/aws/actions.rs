@@ -121,6 +121,7 @@ actions! {
     BackupListBackupPlans => Backup, "backup:ListBackupPlans", true, "A region's AWS Backup plans.";
     BackupListBackupSelections => Backup, "backup:ListBackupSelections", true, "The resource selections of one backup plan.";
     BackupGetBackupSelection => Backup, "backup:GetBackupSelection", true, "One selection's resources, exclusions and tag conditions.";
+    BackupDescribeRegionSettings => Backup, "backup:DescribeRegionSettings", true, "Which resource types AWS Backup may back up in a region (the opt-in).";
     BackupListProtectedResources => Backup, "backup:ListProtectedResources", true, "A region's resources that have AWS Backup recovery points, with their last backup time.";
     SsmDescribeInstanceInformation => Ssm, "ssm:DescribeInstanceInformation", true, "A region's Systems Manager managed nodes (CloudArq keeps id, ping status, agent version, last ping and platform type only).";
 }

@@ -3,7 +3,8 @@
 //! `AWS::Backup::BackupPlan` per plan, with its resource selections.
 //!
 //! Calls per region: `ListBackupPlans` per page of 1,000 plans,
-//! `ListProtectedResources` per page of 1,000 resources, then per plan
+//! `ListProtectedResources` per page of 1,000 resources,
+//! `DescribeRegionSettings` (the resource-type opt-in), then per plan
 //! `ListBackupSelections` (per page of 1,000 selections) and per selection
 //! `GetBackupSelection`. The per-selection read has no listing alternative:
 //! `ListBackupSelections` returns names and ids only, and a selection's
@@ -66,6 +67,19 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
                 .send(),
         )
         .await;
+    let opt_in = ctx
+        .read(
+            Action::BackupDescribeRegionSettings,
+            Some(region),
+            Some(&settings_arn),
+            client.describe_region_settings().send(),
+        )
+        .await
+        .map(|out| {
+            out.resource_type_opt_in_preference()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), *v)).collect())
+                .unwrap_or_default()
+        });
     let listed: Vec<&BackupPlansListMember> = plans
         .pages
         .iter()
@@ -109,6 +123,7 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
         properties: Properties::BackupRegionSettings(Box::new(BackupRegionSettings {
             backup_plans,
             protected_resources,
+            resource_type_opt_in: opt_in,
         })),
     });
     out

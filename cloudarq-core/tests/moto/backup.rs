@@ -6,8 +6,9 @@
 //! never a FAIL.
 //!
 //! moto 5.2 implements `CreateBackupPlan` and `ListBackupPlans` only: the
-//! proxy answers `ListBackupSelections`, `GetBackupSelection` and
-//! `ListProtectedResources` as AWS does (ARCHITECTURE.md, moto table).
+//! proxy answers `ListBackupSelections`, `GetBackupSelection`,
+//! `ListProtectedResources` and `DescribeRegionSettings` as AWS does
+//! (ARCHITECTURE.md, moto table).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -141,8 +142,18 @@ async fn seeded() -> (Env, [(String, Volumes); 2]) {
     (env, [s1, s2])
 }
 
+/// `DescribeRegionSettings`: the types AWS opts in by default.
+pub const OPT_IN: &str = r#"{"ResourceTypeOptInPreference":{"Aurora":true,"DynamoDB":true,"EBS":true,"EC2":true,"EFS":true,"RDS":true,"S3":false},"ResourceTypeManagementPreference":{"DynamoDB":false,"EFS":true}}"#;
+
 /// The canned answers for the APIs moto lacks.
 fn answer(env: &Env, v1: &Volumes, v2: &Volumes) {
+    env.proxy.fault(
+        "backup:DescribeRegionSettings",
+        Fault::Respond {
+            status: 200,
+            body: OPT_IN,
+        },
+    );
     env.proxy.fault(
         "backup:ListBackupSelections",
         Fault::RespondPerRegion { bodies: SELECTIONS },
@@ -229,6 +240,8 @@ async fn backup_collects_plans_selections_and_protected_volumes_in_both_regions(
         );
         assert_eq!(protected[0].resource_type.as_deref(), Some("EBS"));
         assert!(protected[0].last_backup_time.is_some());
+        assert_eq!(s.opted_in("EBS"), Some(true));
+        assert_eq!(s.opted_in("S3"), Some(false));
 
         let (name, p) = plan(&snap, r, id);
         assert_eq!(name, format!("daily-{r}"));
@@ -264,6 +277,7 @@ async fn backup_collects_plans_selections_and_protected_volumes_in_both_regions(
     assert_eq!(count("backup:ListProtectedResources"), 2);
     assert_eq!(count("backup:ListBackupSelections"), 2);
     assert_eq!(count("backup:GetBackupSelection"), 2);
+    assert_eq!(count("backup:DescribeRegionSettings"), 2);
 }
 
 /// Each Backup API denied in turn: a gap, and the volume that nothing else
@@ -277,6 +291,7 @@ async fn backup_denied_calls_are_gaps_never_a_fail() {
         "backup:ListBackupSelections",
         "backup:GetBackupSelection",
         "backup:ListProtectedResources",
+        "backup:DescribeRegionSettings",
     ] {
         env.proxy.fault(
             action,
@@ -305,6 +320,17 @@ async fn backup_denied_calls_are_gaps_never_a_fail() {
                 }
                 "backup:ListProtectedResources" => {
                     assert_eq!(s.protected_resources, Collected::NotCollected);
+                }
+                "backup:DescribeRegionSettings" => {
+                    assert_eq!(s.resource_type_opt_in, Collected::NotCollected);
+                    // The selection assigns the tagged volume, but whether
+                    // EBS may be backed up is unknown: not collected. No
+                    // selection assigns the plain one: the opt-in cannot
+                    // change its FAIL.
+                    assert_eq!(status(&snap, r, &vols.tagged), None, "{r}");
+                    assert_eq!(status(&snap, r, &vols.plain), Some(Status::Fail));
+                    assert_eq!(status(&snap, r, &vols.restored), Some(Status::Pass));
+                    continue;
                 }
                 _ => assert_eq!(plan(&snap, r, id).1.selections, Collected::NotCollected),
             }

@@ -431,6 +431,7 @@ fn operation_of(
         ("account", "POST", "/getAlternateContact") => Some("GetAlternateContact"),
         ("backup", "GET", "/backup/plans") => Some("ListBackupPlans"),
         ("backup", "GET", "/resources") => Some("ListProtectedResources"),
+        ("backup", "GET", "/account-settings") => Some("DescribeRegionSettings"),
         ("backup", "GET", p) if p.starts_with("/backup/plans/") && p.ends_with("/selections") => {
             Some("ListBackupSelections")
         }

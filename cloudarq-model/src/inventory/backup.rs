@@ -6,7 +6,7 @@
 //!
 //! | kind | ARN | filled by |
 //! |---|---|---|
-//! | [`BackupRegionSettings`] (`AWS::Backup::RegionSettings`) | `arn:aws:backup:<region>:<account>:account` | `ListBackupPlans`, `ListProtectedResources` |
+//! | [`BackupRegionSettings`] (`AWS::Backup::RegionSettings`) | `arn:aws:backup:<region>:<account>:account` | `ListBackupPlans`, `ListProtectedResources`, `DescribeRegionSettings` |
 //! | [`BackupPlan`] (`AWS::Backup::BackupPlan`) | `arn:aws:backup:<region>:<account>:backup-plan:<id>` | `ListBackupPlans`, `ListBackupSelections`, `GetBackupSelection` |
 //!
 //! There is one `AWS::Backup::RegionSettings` per scanned region whenever
@@ -24,6 +24,8 @@
 //! failed, so a rule cannot tell a plan is missing;
 //! [`protected_resources`](BackupRegionSettings::protected_resources) from
 //! `ListProtectedResources` (`backup:ListProtectedResources`);
+//! [`resource_type_opt_in`](BackupRegionSettings::resource_type_opt_in)
+//! from `DescribeRegionSettings` (`backup:DescribeRegionSettings`);
 //! [`selections`](BackupPlan::selections) from `ListBackupSelections`
 //! (`backup:ListBackupSelections`) and one `GetBackupSelection` per
 //! selection (`backup:GetBackupSelection`): not collected when the listing
@@ -54,6 +56,8 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Collected, Timestamp};
@@ -74,6 +78,25 @@ pub struct BackupRegionSettings {
     /// failed or was denied (`backup:ListProtectedResources`).
     #[serde(default)]
     pub protected_resources: Collected<Vec<ProtectedResource>>,
+    /// Which resource types AWS Backup may back up in the region
+    /// (`DescribeRegionSettings`' `ResourceTypeOptInPreference`), by AWS
+    /// Backup's type name (`EBS`, `EC2`, `RDS`, `Aurora`, …): a selection
+    /// assigns nothing of a type set to `false`. Not collected when the
+    /// call failed or was denied (`backup:DescribeRegionSettings`).
+    #[serde(default)]
+    pub resource_type_opt_in: Collected<BTreeMap<String, bool>>,
+}
+
+impl BackupRegionSettings {
+    /// Whether AWS Backup may back up resources of `resource_type` in the
+    /// region: `None` when the setting was not collected, or the answer
+    /// does not name the type (AWS names every type it supports).
+    pub fn opted_in(&self, resource_type: &str) -> Option<bool> {
+        match &self.resource_type_opt_in {
+            Collected::Value(m) => m.get(resource_type).copied(),
+            Collected::NotCollected => None,
+        }
+    }
 }
 
 /// One resource AWS Backup has a recovery point of.

@@ -33,11 +33,11 @@ static META: RuleMeta = RuleMeta {
 /// of either (see [`crate::backup`] for how selections, tags, conditions and
 /// the recovery-point window are read).
 ///
-/// *Not collected* when the region's AWS Backup data is missing or partly
-/// unread, or when a tag-based selection would decide for an attached
-/// instance the snapshot does not hold. The region's resource-type opt-in
-/// is not read: a selection of EBS in a region that opted EBS out still
-/// counts.
+/// A selection counts only when the region lets AWS Backup back up the
+/// type (`EBS` for the volume, `EC2` for the instance). *Not collected* when
+/// the region's AWS Backup data is missing or partly unread, or when a
+/// tag-based selection would decide for an attached instance the snapshot
+/// does not hold.
 pub(crate) struct Ec2EbsVolumeProtectedByBackupPlan;
 
 impl Rule for Ec2EbsVolumeProtectedByBackupPlan {
@@ -70,12 +70,14 @@ impl Rule for Ec2EbsVolumeProtectedByBackupPlan {
             arn: resource.arn.as_str(),
             tags: Some(&resource.tags),
             via: None,
+            backup_type: "EBS",
         }];
         for ((arn, found), id) in instances.iter().zip(&vol.attached_instances) {
             targets.push(Target {
                 arn,
                 tags: found.map(|r| &r.tags),
                 via: Some(format!("instance {id}")),
+                backup_type: "EC2",
             });
         }
         let id = &vol.volume_id;
@@ -85,7 +87,7 @@ impl Rule for Ec2EbsVolumeProtectedByBackupPlan {
                     .with_evidence(evidence)
             }
             Protection::Unprotected(evidence) => Outcome::fail(format!(
-                "Volume {id} is in no backup plan selection and has no recent AWS Backup \
+                "Volume {id} is in no backup plan selection that can back it up and has no recent AWS Backup \
                  recovery point"
             ))
             .with_evidence(evidence),
@@ -118,7 +120,8 @@ mod tests {
                 "region": "eu-west-1", "name": "123456789012",
                 "properties": {"AWS::Backup::RegionSettings": {
                     "backup_plans": {"value": ["p1"]},
-                    "protected_resources": {"value": []}}}}),
+                    "protected_resources": {"value": []},
+                    "resource_type_opt_in": {"value": {"EBS": true, "EC2": true}}}}}),
             ),
             resource(
                 json!({"arn": "arn:aws:backup:eu-west-1:123456789012:backup-plan:p1",
@@ -180,5 +183,34 @@ mod tests {
             )),
             "pass"
         );
+    }
+
+    #[test]
+    fn a_selection_of_an_opted_out_type_protects_nothing() {
+        let all = json!({"selection_id": "s", "name": "all", "resources": ["*"]});
+        let mut resources = backup(all);
+        let Properties::BackupRegionSettings(s) = &mut resources[0].properties else {
+            unreachable!("the first resource is the region's settings");
+        };
+        s.resource_type_opt_in =
+            cloudarq_model::Collected::Value([("EBS".to_owned(), false)].into());
+        let mut unread = resources.clone();
+        resources.push(volume());
+        let out = eval(
+            &Ec2EbsVolumeProtectedByBackupPlan,
+            &snapshot(resources),
+            VOL,
+        );
+        // EC2 is not named by the answer: unknown, so not collected.
+        assert_eq!(kind(&out), "not_collected");
+        let Properties::BackupRegionSettings(s) = &mut unread[0].properties else {
+            unreachable!("the first resource is the region's settings");
+        };
+        s.resource_type_opt_in = cloudarq_model::Collected::Value(
+            [("EBS".to_owned(), false), ("EC2".to_owned(), false)].into(),
+        );
+        unread.push(volume());
+        let out = eval(&Ec2EbsVolumeProtectedByBackupPlan, &snapshot(unread), VOL);
+        assert_eq!(kind(&out), "fail");
     }
 }

@@ -35,9 +35,10 @@ static META: RuleMeta = RuleMeta {
 /// `rds_instance_protected_by_backup_plan`: the cluster is what AWS Backup
 /// backs up.
 ///
+/// A selection counts only when the region lets AWS Backup back up the
+/// type (`Aurora` for Aurora engines, `RDS` for Multi-AZ DB clusters).
 /// *Not collected* when the region's AWS Backup data is missing or partly
-/// unread. The region's resource-type opt-in (Aurora is a type of its own)
-/// is not read.
+/// unread.
 pub(crate) struct RdsClusterProtectedByBackupPlan;
 
 impl Rule for RdsClusterProtectedByBackupPlan {
@@ -53,6 +54,12 @@ impl Rule for RdsClusterProtectedByBackupPlan {
             arn: resource.arn.as_str(),
             tags: Some(&resource.tags),
             via: None,
+            // Aurora is a type of its own; Multi-AZ DB clusters are RDS.
+            backup_type: if c.engine.as_deref().is_some_and(|e| e.starts_with("aurora")) {
+                "Aurora"
+            } else {
+                "RDS"
+            },
         };
         let id = &c.identifier;
         Ok(match backup::protection(resource, &[target], snapshot) {
@@ -61,7 +68,7 @@ impl Rule for RdsClusterProtectedByBackupPlan {
             ))
             .with_evidence(evidence),
             Protection::Unprotected(evidence) => Outcome::fail(format!(
-                "RDS cluster {id} is in no backup plan selection and has no recent AWS Backup \
+                "RDS cluster {id} is in no backup plan selection that can back it up and has no recent AWS Backup \
                  recovery point"
             ))
             .with_evidence(evidence),

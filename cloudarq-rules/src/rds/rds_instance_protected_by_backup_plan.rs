@@ -28,8 +28,9 @@ static META: RuleMeta = RuleMeta {
     controls: &[fsbp("RDS.26"), nist("CP-9a")],
 };
 
-/// A backup plan selection in the instance's region assigns the instance,
-/// or AWS Backup holds a recent recovery point of it (see [`crate::backup`]).
+/// A backup plan selection in the instance's region assigns the instance
+/// (and the region lets AWS Backup back up `RDS`), or AWS Backup holds a
+/// recent recovery point of it (see [`crate::backup`]).
 ///
 /// A member of an Aurora or Multi-AZ DB cluster is *not applicable*: AWS
 /// Backup backs those up as clusters, which
@@ -53,6 +54,7 @@ impl Rule for RdsInstanceProtectedByBackupPlan {
             arn: resource.arn.as_str(),
             tags: Some(&resource.tags),
             via: None,
+            backup_type: "RDS",
         };
         let id = &db.identifier;
         Ok(match backup::protection(resource, &[target], snapshot) {
@@ -61,7 +63,7 @@ impl Rule for RdsInstanceProtectedByBackupPlan {
             ))
             .with_evidence(evidence),
             Protection::Unprotected(evidence) => Outcome::fail(format!(
-                "RDS instance {id} is in no backup plan selection and has no recent AWS Backup \
+                "RDS instance {id} is in no backup plan selection that can back it up and has no recent AWS Backup \
                  recovery point"
             ))
             .with_evidence(evidence),
