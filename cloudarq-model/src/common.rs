@@ -251,7 +251,8 @@ impl<T> From<Option<T>> for Collected<T> {
 /// | `AWS::IAM::Account`, `AWS::S3::AccountPublicAccessBlock`, `AWS::EC2::RegionSettings` | always empty (account settings, not taggable resources) |
 /// | `AWS::Config::RegionSettings`, `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings` | always empty (per-region settings; hub and analyzer tags are not collected) |
 /// | `AWS::EFS::FileSystem` | the file system's tags, as `DescribeFileSystems` returns them |
-/// | `AWS::Macie::Session`, `AWS::Account::Contacts` | always empty (account settings, not taggable resources) |
+/// | `AWS::Macie::Session`, `AWS::Account::Contacts`, `AWS::Backup::RegionSettings` | always empty (account settings, not taggable resources) |
+/// | `AWS::Backup::BackupPlan`, `AWS::SSM::ManagedInstance` | always empty (plan and node tags are not collected) |
 ///
 /// EC2 resources take their display [`name`](crate::Resource::name) from
 /// the `Name` tag, when it is set and not blank.
@@ -315,6 +316,12 @@ pub enum Service {
     Macie,
     /// AWS Account Management (the account's contact information; global).
     Account,
+    /// AWS Backup (backup plans with their resource selections, and the
+    /// resources that have recovery points).
+    Backup,
+    /// AWS Systems Manager (managed nodes). Rule ids and `--services` say
+    /// `ssm`.
+    Ssm,
 }
 
 impl Service {
@@ -351,6 +358,8 @@ impl Service {
         Service::Efs,
         Service::Macie,
         Service::Account,
+        Service::Backup,
+        Service::Ssm,
     ];
 
     /// The lowercase service name, as in an ARN (except for
@@ -374,6 +383,8 @@ impl Service {
             Self::Efs => "efs",
             Self::Macie => "macie",
             Self::Account => "account",
+            Self::Backup => "backup",
+            Self::Ssm => "ssm",
         }
     }
 

@@ -32,6 +32,7 @@ mod s3;
 mod testing;
 
 mod accessanalyzer;
+mod backup;
 mod config;
 mod securityhub;
 

@@ -120,6 +120,12 @@ actions! {
     MacieGetMacieSession => Macie, "macie2:GetMacieSession", true, "Whether Amazon Macie is enabled (or paused) in a region.";
     AccountGetContactInformation => Account, "account:GetContactInformation", true, "The account's primary contact (CloudArq keeps only which fields are filled).";
     AccountGetAlternateContact => Account, "account:GetAlternateContact", true, "One alternate contact of the account: security, billing or operations (CloudArq keeps only which fields are filled).";
+    BackupListBackupPlans => Backup, "backup:ListBackupPlans", true, "A region's AWS Backup plans.";
+    BackupListBackupSelections => Backup, "backup:ListBackupSelections", true, "The resource selections of one backup plan.";
+    BackupGetBackupSelection => Backup, "backup:GetBackupSelection", true, "One selection's resources, exclusions and tag conditions.";
+    BackupDescribeRegionSettings => Backup, "backup:DescribeRegionSettings", true, "Which resource types AWS Backup may back up in a region (the opt-in).";
+    BackupListProtectedResources => Backup, "backup:ListProtectedResources", true, "A region's resources that have AWS Backup recovery points, with their last backup time.";
+    SsmDescribeInstanceInformation => Ssm, "ssm:DescribeInstanceInformation", true, "A region's Systems Manager managed nodes (CloudArq keeps id, ping status, agent version, last ping and platform type only).";
 }
 
 /// The API a call goes to; STS and Organizations are not audited
@@ -164,6 +170,10 @@ pub enum ApiService {
     Macie,
     /// AWS Account Management (global).
     Account,
+    /// AWS Backup.
+    Backup,
+    /// AWS Systems Manager.
+    Ssm,
 }
 
 impl ApiService {
@@ -198,6 +208,8 @@ impl ApiService {
             Self::Efs => Some(Service::Efs),
             Self::Macie => Some(Service::Macie),
             Self::Account => Some(Service::Account),
+            Self::Backup => Some(Service::Backup),
+            Self::Ssm => Some(Service::Ssm),
         }
     }
 }

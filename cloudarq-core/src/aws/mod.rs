@@ -207,6 +207,18 @@ impl AwsContext {
         Macie,
         "An Amazon Macie client for `region`."
     );
+    client_fn!(
+        backup,
+        aws_sdk_backup,
+        Backup,
+        "An AWS Backup client for `region`."
+    );
+    client_fn!(
+        ssm,
+        aws_sdk_ssm,
+        Ssm,
+        "An AWS Systems Manager client for `region`."
+    );
 
     /// The Account Management client (global; signed for the home region).
     pub fn account(&self) -> aws_sdk_account::Client {

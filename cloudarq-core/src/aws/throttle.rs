@@ -65,6 +65,8 @@ impl RateLimits {
             ApiService::CloudWatch => CLOUDWATCH_RATE,
             ApiService::Sns => SNS_RATE,
             ApiService::Efs => EFS_RATE,
+            ApiService::Backup => BACKUP_RATE,
+            ApiService::Ssm => SSM_RATE,
             ApiService::Config
             | ApiService::SecurityHub
             | ApiService::AccessAnalyzer
@@ -105,6 +107,17 @@ const SETTINGS_RATE: f64 = 1.0;
 /// file systems and one policy read per file system, against a describe
 /// quota shared with the account's own tools.
 const EFS_RATE: f64 = 5.0;
+
+/// Requests per second to AWS Backup per region: one listing of plans and
+/// of protected resources, then a listing and a read per plan and
+/// selection; its control-plane reads are throttled at a few per second.
+const BACKUP_RATE: f64 = 5.0;
+
+/// Requests per second to Systems Manager per region: one listing page per
+/// 50 managed nodes (`DescribeInstanceInformation` shares a low
+/// per-account quota, about 10 per second, with Session Manager and
+/// the console).
+const SSM_RATE: f64 = 5.0;
 
 /// One bucket per API and region (`None` for global APIs).
 pub(crate) type BucketKey = (ApiService, Option<Region>);

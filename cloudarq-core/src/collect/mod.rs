@@ -21,6 +21,9 @@ mod account;
 mod efs;
 mod macie;
 
+mod backup;
+mod ssm;
+
 use cloudarq_model::{Region, Resource, Service};
 use futures::StreamExt;
 
@@ -47,6 +50,8 @@ enum Unit {
     Efs(Region),
     Macie(Region),
     Account,
+    Backup(Region),
+    Ssm(Region),
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -82,6 +87,8 @@ pub(crate) async fn run(
             Service::Efs => units.extend(regions.iter().cloned().map(Unit::Efs)),
             Service::Macie => units.extend(regions.iter().cloned().map(Unit::Macie)),
             Service::Account => units.push(Unit::Account),
+            Service::Backup => units.extend(regions.iter().cloned().map(Unit::Backup)),
+            Service::Ssm => units.extend(regions.iter().cloned().map(Unit::Ssm)),
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -106,6 +113,8 @@ pub(crate) async fn run(
                 Unit::Efs(r) => (Service::Efs, Some(r.clone())),
                 Unit::Macie(r) => (Service::Macie, Some(r.clone())),
                 Unit::Account => (Service::Account, None),
+                Unit::Backup(r) => (Service::Backup, Some(r.clone())),
+                Unit::Ssm(r) => (Service::Ssm, Some(r.clone())),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
@@ -125,6 +134,8 @@ pub(crate) async fn run(
                 Unit::Efs(r) => efs::collect(ctx, &r).await,
                 Unit::Macie(r) => macie::collect(ctx, &r).await,
                 Unit::Account => account::collect(ctx).await,
+                Unit::Backup(r) => backup::collect(ctx, &r).await,
+                Unit::Ssm(r) => ssm::collect(ctx, &r).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,

@@ -529,7 +529,33 @@ const CONTACT_INFORMATION: &str = r#"{"ContactInformation":{"FullName":"Demo Own
 /// Macie is not enabled in either region (moto's enabled-session answer has
 /// timestamps the SDK refuses), and the primary contact is complete (moto
 /// has no `GetContactInformation`); no security contact is registered.
+/// AWS Backup has no recovery point and Systems Manager manages no node
+/// (moto has neither `ListProtectedResources`, `DescribeRegionSettings` nor
+/// `DescribeInstanceInformation`): the demo account has no backup plan
+/// (moto's `ListBackupPlans` is empty), AWS's default opt-in, and no
+/// instance runs the SSM Agent.
 fn answer_account_settings(env: &Env) {
+    env.proxy.fault(
+        "backup:DescribeRegionSettings",
+        Fault::Respond {
+            status: 200,
+            body: crate::backup::OPT_IN,
+        },
+    );
+    env.proxy.fault(
+        "backup:ListProtectedResources",
+        Fault::Respond {
+            status: 200,
+            body: r#"{"Results":[]}"#,
+        },
+    );
+    env.proxy.fault(
+        "ssm:DescribeInstanceInformation",
+        Fault::Respond {
+            status: 200,
+            body: r#"{"InstanceInformationList":[]}"#,
+        },
+    );
     env.proxy.fault(
         "macie2:GetMacieSession",
         Fault::Respond {

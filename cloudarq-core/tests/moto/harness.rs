@@ -116,6 +116,9 @@ impl Env {
     pub async fn macie2(&self, region: &str) -> aws_sdk_macie2::Client {
         aws_sdk_macie2::Client::new(&self.seed_config(region).await)
     }
+    pub async fn backup(&self, region: &str) -> aws_sdk_backup::Client {
+        aws_sdk_backup::Client::new(&self.seed_config(region).await)
+    }
     pub async fn account(&self) -> aws_sdk_account::Client {
         aws_sdk_account::Client::new(&self.seed_config(R2).await)
     }

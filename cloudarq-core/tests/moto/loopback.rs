@@ -249,6 +249,8 @@ fn throttle_error(service: &str) -> (&'static str, u16) {
         "access-analyzer" => ("ThrottlingException", 429),
         "elasticfilesystem" | "macie2" => ("ThrottlingException", 429),
         "account" => ("TooManyRequestsException", 429),
+        "backup" => ("ThrottlingException", 429),
+        "ssm" => ("ThrottlingException", 400),
         _ => ("Throttling", 400),
     }
 }
@@ -440,6 +442,15 @@ fn operation_of(
         ("macie2", "GET", "/macie") => Some("GetMacieSession"),
         ("account", "POST", "/getContactInformation") => Some("GetContactInformation"),
         ("account", "POST", "/getAlternateContact") => Some("GetAlternateContact"),
+        ("backup", "GET", "/backup/plans") => Some("ListBackupPlans"),
+        ("backup", "GET", "/resources") => Some("ListProtectedResources"),
+        ("backup", "GET", "/account-settings") => Some("DescribeRegionSettings"),
+        ("backup", "GET", p) if p.starts_with("/backup/plans/") && p.ends_with("/selections") => {
+            Some("ListBackupSelections")
+        }
+        ("backup", "GET", p) if p.starts_with("/backup/plans/") && p.contains("/selections/") => {
+            Some("GetBackupSelection")
+        }
         _ => None,
     };
     if let Some(action) = rest {
@@ -462,6 +473,8 @@ fn speaks_json(service: &str) -> bool {
             | "elasticfilesystem"
             | "macie2"
             | "account"
+            | "backup"
+            | "ssm"
     )
 }
 

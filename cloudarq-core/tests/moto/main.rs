@@ -30,3 +30,6 @@ mod securityhub;
 mod account;
 mod efs;
 mod macie;
+
+mod backup;
+mod ssm;

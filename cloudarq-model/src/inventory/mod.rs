@@ -52,6 +52,9 @@
 //! | `AWS::EFS::FileSystem` | [`efs::FileSystem`] | `arn:aws:elasticfilesystem:<region>:<account>:file-system/<id>` | its region | `Name` tag, else id |
 //! | `AWS::Macie::Session` | [`macie::MacieSession`] | `arn:aws:macie2:<region>:<account>:account` | its region | the account id |
 //! | `AWS::Account::Contacts` | [`account::AccountContacts`] | `arn:aws:account::<account>:account` | global | the account id |
+//! | `AWS::Backup::RegionSettings` | [`backup::BackupRegionSettings`] | `arn:aws:backup:<region>:<account>:account` | its region | the account id |
+//! | `AWS::Backup::BackupPlan` | [`backup::BackupPlan`] | `arn:aws:backup:<region>:<account>:backup-plan:<id>` | its region | plan name |
+//! | `AWS::SSM::ManagedInstance` | [`ssm::ManagedInstance`] | `arn:aws:ssm:<region>:<account>:managed-instance/<id>` | its region | node id |
 //!
 //! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
 //! default); RDS ARNs are the ones RDS returns. A rule that looks a related
@@ -82,7 +85,8 @@
 //! `AWS::S3::AccountPublicAccessBlock`, and per scanned region
 //! `AWS::EC2::RegionSettings`, `AWS::Config::RegionSettings`,
 //! `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings` and
-//! `AWS::Macie::Session`, and the global `AWS::Account::Contacts`) are
+//! `AWS::Macie::Session` and `AWS::Backup::RegionSettings`, and the global
+//! `AWS::Account::Contacts`) are
 //! always in a snapshot that collected their service, with every field
 //! `Collected`.
 //!
@@ -113,6 +117,9 @@ pub mod securityhub;
 pub mod account;
 pub mod efs;
 pub mod macie;
+
+pub mod backup;
+pub mod ssm;
 
 use std::fmt;
 use std::str::FromStr;
@@ -256,6 +263,9 @@ resource_kinds! {
     EfsFileSystem => "AWS::EFS::FileSystem", Efs, efs::FileSystem;
     MacieSession => "AWS::Macie::Session", Macie, macie::MacieSession;
     AccountContacts => "AWS::Account::Contacts", Account, account::AccountContacts;
+    BackupRegionSettings => "AWS::Backup::RegionSettings", Backup, backup::BackupRegionSettings;
+    BackupPlan => "AWS::Backup::BackupPlan", Backup, backup::BackupPlan;
+    SsmManagedInstance => "AWS::SSM::ManagedInstance", Ssm, ssm::ManagedInstance;
 }
 
 impl ResourceType {

@@ -9,10 +9,12 @@ mod ec2_ebs_default_encryption;
 mod ec2_ebs_public_snapshot;
 mod ec2_ebs_snapshots_encrypted;
 mod ec2_ebs_volume_encryption;
+mod ec2_ebs_volume_protected_by_backup_plan;
 mod ec2_ebs_volume_snapshots_exists;
 mod ec2_instance_detailed_monitoring_enabled;
 mod ec2_instance_imdsv2_enabled;
 mod ec2_instance_internet_facing_with_instance_profile;
+mod ec2_instance_managed_by_ssm;
 mod ec2_instance_older_than_specific_days;
 mod ec2_instance_port_cassandra_exposed_to_internet;
 mod ec2_instance_port_cifs_exposed_to_internet;
@@ -72,10 +74,12 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_ebs_public_snapshot::Ec2EbsPublicSnapshot,
     &ec2_ebs_snapshots_encrypted::Ec2EbsSnapshotsEncrypted,
     &ec2_ebs_volume_encryption::Ec2EbsVolumeEncryption,
+    &ec2_ebs_volume_protected_by_backup_plan::Ec2EbsVolumeProtectedByBackupPlan,
     &ec2_ebs_volume_snapshots_exists::Ec2EbsVolumeSnapshotsExists,
     &ec2_instance_detailed_monitoring_enabled::Ec2InstanceDetailedMonitoringEnabled,
     &ec2_instance_imdsv2_enabled::Ec2InstanceImdsv2Enabled,
     &ec2_instance_internet_facing_with_instance_profile::Ec2InstanceInternetFacingWithInstanceProfile,
+    &ec2_instance_managed_by_ssm::Ec2InstanceManagedBySsm,
     &ec2_instance_older_than_specific_days::Ec2InstanceOlderThanSpecificDays,
     &ec2_instance_port_cassandra_exposed_to_internet::RULE,
     &ec2_instance_port_cifs_exposed_to_internet::RULE,

@@ -13,6 +13,7 @@ mod rds_cluster_iam_authentication_enabled;
 mod rds_cluster_minor_version_upgrade_enabled;
 mod rds_cluster_multi_az;
 mod rds_cluster_non_default_port;
+mod rds_cluster_protected_by_backup_plan;
 mod rds_cluster_storage_encrypted;
 mod rds_instance_backup_enabled;
 mod rds_instance_copy_tags_to_snapshots;
@@ -26,6 +27,7 @@ mod rds_instance_minor_version_upgrade_enabled;
 mod rds_instance_multi_az;
 mod rds_instance_no_public_access;
 mod rds_instance_non_default_port;
+mod rds_instance_protected_by_backup_plan;
 mod rds_instance_storage_encrypted;
 mod rds_snapshots_encrypted;
 mod rds_snapshots_public_access;
@@ -42,6 +44,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &rds_cluster_minor_version_upgrade_enabled::RdsClusterMinorVersionUpgradeEnabled,
     &rds_cluster_multi_az::RdsClusterMultiAz,
     &rds_cluster_non_default_port::RdsClusterNonDefaultPort,
+    &rds_cluster_protected_by_backup_plan::RdsClusterProtectedByBackupPlan,
     &rds_cluster_storage_encrypted::RdsClusterStorageEncrypted,
     &rds_instance_backup_enabled::RdsInstanceBackupEnabled,
     &rds_instance_copy_tags_to_snapshots::RdsInstanceCopyTagsToSnapshots,
@@ -55,6 +58,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &rds_instance_multi_az::RdsInstanceMultiAz,
     &rds_instance_no_public_access::RdsInstanceNoPublicAccess,
     &rds_instance_non_default_port::RdsInstanceNonDefaultPort,
+    &rds_instance_protected_by_backup_plan::RdsInstanceProtectedByBackupPlan,
     &rds_instance_storage_encrypted::RdsInstanceStorageEncrypted,
     &rds_snapshots_encrypted::RdsSnapshotsEncrypted,
     &rds_snapshots_public_access::RdsSnapshotsPublicAccess,
