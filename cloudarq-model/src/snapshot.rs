@@ -697,6 +697,19 @@ mod tests {
             a.replace("::snapshot", ":123456789012:snapshot")
         })
         .unwrap();
+        // AMIs name no account (another account may own them), or the own.
+        assert!(
+            snap.of_type(ResourceType::Ec2Image)
+                .all(|r| r.arn.account().is_empty())
+        );
+        set_arn("AWS::EC2::Image", |a| {
+            a.replace("::image", ":123456789012:image")
+        })
+        .unwrap();
+        let foreign = set_arn("AWS::EC2::Image", |a| {
+            a.replace("::image", ":999999999999:image")
+        });
+        assert!(foreign.is_err(), "{foreign:?}");
     }
 
     #[test]

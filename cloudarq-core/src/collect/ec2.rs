@@ -143,7 +143,10 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
         ctx.paginate(
             Action::Ec2DescribeClientVpnEndpoints,
             at,
-            client.describe_client_vpn_endpoints().into_paginator().send(),
+            client
+                .describe_client_vpn_endpoints()
+                .into_paginator()
+                .send(),
         ),
         ctx.paginate(
             Action::Ec2DescribeTransitGateways,

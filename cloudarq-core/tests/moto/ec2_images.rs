@@ -102,7 +102,11 @@ async fn seed(env: &Env, region: &'static str) -> Seeded {
         .image_id(&public_image)
         .launch_permission(
             LaunchPermissionModifications::builder()
-                .add(LaunchPermission::builder().group(PermissionGroup::All).build())
+                .add(
+                    LaunchPermission::builder()
+                        .group(PermissionGroup::All)
+                        .build(),
+                )
                 .build(),
         )
         .send()
@@ -503,7 +507,11 @@ async fn launch_data_and_gateways_in_two_regions() {
             "ec2_ebs_snapshot_account_block_public_access",
             "ec2_instance_account_imdsv2_enabled",
         ] {
-            assert_eq!(st(rule, "account/security-defaults"), Some(secure), "{rule} {r}");
+            assert_eq!(
+                st(rule, "account/security-defaults"),
+                Some(secure),
+                "{rule} {r}"
+            );
         }
         for rule in [
             "ec2_launch_template_imdsv2_required",
@@ -522,8 +530,11 @@ async fn launch_data_and_gateways_in_two_regions() {
         for rule in [outdated, pv] {
             assert_eq!(st(rule, &s.orphan_instance), None, "{rule}");
             assert!(
-                result.evaluation_gaps.iter().any(|g| g.rule_id == rule
-                    && g.resource_arn.as_str().ends_with(&s.orphan_instance)),
+                result
+                    .evaluation_gaps
+                    .iter()
+                    .any(|g| g.rule_id == rule
+                        && g.resource_arn.as_str().ends_with(&s.orphan_instance)),
                 "{rule}: {:#?}",
                 result.evaluation_gaps
             );
@@ -614,7 +625,10 @@ async fn denied_new_calls_are_gaps_never_fails() {
         .filter(|f| new_rules.contains(&f.rule_id.as_str()))
         .map(|f| (f.rule_id.clone(), f.resource_arn.to_string(), f.status))
         .collect();
-    assert!(judged.is_empty(), "judged what it could not read: {judged:#?}");
+    assert!(
+        judged.is_empty(),
+        "judged what it could not read: {judged:#?}"
+    );
     // Each instance's AMI and each region's defaults are evaluation gaps.
     for s in &seeded {
         for rule in [
@@ -622,8 +636,9 @@ async fn denied_new_calls_are_gaps_never_fails() {
             "ec2_instance_paravirtual_type",
         ] {
             assert!(
-                result.evaluation_gaps.iter().any(|g| g.rule_id == rule
-                    && g.resource_arn.as_str().ends_with(&s.hvm_instance)),
+                result.evaluation_gaps.iter().any(
+                    |g| g.rule_id == rule && g.resource_arn.as_str().ends_with(&s.hvm_instance)
+                ),
                 "{rule}"
             );
         }

@@ -150,7 +150,10 @@ pub const NO_CLIENT_VPN_ENDPOINTS: &str = "<DescribeClientVpnEndpointsResponse x
 /// new account (tests that need another answer set their own).
 fn answer_missing_ec2_reads(proxy: &Proxy) {
     for (operation, body) in [
-        ("ec2:GetImageBlockPublicAccessState", IMAGE_BLOCK_NEW_SHARING),
+        (
+            "ec2:GetImageBlockPublicAccessState",
+            IMAGE_BLOCK_NEW_SHARING,
+        ),
         ("ec2:GetSnapshotBlockPublicAccessState", SNAPSHOT_UNBLOCKED),
         ("ec2:GetInstanceMetadataDefaults", IMDS_NO_PREFERENCE),
         ("ec2:DescribeClientVpnEndpoints", NO_CLIENT_VPN_ENDPOINTS),

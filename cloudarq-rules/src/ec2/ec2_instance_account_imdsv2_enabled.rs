@@ -59,9 +59,9 @@ impl Rule for Ec2InstanceAccountImdsv2Enabled {
             ))
         } else {
             match options.http_tokens.as_deref() {
-                Some("required") => {
-                    Outcome::pass(format!("New instances in {region} require IMDSv2 by default"))
-                }
+                Some("required") => Outcome::pass(format!(
+                    "New instances in {region} require IMDSv2 by default"
+                )),
                 Some(other) => Outcome::fail(format!(
                     "New instances in {region} accept IMDSv1 by default (http_tokens is {other})"
                 )),

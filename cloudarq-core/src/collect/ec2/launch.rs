@@ -109,16 +109,17 @@ fn image_resource(
             Action::Ec2DescribeImages,
             Some(region),
             Some(&arn),
-            text.parse::<Timestamp>()
-                .map(Some)
-                .map_err(|_| CallError {
-                    kind: GapKind::Other,
-                    code: None,
-                    message: "the AMI's DeprecationTime is not an RFC 3339 time".to_owned(),
-                }),
+            text.parse::<Timestamp>().map(Some).map_err(|_| CallError {
+                kind: GapKind::Other,
+                code: None,
+                message: "the AMI's DeprecationTime is not an RFC 3339 time".to_owned(),
+            }),
         ),
     };
-    let owner_id = image.owner_id().filter(|o| !o.is_empty()).map(str::to_owned);
+    let owner_id = image
+        .owner_id()
+        .filter(|o| !o.is_empty())
+        .map(str::to_owned);
     let props = Image {
         image_id: id.to_owned(),
         owned: owner_id.as_deref() == Some(ctx.account_id().as_str()),
@@ -288,9 +289,7 @@ pub(super) async fn security_defaults(
         Some(level) => MetadataOptions {
             http_tokens: level.http_tokens().map(|t| t.as_str().to_owned()),
             http_endpoint: level.http_endpoint().map(|e| e.as_str().to_owned()),
-            http_put_response_hop_limit: level
-                .http_put_response_hop_limit()
-                .filter(|h| *h > 0),
+            http_put_response_hop_limit: level.http_put_response_hop_limit().filter(|h| *h > 0),
         },
         None => MetadataOptions {
             http_tokens: None,
@@ -380,7 +379,9 @@ mod tests {
         );
         let json = serde_json::to_string(&kept).expect("serializes");
         assert!(!json.contains("c2VjcmV0"), "no user data: {json}");
-        let bare = types::LaunchTemplateVersion::builder().version_number(1).build();
+        let bare = types::LaunchTemplateVersion::builder()
+            .version_number(1)
+            .build();
         let bare = template_version(1, true, &bare);
         assert_eq!(bare.metadata_options, None);
         assert!(bare.network_interfaces.is_empty());
