@@ -694,6 +694,12 @@ mod tests {
             ResourceType::IamOrganizationsFeatures,
             ResourceType::IamServiceLastAccessed,
             ResourceType::Ec2VpcPeeringConnection,
+            ResourceType::Ec2Image,
+            ResourceType::Ec2LaunchTemplate,
+            ResourceType::Ec2SecurityDefaults,
+            ResourceType::Ec2Eip,
+            ResourceType::Ec2ClientVpnEndpoint,
+            ResourceType::Ec2TransitGateway,
         ];
         for t in ResourceType::ALL {
             if snap.services.contains(&t.service()) && !later.contains(t) {

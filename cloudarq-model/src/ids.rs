@@ -99,7 +99,7 @@ impl Arn {
     pub fn region(&self) -> &str {
         self.part(3)
     }
-    /// The account id: empty for S3 buckets and EBS snapshots, `aws` for
+    /// The account id: empty for S3 buckets, EBS snapshots and AMIs, `aws` for
     /// AWS-managed IAM policies.
     pub fn account(&self) -> &str {
         self.part(4)

@@ -217,7 +217,7 @@ impl Snapshot {
 
     /// Checks that every resource belongs to this snapshot: its ARN names the
     /// snapshot's partition, the service of its type, the snapshot's account
-    /// (or, by kind, no account: S3 buckets and EBS snapshots; or `aws`: an
+    /// (or, by kind, no account: S3 buckets, EBS snapshots and AMIs; or `aws`: an
     /// AWS-managed IAM policy) and, for a regional resource (EC2, RDS), a
     /// region the snapshot collected; a global resource's ARN (IAM, S3)
     /// names no region. A resource's `region`, when set, is a collected one.
@@ -264,7 +264,7 @@ impl Snapshot {
             let own = account == self.account_id.as_str();
             let account_ok = match kind {
                 ResourceType::S3Bucket => account.is_empty(),
-                ResourceType::Ec2Snapshot => own || account.is_empty(),
+                ResourceType::Ec2Snapshot | ResourceType::Ec2Image => own || account.is_empty(),
                 ResourceType::IamManagedPolicy => own || account == "aws",
                 // An organization trail, seen from a member account, is
                 // the management account's.
@@ -681,7 +681,7 @@ mod tests {
     #[test]
     fn the_demo_with_global_and_account_less_arns_belongs() {
         let snap = Snapshot::from_json(DEMO, "demo.json").unwrap();
-        // S3 buckets and EBS snapshots name no account; AWS-managed policies name `aws`.
+        // S3 buckets and EBS snapshots name no account (AMIs neither); AWS-managed policies name `aws`.
         for (kind, account) in [
             (ResourceType::S3Bucket, ""),
             (ResourceType::Ec2Snapshot, ""),
@@ -697,6 +697,19 @@ mod tests {
             a.replace("::snapshot", ":123456789012:snapshot")
         })
         .unwrap();
+        // AMIs name no account (another account may own them), or the own.
+        assert!(
+            snap.of_type(ResourceType::Ec2Image)
+                .all(|r| r.arn.account().is_empty())
+        );
+        set_arn("AWS::EC2::Image", |a| {
+            a.replace("::image", ":123456789012:image")
+        })
+        .unwrap();
+        let foreign = set_arn("AWS::EC2::Image", |a| {
+            a.replace("::image", ":999999999999:image")
+        });
+        assert!(foreign.is_err(), "{foreign:?}");
     }
 
     #[test]

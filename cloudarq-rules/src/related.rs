@@ -8,7 +8,7 @@
 //! canonical ARN: a rule must treat that as *not collected*, never as
 //! "absent in AWS".
 
-use cloudarq_model::inventory::ec2::{Instance, NetworkInterface, SecurityGroup};
+use cloudarq_model::inventory::ec2::{Image, Instance, NetworkInterface, SecurityGroup};
 use cloudarq_model::inventory::rds::DbCluster;
 use cloudarq_model::{Arn, Properties, Region, Resource, Snapshot};
 
@@ -86,6 +86,25 @@ pub(crate) fn db_cluster<'a>(
         },
         |c| c.identifier == identifier,
     )
+}
+
+/// An AMI, by AMI id. AMI ARNs name no account (the collectors' form);
+/// one naming the snapshot's account is found too.
+pub(crate) fn image<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    image_id: &str,
+) -> Option<&'a Image> {
+    let resource = format!("image/{image_id}");
+    [None, Some(&snapshot.account_id)]
+        .into_iter()
+        .filter_map(|account| {
+            Arn::build(&snapshot.partition, "ec2", region, account, &resource).ok()
+        })
+        .find_map(|arn| match &snapshot.resources.get(&arn)?.properties {
+            Properties::Ec2Image(i) if i.image_id == image_id => Some(&**i),
+            _ => None,
+        })
 }
 
 /// The canonical-ARN lookup; `is_it` guards against an ARN that names

@@ -80,6 +80,14 @@ actions! {
     Ec2DescribeNetworkAcls => Ec2, "ec2:DescribeNetworkAcls", true, "Network ACLs.";
     Ec2DescribeVpcPeeringConnections => Ec2, "ec2:DescribeVpcPeeringConnections", true, "VPC peering connections with both sides' CIDRs.";
     Ec2DescribeRouteTables => Ec2, "ec2:DescribeRouteTables", true, "Route tables, for the routes that use a peering connection.";
+    Ec2DescribeImages => Ec2, "ec2:DescribeImages", true, "Owned AMIs, and the AMIs instances were launched from (public flag, virtualization type, deprecation time).";
+    Ec2DescribeLaunchTemplateVersions => Ec2, "ec2:DescribeLaunchTemplateVersions", true, "The default and latest version of every launch template (only metadata options and public-IP flags are kept).";
+    Ec2GetImageBlockPublicAccessState => Ec2, "ec2:GetImageBlockPublicAccessState", true, "Block public access for AMIs.";
+    Ec2GetSnapshotBlockPublicAccessState => Ec2, "ec2:GetSnapshotBlockPublicAccessState", true, "Block public access for EBS snapshots.";
+    Ec2GetInstanceMetadataDefaults => Ec2, "ec2:GetInstanceMetadataDefaults", true, "The account's instance metadata defaults.";
+    Ec2DescribeAddresses => Ec2, "ec2:DescribeAddresses", true, "Elastic IP addresses and their associations.";
+    Ec2DescribeClientVpnEndpoints => Ec2, "ec2:DescribeClientVpnEndpoints", true, "Client VPN endpoints with their connection logging.";
+    Ec2DescribeTransitGateways => Ec2, "ec2:DescribeTransitGateways", true, "Transit gateways with their attachment auto-accept option.";
     RdsDescribeDbInstances => Rds, "rds:DescribeDBInstances", true, "DB instances.";
     RdsDescribeDbClusters => Rds, "rds:DescribeDBClusters", true, "DB clusters.";
     RdsDescribeDbSnapshots => Rds, "rds:DescribeDBSnapshots", true, "Manual and automated DB snapshots.";

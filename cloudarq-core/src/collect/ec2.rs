@@ -9,11 +9,17 @@
 //! `DescribeRouteTables` (each followed to its last page), two
 //! `DescribeSnapshots` (owned, then publicly restorable; see [`ebs`] for
 //! when a per-snapshot `DescribeSnapshotAttribute` follows),
-//! `GetEbsEncryptionByDefault` and `GetEbsDefaultKmsKeyId`: at most 13
-//! requests for a region whose lists fit in one page each. Responses are
-//! then joined in memory: interfaces say which security groups are in use,
-//! flow logs are matched to VPCs by resource id, routes to peering
-//! connections by target.
+//! `GetEbsEncryptionByDefault` and `GetEbsDefaultKmsKeyId`, and (see
+//! [`launch`] and [`gateways`]) `DescribeImages` of owned AMIs,
+//! `DescribeLaunchTemplateVersions`, `GetImageBlockPublicAccessState`,
+//! `GetSnapshotBlockPublicAccessState`, `GetInstanceMetadataDefaults`,
+//! `DescribeAddresses`, `DescribeClientVpnEndpoints` and
+//! `DescribeTransitGateways`. Once instances are listed, one more
+//! `DescribeImages` per 200 AMIs that instances use and the account does
+//! not own: at most 22 requests for a region whose lists fit in one page
+//! each. Responses are then joined in memory: interfaces say which security
+//! groups are in use, flow logs are matched to VPCs by resource id, routes
+//! to peering connections by target.
 //!
 //! A failed list call is a coverage gap and its resources are absent; a
 //! failed call that only feeds a field (interfaces for
@@ -21,11 +27,20 @@
 //! *not collected* on every resource it would have filled.
 
 mod ebs;
+mod gateways;
+mod launch;
 mod network;
 
+use std::collections::BTreeSet;
+
+use aws_sdk_ec2::operation::describe_addresses::DescribeAddressesOutput;
+use aws_sdk_ec2::operation::describe_client_vpn_endpoints::DescribeClientVpnEndpointsOutput;
+use aws_sdk_ec2::operation::describe_images::DescribeImagesOutput;
+use aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTemplateVersionsOutput;
+use aws_sdk_ec2::operation::describe_transit_gateways::DescribeTransitGatewaysOutput;
 use aws_sdk_ec2::types;
 use cloudarq_model::inventory::ec2 as model;
-use cloudarq_model::{Properties, Region, Resource, Tags};
+use cloudarq_model::{Collected, Properties, Region, Resource, Tags};
 
 use crate::aws::{Action, AwsContext, Paged};
 use crate::collect::util;
@@ -46,6 +61,7 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
         nacls,
         peerings,
         routes,
+        launch_listings,
     ) = futures::join!(
         ctx.paginate(
             Action::Ec2DescribeSecurityGroups,
@@ -97,6 +113,9 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
             at,
             client.describe_route_tables().into_paginator().send(),
         ),
+        // Boxed: the region's join is large, and its poll runs on the
+        // caller's stack.
+        Box::pin(launch_listings(ctx, &client, region)),
     );
     let sgs = settle(sgs);
     let enis = settle(enis);
@@ -107,6 +126,14 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
     let nacls = settle(nacls);
     let peerings = settle(peerings);
     let routes = settle(routes);
+    let LaunchListings {
+        owned_images,
+        template_versions,
+        defaults,
+        addresses,
+        vpn_endpoints,
+        transit_gateways,
+    } = launch_listings;
 
     let mut out = Vec::new();
     let eni_list: Vec<&types::NetworkInterface> = enis
@@ -126,14 +153,33 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
             .iter()
             .filter_map(|eni| network::network_interface(ctx, region, eni)),
     );
+    let instance_list: Vec<&types::Instance> = instances
+        .pages
+        .iter()
+        .flat_map(|p| p.reservations())
+        .flat_map(|r| r.instances())
+        .collect();
     out.extend(
-        instances
-            .pages
+        instance_list
             .iter()
-            .flat_map(|p| p.reservations())
-            .flat_map(|r| r.instances())
             .filter_map(|i| instance(ctx, region, i)),
     );
+    let used_images: BTreeSet<&str> = instance_list.iter().filter_map(|i| i.image_id()).collect();
+    out.extend(
+        Box::pin(launch::images(
+            ctx,
+            &client,
+            region,
+            &owned_images,
+            used_images,
+        ))
+        .await,
+    );
+    out.extend(launch::launch_templates(ctx, region, &template_versions));
+    out.extend(defaults);
+    out.extend(gateways::elastic_ips(ctx, region, &addresses));
+    out.extend(gateways::client_vpn_endpoints(ctx, region, &vpn_endpoints));
+    out.extend(gateways::transit_gateways(ctx, region, &transit_gateways));
     out.extend(
         volumes
             .pages
@@ -172,6 +218,76 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
             .filter_map(|p| network::peering(ctx, region, p, &peering_routes)),
     );
     out
+}
+
+/// The listings behind the kinds added after rule contract 1.0 (see
+/// [`launch`] and [`gateways`]).
+struct LaunchListings {
+    owned_images: Listing<DescribeImagesOutput>,
+    template_versions: Listing<DescribeLaunchTemplateVersionsOutput>,
+    defaults: Option<Resource>,
+    addresses: Collected<DescribeAddressesOutput>,
+    vpn_endpoints: Listing<DescribeClientVpnEndpointsOutput>,
+    transit_gateways: Listing<DescribeTransitGatewaysOutput>,
+}
+
+/// Reads the [`LaunchListings`] of one region, all at once.
+async fn launch_listings(
+    ctx: &AwsContext,
+    client: &aws_sdk_ec2::Client,
+    region: &Region,
+) -> LaunchListings {
+    let at = Some(region);
+    let (owned_images, template_versions, defaults, addresses, vpn_endpoints, transit_gateways) = futures::join!(
+        ctx.paginate(
+            Action::Ec2DescribeImages,
+            at,
+            client
+                .describe_images()
+                .owners("self")
+                .include_deprecated(true)
+                .into_paginator()
+                .send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeLaunchTemplateVersions,
+            at,
+            client
+                .describe_launch_template_versions()
+                .versions("$Default")
+                .versions("$Latest")
+                .into_paginator()
+                .send(),
+        ),
+        launch::security_defaults(ctx, client, region),
+        ctx.read(
+            Action::Ec2DescribeAddresses,
+            at,
+            None,
+            client.describe_addresses().send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeClientVpnEndpoints,
+            at,
+            client
+                .describe_client_vpn_endpoints()
+                .into_paginator()
+                .send(),
+        ),
+        ctx.paginate(
+            Action::Ec2DescribeTransitGateways,
+            at,
+            client.describe_transit_gateways().into_paginator().send(),
+        ),
+    );
+    LaunchListings {
+        owned_images: settle(owned_images),
+        template_versions: settle(template_versions),
+        defaults,
+        addresses,
+        vpn_endpoints: settle(vpn_endpoints),
+        transit_gateways: settle(transit_gateways),
+    }
 }
 
 /// The pages of a list call, and whether every page was read.

@@ -400,6 +400,7 @@ async fn seed_ec2(env: &Env, region: &str, public_snapshot: bool) {
         .await
         .unwrap();
     if public_snapshot {
+        seed_launch_leftovers(&ec2).await;
         ec2.modify_snapshot_attribute()
             .snapshot_id(snap.snapshot_id().unwrap())
             .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
@@ -411,6 +412,42 @@ async fn seed_ec2(env: &Env, region: &str, public_snapshot: bool) {
     } else {
         ec2.enable_ebs_encryption_by_default().send().await.unwrap();
     }
+}
+
+/// An Elastic IP kept after its bastion was terminated, and a launch
+/// template that still allows IMDSv1 (user data included, which the
+/// snapshot must not keep).
+async fn seed_launch_leftovers(ec2: &aws_sdk_ec2::Client) {
+    ec2.allocate_address()
+        .tag_specifications(
+            aws_sdk_ec2::types::TagSpecification::builder()
+                .resource_type(Ec2ResourceType::ElasticIp)
+                .tags(
+                    aws_sdk_ec2::types::Tag::builder()
+                        .key("Name")
+                        .value("old-bastion-ip")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    ec2.create_launch_template()
+        .launch_template_name("legacy-web")
+        .launch_template_data(
+            aws_sdk_ec2::types::RequestLaunchTemplateData::builder()
+                .metadata_options(
+                    aws_sdk_ec2::types::LaunchTemplateInstanceMetadataOptionsRequest::builder()
+                        .http_tokens(aws_sdk_ec2::types::LaunchTemplateHttpTokensState::Optional)
+                        .build(),
+                )
+                .user_data("IyEvYmluL3NoCmVjaG8gZGVtbw==")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
 }
 
 async fn seed_rds(env: &Env, region: &str) {
@@ -777,6 +814,8 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         ),
         ("ec2_securitygroup_from_launch_wizard", "launch-wizard-1"),
         ("ec2_instance_imdsv2_enabled", "web-1"),
+        ("ec2_elastic_ip_unassigned", "old-bastion-ip"),
+        ("ec2_launch_template_imdsv2_required", "legacy-web"),
         ("ec2_ebs_public_snapshot", ""),
         ("ec2_ebs_volume_encryption", ""),
         ("rds_instance_no_public_access", "orders-db"),

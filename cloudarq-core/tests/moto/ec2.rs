@@ -464,6 +464,15 @@ async fn one_region_scan_costs_a_fixed_number_of_requests() {
         ("ec2:DescribeNetworkAcls", 1),
         ("ec2:DescribeVpcPeeringConnections", 1),
         ("ec2:DescribeRouteTables", 1),
+        // Owned AMIs, then the AMI the instances use (moto's, not owned).
+        ("ec2:DescribeImages", 2),
+        ("ec2:DescribeLaunchTemplateVersions", 1),
+        ("ec2:GetImageBlockPublicAccessState", 1),
+        ("ec2:GetSnapshotBlockPublicAccessState", 1),
+        ("ec2:GetInstanceMetadataDefaults", 1),
+        ("ec2:DescribeAddresses", 1),
+        ("ec2:DescribeClientVpnEndpoints", 1),
+        ("ec2:DescribeTransitGateways", 1),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))

@@ -52,6 +52,7 @@ impl Env {
                 body: crate::loopback::IAM_LAST_ACCESSED_NOTHING,
             },
         );
+        answer_missing_ec2_reads(&proxy);
         Env { moto, proxy }
     }
 
@@ -150,6 +151,34 @@ impl Env {
             .regions([region(R1), region(R2)])
             .endpoint_url(self.proxy.url())
             .http_client(http_client())
+    }
+}
+
+/// AWS's answer to `GetImageBlockPublicAccessState` for an account created
+/// since AWS turned the block on by default.
+pub const IMAGE_BLOCK_NEW_SHARING: &str = "<GetImageBlockPublicAccessStateResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>test</requestId><imageBlockPublicAccessState>block-new-sharing</imageBlockPublicAccessState></GetImageBlockPublicAccessStateResponse>";
+/// AWS's answer to `GetSnapshotBlockPublicAccessState` by default.
+pub const SNAPSHOT_UNBLOCKED: &str = "<GetSnapshotBlockPublicAccessStateResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>test</requestId><state>unblocked</state></GetSnapshotBlockPublicAccessStateResponse>";
+/// AWS's answer to `GetInstanceMetadataDefaults` with no default set.
+pub const IMDS_NO_PREFERENCE: &str = "<GetInstanceMetadataDefaultsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>test</requestId><accountLevel/></GetInstanceMetadataDefaultsResponse>";
+/// AWS's answer to `DescribeClientVpnEndpoints` in a region without any.
+pub const NO_CLIENT_VPN_ENDPOINTS: &str = "<DescribeClientVpnEndpointsResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15/\"><requestId>test</requestId><clientVpnEndpoint/></DescribeClientVpnEndpointsResponse>";
+
+/// FIXME(moto): moto 5.2 lacks `GetImageBlockPublicAccessState`,
+/// `GetSnapshotBlockPublicAccessState`, `GetInstanceMetadataDefaults` and
+/// `DescribeClientVpnEndpoints`; the proxy answers them as AWS does for a
+/// new account (tests that need another answer set their own).
+fn answer_missing_ec2_reads(proxy: &Proxy) {
+    for (operation, body) in [
+        (
+            "ec2:GetImageBlockPublicAccessState",
+            IMAGE_BLOCK_NEW_SHARING,
+        ),
+        ("ec2:GetSnapshotBlockPublicAccessState", SNAPSHOT_UNBLOCKED),
+        ("ec2:GetInstanceMetadataDefaults", IMDS_NO_PREFERENCE),
+        ("ec2:DescribeClientVpnEndpoints", NO_CLIENT_VPN_ENDPOINTS),
+    ] {
+        proxy.fault(operation, Fault::Respond { status: 200, body });
     }
 }
 

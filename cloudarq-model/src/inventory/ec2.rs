@@ -17,6 +17,12 @@
 //! | [`Vpc`] (`AWS::EC2::VPC`) | `arn:aws:ec2:<region>:<account>:vpc/<vpc-id>` | `DescribeVpcs`; `flow_logs` from `DescribeFlowLogs` |
 //! | [`NetworkAcl`] (`AWS::EC2::NetworkAcl`) | `arn:aws:ec2:<region>:<account>:network-acl/<acl-id>` | `DescribeNetworkAcls` |
 //! | [`VpcPeeringConnection`] (`AWS::EC2::VPCPeeringConnection`) | `arn:aws:ec2:<region>:<account>:vpc-peering-connection/<pcx-id>` | `DescribeVpcPeeringConnections`; `routes` from `DescribeRouteTables` |
+//! | [`Image`] (`AWS::EC2::Image`) | `arn:aws:ec2:<region>::image/<ami-id>` (no account) | `DescribeImages` (`Owners=self`), then `DescribeImages` (`image-id` filter, `IncludeDeprecated=true`) for the AMIs the region's instances use that are not the account's |
+//! | [`LaunchTemplate`] (`AWS::EC2::LaunchTemplate`) | `arn:aws:ec2:<region>:<account>:launch-template/<lt-id>` | `DescribeLaunchTemplateVersions` (`Versions=[$Default,$Latest]`) |
+//! | [`Ec2SecurityDefaults`] (`AWS::EC2::SecurityDefaults`) | `arn:aws:ec2:<region>:<account>:account/security-defaults` | `GetImageBlockPublicAccessState`, `GetSnapshotBlockPublicAccessState`, `GetInstanceMetadataDefaults` |
+//! | [`ElasticIp`] (`AWS::EC2::EIP`) | `arn:aws:ec2:<region>:<account>:elastic-ip/<eipalloc-id>` | `DescribeAddresses` |
+//! | [`ClientVpnEndpoint`] (`AWS::EC2::ClientVpnEndpoint`) | `arn:aws:ec2:<region>:<account>:client-vpn-endpoint/<cvpn-endpoint-id>` | `DescribeClientVpnEndpoints` |
+//! | [`TransitGateway`] (`AWS::EC2::TransitGateway`) | `arn:aws:ec2:<region>:<account>:transit-gateway/<tgw-id>` | `DescribeTransitGateways` (owned gateways only) |
 //!
 //! A failed listing leaves that kind's resources of the region absent (the
 //! pages read before the failure are kept) with a gap naming the call.
@@ -28,7 +34,8 @@
 //! [`Ec2RegionSettings::ebs_default_kms_key_id`], [`Vpc::flow_logs`]
 //! (when the flow-log listing failed or stopped early) and
 //! [`VpcPeeringConnection::routes`] (when the route-table listing failed or
-//! stopped early). Every other field
+//! stopped early), [`Image::deprecation_time`] and the three fields of
+//! [`Ec2SecurityDefaults`]. Every other field
 //! comes with its kind's listing and is always present.
 //!
 //! Resources refer to each other by EC2 id (`sg-…`, `eni-…`, `i-…`,
@@ -42,6 +49,14 @@
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Collected, Timestamp};
+
+mod gateways;
+mod launch;
+
+pub use gateways::{ClientVpnEndpoint, ElasticIp, TransitGateway};
+pub use launch::{
+    Ec2SecurityDefaults, Image, LaunchTemplate, LaunchTemplateInterface, LaunchTemplateVersion,
+};
 
 /// Where a security-group rule lets traffic come from (ingress) or go to
 /// (egress): one of EC2's `IpRanges`, `Ipv6Ranges`, `PrefixListIds` or

@@ -34,6 +34,12 @@
 //! | `AWS::EC2::VPC` | [`ec2::Vpc`] | `arn:aws:ec2:<region>:<account>:vpc/<vpc-id>` | its region | `Name` tag, else id |
 //! | `AWS::EC2::NetworkAcl` | [`ec2::NetworkAcl`] | `arn:aws:ec2:<region>:<account>:network-acl/<acl-id>` | its region | `Name` tag, else id |
 //! | `AWS::EC2::VPCPeeringConnection` | [`ec2::VpcPeeringConnection`] | `arn:aws:ec2:<region>:<account>:vpc-peering-connection/<pcx-id>` | its region (once per scanned region it joins) | `Name` tag, else id |
+//! | `AWS::EC2::Image` | [`ec2::Image`] | `arn:aws:ec2:<region>::image/<ami-id>` (no account) | its region | `Name` tag, else AMI name, else id |
+//! | `AWS::EC2::LaunchTemplate` | [`ec2::LaunchTemplate`] | `arn:aws:ec2:<region>:<account>:launch-template/<lt-id>` | its region | template name |
+//! | `AWS::EC2::SecurityDefaults` | [`ec2::Ec2SecurityDefaults`] | `arn:aws:ec2:<region>:<account>:account/security-defaults` | its region | the account id |
+//! | `AWS::EC2::EIP` | [`ec2::ElasticIp`] | `arn:aws:ec2:<region>:<account>:elastic-ip/<eipalloc-id>` | its region | `Name` tag, else allocation id |
+//! | `AWS::EC2::ClientVpnEndpoint` | [`ec2::ClientVpnEndpoint`] | `arn:aws:ec2:<region>:<account>:client-vpn-endpoint/<cvpn-endpoint-id>` | its region | `Name` tag, else id |
+//! | `AWS::EC2::TransitGateway` | [`ec2::TransitGateway`] | `arn:aws:ec2:<region>:<account>:transit-gateway/<tgw-id>` | its region | `Name` tag, else id |
 //! | `AWS::RDS::DBInstance` | [`rds::DbInstance`] | `arn:aws:rds:<region>:<account>:db:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBCluster` | [`rds::DbCluster`] | `arn:aws:rds:<region>:<account>:cluster:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:snapshot:<identifier>` | its region | identifier |
@@ -83,7 +89,7 @@
 //! other field is always present on a resource that is in the snapshot.
 //! The account settings (`AWS::IAM::Account`,
 //! `AWS::S3::AccountPublicAccessBlock`, and per scanned region
-//! `AWS::EC2::RegionSettings`, `AWS::Config::RegionSettings`,
+//! `AWS::EC2::RegionSettings`, `AWS::EC2::SecurityDefaults`, `AWS::Config::RegionSettings`,
 //! `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings` and
 //! `AWS::Macie::Session` and `AWS::Backup::RegionSettings`, and the global
 //! `AWS::Account::Contacts`) are
@@ -245,6 +251,12 @@ resource_kinds! {
     Ec2Vpc => "AWS::EC2::VPC", Ec2, ec2::Vpc;
     Ec2NetworkAcl => "AWS::EC2::NetworkAcl", Ec2, ec2::NetworkAcl;
     Ec2VpcPeeringConnection => "AWS::EC2::VPCPeeringConnection", Ec2, ec2::VpcPeeringConnection;
+    Ec2Image => "AWS::EC2::Image", Ec2, ec2::Image;
+    Ec2LaunchTemplate => "AWS::EC2::LaunchTemplate", Ec2, ec2::LaunchTemplate;
+    Ec2SecurityDefaults => "AWS::EC2::SecurityDefaults", Ec2, ec2::Ec2SecurityDefaults;
+    Ec2Eip => "AWS::EC2::EIP", Ec2, ec2::ElasticIp;
+    Ec2ClientVpnEndpoint => "AWS::EC2::ClientVpnEndpoint", Ec2, ec2::ClientVpnEndpoint;
+    Ec2TransitGateway => "AWS::EC2::TransitGateway", Ec2, ec2::TransitGateway;
     RdsDbInstance => "AWS::RDS::DBInstance", Rds, rds::DbInstance;
     RdsDbCluster => "AWS::RDS::DBCluster", Rds, rds::DbCluster;
     RdsDbSnapshot => "AWS::RDS::DBSnapshot", Rds, rds::DbSnapshot;

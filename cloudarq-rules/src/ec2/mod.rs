@@ -5,17 +5,24 @@
 pub(crate) mod exposure;
 pub(crate) mod nacl;
 
+mod ec2_ami_account_block_public_access;
+mod ec2_ami_public;
+mod ec2_client_vpn_endpoint_connection_logging_enabled;
 mod ec2_ebs_default_encryption;
 mod ec2_ebs_public_snapshot;
+mod ec2_ebs_snapshot_account_block_public_access;
 mod ec2_ebs_snapshots_encrypted;
 mod ec2_ebs_volume_encryption;
 mod ec2_ebs_volume_protected_by_backup_plan;
 mod ec2_ebs_volume_snapshots_exists;
+mod ec2_elastic_ip_unassigned;
+mod ec2_instance_account_imdsv2_enabled;
 mod ec2_instance_detailed_monitoring_enabled;
 mod ec2_instance_imdsv2_enabled;
 mod ec2_instance_internet_facing_with_instance_profile;
 mod ec2_instance_managed_by_ssm;
 mod ec2_instance_older_than_specific_days;
+mod ec2_instance_paravirtual_type;
 mod ec2_instance_port_cassandra_exposed_to_internet;
 mod ec2_instance_port_cifs_exposed_to_internet;
 mod ec2_instance_port_elasticsearch_kibana_exposed_to_internet;
@@ -36,6 +43,9 @@ mod ec2_instance_port_telnet_exposed_to_internet;
 mod ec2_instance_profile_attached;
 mod ec2_instance_public_ip;
 mod ec2_instance_uses_single_eni;
+mod ec2_instance_with_outdated_ami;
+mod ec2_launch_template_imdsv2_required;
+mod ec2_launch_template_no_public_ip;
 mod ec2_networkacl_allow_ingress_any_port;
 mod ec2_networkacl_allow_ingress_tcp_port_22;
 mod ec2_networkacl_allow_ingress_tcp_port_3389;
@@ -63,6 +73,7 @@ mod ec2_securitygroup_default_restrict_traffic;
 mod ec2_securitygroup_from_launch_wizard;
 mod ec2_securitygroup_not_used;
 mod ec2_securitygroup_with_many_ingress_egress_rules;
+mod ec2_transitgateway_auto_accept_vpc_attachments;
 mod vpc_flow_logs_enabled;
 mod vpc_peering_routing_tables_with_least_privilege;
 
@@ -70,17 +81,24 @@ use cloudarq_model::rule::Rule;
 
 /// Every EC2 and VPC rule, in id order.
 pub(crate) static RULES: &[&dyn Rule] = &[
+    &ec2_ami_account_block_public_access::Ec2AmiAccountBlockPublicAccess,
+    &ec2_ami_public::Ec2AmiPublic,
+    &ec2_client_vpn_endpoint_connection_logging_enabled::Ec2ClientVpnEndpointConnectionLoggingEnabled,
     &ec2_ebs_default_encryption::Ec2EbsDefaultEncryption,
     &ec2_ebs_public_snapshot::Ec2EbsPublicSnapshot,
+    &ec2_ebs_snapshot_account_block_public_access::Ec2EbsSnapshotAccountBlockPublicAccess,
     &ec2_ebs_snapshots_encrypted::Ec2EbsSnapshotsEncrypted,
     &ec2_ebs_volume_encryption::Ec2EbsVolumeEncryption,
     &ec2_ebs_volume_protected_by_backup_plan::Ec2EbsVolumeProtectedByBackupPlan,
     &ec2_ebs_volume_snapshots_exists::Ec2EbsVolumeSnapshotsExists,
+    &ec2_elastic_ip_unassigned::Ec2ElasticIpUnassigned,
+    &ec2_instance_account_imdsv2_enabled::Ec2InstanceAccountImdsv2Enabled,
     &ec2_instance_detailed_monitoring_enabled::Ec2InstanceDetailedMonitoringEnabled,
     &ec2_instance_imdsv2_enabled::Ec2InstanceImdsv2Enabled,
     &ec2_instance_internet_facing_with_instance_profile::Ec2InstanceInternetFacingWithInstanceProfile,
     &ec2_instance_managed_by_ssm::Ec2InstanceManagedBySsm,
     &ec2_instance_older_than_specific_days::Ec2InstanceOlderThanSpecificDays,
+    &ec2_instance_paravirtual_type::Ec2InstanceParavirtualType,
     &ec2_instance_port_cassandra_exposed_to_internet::RULE,
     &ec2_instance_port_cifs_exposed_to_internet::RULE,
     &ec2_instance_port_elasticsearch_kibana_exposed_to_internet::RULE,
@@ -101,6 +119,9 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_instance_profile_attached::Ec2InstanceProfileAttached,
     &ec2_instance_public_ip::Ec2InstancePublicIp,
     &ec2_instance_uses_single_eni::Ec2InstanceUsesSingleEni,
+    &ec2_instance_with_outdated_ami::Ec2InstanceWithOutdatedAmi,
+    &ec2_launch_template_imdsv2_required::Ec2LaunchTemplateImdsv2Required,
+    &ec2_launch_template_no_public_ip::Ec2LaunchTemplateNoPublicIp,
     &ec2_networkacl_allow_ingress_any_port::Ec2NetworkaclAllowIngressAnyPort,
     &ec2_networkacl_allow_ingress_tcp_port_22::Ec2NetworkaclAllowIngressTcpPort22,
     &ec2_networkacl_allow_ingress_tcp_port_3389::Ec2NetworkaclAllowIngressTcpPort3389,
@@ -128,6 +149,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_securitygroup_from_launch_wizard::Ec2SecuritygroupFromLaunchWizard,
     &ec2_securitygroup_not_used::Ec2SecuritygroupNotUsed,
     &ec2_securitygroup_with_many_ingress_egress_rules::Ec2SecuritygroupWithManyIngressEgressRules,
+    &ec2_transitgateway_auto_accept_vpc_attachments::Ec2TransitgatewayAutoAcceptVpcAttachments,
     &vpc_flow_logs_enabled::VpcFlowLogsEnabled,
     &vpc_peering_routing_tables_with_least_privilege::VpcPeeringRoutingTablesWithLeastPrivilege,
 ];
