@@ -142,8 +142,6 @@ async fn seeded() -> (Env, [(String, Volumes); 2]) {
     (env, [s1, s2])
 }
 
-/// `DescribeRegionSettings`: the types AWS opts in by default.
-pub const OPT_IN: &str = r#"{"ResourceTypeOptInPreference":{"Aurora":true,"DynamoDB":true,"EBS":true,"EC2":true,"EFS":true,"RDS":true,"S3":false},"ResourceTypeManagementPreference":{"DynamoDB":false,"EFS":true}}"#;
 
 /// The canned answers for the APIs moto lacks.
 fn answer(env: &Env, v1: &Volumes, v2: &Volumes) {
@@ -151,7 +149,7 @@ fn answer(env: &Env, v1: &Volumes, v2: &Volumes) {
         "backup:DescribeRegionSettings",
         Fault::Respond {
             status: 200,
-            body: OPT_IN,
+            body: crate::loopback::BACKUP_OPT_IN,
         },
     );
     env.proxy.fault(

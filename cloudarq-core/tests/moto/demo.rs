@@ -576,7 +576,7 @@ fn answer_account_settings(env: &Env) {
         "backup:DescribeRegionSettings",
         Fault::Respond {
             status: 200,
-            body: crate::backup::OPT_IN,
+            body: crate::loopback::BACKUP_OPT_IN,
         },
     );
     env.proxy.fault(

@@ -181,6 +181,9 @@ pub enum Fault {
     },
 }
 
+/// `DescribeRegionSettings`: the types AWS opts in by default.
+pub const BACKUP_OPT_IN: &str = r#"{"ResourceTypeOptInPreference":{"Aurora":true,"DynamoDB":true,"EBS":true,"EC2":true,"EFS":true,"RDS":true,"S3":false},"ResourceTypeManagementPreference":{"DynamoDB":false,"EFS":true}}"#;
+
 /// `GenerateServiceLastAccessedDetails` as IAM answers it: a job id.
 pub const IAM_LAST_ACCESSED_JOB: &str = "<GenerateServiceLastAccessedDetailsResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><GenerateServiceLastAccessedDetailsResult><JobId>00000000-0000-0000-0000-000000000000</JobId></GenerateServiceLastAccessedDetailsResult><ResponseMetadata><RequestId>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestId></ResponseMetadata></GenerateServiceLastAccessedDetailsResponse>";
 
