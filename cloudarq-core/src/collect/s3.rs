@@ -32,6 +32,9 @@ use futures::StreamExt;
 use crate::aws::{Action, AwsContext, CallError};
 use crate::collect::util::{policy_document, tags, ts_opt};
 
+mod access_points;
+mod management;
+
 /// Buckets asked for per `ListBuckets` page. Any page size makes S3 include
 /// each bucket's region in the listing.
 const LIST_PAGE_SIZE: i32 = 1000;
@@ -43,12 +46,25 @@ const NO_POLICY: &str = "NoSuchBucketPolicy";
 const NO_OWNERSHIP_CONTROLS: &str = "OwnershipControlsNotFoundError";
 const NO_OBJECT_LOCK: &str = "ObjectLockConfigurationNotFoundError";
 const NO_TAG_SET: &str = "NoSuchTagSet";
+const NO_LIFECYCLE: &str = "NoSuchLifecycleConfiguration";
+const NO_REPLICATION: &str = "ReplicationConfigurationNotFoundError";
 
-/// Collects buckets in `regions` and the account's Block Public Access.
+/// Collects buckets in `regions` (with their management configurations),
+/// the access points of `regions`, the Multi-Region Access Points and the
+/// account's Block Public Access.
 pub(crate) async fn collect(ctx: &AwsContext, regions: &[Region]) -> Vec<Resource> {
-    let (account, buckets) =
-        futures::join!(account_public_access_block(ctx), buckets(ctx, regions));
-    account.into_iter().chain(buckets).collect()
+    let (account, buckets, access_points, multi_region) = futures::join!(
+        account_public_access_block(ctx),
+        buckets(ctx, regions),
+        access_points::regional(ctx, regions),
+        access_points::multi_region(ctx),
+    );
+    account
+        .into_iter()
+        .chain(buckets)
+        .chain(access_points)
+        .chain(multi_region)
+        .collect()
 }
 
 /// A bucket as `ListBuckets` names it.
@@ -102,7 +118,7 @@ async fn buckets(ctx: &AwsContext, regions: &[Region]) -> Vec<Resource> {
     futures::stream::iter(listed)
         .map(|b| bucket(ctx, &locator, &clients, b))
         .buffer_unordered(ctx.concurrency())
-        .filter_map(|r| async move { r })
+        .flat_map(futures::stream::iter)
         .collect()
         .await
 }
@@ -154,20 +170,41 @@ async fn bucket_region(
     }
 }
 
+/// The bucket and its management configurations (two resources), or
+/// nothing for a bucket outside the scanned regions or of unknown region.
 async fn bucket(
     ctx: &AwsContext,
     locator: &aws_sdk_s3::Client,
     clients: &HashMap<&Region, aws_sdk_s3::Client>,
     listed: Listed,
-) -> Option<Resource> {
+) -> Vec<Resource> {
     // Fails only for an empty name, which list_buckets filters out: S3 bucket
     // names hold no colon or control character.
-    let arn = Arn::build(ctx.partition(), "s3", None, None, &listed.name).ok()?;
-    let region = bucket_region(ctx, locator, &arn, &listed).await?;
+    let Ok(arn) = Arn::build(ctx.partition(), "s3", None, None, &listed.name) else {
+        return Vec::new();
+    };
+    let Some(region) = bucket_region(ctx, locator, &arn, &listed).await else {
+        return Vec::new();
+    };
     let Some(client) = clients.get(&region) else {
         tracing::trace!(resource_arn = %arn, region = %region, "bucket outside the scanned regions");
-        return None;
+        return Vec::new();
     };
+    let (bucket, management) = futures::join!(
+        bucket_settings(ctx, client, arn.clone(), region.clone(), &listed),
+        management::read(ctx, client, &arn, &region, &listed.name),
+    );
+    std::iter::once(bucket).chain(management).collect()
+}
+
+/// The bucket's security settings: nine reads sent together.
+async fn bucket_settings(
+    ctx: &AwsContext,
+    client: &aws_sdk_s3::Client,
+    arn: Arn,
+    region: Region,
+    listed: &Listed,
+) -> Resource {
     // Each failed read is a gap naming the bucket and its region.
     let (at, arn_ref) = (Some(&region), Some(&arn));
     let name = listed.name.as_str();
@@ -288,17 +325,17 @@ async fn bucket(
         logging: logging.map(|out| bucket_logging(&out)),
         object_lock: object_lock.map(|o| o.and_then(|out| object_lock_config(&out))),
     };
-    Some(Resource {
+    Resource {
         arn,
         region: Some(region),
-        name: listed.name,
+        name: listed.name.clone(),
         tags,
         properties: Properties::S3Bucket(Box::new(properties)),
-    })
+    }
 }
 
 /// Block Public Access switches; S3 treats a switch it does not return as off.
-fn switches(
+pub(super) fn switches(
     block_public_acls: Option<bool>,
     ignore_public_acls: Option<bool>,
     block_public_policy: Option<bool>,
