@@ -6,8 +6,9 @@
 //! also returns each bucket's region, which saves a `GetBucketLocation` per
 //! bucket; when a listing lacks it (older endpoints, emulators), the region
 //! comes from `GetBucketLocation`. Buckets outside the scanned regions get no
-//! further call. Each remaining bucket costs nine reads (eight settings and
-//! its tags), sent together to a client of the bucket's region; buckets are
+//! further call. Each remaining bucket costs twelve reads (eight settings, its
+//! tags, and its lifecycle, replication and notification configurations),
+//! sent together to a client of the bucket's region; buckets are
 //! worked on with the context's bounded concurrency. A failed read makes that
 //! one field [`Collected::NotCollected`] and records a gap naming the bucket;
 //! failed tags leave the bucket's tags empty, with the gap.
@@ -115,8 +116,33 @@ async fn buckets(ctx: &AwsContext, regions: &[Region]) -> Vec<Resource> {
     let locator = ctx.s3(ctx.home_region());
     let clients: HashMap<&Region, aws_sdk_s3::Client> =
         regions.iter().map(|r| (r, ctx.s3(r))).collect();
-    futures::stream::iter(listed)
-        .map(|b| bucket(ctx, &locator, &clients, b))
+    // Every bucket's region first: a replication rule names its destination
+    // by bucket, and the destination's region decides whether it is
+    // cross-region. It costs nothing more: each bucket's region is learned
+    // once, as before.
+    let located: Vec<(Listed, Arn, Region)> = futures::stream::iter(listed)
+        .map(|b| {
+            let locator = &locator;
+            async move {
+                // Fails only for an empty name, which list_buckets filters
+                // out: S3 bucket names hold no colon or control character.
+                let arn = Arn::build(ctx.partition(), "s3", None, None, &b.name).ok()?;
+                let region = bucket_region(ctx, locator, &arn, &b).await?;
+                Some((b, arn, region))
+            }
+        })
+        .buffer_unordered(ctx.concurrency())
+        .filter_map(|r| async move { r })
+        .collect()
+        .await;
+    let regions_by_name: HashMap<String, Region> = located
+        .iter()
+        .map(|(b, _, r)| (b.name.clone(), r.clone()))
+        .collect();
+    let regions_by_name = &regions_by_name;
+    let clients = &clients;
+    futures::stream::iter(located)
+        .map(|(b, arn, region)| bucket(ctx, clients, regions_by_name, b, arn, region))
         .buffer_unordered(ctx.concurrency())
         .flat_map(futures::stream::iter)
         .collect()
@@ -171,28 +197,22 @@ async fn bucket_region(
 }
 
 /// The bucket and its management configurations (two resources), or
-/// nothing for a bucket outside the scanned regions or of unknown region.
+/// nothing for a bucket outside the scanned regions.
 async fn bucket(
     ctx: &AwsContext,
-    locator: &aws_sdk_s3::Client,
     clients: &HashMap<&Region, aws_sdk_s3::Client>,
+    regions_by_name: &HashMap<String, Region>,
     listed: Listed,
+    arn: Arn,
+    region: Region,
 ) -> Vec<Resource> {
-    // Fails only for an empty name, which list_buckets filters out: S3 bucket
-    // names hold no colon or control character.
-    let Ok(arn) = Arn::build(ctx.partition(), "s3", None, None, &listed.name) else {
-        return Vec::new();
-    };
-    let Some(region) = bucket_region(ctx, locator, &arn, &listed).await else {
-        return Vec::new();
-    };
     let Some(client) = clients.get(&region) else {
         tracing::trace!(resource_arn = %arn, region = %region, "bucket outside the scanned regions");
         return Vec::new();
     };
     let (bucket, management) = futures::join!(
         bucket_settings(ctx, client, arn.clone(), region.clone(), &listed),
-        management::read(ctx, client, &arn, &region, &listed.name),
+        management::read(ctx, client, &arn, &region, &listed.name, regions_by_name),
     );
     std::iter::once(bucket).chain(management).collect()
 }

@@ -36,6 +36,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Collected, Timestamp};
+use crate::ids::Region;
 
 /// The four Block Public Access switches, of a bucket or of the account. A
 /// switch S3 did not return is `false` (S3 treats it as off).
@@ -403,6 +404,13 @@ pub struct ReplicationRule {
     /// (`Destination.Account`).
     #[serde(default)]
     pub destination_account: Option<String>,
+    /// The destination bucket's region, when it is one of the audited
+    /// account's buckets (from the same `ListBuckets` or
+    /// `GetBucketLocation` that placed it, scanned region or not); `None`
+    /// for another account's bucket or one whose region could not be
+    /// learned.
+    #[serde(default)]
+    pub destination_region: Option<Region>,
 }
 
 /// Where a bucket's event notifications go; all zero and `false` when none

@@ -4,6 +4,8 @@
 //! answers (`NoSuchLifecycleConfiguration`,
 //! `ReplicationConfigurationNotFoundError`) are values, not gaps.
 
+use std::collections::HashMap;
+
 use aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput;
 use aws_sdk_s3::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationOutput;
 use aws_sdk_s3::operation::get_bucket_replication::GetBucketReplicationOutput;
@@ -25,6 +27,7 @@ pub(super) async fn read(
     bucket_arn: &Arn,
     region: &Region,
     name: &str,
+    regions_by_name: &HashMap<String, Region>,
 ) -> Option<Resource> {
     let arn = ctx.arn("s3", None, &["bucket-management/", name].concat())?;
     let (at, about) = (Some(region), Some(bucket_arn));
@@ -56,7 +59,10 @@ pub(super) async fn read(
     let management = S3BucketManagement {
         bucket: name.to_owned(),
         lifecycle_rules: lifecycle.map(|o| o.as_ref().map(lifecycle_rules).unwrap_or_default()),
-        replication: replication.map(|o| o.as_ref().and_then(replication_config)),
+        replication: replication.map(|o| {
+            o.as_ref()
+                .and_then(|out| replication_config(out, regions_by_name))
+        }),
         notifications: notifications.map(|o| notification_destinations(&o)),
     };
     Some(Resource {
@@ -79,8 +85,12 @@ fn lifecycle_rules(out: &GetBucketLifecycleConfigurationOutput) -> Vec<Lifecycle
 }
 
 /// The replication configuration; a rule without a destination replicates
-/// nowhere and is left out.
-fn replication_config(out: &GetBucketReplicationOutput) -> Option<Replication> {
+/// nowhere and is left out. A destination that is one of the account's
+/// buckets gets its region.
+fn replication_config(
+    out: &GetBucketReplicationOutput,
+    regions_by_name: &HashMap<String, Region>,
+) -> Option<Replication> {
     let config = out.replication_configuration()?;
     Some(Replication {
         role: Some(config.role()).filter(|r| !r.is_empty()).map(str::to_owned),
@@ -89,11 +99,14 @@ fn replication_config(out: &GetBucketReplicationOutput) -> Option<Replication> {
             .iter()
             .filter_map(|r| {
                 let dest = r.destination()?;
+                let bucket = dest.bucket();
+                let name = bucket.split_once(":::").map_or(bucket, |(_, n)| n);
                 Some(ReplicationRule {
                     id: r.id().filter(|id| !id.is_empty()).map(str::to_owned),
                     enabled: *r.status() == ReplicationRuleStatus::Enabled,
-                    destination_bucket: dest.bucket().to_owned(),
+                    destination_bucket: bucket.to_owned(),
                     destination_account: dest.account().map(str::to_owned),
+                    destination_region: regions_by_name.get(name).cloned(),
                 })
             })
             .collect(),
@@ -176,7 +189,8 @@ mod tests {
                     .expect("complete builder"),
             )
             .build();
-        let r = replication_config(&out).expect("a configuration");
+        let regions = HashMap::from([("dr-copy".to_owned(), "us-east-1".parse::<Region>().expect("region"))]);
+        let r = replication_config(&out, &regions).expect("a configuration");
         assert_eq!(
             r.role.as_deref(),
             Some("arn:aws:iam::123456789012:role/replication")
@@ -188,10 +202,11 @@ mod tests {
                 enabled: true,
                 destination_bucket: "arn:aws:s3:::dr-copy".to_owned(),
                 destination_account: Some("111122223333".to_owned()),
+                destination_region: Some("us-east-1".parse().expect("region")),
             }]
         );
         assert_eq!(
-            replication_config(&GetBucketReplicationOutput::builder().build()),
+            replication_config(&GetBucketReplicationOutput::builder().build(), &regions),
             None
         );
     }
