@@ -20,6 +20,7 @@ mod monitoring;
 mod organizations;
 mod peering;
 mod rds;
+mod rds_settings;
 mod s3;
 
 mod accessanalyzer;
