@@ -51,18 +51,18 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
     let (mut out, clusters, snapshots, cluster_snapshots, subscriptions, certificates) = futures::join!(
         db_instances(ctx, &client, region),
         db_clusters(ctx, &client, region),
-        db_snapshots(ctx, &client, region),
-        db_cluster_snapshots(ctx, &client, region),
-        event_subscriptions(ctx, &client, region),
-        certificates(ctx, &client, region),
+        Box::pin(db_snapshots(ctx, &client, region)),
+        Box::pin(db_cluster_snapshots(ctx, &client, region)),
+        Box::pin(event_subscriptions(ctx, &client, region)),
+        Box::pin(certificates(ctx, &client, region)),
     );
     out.extend(clusters);
     let in_use = InUse::of(&out);
     let settings_arn = ctx.arn("rds", Some(region), "account");
     let (groups, cluster_groups, engine_versions) = futures::join!(
-        parameter_groups(ctx, &client, region, &in_use.groups, GroupKind::Instance),
-        parameter_groups(ctx, &client, region, &in_use.cluster_groups, GroupKind::Cluster),
-        engine_versions(ctx, &client, region, settings_arn.as_ref(), &in_use.versions),
+        Box::pin(parameter_groups(ctx, &client, region, &in_use.groups, GroupKind::Instance)),
+        Box::pin(parameter_groups(ctx, &client, region, &in_use.cluster_groups, GroupKind::Cluster)),
+        Box::pin(engine_versions(ctx, &client, region, settings_arn.as_ref(), &in_use.versions)),
     );
     out.extend(snapshots);
     out.extend(cluster_snapshots);

@@ -55,10 +55,10 @@ const NO_REPLICATION: &str = "ReplicationConfigurationNotFoundError";
 /// account's Block Public Access.
 pub(crate) async fn collect(ctx: &AwsContext, regions: &[Region]) -> Vec<Resource> {
     let (account, buckets, access_points, multi_region) = futures::join!(
-        account_public_access_block(ctx),
-        buckets(ctx, regions),
-        access_points::regional(ctx, regions),
-        access_points::multi_region(ctx),
+        Box::pin(account_public_access_block(ctx)),
+        Box::pin(buckets(ctx, regions)),
+        Box::pin(access_points::regional(ctx, regions)),
+        Box::pin(access_points::multi_region(ctx)),
     );
     account
         .into_iter()
@@ -210,9 +210,11 @@ async fn bucket(
         tracing::trace!(resource_arn = %arn, region = %region, "bucket outside the scanned regions");
         return Vec::new();
     };
+    // Boxed: both futures are large, and a bucket's future is moved around
+    // by the stream that drives it.
     let (bucket, management) = futures::join!(
-        bucket_settings(ctx, client, arn.clone(), region.clone(), &listed),
-        management::read(ctx, client, &arn, &region, &listed.name, regions_by_name),
+        Box::pin(bucket_settings(ctx, client, arn.clone(), region.clone(), &listed)),
+        Box::pin(management::read(ctx, client, &arn, &region, &listed.name, regions_by_name)),
     );
     std::iter::once(bucket).chain(management).collect()
 }

@@ -60,6 +60,27 @@ impl Env {
                 body: RDS_DEFAULT_CLUSTER_PARAMETERS,
             },
         );
+        // FIXME(moto): moto names the root element of these S3 Control
+        // answers `…Response`; AWS (and the SDK) `…Result`.
+        for op in [
+            "ListAccessPoints",
+            "GetAccessPoint",
+            "ListMultiRegionAccessPoints",
+        ] {
+            proxy.rewrite_response(
+                &format!("s3control:{op}"),
+                &format!("{op}Response"),
+                &format!("{op}Result"),
+            );
+        }
+        // FIXME(moto): moto answers a bucket without notifications with a
+        // `GetBucketNotificationResponse` root; AWS with an empty
+        // `NotificationConfiguration`.
+        proxy.rewrite_response(
+            "s3:GetBucketNotificationConfiguration",
+            "GetBucketNotificationResponse",
+            "NotificationConfiguration",
+        );
         Env { moto, proxy }
     }
 

@@ -22,6 +22,7 @@ mod peering;
 mod rds;
 mod rds_settings;
 mod s3;
+mod s3_management;
 
 mod accessanalyzer;
 mod config;

@@ -65,9 +65,14 @@ async fn of_region(ctx: &AwsContext, region: &Region) -> Vec<Resource> {
             if name.is_empty() {
                 return None;
             }
-            let arn = ap
-                .access_point_arn()
-                .and_then(|a| a.parse::<Arn>().ok())
+            // An access point of another region (which S3 never lists, but
+            // an emulator does) is that region's to report.
+            let returned = ap.access_point_arn().and_then(|a| a.parse::<Arn>().ok());
+            if let Some(other) = returned.as_ref().filter(|a| a.region() != region.as_str()) {
+                tracing::trace!(resource_arn = %other, region = %region, "access point of another region");
+                return None;
+            }
+            let arn = returned
                 .or_else(|| ctx.arn("s3", Some(region), &["accesspoint/", name].concat()))?;
             Some(ListedPoint {
                 arn,
