@@ -13,8 +13,7 @@
 
 use cloudarq_model::inventory::ec2::{Instance, NetworkInterface, SecurityGroup};
 use cloudarq_model::inventory::rds::{
-    DbCluster, DbClusterConfiguration, DbInstanceConfiguration, DbParameterGroup,
-    RdsRegionSettings,
+    DbCluster, DbClusterConfiguration, DbInstanceConfiguration, DbParameterGroup, RdsRegionSettings,
 };
 use cloudarq_model::inventory::s3::S3BucketManagement;
 use cloudarq_model::{Arn, Properties, Region, Resource, Snapshot};

@@ -60,9 +60,27 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
     let in_use = InUse::of(&out);
     let settings_arn = ctx.arn("rds", Some(region), "account");
     let (groups, cluster_groups, engine_versions) = futures::join!(
-        Box::pin(parameter_groups(ctx, &client, region, &in_use.groups, GroupKind::Instance)),
-        Box::pin(parameter_groups(ctx, &client, region, &in_use.cluster_groups, GroupKind::Cluster)),
-        Box::pin(engine_versions(ctx, &client, region, settings_arn.as_ref(), &in_use.versions)),
+        Box::pin(parameter_groups(
+            ctx,
+            &client,
+            region,
+            &in_use.groups,
+            GroupKind::Instance
+        )),
+        Box::pin(parameter_groups(
+            ctx,
+            &client,
+            region,
+            &in_use.cluster_groups,
+            GroupKind::Cluster
+        )),
+        Box::pin(engine_versions(
+            ctx,
+            &client,
+            region,
+            settings_arn.as_ref(),
+            &in_use.versions
+        )),
     );
     out.extend(snapshots);
     out.extend(cluster_snapshots);
@@ -138,7 +156,9 @@ async fn parameter_groups(
 ) -> Vec<Resource> {
     let filter = Filter::builder()
         .name("parameter-name")
-        .set_values(Some(TLS_PARAMETERS.iter().map(|p| (*p).to_owned()).collect()))
+        .set_values(Some(
+            TLS_PARAMETERS.iter().map(|p| (*p).to_owned()).collect(),
+        ))
         .build();
     futures::stream::iter(names.iter().cloned())
         .map(|name| {
@@ -346,7 +366,11 @@ async fn db_instances(ctx: &AwsContext, client: &Client, region: &Region) -> Vec
     pages
         .iter()
         .flat_map(|p| p.db_instances())
-        .flat_map(|i| db_instance(ctx, region, i).into_iter().chain(db_instance_configuration(ctx, region, i)))
+        .flat_map(|i| {
+            db_instance(ctx, region, i)
+                .into_iter()
+                .chain(db_instance_configuration(ctx, region, i))
+        })
         .collect()
 }
 
@@ -361,7 +385,11 @@ async fn db_clusters(ctx: &AwsContext, client: &Client, region: &Region) -> Vec<
     pages
         .iter()
         .flat_map(|p| p.db_clusters())
-        .flat_map(|c| db_cluster(ctx, region, c).into_iter().chain(db_cluster_configuration(ctx, region, c)))
+        .flat_map(|c| {
+            db_cluster(ctx, region, c)
+                .into_iter()
+                .chain(db_cluster_configuration(ctx, region, c))
+        })
         .collect()
 }
 
@@ -551,7 +579,10 @@ fn db_instance_configuration(
             .iter()
             .filter_map(|g| {
                 Some(ParameterGroupMembership {
-                    name: g.db_parameter_group_name().filter(|n| !n.is_empty())?.to_owned(),
+                    name: g
+                        .db_parameter_group_name()
+                        .filter(|n| !n.is_empty())?
+                        .to_owned(),
                     apply_status: g.parameter_apply_status().map(str::to_owned),
                 })
             })
@@ -569,13 +600,13 @@ fn db_instance_configuration(
 
 /// The cluster's companion: what `DescribeDBClusters` returned that
 /// [`DbCluster`] does not hold.
-fn db_cluster_configuration(
-    ctx: &AwsContext,
-    region: &Region,
-    c: &SdkCluster,
-) -> Option<Resource> {
+fn db_cluster_configuration(ctx: &AwsContext, region: &Region, c: &SdkCluster) -> Option<Resource> {
     let id = c.db_cluster_identifier().filter(|id| !id.is_empty())?;
-    let arn = ctx.arn("rds", Some(region), &["cluster-configuration:", id].concat())?;
+    let arn = ctx.arn(
+        "rds",
+        Some(region),
+        &["cluster-configuration:", id].concat(),
+    )?;
     let props = DbClusterConfiguration {
         identifier: id.to_owned(),
         parameter_group: c

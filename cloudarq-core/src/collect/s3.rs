@@ -213,8 +213,21 @@ async fn bucket(
     // Boxed: both futures are large, and a bucket's future is moved around
     // by the stream that drives it.
     let (bucket, management) = futures::join!(
-        Box::pin(bucket_settings(ctx, client, arn.clone(), region.clone(), &listed)),
-        Box::pin(management::read(ctx, client, &arn, &region, &listed.name, regions_by_name)),
+        Box::pin(bucket_settings(
+            ctx,
+            client,
+            arn.clone(),
+            region.clone(),
+            &listed
+        )),
+        Box::pin(management::read(
+            ctx,
+            client,
+            &arn,
+            &region,
+            &listed.name,
+            regions_by_name
+        )),
     );
     std::iter::once(bucket).chain(management).collect()
 }

@@ -114,7 +114,12 @@ async fn seed(env: &Env, r: &str) {
         .await
         .expect("create cluster member");
     for (name, source, categories, enabled) in [
-        ("pg-changes", "db-parameter-group", &["configuration change"][..], true),
+        (
+            "pg-changes",
+            "db-parameter-group",
+            &["configuration change"][..],
+            true,
+        ),
         ("sg-events", "db-security-group", &[][..], false),
     ] {
         let mut b = rds
@@ -152,21 +157,36 @@ fn answer_lifecycle(env: &Env) {
 }
 
 fn instance_config<'a>(s: &'a Snapshot, r: &str, id: &str) -> &'a DbInstanceConfiguration {
-    match &s.resources.get(&rds_arn(r, &format!("db-configuration:{id}"))).expect(id).properties {
+    match &s
+        .resources
+        .get(&rds_arn(r, &format!("db-configuration:{id}")))
+        .expect(id)
+        .properties
+    {
         Properties::RdsDbInstanceConfiguration(c) => c,
         other => panic!("{other:?}"),
     }
 }
 
 fn group<'a>(s: &'a Snapshot, r: &str, resource: &str) -> &'a DbParameterGroup {
-    match &s.resources.get(&rds_arn(r, resource)).expect(resource).properties {
+    match &s
+        .resources
+        .get(&rds_arn(r, resource))
+        .expect(resource)
+        .properties
+    {
         Properties::RdsDbParameterGroup(g) | Properties::RdsDbClusterParameterGroup(g) => g,
         other => panic!("{other:?}"),
     }
 }
 
 fn settings<'a>(s: &'a Snapshot, r: &str) -> &'a RdsRegionSettings {
-    match &s.resources.get(&rds_arn(r, "account")).expect("settings").properties {
+    match &s
+        .resources
+        .get(&rds_arn(r, "account"))
+        .expect("settings")
+        .properties
+    {
         Properties::RdsRegionSettings(x) => x,
         other => panic!("{other:?}"),
     }
@@ -204,8 +224,16 @@ async fn rds_settings_every_field_both_ways_in_both_regions() {
             Some("open-source-rds-extended-support")
         );
         // FIXME(moto): moto's cluster members carry no lifecycle either.
-        assert_eq!(instance_config(&snap, r, "cl-main-1").engine_lifecycle_support, None);
-        let cluster = match &snap.resources.get(&rds_arn(r, "cluster-configuration:cl-main")).expect("cluster config").properties {
+        assert_eq!(
+            instance_config(&snap, r, "cl-main-1").engine_lifecycle_support,
+            None
+        );
+        let cluster = match &snap
+            .resources
+            .get(&rds_arn(r, "cluster-configuration:cl-main"))
+            .expect("cluster config")
+            .properties
+        {
             Properties::RdsDbClusterConfiguration(c) => (**c).clone(),
             other => panic!("{other:?}"),
         };
@@ -235,11 +263,17 @@ async fn rds_settings_every_field_both_ways_in_both_regions() {
         let s = settings(&snap, r);
         let subs = s.event_subscriptions.value().expect("subscriptions");
         assert_eq!(subs.len(), 2, "{subs:?}");
-        let pg = subs.iter().find(|x| x.name == "pg-changes").expect("pg-changes");
+        let pg = subs
+            .iter()
+            .find(|x| x.name == "pg-changes")
+            .expect("pg-changes");
         assert!(pg.enabled);
         assert_eq!(pg.source_type.as_deref(), Some("db-parameter-group"));
         assert_eq!(pg.event_categories, vec!["configuration change".to_owned()]);
-        let sg = subs.iter().find(|x| x.name == "sg-events").expect("sg-events");
+        let sg = subs
+            .iter()
+            .find(|x| x.name == "sg-events")
+            .expect("sg-events");
         assert!(!sg.enabled);
         let certs = s.certificates.value().expect("certificates");
         assert_eq!(certs.len(), 2);
@@ -254,8 +288,14 @@ async fn rds_settings_every_field_both_ways_in_both_regions() {
                 )
             })
             .collect();
-        assert!(versions.contains(&("postgres", "16.3", Some("available"))), "{versions:?}");
-        assert!(versions.contains(&("postgres", "11.22", Some("deprecated"))), "{versions:?}");
+        assert!(
+            versions.contains(&("postgres", "16.3", Some("available"))),
+            "{versions:?}"
+        );
+        assert!(
+            versions.contains(&("postgres", "11.22", Some("deprecated"))),
+            "{versions:?}"
+        );
     }
 
     let result = Engine::new(cloudarq_rules::all()).evaluate(&snap);
@@ -270,8 +310,16 @@ async fn rds_settings_every_field_both_ways_in_both_regions() {
             "rds_instance_deprecated_engine_version",
             "rds_instance_extended_support",
         ] {
-            assert_eq!(verdict(&result, rule, &hardened), Status::Pass, "{rule} {r}");
-            assert_eq!(verdict(&result, rule, &neglected), Status::Fail, "{rule} {r}");
+            assert_eq!(
+                verdict(&result, rule, &hardened),
+                Status::Pass,
+                "{rule} {r}"
+            );
+            assert_eq!(
+                verdict(&result, rule, &neglected),
+                Status::Fail,
+                "{rule} {r}"
+            );
         }
         assert_eq!(
             verdict(&result, "rds_instance_transport_encrypted", &member),
@@ -279,11 +327,19 @@ async fn rds_settings_every_field_both_ways_in_both_regions() {
             "the cluster group requires TLS"
         );
         assert_eq!(
-            verdict(&result, "rds_instance_event_subscription_parameter_groups", &region),
+            verdict(
+                &result,
+                "rds_instance_event_subscription_parameter_groups",
+                &region
+            ),
             Status::Pass
         );
         assert_eq!(
-            verdict(&result, "rds_instance_event_subscription_security_groups", &region),
+            verdict(
+                &result,
+                "rds_instance_event_subscription_security_groups",
+                &region
+            ),
             Status::Fail,
             "the security-group subscription is disabled"
         );
@@ -317,18 +373,35 @@ async fn rds_settings_denied_calls_are_gaps_and_never_fail() {
     for op in denied {
         let gaps: Vec<_> = snap.gaps.iter().filter(|g| g.action == op).collect();
         assert!(!gaps.is_empty(), "no gap for {op}: {:#?}", snap.gaps);
-        assert!(gaps.iter().all(|g| g.kind == GapKind::AccessDenied), "{gaps:#?}");
+        assert!(
+            gaps.iter().all(|g| g.kind == GapKind::AccessDenied),
+            "{gaps:#?}"
+        );
         for r in [R1, R2] {
-            assert!(gaps.iter().any(|g| g.region.as_ref().map(|x| x.as_str()) == Some(r)), "{op} {r}");
+            assert!(
+                gaps.iter()
+                    .any(|g| g.region.as_ref().map(|x| x.as_str()) == Some(r)),
+                "{op} {r}"
+            );
         }
     }
     for r in [R1, R2] {
-        assert_eq!(group(&snap, r, "pg:tls-on").tls_parameters, Collected::NotCollected);
-        assert_eq!(group(&snap, r, "cluster-pg:cl-tls").tls_parameters, Collected::NotCollected);
+        assert_eq!(
+            group(&snap, r, "pg:tls-on").tls_parameters,
+            Collected::NotCollected
+        );
+        assert_eq!(
+            group(&snap, r, "cluster-pg:cl-tls").tls_parameters,
+            Collected::NotCollected
+        );
         let s = settings(&snap, r);
         assert_eq!(s.event_subscriptions, Collected::NotCollected);
         assert_eq!(s.certificates, Collected::NotCollected);
-        assert!(s.engine_versions.iter().all(|v| v.status == Collected::NotCollected));
+        assert!(
+            s.engine_versions
+                .iter()
+                .all(|v| v.status == Collected::NotCollected)
+        );
         assert!(!s.engine_versions.is_empty());
     }
     let result = Engine::new(cloudarq_rules::all()).evaluate(&snap);
@@ -340,8 +413,15 @@ async fn rds_settings_denied_calls_are_gaps_and_never_fail() {
         "rds_instance_event_subscription_security_groups",
     ];
     for rule in affected {
-        let findings: Vec<_> = result.findings.iter().filter(|f| f.rule_id == rule).collect();
-        assert!(findings.is_empty(), "{rule} gave findings on unread data: {findings:#?}");
+        let findings: Vec<_> = result
+            .findings
+            .iter()
+            .filter(|f| f.rule_id == rule)
+            .collect();
+        assert!(
+            findings.is_empty(),
+            "{rule} gave findings on unread data: {findings:#?}"
+        );
         assert!(
             result.evaluation_gaps.iter().any(|g| g.rule_id == rule),
             "{rule} reports not collected"

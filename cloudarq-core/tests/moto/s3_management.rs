@@ -190,7 +190,12 @@ async fn seed(env: &Env) {
                 CreateMultiRegionAccessPointInput::builder()
                     .name(name)
                     .public_access_block(switches(on))
-                    .regions(MrapRegion::builder().bucket("mgmt-eu").build().expect("region"))
+                    .regions(
+                        MrapRegion::builder()
+                            .bucket("mgmt-eu")
+                            .build()
+                            .expect("region"),
+                    )
                     .build()
                     .expect("details"),
             )
@@ -251,23 +256,41 @@ async fn s3_management_and_access_points_both_ways_in_both_regions() {
         assert_eq!(rules.len(), 1);
         assert!(rules[0].enabled);
         assert_eq!(rules[0].id.as_deref(), Some("expire-old"));
-        let replication = m.replication.value().expect("replication").as_ref().expect("some");
+        let replication = m
+            .replication
+            .value()
+            .expect("replication")
+            .as_ref()
+            .expect("some");
         assert_eq!(replication.rules.len(), 1);
         assert!(replication.rules[0].enabled);
-        assert_eq!(replication.rules[0].destination_bucket, "arn:aws:s3:::copy-us");
         assert_eq!(
-            replication.rules[0].destination_region.as_ref().map(|r| r.as_str()),
+            replication.rules[0].destination_bucket,
+            "arn:aws:s3:::copy-us"
+        );
+        assert_eq!(
+            replication.rules[0]
+                .destination_region
+                .as_ref()
+                .map(|r| r.as_str()),
             Some(there)
         );
         let n = m.notifications.value().expect("notifications");
-        assert_eq!((n.topics, n.queues, n.lambda_functions, n.eventbridge), (1, 0, 0, false));
+        assert_eq!(
+            (n.topics, n.queues, n.lambda_functions, n.eventbridge),
+            (1, 0, 0, false)
+        );
         let b = management(&snap, bare);
         assert_eq!(b.lifecycle_rules, Collected::Value(vec![]));
         assert_eq!(b.replication, Collected::Value(None));
         assert!(!b.notifications.value().expect("notifications").any());
         let res = snap
             .resources
-            .get(&format!("arn:aws:s3::{ACCOUNT}:bucket-management/{managed}").parse().expect("arn"))
+            .get(
+                &format!("arn:aws:s3::{ACCOUNT}:bucket-management/{managed}")
+                    .parse()
+                    .expect("arn"),
+            )
             .expect("resource");
         assert_eq!(res.region.as_ref().map(|r| r.as_str()), Some(region));
     }
@@ -307,8 +330,16 @@ async fn s3_management_and_access_points_both_ways_in_both_regions() {
         ("s3_bucket_cross_region_replication", "bare-eu", fail),
         ("s3_access_point_public_access_block", "ap-eu-locked", pass),
         ("s3_access_point_public_access_block", "ap-us-open", fail),
-        ("s3_multi_region_access_point_public_access_block", "global-locked", pass),
-        ("s3_multi_region_access_point_public_access_block", "global-open", fail),
+        (
+            "s3_multi_region_access_point_public_access_block",
+            "global-locked",
+            pass,
+        ),
+        (
+            "s3_multi_region_access_point_public_access_block",
+            "global-open",
+            fail,
+        ),
     ] {
         assert_eq!(status(&result, rule, name), want, "{rule} {name}");
     }
@@ -320,11 +351,20 @@ async fn s3_management_denied_calls_are_gaps_and_never_fail() {
     env.correct_moto_versioning();
     seed(&env).await;
     let denied = [
-        ("s3:GetBucketLifecycleConfiguration", "s3:GetLifecycleConfiguration"),
+        (
+            "s3:GetBucketLifecycleConfiguration",
+            "s3:GetLifecycleConfiguration",
+        ),
         ("s3:GetBucketReplication", "s3:GetReplicationConfiguration"),
-        ("s3:GetBucketNotificationConfiguration", "s3:GetBucketNotification"),
+        (
+            "s3:GetBucketNotificationConfiguration",
+            "s3:GetBucketNotification",
+        ),
         ("s3control:GetAccessPoint", "s3:GetAccessPoint"),
-        ("s3control:ListMultiRegionAccessPoints", "s3:ListMultiRegionAccessPoints"),
+        (
+            "s3control:ListMultiRegionAccessPoints",
+            "s3:ListMultiRegionAccessPoints",
+        ),
     ];
     for (op, _) in denied {
         env.proxy.fault(
@@ -360,7 +400,10 @@ async fn s3_management_denied_calls_are_gaps_and_never_fail() {
         access_point(&snap, R2, "ap-us-open").public_access_block,
         Collected::NotCollected
     );
-    assert_eq!(snap.of_type(ResourceType::S3MultiRegionAccessPoint).count(), 0);
+    assert_eq!(
+        snap.of_type(ResourceType::S3MultiRegionAccessPoint).count(),
+        0
+    );
     let result = Engine::new(cloudarq_rules::all()).evaluate(&snap);
     for rule in [
         "s3_bucket_lifecycle_enabled",
@@ -372,7 +415,10 @@ async fn s3_management_denied_calls_are_gaps_and_never_fail() {
             result.findings.iter().all(|f| f.rule_id != rule),
             "{rule} judged unread data"
         );
-        assert!(result.evaluation_gaps.iter().any(|g| g.rule_id == rule), "{rule}");
+        assert!(
+            result.evaluation_gaps.iter().any(|g| g.rule_id == rule),
+            "{rule}"
+        );
     }
 }
 

@@ -15,9 +15,11 @@ pub(crate) fn covers(sub: &EventSubscription, source_type: &str, categories: &[&
         None => sub.event_categories.is_empty(),
     };
     let categories_ok = sub.event_categories.is_empty()
-        || categories
-            .iter()
-            .all(|c| sub.event_categories.iter().any(|e| e.eq_ignore_ascii_case(c)));
+        || categories.iter().all(|c| {
+            sub.event_categories
+                .iter()
+                .any(|e| e.eq_ignore_ascii_case(c))
+        });
     sub.enabled && type_ok && categories_ok
 }
 
@@ -40,13 +42,17 @@ pub(crate) fn evaluate(
     else {
         return Outcome::not_collected("event_subscriptions");
     };
-    let region = resource.region.as_ref().map_or("the region", |r| r.as_str());
+    let region = resource
+        .region
+        .as_ref()
+        .map_or("the region", |r| r.as_str());
     let covering: Vec<&str> = subs
         .iter()
         .filter(|s| covers(s, source_type, categories))
         .map(|s| s.name.as_str())
         .collect();
-    let evidence = json!({"source_type": source_type, "categories": categories, "covering": covering});
+    let evidence =
+        json!({"source_type": source_type, "categories": categories, "covering": covering});
     match covering.first() {
         Some(name) => Outcome::pass(format!(
             "RDS event subscription {name} covers {what} in {region}"
@@ -79,7 +85,11 @@ mod tests {
         let critical = ["configuration change", "failure"];
         let sg = "db-security-group";
         assert!(covers(&sub(Some(sg), &[], true), sg, &critical));
-        assert!(covers(&sub(Some(sg), &["failure", "configuration change"], true), sg, &critical));
+        assert!(covers(
+            &sub(Some(sg), &["failure", "configuration change"], true),
+            sg,
+            &critical
+        ));
         assert!(!covers(&sub(Some(sg), &["failure"], true), sg, &critical));
         assert!(!covers(&sub(Some(sg), &[], false), sg, &critical));
         assert!(!covers(&sub(Some("db-instance"), &[], true), sg, &critical));

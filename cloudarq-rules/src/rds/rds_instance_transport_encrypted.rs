@@ -147,8 +147,14 @@ mod tests {
 
     #[test]
     fn engines_map_to_their_parameter() {
-        assert_eq!(tls_parameter("postgres").map(|p| p.0), Some("rds.force_ssl"));
-        assert_eq!(tls_parameter("sqlserver-se").map(|p| p.0), Some("rds.force_ssl"));
+        assert_eq!(
+            tls_parameter("postgres").map(|p| p.0),
+            Some("rds.force_ssl")
+        );
+        assert_eq!(
+            tls_parameter("sqlserver-se").map(|p| p.0),
+            Some("rds.force_ssl")
+        );
         assert_eq!(
             tls_parameter("aurora-mysql").map(|p| p.0),
             Some("require_secure_transport")

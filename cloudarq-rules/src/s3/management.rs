@@ -1,9 +1,9 @@
 //! The management configurations (`AWS::S3::BucketManagement`) of the
 //! bucket a rule evaluates, or the outcome to give without them.
 
+use cloudarq_model::Snapshot;
 use cloudarq_model::inventory::s3::{S3Bucket, S3BucketManagement};
 use cloudarq_model::rule::Outcome;
-use cloudarq_model::Snapshot;
 
 use crate::related;
 

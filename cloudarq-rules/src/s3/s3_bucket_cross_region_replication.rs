@@ -66,7 +66,9 @@ impl Rule for S3BucketCrossRegionReplication {
         };
         let name = &b.name;
         let Some(replication) = replication else {
-            return Ok(Outcome::fail(format!("bucket {name} has no replication configuration")));
+            return Ok(Outcome::fail(format!(
+                "bucket {name} has no replication configuration"
+            )));
         };
         let here = resource.region.as_ref();
         let mut same_region = Vec::new();

@@ -58,7 +58,10 @@ impl Rule for S3BucketLifecycleEnabled {
             if rules.is_empty() {
                 format!("bucket {} has no lifecycle configuration", b.name)
             } else {
-                format!("bucket {} has lifecycle rules, none of them enabled", b.name)
+                format!(
+                    "bucket {} has lifecycle rules, none of them enabled",
+                    b.name
+                )
             },
         )
         .with_evidence(json!({"rules": rules.len(), "enabled_rules": enabled})))

@@ -57,7 +57,10 @@ impl Rule for S3MultiRegionAccessPointPublicAccessBlock {
         Ok(Outcome::check(
             off.is_empty(),
             format!("Multi-Region Access Point {name} has every Block Public Access setting on"),
-            format!("Multi-Region Access Point {name} has {} off", off.join(", ")),
+            format!(
+                "Multi-Region Access Point {name} has {} off",
+                off.join(", ")
+            ),
         )
         .with_evidence(json!({"switches_off": off})))
     }

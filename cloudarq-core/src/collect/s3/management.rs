@@ -37,7 +37,10 @@ pub(super) async fn read(
             at,
             about,
             &[NO_LIFECYCLE],
-            client.get_bucket_lifecycle_configuration().bucket(name).send(),
+            client
+                .get_bucket_lifecycle_configuration()
+                .bucket(name)
+                .send(),
         ),
         ctx.read_optional(
             Action::S3GetBucketReplication,
@@ -93,7 +96,9 @@ fn replication_config(
 ) -> Option<Replication> {
     let config = out.replication_configuration()?;
     Some(Replication {
-        role: Some(config.role()).filter(|r| !r.is_empty()).map(str::to_owned),
+        role: Some(config.role())
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned),
         rules: config
             .rules()
             .iter()
@@ -189,7 +194,10 @@ mod tests {
                     .expect("complete builder"),
             )
             .build();
-        let regions = HashMap::from([("dr-copy".to_owned(), "us-east-1".parse::<Region>().expect("region"))]);
+        let regions = HashMap::from([(
+            "dr-copy".to_owned(),
+            "us-east-1".parse::<Region>().expect("region"),
+        )]);
         let r = replication_config(&out, &regions).expect("a configuration");
         assert_eq!(
             r.role.as_deref(),
@@ -213,9 +221,8 @@ mod tests {
 
     #[test]
     fn notifications_count_every_destination() {
-        let none = notification_destinations(
-            &GetBucketNotificationConfigurationOutput::builder().build(),
-        );
+        let none =
+            notification_destinations(&GetBucketNotificationConfigurationOutput::builder().build());
         assert!(!none.any());
         let eb = notification_destinations(
             &GetBucketNotificationConfigurationOutput::builder()
