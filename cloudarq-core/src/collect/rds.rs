@@ -169,35 +169,39 @@ async fn parameter_groups(
                     GroupKind::Cluster => ("cluster-pg", Action::RdsDescribeDbClusterParameters),
                 };
                 let arn = ctx.arn("rds", Some(region), &[prefix, ":", &name].concat())?;
+                // Filtered to two names, the answer is one page; the gap
+                // names the group.
                 let params = match kind {
-                    GroupKind::Instance => {
-                        let stream = client
-                            .describe_db_parameters()
-                            .db_parameter_group_name(&name)
-                            .filters(filter)
-                            .into_paginator()
-                            .send();
-                        let paged = ctx.paginate(action, Some(region), stream).await;
-                        paged.error.is_none().then(|| {
-                            tls_parameters(paged.pages.iter().flat_map(|p| p.parameters()))
-                        })
-                    }
-                    GroupKind::Cluster => {
-                        let stream = client
-                            .describe_db_cluster_parameters()
-                            .db_cluster_parameter_group_name(&name)
-                            .filters(filter)
-                            .into_paginator()
-                            .send();
-                        let paged = ctx.paginate(action, Some(region), stream).await;
-                        paged.error.is_none().then(|| {
-                            tls_parameters(paged.pages.iter().flat_map(|p| p.parameters()))
-                        })
-                    }
+                    GroupKind::Instance => ctx
+                        .read(
+                            action,
+                            Some(region),
+                            Some(&arn),
+                            client
+                                .describe_db_parameters()
+                                .db_parameter_group_name(&name)
+                                .filters(filter)
+                                .send(),
+                        )
+                        .await
+                        .map(|out| tls_parameters(out.parameters().iter())),
+                    GroupKind::Cluster => ctx
+                        .read(
+                            action,
+                            Some(region),
+                            Some(&arn),
+                            client
+                                .describe_db_cluster_parameters()
+                                .db_cluster_parameter_group_name(&name)
+                                .filters(filter)
+                                .send(),
+                        )
+                        .await
+                        .map(|out| tls_parameters(out.parameters().iter())),
                 };
                 let group = Box::new(DbParameterGroup {
                     name: name.clone(),
-                    tls_parameters: params.into(),
+                    tls_parameters: params,
                 });
                 Some(Resource {
                     arn,
@@ -339,6 +343,8 @@ async fn engine_versions(
                         v.engine() == Some(engine.as_str())
                             && v.engine_version() == Some(version.as_str())
                     })
+                    // RDS gives every listed version a status; a listed one
+                    // without is offered.
                     .map(|v| v.status().unwrap_or("available").to_owned())
             });
             EngineVersionStatus {

@@ -385,6 +385,13 @@ async fn rds_settings_denied_calls_are_gaps_and_never_fail() {
             );
         }
     }
+    // A parameter group's gap names the group.
+    assert!(
+        snap.gaps
+            .iter()
+            .any(|g| g.action == "rds:DescribeDBParameters"
+                && g.resource.as_ref() == Some(&rds_arn(R1, "pg:tls-on")))
+    );
     for r in [R1, R2] {
         assert_eq!(
             group(&snap, r, "pg:tls-on").tls_parameters,

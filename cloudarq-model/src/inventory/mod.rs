@@ -88,10 +88,11 @@
 //! The account settings (`AWS::IAM::Account`,
 //! `AWS::S3::AccountPublicAccessBlock`, and per scanned region
 //! `AWS::EC2::RegionSettings`, `AWS::Config::RegionSettings`,
-//! `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings` and
-//! `AWS::Macie::Session`, and the global `AWS::Account::Contacts`) are
-//! always in a snapshot that collected their service, with every field
-//! `Collected`.
+//! `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings`,
+//! `AWS::Macie::Session` and `AWS::RDS::RegionSettings`, and the global
+//! `AWS::Account::Contacts`) are always in a snapshot that collected their
+//! service, with every field `Collected` (the RDS settings' engine versions:
+//! a `Collected` status per version in use).
 //!
 //! # Units and formats
 //!
