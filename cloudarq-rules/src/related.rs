@@ -1,5 +1,8 @@
 //! Finds the resources another resource refers to by id: a security group's
-//! network interfaces, an instance's security groups, a DB instance's cluster.
+//! network interfaces, an instance's security groups, a DB instance's cluster,
+//! and the companions of kinds frozen by rule contract 1.0 (a DB instance's
+//! or cluster's configuration, a parameter group, a bucket's management
+//! configurations, the region's RDS settings).
 //!
 //! A lookup is by canonical ARN (`arn:aws:ec2:<region>:<account>:
 //! security-group/sg-…`, as the collectors key them), a map lookup. There is
@@ -9,7 +12,10 @@
 //! "absent in AWS".
 
 use cloudarq_model::inventory::ec2::{Image, Instance, NetworkInterface, SecurityGroup};
-use cloudarq_model::inventory::rds::DbCluster;
+use cloudarq_model::inventory::rds::{
+    DbCluster, DbClusterConfiguration, DbInstanceConfiguration, DbParameterGroup, RdsRegionSettings,
+};
+use cloudarq_model::inventory::s3::S3BucketManagement;
 use cloudarq_model::{Arn, Properties, Region, Resource, Snapshot};
 
 /// A security group of the snapshot's account, by group id.
@@ -105,6 +111,104 @@ pub(crate) fn image<'a>(
             Properties::Ec2Image(i) if i.image_id == image_id => Some(&**i),
             _ => None,
         })
+}
+
+/// A DB instance's configuration companion, by instance identifier.
+pub(crate) fn db_instance_configuration<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    identifier: &str,
+) -> Option<&'a DbInstanceConfiguration> {
+    find(
+        snapshot,
+        region,
+        "rds",
+        &format!("db-configuration:{identifier}"),
+        |r| match &r.properties {
+            Properties::RdsDbInstanceConfiguration(c) => Some(&**c),
+            _ => None,
+        },
+        |c| c.identifier == identifier,
+    )
+}
+
+/// A DB cluster's configuration companion, by cluster identifier.
+pub(crate) fn db_cluster_configuration<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    identifier: &str,
+) -> Option<&'a DbClusterConfiguration> {
+    find(
+        snapshot,
+        region,
+        "rds",
+        &format!("cluster-configuration:{identifier}"),
+        |r| match &r.properties {
+            Properties::RdsDbClusterConfiguration(c) => Some(&**c),
+            _ => None,
+        },
+        |c| c.identifier == identifier,
+    )
+}
+
+/// A DB parameter group (`cluster` false) or DB cluster parameter group
+/// (`cluster` true), by name.
+pub(crate) fn db_parameter_group<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    name: &str,
+    cluster: bool,
+) -> Option<&'a DbParameterGroup> {
+    let prefix = if cluster { "cluster-pg" } else { "pg" };
+    find(
+        snapshot,
+        region,
+        "rds",
+        &format!("{prefix}:{name}"),
+        |r| match (&r.properties, cluster) {
+            (Properties::RdsDbParameterGroup(g), false)
+            | (Properties::RdsDbClusterParameterGroup(g), true) => Some(&**g),
+            _ => None,
+        },
+        |g| g.name == name,
+    )
+}
+
+/// The region's RDS settings.
+pub(crate) fn rds_region_settings<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+) -> Option<&'a RdsRegionSettings> {
+    find(
+        snapshot,
+        region,
+        "rds",
+        "account",
+        |r| match &r.properties {
+            Properties::RdsRegionSettings(s) => Some(&**s),
+            _ => None,
+        },
+        |_| true,
+    )
+}
+
+/// A bucket's management configurations (lifecycle, replication,
+/// notifications), by bucket name.
+pub(crate) fn s3_bucket_management<'a>(
+    snapshot: &'a Snapshot,
+    bucket: &str,
+) -> Option<&'a S3BucketManagement> {
+    find(
+        snapshot,
+        None,
+        "s3",
+        &format!("bucket-management/{bucket}"),
+        |r| match &r.properties {
+            Properties::S3BucketManagement(m) => Some(&**m),
+            _ => None,
+        },
+        |m| m.bucket == bucket,
+    )
 }
 
 /// The canonical-ARN lookup; `is_it` guards against an ARN that names

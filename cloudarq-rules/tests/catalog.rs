@@ -371,6 +371,10 @@ const LEFT_OUT_BY_DESIGN: &[(&str, &str)] = &[
         "ec2_elastic_ip_shodan",
         "sends the account's public addresses to a third-party service (Shodan) with an API key: data leaves the audit",
     ),
+    (
+        "s3_bucket_shadow_resource_vulnerability",
+        "probes buckets of other accounts: it guesses the names AWS services give their buckets (aws-glue-assets-<account>-<region>, sagemaker-<region>-<account>, …) in every region and asks S3 who owns each, requests about resources outside the audited account that its read-only configuration cannot answer",
+    ),
 ];
 
 #[test]

@@ -66,6 +66,12 @@ actions! {
     S3GetObjectLockConfiguration => S3, "s3:GetBucketObjectLockConfiguration", true, "Object Lock.";
     S3GetBucketTagging => S3, "s3:GetBucketTagging", true, "Bucket tags.";
     S3ControlGetPublicAccessBlock => S3, "s3:GetAccountPublicAccessBlock", true, "Account-level Block Public Access.";
+    S3GetBucketLifecycleConfiguration => S3, "s3:GetLifecycleConfiguration", true, "A bucket's lifecycle rules.";
+    S3GetBucketReplication => S3, "s3:GetReplicationConfiguration", true, "A bucket's replication rules.";
+    S3GetBucketNotificationConfiguration => S3, "s3:GetBucketNotification", true, "Where a bucket's event notifications go.";
+    S3ControlListAccessPoints => S3, "s3:ListAccessPoints", true, "A region's access points.";
+    S3ControlGetAccessPoint => S3, "s3:GetAccessPoint", true, "An access point's Block Public Access.";
+    S3ControlListMultiRegionAccessPoints => S3, "s3:ListMultiRegionAccessPoints", true, "Multi-Region Access Points, with their Block Public Access.";
     Ec2DescribeRegions => Ec2, "ec2:DescribeRegions", true, "Regions and their opt-in status.";
     Ec2DescribeSecurityGroups => Ec2, "ec2:DescribeSecurityGroups", true, "Security groups with their rules.";
     Ec2DescribeInstances => Ec2, "ec2:DescribeInstances", true, "Instances with IMDS options, IPs, profiles.";
@@ -94,6 +100,11 @@ actions! {
     RdsDescribeDbClusterSnapshots => Rds, "rds:DescribeDBClusterSnapshots", true, "DB cluster snapshots.";
     RdsDescribeDbSnapshotAttributes => Rds, "rds:DescribeDBSnapshotAttributes", true, "Who may restore a manual DB snapshot.";
     RdsDescribeDbClusterSnapshotAttributes => Rds, "rds:DescribeDBClusterSnapshotAttributes", true, "Who may restore a manual cluster snapshot.";
+    RdsDescribeDbParameters => Rds, "rds:DescribeDBParameters", true, "The TLS parameters of a DB parameter group an instance uses.";
+    RdsDescribeDbClusterParameters => Rds, "rds:DescribeDBClusterParameters", true, "The TLS parameters of a DB cluster parameter group a cluster uses.";
+    RdsDescribeEventSubscriptions => Rds, "rds:DescribeEventSubscriptions", true, "A region's RDS event subscriptions.";
+    RdsDescribeCertificates => Rds, "rds:DescribeCertificates", true, "The CA certificates RDS offers in a region, with their validity.";
+    RdsDescribeDbEngineVersions => Rds, "rds:DescribeDBEngineVersions", true, "Whether RDS still offers an engine version instances run.";
     KmsListKeys => Kms, "kms:ListKeys", true, "Every KMS key of a region, AWS managed ones included.";
     KmsDescribeKey => Kms, "kms:DescribeKey", true, "A key's manager, state, spec, usage, origin and deletion date.";
     KmsGetKeyRotationStatus => Kms, "kms:GetKeyRotationStatus", true, "Whether a customer managed key's material is rotated automatically.";

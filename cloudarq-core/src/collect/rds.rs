@@ -1,18 +1,35 @@
 //! RDS collector: DB instances, DB clusters, and DB and cluster snapshots of
-//! one region, with who may restore each snapshot that can be shared.
+//! one region, with who may restore each snapshot that can be shared; the
+//! instances' and clusters' companions (`*Configuration`), the parameter
+//! groups they use (TLS parameters only), and the region's settings (event
+//! subscriptions, CA certificates, the status of each engine version in
+//! use).
 //!
 //! Calls per region: one `DescribeDBInstances`, `DescribeDBClusters`,
-//! `DescribeDBSnapshots` and `DescribeDBClusterSnapshots` per page of 100
-//! (the four lists run at once), plus one `Describe*SnapshotAttributes` per
+//! `DescribeDBSnapshots`, `DescribeDBClusterSnapshots`,
+//! `DescribeEventSubscriptions` and `DescribeCertificates` per page of 100
+//! (the six lists run at once), plus one `Describe*SnapshotAttributes` per
 //! snapshot that is not automated. Automated snapshots cannot be shared, so
-//! they cost no extra call.
+//! they cost no extra call. Then, only for what the region's instances and
+//! clusters use: one `DescribeDBParameters` per DB parameter group and one
+//! `DescribeDBClusterParameters` per DB cluster parameter group, each
+//! filtered to the two TLS parameters (one page), and one
+//! `DescribeDBEngineVersions` per engine and version instances run. A
+//! region without instances or clusters costs none of these.
 
 use std::future::Future;
+
+use std::collections::BTreeSet;
 
 use aws_sdk_rds::Client;
 use aws_sdk_rds::types::{DbCluster as SdkCluster, DbInstance as SdkInstance};
 use aws_sdk_rds::types::{DbClusterSnapshot as SdkClusterSnapshot, DbSnapshot as SdkSnapshot};
-use cloudarq_model::inventory::rds::{DbCluster, DbInstance, DbSnapshot};
+use aws_sdk_rds::types::{Filter, Parameter};
+use cloudarq_model::inventory::rds::{
+    CaCertificate, DbCluster, DbClusterConfiguration, DbInstance, DbInstanceConfiguration,
+    DbParameter, DbParameterGroup, DbSnapshot, EngineVersionStatus, EventSubscription,
+    ParameterGroupMembership, RdsRegionSettings,
+};
 use cloudarq_model::{Arn, Collected, Properties, Region, Resource, Tags};
 use futures::StreamExt;
 
@@ -31,15 +48,316 @@ const PUBLIC_VALUE: &str = "all";
 /// Collects RDS instances, clusters and snapshots of one region.
 pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> {
     let client = ctx.rds(region);
-    let (mut out, clusters, snapshots, cluster_snapshots) = futures::join!(
+    let (mut out, clusters, snapshots, cluster_snapshots, subscriptions, certificates) = futures::join!(
         db_instances(ctx, &client, region),
         db_clusters(ctx, &client, region),
-        db_snapshots(ctx, &client, region),
-        db_cluster_snapshots(ctx, &client, region),
+        Box::pin(db_snapshots(ctx, &client, region)),
+        Box::pin(db_cluster_snapshots(ctx, &client, region)),
+        Box::pin(event_subscriptions(ctx, &client, region)),
+        Box::pin(certificates(ctx, &client, region)),
     );
     out.extend(clusters);
+    let in_use = InUse::of(&out);
+    let settings_arn = ctx.arn("rds", Some(region), "account");
+    let (groups, cluster_groups, engine_versions) = futures::join!(
+        Box::pin(parameter_groups(
+            ctx,
+            &client,
+            region,
+            &in_use.groups,
+            GroupKind::Instance
+        )),
+        Box::pin(parameter_groups(
+            ctx,
+            &client,
+            region,
+            &in_use.cluster_groups,
+            GroupKind::Cluster
+        )),
+        Box::pin(engine_versions(
+            ctx,
+            &client,
+            region,
+            settings_arn.as_ref(),
+            &in_use.versions
+        )),
+    );
     out.extend(snapshots);
     out.extend(cluster_snapshots);
+    out.extend(groups);
+    out.extend(cluster_groups);
+    if let Some(arn) = settings_arn {
+        out.push(Resource {
+            arn,
+            region: Some(region.clone()),
+            name: ctx.account_id().as_str().to_owned(),
+            tags: Tags::new(),
+            properties: Properties::RdsRegionSettings(Box::new(RdsRegionSettings {
+                event_subscriptions: subscriptions,
+                certificates,
+                engine_versions,
+            })),
+        });
+    }
+    out
+}
+
+/// What the region's instances and clusters use, each once: parameter
+/// groups and engine versions.
+#[derive(Default)]
+struct InUse {
+    groups: BTreeSet<String>,
+    cluster_groups: BTreeSet<String>,
+    versions: BTreeSet<(String, String)>,
+}
+
+impl InUse {
+    fn of(resources: &[Resource]) -> Self {
+        let mut used = Self::default();
+        for r in resources {
+            match &r.properties {
+                Properties::RdsDbInstanceConfiguration(c) => {
+                    used.groups
+                        .extend(c.parameter_groups.iter().map(|g| g.name.clone()));
+                }
+                Properties::RdsDbClusterConfiguration(c) => {
+                    used.cluster_groups.extend(c.parameter_group.clone());
+                }
+                Properties::RdsDbInstance(i) => {
+                    if let (Some(e), Some(v)) = (&i.engine, &i.engine_version) {
+                        used.versions.insert((e.clone(), v.clone()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        used
+    }
+}
+
+/// The two parameters that make an engine refuse unencrypted connections.
+const TLS_PARAMETERS: [&str; 2] = ["rds.force_ssl", "require_secure_transport"];
+
+/// Which kind of parameter group.
+#[derive(Clone, Copy)]
+enum GroupKind {
+    Instance,
+    Cluster,
+}
+
+/// One resource per parameter group in use, with its TLS parameters: one
+/// call each, filtered by parameter name (so one page), concurrently.
+async fn parameter_groups(
+    ctx: &AwsContext,
+    client: &Client,
+    region: &Region,
+    names: &BTreeSet<String>,
+    kind: GroupKind,
+) -> Vec<Resource> {
+    let filter = Filter::builder()
+        .name("parameter-name")
+        .set_values(Some(
+            TLS_PARAMETERS.iter().map(|p| (*p).to_owned()).collect(),
+        ))
+        .build();
+    futures::stream::iter(names.iter().cloned())
+        .map(|name| {
+            let filter = filter.clone();
+            async move {
+                let (prefix, action) = match kind {
+                    GroupKind::Instance => ("pg", Action::RdsDescribeDbParameters),
+                    GroupKind::Cluster => ("cluster-pg", Action::RdsDescribeDbClusterParameters),
+                };
+                let arn = ctx.arn("rds", Some(region), &[prefix, ":", &name].concat())?;
+                // Filtered to two names, the answer is one page; the gap
+                // names the group.
+                let params = match kind {
+                    GroupKind::Instance => ctx
+                        .read(
+                            action,
+                            Some(region),
+                            Some(&arn),
+                            client
+                                .describe_db_parameters()
+                                .db_parameter_group_name(&name)
+                                .filters(filter)
+                                .send(),
+                        )
+                        .await
+                        .map(|out| tls_parameters(out.parameters().iter())),
+                    GroupKind::Cluster => ctx
+                        .read(
+                            action,
+                            Some(region),
+                            Some(&arn),
+                            client
+                                .describe_db_cluster_parameters()
+                                .db_cluster_parameter_group_name(&name)
+                                .filters(filter)
+                                .send(),
+                        )
+                        .await
+                        .map(|out| tls_parameters(out.parameters().iter())),
+                };
+                let group = Box::new(DbParameterGroup {
+                    name: name.clone(),
+                    tls_parameters: params,
+                });
+                Some(Resource {
+                    arn,
+                    region: Some(region.clone()),
+                    name,
+                    tags: Tags::new(),
+                    properties: match kind {
+                        GroupKind::Instance => Properties::RdsDbParameterGroup(group),
+                        GroupKind::Cluster => Properties::RdsDbClusterParameterGroup(group),
+                    },
+                })
+            }
+        })
+        .buffer_unordered(ctx.concurrency())
+        .filter_map(|r| async move { r })
+        .collect()
+        .await
+}
+
+/// The TLS parameters among `params` (emulators ignore the name filter),
+/// sorted by name.
+fn tls_parameters<'a>(params: impl Iterator<Item = &'a Parameter>) -> Vec<DbParameter> {
+    let mut out: Vec<DbParameter> = params
+        .filter_map(|p| {
+            let name = p.parameter_name()?;
+            TLS_PARAMETERS.contains(&name).then(|| DbParameter {
+                name: name.to_owned(),
+                value: p.parameter_value().map(str::to_owned),
+                source: p.source().map(str::to_owned),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out.dedup_by(|a, b| a.name == b.name);
+    out
+}
+
+/// The region's event subscriptions; not collected when any page failed
+/// (the listing's gap is recorded by `paginate`).
+async fn event_subscriptions(
+    ctx: &AwsContext,
+    client: &Client,
+    region: &Region,
+) -> Collected<Vec<EventSubscription>> {
+    let stream = client
+        .describe_event_subscriptions()
+        .max_records(PAGE_SIZE)
+        .into_paginator()
+        .send();
+    let paged = ctx
+        .paginate(Action::RdsDescribeEventSubscriptions, Some(region), stream)
+        .await;
+    if paged.error.is_some() {
+        return Collected::NotCollected;
+    }
+    Collected::Value(
+        paged
+            .pages
+            .iter()
+            .flat_map(|p| p.event_subscriptions_list())
+            .filter_map(|e| {
+                Some(EventSubscription {
+                    name: e.cust_subscription_id()?.to_owned(),
+                    source_type: e.source_type().filter(|t| !t.is_empty()).map(str::to_owned),
+                    event_categories: e.event_categories_list().to_vec(),
+                    source_ids: e.source_ids_list().to_vec(),
+                    enabled: e.enabled().unwrap_or(false),
+                    status: e.status().map(str::to_owned),
+                    sns_topic_arn: e.sns_topic_arn().map(str::to_owned),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The CA certificates RDS offers in the region; not collected when any
+/// page failed.
+async fn certificates(
+    ctx: &AwsContext,
+    client: &Client,
+    region: &Region,
+) -> Collected<Vec<CaCertificate>> {
+    let stream = client
+        .describe_certificates()
+        .max_records(PAGE_SIZE)
+        .into_paginator()
+        .send();
+    let paged = ctx
+        .paginate(Action::RdsDescribeCertificates, Some(region), stream)
+        .await;
+    if paged.error.is_some() {
+        return Collected::NotCollected;
+    }
+    Collected::Value(
+        paged
+            .pages
+            .iter()
+            .flat_map(|p| p.certificates())
+            .filter_map(|c| {
+                Some(CaCertificate {
+                    identifier: c.certificate_identifier()?.to_owned(),
+                    valid_from: ts_opt(c.valid_from()),
+                    valid_till: ts_opt(c.valid_till()),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Whether RDS still offers each engine version in use: one
+/// `DescribeDBEngineVersions` per version (engine and version given,
+/// deprecated versions included), so one small page each.
+async fn engine_versions(
+    ctx: &AwsContext,
+    client: &Client,
+    region: &Region,
+    settings: Option<&Arn>,
+    versions: &BTreeSet<(String, String)>,
+) -> Vec<EngineVersionStatus> {
+    let action = Action::RdsDescribeDbEngineVersions;
+    let mut out: Vec<EngineVersionStatus> = futures::stream::iter(versions.iter().cloned())
+        .map(|(engine, version)| async move {
+            let res = ctx
+                .call(
+                    action,
+                    Some(region),
+                    client
+                        .describe_db_engine_versions()
+                        .engine(&engine)
+                        .engine_version(&version)
+                        .include_all(true)
+                        .send(),
+                )
+                .await;
+            let status = ctx.settle(action, Some(region), settings, res).map(|out| {
+                out.db_engine_versions()
+                    .iter()
+                    .find(|v| {
+                        v.engine() == Some(engine.as_str())
+                            && v.engine_version() == Some(version.as_str())
+                    })
+                    // RDS gives every listed version a status; a listed one
+                    // without is offered.
+                    .map(|v| v.status().unwrap_or("available").to_owned())
+            });
+            EngineVersionStatus {
+                engine,
+                version,
+                status,
+            }
+        })
+        .buffer_unordered(ctx.concurrency())
+        .collect()
+        .await;
+    // Answers arrive in any order; the snapshot should not.
+    out.sort_by(|a, b| (&a.engine, &a.version).cmp(&(&b.engine, &b.version)));
     out
 }
 
@@ -54,7 +372,11 @@ async fn db_instances(ctx: &AwsContext, client: &Client, region: &Region) -> Vec
     pages
         .iter()
         .flat_map(|p| p.db_instances())
-        .filter_map(|i| db_instance(ctx, region, i))
+        .flat_map(|i| {
+            db_instance(ctx, region, i)
+                .into_iter()
+                .chain(db_instance_configuration(ctx, region, i))
+        })
         .collect()
 }
 
@@ -69,7 +391,11 @@ async fn db_clusters(ctx: &AwsContext, client: &Client, region: &Region) -> Vec<
     pages
         .iter()
         .flat_map(|p| p.db_clusters())
-        .filter_map(|c| db_cluster(ctx, region, c))
+        .flat_map(|c| {
+            db_cluster(ctx, region, c)
+                .into_iter()
+                .chain(db_cluster_configuration(ctx, region, c))
+        })
         .collect()
 }
 
@@ -240,6 +566,67 @@ fn db_instance(ctx: &AwsContext, region: &Region, i: &SdkInstance) -> Option<Res
         name: id.to_owned(),
         tags: tag_map(i.tag_list()),
         properties: Properties::RdsDbInstance(Box::new(props)),
+    })
+}
+
+/// The instance's companion: what `DescribeDBInstances` returned that
+/// [`DbInstance`] does not hold.
+fn db_instance_configuration(
+    ctx: &AwsContext,
+    region: &Region,
+    i: &SdkInstance,
+) -> Option<Resource> {
+    let id = i.db_instance_identifier().filter(|id| !id.is_empty())?;
+    let arn = ctx.arn("rds", Some(region), &["db-configuration:", id].concat())?;
+    let props = DbInstanceConfiguration {
+        identifier: id.to_owned(),
+        parameter_groups: i
+            .db_parameter_groups()
+            .iter()
+            .filter_map(|g| {
+                Some(ParameterGroupMembership {
+                    name: g
+                        .db_parameter_group_name()
+                        .filter(|n| !n.is_empty())?
+                        .to_owned(),
+                    apply_status: g.parameter_apply_status().map(str::to_owned),
+                })
+            })
+            .collect(),
+        engine_lifecycle_support: i.engine_lifecycle_support().map(str::to_owned),
+    };
+    Some(Resource {
+        arn,
+        region: Some(region.clone()),
+        name: id.to_owned(),
+        tags: Tags::new(),
+        properties: Properties::RdsDbInstanceConfiguration(Box::new(props)),
+    })
+}
+
+/// The cluster's companion: what `DescribeDBClusters` returned that
+/// [`DbCluster`] does not hold.
+fn db_cluster_configuration(ctx: &AwsContext, region: &Region, c: &SdkCluster) -> Option<Resource> {
+    let id = c.db_cluster_identifier().filter(|id| !id.is_empty())?;
+    let arn = ctx.arn(
+        "rds",
+        Some(region),
+        &["cluster-configuration:", id].concat(),
+    )?;
+    let props = DbClusterConfiguration {
+        identifier: id.to_owned(),
+        parameter_group: c
+            .db_cluster_parameter_group()
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
+        engine_lifecycle_support: c.engine_lifecycle_support().map(str::to_owned),
+    };
+    Some(Resource {
+        arn,
+        region: Some(region.clone()),
+        name: id.to_owned(),
+        tags: Tags::new(),
+        properties: Properties::RdsDbClusterConfiguration(Box::new(props)),
     })
 }
 

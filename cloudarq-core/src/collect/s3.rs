@@ -6,8 +6,9 @@
 //! also returns each bucket's region, which saves a `GetBucketLocation` per
 //! bucket; when a listing lacks it (older endpoints, emulators), the region
 //! comes from `GetBucketLocation`. Buckets outside the scanned regions get no
-//! further call. Each remaining bucket costs nine reads (eight settings and
-//! its tags), sent together to a client of the bucket's region; buckets are
+//! further call. Each remaining bucket costs twelve reads (eight settings, its
+//! tags, and its lifecycle, replication and notification configurations),
+//! sent together to a client of the bucket's region; buckets are
 //! worked on with the context's bounded concurrency. A failed read makes that
 //! one field [`Collected::NotCollected`] and records a gap naming the bucket;
 //! failed tags leave the bucket's tags empty, with the gap.
@@ -32,6 +33,9 @@ use futures::StreamExt;
 use crate::aws::{Action, AwsContext, CallError};
 use crate::collect::util::{policy_document, tags, ts_opt};
 
+mod access_points;
+mod management;
+
 /// Buckets asked for per `ListBuckets` page. Any page size makes S3 include
 /// each bucket's region in the listing.
 const LIST_PAGE_SIZE: i32 = 1000;
@@ -43,12 +47,25 @@ const NO_POLICY: &str = "NoSuchBucketPolicy";
 const NO_OWNERSHIP_CONTROLS: &str = "OwnershipControlsNotFoundError";
 const NO_OBJECT_LOCK: &str = "ObjectLockConfigurationNotFoundError";
 const NO_TAG_SET: &str = "NoSuchTagSet";
+const NO_LIFECYCLE: &str = "NoSuchLifecycleConfiguration";
+const NO_REPLICATION: &str = "ReplicationConfigurationNotFoundError";
 
-/// Collects buckets in `regions` and the account's Block Public Access.
+/// Collects buckets in `regions` (with their management configurations),
+/// the access points of `regions`, the Multi-Region Access Points and the
+/// account's Block Public Access.
 pub(crate) async fn collect(ctx: &AwsContext, regions: &[Region]) -> Vec<Resource> {
-    let (account, buckets) =
-        futures::join!(account_public_access_block(ctx), buckets(ctx, regions));
-    account.into_iter().chain(buckets).collect()
+    let (account, buckets, access_points, multi_region) = futures::join!(
+        Box::pin(account_public_access_block(ctx)),
+        Box::pin(buckets(ctx, regions)),
+        Box::pin(access_points::regional(ctx, regions)),
+        Box::pin(access_points::multi_region(ctx)),
+    );
+    account
+        .into_iter()
+        .chain(buckets)
+        .chain(access_points)
+        .chain(multi_region)
+        .collect()
 }
 
 /// A bucket as `ListBuckets` names it.
@@ -99,10 +116,35 @@ async fn buckets(ctx: &AwsContext, regions: &[Region]) -> Vec<Resource> {
     let locator = ctx.s3(ctx.home_region());
     let clients: HashMap<&Region, aws_sdk_s3::Client> =
         regions.iter().map(|r| (r, ctx.s3(r))).collect();
-    futures::stream::iter(listed)
-        .map(|b| bucket(ctx, &locator, &clients, b))
+    // Every bucket's region first: a replication rule names its destination
+    // by bucket, and the destination's region decides whether it is
+    // cross-region. It costs nothing more: each bucket's region is learned
+    // once, as before.
+    let located: Vec<(Listed, Arn, Region)> = futures::stream::iter(listed)
+        .map(|b| {
+            let locator = &locator;
+            async move {
+                // Fails only for an empty name, which list_buckets filters
+                // out: S3 bucket names hold no colon or control character.
+                let arn = Arn::build(ctx.partition(), "s3", None, None, &b.name).ok()?;
+                let region = bucket_region(ctx, locator, &arn, &b).await?;
+                Some((b, arn, region))
+            }
+        })
         .buffer_unordered(ctx.concurrency())
         .filter_map(|r| async move { r })
+        .collect()
+        .await;
+    let regions_by_name: HashMap<String, Region> = located
+        .iter()
+        .map(|(b, _, r)| (b.name.clone(), r.clone()))
+        .collect();
+    let regions_by_name = &regions_by_name;
+    let clients = &clients;
+    futures::stream::iter(located)
+        .map(|(b, arn, region)| bucket(ctx, clients, regions_by_name, b, arn, region))
+        .buffer_unordered(ctx.concurrency())
+        .flat_map(futures::stream::iter)
         .collect()
         .await
 }
@@ -154,20 +196,50 @@ async fn bucket_region(
     }
 }
 
+/// The bucket and its management configurations (two resources), or
+/// nothing for a bucket outside the scanned regions.
 async fn bucket(
     ctx: &AwsContext,
-    locator: &aws_sdk_s3::Client,
     clients: &HashMap<&Region, aws_sdk_s3::Client>,
+    regions_by_name: &HashMap<String, Region>,
     listed: Listed,
-) -> Option<Resource> {
-    // Fails only for an empty name, which list_buckets filters out: S3 bucket
-    // names hold no colon or control character.
-    let arn = Arn::build(ctx.partition(), "s3", None, None, &listed.name).ok()?;
-    let region = bucket_region(ctx, locator, &arn, &listed).await?;
+    arn: Arn,
+    region: Region,
+) -> Vec<Resource> {
     let Some(client) = clients.get(&region) else {
         tracing::trace!(resource_arn = %arn, region = %region, "bucket outside the scanned regions");
-        return None;
+        return Vec::new();
     };
+    // Boxed: both futures are large, and a bucket's future is moved around
+    // by the stream that drives it.
+    let (bucket, management) = futures::join!(
+        Box::pin(bucket_settings(
+            ctx,
+            client,
+            arn.clone(),
+            region.clone(),
+            &listed
+        )),
+        Box::pin(management::read(
+            ctx,
+            client,
+            &arn,
+            &region,
+            &listed.name,
+            regions_by_name
+        )),
+    );
+    std::iter::once(bucket).chain(management).collect()
+}
+
+/// The bucket's security settings: nine reads sent together.
+async fn bucket_settings(
+    ctx: &AwsContext,
+    client: &aws_sdk_s3::Client,
+    arn: Arn,
+    region: Region,
+    listed: &Listed,
+) -> Resource {
     // Each failed read is a gap naming the bucket and its region.
     let (at, arn_ref) = (Some(&region), Some(&arn));
     let name = listed.name.as_str();
@@ -288,17 +360,17 @@ async fn bucket(
         logging: logging.map(|out| bucket_logging(&out)),
         object_lock: object_lock.map(|o| o.and_then(|out| object_lock_config(&out))),
     };
-    Some(Resource {
+    Resource {
         arn,
         region: Some(region),
-        name: listed.name,
+        name: listed.name.clone(),
         tags,
         properties: Properties::S3Bucket(Box::new(properties)),
-    })
+    }
 }
 
 /// Block Public Access switches; S3 treats a switch it does not return as off.
-fn switches(
+pub(super) fn switches(
     block_public_acls: Option<bool>,
     ignore_public_acls: Option<bool>,
     block_public_policy: Option<bool>,

@@ -53,6 +53,52 @@ impl Env {
             },
         );
         answer_missing_ec2_reads(&proxy);
+        // FIXME(moto): moto lacks RDS's DescribeCertificates and
+        // DescribeDBEngineVersions, and a default DB cluster parameter group
+        // (DescribeDBClusterParameters answers DBParameterGroupNotFound);
+        // answer as AWS does (tests that need another answer set their own).
+        proxy.fault(
+            "rds:DescribeCertificates",
+            crate::loopback::Fault::Respond {
+                status: 200,
+                body: RDS_CERTIFICATES,
+            },
+        );
+        proxy.fault(
+            "rds:DescribeDBEngineVersions",
+            crate::loopback::Fault::Respond {
+                status: 200,
+                body: RDS_ENGINE_VERSIONS,
+            },
+        );
+        proxy.fault(
+            "rds:DescribeDBClusterParameters",
+            crate::loopback::Fault::Respond {
+                status: 200,
+                body: RDS_DEFAULT_CLUSTER_PARAMETERS,
+            },
+        );
+        // FIXME(moto): moto names the root element of these S3 Control
+        // answers `…Response`; AWS (and the SDK) `…Result`.
+        for op in [
+            "ListAccessPoints",
+            "GetAccessPoint",
+            "ListMultiRegionAccessPoints",
+        ] {
+            proxy.rewrite_response(
+                &format!("s3control:{op}"),
+                &format!("{op}Response"),
+                &format!("{op}Result"),
+            );
+        }
+        // FIXME(moto): moto answers a bucket without notifications with a
+        // `GetBucketNotificationResponse` root; AWS with an empty
+        // `NotificationConfiguration`.
+        proxy.rewrite_response(
+            "s3:GetBucketNotificationConfiguration",
+            "GetBucketNotificationResponse",
+            "NotificationConfiguration",
+        );
         Env { moto, proxy }
     }
 
@@ -188,3 +234,56 @@ pub fn dead_endpoint() -> String {
     let _ = SocketAddr::from(([127, 0, 0, 1], port));
     format!("http://127.0.0.1:{port}")
 }
+
+/// `DescribeCertificates` as AWS answers it in every region: the current CAs
+/// and one long expired. moto's instances name `rds-ca-default`, which AWS
+/// has no CA of, so their certificates are not collected.
+pub const RDS_CERTIFICATES: &str = r#"<DescribeCertificatesResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeCertificatesResult>
+    <DefaultCertificateForNewLaunches>rds-ca-rsa2048-g1</DefaultCertificateForNewLaunches>
+    <Certificates>
+      <Certificate>
+        <CertificateIdentifier>rds-ca-rsa2048-g1</CertificateIdentifier>
+        <CertificateType>CA</CertificateType>
+        <CertificateArn>arn:aws:rds:eu-west-1::cert:rds-ca-rsa2048-g1</CertificateArn>
+        <ValidFrom>2021-05-25T23:34:57Z</ValidFrom>
+        <ValidTill>2061-05-25T23:34:57Z</ValidTill>
+      </Certificate>
+      <Certificate>
+        <CertificateIdentifier>rds-ca-2019</CertificateIdentifier>
+        <CertificateType>CA</CertificateType>
+        <CertificateArn>arn:aws:rds:eu-west-1::cert:rds-ca-2019</CertificateArn>
+        <ValidFrom>2019-09-19T18:16:53Z</ValidFrom>
+        <ValidTill>2024-08-22T17:08:50Z</ValidTill>
+      </Certificate>
+    </Certificates>
+  </DescribeCertificatesResult>
+  <ResponseMetadata><RequestId>certificates-1</RequestId></ResponseMetadata>
+</DescribeCertificatesResponse>"#;
+
+/// `DescribeDBEngineVersions` (with `IncludeAll`): a current version of each
+/// engine the tests use, and one deprecated; the collector keeps the entry
+/// of the engine and version it asked about, so versions not listed here
+/// (moto's defaults, `postgres` 9.3.3 among them) are "no longer offered",
+/// as AWS answers for them.
+pub const RDS_ENGINE_VERSIONS: &str = r#"<DescribeDBEngineVersionsResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBEngineVersionsResult>
+    <DBEngineVersions>
+      <DBEngineVersion><Engine>postgres</Engine><EngineVersion>16.3</EngineVersion><Status>available</Status></DBEngineVersion>
+      <DBEngineVersion><Engine>postgres</Engine><EngineVersion>11.22</EngineVersion><Status>deprecated</Status></DBEngineVersion>
+      <DBEngineVersion><Engine>mysql</Engine><EngineVersion>8.0.39</EngineVersion><Status>available</Status></DBEngineVersion>
+    </DBEngineVersions>
+  </DescribeDBEngineVersionsResult>
+  <ResponseMetadata><RequestId>engine-versions-1</RequestId></ResponseMetadata>
+</DescribeDBEngineVersionsResponse>"#;
+
+/// `DescribeDBClusterParameters` of a default DB cluster parameter group,
+/// filtered to the TLS parameters: the engine defaults, TLS not enforced.
+pub const RDS_DEFAULT_CLUSTER_PARAMETERS: &str = r#"<DescribeDBClusterParametersResponse xmlns="http://rds.amazonaws.com/doc/2014-10-31/">
+  <DescribeDBClusterParametersResult>
+    <Parameters>
+      <Parameter><ParameterName>require_secure_transport</ParameterName><ParameterValue>OFF</ParameterValue><Source>engine-default</Source></Parameter>
+    </Parameters>
+  </DescribeDBClusterParametersResult>
+  <ResponseMetadata><RequestId>cluster-parameters-1</RequestId></ResponseMetadata>
+</DescribeDBClusterParametersResponse>"#;

@@ -400,6 +400,21 @@ fn operation_of(
                 if method == "GET" { "Get" } else { "Put" }
             );
         }
+        if path.starts_with("/v20180820/mrap/instances") && method == "GET" {
+            return "s3control:ListMultiRegionAccessPoints".to_owned();
+        }
+        if path.starts_with("/v20180820/async-requests/mrap") {
+            return "s3control:MultiRegionAccessPointRequest".to_owned();
+        }
+        if let Some(rest) = path.strip_prefix("/v20180820/accesspoint") {
+            return match (method, rest.trim_start_matches('/').is_empty()) {
+                ("GET", true) => "s3control:ListAccessPoints",
+                ("GET", false) => "s3control:GetAccessPoint",
+                ("PUT", _) => "s3control:CreateAccessPoint",
+                _ => "s3control:OtherAccessPoint",
+            }
+            .to_owned();
+        }
         let query = uri.query().unwrap_or("");
         let keys: Vec<&str> = query
             .split('&')
@@ -416,6 +431,9 @@ fn operation_of(
             ("ownershipControls", "BucketOwnershipControls"),
             ("location", "BucketLocation"),
             ("tagging", "BucketTagging"),
+            ("lifecycle", "BucketLifecycleConfiguration"),
+            ("replication", "BucketReplication"),
+            ("notification", "BucketNotificationConfiguration"),
         ]
         .into_iter()
         .find(|(k, _)| keys.contains(k));

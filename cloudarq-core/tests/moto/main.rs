@@ -22,7 +22,9 @@ mod monitoring;
 mod organizations;
 mod peering;
 mod rds;
+mod rds_settings;
 mod s3;
+mod s3_management;
 
 mod accessanalyzer;
 mod config;

@@ -557,8 +557,13 @@ async fn rds_collects_every_field_both_ways_in_both_regions() {
         assert_eq!(auto_cs[0].shared_with, Collected::Value(vec![]));
     }
 
-    // Requests: per region, one call per list (one page each) and one
-    // attribute call per manual snapshot: 4 + 3 + 1 = 8 per region.
+    // Requests: per region, one call per list (one page each: instances,
+    // clusters, both snapshot kinds, event subscriptions, certificates), one
+    // attribute call per manual snapshot (3 + 1), one parameters call per
+    // parameter group in use (the three default DB parameter groups of
+    // postgres, mysql and the Aurora engine; the cluster's default cluster
+    // group) and one engine-versions call per engine version in use (three):
+    // 6 + 4 + 3 + 1 + 3 = 17 per region.
     let by_op = rds_requests(&env);
     let expected: BTreeMap<String, usize> = [
         ("rds:DescribeDBInstances", 2),
@@ -567,12 +572,17 @@ async fn rds_collects_every_field_both_ways_in_both_regions() {
         ("rds:DescribeDBClusterSnapshots", 2),
         ("rds:DescribeDBSnapshotAttributes", 6),
         ("rds:DescribeDBClusterSnapshotAttributes", 2),
+        ("rds:DescribeEventSubscriptions", 2),
+        ("rds:DescribeCertificates", 2),
+        ("rds:DescribeDBParameters", 6),
+        ("rds:DescribeDBClusterParameters", 2),
+        ("rds:DescribeDBEngineVersions", 6),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
     .collect();
     assert_eq!(by_op, expected);
-    assert_eq!(by_op.values().sum::<usize>(), 16);
+    assert_eq!(by_op.values().sum::<usize>(), 34);
 }
 
 /// Seeds `n` bare instances into one region, a few at a time.
@@ -624,7 +634,10 @@ async fn rds_follows_db_instance_pages_past_100() {
     assert_eq!(count_in(&snap, ResourceType::RdsDbSnapshot, R1), 101);
     let by_op = rds_requests(&env);
     assert_eq!(by_op.get("rds:DescribeDBSnapshotAttributes"), None);
-    assert_eq!(by_op.values().sum::<usize>(), 3 + 2 + 2 + 2);
+    // Three instance pages, two of each other list (clusters, both snapshot
+    // kinds, event subscriptions, certificates), one parameter group and one
+    // engine version in use per region.
+    assert_eq!(by_op.values().sum::<usize>(), 3 + 5 * 2 + 2 + 2);
 }
 
 /// One instance with a public manual snapshot per region, and in `R1` a

@@ -643,7 +643,7 @@ async fn throttled_encryption_reads_are_retried() {
 }
 
 #[tokio::test]
-async fn one_scan_costs_one_listing_ten_reads_per_bucket_and_one_account_read() {
+async fn one_scan_costs_one_listing_thirteen_reads_per_bucket_and_the_account_reads() {
     let env = start().await;
     seed_fixture(&env).await;
     let snap = scan(&env).await;
@@ -665,15 +665,22 @@ async fn one_scan_costs_one_listing_ten_reads_per_bucket_and_one_account_read() 
         "s3:GetBucketLogging",
         "s3:GetObjectLockConfiguration",
         "s3:GetBucketTagging",
+        "s3:GetBucketLifecycleConfiguration",
+        "s3:GetBucketReplication",
+        "s3:GetBucketNotificationConfiguration",
     ] {
         assert_eq!(count(op), in_scope, "{op}");
     }
     assert_eq!(count("s3control:GetPublicAccessBlock"), 1);
+    // Access points: one listing per scanned region (no access point, so no
+    // GetAccessPoint); Multi-Region Access Points: one listing.
+    assert_eq!(count("s3control:ListAccessPoints"), 2);
+    assert_eq!(count("s3control:ListMultiRegionAccessPoints"), 1);
     let s3_requests = seen
         .iter()
         .filter(|s| s.operation.starts_with("s3:") || s.operation.starts_with("s3control:"))
         .count();
-    assert_eq!(s3_requests, 1 + all_buckets + 9 * in_scope + 1);
+    assert_eq!(s3_requests, 1 + all_buckets + 12 * in_scope + 1 + 2 + 1);
     // The request counter agrees with the proxy (the rest is STS and EC2 regions).
     assert_eq!(snap.stats.api_requests, seen.len() as u64);
     let listing = seen

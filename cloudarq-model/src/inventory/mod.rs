@@ -25,6 +25,9 @@
 //! | `AWS::IAM::ServiceLastAccessed` | [`iam::IamServiceLastAccessed`] | `arn:aws:iam::<account>:service-last-accessed` | global | the account id |
 //! | `AWS::S3::AccountPublicAccessBlock` | [`s3::S3AccountPublicAccessBlock`] | `arn:aws:s3::<account>:account` | global | the account id |
 //! | `AWS::S3::Bucket` | [`s3::S3Bucket`] | `arn:aws:s3:::<bucket>` (no region, no account) | the bucket's region | bucket name |
+//! | `AWS::S3::BucketManagement` | [`s3::S3BucketManagement`] | `arn:aws:s3::<account>:bucket-management/<bucket>` (no region) | the bucket's region | bucket name |
+//! | `AWS::S3::AccessPoint` | [`s3::S3AccessPoint`] | `arn:aws:s3:<region>:<account>:accesspoint/<name>` | its region | access point name |
+//! | `AWS::S3::MultiRegionAccessPoint` | [`s3::S3MultiRegionAccessPoint`] | `arn:aws:s3::<account>:accesspoint/<alias>` | global | access point name |
 //! | `AWS::EC2::RegionSettings` | [`ec2::Ec2RegionSettings`] | `arn:aws:ec2:<region>:<account>:account` | its region | the account id |
 //! | `AWS::EC2::SecurityGroup` | [`ec2::SecurityGroup`] | `arn:aws:ec2:<region>:<account>:security-group/<sg-id>` | its region | `Name` tag, else group name |
 //! | `AWS::EC2::Instance` | [`ec2::Instance`] | `arn:aws:ec2:<region>:<account>:instance/<i-id>` | its region | `Name` tag, else id |
@@ -44,6 +47,11 @@
 //! | `AWS::RDS::DBCluster` | [`rds::DbCluster`] | `arn:aws:rds:<region>:<account>:cluster:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:snapshot:<identifier>` | its region | identifier |
 //! | `AWS::RDS::DBClusterSnapshot` | [`rds::DbSnapshot`] | `arn:aws:rds:<region>:<account>:cluster-snapshot:<identifier>` | its region | identifier |
+//! | `AWS::RDS::DBInstanceConfiguration` | [`rds::DbInstanceConfiguration`] | `arn:aws:rds:<region>:<account>:db-configuration:<identifier>` | its region | identifier |
+//! | `AWS::RDS::DBClusterConfiguration` | [`rds::DbClusterConfiguration`] | `arn:aws:rds:<region>:<account>:cluster-configuration:<identifier>` | its region | identifier |
+//! | `AWS::RDS::DBParameterGroup` | [`rds::DbParameterGroup`] | `arn:aws:rds:<region>:<account>:pg:<name>` | its region | name |
+//! | `AWS::RDS::DBClusterParameterGroup` | [`rds::DbParameterGroup`] | `arn:aws:rds:<region>:<account>:cluster-pg:<name>` | its region | name |
+//! | `AWS::RDS::RegionSettings` | [`rds::RdsRegionSettings`] | `arn:aws:rds:<region>:<account>:account` | its region | the account id |
 //! | `AWS::KMS::Key` | [`kms::KmsKey`] | `arn:aws:kms:<region>:<account>:key/<key-id>` (customer managed keys only) | its region | key id |
 //! | `AWS::CloudTrail::Account` | [`cloudtrail::CloudTrailAccount`] | `arn:aws:cloudtrail::<account>:account` | global | the account id |
 //! | `AWS::CloudTrail::Trail` | [`cloudtrail::Trail`] | `arn:aws:cloudtrail:<region>:<account>:trail/<name>` (an organization trail's names the management account) | its home region | trail name |
@@ -90,11 +98,12 @@
 //! The account settings (`AWS::IAM::Account`,
 //! `AWS::S3::AccountPublicAccessBlock`, and per scanned region
 //! `AWS::EC2::RegionSettings`, `AWS::EC2::SecurityDefaults`, `AWS::Config::RegionSettings`,
-//! `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings` and
-//! `AWS::Macie::Session` and `AWS::Backup::RegionSettings`, and the global
-//! `AWS::Account::Contacts`) are
+//! `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings`,
+//! `AWS::Macie::Session`, `AWS::Backup::RegionSettings` and
+//! `AWS::RDS::RegionSettings`, and the global `AWS::Account::Contacts`) are
 //! always in a snapshot that collected their service, with every field
-//! `Collected`.
+//! `Collected` (the RDS settings' engine versions: a `Collected` status per
+//! version in use).
 //!
 //! # Units and formats
 //!
@@ -242,6 +251,9 @@ resource_kinds! {
     IamServiceLastAccessed => "AWS::IAM::ServiceLastAccessed", Iam, iam::IamServiceLastAccessed;
     S3AccountPublicAccessBlock => "AWS::S3::AccountPublicAccessBlock", S3, s3::S3AccountPublicAccessBlock;
     S3Bucket => "AWS::S3::Bucket", S3, s3::S3Bucket;
+    S3BucketManagement => "AWS::S3::BucketManagement", S3, s3::S3BucketManagement;
+    S3AccessPoint => "AWS::S3::AccessPoint", S3, s3::S3AccessPoint;
+    S3MultiRegionAccessPoint => "AWS::S3::MultiRegionAccessPoint", S3, s3::S3MultiRegionAccessPoint;
     Ec2RegionSettings => "AWS::EC2::RegionSettings", Ec2, ec2::Ec2RegionSettings;
     Ec2SecurityGroup => "AWS::EC2::SecurityGroup", Ec2, ec2::SecurityGroup;
     Ec2Instance => "AWS::EC2::Instance", Ec2, ec2::Instance;
@@ -261,6 +273,11 @@ resource_kinds! {
     RdsDbCluster => "AWS::RDS::DBCluster", Rds, rds::DbCluster;
     RdsDbSnapshot => "AWS::RDS::DBSnapshot", Rds, rds::DbSnapshot;
     RdsDbClusterSnapshot => "AWS::RDS::DBClusterSnapshot", Rds, rds::DbSnapshot;
+    RdsDbInstanceConfiguration => "AWS::RDS::DBInstanceConfiguration", Rds, rds::DbInstanceConfiguration;
+    RdsDbClusterConfiguration => "AWS::RDS::DBClusterConfiguration", Rds, rds::DbClusterConfiguration;
+    RdsDbParameterGroup => "AWS::RDS::DBParameterGroup", Rds, rds::DbParameterGroup;
+    RdsDbClusterParameterGroup => "AWS::RDS::DBClusterParameterGroup", Rds, rds::DbParameterGroup;
+    RdsRegionSettings => "AWS::RDS::RegionSettings", Rds, rds::RdsRegionSettings;
     KmsKey => "AWS::KMS::Key", Kms, kms::KmsKey;
     CloudTrailAccount => "AWS::CloudTrail::Account", Cloudtrail, cloudtrail::CloudTrailAccount;
     CloudTrailTrail => "AWS::CloudTrail::Trail", Cloudtrail, cloudtrail::Trail;
@@ -294,10 +311,13 @@ impl ResourceType {
 
     /// Whether resources of this kind live in a region (their ARN names
     /// it); account-wide kinds (IAM, the S3 and CloudTrail/CloudWatch
-    /// account resources, the account's contacts) do not.
+    /// account resources, the account's contacts) do not, nor do S3
+    /// buckets and their companions (whose ARNs name no region) and
+    /// Multi-Region Access Points; S3 access points do.
     pub fn is_regional(self) -> bool {
         match self.service() {
-            Service::Iam | Service::S3 | Service::Organizations | Service::Account => false,
+            Service::S3 => self == Self::S3AccessPoint,
+            Service::Iam | Service::Organizations | Service::Account => false,
             _ => !matches!(self, Self::CloudTrailAccount | Self::CloudWatchAccount),
         }
     }

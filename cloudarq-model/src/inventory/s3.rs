@@ -1,9 +1,13 @@
-//! S3 inventory kinds: buckets and the account-level Block Public Access.
+//! S3 inventory kinds: buckets, their management configurations, access
+//! points, and the account-level Block Public Access.
 //!
 //! | kind | ARN | region | filled by |
 //! |---|---|---|---|
 //! | [`S3Bucket`] (`AWS::S3::Bucket`) | `arn:aws:s3:::<bucket>` | the bucket's region | `ListBuckets` (name, creation date, region; `GetBucketLocation` when the listing lacks the region), then one call per `Collected` field |
 //! | [`S3AccountPublicAccessBlock`] (`AWS::S3::AccountPublicAccessBlock`) | `arn:aws:s3::<account>:account` | `None` | S3 Control `GetPublicAccessBlock` |
+//! | [`S3AccessPoint`] (`AWS::S3::AccessPoint`) | `arn:aws:s3:<region>:<account>:accesspoint/<name>` | its region | S3 Control `ListAccessPoints` per scanned region, `GetAccessPoint` per access point |
+//! | [`S3MultiRegionAccessPoint`] (`AWS::S3::MultiRegionAccessPoint`) | `arn:aws:s3::<account>:accesspoint/<alias>` | `None` | S3 Control `ListMultiRegionAccessPoints` (in `us-west-2`) |
+//! | [`S3BucketManagement`] (`AWS::S3::BucketManagement`) | `arn:aws:s3::<account>:bucket-management/<bucket>` | the bucket's region | `GetBucketLifecycleConfiguration`, `GetBucketReplication`, `GetBucketNotificationConfiguration` per bucket |
 //!
 //! Only buckets in the scanned regions are in the snapshot; a bucket whose
 //! region could not be learned is absent, with a gap naming it.
@@ -32,6 +36,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Collected, Timestamp};
+use crate::ids::Region;
 
 /// The four Block Public Access switches, of a bucket or of the account. A
 /// switch S3 did not return is `false` (S3 treats it as off).
@@ -284,4 +289,152 @@ pub struct S3Bucket {
     /// failed or was denied.
     #[serde(default)]
     pub object_lock: Collected<Option<ObjectLock>>,
+}
+
+/// `AWS::S3::AccessPoint`: an access point of a general purpose bucket,
+/// ARN `arn:aws:s3:<region>:<account>:accesspoint/<name>` (as S3 Control
+/// returns it), in its region, named by its name. Listed per scanned region
+/// with S3 Control's `ListAccessPoints`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3AccessPoint {
+    /// The access point's name.
+    pub name: String,
+    /// The bucket it serves.
+    #[serde(default)]
+    pub bucket: Option<String>,
+    /// `NetworkOrigin`: `Internet` or `VPC`.
+    #[serde(default)]
+    pub network_origin: Option<String>,
+    /// The access point's own Block Public Access (`GetAccessPoint`, one
+    /// call per access point: the listing does not carry it); `Value(None)`
+    /// when S3 returned none (S3 treats every switch as off). Not
+    /// collected when the call failed or was denied (`s3:GetAccessPoint`).
+    #[serde(default)]
+    pub public_access_block: Collected<Option<PublicAccessBlock>>,
+}
+
+/// `AWS::S3::MultiRegionAccessPoint`: a Multi-Region Access Point, ARN
+/// `arn:aws:s3::<account>:accesspoint/<alias>` (as AWS forms it), global
+/// (`region` `None`), named by its name. Listed with S3 Control's
+/// `ListMultiRegionAccessPoints`, which AWS serves from `us-west-2` only
+/// and whose answer carries each point's Block Public Access.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3MultiRegionAccessPoint {
+    /// The access point's name.
+    pub name: String,
+    /// Its alias (the ARN's resource part), for example `mfzwi23gnjvgw.mrap`.
+    pub alias: String,
+    /// `Status`: `READY`, `CREATING`, …
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Its Block Public Access, as the listing returned it; `None` when
+    /// the listing carried none (S3 treats every switch as off).
+    #[serde(default)]
+    pub public_access_block: Option<PublicAccessBlock>,
+}
+
+/// `AWS::S3::BucketManagement`: a bucket's lifecycle, replication and event
+/// notification configurations, which [`S3Bucket`] (frozen by rule contract
+/// 1.0) does not hold. ARN `arn:aws:s3::<account>:bucket-management/<bucket>`
+/// (CloudArq's name: AWS gives these configurations none), `region` the
+/// bucket's, named by the bucket. One per collected bucket, from three
+/// further calls per bucket; a rule about the bucket finds it by building
+/// that ARN.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3BucketManagement {
+    /// The bucket's name.
+    pub bucket: String,
+    /// Lifecycle rules (`GetBucketLifecycleConfiguration`,
+    /// `s3:GetLifecycleConfiguration`); empty when the bucket has none
+    /// (`NoSuchLifecycleConfiguration`). Not collected when the call failed
+    /// or was denied.
+    #[serde(default)]
+    pub lifecycle_rules: Collected<Vec<LifecycleRule>>,
+    /// Replication (`GetBucketReplication`, `s3:GetReplicationConfiguration`);
+    /// `Value(None)` when the bucket has none
+    /// (`ReplicationConfigurationNotFoundError`). Not collected when the
+    /// call failed or was denied.
+    #[serde(default)]
+    pub replication: Collected<Option<Replication>>,
+    /// Event notifications (`GetBucketNotificationConfiguration`,
+    /// `s3:GetBucketNotification`). Not collected when the call failed or
+    /// was denied.
+    #[serde(default)]
+    pub notifications: Collected<Notifications>,
+}
+
+/// One lifecycle rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LifecycleRule {
+    /// `ID`; `None` when unnamed.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// `Status` is `Enabled`.
+    pub enabled: bool,
+}
+
+/// A bucket's replication configuration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replication {
+    /// The IAM role S3 assumes to replicate.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The rules, in S3's order.
+    #[serde(default)]
+    pub rules: Vec<ReplicationRule>,
+}
+
+/// One replication rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicationRule {
+    /// `ID`; `None` when unnamed.
+    #[serde(default)]
+    pub id: Option<String>,
+    /// `Status` is `Enabled`.
+    pub enabled: bool,
+    /// The destination bucket's ARN (`arn:aws:s3:::<bucket>`).
+    pub destination_bucket: String,
+    /// The destination bucket's account, when the rule names one
+    /// (`Destination.Account`).
+    #[serde(default)]
+    pub destination_account: Option<String>,
+    /// The destination bucket's region, when it is one of the audited
+    /// account's buckets (from the same `ListBuckets` or
+    /// `GetBucketLocation` that placed it, scanned region or not); `None`
+    /// for another account's bucket or one whose region could not be
+    /// learned.
+    #[serde(default)]
+    pub destination_region: Option<Region>,
+}
+
+/// Where a bucket's event notifications go; all zero and `false` when none
+/// are configured.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    /// SNS topic configurations.
+    #[serde(default)]
+    pub topics: u32,
+    /// SQS queue configurations.
+    #[serde(default)]
+    pub queues: u32,
+    /// Lambda function configurations.
+    #[serde(default)]
+    pub lambda_functions: u32,
+    /// Events go to Amazon EventBridge.
+    #[serde(default)]
+    pub eventbridge: bool,
+}
+
+impl Notifications {
+    /// Any destination at all.
+    pub fn any(&self) -> bool {
+        self.topics > 0 || self.queues > 0 || self.lambda_functions > 0 || self.eventbridge
+    }
 }

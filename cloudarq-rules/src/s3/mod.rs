@@ -7,12 +7,17 @@
 //! a bucket whose own Block Public Access could not be read is still
 //! protected by an account that blocks everything.
 
+mod management;
+mod s3_access_point_public_access_block;
 mod s3_account_level_public_access_blocks;
 mod s3_bucket_acl_prohibited;
 mod s3_bucket_cross_account_access;
+mod s3_bucket_cross_region_replication;
 mod s3_bucket_default_encryption;
+mod s3_bucket_event_notifications_enabled;
 mod s3_bucket_kms_encryption;
 mod s3_bucket_level_public_access_block;
+mod s3_bucket_lifecycle_enabled;
 mod s3_bucket_no_mfa_delete;
 mod s3_bucket_object_lock;
 mod s3_bucket_object_versioning;
@@ -22,6 +27,7 @@ mod s3_bucket_public_list_acl;
 mod s3_bucket_public_write_acl;
 mod s3_bucket_secure_transport_policy;
 mod s3_bucket_server_access_logging_enabled;
+mod s3_multi_region_access_point_public_access_block;
 
 use cloudarq_model::inventory::s3::{AclGrant, BucketAcl, PublicAccessBlock, S3Bucket};
 use cloudarq_model::rule::{Outcome, Rule, RuleError};
@@ -32,12 +38,16 @@ use crate::policy::Document;
 
 /// Every S3 rule, in id order.
 pub(crate) static RULES: &[&dyn Rule] = &[
+    &s3_access_point_public_access_block::S3AccessPointPublicAccessBlock,
     &s3_account_level_public_access_blocks::S3AccountLevelPublicAccessBlocks,
     &s3_bucket_acl_prohibited::S3BucketAclProhibited,
     &s3_bucket_cross_account_access::S3BucketCrossAccountAccess,
+    &s3_bucket_cross_region_replication::S3BucketCrossRegionReplication,
     &s3_bucket_default_encryption::S3BucketDefaultEncryption,
+    &s3_bucket_event_notifications_enabled::S3BucketEventNotificationsEnabled,
     &s3_bucket_kms_encryption::S3BucketKmsEncryption,
     &s3_bucket_level_public_access_block::S3BucketLevelPublicAccessBlock,
+    &s3_bucket_lifecycle_enabled::S3BucketLifecycleEnabled,
     &s3_bucket_no_mfa_delete::S3BucketNoMfaDelete,
     &s3_bucket_object_lock::S3BucketObjectLock,
     &s3_bucket_object_versioning::S3BucketObjectVersioning,
@@ -47,6 +57,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &s3_bucket_public_write_acl::S3BucketPublicWriteAcl,
     &s3_bucket_secure_transport_policy::S3BucketSecureTransportPolicy,
     &s3_bucket_server_access_logging_enabled::S3BucketServerAccessLoggingEnabled,
+    &s3_multi_region_access_point_public_access_block::S3MultiRegionAccessPointPublicAccessBlock,
 ];
 
 /// The ACL grantee URI for everyone, anonymous requests included.

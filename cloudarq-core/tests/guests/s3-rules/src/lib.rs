@@ -10,9 +10,12 @@ fn package() -> Package {
         .into_iter()
         .filter(|r| r.meta().service == Service::S3)
         .collect();
-    // The bucket rules read the account-level Block Public Access from the snapshot.
-    Package::new("cloudarq-s3", env!("CARGO_PKG_VERSION"), rules)
-        .context(&[ResourceType::S3AccountPublicAccessBlock])
+    // The bucket rules read the account-level Block Public Access and each
+    // bucket's management configurations from the snapshot.
+    Package::new("cloudarq-s3", env!("CARGO_PKG_VERSION"), rules).context(&[
+        ResourceType::S3AccountPublicAccessBlock,
+        ResourceType::S3BucketManagement,
+    ])
 }
 
 cloudarq_model::export_rules!(package = package);
