@@ -89,6 +89,19 @@ pub struct Paged<P> {
     pub error: Option<CallError>,
 }
 
+impl<P> Paged<P> {
+    /// The items of every page, collected only when paging reached the end:
+    /// a partial listing cannot show that something is absent, so a failed
+    /// page (already recorded as a gap by [`AwsContext::paginate`]) makes
+    /// the whole list not collected.
+    pub fn complete<T>(&self, items: impl Fn(&P) -> Vec<T>) -> Collected<Vec<T>> {
+        if self.error.is_some() {
+            return Collected::NotCollected;
+        }
+        Collected::Value(self.pages.iter().flat_map(items).collect())
+    }
+}
+
 macro_rules! client_fn {
     ($name:ident, $krate:ident, $svc:ident, $doc:literal) => {
         #[doc = $doc]

@@ -85,29 +85,15 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
         .iter()
         .flat_map(|p| p.backup_plans_list())
         .collect();
-    let backup_plans = if plans.error.is_some() {
-        Collected::NotCollected
-    } else {
-        Collected::Value(
-            listed
-                .iter()
-                .filter_map(|p| p.backup_plan_id())
-                .map(str::to_owned)
-                .collect(),
-        )
-    };
-    let protected_resources = if protected.error.is_some() {
-        Collected::NotCollected
-    } else {
-        Collected::Value(
-            protected
-                .pages
-                .iter()
-                .flat_map(|p| p.results())
-                .filter_map(protected_resource)
-                .collect(),
-        )
-    };
+    let backup_plans = plans.complete(|p| {
+        p.backup_plans_list()
+            .iter()
+            .filter_map(|p| p.backup_plan_id())
+            .map(str::to_owned)
+            .collect()
+    });
+    let protected_resources =
+        protected.complete(|p| p.results().iter().filter_map(protected_resource).collect());
     let client = &client;
     let mut out: Vec<Resource> = futures::stream::iter(listed)
         .map(|p| plan(ctx, client, region, p))

@@ -254,14 +254,9 @@ async fn event_subscriptions(
     let paged = ctx
         .paginate(Action::RdsDescribeEventSubscriptions, Some(region), stream)
         .await;
-    if paged.error.is_some() {
-        return Collected::NotCollected;
-    }
-    Collected::Value(
-        paged
-            .pages
+    paged.complete(|p| {
+        p.event_subscriptions_list()
             .iter()
-            .flat_map(|p| p.event_subscriptions_list())
             .filter_map(|e| {
                 Some(EventSubscription {
                     name: e.cust_subscription_id()?.to_owned(),
@@ -273,8 +268,8 @@ async fn event_subscriptions(
                     sns_topic_arn: e.sns_topic_arn().map(str::to_owned),
                 })
             })
-            .collect(),
-    )
+            .collect()
+    })
 }
 
 /// The CA certificates RDS offers in the region; not collected when any
@@ -292,14 +287,9 @@ async fn certificates(
     let paged = ctx
         .paginate(Action::RdsDescribeCertificates, Some(region), stream)
         .await;
-    if paged.error.is_some() {
-        return Collected::NotCollected;
-    }
-    Collected::Value(
-        paged
-            .pages
+    paged.complete(|p| {
+        p.certificates()
             .iter()
-            .flat_map(|p| p.certificates())
             .filter_map(|c| {
                 Some(CaCertificate {
                     identifier: c.certificate_identifier()?.to_owned(),
@@ -307,8 +297,8 @@ async fn certificates(
                     valid_till: ts_opt(c.valid_till()),
                 })
             })
-            .collect(),
-    )
+            .collect()
+    })
 }
 
 /// Whether RDS still offers each engine version in use: one

@@ -142,7 +142,6 @@ async fn seeded() -> (Env, [(String, Volumes); 2]) {
     (env, [s1, s2])
 }
 
-
 /// The canned answers for the APIs moto lacks.
 fn answer(env: &Env, v1: &Volumes, v2: &Volumes) {
     env.proxy.fault(

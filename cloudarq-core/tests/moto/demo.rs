@@ -743,7 +743,13 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     let mut snap = demo_snapshot(&env).await;
     // The collection's cost, per API (the signing name of each request):
     // `cargo test -p cloudarq-core --test moto demo_account -- --nocapture`
-    // prints it. A growing count is a regression to explain.
+    // prints it. A growing count is a regression to explain: the rest of
+    // the peer's checks (issue 13) took it from 160 to 216 (EC2 +18: AMIs,
+    // launch templates, security defaults, addresses, VPN endpoints,
+    // transit gateways; S3 +12: three management reads per bucket and the
+    // access-point listings; IAM +10: two last-accessed calls for each of
+    // five principals; RDS +8; Backup +6; SSM +2), listed in
+    // docs/coverage.md.
     let mut per_api: BTreeMap<String, u64> = BTreeMap::new();
     for seen in env.proxy.seen() {
         // The scope is `<date>/<region>/<service>/aws4_request`.
@@ -755,7 +761,7 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         snap.stats.api_requests
     );
     assert!(
-        snap.stats.api_requests <= 200,
+        snap.stats.api_requests <= 230,
         "the demo scan now costs {} requests: {per_api:?}",
         snap.stats.api_requests
     );

@@ -7,12 +7,9 @@
 //! time that could not be read are *not collected*, never a FAIL.
 
 use crate::controls::nist;
-use crate::related;
 use cloudarq_model::rule::{Outcome, Remediation, Rule, RuleError, RuleMeta, Severity};
-use cloudarq_model::{Collected, Properties, Resource, ResourceType, Service, Snapshot};
+use cloudarq_model::{Collected, Resource, ResourceType, Service, Snapshot};
 use serde_json::json;
-
-use super::exposure;
 
 static META: RuleMeta = RuleMeta {
     id: "ec2_instance_with_outdated_ami",
@@ -45,17 +42,9 @@ impl Rule for Ec2InstanceWithOutdatedAmi {
     }
 
     fn evaluate(&self, resource: &Resource, snapshot: &Snapshot) -> Result<Outcome, RuleError> {
-        let Properties::Ec2Instance(inst) = &resource.properties else {
-            return Ok(Outcome::not_applicable());
-        };
-        if exposure::is_gone(inst) {
-            return Ok(Outcome::not_applicable());
-        }
-        let Some(ami) = inst.image_id.as_deref() else {
-            return Ok(Outcome::not_collected("image_id"));
-        };
-        let Some(image) = related::image(snapshot, resource.region.as_ref(), ami) else {
-            return Ok(Outcome::not_collected("image"));
+        let (inst, ami, image) = match super::instance_image(resource, snapshot) {
+            Ok(found) => found,
+            Err(done) => return Ok(done),
         };
         let Some(deprecated) = image.deprecated_at(snapshot.collected_at) else {
             return Ok(Outcome::not_collected("image.deprecation_time"));

@@ -208,3 +208,35 @@ pub(super) fn is_public_ipv6_cidr(cidr: &str) -> Option<bool> {
     let documentation = s[0] == 0x2001 && s[1] == 0x0db8 && len >= 32;
     Some(len >= 3 && global_unicast && !documentation)
 }
+
+/// A live instance with the AMI it runs, or the outcome when there is none
+/// to judge: not applicable for another kind or a terminated instance, *not
+/// collected* when the instance names no AMI or the AMI is not in the
+/// snapshot (EC2 no longer describes it, or the listing failed).
+pub(super) fn instance_image<'a>(
+    resource: &'a cloudarq_model::Resource,
+    snapshot: &'a cloudarq_model::Snapshot,
+) -> Result<
+    (
+        &'a cloudarq_model::inventory::ec2::Instance,
+        &'a str,
+        &'a cloudarq_model::inventory::ec2::Image,
+    ),
+    cloudarq_model::rule::Outcome,
+> {
+    use cloudarq_model::Properties;
+    use cloudarq_model::rule::Outcome;
+    let Properties::Ec2Instance(inst) = &resource.properties else {
+        return Err(Outcome::not_applicable());
+    };
+    if exposure::is_gone(inst) {
+        return Err(Outcome::not_applicable());
+    }
+    let Some(ami) = inst.image_id.as_deref() else {
+        return Err(Outcome::not_collected("image_id"));
+    };
+    let Some(image) = crate::related::image(snapshot, resource.region.as_ref(), ami) else {
+        return Err(Outcome::not_collected("image"));
+    };
+    Ok((inst, ami, image))
+}
