@@ -220,7 +220,7 @@ fn two_demo_runs_show_a_trend_and_history() {
         text.contains("demo (account 123456789012): 2 scans"),
         "{text}"
     );
-    assert_eq!(text.matches("13.8%").count(), 2, "{text}");
+    assert_eq!(text.matches("14.0%").count(), 2, "{text}");
     assert!(text.contains("0 new, 0 resolved"), "{text}");
     // --no-store leaves the store alone.
     let o = cloudarq_in(
