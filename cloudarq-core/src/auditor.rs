@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_types::SdkConfig;
+use aws_types::sdk_config::StalledStreamProtectionConfig;
 use cloudarq_model::{CollectionStats, Partition, Region, Service, Snapshot, Timestamp};
 
 use crate::auth::{CredentialSource, LiveCounter, resolve};
@@ -117,6 +118,12 @@ impl Auditor {
             ))
             .retry_config(retry_config())
             .timeout_config(timeout_config())
+            // Each attempt is bounded by the retry policy's own timeout,
+            // which also reads the whole answer (aws/retry.rs); the SDK's
+            // stalled-stream guard on top of it misfires when a busy
+            // endpoint is slow to take a small request body, and turns a
+            // slow answer into a gap that a retry would have filled.
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
             .http_client(transport.client(ApiService::Sts, Some(&self.home_region)))
             .no_credentials();
         if let Some(url) = &self.endpoint_url {
