@@ -636,10 +636,15 @@ fn context_resources_count_against_the_input_limit() {
             + r.arn.as_str().len()
             + r.resource_type().as_str().len()
     };
-    let context: usize = snap
-        .of_type(ResourceType::S3AccountPublicAccessBlock)
-        .map(size)
-        .sum();
+    // The package's context kinds (tests/guests/s3-rules).
+    let context: usize = [
+        ResourceType::S3AccountPublicAccessBlock,
+        ResourceType::S3BucketManagement,
+    ]
+    .into_iter()
+    .flat_map(|t| snap.of_type(t))
+    .map(size)
+    .sum();
     assert!(context > 0, "the demo has the S3 package's context");
     let largest = snap
         .of_type(ResourceType::S3Bucket)

@@ -4,8 +4,9 @@
 //! [`Pause`], which stops a store call at a named point so a test can
 //! interleave two transactions deterministically.
 //!
-//! `initdb` runs once per process into a template directory; each cluster
-//! copies it, so a cluster starts in well under a second.
+//! `initdb` runs once per machine (user and PostgreSQL version) into a
+//! template directory kept under the temp dir; each cluster copies it, so a
+//! cluster starts in well under a second.
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -27,58 +28,150 @@ pub struct PgCluster {
     port: u16,
 }
 
+/// The initialized template cluster every [`PgCluster`] copies.
+///
+/// It is shared by every process of this user and PostgreSQL version, at a
+/// fixed path under the temp dir, and kept: a static is never dropped, so a
+/// per-process template would be left behind by every test binary (40 MB
+/// each). It is built in a private temp dir and renamed into place only
+/// once `initdb` succeeded, so a reader never sees half a template; when two
+/// processes race, the loser's copy is deleted. A path that exists but is a
+/// symlink, or is owned by someone else, is not trusted: this process then
+/// builds a private template of its own.
 fn template() -> Result<&'static Path, String> {
-    static TEMPLATE: OnceLock<Result<(TempDir, PathBuf), String>> = OnceLock::new();
+    static TEMPLATE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let t = TEMPLATE.get_or_init(|| {
-        let dir = tempfile::Builder::new()
-            .prefix("cloudarq-pg-template")
+        let shared = shared_template_dir()?;
+        if let Some(data) = trusted_template(&shared) {
+            return Ok(data);
+        }
+        let built = tempfile::Builder::new()
+            .prefix("cloudarq-pg-template-build")
             .tempdir()
             .map_err(|e| e.to_string())?;
-        let data = dir.path().join("data");
-        hand_over(dir.path())?;
-        let out = server_cmd("initdb")
-            .arg("-D")
-            .arg(&data)
-            .args([
-                "-U",
-                "postgres",
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--no-sync",
-                "--no-instructions",
-            ])
-            .output()
-            .map_err(|e| {
-                format!(
-                    "initdb not found ({e}); install PostgreSQL (the README's test command does)"
-                )
-            })?;
-        if !out.status.success() {
-            return Err(format!(
-                "initdb failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
+        hand_over(built.path())?;
+        run_initdb(&built.path().join("data"))?;
+        let private = built.keep();
+        match std::fs::rename(&private, &shared) {
+            Ok(()) => Ok(shared.join("data")),
+            Err(_) => match trusted_template(&shared) {
+                // Another process renamed its template first.
+                Some(data) => {
+                    let _ = std::fs::remove_dir_all(&private);
+                    Ok(data)
+                }
+                // Something else holds the path: keep the private one.
+                None => Ok(private.join("data")),
+            },
         }
-        Ok((dir, data))
     });
     match t {
-        Ok((_, p)) => Ok(p.as_path()),
+        Ok(p) => Ok(p.as_path()),
         Err(e) => Err(e.clone()),
     }
 }
 
-/// Whether this process runs as root (initdb and postgres refuse to).
-fn is_root() -> bool {
+/// `<temp dir>/cloudarq-pg-template-<version>-<uid>`: one template per
+/// PostgreSQL version (from `initdb --version`) and user.
+fn shared_template_dir() -> Result<PathBuf, String> {
+    let out = Command::new(crate::backup::pg_tool("initdb"))
+        .arg("--version")
+        .output()
+        .map_err(|e| {
+            format!("initdb not found ({e}); install PostgreSQL (the README's test command does)")
+        })?;
+    let version: String = String::from_utf8_lossy(&out.stdout)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '.')
+        .collect();
+    Ok(std::env::temp_dir().join(format!("cloudarq-pg-template-{version}-{}", current_uid())))
+}
+
+/// The template's data directory under `dir` when it is complete and can be
+/// trusted: `dir` is a real directory (not a symlink) owned by this user or,
+/// when running as root, by `postgres`, and `initdb` finished in it.
+fn trusted_template(dir: &Path) -> Option<PathBuf> {
+    let meta = std::fs::symlink_metadata(dir).ok()?;
+    if !meta.is_dir() || !owned_by_us(&meta) {
+        return None;
+    }
+    let data = dir.join("data");
+    data.join("PG_VERSION").is_file().then_some(data)
+}
+
+/// Runs `initdb` into `data` (superuser `postgres`, trust auth).
+fn run_initdb(data: &Path) -> Result<(), String> {
+    let out = server_cmd("initdb")
+        .arg("-D")
+        .arg(data)
+        .args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--no-instructions",
+        ])
+        .output()
+        .map_err(|e| {
+            format!("initdb not found ({e}); install PostgreSQL (the README's test command does)")
+        })?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "initdb failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// This process's user id (0 where there are none).
+fn current_uid() -> u32 {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
         std::fs::metadata("/proc/self")
-            .map(|m| m.uid() == 0)
-            .unwrap_or(false)
+            .map(|m| m.uid())
+            .unwrap_or(0)
     }
     #[cfg(not(unix))]
-    false
+    0
+}
+
+/// Whether a file is owned by this user or, when running as root (the
+/// cluster files then belong to `postgres`), by root or `postgres`.
+fn owned_by_us(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let uid = current_uid();
+        if uid != 0 {
+            return meta.uid() == uid;
+        }
+        meta.uid() == 0 || Some(meta.uid()) == postgres_uid()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        true
+    }
+}
+
+/// The uid of the `postgres` user, from `/etc/passwd`.
+fn postgres_uid() -> Option<u32> {
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd
+        .lines()
+        .find_map(|l| l.strip_prefix("postgres:"))
+        .and_then(|rest| rest.split(':').nth(1))
+        .and_then(|uid| uid.parse().ok())
+}
+
+/// Whether this process runs as root (initdb and postgres refuse to).
+fn is_root() -> bool {
+    cfg!(unix) && current_uid() == 0
 }
 
 /// A server-side PostgreSQL command, run as the `postgres` user when this
@@ -455,5 +548,42 @@ pub(crate) async fn pause_point(point: PausePoint, tenant: Uuid) {
     if let Some((_, reached, release)) = gate {
         let _ = reached.send(());
         let _ = release.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_finished_template_in_a_real_directory_is_trusted() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let real = root.path().join("real");
+        std::fs::create_dir_all(real.join("data")).expect("mkdir");
+        assert_eq!(trusted_template(&real), None, "initdb has not finished");
+        std::fs::write(real.join("data").join("PG_VERSION"), "16\n").expect("write");
+        assert_eq!(trusted_template(&real), Some(real.join("data")));
+        #[cfg(unix)]
+        {
+            let link = root.path().join("link");
+            std::os::unix::fs::symlink(&real, &link).expect("symlink");
+            assert_eq!(trusted_template(&link), None, "a symlink is not followed");
+        }
+        assert_eq!(trusted_template(&root.path().join("missing")), None);
+    }
+
+    #[test]
+    fn the_shared_template_is_named_by_version_and_user() {
+        let Ok(dir) = shared_template_dir() else {
+            return; // no PostgreSQL here: nothing to name
+        };
+        let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(name.starts_with("cloudarq-pg-template-"), "{name}");
+        assert!(name.ends_with(&format!("-{}", current_uid())), "{name}");
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-.".contains(c)),
+            "{name}"
+        );
     }
 }
