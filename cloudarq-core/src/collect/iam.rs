@@ -644,9 +644,10 @@ async fn service_last_accessed(ctx: &AwsContext, collected: &[Resource]) -> Opti
     }) {
         return None;
     }
+    let grants = WatchedGrants::new(collected);
     let mut wanted: Vec<&Arn> = collected
         .iter()
-        .filter(|r| worth_asking(r, collected))
+        .filter(|r| worth_asking(r, &grants))
         .map(|r| &r.arn)
         .collect();
     wanted.sort();
@@ -671,66 +672,79 @@ async fn service_last_accessed(ctx: &AwsContext, collected: &[Resource]) -> Opti
     })
 }
 
+/// What [`worth_asking`] needs of the collected IAM resources, indexed
+/// once per scan: whether each managed policy allows a watched service
+/// (each document parsed once, however many principals it is attached to),
+/// and the groups by name.
+struct WatchedGrants<'a> {
+    managed: HashMap<&'a Arn, bool>,
+    groups: HashMap<&'a str, &'a IamGroup>,
+}
+
+impl<'a> WatchedGrants<'a> {
+    fn new(collected: &'a [Resource]) -> Self {
+        let mut managed = HashMap::new();
+        let mut groups = HashMap::new();
+        for r in collected {
+            match &r.properties {
+                Properties::IamManagedPolicy(m) => {
+                    managed.insert(&r.arn, allows_watched(m.document.value()));
+                }
+                Properties::IamGroup(g) => {
+                    groups.insert(g.group_name.as_str(), g.as_ref());
+                }
+                _ => {}
+            }
+        }
+        Self { managed, groups }
+    }
+
+    /// Whether inline or attached policies may allow a watched service; a
+    /// policy not in the snapshot may.
+    fn any(&self, inline: &[InlinePolicy], attached: &[AttachedPolicy]) -> bool {
+        inline
+            .iter()
+            .any(|p| allows_watched((!p.document.is_null()).then_some(&p.document)))
+            || attached
+                .iter()
+                .any(|a| self.managed.get(&a.arn).copied().unwrap_or(true))
+    }
+}
+
+/// Whether a policy document allows some action of a watched service, or
+/// is unknown (`None`, or not a policy).
+fn allows_watched(doc: Option<&serde_json::Value>) -> bool {
+    doc.is_none_or(|doc| {
+        WATCHED_SERVICES
+            .iter()
+            .any(|s| cloudarq_rules::policy_allows_service(doc, s) != Some(false))
+    })
+}
+
 /// Whether a user or role is worth asking about; see
 /// [`service_last_accessed`].
-fn worth_asking(r: &Resource, collected: &[Resource]) -> bool {
-    let (inline, attached, groups) = match &r.properties {
+fn worth_asking(r: &Resource, grants: &WatchedGrants<'_>) -> bool {
+    match &r.properties {
         Properties::IamUser(u) => {
             let has_key = match &u.credentials {
                 Collected::Value(c) => c.access_keys.iter().any(|k| k.active),
                 Collected::NotCollected => true,
             };
-            if has_key {
-                return true;
-            }
-            (
-                &u.inline_policies,
-                &u.attached_policies,
-                u.groups.as_slice(),
-            )
+            has_key
+                || grants.any(&u.inline_policies, &u.attached_policies)
+                || u.groups
+                    .iter()
+                    .any(|g| match grants.groups.get(g.as_str()) {
+                        Some(grp) => grants.any(&grp.inline_policies, &grp.attached_policies),
+                        None => true,
+                    })
         }
         Properties::IamRole(role) => {
-            if role.path.starts_with("/aws-service-role/") {
-                return false;
-            }
-            (&role.inline_policies, &role.attached_policies, &[][..])
+            !role.path.starts_with("/aws-service-role/")
+                && grants.any(&role.inline_policies, &role.attached_policies)
         }
-        _ => return false,
-    };
-    let mut docs: Vec<Option<&serde_json::Value>> = inline
-        .iter()
-        .map(|p| (!p.document.is_null()).then_some(&p.document))
-        .collect();
-    let managed_doc = |a: &AttachedPolicy| {
-        collected.iter().find_map(|c| match &c.properties {
-            Properties::IamManagedPolicy(m) if c.arn == a.arn => m.document.value(),
-            _ => None,
-        })
-    };
-    docs.extend(attached.iter().map(managed_doc));
-    for g in groups {
-        let group = collected.iter().find_map(|c| match &c.properties {
-            Properties::IamGroup(grp) if &grp.group_name == g => Some(grp),
-            _ => None,
-        });
-        match group {
-            Some(grp) => {
-                docs.extend(
-                    grp.inline_policies
-                        .iter()
-                        .map(|p| (!p.document.is_null()).then_some(&p.document)),
-                );
-                docs.extend(grp.attached_policies.iter().map(managed_doc));
-            }
-            None => docs.push(None),
-        }
+        _ => false,
     }
-    docs.iter().any(|d| match d {
-        None => true,
-        Some(doc) => WATCHED_SERVICES
-            .iter()
-            .any(|s| cloudarq_rules::policy_allows_service(doc, s) != Some(false)),
-    })
 }
 
 /// One principal's service last accessed data: generate the report, poll

@@ -47,12 +47,7 @@ fn contacts(snap: &Snapshot) -> &AccountContacts {
 
 fn status(snap: &Snapshot, rule: &str) -> Option<Status> {
     let arn = contacts_arn();
-    Engine::new(cloudarq_rules::all())
-        .evaluate(snap)
-        .findings
-        .iter()
-        .find(|f| f.rule_id == rule && f.resource_arn == arn)
-        .map(|f| f.status)
+    rule_status(snap, rule, &arn)
 }
 
 const ALL_FILLED: AlternateContactFields = AlternateContactFields {

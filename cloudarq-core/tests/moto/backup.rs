@@ -14,7 +14,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use aws_sdk_backup::types::{BackupPlanInput, BackupRuleInput};
 use aws_sdk_ec2::types::{ResourceType as Ec2ResourceType, Tag, TagSpecification};
-use cloudarq_core::engine::Engine;
 use cloudarq_model::inventory::backup::{BackupPlan, BackupRegionSettings};
 use cloudarq_model::rule::Status;
 use cloudarq_model::{Arn, Collected, GapKind, Properties, ResourceType, Service, Snapshot};
@@ -203,12 +202,7 @@ fn plan<'s>(snap: &'s Snapshot, r: &str, id: &str) -> (&'s str, &'s BackupPlan) 
 
 fn status(snap: &Snapshot, r: &str, id: &str) -> Option<Status> {
     let arn = vol_arn(r, id);
-    Engine::new(cloudarq_rules::all())
-        .evaluate(snap)
-        .findings
-        .iter()
-        .find(|f| f.rule_id == RULE && f.resource_arn == arn)
-        .map(|f| f.status)
+    rule_status(snap, RULE, &arn)
 }
 
 #[tokio::test]

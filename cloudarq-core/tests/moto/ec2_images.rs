@@ -165,28 +165,14 @@ async fn seed(env: &Env, region: &'static str) -> Seeded {
         .await
         .expect("version");
 
-    let used_eip = ec2
-        .allocate_address()
-        .send()
-        .await
-        .expect("eip")
-        .allocation_id()
-        .expect("allocation id")
-        .to_owned();
+    let used_eip = allocate_address(&ec2).await;
     ec2.associate_address()
         .allocation_id(&used_eip)
         .instance_id(&hvm_instance)
         .send()
         .await
         .expect("associate");
-    let idle_eip = ec2
-        .allocate_address()
-        .send()
-        .await
-        .expect("eip")
-        .allocation_id()
-        .expect("allocation id")
-        .to_owned();
+    let idle_eip = allocate_address(&ec2).await;
 
     let auto = if region == R1 {
         AutoAcceptSharedAttachmentsValue::Enable
@@ -432,6 +418,17 @@ fn assert_region(snap: &Snapshot, s: &Seeded) {
         ),
         other => panic!("{}", other.resource_type()),
     }
+}
+
+/// A new Elastic IP's allocation id.
+async fn allocate_address(ec2: &aws_sdk_ec2::Client) -> String {
+    ec2.allocate_address()
+        .send()
+        .await
+        .expect("eip")
+        .allocation_id()
+        .expect("allocation id")
+        .to_owned()
 }
 
 /// The status of `rule` on the resource whose ARN ends with `suffix` in

@@ -82,12 +82,7 @@ fn fs<'s>(snap: &'s Snapshot, r: &str, id: &str) -> (&'s str, &'s FileSystem) {
 
 fn status(snap: &Snapshot, r: &str, id: &str) -> Option<Status> {
     let arn = arn(r, id);
-    Engine::new(cloudarq_rules::all())
-        .evaluate(snap)
-        .findings
-        .iter()
-        .find(|f| f.rule_id == RULE && f.resource_arn == arn)
-        .map(|f| f.status)
+    rule_status(snap, RULE, &arn)
 }
 
 #[tokio::test]

@@ -3,8 +3,10 @@
 
 use std::net::SocketAddr;
 
+use cloudarq_core::engine::Engine;
 use cloudarq_core::{Auditor, AuditorBuilder, CredentialSource, StaticKeys};
-use cloudarq_model::{Region, Service, Snapshot};
+use cloudarq_model::rule::Status;
+use cloudarq_model::{Arn, Region, Service, Snapshot};
 
 pub use crate::loopback::*;
 
@@ -16,6 +18,18 @@ pub struct Env {
 
 pub fn region(r: &str) -> Region {
     r.parse().expect("region")
+}
+
+/// The status of `rule`'s finding on `arn` when the built-in rules
+/// evaluate `snap`; `None` when there is no finding (not applicable, or
+/// not collected: an evaluation gap).
+pub fn rule_status(snap: &Snapshot, rule: &str, arn: &Arn) -> Option<Status> {
+    Engine::new(cloudarq_rules::all())
+        .evaluate(snap)
+        .findings
+        .iter()
+        .find(|f| f.rule_id == rule && &f.resource_arn == arn)
+        .map(|f| f.status)
 }
 
 pub const R1: &str = "eu-west-1";

@@ -48,12 +48,7 @@ fn session<'s>(snap: &'s Snapshot, r: &str) -> &'s MacieSession {
 
 fn status(snap: &Snapshot, r: &str) -> Option<Status> {
     let arn = session_arn(r);
-    Engine::new(cloudarq_rules::all())
-        .evaluate(snap)
-        .findings
-        .iter()
-        .find(|f| f.rule_id == RULE && f.resource_arn == arn)
-        .map(|f| f.status)
+    rule_status(snap, RULE, &arn)
 }
 
 fn value(s: &str) -> Collected<Option<String>> {

@@ -43,12 +43,7 @@ fn hub<'s>(snap: &'s Snapshot, r: &str) -> &'s SecurityHubHub {
 
 fn status(snap: &Snapshot, r: &str) -> Option<Status> {
     let arn = hub_arn(r);
-    Engine::new(cloudarq_rules::all())
-        .evaluate(snap)
-        .findings
-        .iter()
-        .find(|f| f.rule_id == RULE && f.resource_arn == arn)
-        .map(|f| f.status)
+    rule_status(snap, RULE, &arn)
 }
 
 fn calls(env: &Env, op: &str, r: &str) -> usize {

@@ -124,12 +124,7 @@ fn status(snap: &Snapshot, r: &str, id: &str) -> Option<Status> {
     let arn: Arn = format!("arn:aws:ec2:{r}:{ACCOUNT}:instance/{id}")
         .parse()
         .expect("test ARN");
-    Engine::new(cloudarq_rules::all())
-        .evaluate(snap)
-        .findings
-        .iter()
-        .find(|f| f.rule_id == RULE && f.resource_arn == arn)
-        .map(|f| f.status)
+    rule_status(snap, RULE, &arn)
 }
 
 #[tokio::test]
