@@ -32,6 +32,32 @@ mod harness;
 #[path = "../../cloudarq-core/tests/moto/kms.rs"]
 mod kms;
 
+// The demo's front door (load balancers, a REST API, distributions) is
+// seeded with these modules' helpers; their tests are not built here.
+#[path = "../../cloudarq-core/tests/moto/elbv2.rs"]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "only the seeding helpers are used"
+)]
+mod elbv2;
+
+#[path = "../../cloudarq-core/tests/moto/apigateway.rs"]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "only the seeding helpers are used"
+)]
+mod apigateway;
+
+#[path = "../../cloudarq-core/tests/moto/cloudfront.rs"]
+#[allow(
+    dead_code,
+    unused_imports,
+    reason = "only the seeding helpers are used"
+)]
+mod cloudfront;
+
 #[path = "../../cloudarq-core/tests/moto/demo.rs"]
 mod demo;
 

@@ -241,6 +241,7 @@ pub mod template {
             t.push_str(a);
             t.push('\n');
         }
+        t.push_str(&scoped_statements());
         t.push_str(ORG_STATEMENT);
         for a in Action::organization_permissions() {
             t.push_str("                  - ");
@@ -258,6 +259,37 @@ pub mod template {
             }
         }
         t.push_str(TAIL);
+        t
+    }
+
+    /// One statement per action the role grants on some resources only
+    /// ([`Action::scoped_role_permissions`]), indented for the role's policy:
+    /// the member template holds the same text.
+    pub fn scoped_statements() -> String {
+        let mut t = String::new();
+        for (action, resources) in Action::scoped_role_permissions() {
+            let sid: String = action
+                .split([':', '-'])
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            t.push_str("              - Sid: CloudArqScoped");
+            t.push_str(&sid);
+            t.push_str(
+                "\n                Effect: Allow\n                Action:\n                  - ",
+            );
+            t.push_str(action);
+            t.push_str("\n                Resource:\n");
+            for r in resources {
+                t.push_str("                  - Fn::Sub: \"");
+                t.push_str(r);
+                t.push_str("\"\n");
+            }
+        }
         t
     }
 

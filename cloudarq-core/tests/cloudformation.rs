@@ -20,19 +20,61 @@ fn role(t: &Value) -> &Value {
     &t["Resources"]["CloudArqAuditRole"]["Properties"]
 }
 
-#[test]
-fn template_grants_exactly_the_collector_actions() {
-    let t = template();
-    let mut granted = BTreeSet::new();
-    for policy in role(&t)["Policies"].as_sequence().unwrap() {
+/// The actions a role grants on `"*"`, and those it grants on listed
+/// resources only (each with its `Fn::Sub` patterns).
+fn grants(role: &Value) -> (BTreeSet<String>, BTreeSet<(String, Vec<String>)>) {
+    let mut everywhere = BTreeSet::new();
+    let mut scoped = BTreeSet::new();
+    for policy in role["Policies"].as_sequence().unwrap() {
         for st in policy["PolicyDocument"]["Statement"].as_sequence().unwrap() {
             assert_eq!(st["Effect"], "Allow");
-            assert_eq!(st["Resource"], "*");
-            for a in st["Action"].as_sequence().unwrap() {
-                granted.insert(a.as_str().unwrap().to_owned());
+            let actions: Vec<String> = st["Action"]
+                .as_sequence()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_owned())
+                .collect();
+            if st["Resource"] == "*" {
+                everywhere.extend(actions);
+                continue;
+            }
+            let resources: Vec<String> = st["Resource"]
+                .as_sequence()
+                .expect("a resource list when not \"*\"")
+                .iter()
+                .map(|r| r["Fn::Sub"].as_str().unwrap().to_owned())
+                .collect();
+            for a in actions {
+                scoped.insert((a, resources.clone()));
             }
         }
     }
+    (everywhere, scoped)
+}
+
+fn scoped_needed() -> BTreeSet<(String, Vec<String>)> {
+    Action::scoped_role_permissions()
+        .into_iter()
+        .map(|(a, r)| (a.to_owned(), r.into_iter().map(str::to_owned).collect()))
+        .collect()
+}
+
+#[test]
+fn template_grants_exactly_the_collector_actions() {
+    let t = template();
+    let (granted, scoped) = grants(role(&t));
+    assert_eq!(scoped, scoped_needed());
+    // API Gateway reads are never granted on every resource: `apigateway:GET`
+    // on "*" would read API key values.
+    assert!(!granted.contains("apigateway:GET"));
+    assert_eq!(
+        scoped_needed().into_iter().next().map(|(_, r)| r),
+        Some(vec![
+            "arn:${AWS::Partition}:apigateway:*::/account".to_owned(),
+            "arn:${AWS::Partition}:apigateway:*::/restapis".to_owned(),
+            "arn:${AWS::Partition}:apigateway:*::/restapis/*/stages".to_owned(),
+        ])
+    );
     let needed: BTreeSet<String> = Action::role_permissions()
         .into_iter()
         .map(str::to_owned)
@@ -89,17 +131,9 @@ fn management() -> Value {
 }
 
 fn granted(role: &Value) -> BTreeSet<String> {
-    let mut granted = BTreeSet::new();
-    for policy in role["Policies"].as_sequence().unwrap() {
-        for st in policy["PolicyDocument"]["Statement"].as_sequence().unwrap() {
-            assert_eq!(st["Effect"], "Allow");
-            assert_eq!(st["Resource"], "*");
-            for a in st["Action"].as_sequence().unwrap() {
-                granted.insert(a.as_str().unwrap().to_owned());
-            }
-        }
-    }
-    granted
+    let (everywhere, scoped) = grants(role);
+    assert_eq!(scoped, scoped_needed());
+    everywhere
 }
 
 #[test]

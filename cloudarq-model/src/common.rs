@@ -253,6 +253,10 @@ impl<T> From<Option<T>> for Collected<T> {
 /// | `AWS::EFS::FileSystem` | the file system's tags, as `DescribeFileSystems` returns them |
 /// | `AWS::Macie::Session`, `AWS::Account::Contacts`, `AWS::Backup::RegionSettings` | always empty (account settings, not taggable resources) |
 /// | `AWS::Backup::BackupPlan`, `AWS::SSM::ManagedInstance` | always empty (plan and node tags are not collected) |
+/// | `AWS::CloudFront::Distribution` | always empty (distribution tags are not collected) |
+/// | `AWS::ElasticLoadBalancingV2::LoadBalancer` | from `DescribeTags`, 20 load balancers per call; empty, with a gap naming each load balancer, when that call failed |
+/// | `AWS::ApiGateway::Stage` | the stage's tags, as `GetStages` returns them |
+/// | `AWS::ApiGateway::Account` | always empty (account settings, not taggable resources) |
 ///
 /// EC2 resources take their display [`name`](crate::Resource::name) from
 /// the `Name` tag, when it is set and not blank.
@@ -322,6 +326,15 @@ pub enum Service {
     /// AWS Systems Manager (managed nodes). Rule ids and `--services` say
     /// `ssm`.
     Ssm,
+    /// Amazon CloudFront (distributions; global).
+    CloudFront,
+    /// Elastic Load Balancing v2 (Application, Network and Gateway Load
+    /// Balancers). Its ARNs and IAM actions use the namespace
+    /// `elasticloadbalancing`.
+    Elbv2,
+    /// Amazon API Gateway (REST API stages and the account's logging
+    /// role).
+    ApiGateway,
 }
 
 impl Service {
@@ -360,11 +373,15 @@ impl Service {
         Service::Account,
         Service::Backup,
         Service::Ssm,
+        Service::CloudFront,
+        Service::Elbv2,
+        Service::ApiGateway,
     ];
 
     /// The lowercase service name, as in an ARN (except for
     /// [`AccessAnalyzer`](Self::AccessAnalyzer), `accessanalyzer`,
-    /// [`Efs`](Self::Efs), `efs`, and [`Macie`](Self::Macie), `macie`), in
+    /// [`Efs`](Self::Efs), `efs`, [`Macie`](Self::Macie), `macie`, and
+    /// [`Elbv2`](Self::Elbv2), `elbv2`), in
     /// rule ids and in `--services`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -385,12 +402,16 @@ impl Service {
             Self::Account => "account",
             Self::Backup => "backup",
             Self::Ssm => "ssm",
+            Self::CloudFront => "cloudfront",
+            Self::Elbv2 => "elbv2",
+            Self::ApiGateway => "apigateway",
         }
     }
 
     /// The service namespace of its ARNs and IAM actions: the
     /// [`as_str`](Self::as_str) name, but `access-analyzer` for IAM Access
-    /// Analyzer, `elasticfilesystem` for EFS and `macie2` for Macie.
+    /// Analyzer, `elasticfilesystem` for EFS, `macie2` for Macie and
+    /// `elasticloadbalancing` for ELBv2.
     ///
     /// ```
     /// use cloudarq_model::Service;
@@ -405,6 +426,7 @@ impl Service {
             Self::AccessAnalyzer => "access-analyzer",
             Self::Efs => "elasticfilesystem",
             Self::Macie => "macie2",
+            Self::Elbv2 => "elasticloadbalancing",
             other => other.as_str(),
         }
     }

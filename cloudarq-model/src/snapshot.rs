@@ -263,7 +263,8 @@ impl Snapshot {
             let account = arn.account();
             let own = account == self.account_id.as_str();
             let account_ok = match kind {
-                ResourceType::S3Bucket => account.is_empty(),
+                // API Gateway names no account in its ARNs.
+                ResourceType::S3Bucket | ResourceType::ApiGatewayStage => account.is_empty(),
                 ResourceType::Ec2Snapshot | ResourceType::Ec2Image => own || account.is_empty(),
                 ResourceType::IamManagedPolicy => own || account == "aws",
                 // An organization trail, seen from a member account, is
@@ -275,16 +276,18 @@ impl Snapshot {
                 _ => own,
             };
             if !account_ok {
-                return fail(if kind == ResourceType::S3Bucket {
-                    format!("its ARN names account {account}, a {kind} ARN names none")
-                } else if account.is_empty() {
-                    format!("its ARN names no account, a {kind} ARN names the account")
-                } else {
-                    format!(
-                        "its ARN names account {account}, the snapshot is of account {}",
-                        self.account_id
-                    )
-                });
+                return fail(
+                    if matches!(kind, ResourceType::S3Bucket | ResourceType::ApiGatewayStage) {
+                        format!("its ARN names account {account}, a {kind} ARN names none")
+                    } else if account.is_empty() {
+                        format!("its ARN names no account, a {kind} ARN names the account")
+                    } else {
+                        format!(
+                            "its ARN names account {account}, the snapshot is of account {}",
+                            self.account_id
+                        )
+                    },
+                );
             }
             let regional = kind.is_regional();
             match (regional, arn.region()) {
@@ -681,10 +684,11 @@ mod tests {
     #[test]
     fn the_demo_with_global_and_account_less_arns_belongs() {
         let snap = Snapshot::from_json(DEMO, "demo.json").unwrap();
-        // S3 buckets and EBS snapshots name no account (AMIs neither); AWS-managed policies name `aws`.
+        // S3 buckets, EBS snapshots and API Gateway stages name no account (AMIs neither); AWS-managed policies name `aws`.
         for (kind, account) in [
             (ResourceType::S3Bucket, ""),
             (ResourceType::Ec2Snapshot, ""),
+            (ResourceType::ApiGatewayStage, ""),
             (ResourceType::IamManagedPolicy, "aws"),
         ] {
             assert!(
@@ -743,6 +747,13 @@ mod tests {
             (
                 set_arn("AWS::S3::Bucket", |a| a.replace(":::", "::123456789012:")),
                 "its ARN names account 123456789012, a AWS::S3::Bucket ARN names none",
+            ),
+            (
+                // Another tenant's stage cannot pass for this account's.
+                set_arn("AWS::ApiGateway::Stage", |a| {
+                    a.replace("::/", ":999999999999:/")
+                }),
+                "its ARN names account 999999999999, a AWS::ApiGateway::Stage ARN names none",
             ),
             (
                 set_arn("AWS::EC2::Snapshot", |a| {

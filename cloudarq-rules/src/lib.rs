@@ -40,6 +40,10 @@ mod account;
 mod efs;
 mod macie;
 
+mod apigateway;
+mod cloudfront;
+mod elbv2;
+
 use cloudarq_model::rule::Rule;
 
 /// Whether an IAM policy document allows some action of `service` (a
@@ -61,8 +65,9 @@ pub fn policy_allows_service(document: &serde_json::Value, service: &str) -> Opt
 }
 
 /// Every built-in rule: IAM, S3, EC2, RDS, KMS, CloudTrail, CloudWatch, then
-/// AWS Config, Security Hub, IAM Access Analyzer, Organizations, EFS, Macie
-/// and Account Management, each service in id order.
+/// AWS Config, Security Hub, IAM Access Analyzer, Organizations, EFS, Macie,
+/// Account Management, CloudFront, ELBv2 and API Gateway, each service in id
+/// order.
 pub fn all() -> Vec<&'static dyn Rule> {
     iam::RULES
         .iter()
@@ -79,6 +84,9 @@ pub fn all() -> Vec<&'static dyn Rule> {
         .chain(efs::RULES)
         .chain(macie::RULES)
         .chain(account::RULES)
+        .chain(cloudfront::RULES)
+        .chain(elbv2::RULES)
+        .chain(apigateway::RULES)
         .copied()
         .collect()
 }

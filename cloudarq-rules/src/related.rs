@@ -2,7 +2,8 @@
 //! network interfaces, an instance's security groups, a DB instance's cluster,
 //! and the companions of kinds frozen by rule contract 1.0 (a DB instance's
 //! or cluster's configuration, a parameter group, a bucket's management
-//! configurations, the region's RDS settings).
+//! configurations, the region's RDS settings) and the region's API Gateway
+//! account settings.
 //!
 //! A lookup is by canonical ARN (`arn:aws:ec2:<region>:<account>:
 //! security-group/sg-…`, as the collectors key them), a map lookup. There is
@@ -11,6 +12,7 @@
 //! canonical ARN: a rule must treat that as *not collected*, never as
 //! "absent in AWS".
 
+use cloudarq_model::inventory::apigateway::ApiGatewayAccount;
 use cloudarq_model::inventory::ec2::{Image, Instance, NetworkInterface, SecurityGroup};
 use cloudarq_model::inventory::rds::{
     DbCluster, DbClusterConfiguration, DbInstanceConfiguration, DbParameterGroup, RdsRegionSettings,
@@ -186,6 +188,24 @@ pub(crate) fn rds_region_settings<'a>(
         "account",
         |r| match &r.properties {
             Properties::RdsRegionSettings(s) => Some(&**s),
+            _ => None,
+        },
+        |_| true,
+    )
+}
+
+/// The region's API Gateway account settings.
+pub(crate) fn apigateway_account<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+) -> Option<&'a ApiGatewayAccount> {
+    find(
+        snapshot,
+        region,
+        "apigateway",
+        "account",
+        |r| match &r.properties {
+            Properties::ApiGatewayAccount(s) => Some(&**s),
             _ => None,
         },
         |_| true,

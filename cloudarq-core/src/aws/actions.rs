@@ -145,6 +145,17 @@ actions! {
     BackupDescribeRegionSettings => Backup, "backup:DescribeRegionSettings", true, "Which resource types AWS Backup may back up in a region (the opt-in).";
     BackupListProtectedResources => Backup, "backup:ListProtectedResources", true, "A region's resources that have AWS Backup recovery points, with their last backup time.";
     SsmDescribeInstanceInformation => Ssm, "ssm:DescribeInstanceInformation", true, "A region's Systems Manager managed nodes (CloudArq keeps id, ping status, agent version, last ping and platform type only).";
+    CloudFrontListDistributions => CloudFront, "cloudfront:ListDistributions", true, "The account's CloudFront distributions, with their behaviors, origins and TLS settings.";
+    CloudFrontGetDistributionConfig => CloudFront, "cloudfront:GetDistributionConfig", true, "A distribution's configuration, for its standard (S3) logging.";
+    LogsDescribeDeliverySources => Logs, "logs:DescribeDeliverySources", true, "CloudWatch Logs vended-log sources (which resources send logs), for CloudFront's logging v2.";
+    LogsDescribeDeliveries => Logs, "logs:DescribeDeliveries", true, "CloudWatch Logs vended-log deliveries (source to destination), for CloudFront's logging v2.";
+    Elbv2DescribeLoadBalancers => Elbv2, "elasticloadbalancing:DescribeLoadBalancers", true, "A region's Application, Network and Gateway Load Balancers.";
+    Elbv2DescribeLoadBalancerAttributes => Elbv2, "elasticloadbalancing:DescribeLoadBalancerAttributes", true, "A load balancer's attributes (access logs, deletion protection, header handling).";
+    Elbv2DescribeListeners => Elbv2, "elasticloadbalancing:DescribeListeners", true, "A load balancer's listeners: port, protocol and TLS policy.";
+    Elbv2DescribeTags => Elbv2, "elasticloadbalancing:DescribeTags", true, "The tags of up to 20 load balancers.";
+    ApiGatewayGetRestApis => ApiGateway, "apigateway:GET", true, "A region's REST APIs (`GET /restapis`).";
+    ApiGatewayGetStages => ApiGateway, "apigateway:GET", true, "A REST API's stages, with their logging settings (`GET /restapis/<id>/stages`).";
+    ApiGatewayGetAccount => ApiGateway, "apigateway:GET", true, "The region's API Gateway account settings: the CloudWatch logging role (`GET /account`).";
 }
 
 /// The API a call goes to; STS and Organizations are not audited
@@ -193,6 +204,12 @@ pub enum ApiService {
     Backup,
     /// AWS Systems Manager.
     Ssm,
+    /// Amazon CloudFront (global).
+    CloudFront,
+    /// Elastic Load Balancing v2.
+    Elbv2,
+    /// Amazon API Gateway.
+    ApiGateway,
 }
 
 impl ApiService {
@@ -229,13 +246,18 @@ impl ApiService {
             Self::Account => Some(Service::Account),
             Self::Backup => Some(Service::Backup),
             Self::Ssm => Some(Service::Ssm),
+            Self::CloudFront => Some(Service::CloudFront),
+            Self::Elbv2 => Some(Service::Elbv2),
+            Self::ApiGateway => Some(Service::ApiGateway),
         }
     }
 }
 
 impl Action {
-    /// The IAM actions the audited role of every account must grant, sorted
-    /// and deduplicated (the member role, `cloudformation/`).
+    /// The IAM actions the audited role of every account must grant on
+    /// `"*"`, sorted and deduplicated (the member role, `cloudformation/`);
+    /// the actions granted on some resources only are
+    /// [`scoped_role_permissions`](Self::scoped_role_permissions).
     pub fn role_permissions() -> Vec<&'static str> {
         Self::permissions(|a| a.service() != ApiService::Organizations)
     }
@@ -247,10 +269,49 @@ impl Action {
         Self::permissions(|a| a.service() == ApiService::Organizations)
     }
 
+    /// The resource ARN pattern the role grants this action on, when the
+    /// action would reach more than CloudArq reads on `"*"`:
+    /// `apigateway:GET` on every resource would also read API key values
+    /// and client certificates, so the role grants it on the three paths
+    /// the collector reads only. `${AWS::Partition}` is CloudFormation's
+    /// substitution. `None`: the action is granted on `"*"`.
+    pub fn resource_scope(self) -> Option<&'static str> {
+        match self {
+            Self::ApiGatewayGetRestApis => Some("arn:${AWS::Partition}:apigateway:*::/restapis"),
+            Self::ApiGatewayGetStages => {
+                Some("arn:${AWS::Partition}:apigateway:*::/restapis/*/stages")
+            }
+            Self::ApiGatewayGetAccount => Some("arn:${AWS::Partition}:apigateway:*::/account"),
+            _ => None,
+        }
+    }
+
+    /// The IAM actions the audited role grants only on some resources, each
+    /// with its sorted resource patterns ([`resource_scope`](Self::resource_scope));
+    /// [`role_permissions`](Self::role_permissions) leaves them out.
+    pub fn scoped_role_permissions() -> Vec<(&'static str, Vec<&'static str>)> {
+        let mut out: Vec<(&'static str, Vec<&'static str>)> = Vec::new();
+        for a in Self::ALL.iter().filter(|a| a.needs_role_permission()) {
+            let Some(scope) = a.resource_scope() else {
+                continue;
+            };
+            match out.iter_mut().find(|(iam, _)| *iam == a.iam_action()) {
+                Some((_, resources)) => resources.push(scope),
+                None => out.push((a.iam_action(), vec![scope])),
+            }
+        }
+        for (_, resources) in &mut out {
+            resources.sort_unstable();
+            resources.dedup();
+        }
+        out.sort_unstable();
+        out
+    }
+
     fn permissions(keep: impl Fn(Action) -> bool) -> Vec<&'static str> {
         let mut v: Vec<&'static str> = Self::ALL
             .iter()
-            .filter(|a| a.needs_role_permission() && keep(**a))
+            .filter(|a| a.needs_role_permission() && a.resource_scope().is_none() && keep(**a))
             .map(|a| a.iam_action())
             .collect();
         v.sort_unstable();
@@ -267,11 +328,35 @@ mod tests {
     fn every_action_is_read_only() {
         for a in Action::ALL {
             let name = a.iam_action().split(':').nth(1).unwrap_or_default();
+            // API Gateway's IAM actions are HTTP verbs: `GET` is its read.
             let ok = ["List", "Get", "Describe", "Generate"]
                 .iter()
                 .any(|p| name.starts_with(p))
-                || *a == Action::StsAssumeRole;
+                || *a == Action::StsAssumeRole
+                || a.iam_action() == "apigateway:GET";
             assert!(ok, "{name} is not a read-only action");
         }
+    }
+
+    #[test]
+    fn api_gateway_reads_are_granted_on_the_paths_read_only() {
+        for a in Action::ALL {
+            if a.iam_action().starts_with("apigateway:") {
+                assert_eq!(a.iam_action(), "apigateway:GET");
+                assert!(a.resource_scope().is_some(), "{a:?} is not scoped");
+            }
+        }
+        assert!(!Action::role_permissions().contains(&"apigateway:GET"));
+        assert_eq!(
+            Action::scoped_role_permissions(),
+            [(
+                "apigateway:GET",
+                vec![
+                    "arn:${AWS::Partition}:apigateway:*::/account",
+                    "arn:${AWS::Partition}:apigateway:*::/restapis",
+                    "arn:${AWS::Partition}:apigateway:*::/restapis/*/stages",
+                ]
+            )]
+        );
     }
 }

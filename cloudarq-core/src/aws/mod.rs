@@ -233,6 +233,27 @@ impl AwsContext {
         "An AWS Systems Manager client for `region`."
     );
 
+    client_fn!(
+        elbv2,
+        aws_sdk_elasticloadbalancingv2,
+        Elbv2,
+        "An Elastic Load Balancing v2 client for `region`."
+    );
+    client_fn!(
+        apigateway,
+        aws_sdk_apigateway,
+        ApiGateway,
+        "An API Gateway client for `region`."
+    );
+
+    /// The CloudFront client (global; signed for the home region).
+    pub fn cloudfront(&self) -> aws_sdk_cloudfront::Client {
+        let conf = aws_sdk_cloudfront::config::Builder::from(&self.regional(&self.home_region))
+            .http_client(self.transport.client(ApiService::CloudFront, None))
+            .build();
+        aws_sdk_cloudfront::Client::from_conf(conf)
+    }
+
     /// The Account Management client (global; signed for the home region).
     pub fn account(&self) -> aws_sdk_account::Client {
         let conf = aws_sdk_account::config::Builder::from(&self.regional(&self.home_region))

@@ -67,6 +67,9 @@ impl RateLimits {
             ApiService::Efs => EFS_RATE,
             ApiService::Backup => BACKUP_RATE,
             ApiService::Ssm => SSM_RATE,
+            ApiService::CloudFront => CLOUDFRONT_RATE,
+            ApiService::Elbv2 => ELBV2_RATE,
+            ApiService::ApiGateway => APIGATEWAY_RATE,
             ApiService::Config
             | ApiService::SecurityHub
             | ApiService::AccessAnalyzer
@@ -118,6 +121,22 @@ const BACKUP_RATE: f64 = 5.0;
 /// per-account quota, about 10 per second, with Session Manager and
 /// the console).
 const SSM_RATE: f64 = 5.0;
+
+/// Requests per second to CloudFront (global): one listing page per 100
+/// distributions and one configuration read per distribution, against
+/// control-plane read quotas of a few per second.
+const CLOUDFRONT_RATE: f64 = 4.0;
+
+/// Requests per second to Elastic Load Balancing per region: a listing
+/// page per 400 load balancers, then an attributes and a listeners read per
+/// load balancer and a tags read per 20 (the describe calls share about 10
+/// per second per account).
+const ELBV2_RATE: f64 = 8.0;
+
+/// Requests per second to API Gateway per region: one listing page per 500
+/// REST APIs and a stages read per API, against a `GET` quota of about 10
+/// per second per account shared with the console and deploy tools.
+const APIGATEWAY_RATE: f64 = 5.0;
 
 /// One bucket per API and region (`None` for global APIs).
 pub(crate) type BucketKey = (ApiService, Option<Region>);

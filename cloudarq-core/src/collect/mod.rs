@@ -24,6 +24,10 @@ mod macie;
 mod backup;
 mod ssm;
 
+mod apigateway;
+mod cloudfront;
+mod elbv2;
+
 use cloudarq_model::{Region, Resource, Service};
 use futures::StreamExt;
 
@@ -52,6 +56,9 @@ enum Unit {
     Account,
     Backup(Region),
     Ssm(Region),
+    CloudFront,
+    Elbv2(Region),
+    ApiGateway(Region),
 }
 
 /// Runs every selected collector over every region, with bounded concurrency.
@@ -89,6 +96,9 @@ pub(crate) async fn run(
             Service::Account => units.push(Unit::Account),
             Service::Backup => units.extend(regions.iter().cloned().map(Unit::Backup)),
             Service::Ssm => units.extend(regions.iter().cloned().map(Unit::Ssm)),
+            Service::CloudFront => units.push(Unit::CloudFront),
+            Service::Elbv2 => units.extend(regions.iter().cloned().map(Unit::Elbv2)),
+            Service::ApiGateway => units.extend(regions.iter().cloned().map(Unit::ApiGateway)),
             other => tracing::warn!(service = %other, "no collector for this service"),
         }
     }
@@ -115,6 +125,9 @@ pub(crate) async fn run(
                 Unit::Account => (Service::Account, None),
                 Unit::Backup(r) => (Service::Backup, Some(r.clone())),
                 Unit::Ssm(r) => (Service::Ssm, Some(r.clone())),
+                Unit::CloudFront => (Service::CloudFront, None),
+                Unit::Elbv2(r) => (Service::Elbv2, Some(r.clone())),
+                Unit::ApiGateway(r) => (Service::ApiGateway, Some(r.clone())),
             };
             let found = match unit {
                 Unit::Iam => iam::collect(ctx).await,
@@ -136,6 +149,9 @@ pub(crate) async fn run(
                 Unit::Account => account::collect(ctx).await,
                 Unit::Backup(r) => backup::collect(ctx, &r).await,
                 Unit::Ssm(r) => ssm::collect(ctx, &r).await,
+                Unit::CloudFront => cloudfront::collect(ctx).await,
+                Unit::Elbv2(r) => elbv2::collect(ctx, &r).await,
+                Unit::ApiGateway(r) => apigateway::collect(ctx, &r).await,
             };
             progress.emit(ProgressEvent::Collected {
                 service,

@@ -527,6 +527,7 @@ pub async fn seed_demo(env: &Env) {
     seed_kms(env).await;
     seed_monitoring(env).await;
     seed_efs(env).await;
+    seed_edge(env).await;
     answer_account_settings(env);
     // moto never counts confirmed subscriptions; AWS would for the security
     // team's confirmed e-mail subscription.
@@ -536,6 +537,60 @@ pub async fn seed_demo(env: &Env) {
         "<key>SubscriptionsConfirmed</key><value>1</value>",
     );
 }
+/// The web front door in R1: Application Load Balancers `shop-alb` (no
+/// access logs) and `api-alb` (logs to S3); the REST API `storefront` with
+/// stage `prod` at INFO and stage `legacy` unlogged (the region has the
+/// API Gateway CloudWatch role); and two CloudFront distributions, one
+/// logging to S3 (`assets`) and one not (`downloads`).
+async fn seed_edge(env: &Env) {
+    use aws_sdk_elasticloadbalancingv2::types::{LoadBalancerAttribute, LoadBalancerTypeEnum};
+
+    let (_, nets) = crate::elbv2::subnets(env, R1).await;
+    crate::elbv2::balancer(
+        env,
+        R1,
+        "shop-alb",
+        LoadBalancerTypeEnum::Application,
+        &nets,
+    )
+    .await;
+    let api_alb =
+        crate::elbv2::balancer(env, R1, "api-alb", LoadBalancerTypeEnum::Application, &nets).await;
+    let elb = env.elbv2(R1).await;
+    for (k, v) in [
+        ("access_logs.s3.enabled", "true"),
+        ("access_logs.s3.bucket", "acme-audit-logs"),
+    ] {
+        elb.modify_load_balancer_attributes()
+            .load_balancer_arn(&api_alb)
+            .attributes(LoadBalancerAttribute::builder().key(k).value(v).build())
+            .send()
+            .await
+            .unwrap();
+    }
+    let storefront = crate::apigateway::api(env, R1, "storefront", &["prod", "legacy"]).await;
+    crate::apigateway::update(
+        env,
+        R1,
+        &storefront,
+        "prod",
+        crate::apigateway::patch("/*/*/logging/loglevel", "INFO"),
+    )
+    .await;
+    env.apigateway(R1)
+        .await
+        .update_account()
+        .patch_operations(crate::apigateway::patch(
+            "/cloudwatchRoleArn",
+            &format!("arn:aws:iam::{ACCOUNT}:role/apigateway-cloudwatch"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    crate::cloudfront::distribution(env, "assets", Some("acme-audit-logs.s3.amazonaws.com")).await;
+    crate::cloudfront::distribution(env, "downloads", None).await;
+}
+
 /// Two EFS file systems in R1: `home`, encrypted, and `scratch`, not.
 async fn seed_efs(env: &Env) {
     let efs = env.efs(R1).await;
@@ -748,8 +803,9 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
     // launch templates, security defaults, addresses, VPN endpoints,
     // transit gateways; S3 +12: three management reads per bucket and the
     // access-point listings; IAM +10: two last-accessed calls for each of
-    // five principals; RDS +8; Backup +6; SSM +2), listed in
-    // docs/coverage.md.
+    // five principals; RDS +8; Backup +6; SSM +2), and CIS v7.0 4.10 to
+    // 232 (ELBv2 +7, API Gateway +5, CloudFront +3, CloudWatch Logs +1 for
+    // CloudFront's vended log sources), listed in docs/coverage.md.
     let mut per_api: BTreeMap<String, u64> = BTreeMap::new();
     for seen in env.proxy.seen() {
         // The scope is `<date>/<region>/<service>/aws4_request`.
@@ -761,7 +817,7 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         snap.stats.api_requests
     );
     assert!(
-        snap.stats.api_requests <= 230,
+        snap.stats.api_requests <= 245,
         "the demo scan now costs {} requests: {per_api:?}",
         snap.stats.api_requests
     );
@@ -836,6 +892,9 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
             ACCOUNT,
         ),
         ("cloudtrail_kms_encryption_enabled", "acme-trail"),
+        ("elbv2_logging_enabled", "shop-alb"),
+        ("apigateway_restapi_logging_enabled", "storefront/legacy"),
+        ("cloudfront_distributions_logging_enabled", ""),
         (
             "cloudwatch_log_metric_filter_security_group_changes",
             ACCOUNT,
@@ -881,6 +940,20 @@ async fn demo_account_findings_match_the_planted_misconfigurations() {
         "acme-trail"
     ));
     assert!(passes("cloudwatch_log_metric_filter_root_usage", ACCOUNT));
+    assert!(passes("elbv2_logging_enabled", "api-alb"));
+    assert!(passes(
+        "apigateway_restapi_logging_enabled",
+        "storefront/prod"
+    ));
+    // Of the two distributions, exactly one (`downloads`) fails.
+    let cloudfront: Vec<Status> = result
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "cloudfront_distributions_logging_enabled")
+        .map(|f| f.status)
+        .collect();
+    assert_eq!(cloudfront.len(), 2);
+    assert_eq!(cloudfront.iter().filter(|s| **s == Status::Fail).count(), 1);
     for key in ["orders-data", "partner-share", "analytics-share", "backups"] {
         assert!(
             passes("kms_cmk_rotation_enabled", &key_named(&snap, key)),

@@ -32,6 +32,21 @@ pub fn rule_status(snap: &Snapshot, rule: &str, arn: &Arn) -> Option<Status> {
         .map(|f| f.status)
 }
 
+/// Whether `rule` could not judge `arn` for want of data (an evaluation
+/// gap, no finding).
+pub fn rule_not_collected(snap: &Snapshot, rule: &str, arn: &Arn) -> bool {
+    let result = Engine::new(cloudarq_rules::all()).evaluate(snap);
+    let gap = result
+        .evaluation_gaps
+        .iter()
+        .any(|g| g.rule_id == rule && &g.resource_arn == arn);
+    let finding = result
+        .findings
+        .iter()
+        .any(|f| f.rule_id == rule && &f.resource_arn == arn);
+    gap && !finding
+}
+
 pub const R1: &str = "eu-west-1";
 pub const R2: &str = "us-east-1";
 
@@ -179,6 +194,18 @@ impl Env {
     }
     pub async fn backup(&self, region: &str) -> aws_sdk_backup::Client {
         aws_sdk_backup::Client::new(&self.seed_config(region).await)
+    }
+    pub async fn elbv2(&self, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+        aws_sdk_elasticloadbalancingv2::Client::new(&self.seed_config(region).await)
+    }
+    pub async fn apigateway(&self, region: &str) -> aws_sdk_apigateway::Client {
+        aws_sdk_apigateway::Client::new(&self.seed_config(region).await)
+    }
+    pub async fn cloudfront(&self) -> aws_sdk_cloudfront::Client {
+        aws_sdk_cloudfront::Client::new(&self.seed_config(R2).await)
+    }
+    pub async fn logs(&self, region: &str) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::new(&self.seed_config(region).await)
     }
     pub async fn account(&self) -> aws_sdk_account::Client {
         aws_sdk_account::Client::new(&self.seed_config(R2).await)

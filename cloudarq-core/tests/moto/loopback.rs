@@ -254,6 +254,7 @@ fn throttle_error(service: &str) -> (&'static str, u16) {
         "account" => ("TooManyRequestsException", 429),
         "backup" => ("ThrottlingException", 429),
         "ssm" => ("ThrottlingException", 400),
+        "apigateway" => ("TooManyRequestsException", 429),
         _ => ("Throttling", 400),
     }
 }
@@ -472,6 +473,17 @@ fn operation_of(
         ("backup", "GET", p) if p.starts_with("/backup/plans/") && p.contains("/selections/") => {
             Some("GetBackupSelection")
         }
+        ("apigateway", "GET", "/restapis") => Some("GetRestApis"),
+        ("apigateway", "GET", "/account") => Some("GetAccount"),
+        ("apigateway", "GET", p) if p.starts_with("/restapis/") && p.ends_with("/stages") => {
+            Some("GetStages")
+        }
+        ("cloudfront", "GET", "/2020-05-31/distribution") => Some("ListDistributions"),
+        ("cloudfront", "GET", p)
+            if p.starts_with("/2020-05-31/distribution/") && p.ends_with("/config") =>
+        {
+            Some("GetDistributionConfig")
+        }
         _ => None,
     };
     if let Some(action) = rest {
@@ -496,6 +508,7 @@ fn speaks_json(service: &str) -> bool {
             | "account"
             | "backup"
             | "ssm"
+            | "apigateway"
     )
 }
 

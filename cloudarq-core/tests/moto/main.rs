@@ -36,3 +36,7 @@ mod macie;
 
 mod backup;
 mod ssm;
+
+mod apigateway;
+mod cloudfront;
+mod elbv2;

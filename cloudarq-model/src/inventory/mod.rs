@@ -69,6 +69,10 @@
 //! | `AWS::Backup::RegionSettings` | [`backup::BackupRegionSettings`] | `arn:aws:backup:<region>:<account>:account` | its region | the account id |
 //! | `AWS::Backup::BackupPlan` | [`backup::BackupPlan`] | `arn:aws:backup:<region>:<account>:backup-plan:<id>` | its region | plan name |
 //! | `AWS::SSM::ManagedInstance` | [`ssm::ManagedInstance`] | `arn:aws:ssm:<region>:<account>:managed-instance/<id>` | its region | node id |
+//! | `AWS::CloudFront::Distribution` | [`cloudfront::Distribution`] | `arn:aws:cloudfront::<account>:distribution/<id>` | global | distribution id |
+//! | `AWS::ElasticLoadBalancingV2::LoadBalancer` | [`elbv2::LoadBalancer`] | `arn:aws:elasticloadbalancing:<region>:<account>:loadbalancer/<type>/<name>/<id>` | its region | name |
+//! | `AWS::ApiGateway::Account` | [`apigateway::ApiGatewayAccount`] | `arn:aws:apigateway:<region>:<account>:account` | its region | the account id |
+//! | `AWS::ApiGateway::Stage` | [`apigateway::Stage`] | `arn:aws:apigateway:<region>::/restapis/<api-id>/stages/<stage>` (no account) | its region | `<api name>/<stage name>` |
 //!
 //! IAM ARNs are the ones IAM returns (the path is part of them, `/` by
 //! default); RDS ARNs are the ones RDS returns. A rule that looks a related
@@ -99,7 +103,7 @@
 //! `AWS::S3::AccountPublicAccessBlock`, and per scanned region
 //! `AWS::EC2::RegionSettings`, `AWS::EC2::SecurityDefaults`, `AWS::Config::RegionSettings`,
 //! `AWS::SecurityHub::Hub`, `AWS::AccessAnalyzer::RegionSettings`,
-//! `AWS::Macie::Session`, `AWS::Backup::RegionSettings` and
+//! `AWS::Macie::Session`, `AWS::Backup::RegionSettings`, `AWS::ApiGateway::Account` and
 //! `AWS::RDS::RegionSettings`, and the global `AWS::Account::Contacts`) are
 //! always in a snapshot that collected their service, with every field
 //! `Collected` (the RDS settings' engine versions: a `Collected` status per
@@ -135,6 +139,10 @@ pub mod macie;
 
 pub mod backup;
 pub mod ssm;
+
+pub mod apigateway;
+pub mod cloudfront;
+pub mod elbv2;
 
 use std::fmt;
 use std::str::FromStr;
@@ -295,6 +303,10 @@ resource_kinds! {
     BackupRegionSettings => "AWS::Backup::RegionSettings", Backup, backup::BackupRegionSettings;
     BackupPlan => "AWS::Backup::BackupPlan", Backup, backup::BackupPlan;
     SsmManagedInstance => "AWS::SSM::ManagedInstance", Ssm, ssm::ManagedInstance;
+    CloudFrontDistribution => "AWS::CloudFront::Distribution", CloudFront, cloudfront::Distribution;
+    Elbv2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", Elbv2, elbv2::LoadBalancer;
+    ApiGatewayAccount => "AWS::ApiGateway::Account", ApiGateway, apigateway::ApiGatewayAccount;
+    ApiGatewayStage => "AWS::ApiGateway::Stage", ApiGateway, apigateway::Stage;
 }
 
 impl ResourceType {
@@ -317,7 +329,7 @@ impl ResourceType {
     pub fn is_regional(self) -> bool {
         match self.service() {
             Service::S3 => self == Self::S3AccessPoint,
-            Service::Iam | Service::Organizations | Service::Account => false,
+            Service::Iam | Service::Organizations | Service::Account | Service::CloudFront => false,
             _ => !matches!(self, Self::CloudTrailAccount | Self::CloudWatchAccount),
         }
     }

@@ -51,7 +51,8 @@ pub struct ScanArgs {
     pub regions: Vec<String>,
     /// Services, comma-separated (default: iam,s3,ec2,rds,kms,cloudtrail,
     /// cloudwatch,sns,config,securityhub,accessanalyzer,organizations,efs,
-    /// macie,account,backup,ssm); a repeated value counts once.
+    /// macie,account,backup,ssm,cloudfront,elbv2,apigateway); a repeated
+    /// value counts once.
     #[arg(long, value_delimiter = ',')]
     pub services: Vec<String>,
     /// Send every AWS request to this endpoint (moto, LocalStack); without
