@@ -709,6 +709,7 @@ mod tests {
             ResourceType::S3BucketManagement,
             ResourceType::S3AccessPoint,
             ResourceType::S3MultiRegionAccessPoint,
+            ResourceType::Ec2InstanceConfiguration,
         ];
         for t in ResourceType::ALL {
             if snap.services.contains(&t.service()) && !later.contains(t) {

@@ -241,7 +241,7 @@ impl<T> From<Option<T>> for Collected<T> {
 ///
 /// | kinds | tags |
 /// |---|---|
-/// | EC2 instances, security groups, network interfaces, volumes, snapshots, VPCs, network ACLs | from the `Describe*` listing |
+/// | EC2 instances (and their `AWS::EC2::InstanceConfiguration`), security groups, network interfaces, volumes, snapshots, VPCs, network ACLs | from the `Describe*` listing |
 /// | RDS DB instances, clusters, DB and cluster snapshots | from the `Describe*` listing (`TagList`) |
 /// | KMS keys | from `ListResourceTags`, one call per key; empty, with a gap naming the key, when that call failed |
 /// | IAM users and roles | from `GetAccountAuthorizationDetails` |

@@ -2,8 +2,8 @@
 //! network interfaces, an instance's security groups, a DB instance's cluster,
 //! and the companions of kinds frozen by rule contract 1.0 (a DB instance's
 //! or cluster's configuration, a parameter group, a bucket's management
-//! configurations, the region's RDS settings) and the region's API Gateway
-//! account settings.
+//! configurations, the region's RDS settings, an instance's configuration)
+//! and the region's API Gateway account settings.
 //!
 //! A lookup is by canonical ARN (`arn:aws:ec2:<region>:<account>:
 //! security-group/sg-…`, as the collectors key them), a map lookup. There is
@@ -13,7 +13,9 @@
 //! "absent in AWS".
 
 use cloudarq_model::inventory::apigateway::ApiGatewayAccount;
-use cloudarq_model::inventory::ec2::{Image, Instance, NetworkInterface, SecurityGroup};
+use cloudarq_model::inventory::ec2::{
+    Image, Instance, InstanceConfiguration, NetworkInterface, SecurityGroup,
+};
 use cloudarq_model::inventory::rds::{
     DbCluster, DbClusterConfiguration, DbInstanceConfiguration, DbParameterGroup, RdsRegionSettings,
 };
@@ -191,6 +193,25 @@ pub(crate) fn rds_region_settings<'a>(
             _ => None,
         },
         |_| true,
+    )
+}
+
+/// An instance's configuration companion, by instance id.
+pub(crate) fn instance_configuration<'a>(
+    snapshot: &'a Snapshot,
+    region: Option<&Region>,
+    instance_id: &str,
+) -> Option<&'a InstanceConfiguration> {
+    find(
+        snapshot,
+        region,
+        "ec2",
+        &format!("instance-configuration/{instance_id}"),
+        |r| match &r.properties {
+            Properties::Ec2InstanceConfiguration(c) => Some(&**c),
+            _ => None,
+        },
+        |c| c.instance_id == instance_id,
     )
 }
 

@@ -40,7 +40,7 @@ use aws_sdk_ec2::operation::describe_launch_template_versions::DescribeLaunchTem
 use aws_sdk_ec2::operation::describe_transit_gateways::DescribeTransitGatewaysOutput;
 use aws_sdk_ec2::types;
 use cloudarq_model::inventory::ec2 as model;
-use cloudarq_model::{Collected, Properties, Region, Resource, Tags};
+use cloudarq_model::{Collected, Properties, Region, Resource, Tags, Timestamp};
 
 use crate::aws::{Action, AwsContext, Paged};
 use crate::collect::util;
@@ -163,6 +163,11 @@ pub(crate) async fn collect(ctx: &AwsContext, region: &Region) -> Vec<Resource> 
         instance_list
             .iter()
             .filter_map(|i| instance(ctx, region, i)),
+    );
+    out.extend(
+        instance_list
+            .iter()
+            .filter_map(|i| instance_configuration(ctx, region, i)),
     );
     let used_images: BTreeSet<&str> = instance_list.iter().filter_map(|i| i.image_id()).collect();
     out.extend(
@@ -358,6 +363,68 @@ fn instance(ctx: &AwsContext, region: &Region, i: &types::Instance) -> Option<Re
     )
 }
 
+/// An instance's configuration companion, from the same listing; `None`
+/// without an id.
+fn instance_configuration(
+    ctx: &AwsContext,
+    region: &Region,
+    i: &types::Instance,
+) -> Option<Resource> {
+    let props = configuration_properties(i)?;
+    let tags = tag_map(i.tags());
+    let name = display_name(&tags, &props.instance_id);
+    let id = props.instance_id.clone();
+    let mut r = regional(
+        ctx,
+        region,
+        "instance-configuration",
+        &id,
+        tags,
+        Properties::Ec2InstanceConfiguration(Box::new(props)),
+    )?;
+    r.name = name;
+    Some(r)
+}
+
+/// Maps what an instance's configuration companion keeps.
+fn configuration_properties(i: &types::Instance) -> Option<model::InstanceConfiguration> {
+    let instance_id = i.instance_id().filter(|s| !s.is_empty())?.to_owned();
+    let reason = i
+        .state_transition_reason()
+        .filter(|r| !r.trim().is_empty())
+        .map(str::to_owned);
+    let mut ipv6_addresses = Vec::new();
+    if let Some(a) = i.ipv6_address() {
+        push_unique(&mut ipv6_addresses, a);
+    }
+    for eni in i.network_interfaces() {
+        for a in eni.ipv6_addresses().iter().filter_map(|a| a.ipv6_address()) {
+            push_unique(&mut ipv6_addresses, a);
+        }
+    }
+    Some(model::InstanceConfiguration {
+        state_transition_time: reason.as_deref().and_then(state_transition_time),
+        instance_id,
+        enclaves_enabled: i
+            .enclave_options()
+            .and_then(|e| e.enabled())
+            .unwrap_or(false),
+        state_transition_reason: reason,
+        ipv6_addresses,
+    })
+}
+
+/// The time in a state transition reason such as `User initiated
+/// (2026-01-02 03:04:05 GMT)` (`UTC` is read too: emulators write it);
+/// `None` when it names none.
+fn state_transition_time(reason: &str) -> Option<Timestamp> {
+    let end = reason.rfind(" GMT)").or_else(|| reason.rfind(" UTC)"))?;
+    let start = reason[..end].rfind('(')? + 1;
+    let text = reason.get(start..end)?;
+    let (date, time) = text.split_once(' ')?;
+    format!("{date}T{time}Z").parse().ok()
+}
+
 /// Maps an instance. Its security groups are those EC2 lists on the
 /// instance plus those of each attached interface (an instance is reachable
 /// through every one of them).
@@ -495,5 +562,64 @@ mod tests {
             Some("arn:aws:iam::123456789012:instance-profile/p")
         );
         assert!(instance_properties(&types::Instance::builder().build()).is_none());
+    }
+
+    #[test]
+    fn state_transition_times_are_read_from_the_reason() {
+        let t = state_transition_time("User initiated (2026-01-02 03:04:05 GMT)");
+        assert_eq!(
+            t.map(|t| t.to_string()).as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
+        let t = state_transition_time("Server.SpotInstanceTermination (2025-12-31 23:59:59 GMT)");
+        assert!(t.is_some());
+        assert_eq!(
+            state_transition_time("User initiated (2026-01-02 03:04:05 UTC)"),
+            state_transition_time("User initiated (2026-01-02 03:04:05 GMT)")
+        );
+        for none in [
+            "",
+            "User initiated",
+            "User initiated (GMT)",
+            "User initiated (2026-13-45 99:00:00 GMT)",
+            "(2026-01-02 03:04:05 CET)",
+            "User initiated (2026-01-02T03:04:05 GMT)",
+        ] {
+            assert_eq!(state_transition_time(none), None, "{none:?}");
+        }
+    }
+
+    #[test]
+    fn configurations_keep_enclaves_the_last_change_and_ipv6_addresses() {
+        use aws_sdk_ec2::types::{EnclaveOptions, InstanceIpv6Address};
+        let eni = |addr: &str| {
+            InstanceNetworkInterface::builder()
+                .network_interface_id("eni-1")
+                .ipv6_addresses(InstanceIpv6Address::builder().ipv6_address(addr).build())
+                .build()
+        };
+        let i = types::Instance::builder()
+            .instance_id("i-0abc")
+            .enclave_options(EnclaveOptions::builder().enabled(true).build())
+            .state_transition_reason("User initiated (2026-01-02 03:04:05 GMT)")
+            .ipv6_address("2600:1f18::10")
+            .network_interfaces(eni("2600:1f18::10"))
+            .network_interfaces(eni("2600:1f18::11"))
+            .build();
+        let c = configuration_properties(&i).expect("an id");
+        assert!(c.enclaves_enabled);
+        assert_eq!(c.ipv6_addresses, ["2600:1f18::10", "2600:1f18::11"]);
+        assert_eq!(
+            c.state_transition_time.map(|t| t.to_string()).as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
+        let bare = types::Instance::builder()
+            .instance_id("i-0def")
+            .state_transition_reason(" ")
+            .build();
+        let c = configuration_properties(&bare).expect("an id");
+        assert!(!c.enclaves_enabled && c.ipv6_addresses.is_empty());
+        assert_eq!(c.state_transition_reason, None);
+        assert!(configuration_properties(&types::Instance::builder().build()).is_none());
     }
 }

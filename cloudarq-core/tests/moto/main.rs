@@ -9,6 +9,7 @@
 mod auth;
 mod demo;
 mod ec2;
+mod ec2_enclave;
 mod ec2_images;
 mod faults;
 mod governance;

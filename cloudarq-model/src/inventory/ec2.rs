@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | [`SecurityGroup`] (`AWS::EC2::SecurityGroup`) | `arn:aws:ec2:<region>:<account>:security-group/<sg-id>` | `DescribeSecurityGroups`; `attached_interfaces` from `DescribeNetworkInterfaces` |
 //! | [`Instance`] (`AWS::EC2::Instance`) | `arn:aws:ec2:<region>:<account>:instance/<i-id>` | `DescribeInstances` |
+//! | [`InstanceConfiguration`] (`AWS::EC2::InstanceConfiguration`) | `arn:aws:ec2:<region>:<account>:instance-configuration/<i-id>` | `DescribeInstances` (the same listing: Nitro Enclaves, the last state change, IPv6 addresses) |
 //! | [`NetworkInterface`] (`AWS::EC2::NetworkInterface`) | `arn:aws:ec2:<region>:<account>:network-interface/<eni-id>` | `DescribeNetworkInterfaces` |
 //! | [`Volume`] (`AWS::EC2::Volume`) | `arn:aws:ec2:<region>:<account>:volume/<vol-id>` | `DescribeVolumes` |
 //! | [`Snapshot`] (`AWS::EC2::Snapshot`) | `arn:aws:ec2:<region>::snapshot/<snap-id>` (no account) | `DescribeSnapshots` (`OwnerIds=self`: owned snapshots only); `public` from `DescribeSnapshots` (`RestorableByUserIds=all`) or, when that answer is ambiguous, `DescribeSnapshotAttribute` per snapshot |
@@ -51,9 +52,11 @@ use serde::{Deserialize, Serialize};
 use crate::common::{Collected, Timestamp};
 
 mod gateways;
+mod instance_configuration;
 mod launch;
 
 pub use gateways::{ClientVpnEndpoint, ElasticIp, TransitGateway};
+pub use instance_configuration::InstanceConfiguration;
 pub use launch::{
     Ec2SecurityDefaults, Image, LaunchTemplate, LaunchTemplateInterface, LaunchTemplateVersion,
 };

@@ -31,6 +31,7 @@
 //! | `AWS::EC2::RegionSettings` | [`ec2::Ec2RegionSettings`] | `arn:aws:ec2:<region>:<account>:account` | its region | the account id |
 //! | `AWS::EC2::SecurityGroup` | [`ec2::SecurityGroup`] | `arn:aws:ec2:<region>:<account>:security-group/<sg-id>` | its region | `Name` tag, else group name |
 //! | `AWS::EC2::Instance` | [`ec2::Instance`] | `arn:aws:ec2:<region>:<account>:instance/<i-id>` | its region | `Name` tag, else id |
+//! | `AWS::EC2::InstanceConfiguration` | [`ec2::InstanceConfiguration`] | `arn:aws:ec2:<region>:<account>:instance-configuration/<i-id>` | its region | its instance's name |
 //! | `AWS::EC2::NetworkInterface` | [`ec2::NetworkInterface`] | `arn:aws:ec2:<region>:<account>:network-interface/<eni-id>` | its region | `Name` tag, else id |
 //! | `AWS::EC2::Volume` | [`ec2::Volume`] | `arn:aws:ec2:<region>:<account>:volume/<vol-id>` | its region | `Name` tag, else id |
 //! | `AWS::EC2::Snapshot` | [`ec2::Snapshot`] | `arn:aws:ec2:<region>::snapshot/<snap-id>` (no account) | its region | `Name` tag, else id |
@@ -307,6 +308,7 @@ resource_kinds! {
     Elbv2LoadBalancer => "AWS::ElasticLoadBalancingV2::LoadBalancer", Elbv2, elbv2::LoadBalancer;
     ApiGatewayAccount => "AWS::ApiGateway::Account", ApiGateway, apigateway::ApiGatewayAccount;
     ApiGatewayStage => "AWS::ApiGateway::Stage", ApiGateway, apigateway::Stage;
+    Ec2InstanceConfiguration => "AWS::EC2::InstanceConfiguration", Ec2, ec2::InstanceConfiguration;
 }
 
 impl ResourceType {

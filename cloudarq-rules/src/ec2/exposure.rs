@@ -84,6 +84,19 @@ pub(crate) enum Traffic {
         /// The ports.
         ports: &'static [i32],
     },
+    /// Any TCP port in these inclusive ranges of a named service.
+    TcpRanges {
+        /// The service, for messages.
+        service: &'static str,
+        /// The ranges, `(first, last)`.
+        ranges: &'static [(i32, i32)],
+    },
+    /// Any TCP or UDP port but these (every protocol, for an all-traffic
+    /// rule).
+    PortsExcept {
+        /// The ports that may be open.
+        allowed: &'static [i32],
+    },
 }
 
 impl Traffic {
@@ -93,6 +106,23 @@ impl Traffic {
             Self::AllPorts => rule.allows_all_ports(),
             Self::AnyPort => true,
             Self::Tcp { ports, .. } => ports.iter().any(|p| rule.allows_tcp_port(*p)),
+            Self::TcpRanges { ranges, .. } => match rule.protocol.as_str() {
+                "-1" | "all" => true,
+                "tcp" | "6" => {
+                    let (from, to) = port_range(rule);
+                    ranges.iter().any(|(lo, hi)| from <= *hi && *lo <= to)
+                }
+                _ => false,
+            },
+            Self::PortsExcept { allowed } => match rule.protocol.as_str() {
+                "-1" | "all" => true,
+                "tcp" | "6" | "udp" | "17" => {
+                    let (from, to) = port_range(rule);
+                    let inside = allowed.iter().filter(|p| from <= **p && **p <= to).count();
+                    i64::from(to) - i64::from(from) + 1 > inside as i64
+                }
+                _ => false,
+            },
         }
     }
 
@@ -105,7 +135,33 @@ impl Traffic {
                 let noun = if ports.len() == 1 { "port" } else { "ports" };
                 format!("{service} (TCP {noun} {})", list.join(", "))
             }
+            Self::TcpRanges { service, ranges } => {
+                let list: Vec<String> = ranges
+                    .iter()
+                    .map(|(lo, hi)| {
+                        if lo == hi {
+                            lo.to_string()
+                        } else {
+                            format!("{lo}-{hi}")
+                        }
+                    })
+                    .collect();
+                format!("{service} (TCP ports {})", list.join(", "))
+            }
+            Self::PortsExcept { allowed } => {
+                let list: Vec<String> = allowed.iter().map(i32::to_string).collect();
+                format!("TCP or UDP ports other than {}", list.join(", "))
+            }
         }
+    }
+}
+
+/// A TCP or UDP rule's inclusive port range; every port when EC2 gave none
+/// (or `-1`).
+fn port_range(rule: &SgRule) -> (i32, i32) {
+    match (rule.from_port, rule.to_port) {
+        (Some(from), Some(to)) if !(from == -1 && to == -1) => (from.max(0), to.min(65535)),
+        _ => (0, 65535),
     }
 }
 
@@ -560,6 +616,38 @@ mod tests {
 
     fn v4(c: &str) -> SgPeer {
         SgPeer::Ipv4(c.to_owned())
+    }
+
+    #[test]
+    fn port_ranges_and_allow_lists_are_judged_by_overlap() {
+        let vsock = Traffic::TcpRanges {
+            service: "vsock proxies",
+            ranges: &[(5000, 5000), (8000, 8090), (9000, 9000)],
+        };
+        let except = Traffic::PortsExcept {
+            allowed: &[22, 80, 443],
+        };
+        let any = v4("0.0.0.0/0");
+        let tcp = |from, to| rule("tcp", Some(from), Some(to), any.clone());
+        assert!(vsock.admitted_by(&tcp(8090, 8200)));
+        assert!(vsock.admitted_by(&tcp(4000, 5000)));
+        assert!(!vsock.admitted_by(&tcp(8091, 8999)));
+        assert!(!vsock.admitted_by(&rule("udp", Some(8080), Some(8080), any.clone())));
+        assert!(vsock.admitted_by(&rule("-1", None, None, any.clone())));
+        assert!(vsock.admitted_by(&rule("tcp", None, None, any.clone())));
+        assert!(!except.admitted_by(&tcp(443, 443)));
+        assert!(!except.admitted_by(&tcp(80, 80)));
+        assert!(except.admitted_by(&tcp(80, 81)));
+        assert!(!except.admitted_by(&rule("udp", Some(443), Some(443), any.clone())));
+        assert!(except.admitted_by(&rule("udp", Some(53), Some(53), any.clone())));
+        assert!(!except.admitted_by(&rule("icmp", Some(-1), Some(-1), any.clone())));
+        assert!(except.admitted_by(&rule("-1", None, None, any.clone())));
+        assert!(except.admitted_by(&rule("tcp", Some(-1), Some(-1), any)));
+        assert_eq!(
+            vsock.describe(),
+            "vsock proxies (TCP ports 5000, 8000-8090, 9000)"
+        );
+        assert_eq!(except.describe(), "TCP or UDP ports other than 22, 80, 443");
     }
 
     #[test]

@@ -2,12 +2,18 @@
 //!
 //! Shared logic: [`exposure`], [`nacl`].
 
+mod enclave;
 pub(crate) mod exposure;
 pub(crate) mod nacl;
 
 mod ec2_ami_account_block_public_access;
 mod ec2_ami_public;
 mod ec2_client_vpn_endpoint_connection_logging_enabled;
+mod ec2_confidential_workload_host_imdsv2_not_enforced;
+mod ec2_confidential_workload_host_not_running;
+mod ec2_confidential_workload_host_public_ip;
+mod ec2_confidential_workload_host_unrestricted_ingress;
+mod ec2_confidential_workload_host_vsock_proxy_exposed;
 mod ec2_ebs_default_encryption;
 mod ec2_ebs_public_snapshot;
 mod ec2_ebs_snapshot_account_block_public_access;
@@ -42,6 +48,7 @@ mod ec2_instance_port_ssh_exposed_to_internet;
 mod ec2_instance_port_telnet_exposed_to_internet;
 mod ec2_instance_profile_attached;
 mod ec2_instance_public_ip;
+mod ec2_instance_stopped_older_than_specific_days;
 mod ec2_instance_uses_single_eni;
 mod ec2_instance_with_outdated_ami;
 mod ec2_launch_template_imdsv2_required;
@@ -84,6 +91,11 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_ami_account_block_public_access::Ec2AmiAccountBlockPublicAccess,
     &ec2_ami_public::Ec2AmiPublic,
     &ec2_client_vpn_endpoint_connection_logging_enabled::Ec2ClientVpnEndpointConnectionLoggingEnabled,
+    &ec2_confidential_workload_host_imdsv2_not_enforced::Ec2ConfidentialWorkloadHostImdsv2NotEnforced,
+    &ec2_confidential_workload_host_not_running::Ec2ConfidentialWorkloadHostNotRunning,
+    &ec2_confidential_workload_host_public_ip::Ec2ConfidentialWorkloadHostPublicIp,
+    &ec2_confidential_workload_host_unrestricted_ingress::Ec2ConfidentialWorkloadHostUnrestrictedIngress,
+    &ec2_confidential_workload_host_vsock_proxy_exposed::Ec2ConfidentialWorkloadHostVsockProxyExposed,
     &ec2_ebs_default_encryption::Ec2EbsDefaultEncryption,
     &ec2_ebs_public_snapshot::Ec2EbsPublicSnapshot,
     &ec2_ebs_snapshot_account_block_public_access::Ec2EbsSnapshotAccountBlockPublicAccess,
@@ -98,6 +110,7 @@ pub(crate) static RULES: &[&dyn Rule] = &[
     &ec2_instance_internet_facing_with_instance_profile::Ec2InstanceInternetFacingWithInstanceProfile,
     &ec2_instance_managed_by_ssm::Ec2InstanceManagedBySsm,
     &ec2_instance_older_than_specific_days::Ec2InstanceOlderThanSpecificDays,
+    &ec2_instance_stopped_older_than_specific_days::Ec2InstanceStoppedOlderThanSpecificDays,
     &ec2_instance_paravirtual_type::Ec2InstanceParavirtualType,
     &ec2_instance_port_cassandra_exposed_to_internet::RULE,
     &ec2_instance_port_cifs_exposed_to_internet::RULE,
