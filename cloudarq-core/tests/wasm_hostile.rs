@@ -624,10 +624,14 @@ fn a_resource_larger_than_the_input_limit_is_an_error_not_sent() {
     }
 }
 
-/// The context resources sent with every batch count against the input
-/// limit: with room for the largest bucket alone, but not for it plus the
-/// context, the bucket is an ERROR naming both sizes; with less room than
-/// the context itself, nothing is sent.
+/// The context resources sent with a batch count against the input limit:
+/// the account-wide ones (`AWS::S3::AccountPublicAccessBlock`) go with every
+/// batch, the companions (`AWS::S3::BucketManagement`) only with their own
+/// bucket's. With room for the neediest bucket, its settings and its own
+/// management record, but one byte less, that bucket is an ERROR naming
+/// both sizes; with less room than the account-wide context, nothing is
+/// sent; with room for the neediest bucket, everything runs, though every
+/// management record together would not fit beside it.
 #[test]
 fn context_resources_count_against_the_input_limit() {
     let snap = demo_snapshot();
@@ -637,20 +641,36 @@ fn context_resources_count_against_the_input_limit() {
             + r.resource_type().as_str().len()
     };
     // The package's context kinds (tests/guests/s3-rules).
-    let context: usize = [
-        ResourceType::S3AccountPublicAccessBlock,
-        ResourceType::S3BucketManagement,
-    ]
-    .into_iter()
-    .flat_map(|t| snap.of_type(t))
-    .map(size)
-    .sum();
-    assert!(context > 0, "the demo has the S3 package's context");
-    let largest = snap
-        .of_type(ResourceType::S3Bucket)
+    let account_wide: usize = snap
+        .of_type(ResourceType::S3AccountPublicAccessBlock)
         .map(size)
+        .sum();
+    let all_management: usize = snap
+        .of_type(ResourceType::S3BucketManagement)
+        .map(size)
+        .sum();
+    assert!(
+        account_wide > 0 && all_management > 0,
+        "the demo has the S3 package's context"
+    );
+    // What each bucket needs: itself, the account-wide context, its own
+    // management record.
+    let (need, own_context) = snap
+        .of_type(ResourceType::S3Bucket)
+        .map(|b| {
+            let own = snap
+                .companion(b, ResourceType::S3BucketManagement)
+                .map(size)
+                .expect("every demo bucket has its management record");
+            (size(b) + account_wide + own, account_wide + own)
+        })
         .max()
         .unwrap();
+    let largest_bucket = need - own_context;
+    assert!(
+        need < largest_bucket + account_wide + all_management,
+        "the test must tell per-batch companions from all of them"
+    );
     let run_with_input = |input_bytes| {
         let host = WasmHost::new(Limits {
             input_bytes,
@@ -663,7 +683,7 @@ fn context_resources_count_against_the_input_limit() {
             .unwrap();
         host.evaluate(&pkg, &snap)
     };
-    let run = run_with_input(largest + context - 1);
+    let run = run_with_input(need - 1);
     let refused: Vec<_> = run
         .findings
         .iter()
@@ -673,8 +693,8 @@ fn context_resources_count_against_the_input_limit() {
     for f in &refused {
         assert!(
             f.message.contains(&format!(
-                "(with {context} bytes of context resources) exceeds the input limit of {} bytes",
-                largest + context - 1
+                "(with {own_context} bytes of context resources) exceeds the input limit of {} bytes",
+                need - 1
             )),
             "{}",
             f.message
@@ -682,12 +702,13 @@ fn context_resources_count_against_the_input_limit() {
     }
     assert!(run.stats.calls > 0, "smaller buckets still fit");
 
-    let run = run_with_input(context - 1);
+    let run = run_with_input(account_wide - 1);
     assert_eq!(run.stats.calls, 0);
     assert!(run.findings.iter().all(|f| f.status == Status::Error));
 
-    let run = run_with_input(largest + context);
+    let run = run_with_input(need);
     assert!(run.findings.iter().all(|f| f.status != Status::Error));
+    assert!(run.stats.calls > 0);
 }
 
 #[test]

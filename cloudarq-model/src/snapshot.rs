@@ -381,6 +381,63 @@ impl Snapshot {
     pub fn iam_groups(&self) -> IamGroups<'_> {
         self.resources.iam_groups()
     }
+
+    /// The companion of `resource` of kind `kind` (see
+    /// [`ResourceType::companion_of`]), looked up under its canonical ARN;
+    /// `None` when `kind` is not a companion of the resource's kind or the
+    /// snapshot does not hold it (a rule then treats it as not collected).
+    ///
+    /// ```
+    /// use cloudarq_model::{ResourceType, Snapshot};
+    /// let snap = Snapshot::from_json(r#"{"format": "cloudarq.snapshot", "version": 1,
+    ///   "account_id": "123456789012", "partition": "aws",
+    ///   "collected_at": "2026-01-01T00:00:00Z", "regions": ["eu-west-1"], "services": ["s3"],
+    ///   "gaps": [], "stats": {"api_requests": 0, "duration_ms": 0},
+    ///   "resources": [
+    ///     {"arn": "arn:aws:s3:::logs", "region": "eu-west-1", "name": "logs",
+    ///      "properties": {"AWS::S3::Bucket": {"name": "logs"}}},
+    ///     {"arn": "arn:aws:s3::123456789012:bucket-management/logs", "region": "eu-west-1",
+    ///      "name": "logs", "properties": {"AWS::S3::BucketManagement": {"bucket": "logs"}}}]}"#,
+    ///   "doc")?;
+    /// let bucket = snap.of_type(ResourceType::S3Bucket).next().unwrap();
+    /// let m = snap.companion(bucket, ResourceType::S3BucketManagement).unwrap();
+    /// assert_eq!(m.arn.as_str(), "arn:aws:s3::123456789012:bucket-management/logs");
+    /// assert!(snap.companion(bucket, ResourceType::Ec2InstanceConfiguration).is_none());
+    /// # Ok::<(), cloudarq_model::ModelError>(())
+    /// ```
+    pub fn companion(&self, resource: &Resource, kind: ResourceType) -> Option<&Resource> {
+        if kind.companion_of() != Some(resource.resource_type()) {
+            return None;
+        }
+        let own = resource.arn.resource();
+        let part = match kind {
+            ResourceType::S3BucketManagement => format!("bucket-management/{own}"),
+            ResourceType::RdsDbInstanceConfiguration => {
+                format!("db-configuration:{}", own.strip_prefix("db:")?)
+            }
+            ResourceType::RdsDbClusterConfiguration => {
+                format!("cluster-configuration:{}", own.strip_prefix("cluster:")?)
+            }
+            ResourceType::Ec2InstanceConfiguration => {
+                format!("instance-configuration/{}", own.strip_prefix("instance/")?)
+            }
+            _ => return None,
+        };
+        let region = Some(resource.arn.region())
+            .filter(|r| !r.is_empty())
+            .and_then(|r| r.parse::<Region>().ok());
+        let arn = Arn::build(
+            &self.partition,
+            kind.arn_service(),
+            region.as_ref(),
+            Some(&self.account_id),
+            &part,
+        )
+        .ok()?;
+        self.resources
+            .get(&arn)
+            .filter(|c| c.resource_type() == kind)
+    }
 }
 
 /// The snapshot's resources, keyed by ARN; serialized as a list sorted by ARN.

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use cloudarq_model::finding::{ControlId, EvaluationGap, Finding};
 use cloudarq_model::package::RuleInfo;
 use cloudarq_model::rule::{Severity, Status};
-use cloudarq_model::{Region, Resource, Snapshot};
+use cloudarq_model::{Region, Resource, ResourceType, Snapshot};
 use rayon::prelude::*;
 use wasmtime::{Engine, Store};
 
@@ -74,8 +74,15 @@ impl WasmHost {
                 units.entry(r.region.as_ref()).or_default().push(r);
             }
         }
-        let context: Vec<wit::Resource> = meta
+        // Context kinds that are companions of a kind the package evaluates
+        // (`AWS::S3::BucketManagement` beside `AWS::S3::Bucket`) go with
+        // each batch, only for its resources; the others, account-wide
+        // settings, go whole with every batch.
+        let (companions, account_wide): (Vec<ResourceType>, Vec<ResourceType>) = meta
             .context_types
+            .iter()
+            .partition(|t| t.companion_of().is_some_and(|of| kinds.contains(&of)));
+        let context: Vec<wit::Resource> = account_wide
             .iter()
             .flat_map(|t| snapshot.of_type(*t))
             .map(to_wit)
@@ -95,6 +102,8 @@ impl WasmHost {
                 let batch = BatchLimits {
                     context_bytes,
                     budget_end,
+                    snapshot,
+                    companions: &companions,
                 };
                 self.run_unit(package, &unit, resources, &batch)
             })
@@ -126,7 +135,7 @@ impl WasmHost {
         pkg: &WasmPackage,
         unit: &wit::ScanUnit,
         resources: &[&Resource],
-        limits: &BatchLimits,
+        limits: &BatchLimits<'_>,
     ) -> UnitOut {
         let mut out = UnitOut::default();
         let foreign = Failure::Link("the package was loaded by another WasmHost".to_owned());
@@ -143,7 +152,7 @@ impl WasmHost {
         };
         let mut live: Option<(Store<GuestState>, RuleWorld)> = None;
         let mut unit_failure: Option<Failure> = None;
-        for batch in self.batches(resources, &mut out, pkg, limits.context_bytes) {
+        for batch in self.batches(resources, &mut out, pkg, limits) {
             if unit_failure.is_none() && limits.budget_end.is_some_and(|e| Instant::now() >= e) {
                 unit_failure = Some(self.time_budget());
             }
@@ -195,21 +204,31 @@ impl WasmHost {
     }
 
     /// The resources in batches of at most `batch_size` whose JSON, with the
-    /// `context` bytes sent beside every batch, fits the input limit; a
-    /// resource that cannot fit even alone becomes ERROR findings.
+    /// account-wide context sent beside every batch and the companions of
+    /// the batch's resources, fits the input limit; a resource that cannot
+    /// fit even alone becomes ERROR findings.
     fn batches<'r>(
         &self,
         resources: &[&'r Resource],
         out: &mut UnitOut,
         pkg: &WasmPackage,
-        context: usize,
+        limits: &BatchLimits<'_>,
     ) -> Vec<Batch<'r>> {
+        let account_wide = limits.context_bytes;
         let mut batches = Vec::new();
         let mut cur = Batch::default();
-        let mut bytes = context;
+        let mut bytes = account_wide;
         for r in resources {
             let w = to_wit(r);
             let size = wit_bytes(&w);
+            let companions: Vec<wit::Resource> = limits
+                .companions
+                .iter()
+                .filter_map(|k| limits.snapshot.companion(r, *k))
+                .map(to_wit)
+                .collect();
+            let companion_bytes: usize = companions.iter().map(wit_bytes).sum();
+            let context = account_wide.saturating_add(companion_bytes);
             if size.saturating_add(context) > self.limits.input_bytes {
                 out.errors(
                     pkg,
@@ -222,16 +241,18 @@ impl WasmHost {
                 );
                 continue;
             }
+            let size = size.saturating_add(companion_bytes);
             if !cur.resources.is_empty()
                 && (cur.resources.len() >= self.limits.batch_size
                     || bytes + size > self.limits.input_bytes)
             {
                 batches.push(std::mem::take(&mut cur));
-                bytes = context;
+                bytes = account_wide;
             }
             bytes += size;
             cur.resources.push(r);
             cur.wit.push(w);
+            cur.context.extend(companions);
         }
         if !cur.resources.is_empty() {
             batches.push(cur);
@@ -300,12 +321,21 @@ impl WasmHost {
         unit: &wit::ScanUnit,
         batch: &Batch<'_>,
         stats: &mut RunStats,
-        limits: &BatchLimits,
+        limits: &BatchLimits<'_>,
     ) -> Result<Vec<wit::Finding>, Failure> {
         let fuel = self.limits.fuel_for_batch(batch.wit.len());
         self.arm(store, fuel, limits.budget_end)?;
         store.set_hostcall_fuel(self.copy_budget(pkg, batch.wit.len()));
         let started = Instant::now();
+        let with_companions;
+        let unit = if batch.context.is_empty() {
+            unit
+        } else {
+            let mut u = unit.clone();
+            u.context.extend(batch.context.iter().cloned());
+            with_companions = u;
+            &with_companions
+        };
         let result = world
             .cloudarq_rule_evaluator()
             .call_evaluate(&mut *store, unit, &batch.wit);
@@ -324,12 +354,17 @@ impl WasmHost {
     }
 }
 
-/// What bounds each batch of one package's evaluation.
-struct BatchLimits {
-    /// Bytes of the context resources sent with every batch.
+/// What bounds and fills each batch of one package's evaluation.
+struct BatchLimits<'a> {
+    /// Bytes of the account-wide context resources sent with every batch.
     context_bytes: usize,
     /// When the package's time budget ends (`None`: too far to represent).
     budget_end: Option<Instant>,
+    /// The snapshot, where the companions of a batch's resources are found.
+    snapshot: &'a Snapshot,
+    /// The context kinds sent per batch: companions of the batch's
+    /// resources only.
+    companions: &'a [ResourceType],
 }
 
 /// The bytes of a resource counted against the input limit.
@@ -346,11 +381,13 @@ fn to_wit(r: &Resource) -> wit::Resource {
     }
 }
 
-/// One `evaluate` call's resources, and the same in the contract's form.
+/// One `evaluate` call's resources, the same in the contract's form, and
+/// the companions of those resources that go with them as context.
 #[derive(Default)]
 pub(super) struct Batch<'r> {
     pub(super) resources: Vec<&'r Resource>,
     pub(super) wit: Vec<wit::Resource>,
+    pub(super) context: Vec<wit::Resource>,
 }
 
 #[derive(Default)]

@@ -323,6 +323,26 @@ impl ResourceType {
         }
     }
 
+    /// The kind this kind is the companion of: data about a resource that
+    /// came after rule contract 1.0 froze its kind, kept under an ARN of its
+    /// own ([`Snapshot::companion`](crate::Snapshot::companion) finds it).
+    /// `None` for every other kind.
+    ///
+    /// ```
+    /// use cloudarq_model::ResourceType;
+    /// assert_eq!(ResourceType::S3BucketManagement.companion_of(), Some(ResourceType::S3Bucket));
+    /// assert_eq!(ResourceType::S3Bucket.companion_of(), None);
+    /// ```
+    pub fn companion_of(self) -> Option<ResourceType> {
+        match self {
+            Self::S3BucketManagement => Some(Self::S3Bucket),
+            Self::RdsDbInstanceConfiguration => Some(Self::RdsDbInstance),
+            Self::RdsDbClusterConfiguration => Some(Self::RdsDbCluster),
+            Self::Ec2InstanceConfiguration => Some(Self::Ec2Instance),
+            _ => None,
+        }
+    }
+
     /// Whether resources of this kind live in a region (their ARN names
     /// it); account-wide kinds (IAM, the S3 and CloudTrail/CloudWatch
     /// account resources, the account's contacts) do not, nor do S3
