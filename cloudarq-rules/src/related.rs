@@ -20,7 +20,7 @@ use cloudarq_model::inventory::rds::{
     DbCluster, DbClusterConfiguration, DbInstanceConfiguration, DbParameterGroup, RdsRegionSettings,
 };
 use cloudarq_model::inventory::s3::S3BucketManagement;
-use cloudarq_model::{Arn, Properties, Region, Resource, Snapshot};
+use cloudarq_model::{Arn, Properties, Region, Resource, ResourceType, Snapshot};
 
 /// A security group of the snapshot's account, by group id.
 pub(crate) fn security_group<'a>(
@@ -196,23 +196,19 @@ pub(crate) fn rds_region_settings<'a>(
     )
 }
 
-/// An instance's configuration companion, by instance id.
+/// An instance's configuration companion ([`Snapshot::companion`], which
+/// knows the companion ARNs).
 pub(crate) fn instance_configuration<'a>(
     snapshot: &'a Snapshot,
-    region: Option<&Region>,
-    instance_id: &str,
+    instance: &Resource,
 ) -> Option<&'a InstanceConfiguration> {
-    find(
-        snapshot,
-        region,
-        "ec2",
-        &format!("instance-configuration/{instance_id}"),
-        |r| match &r.properties {
-            Properties::Ec2InstanceConfiguration(c) => Some(&**c),
-            _ => None,
-        },
-        |c| c.instance_id == instance_id,
-    )
+    match &snapshot
+        .companion(instance, ResourceType::Ec2InstanceConfiguration)?
+        .properties
+    {
+        Properties::Ec2InstanceConfiguration(c) => Some(&**c),
+        _ => None,
+    }
 }
 
 /// The region's API Gateway account settings.

@@ -100,14 +100,7 @@ async fn stages_of(
     let answer = match answer {
         Ok(a) => a,
         Err(err) => {
-            let api_arn = Arn::build(
-                ctx.partition(),
-                Service::ApiGateway.arn_namespace(),
-                Some(region),
-                None,
-                &["/restapis/", api_id].concat(),
-            )
-            .ok();
+            let api_arn = path_arn(ctx, region, &["/restapis/", api_id].concat());
             let _: cloudarq_model::Collected<()> = ctx.settle(
                 Action::ApiGatewayGetStages,
                 Some(region),
@@ -134,11 +127,9 @@ fn stage(
     s: &SdkStage,
 ) -> Option<Resource> {
     let name = s.stage_name().filter(|n| !n.is_empty())?;
-    let Ok(arn) = Arn::build(
-        ctx.partition(),
-        Service::ApiGateway.arn_namespace(),
-        Some(region),
-        None,
+    let Some(arn) = path_arn(
+        ctx,
+        region,
         &["/restapis/", api_id, "/stages/", name].concat(),
     ) else {
         tracing::warn!(
@@ -157,6 +148,19 @@ fn stage(
             .unwrap_or_default(),
         properties: Properties::ApiGatewayStage(Box::new(described(api_id, api_name, name, s))),
     })
+}
+
+/// The ARN of an API Gateway path in `region`
+/// (`arn:aws:apigateway:<region>::<path>`: no account).
+fn path_arn(ctx: &AwsContext, region: &Region, path: &str) -> Option<Arn> {
+    Arn::build(
+        ctx.partition(),
+        Service::ApiGateway.arn_namespace(),
+        Some(region),
+        None,
+        path,
+    )
+    .ok()
 }
 
 fn described(api_id: &str, api_name: &str, name: &str, s: &SdkStage) -> Stage {

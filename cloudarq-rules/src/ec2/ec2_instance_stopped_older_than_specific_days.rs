@@ -55,9 +55,7 @@ impl Rule for Ec2InstanceStoppedOlderThanSpecificDays {
         if inst.state.as_deref() != Some("stopped") {
             return Ok(Outcome::not_applicable());
         }
-        let Some(config) =
-            related::instance_configuration(snapshot, resource.region.as_ref(), &inst.instance_id)
-        else {
+        let Some(config) = related::instance_configuration(snapshot, resource) else {
             return Ok(Outcome::not_collected("instance configuration"));
         };
         let Some(stopped) = config.state_transition_time else {

@@ -36,9 +36,7 @@ pub(crate) fn host<'a>(
     let Properties::Ec2Instance(instance) = &resource.properties else {
         return Err(Outcome::not_applicable());
     };
-    let Some(configuration) =
-        related::instance_configuration(snapshot, resource.region.as_ref(), &instance.instance_id)
-    else {
+    let Some(configuration) = related::instance_configuration(snapshot, resource) else {
         return Err(Outcome::not_collected("instance configuration"));
     };
     if !configuration.enclaves_enabled {
