@@ -1,7 +1,8 @@
 //! Indexes derived from a snapshot's resources, built once on first use and
 //! shared by every rule (and thread) that asks: which security groups
-//! reference a group ([`SgReferences`]) and which IAM groups a user belongs to
-//! ([`IamGroups`]).
+//! reference a group ([`SgReferences`]), which IAM groups a user belongs to
+//! ([`IamGroups`]) and which EBS snapshots were taken from a volume
+//! ([`VolumeSnapshots`]).
 //!
 //! They live with the resources ([`crate::Resources`]), whose only mutations
 //! (`insert`, `extend`) drop them, so an index never describes other
@@ -13,7 +14,7 @@ use std::sync::OnceLock;
 
 use crate::Resources;
 use crate::ids::{Arn, Region};
-use crate::inventory::ec2::SgPeer;
+use crate::inventory::ec2::{self, SgPeer};
 use crate::inventory::iam::IamGroup;
 use crate::inventory::{Properties, Resource};
 
@@ -22,6 +23,7 @@ use crate::inventory::{Properties, Resource};
 pub(crate) struct Derived {
     sg_references: OnceLock<SgReferences>,
     iam_groups: OnceLock<IamGroupIndex>,
+    volume_snapshots: OnceLock<VolumeSnapshotIndex>,
 }
 
 impl Derived {
@@ -42,6 +44,16 @@ impl Derived {
         groups: impl Iterator<Item = &'a Resource>,
     ) -> &IamGroupIndex {
         self.iam_groups.get_or_init(|| IamGroupIndex::build(groups))
+    }
+
+    /// The EBS snapshot index, built from `snapshots` (the resources' EBS
+    /// snapshots, in ARN order) on the first call.
+    pub(crate) fn volume_snapshots<'a>(
+        &self,
+        snapshots: impl Iterator<Item = &'a Resource>,
+    ) -> &VolumeSnapshotIndex {
+        self.volume_snapshots
+            .get_or_init(|| VolumeSnapshotIndex::build(snapshots))
     }
 }
 
@@ -305,5 +317,69 @@ impl IamGroupIndex {
             }
         }
         index
+    }
+}
+
+/// The EBS snapshots taken from each volume, per region, read through
+/// [`Snapshot::volume_snapshots`](crate::Snapshot::volume_snapshots): built
+/// once per snapshot, so a rule asking for every volume costs one pass over
+/// the snapshots, not one per volume.
+///
+#[derive(Debug, Default)]
+pub(crate) struct VolumeSnapshotIndex {
+    /// Region → volume id → the snapshots' ARNs, in ARN order.
+    by_region: BTreeMap<Option<Region>, BTreeMap<String, Vec<Arn>>>,
+}
+
+/// A snapshot found through [`Snapshot::volume_snapshots`](crate::Snapshot::volume_snapshots):
+/// its resource and its properties.
+pub type VolumeSnapshotRef<'a> = (&'a Resource, &'a ec2::Snapshot);
+
+/// The EBS snapshots of one volume; see [`VolumeSnapshotIndex`].
+pub type VolumeSnapshots<'a> = Box<dyn Iterator<Item = VolumeSnapshotRef<'a>> + 'a>;
+
+impl VolumeSnapshotIndex {
+    /// Indexes `snapshots` (given in ARN order; other kinds are skipped).
+    fn build<'a>(snapshots: impl Iterator<Item = &'a Resource>) -> Self {
+        let mut index = Self::default();
+        for r in snapshots {
+            let Properties::Ec2Snapshot(s) = &r.properties else {
+                continue;
+            };
+            let Some(volume) = &s.volume_id else {
+                continue;
+            };
+            index
+                .by_region
+                .entry(r.region.clone())
+                .or_default()
+                .entry(volume.clone())
+                .or_default()
+                .push(r.arn.clone());
+        }
+        index
+    }
+
+    /// The snapshots taken in `region` from `volume_id`, in ARN order.
+    pub(crate) fn of<'a>(
+        &'a self,
+        resources: &'a Resources,
+        region: Option<&Region>,
+        volume_id: &str,
+    ) -> VolumeSnapshots<'a> {
+        let arns = self
+            .by_region
+            .iter()
+            .find(|(r, _)| r.as_ref() == region)
+            .and_then(|(_, m)| m.get(volume_id))
+            .into_iter()
+            .flatten();
+        Box::new(arns.filter_map(|arn| {
+            let r = resources.get(arn)?;
+            match &r.properties {
+                Properties::Ec2Snapshot(s) => Some((r, s.as_ref())),
+                _ => None,
+            }
+        }))
     }
 }

@@ -44,7 +44,9 @@ pub mod text;
 
 pub use common::{Collected, Service, Tags, Timestamp};
 pub use credentials::{ExternalId, RoleArn, StaticKeys};
-pub use derived::{IamGroupRef, IamGroups, SgReferences, SgReferrer};
+pub use derived::{
+    IamGroupRef, IamGroups, SgReferences, SgReferrer, VolumeSnapshotRef, VolumeSnapshots,
+};
 pub use error::ModelError;
 pub use ids::{AccountId, Arn, Partition, Region};
 pub use inventory::{Properties, Resource, ResourceType};

@@ -31,7 +31,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Service, Timestamp};
-use crate::derived::{Derived, IamGroups, SgReferences};
+use crate::derived::{Derived, IamGroups, SgReferences, VolumeSnapshots};
 use crate::error::ModelError;
 use crate::ids::{AccountId, Arn, Partition, Region};
 use crate::inventory::{Resource, ResourceType};
@@ -382,6 +382,44 @@ impl Snapshot {
         self.resources.iam_groups()
     }
 
+    /// The EBS snapshots taken in `region` from volume `volume_id`, in ARN
+    /// order (snapshots of a volume that no longer exists included): the
+    /// index is built from the snapshot's EBS snapshots on the first call
+    /// (thread-safe, once), then shared, so a rule asking for every volume
+    /// costs one pass over the snapshots, not one per volume.
+    ///
+    /// ```
+    /// use cloudarq_model::Snapshot;
+    /// let snap = Snapshot::from_json(r#"{"format": "cloudarq.snapshot", "version": 1,
+    ///   "account_id": "123456789012", "partition": "aws", "collected_at": "2026-01-01T00:00:00Z",
+    ///   "regions": ["eu-west-1", "us-east-1"], "services": ["ec2"], "gaps": [],
+    ///   "stats": {"api_requests": 0, "duration_ms": 0},
+    ///   "resources": [
+    ///     {"arn": "arn:aws:ec2:eu-west-1:123456789012:snapshot/snap-2", "region": "eu-west-1",
+    ///      "name": "snap-2", "properties": {"AWS::EC2::Snapshot": {"snapshot_id": "snap-2",
+    ///        "volume_id": "vol-1", "encrypted": true}}},
+    ///     {"arn": "arn:aws:ec2:eu-west-1:123456789012:snapshot/snap-1", "region": "eu-west-1",
+    ///      "name": "snap-1", "properties": {"AWS::EC2::Snapshot": {"snapshot_id": "snap-1",
+    ///        "volume_id": "vol-1", "encrypted": true}}},
+    ///     {"arn": "arn:aws:ec2:us-east-1:123456789012:snapshot/snap-3", "region": "us-east-1",
+    ///      "name": "snap-3", "properties": {"AWS::EC2::Snapshot": {"snapshot_id": "snap-3",
+    ///        "volume_id": "vol-1", "encrypted": true}}}
+    ///   ]}"#, "<doc>")?;
+    /// let eu: cloudarq_model::Region = "eu-west-1".parse()?;
+    /// let ids: Vec<&str> = snap.volume_snapshots(Some(&eu), "vol-1")
+    ///     .map(|(_, s)| s.snapshot_id.as_str()).collect();
+    /// assert_eq!(ids, ["snap-1", "snap-2"]); // this region's, in ARN order
+    /// assert_eq!(snap.volume_snapshots(Some(&eu), "vol-9").count(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn volume_snapshots(
+        &self,
+        region: Option<&Region>,
+        volume_id: &str,
+    ) -> VolumeSnapshots<'_> {
+        self.resources.volume_snapshots(region, volume_id)
+    }
+
     /// The companion of `resource` of kind `kind` (see
     /// [`ResourceType::companion_of`]), looked up under its canonical ARN;
     /// `None` when `kind` is not a companion of the resource's kind or the
@@ -530,6 +568,13 @@ impl Resources {
             self.2.iam_groups(self.of_type(ResourceType::IamGroup)),
             self,
         )
+    }
+
+    /// The EBS snapshots of a volume, through the index built once.
+    fn volume_snapshots(&self, region: Option<&Region>, volume_id: &str) -> VolumeSnapshots<'_> {
+        self.2
+            .volume_snapshots(self.of_type(ResourceType::Ec2Snapshot))
+            .of(self, region, volume_id)
     }
 
     /// Looks a resource up by ARN (a map lookup). `None`: the snapshot does

@@ -80,6 +80,7 @@
 
 mod diff;
 mod error;
+mod evaluation;
 mod mutelist;
 mod run;
 mod score;
@@ -88,6 +89,7 @@ pub(crate) mod testing;
 
 pub use diff::{DiffEntry, ScanDiff, diff};
 pub use error::EngineError;
+pub use evaluation::{Evaluation, EvidenceRef, FindingRef, Findings, GapRef, Gaps, ResultRef};
 pub use mutelist::{Expiry, MuteEntry, Mutelist};
 pub use run::Engine;
-pub use score::{ControlStatus, control_statuses, score, scores};
+pub use score::{ControlStatus, control_statuses, score, scores, scores_of};

@@ -42,7 +42,7 @@ use std::path::Path;
 use cloudarq_model::finding::Finding;
 pub use cloudarq_model::mute::{Expiry, MuteEntry};
 use cloudarq_model::rule::Status;
-use cloudarq_model::{Region, Timestamp};
+use cloudarq_model::{Arn, Region, Timestamp};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use time::macros::format_description;
 use time::{Date, PrimitiveDateTime, Time};
@@ -199,40 +199,74 @@ impl Mutelist {
     /// (status MUTED, `muted_reason` set). If only expired entries match, it
     /// stays FAIL and its message says when the mute expired.
     pub fn apply(&self, finding: &mut Finding, now: Timestamp) {
-        if finding.status != Status::Fail || self.entries.is_empty() {
-            return;
+        let judged = self.judge(
+            finding.status,
+            &finding.rule_id,
+            &finding.resource_arn,
+            finding.region.as_ref(),
+            now,
+        );
+        match judged {
+            Some(Mute::Active { reason }) => {
+                finding.status = Status::Muted;
+                finding.muted_reason = Some(reason.to_owned());
+            }
+            Some(Mute::Expired { note }) => finding.message.push_str(&note),
+            None => {}
+        }
+    }
+
+    /// What the mutelist does to a finding of `status` of rule `rule_id` on
+    /// `arn` in `region`, as of `now`: [`apply`](Self::apply) without the
+    /// finding, for the engine's lean findings.
+    pub(crate) fn judge(
+        &self,
+        status: Status,
+        rule_id: &str,
+        arn: &Arn,
+        region: Option<&Region>,
+        now: Timestamp,
+    ) -> Option<Mute<'_>> {
+        if status != Status::Fail || self.entries.is_empty() {
+            return None;
         }
         let mut expired: Option<(usize, &MuteEntry)> = None;
-        for index in self.globs.matches(finding.resource_arn.as_str()) {
+        for index in self.globs.matches(arn.as_str()) {
             let Some(entry) = self.entries.get(index) else {
                 continue;
             };
-            let rule_ok = entry.rule.as_deref().is_none_or(|r| r == finding.rule_id);
-            let region_ok = entry
-                .region
-                .as_ref()
-                .is_none_or(|r| finding.region.as_ref() == Some(r));
+            let rule_ok = entry.rule.as_deref().is_none_or(|r| r == rule_id);
+            let region_ok = entry.region.as_ref().is_none_or(|r| region == Some(r));
             if !rule_ok || !region_ok {
                 continue;
             }
             if entry.is_active(now) {
-                finding.status = Status::Muted;
-                finding.muted_reason = Some(entry.reason.clone());
-                return;
+                return Some(Mute::Active {
+                    reason: &entry.reason,
+                });
             }
             expired.get_or_insert((index, entry));
         }
-        if let Some((index, entry)) = expired {
-            let written = entry.expires.as_ref().map_or("", |e| e.written.as_str());
-            finding.message = format!(
-                "{} (mute expired on {written}: mutelist {} entry {}, reason: {})",
-                finding.message,
+        let (index, entry) = expired?;
+        let written = entry.expires.as_ref().map_or("", |e| e.written.as_str());
+        Some(Mute::Expired {
+            note: format!(
+                " (mute expired on {written}: mutelist {} entry {}, reason: {})",
                 self.source,
                 index + 1,
                 entry.reason
-            );
-        }
+            ),
+        })
     }
+}
+
+/// What the mutelist does to one FAIL finding.
+pub(crate) enum Mute<'m> {
+    /// An active entry mutes it, for this reason.
+    Active { reason: &'m str },
+    /// Only expired entries match: the finding stays FAIL and this note is
+    /// appended to its message.
+    Expired { note: String },
 }
 
 /// The entries of a mutelist document, each checked for its fields, types,

@@ -9,18 +9,22 @@
 use std::any::Any;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
-use cloudarq_model::finding::{
-    ControlId, EvaluationGap, Finding, RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult,
-};
+use cloudarq_model::finding::{ControlId, RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult};
 use cloudarq_model::package::RuleInfo;
-use cloudarq_model::rule::{Outcome, Rule, RuleError, SeverityAdjustment, Status, Verdict};
+use cloudarq_model::rule::{Rule, RuleError, Severity, SeverityAdjustment, Status, Verdict};
 use cloudarq_model::{Resource, ResourceType, Snapshot};
 use cloudarq_rules::frameworks::Framework;
 use rayon::prelude::*;
 
 use super::error::EngineError;
-use super::mutelist::Mutelist;
+#[cfg(feature = "wasm")]
+use super::evaluation::Rows;
+use super::evaluation::{
+    Entry, Evaluation, Fields, GapEntry, Notes, ResourceRow, RuleRow, text_of,
+};
+use super::mutelist::{Mute, Mutelist};
 use super::score;
 #[cfg(feature = "wasm")]
 use crate::wasm::WasmRules;
@@ -58,10 +62,26 @@ impl fmt::Debug for Engine {
 
 /// What one (rule, resource) pair produced.
 enum PairOutput {
-    Finding(Box<Finding>),
-    Gap(EvaluationGap),
+    /// A finding but its rule and resource rows, which the (sequential)
+    /// merge attaches: threads never contend on a shared row's count.
+    Finding(Own),
+    /// The field that was not collected.
+    Gap(String),
     Nothing,
 }
+
+/// What a finding holds of its own.
+struct Own {
+    status: Status,
+    severity: Severity,
+    text: Box<str>,
+    message_len: usize,
+    notes: Option<Box<Notes>>,
+}
+
+/// Pairs evaluated in parallel at a time: their outputs are held until
+/// they are moved into the result, so memory beyond the result stays small.
+const CHUNK: usize = 1 << 16;
 
 impl Engine {
     /// An engine running `rules`, with no mutelist and no framework scores.
@@ -139,7 +159,8 @@ impl Engine {
     /// - `Pass`/`Fail` become PASS/FAIL findings; the outcome's severity
     ///   adjustment, when present, replaces the rule's default and its reason
     ///   is kept in `severity_reason`.
-    /// - `NotCollected` gives no finding but an [`EvaluationGap`].
+    /// - `NotCollected` gives no finding but an
+    ///   [`EvaluationGap`](cloudarq_model::finding::EvaluationGap).
     /// - `NotApplicable` gives nothing.
     /// - A rule that returns an error or panics gives an ERROR finding whose
     ///   message names the cause; every other pair still runs. (The default
@@ -150,37 +171,98 @@ impl Engine {
     ///
     /// Findings and gaps are ordered by (rule id, ARN).
     pub fn evaluate(&self, snapshot: &Snapshot) -> ScanResult {
+        self.run(snapshot).into_scan_result()
+    }
+
+    /// [`evaluate`](Self::evaluate), into the lean in-memory form: each
+    /// rule's metadata and each resource's identity held once, evidence as
+    /// compact JSON. For a large account it takes a fraction of the memory
+    /// of the [`ScanResult`] ([`Evaluation::into_scan_result`] gives that),
+    /// and every report reads it directly.
+    pub fn run(&self, snapshot: &Snapshot) -> Evaluation {
         let resources: Vec<&Resource> = snapshot.resources.iter().collect();
         let pairs = self.pairs(&resources);
-        let outputs: Vec<PairOutput> = pairs
-            .par_iter()
-            .map(|&(rule, res)| self.evaluate_pair(rule, resources[res], snapshot))
+        let rule_rows: Vec<Arc<RuleRow>> = self
+            .rules
+            .iter()
+            .zip(&self.controls)
+            .map(|(rule, controls)| {
+                let meta = rule.meta();
+                Arc::new(RuleRow {
+                    id: meta.id.to_owned(),
+                    title: meta.title.to_owned(),
+                    service: meta.service,
+                    controls: controls.clone(),
+                })
+            })
             .collect();
-        let mut findings = Vec::with_capacity(outputs.len());
-        let mut evaluation_gaps = Vec::new();
-        for out in outputs {
-            match out {
-                PairOutput::Finding(f) => findings.push(*f),
-                PairOutput::Gap(g) => evaluation_gaps.push(g),
-                PairOutput::Nothing => {}
+        // A resource's row is made when its first finding or gap is.
+        let mut resource_rows: Vec<Option<Arc<ResourceRow>>> = vec![None; resources.len()];
+        let mut findings = Vec::with_capacity(pairs.len());
+        let mut gaps = Vec::new();
+        let mut fields = Fields::default();
+        for chunk in pairs.chunks(CHUNK) {
+            let outputs: Vec<PairOutput> = chunk
+                .par_iter()
+                .map(|&(rule, res)| self.evaluate_pair(rule, resources[res], snapshot))
+                .collect();
+            for (out, &(rule, res)) in outputs.into_iter().zip(chunk) {
+                if matches!(out, PairOutput::Nothing) {
+                    continue;
+                }
+                let resource = Arc::clone(
+                    resource_rows[res]
+                        .get_or_insert_with(|| Arc::new(ResourceRow::of(resources[res]))),
+                );
+                let rule = Arc::clone(&rule_rows[rule]);
+                match out {
+                    PairOutput::Finding(own) => findings.push(Entry {
+                        rule,
+                        resource,
+                        status: own.status,
+                        severity: own.severity,
+                        text: own.text,
+                        message_len: own.message_len,
+                        notes: own.notes,
+                    }),
+                    PairOutput::Gap(field) => gaps.push(GapEntry {
+                        rule,
+                        resource,
+                        field: fields.get(&field),
+                    }),
+                    PairOutput::Nothing => {}
+                }
             }
         }
         let rules_evaluated = self.rule_ids().len();
         #[cfg(feature = "wasm")]
         if let Some(wasm) = &self.wasm {
             let run = wasm.evaluate(snapshot);
-            for mut f in run.findings {
-                if let Some(m) = &self.mutelist {
-                    m.apply(&mut f, snapshot.collected_at);
+            if !run.findings.is_empty() || !run.evaluation_gaps.is_empty() {
+                let mut shared = Rows::default();
+                rule_rows.iter().for_each(|r| shared.add_rule(r));
+                resource_rows
+                    .iter()
+                    .flatten()
+                    .for_each(|r| shared.add_resource(r));
+                for mut f in run.findings {
+                    if let Some(m) = &self.mutelist {
+                        m.apply(&mut f, snapshot.collected_at);
+                    }
+                    findings.push(shared.entry(f));
                 }
-                findings.push(f);
+                gaps.extend(run.evaluation_gaps.into_iter().map(|g| shared.gap(g)));
             }
-            evaluation_gaps.extend(run.evaluation_gaps);
             // Native and wasm rule ids are distinct: a stable sort merges them.
-            cloudarq_model::finding::sort_in_result_order(&mut findings, &mut evaluation_gaps);
+            findings
+                .sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
+            gaps.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
         }
-        let scores = score::scores(&self.frameworks, &findings);
-        ScanResult {
+        let scores = score::scores_of(
+            &self.frameworks,
+            findings.iter().map(|f| (f.rule.id.as_str(), f.status)),
+        );
+        let head = ScanResult {
             format: RESULT_FORMAT.to_owned(),
             version: RESULT_FORMAT_VERSION,
             account_id: snapshot.account_id.clone(),
@@ -188,12 +270,13 @@ impl Engine {
             regions: snapshot.regions.clone(),
             rules_evaluated: saturating_u32(rules_evaluated),
             resources: saturating_u32(resources.len()),
-            findings,
-            evaluation_gaps,
+            findings: Vec::new(),
+            evaluation_gaps: Vec::new(),
             coverage_gaps: snapshot.gaps.clone(),
             scores,
             rules: self.catalogue(),
-        }
+        };
+        Evaluation::from_parts(head, findings, gaps)
     }
 
     /// The catalogue of every rule this engine runs (built-in and
@@ -266,16 +349,10 @@ impl Engine {
         let meta = rule.meta();
         let run = catch_unwind(AssertUnwindSafe(|| rule.evaluate(resource, snapshot)));
         let (status, message, outcome) = match run {
-            Ok(Ok(outcome)) => match &outcome.verdict {
-                Verdict::Pass(m) => (Status::Pass, m.clone(), Some(outcome)),
-                Verdict::Fail(m) => (Status::Fail, m.clone(), Some(outcome)),
-                Verdict::NotCollected { field } => {
-                    return PairOutput::Gap(EvaluationGap {
-                        rule_id: meta.id.to_owned(),
-                        resource_arn: resource.arn.clone(),
-                        field: field.clone(),
-                    });
-                }
+            Ok(Ok(outcome)) => match outcome.verdict {
+                Verdict::Pass(m) => (Status::Pass, m, Some((outcome.evidence, outcome.severity))),
+                Verdict::Fail(m) => (Status::Fail, m, Some((outcome.evidence, outcome.severity))),
+                Verdict::NotCollected { field } => return PairOutput::Gap(field),
                 Verdict::NotApplicable => return PairOutput::Nothing,
             },
             Ok(Err(RuleError(e))) => (Status::Error, format!("rule returned an error: {e}"), None),
@@ -285,34 +362,36 @@ impl Engine {
                 None,
             ),
         };
-        let (evidence, adjustment) = outcome
-            .map_or((serde_json::Value::Null, None), |o: Outcome| {
-                (o.evidence, o.severity)
-            });
+        let (evidence, adjustment) = outcome.unwrap_or((serde_json::Value::Null, None));
         let (severity, severity_reason) = match adjustment {
             Some(SeverityAdjustment { severity, reason }) => (severity, Some(reason)),
             None => (meta.severity, None),
         };
-        let mut finding = Finding {
-            rule_id: meta.id.to_owned(),
-            title: meta.title.to_owned(),
-            service: meta.service,
-            resource_arn: resource.arn.clone(),
-            resource_type: resource.resource_type(),
-            resource_name: resource.name.clone(),
-            region: resource.region.clone(),
+        let (mut status, mut message, mut muted_reason) = (status, message, None);
+        if let Some(m) = &self.mutelist {
+            let region = resource.region.as_ref();
+            match m.judge(
+                status,
+                meta.id,
+                &resource.arn,
+                region,
+                snapshot.collected_at,
+            ) {
+                Some(Mute::Active { reason }) => {
+                    status = Status::Muted;
+                    muted_reason = Some(reason.to_owned());
+                }
+                Some(Mute::Expired { note }) => message.push_str(&note),
+                None => {}
+            }
+        }
+        PairOutput::Finding(Own {
             status,
             severity,
-            severity_reason,
-            message,
-            evidence,
-            controls: self.controls[ri].clone(),
-            muted_reason: None,
-        };
-        if let Some(m) = &self.mutelist {
-            m.apply(&mut finding, snapshot.collected_at);
-        }
-        PairOutput::Finding(Box::new(finding))
+            message_len: message.len(),
+            text: text_of(message, &evidence),
+            notes: Notes::of(severity_reason, muted_reason),
+        })
     }
 }
 
@@ -339,6 +418,7 @@ fn saturating_u32(n: usize) -> u32 {
 mod tests {
     use super::*;
     use crate::engine::testing::{self, rules, snapshot};
+    use cloudarq_model::finding::EvaluationGap;
     use cloudarq_model::rule::Severity;
 
     fn statuses(r: &ScanResult) -> Vec<(String, String, Status)> {

@@ -31,14 +31,18 @@ pub enum ControlStatus {
 struct RuleIndex<'a>(HashMap<&'a str, (bool, bool)>);
 
 impl<'a> RuleIndex<'a> {
-    fn new(findings: &'a [Finding]) -> Self {
+    fn new(findings: impl IntoIterator<Item = (&'a str, Status)>) -> Self {
         let mut map: HashMap<&str, (bool, bool)> = HashMap::new();
-        for f in findings {
-            let e = map.entry(f.rule_id.as_str()).or_default();
+        for (rule_id, status) in findings {
+            let e = map.entry(rule_id).or_default();
             e.0 = true;
-            e.1 |= matches!(f.status, Status::Fail | Status::Error);
+            e.1 |= matches!(status, Status::Fail | Status::Error);
         }
         Self(map)
+    }
+
+    fn of(findings: &'a [Finding]) -> Self {
+        Self::new(findings.iter().map(|f| (f.rule_id.as_str(), f.status)))
     }
 
     fn status(&self, control: &Control) -> ControlStatus {
@@ -62,7 +66,13 @@ pub fn control_statuses<'f>(
     framework: &'f Framework,
     findings: &[Finding],
 ) -> Vec<(&'f Control, ControlStatus)> {
-    let index = RuleIndex::new(findings);
+    statuses_in(framework, &RuleIndex::of(findings))
+}
+
+fn statuses_in<'f>(
+    framework: &'f Framework,
+    index: &RuleIndex<'_>,
+) -> Vec<(&'f Control, ControlStatus)> {
     framework
         .controls
         .iter()
@@ -72,7 +82,11 @@ pub fn control_statuses<'f>(
 
 /// The score of one framework, in total and per section (in framework order).
 pub fn score(framework: &Framework, findings: &[Finding]) -> FrameworkScore {
-    let statuses = control_statuses(framework, findings);
+    score_in(framework, &RuleIndex::of(findings))
+}
+
+fn score_in(framework: &Framework, index: &RuleIndex<'_>) -> FrameworkScore {
+    let statuses = statuses_in(framework, index);
     let tally = |name: &str, filter: &dyn Fn(&Control) -> bool| {
         let mut s = SectionScore {
             section: name.to_owned(),
@@ -106,7 +120,20 @@ pub fn score(framework: &Framework, findings: &[Finding]) -> FrameworkScore {
 
 /// The scores of several frameworks, in the given order.
 pub fn scores(frameworks: &[Framework], findings: &[Finding]) -> Vec<FrameworkScore> {
-    frameworks.iter().map(|f| score(f, findings)).collect()
+    scores_of(
+        frameworks,
+        findings.iter().map(|f| (f.rule_id.as_str(), f.status)),
+    )
+}
+
+/// The scores of several frameworks, in the given order, from each
+/// finding's (rule id, status): [`scores`] for findings in any form.
+pub fn scores_of<'a>(
+    frameworks: &[Framework],
+    findings: impl IntoIterator<Item = (&'a str, Status)>,
+) -> Vec<FrameworkScore> {
+    let index = RuleIndex::new(findings);
+    frameworks.iter().map(|f| score_in(f, &index)).collect()
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 
 use std::io::Write;
 
-use cloudarq_model::finding::ScanResult;
+use crate::engine::ResultRef;
 use cloudarq_model::text::csv_cell;
 
 use super::{ReportError, RuleIndex};
@@ -41,8 +41,8 @@ pub const HEADER: [&str; 17] = [
 ];
 
 /// Writes the header and one row per finding, in result order.
-pub fn write(
-    result: &ScanResult,
+pub fn write<'a>(
+    result: impl Into<ResultRef<'a>>,
     rules: &RuleIndex,
     out: &mut impl Write,
 ) -> Result<(), ReportError> {
@@ -50,10 +50,12 @@ pub fn write(
         .quote_style(::csv::QuoteStyle::Necessary)
         .from_writer(out);
     w.write_record(HEADER)?;
+    let results = result.into();
+    let result = results.head();
     let account = result.account_id.as_str();
     let collected = result.collected_at.to_string();
-    for f in &result.findings {
-        let meta = rules.lookup(result, &f.rule_id);
+    for f in results.findings() {
+        let meta = rules.lookup(result, f.rule_id);
         let controls = f
             .controls
             .iter()
@@ -65,17 +67,17 @@ pub fn write(
             &collected,
             f.status.as_str(),
             f.severity.as_str(),
-            &f.rule_id,
-            &f.title,
+            f.rule_id,
+            f.title,
             f.service.as_str(),
             f.region.as_ref().map_or("", |r| r.as_str()),
             f.resource_type.as_str(),
             f.resource_arn.as_str(),
-            &f.resource_name,
-            &f.message,
+            f.resource_name,
+            f.message,
             &controls,
-            f.severity_reason.as_deref().unwrap_or(""),
-            f.muted_reason.as_deref().unwrap_or(""),
+            f.severity_reason.unwrap_or(""),
+            f.muted_reason.unwrap_or(""),
             meta.map_or("", |m| m.remediation.cli.as_str()),
             meta.map_or("", |m| m.remediation.url.as_str()),
         ];
@@ -86,7 +88,10 @@ pub fn write(
 }
 
 /// [`write`] into a string.
-pub fn to_string(result: &ScanResult, rules: &RuleIndex) -> Result<String, ReportError> {
+pub fn to_string<'a>(
+    result: impl Into<ResultRef<'a>>,
+    rules: &RuleIndex,
+) -> Result<String, ReportError> {
     let mut buf = Vec::new();
     write(result, rules, &mut buf)?;
     // Every cell is a Rust string, so the output is UTF-8.

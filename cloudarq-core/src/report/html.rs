@@ -24,12 +24,13 @@ use std::fmt::{self, Write as _};
 use std::io::Write;
 
 use base64::Engine as _;
-use cloudarq_model::finding::{Finding, FrameworkScore, ScanResult};
+use cloudarq_model::finding::{FrameworkScore, ScanResult};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{GapKind, Service};
 use sha2::{Digest, Sha256};
 
 use super::{FailingRule, OutputFormat, ReportError, RuleIndex, Stats};
+use crate::engine::{FindingRef, ResultRef};
 
 /// How many findings of one status, failing resources, and evaluation gaps
 /// the page lists per rule; the rest are counted.
@@ -135,10 +136,12 @@ fn bar(n: u32, max: u32, full: f64) -> f64 {
 }
 
 /// Renders the report.
-pub fn render(result: &ScanResult, rules: &RuleIndex) -> String {
-    let stats = Stats::of(result);
-    let listed = result
-        .findings
+pub fn render<'a>(result: impl Into<ResultRef<'a>>, rules: &RuleIndex) -> String {
+    let results = result.into();
+    let result = results.head();
+    let stats = Stats::of(results);
+    let listed = results
+        .findings()
         .len()
         .min(4 * LIST_LIMIT * stats.failing_rules.len().max(1));
     let mut h = String::with_capacity(64 * 1024 + listed * 700);
@@ -146,7 +149,7 @@ pub fn render(result: &ScanResult, rules: &RuleIndex) -> String {
     h.push_str("<body>\n");
     header(&mut h, result);
     h.push_str("<main>\n");
-    summary_cards(&mut h, result, &stats);
+    summary_cards(&mut h, result, &stats, results.gaps().len());
     h.push_str("<section class=\"charts\" aria-label=\"Charts\">\n");
     severity_chart(&mut h, &stats);
     service_chart(&mut h, &stats);
@@ -154,17 +157,17 @@ pub fn render(result: &ScanResult, rules: &RuleIndex) -> String {
     h.push_str("</section>\n");
     frameworks(&mut h, &result.scores);
     remediation(&mut h, &stats, result, rules);
-    findings_table(&mut h, result);
-    passed_table(&mut h, result);
-    gaps(&mut h, result);
+    findings_table(&mut h, results);
+    passed_table(&mut h, results);
+    gaps(&mut h, results);
     footer(&mut h, result);
     h.push_str("</main>\n</body>\n</html>\n");
     h
 }
 
 /// Writes [`render`]'s output.
-pub fn write(
-    result: &ScanResult,
+pub fn write<'a>(
+    result: impl Into<ResultRef<'a>>,
     rules: &RuleIndex,
     out: &mut impl Write,
 ) -> Result<(), ReportError> {
@@ -216,7 +219,7 @@ fn header(h: &mut String, r: &ScanResult) {
     );
 }
 
-fn summary_cards(h: &mut String, r: &ScanResult, s: &Stats<'_>) {
+fn summary_cards(h: &mut String, r: &ScanResult, s: &Stats<'_>, evaluation_gaps: usize) {
     h.push_str("<section class=\"cards\" id=\"summary\" aria-label=\"Summary\">\n");
     let cards = [
         ("fail", s.totals.fail as usize, "failed"),
@@ -224,7 +227,7 @@ fn summary_cards(h: &mut String, r: &ScanResult, s: &Stats<'_>) {
         ("muted", s.totals.muted as usize, "muted"),
         ("error", s.totals.error as usize, "errors"),
         ("", r.coverage_gaps.len(), "coverage gaps"),
-        ("", r.evaluation_gaps.len(), "evaluation gaps"),
+        ("", evaluation_gaps, "evaluation gaps"),
     ];
     for (class, n, label) in cards {
         let _ = writeln!(
@@ -481,7 +484,7 @@ fn failing_rule(h: &mut String, r: &FailingRule<'_>, result: &ScanResult, rules:
         },
         badge = severity_badge(r.severity),
         title = Escaped(r.title),
-        n = r.findings.len(),
+        n = r.failed,
     );
     match rules.lookup(result, r.rule_id) {
         Some(m) => {
@@ -520,11 +523,11 @@ fn failing_rule(h: &mut String, r: &FailingRule<'_>, result: &ScanResult, rules:
             h,
             "<li><code>{}</code> \u{2014} {}</li>",
             Escaped(f.resource_arn.as_str()),
-            Escaped(&f.message)
+            Escaped(f.message)
         );
     }
     h.push_str("</ul>\n");
-    more(h, r.findings.len(), "failing resources");
+    more(h, r.failed, "failing resources");
     h.push_str("</div></details>\n");
 }
 
@@ -541,27 +544,26 @@ fn more(h: &mut String, total: usize, what: &str) {
 
 /// The FAIL, ERROR and MUTED findings, at most [`LIST_LIMIT`] per rule and
 /// status, failures first.
-fn findings_table(h: &mut String, r: &ScanResult) {
-    let mut rows: Vec<&Finding> = r
-        .findings
-        .iter()
-        .filter(|f| f.status != Status::Pass)
-        .collect();
-    let not_pass = rows.len();
-    // Findings come in (rule, ARN) order: cut each (rule, status) run.
+fn findings_table(h: &mut String, r: ResultRef<'_>) {
+    // At most LIST_LIMIT per (rule, status): only those are ever held.
+    let mut not_pass = 0;
     let mut seen: std::collections::HashMap<(&str, Status), usize> =
         std::collections::HashMap::new();
-    rows.retain(|f| {
-        let n = seen.entry((f.rule_id.as_str(), f.status)).or_insert(0);
+    let mut rows: Vec<FindingRef<'_>> = Vec::new();
+    for f in r.findings().filter(|f| f.status != Status::Pass) {
+        not_pass += 1;
+        let n = seen.entry((f.rule_id, f.status)).or_insert(0);
         *n += 1;
-        *n <= LIST_LIMIT
-    });
+        if *n <= LIST_LIMIT {
+            rows.push(f);
+        }
+    }
     rows.sort_by(|a, b| {
         status_rank(a.status)
             .cmp(&status_rank(b.status))
             .then(b.severity.cmp(&a.severity))
-            .then(a.rule_id.cmp(&b.rule_id))
-            .then(a.resource_arn.cmp(&b.resource_arn))
+            .then(a.rule_id.cmp(b.rule_id))
+            .then(a.resource_arn.cmp(b.resource_arn))
     });
     let _ = writeln!(
         h,
@@ -593,11 +595,11 @@ fn findings_table(h: &mut String, r: &ScanResult) {
             st_badge = status_badge(f.status),
             svc = service_label(f.service),
             region = Escaped(f.region.as_ref().map_or("global", |x| x.as_str())),
-            title = Escaped(&f.title),
-            rule = Escaped(&f.rule_id),
-            name = Escaped(&f.resource_name),
+            title = Escaped(f.title),
+            rule = Escaped(f.rule_id),
+            name = Escaped(f.resource_name),
             arn = Escaped(f.resource_arn.as_str()),
-            msg = Escaped(&f.message),
+            msg = Escaped(f.message),
         );
         if let Some(reason) = &f.severity_reason {
             let _ = write!(
@@ -615,16 +617,16 @@ fn findings_table(h: &mut String, r: &ScanResult) {
 }
 
 /// The PASS findings, one row per rule with its count, in rule id order.
-fn passed_table(h: &mut String, r: &ScanResult) {
+fn passed_table(h: &mut String, r: ResultRef<'_>) {
     // Findings come in (rule, ARN) order, so a rule's PASS findings are one run.
-    let mut per_rule: Vec<(&Finding, usize)> = Vec::new();
-    for f in r.findings.iter().filter(|f| f.status == Status::Pass) {
+    let mut per_rule: Vec<(FindingRef<'_>, usize)> = Vec::new();
+    for f in r.findings().filter(|f| f.status == Status::Pass) {
         match per_rule.last_mut() {
             Some((first, n)) if first.rule_id == f.rule_id => *n += 1,
             _ => per_rule.push((f, 1)),
         }
     }
-    per_rule.sort_by(|a, b| a.0.rule_id.cmp(&b.0.rule_id));
+    per_rule.sort_by(|a, b| a.0.rule_id.cmp(b.0.rule_id));
     // A result assembled out of order (a hand-written file) still counts
     // each rule once.
     per_rule.dedup_by(|later, first| {
@@ -653,8 +655,8 @@ fn passed_table(h: &mut String, r: &ScanResult) {
             h,
             "<tr><td>{}<div class=\"note\"><code>{}</code></div></td><td>{}</td><td>{}</td>\
              <td class=\"num\">{n}</td></tr>",
-            Escaped(&f.title),
-            Escaped(&f.rule_id),
+            Escaped(f.title),
+            Escaped(f.rule_id),
             service_label(f.service),
             severity_badge(f.severity),
         );
@@ -662,7 +664,8 @@ fn passed_table(h: &mut String, r: &ScanResult) {
     h.push_str("</tbody></table>\n");
 }
 
-fn gaps(h: &mut String, r: &ScanResult) {
+fn gaps(h: &mut String, results: ResultRef<'_>) {
+    let r = results.head();
     let _ = writeln!(
         h,
         "<h2 id=\"coverage-gaps\">Coverage gaps <span class=\"note\">{}</span></h2>\n\
@@ -699,9 +702,9 @@ fn gaps(h: &mut String, r: &ScanResult) {
     let _ = writeln!(
         h,
         "<h2 id=\"evaluation-gaps\">Evaluation gaps <span class=\"note\">{}</span></h2>",
-        r.evaluation_gaps.len()
+        results.gaps().len()
     );
-    if r.evaluation_gaps.is_empty() {
+    if results.gaps().len() == 0 {
         h.push_str("<p class=\"note\">None.</p>\n");
     } else {
         h.push_str(
@@ -709,8 +712,8 @@ fn gaps(h: &mut String, r: &ScanResult) {
              <th>Field not collected</th></tr></thead><tbody>\n",
         );
         let mut per_rule: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for g in &r.evaluation_gaps {
-            let n = per_rule.entry(g.rule_id.as_str()).or_insert(0);
+        for g in results.gaps() {
+            let n = per_rule.entry(g.rule_id).or_insert(0);
             *n += 1;
             if *n > LIST_LIMIT {
                 continue;
@@ -718,9 +721,9 @@ fn gaps(h: &mut String, r: &ScanResult) {
             let _ = writeln!(
                 h,
                 "<tr><td><code>{}</code></td><td class=\"arn\">{}</td><td><code>{}</code></td></tr>",
-                Escaped(&g.rule_id),
+                Escaped(g.rule_id),
                 Escaped(g.resource_arn.as_str()),
-                Escaped(&g.field),
+                Escaped(g.field),
             );
         }
         h.push_str("</tbody></table>\n");

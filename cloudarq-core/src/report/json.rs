@@ -8,6 +8,8 @@ use std::io::Write;
 
 use cloudarq_model::finding::{RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult};
 
+use crate::engine::ResultRef;
+
 use super::{OutputFormat, ReportError};
 
 /// Writes `result` as pretty JSON followed by a newline.
@@ -15,7 +17,10 @@ use super::{OutputFormat, ReportError};
 /// The `format` and `version` fields are written as this build defines them,
 /// whatever the in-memory result says, so a document always declares the
 /// schema it follows.
-pub fn write(result: &ScanResult, out: &mut impl Write) -> Result<(), ReportError> {
+pub fn write<'a>(
+    result: impl Into<ResultRef<'a>>,
+    out: &mut impl Write,
+) -> Result<(), ReportError> {
     let json_err = |source| ReportError::Json {
         format: OutputFormat::Json,
         source,
@@ -24,7 +29,7 @@ pub fn write(result: &ScanResult, out: &mut impl Write) -> Result<(), ReportErro
         format: OutputFormat::Json,
         source,
     };
-    serde_json::to_writer_pretty(&mut *out, &Stream::of(result).map_err(json_err)?)
+    serde_json::to_writer_pretty(&mut *out, &Stream::of(result.into()).map_err(json_err)?)
         .map_err(json_err)?;
     out.write_all(b"\n").map_err(io_err)?;
     out.flush().map_err(io_err)
@@ -41,14 +46,15 @@ pub fn write(result: &ScanResult, out: &mut impl Write) -> Result<(), ReportErro
 struct Stream<'a> {
     /// Every top-level field but the two lists, `format` and `version` set.
     head: serde_json::Map<String, serde_json::Value>,
-    result: &'a ScanResult,
+    result: ResultRef<'a>,
 }
 
 /// The fields written element by element.
 const STREAMED: [&str; 2] = ["findings", "evaluation_gaps"];
 
 impl<'a> Stream<'a> {
-    fn of(result: &'a ScanResult) -> Result<Self, serde_json::Error> {
+    fn of(results: ResultRef<'a>) -> Result<Self, serde_json::Error> {
+        let result = results.head();
         let shell = ScanResult {
             format: RESULT_FORMAT.to_owned(),
             version: RESULT_FORMAT_VERSION,
@@ -68,25 +74,32 @@ impl<'a> Stream<'a> {
                 "a scan result is not a JSON object",
             ));
         };
-        Ok(Self { head, result })
+        Ok(Self {
+            head,
+            result: results,
+        })
     }
 }
 
 /// A list written one `to_value` element at a time.
-struct Elements<'a, T>(&'a [T]);
+struct Elements<I>(I);
 
-impl<T: serde::Serialize> serde::Serialize for Elements<'_, T> {
+impl<I> serde::Serialize for Elements<I>
+where
+    I: Iterator + Clone,
+    I::Item: serde::Serialize,
+{
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(AsValue))
+        s.collect_seq(self.0.clone().map(AsValue))
     }
 }
 
 /// One element, written as its `serde_json::Value` (keys sorted).
-struct AsValue<'a, T>(&'a T);
+struct AsValue<T>(T);
 
-impl<T: serde::Serialize> serde::Serialize for AsValue<'_, T> {
+impl<T: serde::Serialize> serde::Serialize for AsValue<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let value = serde_json::to_value(self.0).map_err(serde::ser::Error::custom)?;
+        let value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
         serde::Serialize::serialize(&value, s)
     }
 }
@@ -102,10 +115,8 @@ impl serde::Serialize for Stream<'_> {
         let mut map = s.serialize_map(Some(keys.len()))?;
         for key in keys {
             match key {
-                "findings" => map.serialize_entry(key, &Elements(&self.result.findings))?,
-                "evaluation_gaps" => {
-                    map.serialize_entry(key, &Elements(&self.result.evaluation_gaps))?
-                }
+                "findings" => map.serialize_entry(key, &Elements(self.result.findings()))?,
+                "evaluation_gaps" => map.serialize_entry(key, &Elements(self.result.gaps()))?,
                 _ => {
                     if let Some(v) = self.head.get(key) {
                         map.serialize_entry(key, v)?;
@@ -118,7 +129,7 @@ impl serde::Serialize for Stream<'_> {
 }
 
 /// [`write`] into a string.
-pub fn to_string(result: &ScanResult) -> Result<String, ReportError> {
+pub fn to_string<'a>(result: impl Into<ResultRef<'a>>) -> Result<String, ReportError> {
     let mut buf = Vec::new();
     write(result, &mut buf)?;
     // serde_json writes UTF-8 only.
@@ -163,6 +174,17 @@ mod tests {
         let r = crate::engine::Engine::new(crate::engine::testing::rules()).evaluate(&snap);
         assert!(!r.evaluation_gaps.is_empty() && !r.findings.is_empty());
         assert_eq!(to_string(&r).unwrap(), whole_value(&r));
+    }
+
+    #[test]
+    fn issue_14_the_lean_evaluation_writes_the_same_bytes_as_the_document() {
+        let r = sample_result();
+        let lean = crate::engine::Evaluation::from(r.clone());
+        assert_eq!(to_string(&lean).unwrap(), to_string(&r).unwrap());
+        let snap = crate::engine::testing::snapshot();
+        let engine = crate::engine::Engine::new(crate::engine::testing::rules());
+        let (lean, doc) = (engine.run(&snap), engine.evaluate(&snap));
+        assert_eq!(to_string(&lean).unwrap(), to_string(&doc).unwrap());
     }
 
     #[test]

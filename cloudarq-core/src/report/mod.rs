@@ -57,6 +57,8 @@ use std::str::FromStr;
 
 use cloudarq_model::finding::ScanResult;
 use cloudarq_model::package::RuleInfo;
+
+use crate::engine::ResultRef;
 use cloudarq_model::rule::{Rule, RuleMeta};
 
 pub use stats::{FailingRule, ServiceCounts, Stats, StatusCounts};
@@ -259,8 +261,8 @@ pub fn report_file_name(result: &ScanResult, format: OutputFormat) -> Option<Str
 }
 
 /// Renders one file report into memory; `None` for the terminal summary.
-pub fn render(
-    result: &ScanResult,
+pub fn render<'a>(
+    result: impl Into<ResultRef<'a>>,
     rules: &RuleIndex,
     format: OutputFormat,
 ) -> Result<Option<Vec<u8>>, ReportError> {
@@ -268,7 +270,7 @@ pub fn render(
         return Ok(None);
     }
     let mut buf = Vec::new();
-    stream(result, rules, format, &mut buf)?;
+    stream(result.into(), rules, format, &mut buf)?;
     Ok(Some(buf))
 }
 
@@ -296,12 +298,13 @@ pub fn render(
 /// assert_eq!(err.to_string(), "output directory /no/such/dir does not exist");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
-pub fn write_reports(
-    result: &ScanResult,
+pub fn write_reports<'a>(
+    result: impl Into<ResultRef<'a>>,
     rules: &RuleIndex,
     formats: &[OutputFormat],
     dir: &Path,
 ) -> Result<Vec<PathBuf>, ReportError> {
+    let result = result.into();
     match std::fs::metadata(dir) {
         Ok(m) if m.is_dir() => {}
         Ok(_) => return Err(ReportError::NotADirectory(dir.to_owned())),
@@ -326,7 +329,7 @@ pub fn write_reports(
             continue;
         }
         done.push(format);
-        let Some(name) = report_file_name(result, format) else {
+        let Some(name) = report_file_name(result.head(), format) else {
             continue;
         };
         let path = dir.join(name);
@@ -362,7 +365,7 @@ pub fn write_reports(
 
 /// Writes one report to `out` (nothing for the terminal summary).
 fn stream(
-    result: &ScanResult,
+    result: ResultRef<'_>,
     rules: &RuleIndex,
     format: OutputFormat,
     out: &mut impl std::io::Write,
@@ -436,6 +439,37 @@ mod tests {
                 .contains("\"xml\"")
         );
         assert!(OutputFormat::parse_list(" , ").is_err());
+    }
+
+    #[test]
+    fn issue_14_every_report_of_the_lean_form_is_byte_identical_to_the_documents() {
+        let doc = fixture::sample_result();
+        let lean = crate::engine::Evaluation::from(doc.clone());
+        let rules = RuleIndex::from_metas(fixture::rule_metas());
+        for format in [
+            OutputFormat::Json,
+            OutputFormat::Ocsf,
+            OutputFormat::Csv,
+            OutputFormat::Html,
+        ] {
+            let a = render(&doc, &rules, format).unwrap().unwrap();
+            let b = render(&lean, &rules, format).unwrap().unwrap();
+            assert!(a == b, "{format} differs");
+        }
+        let opts = terminal::TerminalOptions::default();
+        assert_eq!(
+            terminal::summary(&doc, opts),
+            terminal::summary(&lean, opts)
+        );
+        // The engine's own output, evidence and gaps included.
+        let snap = crate::engine::testing::snapshot();
+        let engine = crate::engine::Engine::new(crate::engine::testing::rules());
+        let (doc, lean) = (engine.evaluate(&snap), engine.run(&snap));
+        for format in [OutputFormat::Json, OutputFormat::Ocsf, OutputFormat::Csv] {
+            let a = render(&doc, &rules, format).unwrap().unwrap();
+            let b = render(&lean, &rules, format).unwrap().unwrap();
+            assert!(a == b, "{format} of the engine's result differs");
+        }
     }
 
     #[test]

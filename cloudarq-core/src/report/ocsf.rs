@@ -21,12 +21,13 @@
 
 use std::io::Write;
 
-use cloudarq_model::finding::{Finding, ScanResult};
+use cloudarq_model::finding::ScanResult;
 use cloudarq_model::rule::{Severity, Status};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{OutputFormat, ReportError, RuleIndex};
+use crate::engine::{EvidenceRef, FindingRef, ResultRef};
 
 /// The OCSF schema version the records follow.
 pub const OCSF_VERSION: &str = "1.3.0";
@@ -131,8 +132,8 @@ struct Resource<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     region: Option<&'a str>,
     cloud_partition: &'a str,
-    #[serde(skip_serializing_if = "serde_json::Value::is_null")]
-    data: &'a serde_json::Value,
+    #[serde(skip_serializing_if = "EvidenceRef::is_null")]
+    data: EvidenceRef<'a>,
 }
 
 #[derive(Debug, Serialize)]
@@ -182,9 +183,10 @@ pub fn finding_status_id(s: Status) -> (u32, &'static str) {
 }
 
 /// The stable `finding_info.uid` of a finding.
-pub fn finding_uid(account: &str, f: &Finding) -> String {
+pub fn finding_uid<'a>(account: &str, f: impl Into<FindingRef<'a>>) -> String {
+    let f = f.into();
     let mut h = Sha256::new();
-    for part in [account, f.rule_id.as_str(), f.resource_arn.as_str()] {
+    for part in [account, f.rule_id, f.resource_arn.as_str()] {
         h.update(part.as_bytes());
         h.update([0u8]);
     }
@@ -201,19 +203,20 @@ pub fn finding_uid(account: &str, f: &Finding) -> String {
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// The OCSF records of `result`, in result order.
-pub fn records<'a>(result: &'a ScanResult, rules: &'a RuleIndex) -> Vec<Record<'a>> {
-    record_iter(result, rules).collect()
+pub fn records<'a>(result: impl Into<ResultRef<'a>>, rules: &'a RuleIndex) -> Vec<Record<'a>> {
+    record_iter(result.into(), rules).collect()
 }
 
 /// The OCSF records of `result`, in result order, each built when it is
 /// asked for: [`write`] streams them, so a large result is never held twice.
 fn record_iter<'a>(
-    result: &'a ScanResult,
+    results: ResultRef<'a>,
     rules: &'a RuleIndex,
 ) -> impl Iterator<Item = Record<'a>> + 'a {
+    let result = results.head();
     let time = unix_millis(result);
-    result.findings.iter().map(move |f| {
-        let meta = rules.lookup(result, &f.rule_id);
+    results.findings().map(move |f| {
+        let meta = rules.lookup(result, f.rule_id);
         let (severity_id, severity) = severity_id(f.severity);
         let (status_id, status) = finding_status_id(f.status);
         let (c_status_id, c_status) = compliance_status_id(f.status);
@@ -223,20 +226,20 @@ fn record_iter<'a>(
         if standards.is_empty() {
             standards.push("CloudArq");
         }
-        let mut status_detail = f.message.clone();
-        if let Some(reason) = &f.muted_reason {
+        let mut status_detail = f.message.to_owned();
+        if let Some(reason) = f.muted_reason {
             status_detail.push_str(" (muted: ");
             status_detail.push_str(reason);
             status_detail.push(')');
         }
         let mut unmapped = serde_json::Map::new();
-        if let Some(reason) = &f.severity_reason {
-            unmapped.insert("severity_reason".to_owned(), reason.clone().into());
+        if let Some(reason) = f.severity_reason {
+            unmapped.insert("severity_reason".to_owned(), reason.into());
         }
-        if let Some(reason) = &f.muted_reason {
-            unmapped.insert("muted_reason".to_owned(), reason.clone().into());
+        if let Some(reason) = f.muted_reason {
+            unmapped.insert("muted_reason".to_owned(), reason.into());
         }
-        let region = f.region.as_ref().map(|r| r.as_str());
+        let region = f.region.map(|r| r.as_str());
         Record {
             activity_id: ACTIVITY_CREATE,
             activity_name: "Create",
@@ -252,7 +255,7 @@ fn record_iter<'a>(
             status,
             status_code: f.status.as_str(),
             status_detail,
-            message: &f.message,
+            message: f.message,
             time,
             metadata: Metadata {
                 version: OCSF_VERSION,
@@ -263,12 +266,12 @@ fn record_iter<'a>(
                     version: env!("CARGO_PKG_VERSION"),
                 },
                 profiles: ["cloud"],
-                event_code: &f.rule_id,
+                event_code: f.rule_id,
             },
             finding_info: FindingInfo {
                 uid: finding_uid(result.account_id.as_str(), f),
-                title: &f.title,
-                desc: meta.map_or(f.title.as_str(), |m| m.rationale.as_str()),
+                title: f.title,
+                desc: meta.map_or(f.title, |m| m.rationale.as_str()),
                 types: ["Software and Configuration Checks"],
                 created_time: time,
             },
@@ -283,14 +286,14 @@ fn record_iter<'a>(
             },
             resources: [Resource {
                 uid: f.resource_arn.as_str(),
-                name: &f.resource_name,
+                name: f.resource_name,
                 kind: f.resource_type.as_str(),
                 region,
                 cloud_partition: f.resource_arn.partition(),
-                data: &f.evidence,
+                data: f.evidence,
             }],
             compliance: Compliance {
-                control: &f.rule_id,
+                control: f.rule_id,
                 standards,
                 requirements: f
                     .controls
@@ -300,7 +303,7 @@ fn record_iter<'a>(
                 status_id: c_status_id,
                 status: c_status,
                 status_code: f.status.as_str(),
-                status_detail: &f.message,
+                status_detail: f.message,
             },
             remediation: meta.map(|m| Remediation {
                 desc: remediation_text(&m.remediation.cli, &m.remediation.console),
@@ -316,7 +319,7 @@ fn record_iter<'a>(
 
 /// The record array, serialized element by element from [`record_iter`].
 struct Stream<'a> {
-    result: &'a ScanResult,
+    result: ResultRef<'a>,
     rules: &'a RuleIndex,
 }
 
@@ -343,11 +346,12 @@ fn unix_millis(result: &ScanResult) -> i64 {
 
 /// Writes the records of `result` as one pretty-printed JSON array, one
 /// record at a time (the same bytes as serializing [`records`]).
-pub fn write(
-    result: &ScanResult,
+pub fn write<'a>(
+    result: impl Into<ResultRef<'a>>,
     rules: &RuleIndex,
     out: &mut impl Write,
 ) -> Result<(), ReportError> {
+    let result = result.into();
     let io_err = |source| ReportError::Write {
         format: OutputFormat::Ocsf,
         source,

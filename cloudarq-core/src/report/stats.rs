@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::engine::{FindingRef, ResultRef};
 use cloudarq_model::Service;
-use cloudarq_model::finding::{Finding, ScanResult};
 use cloudarq_model::rule::{Severity, Status};
 
 /// Findings per status.
@@ -67,11 +67,19 @@ pub struct FailingRule<'a> {
     pub service: Service,
     /// The highest severity among its FAIL findings.
     pub severity: Severity,
-    /// Its FAIL findings, in result order.
-    pub findings: Vec<&'a Finding>,
+    /// How many FAIL findings it has.
+    pub failed: usize,
+    /// Its first [`FailingRule::KEPT`] FAIL findings, in result order (a
+    /// report lists no more; the count is [`failed`](Self::failed)).
+    pub findings: Vec<FindingRef<'a>>,
 }
 
-/// The summary figures of one [`ScanResult`].
+impl FailingRule<'_> {
+    /// The FAIL findings kept per rule: what the HTML report lists.
+    pub const KEPT: usize = super::html::LIST_LIMIT;
+}
+
+/// The summary figures of one result.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Stats<'a> {
     /// Findings per status.
@@ -87,12 +95,13 @@ pub struct Stats<'a> {
 
 impl<'a> Stats<'a> {
     /// Computes the figures of `result`.
-    pub fn of(result: &'a ScanResult) -> Self {
+    pub fn of(result: impl Into<ResultRef<'a>>) -> Self {
+        let result = result.into();
         let mut totals = StatusCounts::default();
         let mut fail_by_severity = Severity::ALL.map(|s| (s, 0));
         let mut by_service: BTreeMap<Service, StatusCounts> = BTreeMap::new();
         let mut failing: BTreeMap<&str, FailingRule<'a>> = BTreeMap::new();
-        for f in &result.findings {
+        for f in result.findings() {
             totals.add(f.status);
             by_service.entry(f.service).or_default().add(f.status);
             if f.status != Status::Fail {
@@ -101,21 +110,25 @@ impl<'a> Stats<'a> {
             if let Some(slot) = fail_by_severity.iter_mut().find(|(s, _)| *s == f.severity) {
                 slot.1 += 1;
             }
-            let rule = failing.entry(&f.rule_id).or_insert_with(|| FailingRule {
-                rule_id: &f.rule_id,
-                title: &f.title,
+            let rule = failing.entry(f.rule_id).or_insert_with(|| FailingRule {
+                rule_id: f.rule_id,
+                title: f.title,
                 service: f.service,
                 severity: f.severity,
+                failed: 0,
                 findings: Vec::new(),
             });
             rule.severity = rule.severity.max(f.severity);
-            rule.findings.push(f);
+            rule.failed += 1;
+            if rule.findings.len() < FailingRule::KEPT {
+                rule.findings.push(f);
+            }
         }
         let mut failing_rules: Vec<FailingRule<'a>> = failing.into_values().collect();
         failing_rules.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
-                .then(b.findings.len().cmp(&a.findings.len()))
+                .then(b.failed.cmp(&a.failed))
                 .then(a.rule_id.cmp(b.rule_id))
         });
         Stats {
@@ -170,6 +183,7 @@ mod tests {
             ]
         );
         assert_eq!(s.failing_rules[3].severity, Severity::High);
+        assert_eq!(s.failing_rules[3].failed, 2);
         assert_eq!(s.failing_rules[3].findings.len(), 2);
         assert_eq!(s.failing_rules.len(), 17);
     }

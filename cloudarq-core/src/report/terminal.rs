@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use cloudarq_model::finding::ScanResult;
+use crate::engine::ResultRef;
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::text::escape;
 
@@ -68,9 +68,11 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The summary of `result`, ending with a newline.
-pub fn summary(result: &ScanResult, opts: TerminalOptions) -> String {
+pub fn summary<'a>(result: impl Into<ResultRef<'a>>, opts: TerminalOptions) -> String {
     let p = Painter(opts.color);
-    let stats = Stats::of(result);
+    let results = result.into();
+    let stats = Stats::of(results);
+    let result = results.head();
     let mut out = String::new();
     // Writing to a String cannot fail; the results are ignored below.
     let regions: Vec<&str> = result.regions.iter().map(|r| r.as_str()).collect();
@@ -154,7 +156,7 @@ pub fn summary(result: &ScanResult, opts: TerminalOptions) -> String {
             "  {:>2}. {} {:>4} failed  {id:<id_width$}  {}",
             i + 1,
             p.severity(r.severity, 13),
-            r.findings.len(),
+            r.failed,
             escape(r.title),
         );
     }
@@ -168,7 +170,7 @@ pub fn summary(result: &ScanResult, opts: TerminalOptions) -> String {
     let _ = writeln!(
         out,
         "Evaluation gaps: {} (checks skipped because their data was not collected)",
-        result.evaluation_gaps.len()
+        results.gaps().len()
     );
     out
 }

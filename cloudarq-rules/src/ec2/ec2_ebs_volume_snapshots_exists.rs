@@ -51,16 +51,7 @@ impl Rule for Ec2EbsVolumeSnapshotsExists {
         let id = &vol.volume_id;
         let mut usable = Vec::new();
         let mut failed = Vec::new();
-        for r in snapshot
-            .of_type(ResourceType::Ec2Snapshot)
-            .filter(|r| r.region.as_ref() == region)
-        {
-            let Properties::Ec2Snapshot(s) = &r.properties else {
-                continue;
-            };
-            if s.volume_id.as_deref() != Some(id.as_str()) {
-                continue;
-            }
+        for (_, s) in snapshot.volume_snapshots(region, id) {
             if s.state.as_deref() == Some("error") {
                 failed.push(s.snapshot_id.as_str());
             } else {

@@ -1,0 +1,779 @@
+//! [`Evaluation`]: a scan's result as the engine holds it in memory, and
+//! [`ResultRef`], what every report reads (an [`Evaluation`] or a
+//! [`ScanResult`], one finding at a time as a [`FindingRef`]).
+//!
+//! A [`ScanResult`] is the document: every [`Finding`] carries its rule's id,
+//! title and controls, and its evidence as a `serde_json::Value` map. At the
+//! scale of a large account (a million findings) those copies are most of
+//! the memory: one `ControlId` allocation pair per control per finding, one
+//! B-tree node of evidence per finding. An [`Evaluation`] holds the same
+//! findings with each rule's metadata and each resource's identity once, in
+//! tables, and each finding's evidence as its compact JSON text. It turns
+//! into the identical [`ScanResult`] ([`Evaluation::into_scan_result`]) and
+//! back ([`From<ScanResult>`]), and the reports written from either are the
+//! same bytes.
+//!
+//! ```
+//! use cloudarq_core::engine::{Engine, Evaluation};
+//! use cloudarq_model::Snapshot;
+//!
+//! let snap = Snapshot::new("123456789012".parse()?, cloudarq_model::Partition::aws(),
+//!     "2026-06-01T00:00:00Z".parse()?);
+//! let engine = Engine::new(cloudarq_rules::all());
+//! let lean: Evaluation = engine.run(&snap);
+//! assert_eq!(lean.findings().len(), 0);
+//! assert_eq!(lean.into_scan_result(), engine.evaluate(&snap));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cloudarq_model::finding::{ControlId, EvaluationGap, Finding, ScanResult};
+use cloudarq_model::rule::{Severity, Status};
+use cloudarq_model::{Arn, Region, ResourceType, Service};
+use serde::Serialize;
+
+/// One rule's part of every finding it produced, shared by them.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RuleRow {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) service: Service,
+    pub(crate) controls: Vec<ControlId>,
+}
+
+/// One resource's part of every finding about it, shared by them.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ResourceRow {
+    pub(crate) arn: Arn,
+    pub(crate) resource_type: ResourceType,
+    pub(crate) name: String,
+    pub(crate) region: Option<Region>,
+}
+
+/// One finding: its rule's and resource's shared rows, and what is its own.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Entry {
+    pub(crate) rule: Arc<RuleRow>,
+    pub(crate) resource: Arc<ResourceRow>,
+    pub(crate) status: Status,
+    pub(crate) severity: Severity,
+    /// The message, then the evidence as compact JSON (nothing for `null`):
+    /// one allocation per finding.
+    pub(crate) text: Box<str>,
+    /// Where the message ends in `text`.
+    pub(crate) message_len: usize,
+    /// The rare notes, boxed so that a finding without them pays one word.
+    pub(crate) notes: Option<Box<Notes>>,
+}
+
+/// One evaluation gap: the rule's and resource's shared rows (only their id
+/// and ARN are read) and the field, shared by every gap naming it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct GapEntry {
+    pub(crate) rule: Arc<RuleRow>,
+    pub(crate) resource: Arc<ResourceRow>,
+    pub(crate) field: Arc<str>,
+}
+
+impl GapEntry {
+    pub(crate) fn view(&self) -> GapRef<'_> {
+        GapRef {
+            rule_id: &self.rule.id,
+            resource_arn: &self.resource.arn,
+            field: &self.field,
+        }
+    }
+}
+
+/// A finding's severity reason and mute reason.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Notes {
+    pub(crate) severity_reason: Option<String>,
+    pub(crate) muted_reason: Option<String>,
+}
+
+impl Entry {
+    /// The message (the start of `text`).
+    fn message(&self) -> &str {
+        self.text.get(..self.message_len).unwrap_or(&self.text)
+    }
+
+    /// The entry of `f`, sharing `rule` and `resource`.
+    pub(crate) fn of(f: Finding, rule: Arc<RuleRow>, resource: Arc<ResourceRow>) -> Self {
+        Self {
+            rule,
+            resource,
+            status: f.status,
+            severity: f.severity,
+            message_len: f.message.len(),
+            text: text_of(f.message, &f.evidence),
+            notes: Notes::of(f.severity_reason, f.muted_reason),
+        }
+    }
+
+    /// This finding's view.
+    pub(crate) fn view(&self) -> FindingRef<'_> {
+        let notes = self.notes.as_deref();
+        FindingRef {
+            rule_id: &self.rule.id,
+            title: &self.rule.title,
+            service: self.rule.service,
+            resource_arn: &self.resource.arn,
+            resource_type: self.resource.resource_type,
+            resource_name: &self.resource.name,
+            region: self.resource.region.as_ref(),
+            status: self.status,
+            severity: self.severity,
+            severity_reason: notes.and_then(|n| n.severity_reason.as_deref()),
+            message: self.message(),
+            evidence: match self.text.get(self.message_len..) {
+                Some("") | None => EvidenceRef::Null,
+                Some(json) => EvidenceRef::Json(json),
+            },
+            controls: &self.rule.controls,
+            muted_reason: notes.and_then(|n| n.muted_reason.as_deref()),
+        }
+    }
+}
+
+impl Notes {
+    /// The notes, when either reason is set.
+    pub(crate) fn of(
+        severity_reason: Option<String>,
+        muted_reason: Option<String>,
+    ) -> Option<Box<Self>> {
+        (severity_reason.is_some() || muted_reason.is_some()).then(|| {
+            Box::new(Self {
+                severity_reason,
+                muted_reason,
+            })
+        })
+    }
+}
+
+/// `message` followed by `evidence` as compact JSON (nothing for `null`,
+/// whose JSON is never empty otherwise).
+pub(crate) fn text_of(mut message: String, evidence: &serde_json::Value) -> Box<str> {
+    use std::fmt::Write as _;
+    if !evidence.is_null() {
+        // Writing to a String cannot fail.
+        let _ = write!(message, "{evidence}");
+    }
+    message.into_boxed_str()
+}
+
+impl RuleRow {
+    pub(crate) fn of_finding(f: &Finding) -> Self {
+        Self {
+            id: f.rule_id.clone(),
+            title: f.title.clone(),
+            service: f.service,
+            controls: f.controls.clone(),
+        }
+    }
+}
+
+impl ResourceRow {
+    /// The row of a snapshot resource.
+    pub(crate) fn of(r: &cloudarq_model::Resource) -> Self {
+        Self {
+            arn: r.arn.clone(),
+            resource_type: r.resource_type(),
+            name: r.name.clone(),
+            region: r.region.clone(),
+        }
+    }
+
+    pub(crate) fn of_finding(f: &Finding) -> Self {
+        Self {
+            arn: f.resource_arn.clone(),
+            resource_type: f.resource_type,
+            name: f.resource_name.clone(),
+            region: f.region.clone(),
+        }
+    }
+}
+
+/// Rows shared by identical values: two findings of one rule (or about one
+/// resource) that carry the same fields get the same row.
+#[derive(Default)]
+pub(crate) struct Rows {
+    rules: HashMap<String, Vec<Arc<RuleRow>>>,
+    resources: HashMap<String, Vec<Arc<ResourceRow>>>,
+    fields: Fields,
+}
+
+/// The fields gaps name, each held once.
+#[derive(Default)]
+pub(crate) struct Fields(HashMap<Arc<str>, ()>);
+
+impl Fields {
+    /// The shared copy of `field`.
+    pub(crate) fn get(&mut self, field: &str) -> Arc<str> {
+        if let Some((known, ())) = self.0.get_key_value(field) {
+            return Arc::clone(known);
+        }
+        let field: Arc<str> = Arc::from(field);
+        self.0.insert(Arc::clone(&field), ());
+        field
+    }
+}
+
+impl Rows {
+    /// Makes `row` known, so a finding equal to it shares it.
+    pub(crate) fn add_rule(&mut self, row: &Arc<RuleRow>) {
+        self.rules
+            .entry(row.id.clone())
+            .or_default()
+            .push(Arc::clone(row));
+    }
+
+    /// Makes `row` known, so a finding equal to it shares it.
+    pub(crate) fn add_resource(&mut self, row: &Arc<ResourceRow>) {
+        self.resources
+            .entry(row.arn.as_str().to_owned())
+            .or_default()
+            .push(Arc::clone(row));
+    }
+
+    /// The entry of gap `g`: the first row of its rule and of its resource,
+    /// or, for a rule or resource no finding names, a row of which only the
+    /// id or ARN is ever read.
+    pub(crate) fn gap(&mut self, g: EvaluationGap) -> GapEntry {
+        let rule = match self.rules.get(&g.rule_id).and_then(|rows| rows.first()) {
+            Some(row) => Arc::clone(row),
+            None => {
+                let row = Arc::new(RuleRow {
+                    id: g.rule_id,
+                    title: String::new(),
+                    service: Service::Account,
+                    controls: Vec::new(),
+                });
+                self.add_rule(&row);
+                row
+            }
+        };
+        let known = self.resources.get(g.resource_arn.as_str());
+        let resource = match known.and_then(|rows| rows.first()) {
+            Some(row) => Arc::clone(row),
+            None => {
+                let row = Arc::new(ResourceRow {
+                    resource_type: ResourceType::ALL[0],
+                    name: String::new(),
+                    region: None,
+                    arn: g.resource_arn,
+                });
+                self.add_resource(&row);
+                row
+            }
+        };
+        GapEntry {
+            rule,
+            resource,
+            field: self.fields.get(&g.field),
+        }
+    }
+
+    /// The entry of `f`, its rows shared with any equal finding's.
+    pub(crate) fn entry(&mut self, f: Finding) -> Entry {
+        let rule = shared(&mut self.rules, &f.rule_id, RuleRow::of_finding(&f));
+        let resource = shared(
+            &mut self.resources,
+            f.resource_arn.as_str(),
+            ResourceRow::of_finding(&f),
+        );
+        Entry::of(f, rule, resource)
+    }
+}
+
+/// The known row equal to `row`, or `row` made known.
+fn shared<T: PartialEq>(index: &mut HashMap<String, Vec<Arc<T>>>, key: &str, row: T) -> Arc<T> {
+    let slot = match index.get_mut(key) {
+        Some(slot) => slot,
+        None => index.entry(key.to_owned()).or_default(),
+    };
+    if let Some(known) = slot.iter().find(|r| ***r == row) {
+        return Arc::clone(known);
+    }
+    let row = Arc::new(row);
+    slot.push(Arc::clone(&row));
+    row
+}
+
+/// A scan's result with each rule's metadata and each resource's identity
+/// held once; see the [module documentation](self).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Every field of the result but `findings` and `evaluation_gaps`,
+    /// which are empty.
+    head: ScanResult,
+    findings: Vec<Entry>,
+    gaps: Vec<GapEntry>,
+}
+
+impl Evaluation {
+    /// Assembles an evaluation; `head.findings` and `head.evaluation_gaps`
+    /// are ignored (emptied).
+    pub(crate) fn from_parts(
+        mut head: ScanResult,
+        findings: Vec<Entry>,
+        gaps: Vec<GapEntry>,
+    ) -> Self {
+        head.findings = Vec::new();
+        head.evaluation_gaps = Vec::new();
+        Self {
+            head,
+            findings,
+            gaps,
+        }
+    }
+
+    /// Every field of the result but the findings and evaluation gaps (read
+    /// those with [`findings`](Self::findings) and [`gaps`](Self::gaps));
+    /// its lists of both are empty.
+    pub fn head(&self) -> &ScanResult {
+        &self.head
+    }
+
+    /// The findings, in result order (rule id, then ARN).
+    pub fn findings(&self) -> Findings<'_> {
+        Findings(FindingsInner::Lean(self.findings.iter()))
+    }
+
+    /// The evaluation gaps, in result order (rule id, then ARN).
+    pub fn gaps(&self) -> Gaps<'_> {
+        Gaps(GapsInner::Lean(self.gaps.iter()))
+    }
+
+    /// The document form: the same findings, each carrying its rule's and
+    /// resource's fields and its evidence as a value.
+    pub fn into_scan_result(self) -> ScanResult {
+        let Self {
+            mut head,
+            findings,
+            gaps,
+        } = self;
+        head.findings = findings.iter().map(|e| e.view().to_finding()).collect();
+        head.evaluation_gaps = gaps.iter().map(|g| g.view().to_gap()).collect();
+        head
+    }
+}
+
+impl From<ScanResult> for Evaluation {
+    /// The lean form of a result read from a file or the store: findings of
+    /// one rule, or about one resource, that carry the same fields share
+    /// one row.
+    fn from(mut result: ScanResult) -> Self {
+        let mut rows = Rows::default();
+        let findings = std::mem::take(&mut result.findings)
+            .into_iter()
+            .map(|f| rows.entry(f))
+            .collect();
+        let gaps = std::mem::take(&mut result.evaluation_gaps)
+            .into_iter()
+            .map(|g| rows.gap(g))
+            .collect();
+        Self::from_parts(result, findings, gaps)
+    }
+}
+
+/// One finding, from either form: the fields of [`Finding`], borrowed. It
+/// serializes exactly as the [`Finding`] it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct FindingRef<'a> {
+    /// Rule id.
+    pub rule_id: &'a str,
+    /// Rule title.
+    pub title: &'a str,
+    /// The service.
+    pub service: Service,
+    /// The resource's ARN.
+    pub resource_arn: &'a Arn,
+    /// The resource's type.
+    pub resource_type: ResourceType,
+    /// The resource's display name.
+    pub resource_name: &'a str,
+    /// The resource's region (`None` for global resources).
+    pub region: Option<&'a Region>,
+    /// PASS, FAIL, ERROR or MUTED.
+    pub status: Status,
+    /// Severity for this resource.
+    pub severity: Severity,
+    /// Why the severity differs from the rule's default, when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity_reason: Option<&'a str>,
+    /// What was found.
+    pub message: &'a str,
+    /// The values the verdict rests on.
+    #[serde(skip_serializing_if = "EvidenceRef::is_null")]
+    pub evidence: EvidenceRef<'a>,
+    /// Compliance controls of the rule.
+    pub controls: &'a [ControlId],
+    /// For MUTED: the mutelist reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muted_reason: Option<&'a str>,
+}
+
+impl<'a> From<&'a Finding> for FindingRef<'a> {
+    fn from(f: &'a Finding) -> Self {
+        Self {
+            rule_id: &f.rule_id,
+            title: &f.title,
+            service: f.service,
+            resource_arn: &f.resource_arn,
+            resource_type: f.resource_type,
+            resource_name: &f.resource_name,
+            region: f.region.as_ref(),
+            status: f.status,
+            severity: f.severity,
+            severity_reason: f.severity_reason.as_deref(),
+            message: &f.message,
+            evidence: EvidenceRef::Value(&f.evidence),
+            controls: &f.controls,
+            muted_reason: f.muted_reason.as_deref(),
+        }
+    }
+}
+
+impl FindingRef<'_> {
+    /// The owned [`Finding`].
+    pub fn to_finding(&self) -> Finding {
+        Finding {
+            rule_id: self.rule_id.to_owned(),
+            title: self.title.to_owned(),
+            service: self.service,
+            resource_arn: self.resource_arn.clone(),
+            resource_type: self.resource_type,
+            resource_name: self.resource_name.to_owned(),
+            region: self.region.cloned(),
+            status: self.status,
+            severity: self.severity,
+            severity_reason: self.severity_reason.map(str::to_owned),
+            message: self.message.to_owned(),
+            evidence: self.evidence.to_value(),
+            controls: self.controls.to_vec(),
+            muted_reason: self.muted_reason.map(str::to_owned),
+        }
+    }
+}
+
+/// A finding's evidence: a value, or the compact JSON an [`Evaluation`]
+/// keeps. Serializes as the value.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EvidenceRef<'a> {
+    /// No evidence (`null`).
+    Null,
+    /// A value, as a [`Finding`] holds it.
+    Value(&'a serde_json::Value),
+    /// Compact JSON text of a value other than `null`.
+    Json(&'a str),
+}
+
+impl EvidenceRef<'_> {
+    /// Whether there is no evidence.
+    pub fn is_null(&self) -> bool {
+        match self {
+            Self::Null => true,
+            Self::Value(v) => v.is_null(),
+            Self::Json(_) => false,
+        }
+    }
+
+    /// The evidence as a value. The text of an [`Evaluation`] is always
+    /// JSON it wrote from a value; text that were not would come back as a
+    /// string, never lost.
+    pub fn to_value(&self) -> serde_json::Value {
+        match self {
+            Self::Null => serde_json::Value::Null,
+            Self::Value(v) => (*v).clone(),
+            Self::Json(t) => serde_json::from_str(t)
+                .unwrap_or_else(|_| serde_json::Value::String((*t).to_owned())),
+        }
+    }
+}
+
+impl Serialize for EvidenceRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Null => s.serialize_unit(),
+            Self::Value(v) => v.serialize(s),
+            Self::Json(_) => self.to_value().serialize(s),
+        }
+    }
+}
+
+/// The findings of a [`ResultRef`], in result order, as [`FindingRef`]s.
+#[derive(Clone, Debug)]
+pub struct Findings<'a>(FindingsInner<'a>);
+
+#[derive(Clone, Debug)]
+enum FindingsInner<'a> {
+    Document(std::slice::Iter<'a, Finding>),
+    Lean(std::slice::Iter<'a, Entry>),
+}
+
+impl<'a> Iterator for Findings<'a> {
+    type Item = FindingRef<'a>;
+
+    fn next(&mut self) -> Option<FindingRef<'a>> {
+        match &mut self.0 {
+            FindingsInner::Document(i) => i.next().map(FindingRef::from),
+            FindingsInner::Lean(i) => i.next().map(Entry::view),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.0 {
+            FindingsInner::Document(i) => i.size_hint(),
+            FindingsInner::Lean(i) => i.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Findings<'_> {}
+
+/// One evaluation gap, from either form: the fields of [`EvaluationGap`],
+/// borrowed. It serializes exactly as the gap it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct GapRef<'a> {
+    /// Rule id.
+    pub rule_id: &'a str,
+    /// The resource.
+    pub resource_arn: &'a Arn,
+    /// The field that was not collected.
+    pub field: &'a str,
+}
+
+impl<'a> From<&'a EvaluationGap> for GapRef<'a> {
+    fn from(g: &'a EvaluationGap) -> Self {
+        Self {
+            rule_id: &g.rule_id,
+            resource_arn: &g.resource_arn,
+            field: &g.field,
+        }
+    }
+}
+
+impl GapRef<'_> {
+    /// The owned [`EvaluationGap`].
+    pub fn to_gap(&self) -> EvaluationGap {
+        EvaluationGap {
+            rule_id: self.rule_id.to_owned(),
+            resource_arn: self.resource_arn.clone(),
+            field: self.field.to_owned(),
+        }
+    }
+}
+
+/// The evaluation gaps of a [`ResultRef`], in result order, as [`GapRef`]s.
+#[derive(Clone, Debug)]
+pub struct Gaps<'a>(GapsInner<'a>);
+
+#[derive(Clone, Debug)]
+enum GapsInner<'a> {
+    Document(std::slice::Iter<'a, EvaluationGap>),
+    Lean(std::slice::Iter<'a, GapEntry>),
+}
+
+impl<'a> Iterator for Gaps<'a> {
+    type Item = GapRef<'a>;
+
+    fn next(&mut self) -> Option<GapRef<'a>> {
+        match &mut self.0 {
+            GapsInner::Document(i) => i.next().map(GapRef::from),
+            GapsInner::Lean(i) => i.next().map(GapEntry::view),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.0 {
+            GapsInner::Document(i) => i.size_hint(),
+            GapsInner::Lean(i) => i.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Gaps<'_> {}
+
+/// A result to report: the document ([`ScanResult`]) or the engine's lean
+/// form ([`Evaluation`]). Every report takes `impl Into<ResultRef>`, so
+/// either can be passed by reference.
+#[derive(Clone, Copy, Debug)]
+pub enum ResultRef<'a> {
+    /// A result document (read from a file or the store).
+    Document(&'a ScanResult),
+    /// The engine's lean form.
+    Lean(&'a Evaluation),
+}
+
+impl<'a> ResultRef<'a> {
+    /// Every field but the findings and evaluation gaps: for a document,
+    /// the document itself. Read findings and gaps with
+    /// [`findings`](Self::findings) and [`gaps`](Self::gaps) only.
+    pub fn head(self) -> &'a ScanResult {
+        match self {
+            Self::Document(r) => r,
+            Self::Lean(e) => &e.head,
+        }
+    }
+
+    /// The findings, in result order.
+    pub fn findings(self) -> Findings<'a> {
+        match self {
+            Self::Document(r) => Findings(FindingsInner::Document(r.findings.iter())),
+            Self::Lean(e) => e.findings(),
+        }
+    }
+
+    /// The evaluation gaps, in result order.
+    pub fn gaps(self) -> Gaps<'a> {
+        match self {
+            Self::Document(r) => Gaps(GapsInner::Document(r.evaluation_gaps.iter())),
+            Self::Lean(e) => e.gaps(),
+        }
+    }
+}
+
+impl<'a> From<&'a ScanResult> for ResultRef<'a> {
+    fn from(r: &'a ScanResult) -> Self {
+        Self::Document(r)
+    }
+}
+
+impl<'a> From<&'a Evaluation> for ResultRef<'a> {
+    fn from(e: &'a Evaluation) -> Self {
+        Self::Lean(e)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "tests fail loudly on unexpected errors")]
+mod tests {
+    use super::*;
+    use crate::engine::testing::{rules, snapshot};
+    use crate::engine::{Engine, Mutelist};
+    use crate::report::fixture::sample_result;
+
+    #[test]
+    fn issue_14_a_document_survives_the_lean_form_unchanged() {
+        let doc = sample_result();
+        assert!(doc.findings.iter().any(|f| !f.evidence.is_null()));
+        assert!(doc.findings.iter().any(|f| f.severity_reason.is_some()));
+        assert!(doc.findings.iter().any(|f| f.muted_reason.is_some()));
+        let lean = Evaluation::from(doc.clone());
+        assert_eq!(lean.findings().len(), doc.findings.len());
+        let viewed: Vec<Finding> = lean.findings().map(|f| f.to_finding()).collect();
+        assert_eq!(viewed, doc.findings);
+        assert!(lean.head().findings.is_empty() && lean.head().evaluation_gaps.is_empty());
+        let gaps: Vec<EvaluationGap> = lean.gaps().map(|g| g.to_gap()).collect();
+        assert_eq!(gaps, doc.evaluation_gaps);
+        assert_eq!(lean.into_scan_result(), doc);
+    }
+
+    #[test]
+    fn issue_14_findings_of_one_rule_or_resource_share_one_row() {
+        let lean = Engine::new(rules()).run(&snapshot());
+        let of_rule: Vec<&Entry> = lean
+            .findings
+            .iter()
+            .filter(|e| e.rule.id == "test_fail_high")
+            .collect();
+        assert_eq!(of_rule.len(), 3);
+        assert!(
+            of_rule
+                .iter()
+                .all(|e| Arc::ptr_eq(&e.rule, &of_rule[0].rule))
+        );
+        let on_a: Vec<&Entry> = lean
+            .findings
+            .iter()
+            .filter(|e| e.resource.arn.as_str() == "arn:aws:s3:::a")
+            .collect();
+        assert!(on_a.len() > 1);
+        assert!(
+            on_a.iter()
+                .all(|e| Arc::ptr_eq(&e.resource, &on_a[0].resource))
+        );
+    }
+
+    #[test]
+    fn issue_14_findings_that_differ_in_a_shared_field_keep_their_own() {
+        // A hand-written document may give one rule two titles, or one ARN
+        // two names: each finding keeps what it carried.
+        let mut doc = sample_result();
+        let rule = doc.findings[0].rule_id.clone();
+        let twin = doc.findings.iter().position(|f| f.rule_id == rule).unwrap();
+        doc.findings[twin].title = "another title".into();
+        doc.findings[1].resource_arn = doc.findings[0].resource_arn.clone();
+        doc.findings[1].resource_name = "another name".into();
+        assert_eq!(Evaluation::from(doc.clone()).into_scan_result(), doc);
+    }
+
+    #[test]
+    fn issue_14_evidence_of_every_shape_comes_back_as_it_was() {
+        let mut doc = sample_result();
+        let shapes = [
+            serde_json::json!("just a string \u{202e} <b>"),
+            serde_json::json!(0.1 + 0.2),
+            serde_json::json!(-17),
+            serde_json::json!(u64::MAX),
+            serde_json::json!([1, "two", null, {"z": 1, "a": [true]}]),
+            serde_json::json!({"nested": {"deep": {"k": "v\n\"q\""}}, "empty": {}}),
+            serde_json::json!(false),
+            serde_json::Value::Null,
+        ];
+        for (f, v) in doc.findings.iter_mut().zip(shapes) {
+            f.evidence = v;
+        }
+        let lean = Evaluation::from(doc.clone());
+        assert_eq!(lean.findings().nth(7).unwrap().evidence, EvidenceRef::Null);
+        assert_eq!(lean.into_scan_result(), doc);
+    }
+
+    #[test]
+    fn issue_14_a_finding_view_serializes_as_the_finding() {
+        let doc = sample_result();
+        let lean = Evaluation::from(doc.clone());
+        for (view, f) in lean.findings().zip(&doc.findings) {
+            assert_eq!(
+                serde_json::to_value(view).unwrap(),
+                serde_json::to_value(f).unwrap()
+            );
+            assert_eq!(
+                serde_json::to_string(&FindingRef::from(f)).unwrap(),
+                serde_json::to_string(f).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn issue_14_the_mutelist_mutes_and_notes_expiry_in_the_lean_form_as_on_a_finding() {
+        let m = Mutelist::parse(
+            "[[mute]]\nrule = \"test_fail_high\"\nresource = \"arn:aws:s3:::b\"\nreason = \"old\"\nexpires = 2020-01-01\n\n\
+             [[mute]]\nrule = \"*\"\nresource = \"arn:aws:s3:::c\"\nreason = \"accepted\"\n",
+            "mute.toml",
+        )
+        .unwrap();
+        let snap = snapshot();
+        let plain = Engine::new(rules()).evaluate(&snap);
+        let muted = Engine::new(rules())
+            .with_mutelist(m.clone())
+            .unwrap()
+            .run(&snap)
+            .into_scan_result();
+        let mut expected = plain.clone();
+        for f in &mut expected.findings {
+            m.apply(f, snap.collected_at);
+        }
+        assert_eq!(muted.findings, expected.findings);
+        assert!(
+            muted
+                .findings
+                .iter()
+                .any(|f| f.message.contains("mute expired on 2020-01-01"))
+        );
+        assert!(muted.findings.iter().any(|f| f.status == Status::Muted));
+    }
+}
