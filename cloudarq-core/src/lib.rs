@@ -81,7 +81,7 @@ pub use auth::{
 /// The AWS layer is internal; embedders see the actions it calls (the IAM
 /// permissions a role needs), its pacing and its retry policy.
 #[cfg(feature = "collect")]
-pub use aws::{Action, RateLimits, RetryPolicy};
+pub use aws::{Action, ApiService, RateLimits, RetryPolicy};
 pub use cloudarq_model as model;
 #[cfg(feature = "collect")]
 pub use error::CoreError;

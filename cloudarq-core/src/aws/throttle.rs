@@ -51,6 +51,13 @@ impl Default for RateLimits {
 }
 
 impl RateLimits {
+    /// The ceiling of `svc`'s buckets, in requests per second: what a
+    /// collection's wall time is bounded by (requests beyond the burst,
+    /// divided by this, per bucket).
+    pub fn per_second(&self, svc: ApiService) -> f64 {
+        self.rate(svc)
+    }
+
     fn rate(&self, svc: ApiService) -> f64 {
         match svc {
             ApiService::Iam => self.iam,
