@@ -409,24 +409,33 @@ impl Store {
     /// Stores `findings` of scan `scan`, their details sealed under the
     /// tenant's data key, inside the scan's transaction: many rows per
     /// statement ([`PG_BATCH`] on PostgreSQL, [`SQLITE_CHUNKS`] on SQLite),
-    /// each batch sealed in full before its one round trip. A failing batch
-    /// fails the call, and the caller's transaction (scan row and earlier
-    /// batches included) is rolled back when it is dropped.
-    pub(crate) async fn insert_findings(
+    /// each batch sealed in full before its one round trip, while the batch
+    /// before it is inserted. A failing batch fails the call, and the
+    /// caller's transaction (scan row and earlier batches included) is
+    /// rolled back when it is dropped.
+    pub(crate) async fn insert_findings<'f>(
         &self,
         tx: &mut Tx,
         tenant: Uuid,
         scan: Uuid,
-        findings: &[Finding],
+        findings: &'f [Finding],
     ) -> Result<()> {
         // Every encryption of the scan is counted before the first is made.
         let mut sealer = self.keys.sealer(tx, tenant, findings.len().max(1)).await?;
         let mut plain = Zeroizing::new(Vec::with_capacity(4096));
+        // Each batch is sealed while the one before it is being inserted
+        // (the database works in its own process, or SQLite's worker
+        // thread, meanwhile): `join!` polls the insert first, which sends
+        // it, then seals the next batch, then waits for the insert.
         match tx {
             Tx::Postgres(t) => {
-                for chunk in findings.chunks(PG_BATCH) {
-                    let rows = Rows::seal(&mut sealer, &mut plain, chunk)?;
-                    sqlx::query(PG_INSERT)
+                let mut chunks = findings.chunks(PG_BATCH);
+                let mut next = match chunks.next() {
+                    Some(chunk) => Some(Rows::seal(&mut sealer, &mut plain, chunk)?),
+                    None => None,
+                };
+                while let Some(rows) = next.take() {
+                    let insert = sqlx::query(PG_INSERT)
                         .bind(tenant)
                         .bind(scan)
                         .bind(&rows.id)
@@ -440,18 +449,33 @@ impl Store {
                         .bind(&rows.severity)
                         .bind(&rows.severity_rank)
                         .bind(&rows.details)
-                        .execute(&mut **t)
-                        .await
-                        .ctx("storing findings")?;
+                        .execute(&mut **t);
+                    let upcoming = chunks.next();
+                    let seal_next = async {
+                        upcoming
+                            .map(|chunk| Rows::seal(&mut sealer, &mut plain, chunk))
+                            .transpose()
+                    };
+                    let (inserted, sealed) = tokio::join!(insert, seal_next);
+                    inserted.ctx("storing findings")?;
+                    next = sealed?;
                 }
             }
             Tx::Sqlite(t) => {
                 let mut rest = findings;
-                while !rest.is_empty() {
+                let take = |rest: &mut &'f [Finding]| {
                     let (n, sql) = sqlite_chunk(rest.len());
                     let (chunk, tail) = rest.split_at(n);
-                    rest = tail;
-                    let rows = Rows::seal(&mut sealer, &mut plain, chunk)?;
+                    *rest = tail;
+                    (chunk, sql)
+                };
+                let mut next = if rest.is_empty() {
+                    None
+                } else {
+                    let (chunk, sql) = take(&mut rest);
+                    Some((Rows::seal(&mut sealer, &mut plain, chunk)?, sql))
+                };
+                while let Some((rows, sql)) = next.take() {
                     let mut q = sqlx::query(sql);
                     for (i, details) in rows.details.into_iter().enumerate() {
                         q = q
@@ -469,7 +493,18 @@ impl Store {
                             .bind(rows.severity_rank[i])
                             .bind(details);
                     }
-                    q.execute(&mut **t).await.ctx("storing findings")?;
+                    let insert = q.execute(&mut **t);
+                    let upcoming = (!rest.is_empty()).then(|| take(&mut rest));
+                    let seal_next = async {
+                        upcoming
+                            .map(|(chunk, sql)| {
+                                Rows::seal(&mut sealer, &mut plain, chunk).map(|r| (r, sql))
+                            })
+                            .transpose()
+                    };
+                    let (inserted, sealed) = tokio::join!(insert, seal_next);
+                    inserted.ctx("storing findings")?;
+                    next = sealed?;
                 }
             }
         }
