@@ -38,6 +38,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange};
+use cloudarq_benches::cpu_seconds;
 use cloudarq_core::{ApiService, RateLimits};
 use cloudarq_model::Region;
 use harness::Env;
@@ -52,23 +53,6 @@ const RULES_PER_GROUP: usize = 5;
 const INSTANCES: usize = 500;
 const USERS: usize = 300;
 const DATABASES: usize = 100;
-
-/// CPU seconds (user + system) of process `pid` ("self": this process).
-fn cpu_seconds(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of stat, 11 and 12 after ')'.
-    (ticks(11) + ticks(12)) / 100.0
-}
 
 /// `n` scaled, and split evenly over the regions.
 fn share(n: usize, scale: f64) -> usize {

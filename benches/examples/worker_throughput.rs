@@ -64,6 +64,7 @@ mod demo;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use cloudarq_benches::cpu_seconds;
 use cloudarq_model::{ExternalId, Region, RoleArn, StaticKeys};
 use cloudarq_server::worker::{AwsBase, Worker, WorkerSettings};
 use cloudarq_store::connections::NewConnection;
@@ -79,23 +80,6 @@ fn moto_keys() -> AwsBase {
             "moto-test-secret-key".to_owned().into(),
         ))
     })
-}
-
-/// CPU seconds (user + system) of process `pid` ("self": the workers).
-fn cpu_seconds(pid: &str) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of stat, 11 and 12 after ')'.
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
