@@ -61,17 +61,9 @@ fn share(n: usize, scale: f64) -> usize {
 
 /// Seeds one region with its share of the regional resources.
 async fn seed_region(env: &Env, region: &'static str, scale: f64) {
-    let s3 = env.s3(region).await;
     for i in 0..share(BUCKETS, scale) {
-        let mut req = s3.create_bucket().bucket(format!("scale-{region}-{i:04}"));
-        if region != "us-east-1" {
-            req = req.create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(region.into())
-                    .build(),
-            );
-        }
-        req.send().await.unwrap();
+        let name = format!("scale-{region}-{i:04}");
+        env.create_bucket(region, &name).await.send().await.unwrap();
     }
     let ec2 = env.ec2(region).await;
     let vpcs = ec2

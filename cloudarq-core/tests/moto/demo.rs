@@ -167,18 +167,7 @@ async fn seed_s3(env: &Env) {
             .unwrap()
     };
     let create = |name: &'static str, region: &'static str| async move {
-        {
-            let s3 = env.s3(region).await;
-            let mut req = s3.create_bucket().bucket(name);
-            if region != "us-east-1" {
-                req = req.create_bucket_configuration(
-                    aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                        .location_constraint(region.into())
-                        .build(),
-                );
-            }
-            req.send().await.unwrap();
-        }
+        env.create_bucket(region, name).await.send().await.unwrap();
     };
     create("acme-audit-logs", R1).await;
     create("acme-public-assets", R1).await;

@@ -168,6 +168,24 @@ impl Env {
             .build();
         aws_sdk_s3::Client::from_conf(conf)
     }
+    /// A `CreateBucket` of `name` in `region`, its location constraint set
+    /// outside us-east-1 as S3 requires, to add options to and send.
+    pub async fn create_bucket(
+        &self,
+        region: &str,
+        name: &str,
+    ) -> aws_sdk_s3::operation::create_bucket::builders::CreateBucketFluentBuilder {
+        let req = self.s3(region).await.create_bucket().bucket(name);
+        if region == "us-east-1" {
+            return req;
+        }
+        req.create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region))
+                .build(),
+        )
+    }
+
     pub async fn s3control(&self) -> aws_sdk_s3control::Client {
         aws_sdk_s3control::Client::new(&self.seed_config(R2).await)
     }

@@ -29,17 +29,12 @@ const ROOT_PATTERN: &str = r#"{ $.userIdentity.type = "Root" && $.userIdentity.i
 async fn seed(env: &Env) {
     for (r, secure) in [(R1, true), (R2, false)] {
         let conf = env.seed_config(r).await;
-        let s3 = env.s3(r).await;
         let bucket = format!("trail-logs-{r}");
-        let mut create = s3.create_bucket().bucket(&bucket);
-        if r != "us-east-1" {
-            create = create.create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(r))
-                    .build(),
-            );
-        }
-        create.send().await.expect("create bucket");
+        env.create_bucket(r, &bucket)
+            .await
+            .send()
+            .await
+            .expect("create bucket");
         let logs = aws_sdk_cloudwatchlogs::Client::new(&conf);
         let group = format!("trail-logs-{r}");
         logs.create_log_group()

@@ -11,12 +11,11 @@
 //! | s3 | `ListBuckets` `BucketRegion` | moto ignores the page size for this purpose and never returns a bucket's region in the listing, so every bucket costs a `GetBucketLocation` here; AWS returns the region and saves that call, which [`regions_in_the_listing_save_the_location_calls`] checks by having the proxy add the element |
 
 use aws_sdk_s3::types::{
-    BucketCannedAcl, BucketLocationConstraint, BucketLoggingStatus, BucketVersioningStatus,
-    CreateBucketConfiguration, DefaultRetention, LoggingEnabled, ObjectLockConfiguration,
-    ObjectLockEnabled, ObjectLockRetentionMode, ObjectLockRule, ObjectOwnership, OwnershipControls,
-    OwnershipControlsRule, PublicAccessBlockConfiguration, ServerSideEncryption,
-    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
-    Tag, Tagging, VersioningConfiguration,
+    BucketCannedAcl, BucketLoggingStatus, BucketVersioningStatus, DefaultRetention, LoggingEnabled,
+    ObjectLockConfiguration, ObjectLockEnabled, ObjectLockRetentionMode, ObjectLockRule,
+    ObjectOwnership, OwnershipControls, OwnershipControlsRule, PublicAccessBlockConfiguration,
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule, Tag, Tagging, VersioningConfiguration,
 };
 use cloudarq_model::inventory::s3::{
     BucketLogging, BucketVersioning, EncryptionRule, ObjectLock, PublicAccessBlock,
@@ -46,15 +45,7 @@ fn public_read_policy(bucket: &str) -> String {
 }
 
 async fn create_bucket(env: &Env, region: &str, name: &str, object_lock: bool) {
-    let s3 = env.s3(region).await;
-    let mut req = s3.create_bucket().bucket(name);
-    if region != "us-east-1" {
-        req = req.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(region))
-                .build(),
-        );
-    }
+    let mut req = env.create_bucket(region, name).await;
     if object_lock {
         req = req.object_lock_enabled_for_bucket(true);
     }

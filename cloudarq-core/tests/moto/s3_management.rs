@@ -32,15 +32,11 @@ async fn scan(env: &Env) -> Snapshot {
 
 async fn create_bucket(env: &Env, name: &str, region: &str, versioned: bool) {
     let s3 = env.s3(region).await;
-    let mut req = s3.create_bucket().bucket(name);
-    if region != "us-east-1" {
-        req = req.create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(region.into())
-                .build(),
-        );
-    }
-    req.send().await.expect("create bucket");
+    env.create_bucket(region, name)
+        .await
+        .send()
+        .await
+        .expect("create bucket");
     if versioned {
         s3.put_bucket_versioning()
             .bucket(name)
