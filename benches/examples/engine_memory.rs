@@ -15,6 +15,9 @@
 //! `--reports DIR` the JSON, OCSF, CSV and HTML reports are written to `DIR`
 //! (which must exist) and their sizes and times printed; comparing their
 //! SHA-256 sums between two builds shows whether the output changed.
+//! `--save-snapshot FILE` writes the synthetic snapshot as a snapshot file
+//! (for timing `cloudarq scan --snapshot FILE`, the whole pipeline) and
+//! stops.
 
 use std::time::Instant;
 
@@ -26,6 +29,7 @@ fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let mut n = 100_000;
     let mut reports = None;
+    let mut save = None;
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--reports" => {
@@ -34,12 +38,26 @@ fn main() -> anyhow::Result<()> {
                         anyhow::anyhow!("--reports needs a directory")
                     })?));
             }
+            "--save-snapshot" => {
+                save = Some(
+                    args.next()
+                        .ok_or_else(|| anyhow::anyhow!("--save-snapshot needs a file name"))?,
+                );
+            }
             _ => n = arg.parse()?,
         }
     }
     let start = Instant::now();
     let snap = snapshot(n);
     let built = start.elapsed();
+    if let Some(file) = save {
+        std::fs::write(&file, snap.to_json()?)?;
+        println!(
+            "snapshot of {} resources written to {file}",
+            snap.resources.len()
+        );
+        return Ok(());
+    }
     let after_snapshot = resident();
     let mut rules = cloudarq_rules::all();
     rules.extend(sample_rules());

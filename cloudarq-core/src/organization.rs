@@ -42,7 +42,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use cloudarq_model::finding::{FrameworkScore, ScanResult};
+use cloudarq_model::finding::FrameworkScore;
+
+use crate::engine::{Evaluation, ResultRef};
 use cloudarq_model::{AccountId, Partition};
 use cloudarq_rules::frameworks::Framework;
 
@@ -68,12 +70,20 @@ pub fn member_role(
 /// The organization's scores: each framework scored over every member's
 /// findings together, so a control passes only where it passes in every
 /// scanned account, and fails if it fails in any.
-pub fn roll_up(frameworks: &[Framework], members: &[&ScanResult]) -> Vec<FrameworkScore> {
-    let findings: Vec<_> = members
-        .iter()
-        .flat_map(|r| r.findings.iter().cloned())
-        .collect();
-    crate::engine::scores(frameworks, &findings)
+///
+/// Each member is a [`ScanResult`](cloudarq_model::finding::ScanResult) or
+/// an [`Evaluation`](crate::engine::Evaluation), by reference.
+pub fn roll_up<'a, R>(frameworks: &[Framework], members: &[R]) -> Vec<FrameworkScore>
+where
+    R: Into<ResultRef<'a>> + Copy,
+{
+    crate::engine::scores_of(
+        frameworks,
+        members.iter().flat_map(|&r| {
+            let r: ResultRef<'a> = r.into();
+            r.findings().map(|f| (f.rule_id, f.status))
+        }),
+    )
 }
 
 /// What an organization scan produced.
@@ -206,7 +216,7 @@ impl OrganizationPlan {
             }
             tell(done + 1);
         }
-        let results: Vec<&ScanResult> = members.iter().map(|(_, s)| &s.result).collect();
+        let results: Vec<&Evaluation> = members.iter().map(|(_, s)| &s.result).collect();
         let scores = roll_up(&frameworks, &results);
         Ok(OrganizationScan {
             organization,

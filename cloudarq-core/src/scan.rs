@@ -43,14 +43,13 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use cloudarq_model::finding::ScanResult;
 use cloudarq_model::rule::Rule;
 use cloudarq_model::{ModelError, Snapshot};
 #[cfg(feature = "collect")]
 use cloudarq_model::{Region, Service};
 use cloudarq_rules::frameworks::{Framework, FrameworkError};
 
-use crate::engine::{Engine, EngineError, Mutelist};
+use crate::engine::{Engine, EngineError, Evaluation, Mutelist};
 use crate::report::{self, OutputFormat, ReportError, RuleIndex};
 #[cfg(feature = "wasm")]
 use crate::wasm::trust::TrustPolicy;
@@ -454,8 +453,11 @@ pub struct LoadedPackage {
 pub struct Scan {
     /// The snapshot evaluated.
     pub snapshot: Snapshot,
-    /// The evaluation, with its rule catalogue and scores.
-    pub result: ScanResult,
+    /// The evaluation, with its rule catalogue and scores, in the engine's
+    /// lean form (each rule's and resource's fields held once): every
+    /// report, [`engine::diff`](crate::engine::diff) and the store read it
+    /// as it is; [`Evaluation::into_scan_result`] gives the document.
+    pub result: Evaluation,
     /// The report files written.
     pub reports: Vec<PathBuf>,
     /// When [`PreparedScan::run`] started (collection, or taking the
@@ -521,10 +523,10 @@ impl PreparedScan {
                 }
             })?;
         }
-        let result = self.engine.evaluate(&snapshot);
+        let result = self.engine.run(&snapshot);
         let finished_at = OffsetDateTime::now_utc();
         stage(Stage::Evaluated {
-            findings: result.findings.len(),
+            findings: result.findings().len(),
         });
         let mut reports = Vec::new();
         if let Some((formats, dir)) = &self.reports {

@@ -2,6 +2,9 @@
 //! a [`Finding`] per (rule, resource) pair, [`FrameworkScore`]s, and the
 //! [`ScanResult`] that holds them with the snapshot's identity.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::common::{Service, Timestamp};
@@ -216,5 +219,92 @@ impl ScanResult {
     /// The catalogue entry of rule `id`, if this result carries one.
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {
         self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// A scan result read in parts: its small fields at once, its findings and
+/// evaluation gaps one at a time. [`ScanResult`] is one; the engine's lean
+/// in-memory form (cloudarq-core's `Evaluation`, which holds each rule's and
+/// resource's fields once) is another, so a large result can be stored
+/// without first being turned into a [`ScanResult`] whole.
+///
+/// ```
+/// use cloudarq_model::finding::{ResultSource, ScanResult};
+/// let r = ScanResult::from_json(r#"{"format": "cloudarq.result", "version": 2,
+///   "account_id": "123456789012", "collected_at": "2026-01-01T00:00:00Z",
+///   "regions": [], "rules_evaluated": 0, "resources": 0, "findings": [],
+///   "evaluation_gaps": [], "coverage_gaps": [], "scores": []}"#, "r.json")?;
+/// assert_eq!(r.finding_count(), 0);
+/// assert_eq!(ResultSource::findings(&r).count(), 0);
+/// assert_eq!(r.head().account_id.as_str(), "123456789012");
+/// # Ok::<(), cloudarq_model::ModelError>(())
+/// ```
+pub trait ResultSource: std::fmt::Debug {
+    /// Every field but the findings and evaluation gaps: read those with
+    /// [`findings`](Self::findings) and
+    /// [`evaluation_gaps`](Self::evaluation_gaps) (the head's own lists may
+    /// be empty).
+    fn head(&self) -> &ScanResult;
+
+    /// How many findings [`findings`](Self::findings) yields.
+    fn finding_count(&self) -> usize;
+
+    /// The findings, in result order (rule id, then ARN): borrowed from a
+    /// [`ScanResult`], made one at a time from a leaner form.
+    fn findings(&self) -> Box<dyn Iterator<Item = Cow<'_, Finding>> + Send + '_>;
+
+    /// The evaluation gaps, in result order.
+    fn evaluation_gaps(&self) -> Box<dyn Iterator<Item = Cow<'_, EvaluationGap>> + Send + '_>;
+}
+
+/// What one finding decided, without its details (message, evidence,
+/// controls, reasons): the fields a comparison of two scans reads
+/// (cloudarq-core's `engine::diff`). The store keeps every one of them in
+/// the clear, so it reads a scan's verdicts without decrypting anything;
+/// findings of one rule share its id and title.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// Rule id.
+    pub rule_id: Arc<str>,
+    /// Rule title.
+    pub title: Arc<str>,
+    /// The service.
+    pub service: Service,
+    /// The resource.
+    pub resource_arn: Arn,
+    /// The resource's region (`None` for global resources).
+    pub region: Option<Region>,
+    /// PASS, FAIL, ERROR or MUTED.
+    pub status: Status,
+    /// Severity for this resource.
+    pub severity: Severity,
+}
+
+/// The verdicts of one stored scan, in result order, with its account: the
+/// earlier side of a comparison, at a fraction of the memory of its
+/// [`ScanResult`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdicts {
+    /// The account scanned.
+    pub account_id: AccountId,
+    /// One per finding, in result order (rule id, then ARN).
+    pub verdicts: Vec<Verdict>,
+}
+
+impl ResultSource for ScanResult {
+    fn head(&self) -> &ScanResult {
+        self
+    }
+
+    fn finding_count(&self) -> usize {
+        self.findings.len()
+    }
+
+    fn findings(&self) -> Box<dyn Iterator<Item = Cow<'_, Finding>> + Send + '_> {
+        Box::new(self.findings.iter().map(Cow::Borrowed))
+    }
+
+    fn evaluation_gaps(&self) -> Box<dyn Iterator<Item = Cow<'_, EvaluationGap>> + Send + '_> {
+        Box::new(self.evaluation_gaps.iter().map(Cow::Borrowed))
     }
 }

@@ -8,8 +8,7 @@
 //! successful scan, so the CLI's summary and the service's "new failures"
 //! come from the same code.
 
-use cloudarq_core::engine::{EngineError, ScanDiff};
-use cloudarq_model::finding::ScanResult;
+use cloudarq_core::engine::{EngineError, ResultRef, ScanDiff};
 use cloudarq_store::connections::ConnectionId;
 use cloudarq_store::jobs::Lease;
 use cloudarq_store::scans::{ScanId, ScanStatus, ScanTimes};
@@ -39,29 +38,31 @@ pub struct Recorded {
 
 /// Stores `result` as a new scan of `connection` (queued and finished in
 /// place, in one step) and compares it with the previous one.
-pub async fn record(
+pub async fn record<'a>(
     store: &Store,
     scope: &TenantScope,
     connection: ConnectionId,
-    result: &ScanResult,
+    result: impl Into<ResultRef<'a>>,
     times: ScanTimes,
 ) -> Result<Recorded, RecordError> {
-    let scan = store.record_scan(scope, connection, result, times).await?;
+    let result = result.into();
+    let scan = store.record_scan(scope, connection, &result, times).await?;
     let changes = since_previous(store, scope, connection, scan, result).await?;
     Ok(Recorded { scan, changes })
 }
 
 /// Finishes the scan a worker claimed (`lease`) of `connection` with
 /// `result`, and compares it with the previous one.
-pub async fn finish(
+pub async fn finish<'a>(
     store: &Store,
     scope: &TenantScope,
     connection: ConnectionId,
     lease: &Lease,
-    result: &ScanResult,
+    result: impl Into<ResultRef<'a>>,
     times: ScanTimes,
 ) -> Result<Recorded, RecordError> {
-    store.finish_scan(scope, lease, result, times).await?;
+    let result = result.into();
+    store.finish_scan(scope, lease, &result, times).await?;
     let scan = lease.scan();
     let changes = since_previous(store, scope, connection, scan, result).await?;
     Ok(Recorded { scan, changes })
@@ -74,7 +75,7 @@ pub async fn since_previous(
     scope: &TenantScope,
     connection: ConnectionId,
     scan: ScanId,
-    latest: &ScanResult,
+    latest: ResultRef<'_>,
 ) -> Result<Option<ScanDiff>, RecordError> {
     let scans = store.scans(scope, Some(connection)).await?;
     // Newest first: the first successful scan listed after `scan`.
@@ -86,6 +87,8 @@ pub async fn since_previous(
     let Some(previous) = previous else {
         return Ok(None);
     };
-    let before = store.load_result(scope, previous.id).await?;
+    // Only the previous scan's verdicts: its findings' details are neither
+    // decrypted nor held.
+    let before = store.load_verdicts(scope, previous.id).await?;
     Ok(Some(cloudarq_core::engine::diff(&before, latest)?))
 }

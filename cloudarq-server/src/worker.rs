@@ -46,6 +46,7 @@ use cloudarq_core::organization::OrganizationPlan;
 use cloudarq_core::scan::{CollectPlan, ScanPlan, SnapshotSource, Stage};
 use cloudarq_core::{CoreError, CredentialSource, ProgressEvent};
 use cloudarq_model::Region;
+use cloudarq_model::finding::ResultSource;
 use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::jobs::{ClaimedScan, Lease};
 use cloudarq_store::maintenance::{MaintenanceClaim, MaintenanceKind};
@@ -638,7 +639,11 @@ async fn run_claimed(
                 };
                 let outcome = OrganizationOutcome {
                     organization: &org.organization,
-                    members: org.members.iter().map(|(a, s)| (a, &s.result)).collect(),
+                    members: org
+                        .members
+                        .iter()
+                        .map(|(a, s)| (a, &s.result as &(dyn ResultSource + Sync)))
+                        .collect(),
                     gaps: &org.gaps,
                     skipped: &org.skipped,
                     scores: &org.scores,
@@ -693,6 +698,10 @@ async fn run_claimed(
     };
     match ran {
         Ok(done) => {
+            // The snapshot is not needed past evaluation: freed before the
+            // findings are stored (for a large account, about as much
+            // memory as the findings themselves).
+            drop(done.snapshot);
             let times = ScanTimes {
                 started_at,
                 finished_at: OffsetDateTime::now_utc(),
@@ -713,7 +722,7 @@ async fn run_claimed(
             let changes = recorded.as_ref().and_then(|r| r.changes.as_ref());
             tracing::info!(
                 scan = %lease.scan(),
-                findings = done.result.findings.len(),
+                findings = done.result.findings().len(),
                 new_failures = changes.map(|c| c.new_failures.len()),
                 resolved = changes.map(|c| c.resolved.len()),
                 "scan stored"

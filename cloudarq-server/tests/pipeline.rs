@@ -60,7 +60,8 @@ async fn a_worker_claims_runs_and_finishes_a_queued_scan_with_the_cli_pipeline()
             .run()
             .await
             .unwrap()
-            .result;
+            .result
+            .into_scan_result();
         r.findings
             .into_iter()
             .find(|f| f.status == Status::Fail)
@@ -126,9 +127,8 @@ async fn a_worker_claims_runs_and_finishes_a_queued_scan_with_the_cli_pipeline()
         ));
         let muted = scan
             .result
-            .findings
-            .iter()
-            .find(|f| f.rule_id == first_fail.rule_id && f.resource_arn == first_fail.resource_arn)
+            .findings()
+            .find(|f| f.rule_id == first_fail.rule_id && *f.resource_arn == first_fail.resource_arn)
             .unwrap();
         assert_eq!(muted.status, Status::Muted);
         let recorded = cloudarq_server::record::finish(
@@ -154,7 +154,8 @@ async fn a_worker_claims_runs_and_finishes_a_queued_scan_with_the_cli_pipeline()
             other => panic!("unexpected changes for round {round}: {other:?}"),
         }
         let back = store.load_result(&scope, queued).await.unwrap();
-        assert_eq!(back, scan.result);
+        // Stored from the lean form, read back as the document it stands for.
+        assert_eq!(back, scan.result.clone().into_scan_result());
         previous = Some(claimed.lease.clone());
     }
     let scans = store.scans(&scope, Some(conn)).await.unwrap();

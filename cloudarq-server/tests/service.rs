@@ -75,6 +75,7 @@ async fn demo_result() -> cloudarq_model::finding::ScanResult {
         .await
         .unwrap()
         .result
+        .into_scan_result()
 }
 
 async fn fixture(pg: bool) -> Fixture {
@@ -3605,7 +3606,10 @@ async fn organization_connections_show_members_gaps_and_the_roll_up() {
             &claim.lease,
             &OrganizationOutcome {
                 organization: &organization,
-                members: members.iter().map(|(a, r)| (a, r)).collect(),
+                members: members
+                    .iter()
+                    .map(|(a, r)| (a, r as &(dyn cloudarq_model::finding::ResultSource + Sync)))
+                    .collect(),
                 gaps: &gaps,
                 skipped: &skipped,
                 scores: &scores,

@@ -5,7 +5,11 @@
 //! plaintext so it can be filtered; its details (message, evidence, resource
 //! name, severity reason, controls, mute reason) are encrypted.
 
-use cloudarq_model::finding::{ControlId, Finding};
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cloudarq_model::finding::{ControlId, Finding, ResultSource, Verdict};
 use cloudarq_model::rule::{Severity, Status};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -192,11 +196,19 @@ const fn put(out: &mut [u8], mut pos: usize, s: &[u8]) -> usize {
     pos
 }
 
-/// Sealed rows of one batch, column by column (PostgreSQL binds each column
-/// as one array; SQLite binds them row by row). Text is borrowed from the
-/// findings.
-struct Rows<'a> {
+/// One batch of findings, sealed: each finding (borrowed from a
+/// [`ScanResult`](cloudarq_model::finding::ScanResult), or made from a
+/// leaner form as it was read) with its new id and its sealed details.
+struct Sealed<'a> {
+    findings: Vec<Cow<'a, Finding>>,
     id: Vec<Uuid>,
+    details: Vec<Vec<u8>>,
+}
+
+/// A sealed batch column by column (PostgreSQL binds each column as one
+/// array; SQLite binds them row by row), text borrowed from the findings.
+struct Rows<'a> {
+    id: &'a [Uuid],
     rule_id: Vec<&'a str>,
     title: Vec<&'a str>,
     service: Vec<&'static str>,
@@ -206,30 +218,22 @@ struct Rows<'a> {
     status: Vec<&'static str>,
     severity: Vec<&'static str>,
     severity_rank: Vec<i64>,
-    details: Vec<Vec<u8>>,
+    details: &'a [Vec<u8>],
 }
 
-impl<'a> Rows<'a> {
+impl<'a> Sealed<'a> {
     /// Gives each finding an id (UUIDv7: ascending, so reading by id gives
     /// the scan's order back) and seals its details; `plain` is the reused
     /// (and finally zeroized) buffer of the details' JSON.
-    fn seal(sealer: &mut Sealer, plain: &mut Vec<u8>, chunk: &'a [Finding]) -> Result<Self> {
-        let n = chunk.len();
-        let mut rows = Rows {
-            id: Vec::with_capacity(n),
-            rule_id: Vec::with_capacity(n),
-            title: Vec::with_capacity(n),
-            service: Vec::with_capacity(n),
-            resource_type: Vec::with_capacity(n),
-            resource_arn: Vec::with_capacity(n),
-            region: Vec::with_capacity(n),
-            status: Vec::with_capacity(n),
-            severity: Vec::with_capacity(n),
-            severity_rank: Vec::with_capacity(n),
-            details: Vec::with_capacity(n),
-        };
-        for f in chunk {
-            let id = Uuid::now_v7();
+    fn seal(
+        sealer: &mut Sealer,
+        plain: &mut Vec<u8>,
+        findings: Vec<Cow<'a, Finding>>,
+    ) -> Result<Self> {
+        let n = findings.len();
+        let (mut id, mut details) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for f in &findings {
+            let row = Uuid::now_v7();
             plain.clear();
             serde_json::to_writer(
                 &mut *plain,
@@ -246,20 +250,41 @@ impl<'a> Rows<'a> {
                 field: "finding",
                 detail: e.to_string(),
             })?;
-            rows.details
-                .push(sealer.seal("findings", "details", id, plain)?);
-            rows.id.push(id);
-            rows.rule_id.push(&f.rule_id);
-            rows.title.push(&f.title);
-            rows.service.push(f.service.as_str());
-            rows.resource_type.push(f.resource_type.as_str());
-            rows.resource_arn.push(f.resource_arn.as_str());
-            rows.region.push(f.region.as_ref().map(|r| r.as_str()));
-            rows.status.push(f.status.as_str());
-            rows.severity.push(f.severity.as_str());
-            rows.severity_rank.push(rank(f.severity));
+            details.push(sealer.seal("findings", "details", row, plain)?);
+            id.push(row);
         }
-        Ok(rows)
+        Ok(Self {
+            findings,
+            id,
+            details,
+        })
+    }
+
+    fn columns(&self) -> Rows<'_> {
+        let column = |get: &dyn Fn(&Finding) -> &'static str| -> Vec<&'static str> {
+            self.findings.iter().map(|f| get(f)).collect()
+        };
+        Rows {
+            id: &self.id,
+            rule_id: self.findings.iter().map(|f| f.rule_id.as_str()).collect(),
+            title: self.findings.iter().map(|f| f.title.as_str()).collect(),
+            service: column(&|f| f.service.as_str()),
+            resource_type: column(&|f| f.resource_type.as_str()),
+            resource_arn: self
+                .findings
+                .iter()
+                .map(|f| f.resource_arn.as_str())
+                .collect(),
+            region: self
+                .findings
+                .iter()
+                .map(|f| f.region.as_ref().map(|r| r.as_str()))
+                .collect(),
+            status: column(&|f| f.status.as_str()),
+            severity: column(&|f| f.severity.as_str()),
+            severity_rank: self.findings.iter().map(|f| rank(f.severity)).collect(),
+            details: &self.details,
+        }
     }
 }
 
@@ -413,32 +438,56 @@ impl Store {
     /// before it is inserted. A failing batch fails the call, and the
     /// caller's transaction (scan row and earlier batches included) is
     /// rolled back when it is dropped.
-    pub(crate) async fn insert_findings<'f>(
+    pub(crate) async fn insert_findings(
         &self,
         tx: &mut Tx,
         tenant: Uuid,
         scan: Uuid,
-        findings: &'f [Finding],
+        result: &(impl ResultSource + Sync + ?Sized),
     ) -> Result<()> {
+        let count = result.finding_count();
+        let mut findings = result.findings();
         // Every encryption of the scan is counted before the first is made.
-        let mut sealer = self.keys.sealer(tx, tenant, findings.len().max(1)).await?;
+        let mut sealer = self.keys.sealer(tx, tenant, count.max(1)).await?;
         let mut plain = Zeroizing::new(Vec::with_capacity(4096));
-        // Each batch is sealed while the one before it is being inserted
-        // (the database works in its own process, or SQLite's worker
-        // thread, meanwhile): `join!` polls the insert first, which sends
-        // it, then seals the next batch, then waits for the insert.
+        // The next `n` findings, sealed; `None` at the end. A source that
+        // yields fewer findings than it counted is refused (SQLite's
+        // statement was chosen for `n`).
+        let mut batch = |n: usize, sealer: &mut Sealer, plain: &mut Vec<u8>| {
+            let chunk: Vec<Cow<'_, Finding>> = findings.by_ref().take(n).collect();
+            if chunk.is_empty() {
+                return Ok(None);
+            }
+            if chunk.len() < n {
+                return Err(StoreError::InvalidInput {
+                    field: "result",
+                    detail: format!(
+                        "it counted {count} findings but yielded fewer ({} missing in a batch of {n})",
+                        n - chunk.len()
+                    ),
+                });
+            }
+            Sealed::seal(sealer, plain, chunk).map(Some)
+        };
+        // Each batch is made and sealed while the one before it is being
+        // inserted (the database works in its own process, or SQLite's
+        // worker thread, meanwhile): `join!` polls the insert first, which
+        // sends it, then seals the next batch, then waits for the insert.
         match tx {
             Tx::Postgres(t) => {
-                let mut chunks = findings.chunks(PG_BATCH);
-                let mut next = match chunks.next() {
-                    Some(chunk) => Some(Rows::seal(&mut sealer, &mut plain, chunk)?),
-                    None => None,
+                let mut left = count;
+                let take = |left: &mut usize| {
+                    let n = (*left).min(PG_BATCH);
+                    *left -= n;
+                    n
                 };
-                while let Some(rows) = next.take() {
+                let mut next = batch(take(&mut left), &mut sealer, &mut plain)?;
+                while let Some(sealed) = next.take() {
+                    let rows = sealed.columns();
                     let insert = sqlx::query(PG_INSERT)
                         .bind(tenant)
                         .bind(scan)
-                        .bind(&rows.id)
+                        .bind(rows.id)
                         .bind(&rows.rule_id)
                         .bind(&rows.title)
                         .bind(&rows.service)
@@ -448,36 +497,31 @@ impl Store {
                         .bind(&rows.status)
                         .bind(&rows.severity)
                         .bind(&rows.severity_rank)
-                        .bind(&rows.details)
+                        .bind(rows.details)
                         .execute(&mut **t);
-                    let upcoming = chunks.next();
-                    let seal_next = async {
-                        upcoming
-                            .map(|chunk| Rows::seal(&mut sealer, &mut plain, chunk))
-                            .transpose()
-                    };
+                    let n = take(&mut left);
+                    let seal_next = async { batch(n, &mut sealer, &mut plain) };
                     let (inserted, sealed) = tokio::join!(insert, seal_next);
                     inserted.ctx("storing findings")?;
                     next = sealed?;
                 }
             }
             Tx::Sqlite(t) => {
-                let mut rest = findings;
-                let take = |rest: &mut &'f [Finding]| {
-                    let (n, sql) = sqlite_chunk(rest.len());
-                    let (chunk, tail) = rest.split_at(n);
-                    *rest = tail;
-                    (chunk, sql)
+                let mut left = count;
+                let take = |left: &mut usize| {
+                    if *left == 0 {
+                        return (0, SQLITE_INSERTS[0]);
+                    }
+                    let (n, sql) = sqlite_chunk(*left);
+                    *left -= n;
+                    (n, sql)
                 };
-                let mut next = if rest.is_empty() {
-                    None
-                } else {
-                    let (chunk, sql) = take(&mut rest);
-                    Some((Rows::seal(&mut sealer, &mut plain, chunk)?, sql))
-                };
-                while let Some((rows, sql)) = next.take() {
+                let (n, mut sql) = take(&mut left);
+                let mut next = batch(n, &mut sealer, &mut plain)?;
+                while let Some(sealed) = next.take() {
+                    let rows = sealed.columns();
                     let mut q = sqlx::query(sql);
-                    for (i, details) in rows.details.into_iter().enumerate() {
+                    for (i, details) in rows.details.iter().enumerate() {
                         q = q
                             .bind(rows.id[i])
                             .bind(tenant)
@@ -491,22 +535,23 @@ impl Store {
                             .bind(rows.status[i])
                             .bind(rows.severity[i])
                             .bind(rows.severity_rank[i])
-                            .bind(details);
+                            .bind(details.as_slice());
                     }
                     let insert = q.execute(&mut **t);
-                    let upcoming = (!rest.is_empty()).then(|| take(&mut rest));
-                    let seal_next = async {
-                        upcoming
-                            .map(|(chunk, sql)| {
-                                Rows::seal(&mut sealer, &mut plain, chunk).map(|r| (r, sql))
-                            })
-                            .transpose()
-                    };
+                    let (n, upcoming) = take(&mut left);
+                    let seal_next = async { batch(n, &mut sealer, &mut plain) };
                     let (inserted, sealed) = tokio::join!(insert, seal_next);
                     inserted.ctx("storing findings")?;
                     next = sealed?;
+                    sql = upcoming;
                 }
             }
+        }
+        if findings.next().is_some() {
+            return Err(StoreError::InvalidInput {
+                field: "result",
+                detail: format!("it counted {count} findings but yielded more"),
+            });
         }
         Ok(())
     }
@@ -534,6 +579,61 @@ impl Store {
             findings.push(self.decode_finding(tx, tenant, row).await?);
         }
         Ok(findings)
+    }
+
+    /// The verdict of every finding of scan `scan`, in id order: the
+    /// plaintext columns only, read row by row (nothing is decrypted, and
+    /// no more than one row is held as it was read); findings of one rule
+    /// share its id and title.
+    pub(crate) async fn scan_verdicts(
+        &self,
+        tx: &mut Tx,
+        tenant: Uuid,
+        scan: Uuid,
+    ) -> Result<Vec<Verdict>> {
+        use futures::TryStreamExt as _;
+        type Row = (
+            String,
+            String,
+            String,
+            String,
+            Option<String>,
+            String,
+            String,
+        );
+        let mut verdicts = Vec::new();
+        let mut names: HashMap<String, Arc<str>> = HashMap::new();
+        let mut name = |s: String| match names.get(&s) {
+            Some(known) => Arc::clone(known),
+            None => {
+                let shared: Arc<str> = Arc::from(s.as_str());
+                names.insert(s, Arc::clone(&shared));
+                shared
+            }
+        };
+        on_tx!(tx, c => {
+            let mut rows = sqlx::query_as::<_, Row>(
+                "SELECT rule_id, title, service, resource_arn, region, status, severity \
+                 FROM findings WHERE tenant_id = $1 AND scan_id = $2 ORDER BY id",
+            )
+            .bind(tenant)
+            .bind(scan)
+            .fetch(&mut *c);
+            while let Some((rule_id, title, service, arn, region, status, severity)) =
+                rows.try_next().await.ctx("reading findings")?
+            {
+                verdicts.push(Verdict {
+                    rule_id: name(rule_id),
+                    title: name(title),
+                    service: parse("service", &service)?,
+                    resource_arn: parse("resource ARN", &arn)?,
+                    region: region.map(|r| parse("region", &r)).transpose()?,
+                    status: parse("status", &status)?,
+                    severity: parse("severity", &severity)?,
+                });
+            }
+        });
+        Ok(verdicts)
     }
 }
 

@@ -43,7 +43,7 @@
 //! Deleting a connection or tenant cancels its queued and running scans
 //! ([`crate::retention`]).
 
-use cloudarq_model::finding::ScanResult;
+use cloudarq_model::finding::ResultSource;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -451,7 +451,7 @@ impl Store {
         &self,
         scope: &TenantScope,
         lease: &Lease,
-        result: &ScanResult,
+        result: &(impl ResultSource + Sync + ?Sized),
         times: ScanTimes,
     ) -> Result<()> {
         let tenant = scope.tenant().as_uuid();
@@ -459,7 +459,7 @@ impl Store {
         self.fill_scan(&mut tx, tenant, lease.scan, result, times, Some(lease))
             .await?;
         tx.commit().await?;
-        tracing::info!(scan = %lease.scan, findings = result.findings.len(), "scan stored");
+        tracing::info!(scan = %lease.scan, findings = result.finding_count(), "scan stored");
         Ok(())
     }
 
@@ -654,7 +654,7 @@ impl Store {
         tx: &mut Tx,
         tenant: Uuid,
         scan: ScanId,
-        result: &ScanResult,
+        source: &(impl ResultSource + Sync + ?Sized),
         times: ScanTimes,
         lease: Option<&Lease>,
     ) -> Result<()> {
@@ -663,9 +663,10 @@ impl Store {
         } else {
             ScanStatus::Queued
         };
+        let result = source.head();
         let regions = json(&result.regions)?;
         let coverage = json(&result.coverage_gaps)?;
-        let evaluation = json(&result.evaluation_gaps)?;
+        let evaluation = crate::gaps::to_column(|| source.evaluation_gaps())?;
         let catalogue = json(&result.rules)?;
         /// The fill, from state $12, with `$extra` conditions.
         macro_rules! fill {
@@ -716,8 +717,7 @@ impl Store {
                 .refusal(tx, tenant, scan, lease, "finishing", expected)
                 .await);
         }
-        self.insert_findings(tx, tenant, scan.0, &result.findings)
-            .await?;
+        self.insert_findings(tx, tenant, scan.0, source).await?;
         self.insert_scores(tx, tenant, scan.0, &result.scores).await
     }
 

@@ -47,6 +47,7 @@ mod db;
 mod error;
 pub mod files;
 pub mod findings;
+mod gaps;
 pub mod jobs;
 pub mod keys;
 pub mod maintenance;

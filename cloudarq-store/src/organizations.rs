@@ -22,7 +22,9 @@
 //!
 //! A claim that lost its lease stores nothing of all this.
 
-use cloudarq_model::finding::{FrameworkScore, RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult};
+use cloudarq_model::finding::{
+    FrameworkScore, RESULT_FORMAT, RESULT_FORMAT_VERSION, ResultSource, ScanResult,
+};
 use cloudarq_model::organization::{
     MemberAccount, MemberFilter, MemberGap, Organization, SkipReason,
 };
@@ -116,7 +118,7 @@ pub struct OrganizationOutcome<'a> {
     /// The organization as listed.
     pub organization: &'a Organization,
     /// Each scanned member and its result, in account order.
-    pub members: Vec<(&'a MemberAccount, &'a ScanResult)>,
+    pub members: Vec<(&'a MemberAccount, &'a (dyn ResultSource + Sync))>,
     /// Members whose role could not be assumed.
     pub gaps: &'a [MemberGap],
     /// Members not scanned, and why.
@@ -128,7 +130,7 @@ pub struct OrganizationOutcome<'a> {
 /// The organization scan's own result: no finding of its own (they are the
 /// children's), the members' regions and sizes, and the roll-up scores.
 fn roll_up_result(org: &OrganizationOutcome<'_>, collected_at: Timestamp) -> ScanResult {
-    let results = org.members.iter().map(|(_, r)| *r);
+    let results = org.members.iter().map(|(_, r)| r.head());
     let mut regions: Vec<_> = results.clone().flat_map(|r| r.regions.clone()).collect();
     regions.sort();
     regions.dedup();
@@ -227,7 +229,7 @@ impl Store {
                 .await
                 .ctx("storing a member's scan")?;
             });
-            self.fill_scan(&mut tx, tenant, child, result, times, None)
+            self.fill_scan(&mut tx, tenant, child, *result, times, None)
                 .await?;
             record.members.push(ScannedMember {
                 account: (*account).clone(),

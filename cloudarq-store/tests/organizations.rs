@@ -12,7 +12,7 @@
 
 mod common;
 
-use cloudarq_model::finding::{FrameworkScore, ScanResult};
+use cloudarq_model::finding::{FrameworkScore, ResultSource, ScanResult};
 use cloudarq_model::organization::{
     AccountState, MemberAccount, MemberFilter, MemberGap, Organization, SkipReason,
 };
@@ -132,7 +132,11 @@ impl Org {
     fn outcome(&self) -> OrganizationOutcome<'_> {
         OrganizationOutcome {
             organization: &self.organization,
-            members: self.members.iter().map(|(a, r)| (a, r)).collect(),
+            members: self
+                .members
+                .iter()
+                .map(|(a, r)| (a, r as &(dyn ResultSource + Sync)))
+                .collect(),
             gaps: &self.gaps,
             skipped: &self.skipped,
             scores: &self.scores,

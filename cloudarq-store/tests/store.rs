@@ -8,15 +8,17 @@
 
 mod common;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
+use cloudarq_model::finding::ResultSource;
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_store::StoreError;
 use cloudarq_store::connections::NewConnection;
 use cloudarq_store::findings::FindingFilter;
 use cloudarq_store::retention::RetentionPolicy;
 use cloudarq_store::rotation::RotateOptions;
-use cloudarq_store::scans::ScanStatus;
+use cloudarq_store::scans::{ScanStatus, ScanTimes};
 use cloudarq_store::users::Role;
 use common::*;
 use secrecy::{ExposeSecret, SecretString};
@@ -430,6 +432,169 @@ async fn a_large_hostile_scan_reads_back_exactly(env: Env) {
     assert_eq!(page.findings.len(), want);
 }
 both!(a_large_hostile_scan_reads_back_exactly);
+
+/// The engine's lean in-memory result (what a scan holds: each rule's and
+/// resource's fields once, evidence as compact JSON) is stored without
+/// being made into a `ScanResult` first, and reads back as exactly the
+/// document it stands for: the same hostile values, order and gaps.
+async fn the_lean_result_stores_as_its_document(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let mut result = hostile_result(BULK);
+    result.evaluation_gaps = result
+        .findings
+        .iter()
+        .step_by(7)
+        .map(|f| cloudarq_model::finding::EvaluationGap {
+            rule_id: f.rule_id.clone(),
+            resource_arn: f.resource_arn.clone(),
+            field: format!("field {}", f.message.len() % 5),
+        })
+        .collect();
+    let lean = cloudarq_core::engine::Evaluation::from(result.clone());
+    let times = ScanTimes {
+        started_at: t(100),
+        finished_at: t(105),
+    };
+    let id = env
+        .store
+        .record_scan(&scope, conn, &lean, times)
+        .await
+        .unwrap();
+    let back = env.store.load_result(&scope, id).await.unwrap();
+    assert_eq!(back.findings.len(), BULK);
+    assert_eq!(back, result);
+}
+both!(the_lean_result_stores_as_its_document);
+
+/// A stored scan's verdicts (what the comparison with the next scan reads)
+/// are its findings' plaintext fields, in order, hostile text included; a
+/// rule's findings share one id and title. Another tenant's scan, and a
+/// scan that has not succeeded, are not found.
+async fn verdicts_read_back_without_the_details(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let result = hostile_result(BULK);
+    let id = record(&env, &scope, conn, &result, 100).await;
+    let v = env.store.load_verdicts(&scope, id).await.unwrap();
+    assert_eq!(v.account_id, result.account_id);
+    assert_eq!(v.verdicts.len(), BULK);
+    for (i, (v, f)) in v.verdicts.iter().zip(&result.findings).enumerate() {
+        let want = (
+            f.rule_id.as_str(),
+            f.title.as_str(),
+            f.service,
+            &f.resource_arn,
+            f.region.as_ref(),
+            f.status,
+            f.severity,
+        );
+        let got = (
+            &*v.rule_id,
+            &*v.title,
+            v.service,
+            &v.resource_arn,
+            v.region.as_ref(),
+            v.status,
+            v.severity,
+        );
+        assert_eq!(got, want, "verdict {i}");
+    }
+    // A rule id that several findings carry (the titles are all distinct).
+    let rule = v
+        .verdicts
+        .iter()
+        .map(|x| &x.rule_id)
+        .find(|r| v.verdicts.iter().filter(|x| x.rule_id == **r).count() > 1)
+        .unwrap();
+    let same_rule: Vec<_> = v.verdicts.iter().filter(|x| x.rule_id == *rule).collect();
+    assert!(
+        same_rule
+            .iter()
+            .all(|x| std::sync::Arc::ptr_eq(&x.rule_id, rule)),
+        "one shared id per rule"
+    );
+
+    let other = tenant(&env, "other").await;
+    assert!(matches!(
+        env.store.load_verdicts(&other, id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let queued = env.store.queue_scan(&scope, conn, t(200)).await.unwrap();
+    assert!(matches!(
+        env.store.load_verdicts(&scope, queued).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+both!(verdicts_read_back_without_the_details);
+
+/// A result source that counts one number of findings and yields another.
+#[derive(Debug)]
+struct Miscounted {
+    inner: cloudarq_model::finding::ScanResult,
+    counted: usize,
+}
+
+impl ResultSource for Miscounted {
+    fn head(&self) -> &cloudarq_model::finding::ScanResult {
+        &self.inner
+    }
+    fn finding_count(&self) -> usize {
+        self.counted
+    }
+    fn findings(
+        &self,
+    ) -> Box<dyn Iterator<Item = Cow<'_, cloudarq_model::finding::Finding>> + Send + '_> {
+        ResultSource::findings(&self.inner)
+    }
+    fn evaluation_gaps(
+        &self,
+    ) -> Box<dyn Iterator<Item = Cow<'_, cloudarq_model::finding::EvaluationGap>> + Send + '_> {
+        self.inner.evaluation_gaps()
+    }
+}
+
+/// A source whose count is wrong either way is refused with an error
+/// naming it, past the first batches, and nothing of that scan is kept:
+/// no scan row, no finding; the earlier scan is untouched.
+async fn a_result_that_miscounts_its_findings_is_refused(env: Env) {
+    let scope = tenant(&env, "acme").await;
+    let conn = connection(&env, &scope, "prod").await;
+    let first = record(&env, &scope, conn, &demo_result(), 10).await;
+    let result = hostile_result(BULK);
+    for (counted, says) in [(BULK + 300, "yielded fewer"), (BULK - 300, "yielded more")] {
+        let source = Miscounted {
+            inner: result.clone(),
+            counted,
+        };
+        let times = ScanTimes {
+            started_at: t(100),
+            finished_at: t(105),
+        };
+        let err = env
+            .store
+            .record_scan(&scope, conn, &source, times)
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            matches!(
+                err,
+                StoreError::InvalidInput {
+                    field: "result",
+                    ..
+                }
+            ) && text.contains(says),
+            "{text}"
+        );
+        let scans = env.store.scans(&scope, Some(conn)).await.unwrap();
+        assert_eq!(scans.len(), 1, "{counted}: only the first scan is stored");
+        assert_eq!(scans[0].id, first);
+    }
+    let back = env.store.load_result(&scope, first).await.unwrap();
+    assert_eq!(back, demo_result());
+}
+both!(a_result_that_miscounts_its_findings_is_refused);
 
 /// A batch the database refuses part-way (a trigger rejects one finding
 /// past the first full batch on either backend) rolls the whole scan back:

@@ -8,14 +8,15 @@
 //! - **unverified**: FAIL before, and now ERROR, not collected (an evaluation gap),
 //!   or gone under a coverage gap. Missing data is never reported as resolved.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
-use cloudarq_model::finding::{Finding, ScanResult};
+use cloudarq_model::finding::{Verdict, Verdicts};
 use cloudarq_model::rule::{Severity, Status};
-use cloudarq_model::{Arn, CoverageGap, Region};
+use cloudarq_model::{AccountId, Arn, CoverageGap, Region, Service};
 use serde::{Deserialize, Serialize};
 
 use super::error::EngineError;
+use super::evaluation::{FindingRef, ResultRef};
 
 /// One (rule, resource) pair that changed or still fails.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,40 +50,152 @@ pub struct ScanDiff {
     pub unverified: Vec<DiffEntry>,
 }
 
-/// Compares `before` with `after`, two results of the same account.
-pub fn diff(before: &ScanResult, after: &ScanResult) -> Result<ScanDiff, EngineError> {
-    if before.account_id != after.account_id {
+/// The earlier side of a comparison: a result (a
+/// [`ScanResult`](cloudarq_model::finding::ScanResult) or an
+/// [`Evaluation`](super::Evaluation)), or a stored scan's [`Verdicts`] (what
+/// the store reads without decrypting the findings' details).
+#[derive(Clone, Copy, Debug)]
+pub enum Before<'a> {
+    /// A result, either form.
+    Result(ResultRef<'a>),
+    /// A stored scan's verdicts.
+    Verdicts(&'a Verdicts),
+}
+
+impl<'a> From<ResultRef<'a>> for Before<'a> {
+    fn from(r: ResultRef<'a>) -> Self {
+        Self::Result(r)
+    }
+}
+
+impl<'a> From<&'a cloudarq_model::finding::ScanResult> for Before<'a> {
+    fn from(r: &'a cloudarq_model::finding::ScanResult) -> Self {
+        Self::Result(r.into())
+    }
+}
+
+impl<'a> From<&'a super::Evaluation> for Before<'a> {
+    fn from(e: &'a super::Evaluation) -> Self {
+        Self::Result(e.into())
+    }
+}
+
+impl<'a> From<&'a Verdicts> for Before<'a> {
+    fn from(v: &'a Verdicts) -> Self {
+        Self::Verdicts(v)
+    }
+}
+
+/// What the comparison reads of one finding.
+#[derive(Clone, Copy)]
+struct Side<'a> {
+    rule_id: &'a str,
+    title: &'a str,
+    service: Service,
+    resource_arn: &'a Arn,
+    region: Option<&'a Region>,
+    status: Status,
+    severity: Severity,
+}
+
+impl<'a> Side<'a> {
+    fn key(&self) -> (&'a str, &'a str) {
+        (self.rule_id, self.resource_arn.as_str())
+    }
+}
+
+impl<'a> From<FindingRef<'a>> for Side<'a> {
+    fn from(f: FindingRef<'a>) -> Self {
+        Self {
+            rule_id: f.rule_id,
+            title: f.title,
+            service: f.service,
+            resource_arn: f.resource_arn,
+            region: f.region,
+            status: f.status,
+            severity: f.severity,
+        }
+    }
+}
+
+impl<'a> From<&'a Verdict> for Side<'a> {
+    fn from(v: &'a Verdict) -> Self {
+        Self {
+            rule_id: &v.rule_id,
+            title: &v.title,
+            service: v.service,
+            resource_arn: &v.resource_arn,
+            region: v.region.as_ref(),
+            status: v.status,
+            severity: v.severity,
+        }
+    }
+}
+
+/// The findings of one side ordered by (rule id, ARN), one per pair: a
+/// result is in that order already (checked, and sorted when it is not,
+/// e.g. a hand-edited file); of findings of one pair the last is kept.
+fn ordered<'a>(sides: impl Iterator<Item = Side<'a>>) -> Vec<Side<'a>> {
+    let mut v: Vec<Side<'a>> = sides.collect();
+    if !v.is_sorted_by(|a, b| a.key() <= b.key()) {
+        v.sort_by(|a, b| a.key().cmp(&b.key()));
+    }
+    // Stable order: of equal keys the later finding comes last; keep it.
+    let mut kept: Vec<Side<'a>> = Vec::with_capacity(v.len());
+    for s in v {
+        match kept.last_mut() {
+            Some(last) if last.key() == s.key() => *last = s,
+            _ => kept.push(s),
+        }
+    }
+    kept
+}
+
+/// Compares `before` with `after`, two results of the same account: each a
+/// [`ScanResult`](cloudarq_model::finding::ScanResult) or an
+/// [`Evaluation`](super::Evaluation); `before` may also be a stored scan's
+/// [`Verdicts`]. Both sides are walked in (rule id, ARN) order, so the
+/// comparison holds a few words per finding, not the findings.
+pub fn diff<'a>(
+    before: impl Into<Before<'a>>,
+    after: impl Into<ResultRef<'a>>,
+) -> Result<ScanDiff, EngineError> {
+    let (before, after_ref) = (before.into(), after.into());
+    let after = after_ref.head();
+    let (old_account, old): (&AccountId, Vec<Side<'a>>) = match before {
+        Before::Result(r) => (&r.head().account_id, ordered(r.findings().map(Side::from))),
+        Before::Verdicts(v) => (&v.account_id, ordered(v.verdicts.iter().map(Side::from))),
+    };
+    if *old_account != after.account_id {
         return Err(EngineError::AccountMismatch {
-            old: before.account_id.to_string(),
+            old: old_account.to_string(),
             new: after.account_id.to_string(),
         });
     }
-    type Key<'a> = (&'a str, &'a str);
-    let mut pairs: BTreeMap<Key, (Option<&Finding>, Option<&Finding>)> = BTreeMap::new();
-    for f in &before.findings {
-        pairs
-            .entry((&f.rule_id, f.resource_arn.as_str()))
-            .or_default()
-            .0 = Some(f);
-    }
-    for f in &after.findings {
-        pairs
-            .entry((&f.rule_id, f.resource_arn.as_str()))
-            .or_default()
-            .1 = Some(f);
-    }
-    let gaps: HashSet<Key> = after
-        .evaluation_gaps
-        .iter()
-        .map(|g| (g.rule_id.as_str(), g.resource_arn.as_str()))
+    let new = ordered(after_ref.findings().map(Side::from));
+    let gaps: HashSet<(&str, &str)> = after_ref
+        .gaps()
+        .map(|g| (g.rule_id, g.resource_arn.as_str()))
         .collect();
     let mut d = ScanDiff::default();
-    for (key, (old, new)) in pairs {
+    let (mut olds, mut news) = (old.into_iter().peekable(), new.into_iter().peekable());
+    loop {
+        // The next pair in key order, from either side or both.
+        let (old, new) = match (olds.peek(), news.peek()) {
+            (None, None) => break,
+            (Some(_), None) => (olds.next(), None),
+            (None, Some(_)) => (None, news.next()),
+            (Some(o), Some(n)) => match o.key().cmp(&n.key()) {
+                std::cmp::Ordering::Less => (olds.next(), None),
+                std::cmp::Ordering::Greater => (None, news.next()),
+                std::cmp::Ordering::Equal => (olds.next(), news.next()),
+            },
+        };
         let Some(shown) = new.or(old) else { continue };
         let entry = DiffEntry {
-            rule_id: shown.rule_id.clone(),
+            rule_id: shown.rule_id.to_owned(),
             resource_arn: shown.resource_arn.clone(),
-            title: shown.title.clone(),
+            title: shown.title.to_owned(),
             severity: shown.severity,
             before: old.map(|f| f.status),
             after: new.map(|f| f.status),
@@ -94,7 +207,9 @@ pub fn diff(before: &ScanResult, after: &ScanResult) -> Result<ScanDiff, EngineE
             (_, Some(Status::Muted)) => &mut d.muted,
             (true, Some(Status::Pass)) => &mut d.resolved,
             (true, Some(Status::Error)) => &mut d.unverified,
-            (true, None) if gaps.contains(&key) || covered_by_gap(shown, &after.coverage_gaps) => {
+            (true, None)
+                if gaps.contains(&shown.key()) || covered_by_gap(&shown, &after.coverage_gaps) =>
+            {
                 &mut d.unverified
             }
             (true, None) => &mut d.resolved,
@@ -106,12 +221,13 @@ pub fn diff(before: &ScanResult, after: &ScanResult) -> Result<ScanDiff, EngineE
 }
 
 /// Whether a coverage gap may hide the finding's resource.
-fn covered_by_gap(f: &Finding, gaps: &[CoverageGap]) -> bool {
-    let region_matches = |r: &Option<Region>| r.is_none() || f.region.is_none() || *r == f.region;
+fn covered_by_gap(f: &Side<'_>, gaps: &[CoverageGap]) -> bool {
+    let region_matches =
+        |r: &Option<Region>| r.is_none() || f.region.is_none() || r.as_ref() == f.region;
     gaps.iter().any(|g| {
         g.service == f.service
             && region_matches(&g.region)
-            && g.resource.as_ref().is_none_or(|a| *a == f.resource_arn)
+            && g.resource.as_ref().is_none_or(|a| a == f.resource_arn)
     })
 }
 
@@ -124,7 +240,7 @@ mod tests {
     use super::*;
     use crate::engine::Engine;
     use crate::engine::testing::{FAIL_HIGH, PASS_ALL, VERSIONING, finding, rules, snapshot};
-    use cloudarq_model::finding::EvaluationGap;
+    use cloudarq_model::finding::{EvaluationGap, Finding, ScanResult};
 
     fn result(findings: Vec<Finding>) -> ScanResult {
         let mut r = Engine::new(rules()).evaluate(&snapshot());
@@ -145,6 +261,82 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    /// A stored scan's verdicts, as the store reads them.
+    fn verdicts(r: &ScanResult) -> Verdicts {
+        Verdicts {
+            account_id: r.account_id.clone(),
+            verdicts: r
+                .findings
+                .iter()
+                .map(|f| Verdict {
+                    rule_id: f.rule_id.as_str().into(),
+                    title: f.title.as_str().into(),
+                    service: f.service,
+                    resource_arn: f.resource_arn.clone(),
+                    region: f.region.clone(),
+                    status: f.status,
+                    severity: f.severity,
+                })
+                .collect(),
+        }
+    }
+
+    /// Every form of either side gives the same comparison: the earlier
+    /// side as a document, as the lean form, as verdicts, or out of order;
+    /// the later side as a document or the lean form. Of two findings of
+    /// one pair the later counts (as a map keyed by pair would keep).
+    #[test]
+    fn every_form_of_either_side_compares_the_same() {
+        use Status::*;
+        let before = result(vec![
+            finding(&FAIL_HIGH, "arn:aws:s3:::a", Fail),
+            finding(&FAIL_HIGH, "arn:aws:s3:::b", Fail),
+            finding(&FAIL_HIGH, "arn:aws:s3:::c", Fail),
+            finding(&PASS_ALL, "arn:aws:s3:::a", Pass),
+            finding(&VERSIONING, "arn:aws:s3:::a", Fail),
+        ]);
+        let after = result(vec![
+            finding(&FAIL_HIGH, "arn:aws:s3:::a", Fail),
+            finding(&FAIL_HIGH, "arn:aws:s3:::b", Pass),
+            finding(&FAIL_HIGH, "arn:aws:s3:::z", Fail),
+            finding(&PASS_ALL, "arn:aws:s3:::a", Fail),
+        ]);
+        let want = diff(&before, &after).unwrap();
+        assert_eq!(want.new_failures.len(), 2);
+        assert_eq!(want.resolved.len(), 3);
+        let mut shuffled = before.clone();
+        shuffled.findings.reverse();
+        let lean_before = crate::engine::Evaluation::from(before.clone());
+        let lean_after = crate::engine::Evaluation::from(after.clone());
+        assert_eq!(diff(&shuffled, &after).unwrap(), want);
+        assert_eq!(diff(&verdicts(&before), &after).unwrap(), want);
+        assert_eq!(diff(&verdicts(&shuffled), &after).unwrap(), want);
+        assert_eq!(diff(&lean_before, &lean_after).unwrap(), want);
+        assert_eq!(diff(&verdicts(&before), &lean_after).unwrap(), want);
+
+        // A pair listed twice: the later finding counts.
+        let mut twice = before.clone();
+        twice
+            .findings
+            .push(finding(&FAIL_HIGH, "arn:aws:s3:::c", Pass));
+        let d = diff(&verdicts(&twice), &after).unwrap();
+        assert_eq!(d, diff(&twice, &after).unwrap());
+        assert!(
+            !d.resolved
+                .iter()
+                .any(|e| e.resource_arn.as_str() == "arn:aws:s3:::c"),
+            "c passed last before: not resolved now"
+        );
+
+        // Verdicts of another account are refused like a result.
+        let mut other = verdicts(&before);
+        other.account_id = "210987654321".parse().unwrap();
+        assert!(matches!(
+            diff(&other, &after),
+            Err(EngineError::AccountMismatch { .. })
+        ));
     }
 
     #[test]

@@ -26,10 +26,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cloudarq_model::finding::{ControlId, EvaluationGap, Finding, ScanResult};
+use cloudarq_model::finding::{ControlId, EvaluationGap, Finding, ResultSource, ScanResult};
 use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{Arn, Region, ResourceType, Service};
 use serde::Serialize;
@@ -361,6 +362,30 @@ impl Evaluation {
     }
 }
 
+impl ResultSource for Evaluation {
+    fn head(&self) -> &ScanResult {
+        &self.head
+    }
+
+    fn finding_count(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// Each finding made into a [`Finding`] as it is read (none is held
+    /// beyond the caller's use of it).
+    fn findings(&self) -> Box<dyn Iterator<Item = Cow<'_, Finding>> + Send + '_> {
+        Box::new(
+            self.findings
+                .iter()
+                .map(|e| Cow::Owned(e.view().to_finding())),
+        )
+    }
+
+    fn evaluation_gaps(&self) -> Box<dyn Iterator<Item = Cow<'_, EvaluationGap>> + Send + '_> {
+        Box::new(self.gaps.iter().map(|g| Cow::Owned(g.view().to_gap())))
+    }
+}
+
 impl From<ScanResult> for Evaluation {
     /// The lean form of a result read from a file or the store: findings of
     /// one rule, or about one resource, that carry the same fields share
@@ -632,6 +657,33 @@ impl<'a> ResultRef<'a> {
         match self {
             Self::Document(r) => Gaps(GapsInner::Document(r.evaluation_gaps.iter())),
             Self::Lean(e) => e.gaps(),
+        }
+    }
+}
+
+impl ResultSource for ResultRef<'_> {
+    fn head(&self) -> &ScanResult {
+        (*self).head()
+    }
+
+    fn finding_count(&self) -> usize {
+        match *self {
+            Self::Document(r) => r.finding_count(),
+            Self::Lean(e) => e.finding_count(),
+        }
+    }
+
+    fn findings(&self) -> Box<dyn Iterator<Item = Cow<'_, Finding>> + Send + '_> {
+        match *self {
+            Self::Document(r) => ResultSource::findings(r),
+            Self::Lean(e) => ResultSource::findings(e),
+        }
+    }
+
+    fn evaluation_gaps(&self) -> Box<dyn Iterator<Item = Cow<'_, EvaluationGap>> + Send + '_> {
+        match *self {
+            Self::Document(r) => r.evaluation_gaps(),
+            Self::Lean(e) => e.evaluation_gaps(),
         }
     }
 }

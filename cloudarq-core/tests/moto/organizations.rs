@@ -158,7 +158,7 @@ async fn an_organization_of_five_gives_three_child_scans_and_one_roll_up() {
     );
     // Each child scan ran in its own account, through its own role.
     for (member, child) in &scan.members {
-        assert_eq!(child.result.account_id, member.id);
+        assert_eq!(child.result.head().account_id, member.id);
         assert_eq!(child.snapshot.account_id, member.id);
     }
     let skipped: Vec<(&str, &SkipReason)> = scan
@@ -199,6 +199,7 @@ async fn an_organization_of_five_gives_three_child_scans_and_one_roll_up() {
         // A control failing in any account fails for the organization.
         for child in &results {
             let own = child
+                .head()
                 .scores
                 .iter()
                 .find(|s| s.framework == score.framework)

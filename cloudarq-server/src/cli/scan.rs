@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
-use cloudarq_core::engine::Mutelist;
+use cloudarq_core::engine::{Mutelist, ResultRef};
 use cloudarq_core::report::OutputFormat;
 use cloudarq_core::report::terminal::TerminalOptions;
 use cloudarq_core::scan::{CollectPlan, PackagePlan, ScanPlan, SnapshotSource, Stage};
@@ -156,10 +156,7 @@ fn endpoint_url(args: &ScanArgs) -> Option<String> {
 
 /// The terminal summary of `result`, coloured when stdout is a terminal
 /// and `NO_COLOR` is unset.
-fn write_summary(
-    out: &mut dyn Write,
-    result: &cloudarq_model::finding::ScanResult,
-) -> std::io::Result<()> {
+fn write_summary(out: &mut dyn Write, result: ResultRef<'_>) -> std::io::Result<()> {
     let color = crate::logging::use_color(
         std::io::IsTerminal::is_terminal(&std::io::stdout()),
         std::env::var_os("NO_COLOR").as_deref(),
@@ -172,11 +169,10 @@ fn write_summary(
 }
 
 /// Whether `result` has a FAIL at or above `--fail-on`.
-fn fails(result: &cloudarq_model::finding::ScanResult, fail_on: Option<Severity>) -> bool {
+fn fails(result: ResultRef<'_>, fail_on: Option<Severity>) -> bool {
     fail_on.is_some_and(|min| {
         result
-            .findings
-            .iter()
+            .findings()
             .any(|f| f.status == Status::Fail && f.severity >= min)
     })
 }
@@ -295,7 +291,7 @@ async fn scan_organization(
     for (member, scan) in &org.members {
         if terminal {
             writeln!(out, "\nAccount {} {}", member.id, Inert(&member.name))?;
-            write_summary(out, &scan.result)?;
+            write_summary(out, (&scan.result).into())?;
         }
         if let Some((db, runner)) = &db {
             let role = cloudarq_core::organization::member_role(
@@ -312,14 +308,14 @@ async fn scan_organization(
                 runner,
                 member.id.as_str(),
                 Some(&role),
-                &scan.result,
+                (&scan.result).into(),
                 times,
                 &mut std::io::sink(),
             )
             .await
             .context("saving the scan to the store (use --no-store to skip)")?;
         }
-        failing |= fails(&scan.result, fail_on);
+        failing |= fails((&scan.result).into(), fail_on);
     }
     writeln!(
         out,
@@ -564,10 +560,13 @@ pub(super) async fn scan(
         started_at: scan.started_at,
         finished_at: scan.finished_at,
     };
-    let result = scan.result;
+    // The snapshot is not needed past evaluation: freed before the scan is
+    // stored (for a large account, about as much memory as the findings).
+    drop(scan.snapshot);
+    let result = ResultRef::from(&scan.result);
     let scan_packages = scan.packages;
     if formats.contains(&OutputFormat::Terminal) {
-        write_summary(out, &result)?;
+        write_summary(out, result)?;
         write_packages(out, &scan_packages)?;
     }
     if let Some((db, runner)) = &db {
@@ -575,7 +574,7 @@ pub(super) async fn scan(
             if args.demo {
                 "demo".to_string()
             } else {
-                result.account_id.to_string()
+                result.head().account_id.to_string()
             }
         });
         let mut sink = std::io::sink();
@@ -584,20 +583,12 @@ pub(super) async fn scan(
         } else {
             &mut sink
         };
-        super::store::save_scan(
-            db,
-            runner,
-            &name,
-            role_arn.as_ref(),
-            &result,
-            times,
-            summary,
-        )
-        .await
-        .context("saving the scan to the store (use --no-store to skip)")?;
+        super::store::save_scan(db, runner, &name, role_arn.as_ref(), result, times, summary)
+            .await
+            .context("saving the scan to the store (use --no-store to skip)")?;
         db.close().await;
     }
-    Ok(u8::from(fails(&result, fail_on)))
+    Ok(u8::from(fails(result, fail_on)))
 }
 
 /// The rule packages a scan ran, after the terminal summary: name,

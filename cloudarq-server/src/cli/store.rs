@@ -14,8 +14,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
+use cloudarq_core::engine::ResultRef;
 use cloudarq_model::RoleArn;
-use cloudarq_model::finding::ScanResult;
 use cloudarq_model::text::Inert;
 use cloudarq_store::backup::BackupPolicy;
 use cloudarq_store::files::ensure_private_dir;
@@ -155,10 +155,11 @@ pub async fn save_scan(
     runner: &JobRunner,
     connection: &str,
     role_arn: Option<&RoleArn>,
-    result: &ScanResult,
+    result: ResultRef<'_>,
     times: ScanTimes,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let head = result.head();
     let scope = local_scope(store, runner).await?;
     let conn = match store.connection_by_name(&scope, connection).await? {
         Some(c) => c.id,
@@ -167,7 +168,7 @@ pub async fn save_scan(
                 &scope,
                 cloudarq_store::connections::NewConnection {
                     name: connection.to_string(),
-                    account_id: Some(result.account_id.clone()),
+                    account_id: Some(head.account_id.clone()),
                     role_arn: role_arn.cloned(),
                     external_id: None,
                     static_keys: None,
@@ -195,7 +196,7 @@ pub async fn save_scan(
             changes.still_failing.len()
         )?;
     }
-    for fw in &result.scores {
+    for fw in &head.scores {
         let points = store
             .score_history(
                 &scope,
@@ -455,9 +456,14 @@ pub async fn history(
             }
         }
         if args.diff {
-            if let Some(d) =
-                crate::record::since_previous(&store, &scope, conn.id, latest.id, &latest_result)
-                    .await?
+            if let Some(d) = crate::record::since_previous(
+                &store,
+                &scope,
+                conn.id,
+                latest.id,
+                (&latest_result).into(),
+            )
+            .await?
             {
                 writeln!(out, "  changes since the previous scan:")?;
                 for (label, entries) in [
