@@ -28,8 +28,8 @@
 //!     .frameworks(vec![cloudarq_rules::frameworks::framework("cis_aws_3.0")?])
 //!     .prepare()?;
 //! let scan = tokio::runtime::Runtime::new()?.block_on(prepared.run())?;
-//! assert!(scan.result.findings.len() > 10);
-//! assert_eq!(scan.result.scores[0].framework, "cis_aws_3.0");
+//! assert!(scan.result.findings().len() > 10);
+//! assert_eq!(scan.result.head().scores[0].framework, "cis_aws_3.0");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
