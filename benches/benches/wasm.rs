@@ -56,8 +56,21 @@ fn native_vs_wasm(c: &mut Criterion) {
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(10));
     group.throughput(Throughput::Elements(pairs));
+    // Into the document form (`Engine::evaluate`), as first measured.
     group.bench_function("native", |b| b.iter(|| native.evaluate(&snap)));
     group.bench_function("wasm", |b| b.iter(|| wasm.evaluate(&snap)));
+    // Into the lean form (`Engine::run`): what a scan keeps since issue 14.
+    group.bench_function("native_run", |b| b.iter(|| native.run(&snap)));
+    group.bench_function("wasm_run", |b| b.iter(|| wasm.run(&snap)));
+    // The package alone (`WasmHost::evaluate`: batches, calls, checked
+    // output as `Finding`s), without the engine's merge into its result.
+    let host = WasmHost::new(Limits::default()).expect("wasm host");
+    let pkg = host
+        .load(S3_PACKAGE, "s3-rules.wasm", &LoadOptions::default())
+        .expect("package loads");
+    group.bench_function("wasm_package_only", |b| {
+        b.iter(|| host.evaluate(&pkg, &snap))
+    });
     group.finish();
 }
 
