@@ -351,18 +351,17 @@ impl Store {
             .await
             .ctx("reading a scan")?
         });
-        let Some((Some(account), status)) = head else {
-            return Err(StoreError::NotFound {
-                what: "finished scan",
-                id: scan.to_string(),
-            });
+        // Not this tenant's, its connection deleted, or not succeeded: as
+        // `load_result`, not found.
+        let account = match head {
+            Some((Some(account), status)) if status == ScanStatus::Succeeded.as_str() => account,
+            _ => {
+                return Err(StoreError::NotFound {
+                    what: "finished scan",
+                    id: scan.to_string(),
+                });
+            }
         };
-        if status != ScanStatus::Succeeded.as_str() {
-            return Err(StoreError::NotFound {
-                what: "finished scan",
-                id: scan.to_string(),
-            });
-        }
         let verdicts = self.scan_verdicts(&mut tx, tenant, scan.0).await?;
         tx.commit().await?;
         Ok(Verdicts {
