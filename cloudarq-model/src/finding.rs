@@ -280,15 +280,19 @@ pub struct Verdict {
     pub severity: Severity,
 }
 
-/// The verdicts of one stored scan, in result order, with its account: the
-/// earlier side of a comparison, at a fraction of the memory of its
-/// [`ScanResult`].
+/// The verdicts of one stored scan, in result order, with its account and
+/// its gaps: either side of a comparison, at a fraction of the memory of
+/// its [`ScanResult`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdicts {
     /// The account scanned.
     pub account_id: AccountId,
     /// One per finding, in result order (rule id, then ARN).
     pub verdicts: Vec<Verdict>,
+    /// Pairs skipped for data that was not collected.
+    pub evaluation_gaps: Vec<EvaluationGap>,
+    /// The snapshot's coverage gaps.
+    pub coverage_gaps: Vec<CoverageGap>,
 }
 
 impl ResultSource for ScanResult {

@@ -331,8 +331,8 @@ impl Store {
             .collect()
     }
 
-    /// The verdicts of a stored (succeeded) scan, with its account: what
-    /// `cloudarq_core::engine::diff` reads of the earlier scan. Nothing is
+    /// The verdicts of a stored (succeeded) scan, with its account and its
+    /// gaps: what `cloudarq_core::engine::diff` reads of either scan. Nothing is
     /// decrypted and no finding is read whole, so comparing a large scan
     /// with the previous one does not hold the previous one's
     /// [`ScanResult`] ([`load_result`](Self::load_result)): for the
@@ -340,9 +340,9 @@ impl Store {
     pub async fn load_verdicts(&self, scope: &TenantScope, scan: ScanId) -> Result<Verdicts> {
         let tenant = scope.tenant().as_uuid();
         let mut tx = self.begin_tenant(tenant).await?;
-        let head: Option<(Option<String>, String)> = on_tx!(&mut tx, c => {
+        let head: Option<(Option<String>, String, String, String)> = on_tx!(&mut tx, c => {
             sqlx::query_as(
-                "SELECT account_id, status FROM scans WHERE id = $1 AND tenant_id = $2 \
+                "SELECT account_id, status, coverage_gaps, evaluation_gaps FROM scans WHERE id = $1 AND tenant_id = $2 \
                  AND connection_id IN (SELECT id FROM connections WHERE deleted_at_ms IS NULL)",
             )
             .bind(scan.0)
@@ -353,8 +353,12 @@ impl Store {
         });
         // Not this tenant's, its connection deleted, or not succeeded: as
         // `load_result`, not found.
-        let account = match head {
-            Some((Some(account), status)) if status == ScanStatus::Succeeded.as_str() => account,
+        let (account, coverage, evaluation) = match head {
+            Some((Some(account), status, coverage, evaluation))
+                if status == ScanStatus::Succeeded.as_str() =>
+            {
+                (account, coverage, evaluation)
+            }
             _ => {
                 return Err(StoreError::NotFound {
                     what: "finished scan",
@@ -367,6 +371,8 @@ impl Store {
         Ok(Verdicts {
             account_id: parse("account id", &account)?,
             verdicts,
+            evaluation_gaps: crate::gaps::from_column(&evaluation)?,
+            coverage_gaps: unjson("coverage gaps", &coverage)?,
         })
     }
 

@@ -478,6 +478,8 @@ async fn verdicts_read_back_without_the_details(env: Env) {
     let id = record(&env, &scope, conn, &result, 100).await;
     let v = env.store.load_verdicts(&scope, id).await.unwrap();
     assert_eq!(v.account_id, result.account_id);
+    assert_eq!(v.evaluation_gaps, result.evaluation_gaps);
+    assert_eq!(v.coverage_gaps, result.coverage_gaps);
     assert_eq!(v.verdicts.len(), BULK);
     for (i, (v, f)) in v.verdicts.iter().zip(&result.findings).enumerate() {
         let want = (

@@ -50,37 +50,76 @@ pub struct ScanDiff {
     pub unverified: Vec<DiffEntry>,
 }
 
-/// The earlier side of a comparison: a result (a
+/// One side of a comparison: a result (a
 /// [`ScanResult`](cloudarq_model::finding::ScanResult) or an
 /// [`Evaluation`](super::Evaluation)), or a stored scan's [`Verdicts`] (what
 /// the store reads without decrypting the findings' details).
 #[derive(Clone, Copy, Debug)]
-pub enum Before<'a> {
+pub enum Compared<'a> {
     /// A result, either form.
     Result(ResultRef<'a>),
     /// A stored scan's verdicts.
     Verdicts(&'a Verdicts),
 }
 
-impl<'a> From<ResultRef<'a>> for Before<'a> {
+impl<'a> Compared<'a> {
+    fn account_id(self) -> &'a AccountId {
+        match self {
+            Self::Result(r) => &r.head().account_id,
+            Self::Verdicts(v) => &v.account_id,
+        }
+    }
+
+    /// The findings, in (rule id, ARN) order, one per pair.
+    fn sides(self) -> Vec<Side<'a>> {
+        match self {
+            Self::Result(r) => ordered(r.findings().map(Side::from)),
+            Self::Verdicts(v) => ordered(v.verdicts.iter().map(Side::from)),
+        }
+    }
+
+    /// The (rule id, ARN) of every evaluation gap.
+    fn gaps(self) -> HashSet<(&'a str, &'a str)> {
+        match self {
+            Self::Result(r) => r
+                .gaps()
+                .map(|g| (g.rule_id, g.resource_arn.as_str()))
+                .collect(),
+            Self::Verdicts(v) => v
+                .evaluation_gaps
+                .iter()
+                .map(|g| (g.rule_id.as_str(), g.resource_arn.as_str()))
+                .collect(),
+        }
+    }
+
+    fn coverage_gaps(self) -> &'a [CoverageGap] {
+        match self {
+            Self::Result(r) => &r.head().coverage_gaps,
+            Self::Verdicts(v) => &v.coverage_gaps,
+        }
+    }
+}
+
+impl<'a> From<ResultRef<'a>> for Compared<'a> {
     fn from(r: ResultRef<'a>) -> Self {
         Self::Result(r)
     }
 }
 
-impl<'a> From<&'a cloudarq_model::finding::ScanResult> for Before<'a> {
+impl<'a> From<&'a cloudarq_model::finding::ScanResult> for Compared<'a> {
     fn from(r: &'a cloudarq_model::finding::ScanResult) -> Self {
         Self::Result(r.into())
     }
 }
 
-impl<'a> From<&'a super::Evaluation> for Before<'a> {
+impl<'a> From<&'a super::Evaluation> for Compared<'a> {
     fn from(e: &'a super::Evaluation) -> Self {
         Self::Result(e.into())
     }
 }
 
-impl<'a> From<&'a Verdicts> for Before<'a> {
+impl<'a> From<&'a Verdicts> for Compared<'a> {
     fn from(v: &'a Verdicts) -> Self {
         Self::Verdicts(v)
     }
@@ -152,31 +191,24 @@ fn ordered<'a>(sides: impl Iterator<Item = Side<'a>>) -> Vec<Side<'a>> {
 }
 
 /// Compares `before` with `after`, two results of the same account: each a
-/// [`ScanResult`](cloudarq_model::finding::ScanResult) or an
-/// [`Evaluation`](super::Evaluation); `before` may also be a stored scan's
-/// [`Verdicts`]. Both sides are walked in (rule id, ARN) order, so the
-/// comparison holds a few words per finding, not the findings.
+/// [`ScanResult`](cloudarq_model::finding::ScanResult), an
+/// [`Evaluation`](super::Evaluation) or a stored scan's [`Verdicts`]. Both
+/// sides are walked in (rule id, ARN) order, so the comparison holds a few
+/// words per finding, not the findings.
 pub fn diff<'a>(
-    before: impl Into<Before<'a>>,
-    after: impl Into<ResultRef<'a>>,
+    before: impl Into<Compared<'a>>,
+    after: impl Into<Compared<'a>>,
 ) -> Result<ScanDiff, EngineError> {
-    let (before, after_ref) = (before.into(), after.into());
-    let after = after_ref.head();
-    let (old_account, old): (&AccountId, Vec<Side<'a>>) = match before {
-        Before::Result(r) => (&r.head().account_id, ordered(r.findings().map(Side::from))),
-        Before::Verdicts(v) => (&v.account_id, ordered(v.verdicts.iter().map(Side::from))),
-    };
-    if *old_account != after.account_id {
+    let (before, after) = (before.into(), after.into());
+    if before.account_id() != after.account_id() {
         return Err(EngineError::AccountMismatch {
-            old: old_account.to_string(),
-            new: after.account_id.to_string(),
+            old: before.account_id().to_string(),
+            new: after.account_id().to_string(),
         });
     }
-    let new = ordered(after_ref.findings().map(Side::from));
-    let gaps: HashSet<(&str, &str)> = after_ref
-        .gaps()
-        .map(|g| (g.rule_id, g.resource_arn.as_str()))
-        .collect();
+    let (old, new) = (before.sides(), after.sides());
+    let gaps = after.gaps();
+    let coverage_gaps = after.coverage_gaps();
     let mut d = ScanDiff::default();
     let (mut olds, mut news) = (old.into_iter().peekable(), new.into_iter().peekable());
     loop {
@@ -208,7 +240,7 @@ pub fn diff<'a>(
             (true, Some(Status::Pass)) => &mut d.resolved,
             (true, Some(Status::Error)) => &mut d.unverified,
             (true, None)
-                if gaps.contains(&shown.key()) || covered_by_gap(&shown, &after.coverage_gaps) =>
+                if gaps.contains(&shown.key()) || covered_by_gap(&shown, coverage_gaps) =>
             {
                 &mut d.unverified
             }
@@ -280,6 +312,8 @@ mod tests {
                     severity: f.severity,
                 })
                 .collect(),
+            evaluation_gaps: r.evaluation_gaps.clone(),
+            coverage_gaps: r.coverage_gaps.clone(),
         }
     }
 
@@ -315,6 +349,8 @@ mod tests {
         assert_eq!(diff(&verdicts(&shuffled), &after).unwrap(), want);
         assert_eq!(diff(&lean_before, &lean_after).unwrap(), want);
         assert_eq!(diff(&verdicts(&before), &lean_after).unwrap(), want);
+        assert_eq!(diff(&before, &verdicts(&after)).unwrap(), want);
+        assert_eq!(diff(&verdicts(&before), &verdicts(&after)).unwrap(), want);
 
         // A pair listed twice: the later finding counts.
         let mut twice = before.clone();
@@ -367,6 +403,8 @@ mod tests {
             field: "versioning".into(),
         });
         let d = diff(&before, &after).unwrap();
+        // The later side as a stored scan's verdicts (with its gaps) too.
+        assert_eq!(diff(&verdicts(&before), &verdicts(&after)).unwrap(), d);
         assert_eq!(
             keys(&d.new_failures),
             [
@@ -406,6 +444,8 @@ mod tests {
         let mut after = result(Vec::new());
         after.coverage_gaps = snapshot().gaps; // s3 in eu-west-1, about bucket c
         let d = diff(&before, &after).unwrap();
+        // The later side as a stored scan's verdicts (with its gaps) too.
+        assert_eq!(diff(&verdicts(&before), &verdicts(&after)).unwrap(), d);
         assert_eq!(
             d.resolved.len(),
             1,
@@ -413,6 +453,8 @@ mod tests {
         );
         after.coverage_gaps[0].resource = None; // now: all of S3 in eu-west-1
         let d = diff(&before, &after).unwrap();
+        // The later side as a stored scan's verdicts (with its gaps) too.
+        assert_eq!(diff(&verdicts(&before), &verdicts(&after)).unwrap(), d);
         assert_eq!((d.resolved.len(), d.unverified.len()), (0, 1));
         after.coverage_gaps[0].region = Some("us-east-1".parse().unwrap());
         assert_eq!(diff(&before, &after).unwrap().resolved.len(), 1);

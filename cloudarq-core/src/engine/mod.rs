@@ -87,7 +87,7 @@ mod score;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub use diff::{Before, DiffEntry, ScanDiff, diff};
+pub use diff::{Compared, DiffEntry, ScanDiff, diff};
 pub use error::EngineError;
 pub use evaluation::{Evaluation, EvidenceRef, FindingRef, Findings, GapRef, Gaps, ResultRef};
 pub use mutelist::{Expiry, MuteEntry, Mutelist};

@@ -206,11 +206,13 @@ pub async fn scan_diff(
     let Some(previous) = previous else {
         return Ok(Json(out));
     };
+    // Both sides as verdicts: the findings' plaintext fields, nothing
+    // decrypted (for a large account a fraction of two whole results).
     let after = state
         .store()
-        .load_result(&id.scope, ScanId(scan_id))
+        .load_verdicts(&id.scope, ScanId(scan_id))
         .await?;
-    let before = state.store().load_result(&id.scope, previous).await?;
+    let before = state.store().load_verdicts(&id.scope, previous).await?;
     let d: ScanDiff = tokio::task::spawn_blocking(move || diff(&before, &after))
         .await
         .map_err(|e| ApiError::Internal(format!("diff task: {e}")))?
