@@ -43,10 +43,10 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use cloudarq_model::finding::FrameworkScore;
-
-use crate::engine::{Evaluation, ResultRef};
 use cloudarq_model::{AccountId, Partition};
 use cloudarq_rules::frameworks::Framework;
+
+use crate::engine::{Evaluation, ResultRef};
 
 use crate::RoleArn;
 use crate::aws::{Action, AwsContext, CallError};

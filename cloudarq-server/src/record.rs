@@ -70,13 +70,14 @@ pub async fn finish<'a>(
 
 /// What changed from the newest successful scan of `connection` before
 /// `scan` to `latest` (the result of `scan`); `None` when there is none.
-pub async fn since_previous(
+pub async fn since_previous<'a>(
     store: &Store,
     scope: &TenantScope,
     connection: ConnectionId,
     scan: ScanId,
-    latest: ResultRef<'_>,
+    latest: impl Into<ResultRef<'a>>,
 ) -> Result<Option<ScanDiff>, RecordError> {
+    let latest = latest.into();
     let scans = store.scans(scope, Some(connection)).await?;
     // Newest first: the first successful scan listed after `scan`.
     let previous = scans

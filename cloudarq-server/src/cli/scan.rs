@@ -156,7 +156,7 @@ fn endpoint_url(args: &ScanArgs) -> Option<String> {
 
 /// The terminal summary of `result`, coloured when stdout is a terminal
 /// and `NO_COLOR` is unset.
-fn write_summary(out: &mut dyn Write, result: ResultRef<'_>) -> std::io::Result<()> {
+fn write_summary<'a>(out: &mut dyn Write, result: impl Into<ResultRef<'a>>) -> std::io::Result<()> {
     let color = crate::logging::use_color(
         std::io::IsTerminal::is_terminal(&std::io::stdout()),
         std::env::var_os("NO_COLOR").as_deref(),
@@ -169,7 +169,8 @@ fn write_summary(out: &mut dyn Write, result: ResultRef<'_>) -> std::io::Result<
 }
 
 /// Whether `result` has a FAIL at or above `--fail-on`.
-fn fails(result: ResultRef<'_>, fail_on: Option<Severity>) -> bool {
+fn fails<'a>(result: impl Into<ResultRef<'a>>, fail_on: Option<Severity>) -> bool {
+    let result = result.into();
     fail_on.is_some_and(|min| {
         result
             .findings()
@@ -291,7 +292,7 @@ async fn scan_organization(
     for (member, scan) in &org.members {
         if terminal {
             writeln!(out, "\nAccount {} {}", member.id, Inert(&member.name))?;
-            write_summary(out, (&scan.result).into())?;
+            write_summary(out, &scan.result)?;
         }
         if let Some((db, runner)) = &db {
             let role = cloudarq_core::organization::member_role(
@@ -308,14 +309,14 @@ async fn scan_organization(
                 runner,
                 member.id.as_str(),
                 Some(&role),
-                (&scan.result).into(),
+                &scan.result,
                 times,
                 &mut std::io::sink(),
             )
             .await
             .context("saving the scan to the store (use --no-store to skip)")?;
         }
-        failing |= fails((&scan.result).into(), fail_on);
+        failing |= fails(&scan.result, fail_on);
     }
     writeln!(
         out,

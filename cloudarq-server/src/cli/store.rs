@@ -150,15 +150,16 @@ async fn local_scope(store: &Store, runner: &JobRunner) -> anyhow::Result<Tenant
 
 /// Saves a scan's result under the local tenant and the named connection
 /// (created on first use); prints where it went and the score trend.
-pub async fn save_scan(
+pub async fn save_scan<'a>(
     store: &Store,
     runner: &JobRunner,
     connection: &str,
     role_arn: Option<&RoleArn>,
-    result: ResultRef<'_>,
+    result: impl Into<ResultRef<'a>>,
     times: ScanTimes,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
+    let result = result.into();
     let head = result.head();
     let scope = local_scope(store, runner).await?;
     let conn = match store.connection_by_name(&scope, connection).await? {
@@ -456,14 +457,9 @@ pub async fn history(
             }
         }
         if args.diff {
-            if let Some(d) = crate::record::since_previous(
-                &store,
-                &scope,
-                conn.id,
-                latest.id,
-                (&latest_result).into(),
-            )
-            .await?
+            if let Some(d) =
+                crate::record::since_previous(&store, &scope, conn.id, latest.id, &latest_result)
+                    .await?
             {
                 writeln!(out, "  changes since the previous scan:")?;
                 for (label, entries) in [
