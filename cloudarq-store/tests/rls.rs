@@ -420,3 +420,201 @@ async fn an_unsafe_tenant_role_is_refused_at_open() {
         "{err}"
     );
 }
+
+/// Inserts one finding of `tenant` naming `scan`, in `tx`, by raw SQL.
+async fn insert_finding(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    rows: &[(Uuid, Uuid)],
+) -> Result<(), sqlx::Error> {
+    let (tenants, scans): (Vec<Uuid>, Vec<Uuid>) = rows.iter().copied().unzip();
+    let ids: Vec<Uuid> = rows.iter().map(|_| Uuid::now_v7()).collect();
+    sqlx::query(
+        "INSERT INTO findings (id, tenant_id, scan_id, rule_id, title, service, resource_type, \
+         resource_arn, region, status, severity, severity_rank, details) \
+         SELECT i, t, s, 'r', 't', 'ec2', 'AWS::EC2::Instance', 'arn:aws:ec2:::x', NULL, 'FAIL', \
+         'high', 3, '\\x00' FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[]) AS u(i, t, s)",
+    )
+    .bind(&ids)
+    .bind(&tenants)
+    .bind(&scans)
+    .execute(&mut **tx)
+    .await
+    .map(|_| ())
+}
+
+/// The SQLSTATE and text of a refused statement.
+fn refusal(r: Result<impl std::fmt::Debug, sqlx::Error>) -> (String, String) {
+    let e = r.unwrap_err();
+    let code = e
+        .as_database_error()
+        .and_then(|d| d.code())
+        .map(|c| c.into_owned())
+        .unwrap_or_default();
+    (code, e.to_string())
+}
+
+/// Issue 14: the foreign key from findings to scans became a check per
+/// statement (migration 0019). Everything the foreign key refused is still
+/// refused, with its SQLSTATE (23503) and name, from the tenant role.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_finding_names_an_existing_scan_of_its_tenant() {
+    let s = setup().await;
+    let mut o = owner(&s).await;
+    let scan_of = |t: Uuid| {
+        sqlx::query_as::<_, (Uuid, Uuid)>(
+            "SELECT id, connection_id FROM scans WHERE tenant_id = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(t)
+    };
+    let (a_scan, a_conn) = scan_of(s.a).fetch_one(&mut o).await.unwrap();
+    let (b_scan, _) = scan_of(s.b).fetch_one(&mut o).await.unwrap();
+    let mut c = tenant_login(&s).await;
+    // A second, empty scan of A.
+    let a_empty = Uuid::now_v7();
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    sqlx::query(
+        "INSERT INTO scans (id, tenant_id, connection_id, status, created_at_ms) VALUES ($1, $2, $3, 'queued', 0)",
+    )
+    .bind(a_empty)
+    .bind(s.a)
+    .bind(a_conn)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let before = {
+        let mut tx = bound(&mut c, Some(s.a)).await;
+        count(&mut tx, Some(s.a)).await
+    };
+    assert!(before > 0, "the demo scan has findings");
+
+    // 1. A scan that does not exist, another tenant's scan, and a statement
+    // in which one row of many names a missing scan: refused whole.
+    let attempts = [
+        vec![(s.a, Uuid::now_v7())],
+        vec![(s.a, b_scan)],
+        [vec![(s.a, a_scan); 2_500], vec![(s.a, Uuid::now_v7())]].concat(),
+    ];
+    for rows in attempts {
+        let mut tx = bound(&mut c, Some(s.a)).await;
+        let (code, text) = refusal(insert_finding(&mut tx, &rows).await);
+        assert_eq!(code, "23503", "{text}");
+        assert!(text.contains("findings_scan_fkey"), "{text}");
+        tx.rollback().await.unwrap();
+    }
+    // A row naming B's scan as B's is stopped by the policy first.
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    let (_, text) = refusal(insert_finding(&mut tx, &[(s.b, b_scan)]).await);
+    assert!(text.contains("row-level security"), "{text}");
+    tx.rollback().await.unwrap();
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    assert_eq!(count(&mut tx, Some(s.a)).await, before, "nothing was kept");
+    // The positive control: a finding of A's own scan goes in.
+    insert_finding(&mut tx, &[(s.a, a_empty), (s.a, a_scan)])
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // 2. A finding cannot move to another scan or tenant.
+    for sql in [
+        "UPDATE findings SET scan_id = $1 WHERE scan_id = $2",
+        "UPDATE findings SET tenant_id = $3 WHERE scan_id = $2",
+    ] {
+        let mut tx = bound(&mut c, Some(s.a)).await;
+        let r = sqlx::query(sql)
+            .bind(a_empty)
+            .bind(a_scan)
+            .bind(s.b)
+            .execute(&mut *tx)
+            .await;
+        let (code, text) = refusal(r);
+        assert_eq!(code, "23503", "{sql}: {text}");
+        assert!(text.contains("cannot be moved"), "{sql}: {text}");
+        tx.rollback().await.unwrap();
+    }
+
+    // 3. A scan with findings can be neither deleted nor re-keyed; the owner
+    // cannot truncate scans from under them either.
+    for sql in [
+        "DELETE FROM scans WHERE id = $1 AND $2::uuid IS NOT NULL",
+        "UPDATE scans SET id = $2 WHERE id = $1",
+    ] {
+        let mut tx = bound(&mut c, Some(s.a)).await;
+        let r = sqlx::query(sql)
+            .bind(a_empty)
+            .bind(Uuid::now_v7())
+            .execute(&mut *tx)
+            .await;
+        let (code, text) = refusal(r);
+        assert_eq!(code, "23503", "{sql}: {text}");
+        assert!(
+            text.contains("\"scans\" violates foreign key constraint \"findings_scan_fkey\""),
+            "{sql}: {text}"
+        );
+        tx.rollback().await.unwrap();
+    }
+    let (code, text) = refusal(sqlx::query("TRUNCATE scans CASCADE").execute(&mut o).await);
+    assert_eq!(code, "23503", "{text}");
+    assert!(text.contains("orphan"), "{text}");
+
+    // 4. A delete racing an insert: the inserting transaction holds the
+    // scan, the delete waits for it and then finds its finding.
+    let mut d = tenant_login(&s).await;
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    sqlx::query("DELETE FROM findings WHERE scan_id = $1")
+        .bind(a_empty)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut inserting = bound(&mut c, Some(s.a)).await;
+    insert_finding(&mut inserting, &[(s.a, a_empty)])
+        .await
+        .unwrap();
+    {
+        // A delete that will not wait fails on the lock, not on the check.
+        let mut tx = bound(&mut d, Some(s.a)).await;
+        sqlx::query("SET LOCAL lock_timeout = '100ms'")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        let r = sqlx::query("DELETE FROM scans WHERE id = $1")
+            .bind(a_empty)
+            .execute(&mut *tx)
+            .await;
+        let (code, text) = refusal(r);
+        assert_eq!(code, "55P03", "lock_not_available: {text}");
+        tx.rollback().await.unwrap();
+    }
+    let deleting = tokio::spawn(async move {
+        let mut tx = bound(&mut d, Some(s.a)).await;
+        let r = sqlx::query("DELETE FROM scans WHERE id = $1")
+            .bind(a_empty)
+            .execute(&mut *tx)
+            .await;
+        (refusal(r), s)
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    inserting.commit().await.unwrap();
+    let ((code, text), s) = deleting.await.unwrap();
+    assert_eq!(code, "23503", "{text}");
+    assert!(
+        text.contains("\"scans\" violates foreign key constraint \"findings_scan_fkey\""),
+        "{text}"
+    );
+
+    // 5. With its findings gone, the scan can be deleted.
+    let mut tx = bound(&mut c, Some(s.a)).await;
+    sqlx::query("DELETE FROM findings WHERE scan_id = $1")
+        .bind(a_empty)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let gone = sqlx::query("DELETE FROM scans WHERE id = $1")
+        .bind(a_empty)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(gone.rows_affected(), 1);
+    tx.commit().await.unwrap();
+}
