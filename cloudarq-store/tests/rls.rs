@@ -421,7 +421,8 @@ async fn an_unsafe_tenant_role_is_refused_at_open() {
     );
 }
 
-/// Inserts one finding of `tenant` naming `scan`, in `tx`, by raw SQL.
+/// Inserts one finding per (tenant, scan) of `rows`, in `tx`, in one
+/// statement of raw SQL.
 async fn insert_finding(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     rows: &[(Uuid, Uuid)],
@@ -515,44 +516,48 @@ async fn every_finding_names_an_existing_scan_of_its_tenant() {
         .unwrap();
     tx.commit().await.unwrap();
 
-    // 2. A finding cannot move to another scan or tenant.
-    for sql in [
-        "UPDATE findings SET scan_id = $1 WHERE scan_id = $2",
-        "UPDATE findings SET tenant_id = $3 WHERE scan_id = $2",
-    ] {
+    // 2. A finding cannot move to another scan or tenant. 3. A scan with
+    // findings can be neither deleted nor re-keyed.
+    let scans_key = "\"scans\" violates foreign key constraint \"findings_scan_fkey\"";
+    // Each statement binds A's second scan (no scores; one finding since the
+    // control above), A's first scan, and a third id: B (a tenant to move
+    // to) or a fresh scan id.
+    let cases: [(&'static str, Uuid, &str); 4] = [
+        (
+            "UPDATE findings SET scan_id = $1 WHERE scan_id = $2 AND $3::uuid IS NOT NULL",
+            Uuid::now_v7(),
+            "cannot be moved",
+        ),
+        (
+            "UPDATE findings SET tenant_id = $3 WHERE scan_id = $2 AND $1::uuid IS NOT NULL",
+            s.b,
+            "cannot be moved",
+        ),
+        (
+            "DELETE FROM scans WHERE id = $1 AND $2::uuid IS NOT NULL AND $3::uuid IS NOT NULL",
+            Uuid::now_v7(),
+            scans_key,
+        ),
+        (
+            "UPDATE scans SET id = $3 WHERE id = $1 AND $2::uuid IS NOT NULL",
+            Uuid::now_v7(),
+            scans_key,
+        ),
+    ];
+    for (sql, third, says) in cases {
         let mut tx = bound(&mut c, Some(s.a)).await;
         let r = sqlx::query(sql)
             .bind(a_empty)
             .bind(a_scan)
-            .bind(s.b)
+            .bind(third)
             .execute(&mut *tx)
             .await;
         let (code, text) = refusal(r);
         assert_eq!(code, "23503", "{sql}: {text}");
-        assert!(text.contains("cannot be moved"), "{sql}: {text}");
+        assert!(text.contains(says), "{sql}: {text}");
         tx.rollback().await.unwrap();
     }
-
-    // 3. A scan with findings can be neither deleted nor re-keyed; the owner
-    // cannot truncate scans from under them either.
-    for sql in [
-        "DELETE FROM scans WHERE id = $1 AND $2::uuid IS NOT NULL",
-        "UPDATE scans SET id = $2 WHERE id = $1",
-    ] {
-        let mut tx = bound(&mut c, Some(s.a)).await;
-        let r = sqlx::query(sql)
-            .bind(a_empty)
-            .bind(Uuid::now_v7())
-            .execute(&mut *tx)
-            .await;
-        let (code, text) = refusal(r);
-        assert_eq!(code, "23503", "{sql}: {text}");
-        assert!(
-            text.contains("\"scans\" violates foreign key constraint \"findings_scan_fkey\""),
-            "{sql}: {text}"
-        );
-        tx.rollback().await.unwrap();
-    }
+    // Nor can the owner truncate scans from under them.
     let (code, text) = refusal(sqlx::query("TRUNCATE scans CASCADE").execute(&mut o).await);
     assert_eq!(code, "23503", "{text}");
     assert!(text.contains("orphan"), "{text}");
@@ -598,10 +603,7 @@ async fn every_finding_names_an_existing_scan_of_its_tenant() {
     inserting.commit().await.unwrap();
     let ((code, text), s) = deleting.await.unwrap();
     assert_eq!(code, "23503", "{text}");
-    assert!(
-        text.contains("\"scans\" violates foreign key constraint \"findings_scan_fkey\""),
-        "{text}"
-    );
+    assert!(text.contains(scans_key), "{text}");
 
     // 5. With its findings gone, the scan can be deleted.
     let mut tx = bound(&mut c, Some(s.a)).await;
