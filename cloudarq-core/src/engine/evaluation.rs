@@ -8,7 +8,9 @@
 //! the memory: one `ControlId` allocation pair per control per finding, one
 //! B-tree node of evidence per finding. An [`Evaluation`] holds the same
 //! findings with each rule's metadata and each resource's identity once, in
-//! tables, and each finding's evidence as its compact JSON text. It turns
+//! tables, and each finding's message and evidence (as compact JSON) packed
+//! with its neighbours' in LZ4-compressed blocks (a view's text is a
+//! [`Text`], a range of its unpacked block). It turns
 //! into the identical [`ScanResult`] ([`Evaluation::into_scan_result`]) and
 //! back ([`From<ScanResult>`]), and the reports written from either are the
 //! same bytes.
@@ -35,6 +37,8 @@ use cloudarq_model::rule::{Severity, Status};
 use cloudarq_model::{Arn, Region, ResourceType, Service};
 use serde::Serialize;
 
+use super::packed::{self, Packed, Packer, Text, Unpacked};
+
 /// One rule's part of every finding it produced, shared by them.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RuleRow {
@@ -53,19 +57,17 @@ pub(crate) struct ResourceRow {
     pub(crate) region: Option<Region>,
 }
 
-/// One finding: its rule's and resource's shared rows, and what is its own.
+/// One finding unpacked: its rule's and resource's shared rows and what is
+/// its own, the evidence as compact JSON (empty for `null`). What is packed
+/// ([`Packer`]) when findings do not come from the engine's own run.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Entry {
     pub(crate) rule: Arc<RuleRow>,
     pub(crate) resource: Arc<ResourceRow>,
     pub(crate) status: Status,
     pub(crate) severity: Severity,
-    /// The message, then the evidence as compact JSON (nothing for `null`):
-    /// one allocation per finding.
-    pub(crate) text: Box<str>,
-    /// Where the message ends in `text`.
-    pub(crate) message_len: usize,
-    /// The rare notes, boxed so that a finding without them pays one word.
+    pub(crate) message: String,
+    pub(crate) evidence: String,
     pub(crate) notes: Option<Box<Notes>>,
 }
 
@@ -96,46 +98,72 @@ pub(crate) struct Notes {
 }
 
 impl Entry {
-    /// The message (the start of `text`).
-    fn message(&self) -> &str {
-        self.text.get(..self.message_len).unwrap_or(&self.text)
-    }
-
     /// The entry of `f`, sharing `rule` and `resource`.
     pub(crate) fn of(f: Finding, rule: Arc<RuleRow>, resource: Arc<ResourceRow>) -> Self {
+        let mut evidence = String::new();
+        write_evidence(&mut evidence, &f.evidence);
         Self {
             rule,
             resource,
             status: f.status,
             severity: f.severity,
-            message_len: f.message.len(),
-            text: text_of(f.message, &f.evidence),
+            message: f.message,
+            evidence,
             notes: Notes::of(f.severity_reason, f.muted_reason),
         }
     }
 
-    /// This finding's view.
-    pub(crate) fn view(&self) -> FindingRef<'_> {
-        let notes = self.notes.as_deref();
-        FindingRef {
-            rule_id: &self.rule.id,
-            title: &self.rule.title,
-            service: self.rule.service,
-            resource_arn: &self.resource.arn,
-            resource_type: self.resource.resource_type,
-            resource_name: &self.resource.name,
-            region: self.resource.region.as_ref(),
-            status: self.status,
-            severity: self.severity,
-            severity_reason: notes.and_then(|n| n.severity_reason.as_deref()),
-            message: self.message(),
-            evidence: match self.text.get(self.message_len..) {
-                Some("") | None => EvidenceRef::Null,
-                Some(json) => EvidenceRef::Json(json),
-            },
-            controls: &self.rule.controls,
-            muted_reason: notes.and_then(|n| n.muted_reason.as_deref()),
+    /// The entry of a packed finding, its text copied out.
+    #[cfg(feature = "wasm")]
+    pub(crate) fn unpacked(u: &Unpacked<'_>) -> Self {
+        Self {
+            rule: Arc::clone(&u.slot.rule),
+            resource: Arc::clone(&u.slot.resource),
+            status: u.slot.status,
+            severity: u.slot.severity,
+            message: u.message.to_string(),
+            evidence: u.evidence.to_string(),
+            notes: u.slot.notes.clone(),
         }
+    }
+
+    /// Packs this finding.
+    pub(crate) fn pack(self, packer: &mut Packer) {
+        let evidence = &self.evidence;
+        packer.push(
+            self.rule,
+            self.resource,
+            (self.status, self.severity),
+            self.notes,
+            &self.message,
+            |t| t.push_str(evidence),
+        );
+    }
+}
+
+/// The view of a packed finding.
+fn view(u: Unpacked<'_>) -> FindingRef<'_> {
+    let slot = u.slot;
+    let notes = slot.notes.as_deref();
+    FindingRef {
+        rule_id: &slot.rule.id,
+        title: &slot.rule.title,
+        service: slot.rule.service,
+        resource_arn: &slot.resource.arn,
+        resource_type: slot.resource.resource_type,
+        resource_name: &slot.resource.name,
+        region: slot.resource.region.as_ref(),
+        status: slot.status,
+        severity: slot.severity,
+        severity_reason: notes.and_then(|n| n.severity_reason.as_deref()),
+        message: u.message,
+        evidence: if u.evidence.is_empty() {
+            EvidenceRef::Null
+        } else {
+            EvidenceRef::Json(u.evidence)
+        },
+        controls: &slot.rule.controls,
+        muted_reason: notes.and_then(|n| n.muted_reason.as_deref()),
     }
 }
 
@@ -154,15 +182,14 @@ impl Notes {
     }
 }
 
-/// `message` followed by `evidence` as compact JSON (nothing for `null`,
-/// whose JSON is never empty otherwise).
-pub(crate) fn text_of(mut message: String, evidence: &serde_json::Value) -> Box<str> {
+/// Appends `evidence` as compact JSON (nothing for `null`, whose JSON is
+/// never empty otherwise).
+pub(crate) fn write_evidence(text: &mut String, evidence: &serde_json::Value) {
     use std::fmt::Write as _;
     if !evidence.is_null() {
         // Writing to a String cannot fail.
-        let _ = write!(message, "{evidence}");
+        let _ = write!(text, "{evidence}");
     }
-    message.into_boxed_str()
 }
 
 impl RuleRow {
@@ -304,24 +331,32 @@ fn shared<T: PartialEq>(index: &mut HashMap<String, Vec<Arc<T>>>, key: &str, row
 }
 
 /// A scan's result with each rule's metadata and each resource's identity
-/// held once; see the [module documentation](self).
-#[derive(Clone, Debug, PartialEq)]
+/// held once, and the findings' text packed; see the
+/// [module documentation](self).
+#[derive(Clone, Debug)]
 pub struct Evaluation {
     /// Every field of the result but `findings` and `evaluation_gaps`,
     /// which are empty.
     head: ScanResult,
-    findings: Vec<Entry>,
+    findings: Packed,
     gaps: Vec<GapEntry>,
+}
+
+impl PartialEq for Evaluation {
+    /// The same result: equal heads, findings and gaps (however the
+    /// findings are laid out in blocks).
+    fn eq(&self, other: &Self) -> bool {
+        self.head == other.head
+            && self.gaps == other.gaps
+            && self.findings.len() == other.findings.len()
+            && self.findings().eq(other.findings())
+    }
 }
 
 impl Evaluation {
     /// Assembles an evaluation; `head.findings` and `head.evaluation_gaps`
     /// are ignored (emptied).
-    pub(crate) fn from_parts(
-        mut head: ScanResult,
-        findings: Vec<Entry>,
-        gaps: Vec<GapEntry>,
-    ) -> Self {
+    pub(crate) fn from_parts(mut head: ScanResult, findings: Packed, gaps: Vec<GapEntry>) -> Self {
         head.findings = Vec::new();
         head.evaluation_gaps = Vec::new();
         Self {
@@ -343,6 +378,12 @@ impl Evaluation {
         Findings(FindingsInner::Lean(self.findings.iter()))
     }
 
+    /// How many blocks the findings' text is packed in.
+    #[cfg(test)]
+    pub(crate) fn blocks(&self) -> usize {
+        self.findings.blocks()
+    }
+
     /// The evaluation gaps, in result order (rule id, then ARN).
     pub fn gaps(&self) -> Gaps<'_> {
         Gaps(GapsInner::Lean(self.gaps.iter()))
@@ -356,7 +397,7 @@ impl Evaluation {
             findings,
             gaps,
         } = self;
-        head.findings = findings.iter().map(|e| e.view().to_finding()).collect();
+        head.findings = findings.iter().map(|u| view(u).to_finding()).collect();
         head.evaluation_gaps = gaps.iter().map(|g| g.view().to_gap()).collect();
         head
     }
@@ -377,7 +418,7 @@ impl ResultSource for Evaluation {
         Box::new(
             self.findings
                 .iter()
-                .map(|e| Cow::Owned(e.view().to_finding())),
+                .map(|u| Cow::Owned(view(u).to_finding())),
         )
     }
 
@@ -392,10 +433,11 @@ impl From<ScanResult> for Evaluation {
     /// one row.
     fn from(mut result: ScanResult) -> Self {
         let mut rows = Rows::default();
-        let findings = std::mem::take(&mut result.findings)
-            .into_iter()
-            .map(|f| rows.entry(f))
-            .collect();
+        let mut findings = Packer::default();
+        for f in std::mem::take(&mut result.findings) {
+            rows.entry(f).pack(&mut findings);
+        }
+        let findings = findings.finish();
         let gaps = std::mem::take(&mut result.evaluation_gaps)
             .into_iter()
             .map(|g| rows.gap(g))
@@ -406,7 +448,12 @@ impl From<ScanResult> for Evaluation {
 
 /// One finding, from either form: the fields of [`Finding`], borrowed. It
 /// serializes exactly as the [`Finding`] it reads.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+///
+/// Its message and evidence text are [`Text`]: for an [`Evaluation`], a
+/// range of the unpacked block the finding was read from, shared by that
+/// block's views. Keep a view beyond the pass that read it with
+/// [`detached`](Self::detached).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FindingRef<'a> {
     /// Rule id.
     pub rule_id: &'a str,
@@ -430,7 +477,7 @@ pub struct FindingRef<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity_reason: Option<&'a str>,
     /// What was found.
-    pub message: &'a str,
+    pub message: Text<'a>,
     /// The values the verdict rests on.
     #[serde(skip_serializing_if = "EvidenceRef::is_null")]
     pub evidence: EvidenceRef<'a>,
@@ -454,7 +501,7 @@ impl<'a> From<&'a Finding> for FindingRef<'a> {
             status: f.status,
             severity: f.severity,
             severity_reason: f.severity_reason.as_deref(),
-            message: &f.message,
+            message: Text::from(f.message.as_str()),
             evidence: EvidenceRef::Value(&f.evidence),
             controls: &f.controls,
             muted_reason: f.muted_reason.as_deref(),
@@ -462,7 +509,20 @@ impl<'a> From<&'a Finding> for FindingRef<'a> {
     }
 }
 
-impl FindingRef<'_> {
+impl<'a> FindingRef<'a> {
+    /// The same view holding its own copy of its text, so that keeping it
+    /// does not keep the rest of its block unpacked.
+    pub fn detached(&self) -> FindingRef<'a> {
+        FindingRef {
+            message: self.message.detached(),
+            evidence: match &self.evidence {
+                EvidenceRef::Json(t) => EvidenceRef::Json(t.detached()),
+                other => other.clone(),
+            },
+            ..self.clone()
+        }
+    }
+
     /// The owned [`Finding`].
     pub fn to_finding(&self) -> Finding {
         Finding {
@@ -476,7 +536,7 @@ impl FindingRef<'_> {
             status: self.status,
             severity: self.severity,
             severity_reason: self.severity_reason.map(str::to_owned),
-            message: self.message.to_owned(),
+            message: self.message.to_string(),
             evidence: self.evidence.to_value(),
             controls: self.controls.to_vec(),
             muted_reason: self.muted_reason.map(str::to_owned),
@@ -486,14 +546,14 @@ impl FindingRef<'_> {
 
 /// A finding's evidence: a value, or the compact JSON an [`Evaluation`]
 /// keeps. Serializes as the value.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum EvidenceRef<'a> {
     /// No evidence (`null`).
     Null,
     /// A value, as a [`Finding`] holds it.
     Value(&'a serde_json::Value),
     /// Compact JSON text of a value other than `null`.
-    Json(&'a str),
+    Json(Text<'a>),
 }
 
 impl EvidenceRef<'_> {
@@ -513,8 +573,9 @@ impl EvidenceRef<'_> {
         match self {
             Self::Null => serde_json::Value::Null,
             Self::Value(v) => (*v).clone(),
-            Self::Json(t) => serde_json::from_str(t)
-                .unwrap_or_else(|_| serde_json::Value::String((*t).to_owned())),
+            Self::Json(t) => {
+                serde_json::from_str(t).unwrap_or_else(|_| serde_json::Value::String(t.to_string()))
+            }
         }
     }
 }
@@ -536,7 +597,7 @@ pub struct Findings<'a>(FindingsInner<'a>);
 #[derive(Clone, Debug)]
 enum FindingsInner<'a> {
     Document(std::slice::Iter<'a, Finding>),
-    Lean(std::slice::Iter<'a, Entry>),
+    Lean(packed::Iter<'a>),
 }
 
 impl<'a> Iterator for Findings<'a> {
@@ -545,7 +606,7 @@ impl<'a> Iterator for Findings<'a> {
     fn next(&mut self) -> Option<FindingRef<'a>> {
         match &mut self.0 {
             FindingsInner::Document(i) => i.next().map(FindingRef::from),
-            FindingsInner::Lean(i) => i.next().map(Entry::view),
+            FindingsInner::Lean(i) => i.next().map(view),
         }
     }
 
@@ -727,27 +788,22 @@ mod tests {
     #[test]
     fn issue_14_findings_of_one_rule_or_resource_share_one_row() {
         let lean = Engine::new(rules()).run(&snapshot());
-        let of_rule: Vec<&Entry> = lean
+        let of_rule: Vec<Arc<RuleRow>> = lean
             .findings
             .iter()
-            .filter(|e| e.rule.id == "test_fail_high")
+            .filter(|u| u.slot.rule.id == "test_fail_high")
+            .map(|u| Arc::clone(&u.slot.rule))
             .collect();
         assert_eq!(of_rule.len(), 3);
-        assert!(
-            of_rule
-                .iter()
-                .all(|e| Arc::ptr_eq(&e.rule, &of_rule[0].rule))
-        );
-        let on_a: Vec<&Entry> = lean
+        assert!(of_rule.iter().all(|r| Arc::ptr_eq(r, &of_rule[0])));
+        let on_a: Vec<Arc<ResourceRow>> = lean
             .findings
             .iter()
-            .filter(|e| e.resource.arn.as_str() == "arn:aws:s3:::a")
+            .filter(|u| u.slot.resource.arn.as_str() == "arn:aws:s3:::a")
+            .map(|u| Arc::clone(&u.slot.resource))
             .collect();
         assert!(on_a.len() > 1);
-        assert!(
-            on_a.iter()
-                .all(|e| Arc::ptr_eq(&e.resource, &on_a[0].resource))
-        );
+        assert!(on_a.iter().all(|r| Arc::ptr_eq(r, &on_a[0])));
     }
 
     #[test]

@@ -82,6 +82,7 @@ mod diff;
 mod error;
 mod evaluation;
 mod mutelist;
+mod packed;
 mod run;
 mod score;
 #[cfg(test)]
@@ -91,5 +92,6 @@ pub use diff::{Compared, DiffEntry, ScanDiff, diff};
 pub use error::EngineError;
 pub use evaluation::{Evaluation, EvidenceRef, FindingRef, Findings, GapRef, Gaps, ResultRef};
 pub use mutelist::{Expiry, MuteEntry, Mutelist};
+pub use packed::Text;
 pub use run::Engine;
 pub use score::{ControlStatus, control_statuses, score, scores, scores_of};

@@ -20,11 +20,14 @@ use rayon::prelude::*;
 
 use super::error::EngineError;
 #[cfg(feature = "wasm")]
-use super::evaluation::Rows;
+use super::evaluation::{Entry, Rows};
 use super::evaluation::{
-    Entry, Evaluation, Fields, GapEntry, Notes, ResourceRow, RuleRow, text_of,
+    Evaluation, Fields, GapEntry, Notes, ResourceRow, RuleRow, write_evidence,
 };
 use super::mutelist::{Mute, Mutelist};
+#[cfg(feature = "wasm")]
+use super::packed::Packer;
+use super::packed::{BlockText, Ends, Packed, Sealed, Slot};
 use super::score;
 #[cfg(feature = "wasm")]
 use crate::wasm::WasmRules;
@@ -63,7 +66,8 @@ impl fmt::Debug for Engine {
 /// What one (rule, resource) pair produced.
 enum PairOutput {
     /// A finding but its rule and resource rows, which the (sequential)
-    /// merge attaches: threads never contend on a shared row's count.
+    /// merge attaches: threads never contend on a shared row's count. Its
+    /// text is in its part's blocks.
     Finding(Own),
     /// The field that was not collected.
     Gap(String),
@@ -74,14 +78,27 @@ enum PairOutput {
 struct Own {
     status: Status,
     severity: Severity,
-    text: Box<str>,
-    message_len: usize,
+    ends: Ends,
     notes: Option<Box<Notes>>,
 }
 
 /// Pairs evaluated in parallel at a time: their outputs are held until
 /// they are moved into the result, so memory beyond the result stays small.
 const CHUNK: usize = 1 << 16;
+
+/// Pairs evaluated by one parallel task, which also packs their findings'
+/// text: compression runs on every core, and a part's findings (of one
+/// rule, mostly, over neighbouring resources) pack well together.
+const PART: usize = 512;
+
+/// What one part of a chunk produced.
+struct Part {
+    /// Each pair that gave a finding or a gap: its position in the part,
+    /// and what it gave.
+    outs: Vec<(usize, PairOutput)>,
+    /// The findings' text, in blocks, each with its number of findings.
+    blocks: Vec<(usize, Sealed)>,
+}
 
 impl Engine {
     /// An engine running `rules`, with no mutelist and no framework scores.
@@ -198,39 +215,51 @@ impl Engine {
             .collect();
         // A resource's row is made when its first finding or gap is.
         let mut resource_rows: Vec<Option<Arc<ResourceRow>>> = vec![None; resources.len()];
-        let mut findings = Vec::with_capacity(pairs.len());
+        let mut findings = Packed::default();
         let mut gaps = Vec::new();
         let mut fields = Fields::default();
         for chunk in pairs.chunks(CHUNK) {
-            let outputs: Vec<PairOutput> = chunk
-                .par_iter()
-                .map(|&(rule, res)| self.evaluate_pair(rule, resources[res], snapshot))
+            let parts: Vec<Part> = chunk
+                .par_chunks(PART)
+                .map(|part| self.evaluate_part(part, &resources, snapshot))
                 .collect();
-            for (out, &(rule, res)) in outputs.into_iter().zip(chunk) {
-                if matches!(out, PairOutput::Nothing) {
-                    continue;
-                }
-                let resource = Arc::clone(
-                    resource_rows[res]
-                        .get_or_insert_with(|| Arc::new(ResourceRow::of(resources[res]))),
-                );
-                let rule = Arc::clone(&rule_rows[rule]);
-                match out {
-                    PairOutput::Finding(own) => findings.push(Entry {
-                        rule,
-                        resource,
-                        status: own.status,
-                        severity: own.severity,
-                        text: own.text,
-                        message_len: own.message_len,
-                        notes: own.notes,
-                    }),
-                    PairOutput::Gap(field) => gaps.push(GapEntry {
-                        rule,
-                        resource,
-                        field: fields.get(&field),
-                    }),
-                    PairOutput::Nothing => {}
+            for (part, pairs) in parts.into_iter().zip(chunk.chunks(PART)) {
+                let mut blocks = part.blocks.into_iter();
+                let mut block = blocks.next();
+                let mut slots = Vec::new();
+                for (at, out) in part.outs {
+                    let Some(&(rule, res)) = pairs.get(at) else {
+                        continue;
+                    };
+                    let resource = Arc::clone(
+                        resource_rows[res]
+                            .get_or_insert_with(|| Arc::new(ResourceRow::of(resources[res]))),
+                    );
+                    let rule = Arc::clone(&rule_rows[rule]);
+                    match out {
+                        PairOutput::Finding(own) => {
+                            slots.push(Slot {
+                                rule,
+                                resource,
+                                notes: own.notes,
+                                ends: own.ends,
+                                status: own.status,
+                                severity: own.severity,
+                            });
+                            if block.as_ref().is_some_and(|(n, _)| *n == slots.len())
+                                && let Some((_, text)) = block.take()
+                            {
+                                findings.push_block(std::mem::take(&mut slots), text);
+                                block = blocks.next();
+                            }
+                        }
+                        PairOutput::Gap(field) => gaps.push(GapEntry {
+                            rule,
+                            resource,
+                            field: fields.get(&field),
+                        }),
+                        PairOutput::Nothing => {}
+                    }
                 }
             }
         }
@@ -245,22 +274,24 @@ impl Engine {
                     .iter()
                     .flatten()
                     .for_each(|r| shared.add_resource(r));
+                let mut theirs: Vec<Entry> = Vec::with_capacity(run.findings.len());
                 for mut f in run.findings {
                     if let Some(m) = &self.mutelist {
                         m.apply(&mut f, snapshot.collected_at);
                     }
-                    findings.push(shared.entry(f));
+                    theirs.push(shared.entry(f));
                 }
                 gaps.extend(run.evaluation_gaps.into_iter().map(|g| shared.gap(g)));
+                findings = merged(&findings, theirs);
             }
             // Native and wasm rule ids are distinct: a stable sort merges them.
-            findings
-                .sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
             gaps.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
         }
         let scores = score::scores_of(
             &self.frameworks,
-            findings.iter().map(|f| (f.rule.id.as_str(), f.status)),
+            findings
+                .iter()
+                .map(|u| (u.slot.rule.id.as_str(), u.slot.status)),
         );
         let head = ScanResult {
             format: RESULT_FORMAT.to_owned(),
@@ -276,10 +307,6 @@ impl Engine {
             scores,
             rules: self.catalogue(),
         };
-        // Room was reserved for a finding per pair; a pair with a gap or
-        // nothing to report leaves its slot unused (40 % of them on the
-        // synthetic 100k estate).
-        findings.shrink_to_fit();
         gaps.shrink_to_fit();
         Evaluation::from_parts(head, findings, gaps)
     }
@@ -349,7 +376,44 @@ impl Engine {
         pairs
     }
 
-    fn evaluate_pair(&self, ri: usize, resource: &Resource, snapshot: &Snapshot) -> PairOutput {
+    /// Evaluates a run of pairs, packing their findings' text.
+    fn evaluate_part(
+        &self,
+        pairs: &[(usize, usize)],
+        resources: &[&Resource],
+        snapshot: &Snapshot,
+    ) -> Part {
+        let mut text = BlockText::default();
+        let mut outs = Vec::new();
+        let mut blocks = Vec::new();
+        let mut in_block = 0;
+        for (at, &(rule, res)) in pairs.iter().enumerate() {
+            let out = self.evaluate_pair(rule, resources[res], snapshot, &mut text);
+            match out {
+                PairOutput::Nothing => continue,
+                PairOutput::Finding(_) => in_block += 1,
+                PairOutput::Gap(_) => {}
+            }
+            outs.push((at, out));
+            if text.is_full() {
+                blocks.push((std::mem::take(&mut in_block), text.seal()));
+            }
+        }
+        if in_block > 0 {
+            blocks.push((in_block, text.seal()));
+        }
+        Part { outs, blocks }
+    }
+
+    /// Evaluates one pair; a finding's message and evidence are laid out in
+    /// `text`.
+    fn evaluate_pair(
+        &self,
+        ri: usize,
+        resource: &Resource,
+        snapshot: &Snapshot,
+        text: &mut BlockText,
+    ) -> PairOutput {
         let rule = self.rules[ri];
         let meta = rule.meta();
         let run = catch_unwind(AssertUnwindSafe(|| rule.evaluate(resource, snapshot)));
@@ -393,11 +457,30 @@ impl Engine {
         PairOutput::Finding(Own {
             status,
             severity,
-            message_len: message.len(),
-            text: text_of(message, &evidence),
+            ends: text.push(&message, |t| write_evidence(t, &evidence)),
             notes: Notes::of(severity_reason, muted_reason),
         })
     }
+}
+
+/// The engine's findings (in (rule id, ARN) order) and WebAssembly rules'
+/// (in any order), merged into that order: theirs are sorted (stably),
+/// then the two runs merged, ours first on equal keys (native and
+/// WebAssembly rule ids are distinct, so none are).
+#[cfg(feature = "wasm")]
+fn merged(ours: &Packed, mut theirs: Vec<Entry>) -> Packed {
+    theirs.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
+    let mut out = Packer::default();
+    let mut theirs = theirs.into_iter().peekable();
+    for u in ours.iter() {
+        let key = (&u.slot.rule.id, &u.slot.resource.arn);
+        while let Some(e) = theirs.next_if(|e| (&e.rule.id, &e.resource.arn) < key) {
+            e.pack(&mut out);
+        }
+        Entry::unpacked(&u).pack(&mut out);
+    }
+    theirs.for_each(|e| e.pack(&mut out));
+    out.finish()
 }
 
 /// The text of a panic payload (`panic!` with a literal or a format string).
@@ -648,6 +731,72 @@ mod tests {
         snap.resources = Default::default();
         let r = Engine::new(rules()).evaluate(&snap);
         assert_eq!((r.findings.len(), r.resources), (0, 0));
+    }
+
+    #[test]
+    fn issue_14_packed_findings_read_back_in_order_across_parts_blocks_and_chunks() {
+        // 34,000 buckets under two rules: 68,006 pairs, more than one chunk
+        // (65,536) and 133 parts; the texts of `test_named` vary from a few
+        // bytes to 4 KB, so blocks also seal in the middle of a part.
+        let mut snap = snapshot();
+        snap.resources.extend((0..34_000).map(|i| {
+            let status = if i % 3 == 0 { "Enabled" } else { "Suspended" };
+            testing::bucket(
+                &format!("bk-{i:05}"),
+                serde_json::json!({"value": {"status": status}}),
+            )
+        }));
+        let engine = Engine::new(vec![&testing::VERSIONING, &testing::NAMED]);
+        let lean = engine.run(&snap);
+        assert!(lean.blocks() > 140, "{} blocks", lean.blocks());
+        // What each pair gives, asked of the rules directly, in result order.
+        let mut expected = Vec::new();
+        for rule in engine.rules() {
+            for r in snap.resources.iter() {
+                if !rule.meta().resource_types.contains(&r.resource_type()) {
+                    continue;
+                }
+                let outcome = rule.evaluate(r, &snap).unwrap();
+                let (status, message) = match outcome.verdict {
+                    Verdict::Pass(m) => (Status::Pass, m),
+                    Verdict::Fail(m) => (Status::Fail, m),
+                    _ => continue,
+                };
+                expected.push((
+                    rule.meta().id,
+                    r.arn.to_string(),
+                    status,
+                    message,
+                    outcome.evidence,
+                ));
+            }
+        }
+        assert_eq!(lean.findings().len(), expected.len());
+        assert!(expected.len() > CHUNK);
+        let got: Vec<_> = lean
+            .findings()
+            .map(|f| {
+                (
+                    f.rule_id,
+                    f.resource_arn.to_string(),
+                    f.status,
+                    f.message.to_string(),
+                    f.evidence.to_value(),
+                )
+            })
+            .collect();
+        assert!(
+            got == expected,
+            "the packed findings differ from the rules' verdicts"
+        );
+        // The document form reads the same, and packs back to an equal
+        // evaluation (laid out in other blocks).
+        let doc = lean.clone().into_scan_result();
+        assert_eq!(Evaluation::from(doc.clone()), lean);
+        assert_eq!(
+            Evaluation::from(doc).into_scan_result(),
+            lean.into_scan_result()
+        );
     }
 
     #[test]

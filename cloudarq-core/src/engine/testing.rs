@@ -127,6 +127,23 @@ test_rule!(
     |_, _| Ok(Outcome::not_applicable())
 );
 
+test_rule!(NAMED, "test_named", Low, [S3Bucket], ["C.3"], |r, _| {
+    // Text that differs per bucket and grows with its number (up to
+    // 4 KB of evidence), so that packed blocks seal at every size.
+    let n: usize = r
+        .name
+        .trim_start_matches(|c: char| !c.is_ascii_digit())
+        .parse()
+        .unwrap_or(0);
+    let said = format!("bucket {} \u{2014} number {n}", r.name);
+    let evidence = json!({"name": r.name, "pad": "é".repeat(n * 37 % 2_048)});
+    Ok(match n % 4 {
+        0 => Outcome::fail(said).with_evidence(evidence),
+        1 => Outcome::pass(said),
+        _ => Outcome::pass(said).with_evidence(evidence),
+    })
+});
+
 /// Every test rule, in a deliberately unsorted order.
 pub(crate) fn rules() -> Vec<&'static dyn Rule> {
     vec![

@@ -74,7 +74,7 @@ pub fn write<'a>(
             f.resource_type.as_str(),
             f.resource_arn.as_str(),
             f.resource_name,
-            f.message,
+            &f.message,
             &controls,
             f.severity_reason.unwrap_or(""),
             f.muted_reason.unwrap_or(""),

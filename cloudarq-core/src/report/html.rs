@@ -523,7 +523,7 @@ fn failing_rule(h: &mut String, r: &FailingRule<'_>, result: &ScanResult, rules:
             h,
             "<li><code>{}</code> \u{2014} {}</li>",
             Escaped(f.resource_arn.as_str()),
-            Escaped(f.message)
+            Escaped(&f.message)
         );
     }
     h.push_str("</ul>\n");
@@ -555,7 +555,7 @@ fn findings_table(h: &mut String, r: ResultRef<'_>) {
         let n = seen.entry((f.rule_id, f.status)).or_insert(0);
         *n += 1;
         if *n <= LIST_LIMIT {
-            rows.push(f);
+            rows.push(f.detached());
         }
     }
     rows.sort_by(|a, b| {
@@ -599,7 +599,7 @@ fn findings_table(h: &mut String, r: ResultRef<'_>) {
             rule = Escaped(f.rule_id),
             name = Escaped(f.resource_name),
             arn = Escaped(f.resource_arn.as_str()),
-            msg = Escaped(f.message),
+            msg = Escaped(&f.message),
         );
         if let Some(reason) = &f.severity_reason {
             let _ = write!(
@@ -623,7 +623,7 @@ fn passed_table(h: &mut String, r: ResultRef<'_>) {
     for f in r.findings().filter(|f| f.status == Status::Pass) {
         match per_rule.last_mut() {
             Some((first, n)) if first.rule_id == f.rule_id => *n += 1,
-            _ => per_rule.push((f, 1)),
+            _ => per_rule.push((f.detached(), 1)),
         }
     }
     per_rule.sort_by(|a, b| a.0.rule_id.cmp(b.0.rule_id));

@@ -27,7 +27,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{OutputFormat, ReportError, RuleIndex};
-use crate::engine::{EvidenceRef, FindingRef, ResultRef};
+use crate::engine::{EvidenceRef, FindingRef, ResultRef, Text};
 
 /// The OCSF schema version the records follow.
 pub const OCSF_VERSION: &str = "1.3.0";
@@ -69,7 +69,7 @@ pub struct Record<'a> {
     status: &'static str,
     status_code: &'static str,
     status_detail: String,
-    message: &'a str,
+    message: Text<'a>,
     time: i64,
     metadata: Metadata<'a>,
     finding_info: FindingInfo<'a>,
@@ -144,7 +144,7 @@ struct Compliance<'a> {
     status_id: u32,
     status: &'static str,
     status_code: &'static str,
-    status_detail: &'a str,
+    status_detail: Text<'a>,
 }
 
 #[derive(Debug, Serialize)]
@@ -226,7 +226,7 @@ fn record_iter<'a>(
         if standards.is_empty() {
             standards.push("CloudArq");
         }
-        let mut status_detail = f.message.to_owned();
+        let mut status_detail = f.message.to_string();
         if let Some(reason) = f.muted_reason {
             status_detail.push_str(" (muted: ");
             status_detail.push_str(reason);
@@ -240,6 +240,7 @@ fn record_iter<'a>(
             unmapped.insert("muted_reason".to_owned(), reason.into());
         }
         let region = f.region.map(|r| r.as_str());
+        let uid = finding_uid(result.account_id.as_str(), f.clone());
         Record {
             activity_id: ACTIVITY_CREATE,
             activity_name: "Create",
@@ -255,7 +256,7 @@ fn record_iter<'a>(
             status,
             status_code: f.status.as_str(),
             status_detail,
-            message: f.message,
+            message: f.message.clone(),
             time,
             metadata: Metadata {
                 version: OCSF_VERSION,
@@ -269,7 +270,7 @@ fn record_iter<'a>(
                 event_code: f.rule_id,
             },
             finding_info: FindingInfo {
-                uid: finding_uid(result.account_id.as_str(), f),
+                uid,
                 title: f.title,
                 desc: meta.map_or(f.title, |m| m.rationale.as_str()),
                 types: ["Software and Configuration Checks"],
@@ -303,7 +304,7 @@ fn record_iter<'a>(
                 status_id: c_status_id,
                 status: c_status,
                 status_code: f.status.as_str(),
-                status_detail: f.message,
+                status_detail: f.message.clone(),
             },
             remediation: meta.map(|m| Remediation {
                 desc: remediation_text(&m.remediation.cli, &m.remediation.console),

@@ -121,7 +121,7 @@ impl<'a> Stats<'a> {
             rule.severity = rule.severity.max(f.severity);
             rule.failed += 1;
             if rule.findings.len() < FailingRule::KEPT {
-                rule.findings.push(f);
+                rule.findings.push(f.detached());
             }
         }
         let mut failing_rules: Vec<FailingRule<'a>> = failing.into_values().collect();
