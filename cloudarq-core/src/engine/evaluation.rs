@@ -113,20 +113,6 @@ impl Entry {
         }
     }
 
-    /// The entry of a packed finding, its text copied out.
-    #[cfg(feature = "wasm")]
-    pub(crate) fn unpacked(u: &Unpacked<'_>) -> Self {
-        Self {
-            rule: Arc::clone(&u.slot.rule),
-            resource: Arc::clone(&u.slot.resource),
-            status: u.slot.status,
-            severity: u.slot.severity,
-            message: u.message.to_string(),
-            evidence: u.evidence.to_string(),
-            notes: u.slot.notes.clone(),
-        }
-    }
-
     /// Packs this finding.
     pub(crate) fn pack(self, packer: &mut Packer) {
         let evidence = &self.evidence;

@@ -16,6 +16,8 @@ use std::sync::Arc;
 
 use cloudarq_model::rule::{Severity, Status};
 
+#[cfg(feature = "wasm")]
+use super::evaluation::Entry;
 use super::evaluation::{Notes, ResourceRow, RuleRow};
 
 /// A block is sealed once its text reaches this many bytes (or at the end
@@ -284,6 +286,61 @@ impl Packed {
         });
     }
 
+    /// These findings (in (rule id, ARN) order) with WebAssembly rules'
+    /// findings (in any order) merged in: theirs are sorted (stably), then
+    /// the two runs merged, ours first on equal keys (native and
+    /// WebAssembly rule ids are distinct, so none are). A block of ours that
+    /// none of theirs falls inside moves over as it is; only a block they
+    /// interleave with is unpacked and packed again.
+    #[cfg(feature = "wasm")]
+    pub(crate) fn merge(self, mut theirs: Vec<Entry>) -> Packed {
+        fn key<'a>(rule: &'a RuleRow, resource: &'a ResourceRow) -> (&'a str, &'a str) {
+            (&rule.id, resource.arn.as_str())
+        }
+        theirs.sort_by(|a, b| key(&a.rule, &a.resource).cmp(&key(&b.rule, &b.resource)));
+        let mut theirs = theirs.into_iter().peekable();
+        let mut out = Packer::default();
+        for block in self.blocks {
+            let (Some(first), Some(last)) = (block.slots.first(), block.slots.last()) else {
+                continue;
+            };
+            let first = key(&first.rule, &first.resource);
+            while let Some(e) = theirs.next_if(|e| key(&e.rule, &e.resource) < first) {
+                e.pack(&mut out);
+            }
+            let last = key(&last.rule, &last.resource);
+            if theirs
+                .peek()
+                .is_none_or(|e| key(&e.rule, &e.resource) >= last)
+            {
+                out.append(block);
+                continue;
+            }
+            let text = block.text.unpack();
+            let mut start = 0;
+            for slot in block.slots {
+                let ours = key(&slot.rule, &slot.resource);
+                while let Some(e) = theirs.next_if(|e| key(&e.rule, &e.resource) < ours) {
+                    e.pack(&mut out);
+                }
+                let (message_end, end) = (slot.ends.message as usize, slot.ends.text as usize);
+                let message = text.get(start..message_end).unwrap_or_default();
+                let evidence = text.get(message_end..end).unwrap_or_default();
+                start = end;
+                out.push(
+                    slot.rule,
+                    slot.resource,
+                    (slot.status, slot.severity),
+                    slot.notes,
+                    message,
+                    |t| t.push_str(evidence),
+                );
+            }
+        }
+        theirs.for_each(|e| e.pack(&mut out));
+        out.finish()
+    }
+
     /// How many findings.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -400,6 +457,17 @@ impl Packer {
         }
     }
 
+    /// Appends a whole block of findings packed elsewhere, after those
+    /// pushed so far.
+    #[cfg(feature = "wasm")]
+    fn append(&mut self, block: Block) {
+        if !self.slots.is_empty() || !self.text.is_empty() {
+            self.seal();
+        }
+        self.packed.len += block.slots.len();
+        self.packed.blocks.push(block);
+    }
+
     fn seal(&mut self) {
         let text = self.text.seal();
         self.packed
@@ -504,6 +572,92 @@ mod tests {
         assert_eq!((block.as_str(), *start, *end), ("two", 0, 3));
         assert_eq!(kept, second);
         assert_eq!(kept.to_string(), "two");
+    }
+
+    #[cfg(feature = "wasm")]
+    #[test]
+    fn issue_14_findings_merged_in_land_in_order_between_whole_and_unpacked_blocks() {
+        use super::super::evaluation::Entry;
+        let row = |id: &str, i: usize| {
+            let (rule, _) = rows();
+            let rule = Arc::new(RuleRow {
+                id: id.to_owned(),
+                ..(*rule).clone()
+            });
+            let resource = Arc::new(ResourceRow {
+                arn: format!("arn:aws:s3:::b{i:05}").parse::<Arn>().unwrap(),
+                resource_type: ResourceType::S3Bucket,
+                name: format!("b{i:05}"),
+                region: None,
+            });
+            (rule, resource)
+        };
+        let entry = |id: &str, i: usize| {
+            let (rule, resource) = row(id, i);
+            Entry {
+                rule,
+                resource,
+                status: Status::Fail,
+                severity: Severity::Medium,
+                message: format!("{id} says {i}: {}", "x".repeat(40 + i % 7)),
+                evidence: if i.is_multiple_of(2) {
+                    String::new()
+                } else {
+                    format!("[{i}]")
+                },
+                notes: None,
+            }
+        };
+        // Ours: rules "a" and "c", 3,000 findings each, in order (many
+        // blocks, one of them straddling "a" and "c").
+        let mut ours = Packer::default();
+        let mut expected = Vec::new();
+        for id in ["a", "c"] {
+            for i in 0..3_000 {
+                entry(id, i).pack(&mut ours);
+                expected.push(entry(id, i));
+            }
+        }
+        let ours = ours.finish();
+        assert!(ours.blocks() > 3, "{} blocks", ours.blocks());
+        // Theirs, out of order: "b" falls inside the straddling block,
+        // "0" before every block, "d" after them all.
+        let mut theirs = Vec::new();
+        for (id, n) in [("d", 5), ("b", 700), ("0", 3)] {
+            for i in (0..n).rev() {
+                theirs.push(entry(id, i));
+                expected.push(entry(id, i));
+            }
+        }
+        expected.sort_by(|x, y| (&x.rule.id, &x.resource.arn).cmp(&(&y.rule.id, &y.resource.arn)));
+        let merged = ours.merge(theirs);
+        assert_eq!(merged.len(), expected.len());
+        let got: Vec<(String, String, String, String)> = merged
+            .iter()
+            .map(|u| {
+                (
+                    u.slot.rule.id.clone(),
+                    u.slot.resource.arn.to_string(),
+                    u.message.to_string(),
+                    u.evidence.to_string(),
+                )
+            })
+            .collect();
+        let want: Vec<(String, String, String, String)> = expected
+            .into_iter()
+            .map(|e| {
+                (
+                    e.rule.id.clone(),
+                    e.resource.arn.to_string(),
+                    e.message,
+                    e.evidence,
+                )
+            })
+            .collect();
+        assert!(
+            got == want,
+            "the merged findings are out of order or changed"
+        );
     }
 
     #[test]

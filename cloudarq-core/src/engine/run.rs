@@ -25,8 +25,6 @@ use super::evaluation::{
     Evaluation, Fields, GapEntry, Notes, ResourceRow, RuleRow, write_evidence,
 };
 use super::mutelist::{Mute, Mutelist};
-#[cfg(feature = "wasm")]
-use super::packed::Packer;
 use super::packed::{BlockText, Ends, Packed, Sealed, Slot};
 use super::score;
 #[cfg(feature = "wasm")]
@@ -282,7 +280,7 @@ impl Engine {
                     theirs.push(shared.entry(f));
                 }
                 gaps.extend(run.evaluation_gaps.into_iter().map(|g| shared.gap(g)));
-                findings = merged(&findings, theirs);
+                findings = std::mem::take(&mut findings).merge(theirs);
             }
             // Native and wasm rule ids are distinct: a stable sort merges them.
             gaps.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
@@ -461,26 +459,6 @@ impl Engine {
             notes: Notes::of(severity_reason, muted_reason),
         })
     }
-}
-
-/// The engine's findings (in (rule id, ARN) order) and WebAssembly rules'
-/// (in any order), merged into that order: theirs are sorted (stably),
-/// then the two runs merged, ours first on equal keys (native and
-/// WebAssembly rule ids are distinct, so none are).
-#[cfg(feature = "wasm")]
-fn merged(ours: &Packed, mut theirs: Vec<Entry>) -> Packed {
-    theirs.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
-    let mut out = Packer::default();
-    let mut theirs = theirs.into_iter().peekable();
-    for u in ours.iter() {
-        let key = (&u.slot.rule.id, &u.slot.resource.arn);
-        while let Some(e) = theirs.next_if(|e| (&e.rule.id, &e.resource.arn) < key) {
-            e.pack(&mut out);
-        }
-        Entry::unpacked(&u).pack(&mut out);
-    }
-    theirs.for_each(|e| e.pack(&mut out));
-    out.finish()
 }
 
 /// The text of a panic payload (`panic!` with a literal or a format string).
