@@ -282,7 +282,8 @@ impl Engine {
                 gaps.extend(run.evaluation_gaps.into_iter().map(|g| shared.gap(g)));
                 findings = std::mem::take(&mut findings).merge(theirs);
             }
-            // Native and wasm rule ids are distinct: a stable sort merges them.
+            // Native and wasm rule ids are distinct: a stable sort merges
+            // the gaps (the findings were merged above).
             gaps.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
         }
         let scores = score::scores_of(
