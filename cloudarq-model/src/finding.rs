@@ -261,7 +261,8 @@ pub trait ResultSource: std::fmt::Debug {
 /// controls, reasons): the fields a comparison of two scans reads
 /// (cloudarq-core's `engine::diff`). The store keeps every one of them in
 /// the clear, so it reads a scan's verdicts without decrypting anything;
-/// findings of one rule share its id and title.
+/// findings of one rule share its id and title, findings about one resource
+/// its ARN, and findings in one region the region.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verdict {
     /// Rule id.
@@ -271,9 +272,9 @@ pub struct Verdict {
     /// The service.
     pub service: Service,
     /// The resource.
-    pub resource_arn: Arn,
+    pub resource_arn: Arc<Arn>,
     /// The resource's region (`None` for global resources).
-    pub region: Option<Region>,
+    pub region: Option<Arc<Region>>,
     /// PASS, FAIL, ERROR or MUTED.
     pub status: Status,
     /// Severity for this resource.

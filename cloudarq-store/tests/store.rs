@@ -469,12 +469,17 @@ both!(the_lean_result_stores_as_its_document);
 
 /// A stored scan's verdicts (what the comparison with the next scan reads)
 /// are its findings' plaintext fields, in order, hostile text included; a
-/// rule's findings share one id and title. Another tenant's scan, and a
+/// rule's findings share one id and title, a resource's one ARN, a region's
+/// one region. Another tenant's scan, and a
 /// scan that has not succeeded, are not found.
 async fn verdicts_read_back_without_the_details(env: Env) {
     let scope = tenant(&env, "acme").await;
     let conn = connection(&env, &scope, "prod").await;
-    let result = hostile_result(BULK);
+    let mut result = hostile_result(BULK);
+    // One resource with a finding of many rules.
+    for f in result.findings.iter_mut().skip(1).step_by(3) {
+        f.resource_arn = "arn:aws:s3:::one-bucket-many-rules".parse().unwrap();
+    }
     let id = record(&env, &scope, conn, &result, 100).await;
     let v = env.store.load_verdicts(&scope, id).await.unwrap();
     assert_eq!(v.account_id, result.account_id);
@@ -495,8 +500,8 @@ async fn verdicts_read_back_without_the_details(env: Env) {
             &*v.rule_id,
             &*v.title,
             v.service,
-            &v.resource_arn,
-            v.region.as_ref(),
+            &*v.resource_arn,
+            v.region.as_deref(),
             v.status,
             v.severity,
         );
@@ -516,6 +521,40 @@ async fn verdicts_read_back_without_the_details(env: Env) {
             .all(|x| std::sync::Arc::ptr_eq(&x.rule_id, rule)),
         "one shared id per rule"
     );
+    // An ARN, and a region, that several findings carry: held once.
+    for (what, shared) in [
+        (
+            "ARN",
+            v.verdicts
+                .iter()
+                .map(|x| Some(x.resource_arn.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "region",
+            v.verdicts
+                .iter()
+                .map(|x| x.region.as_deref().map(|r| r.as_str()))
+                .collect(),
+        ),
+    ] {
+        let repeated = shared
+            .iter()
+            .enumerate()
+            .find_map(|(i, s)| {
+                let later = shared
+                    .iter()
+                    .skip(i + 1)
+                    .position(|t| t == s && s.is_some())?;
+                Some((i, i + 1 + later))
+            })
+            .unwrap_or_else(|| panic!("no {what} is carried by two findings"));
+        let (a, b) = repeated;
+        assert!(
+            std::ptr::eq(shared[a].unwrap(), shared[b].unwrap()),
+            "one {what} held once: verdicts {a} and {b}"
+        );
+    }
 
     let other = tenant(&env, "other").await;
     assert!(matches!(

@@ -164,7 +164,7 @@ impl<'a> From<&'a Verdict> for Side<'a> {
             title: &v.title,
             service: v.service,
             resource_arn: &v.resource_arn,
-            region: v.region.as_ref(),
+            region: v.region.as_deref(),
             status: v.status,
             severity: v.severity,
         }
@@ -273,6 +273,7 @@ mod tests {
     use crate::engine::Engine;
     use crate::engine::testing::{FAIL_HIGH, PASS_ALL, VERSIONING, finding, rules, snapshot};
     use cloudarq_model::finding::{EvaluationGap, Finding, ScanResult};
+    use std::sync::Arc;
 
     fn result(findings: Vec<Finding>) -> ScanResult {
         let mut r = Engine::new(rules()).evaluate(&snapshot());
@@ -306,8 +307,8 @@ mod tests {
                     rule_id: f.rule_id.as_str().into(),
                     title: f.title.as_str().into(),
                     service: f.service,
-                    resource_arn: f.resource_arn.clone(),
-                    region: f.region.clone(),
+                    resource_arn: Arc::new(f.resource_arn.clone()),
+                    region: f.region.clone().map(Arc::new),
                     status: f.status,
                     severity: f.severity,
                 })
