@@ -607,14 +607,6 @@ impl Store {
         );
         let mut verdicts = Vec::new();
         let mut names: HashMap<String, Arc<str>> = HashMap::new();
-        let mut name = |s: String| match names.get(&s) {
-            Some(known) => Arc::clone(known),
-            None => {
-                let shared: Arc<str> = Arc::from(s.as_str());
-                names.insert(s, Arc::clone(&shared));
-                shared
-            }
-        };
         let mut arns: HashMap<String, Arc<Arn>> = HashMap::new();
         let mut regions: HashMap<String, Arc<Region>> = HashMap::new();
         on_tx!(tx, c => {
@@ -629,12 +621,14 @@ impl Store {
                 rows.try_next().await.ctx("reading findings")?
             {
                 verdicts.push(Verdict {
-                    rule_id: name(rule_id),
-                    title: name(title),
+                    rule_id: shared(&mut names, rule_id, |s| Ok(Arc::from(s)))?,
+                    title: shared(&mut names, title, |s| Ok(Arc::from(s)))?,
                     service: parse("service", &service)?,
-                    resource_arn: shared(&mut arns, arn, "resource ARN")?,
+                    resource_arn: shared(&mut arns, arn, |s| {
+                        parse("resource ARN", s).map(Arc::new)
+                    })?,
                     region: region
-                        .map(|r| shared(&mut regions, r, "region"))
+                        .map(|r| shared(&mut regions, r, |s| parse("region", s).map(Arc::new)))
                         .transpose()?,
                     status: parse("status", &status)?,
                     severity: parse("severity", &severity)?,
@@ -645,17 +639,18 @@ impl Store {
     }
 }
 
-/// The shared value `text` parses to: parsed once per distinct text.
-fn shared<T: serde::de::DeserializeOwned>(
-    known: &mut HashMap<String, Arc<T>>,
+/// The shared value of `text`: made by `make` once per distinct text, and
+/// cloned (a reference count) for every later one.
+fn shared<V: Clone>(
+    known: &mut HashMap<String, V>,
     text: String,
-    what: &'static str,
-) -> Result<Arc<T>> {
+    make: impl FnOnce(&str) -> Result<V>,
+) -> Result<V> {
     if let Some(value) = known.get(&text) {
-        return Ok(Arc::clone(value));
+        return Ok(value.clone());
     }
-    let value = Arc::new(parse(what, &text)?);
-    known.insert(text, Arc::clone(&value));
+    let value = make(&text)?;
+    known.insert(text, value.clone());
     Ok(value)
 }
 

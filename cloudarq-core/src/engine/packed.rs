@@ -11,7 +11,7 @@
 //! pass moves on.
 
 use std::fmt;
-use std::ops::Deref;
+use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 use cloudarq_model::rule::{Severity, Status};
@@ -82,11 +82,11 @@ impl<'a> Text<'a> {
         }
     }
 
-    fn shared(block: &Arc<String>, start: usize, end: usize) -> Self {
+    fn shared(block: &Arc<String>, range: Range<usize>) -> Self {
         Self(Repr::Shared {
             block: Arc::clone(block),
-            start,
-            end,
+            start: range.start,
+            end: range.end,
         })
     }
 }
@@ -171,6 +171,16 @@ pub(crate) struct Ends {
     text: u32,
 }
 
+impl Ends {
+    /// Where the message and the evidence lie in the block's text, for a
+    /// finding whose text starts at `start` (where the previous one's
+    /// ended); the end of both, where the next finding's starts.
+    fn ranges(self, start: usize) -> (Range<usize>, Range<usize>) {
+        let (message, text) = (self.message as usize, self.text as usize);
+        (start..message, message..text)
+    }
+}
+
 /// Findings' text being laid out for one block: each message, then its
 /// evidence as compact JSON (nothing for `null`).
 #[derive(Default)]
@@ -211,11 +221,6 @@ impl BlockText {
     /// Whether the block should be sealed.
     pub(crate) fn is_full(&self) -> bool {
         self.text.len() >= BLOCK_TEXT
-    }
-
-    /// Whether nothing has been laid out since the last seal.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.text.is_empty()
     }
 
     /// The text laid out so far, compressed; starts the next block.
@@ -323,10 +328,10 @@ impl Packed {
                 while let Some(e) = theirs.next_if(|e| key(&e.rule, &e.resource) < ours) {
                     e.pack(&mut out);
                 }
-                let (message_end, end) = (slot.ends.message as usize, slot.ends.text as usize);
-                let message = text.get(start..message_end).unwrap_or_default();
-                let evidence = text.get(message_end..end).unwrap_or_default();
-                start = end;
+                let (message, evidence) = slot.ends.ranges(start);
+                start = evidence.end;
+                let message = text.get(message).unwrap_or_default();
+                let evidence = text.get(evidence).unwrap_or_default();
                 out.push(
                     slot.rule,
                     slot.resource,
@@ -396,14 +401,13 @@ impl<'a> Iterator for Iter<'a> {
             if let Some((slots, text, start)) = &mut self.current
                 && let Some(slot) = slots.next()
             {
-                let message_end = slot.ends.message as usize;
-                let end = slot.ends.text as usize;
+                let (message, evidence) = slot.ends.ranges(*start);
+                *start = evidence.end;
                 let read = Unpacked {
                     slot,
-                    message: Text::shared(text, *start, message_end),
-                    evidence: Text::shared(text, message_end, end),
+                    message: Text::shared(text, message),
+                    evidence: Text::shared(text, evidence),
                 };
-                *start = end;
                 self.remaining -= 1;
                 return Some(read);
             }
@@ -461,7 +465,7 @@ impl Packer {
     /// pushed so far.
     #[cfg(feature = "wasm")]
     fn append(&mut self, block: Block) {
-        if !self.slots.is_empty() || !self.text.is_empty() {
+        if !self.slots.is_empty() {
             self.seal();
         }
         self.packed.len += block.slots.len();
@@ -476,7 +480,8 @@ impl Packer {
 
     /// The findings pushed, in order.
     pub(crate) fn finish(mut self) -> Packed {
-        if !self.slots.is_empty() || !self.text.is_empty() {
+        // Text is only ever laid out with a slot: no slot, no text.
+        if !self.slots.is_empty() {
             self.seal();
         }
         self.packed
