@@ -370,6 +370,12 @@ impl Evaluation {
         self.findings.blocks()
     }
 
+    /// Each finding's shared resource row, in order.
+    #[cfg(test)]
+    pub(crate) fn resource_rows(&self) -> impl Iterator<Item = &Arc<ResourceRow>> {
+        self.findings.slots().map(|s| &s.resource)
+    }
+
     /// The evaluation gaps, in result order (rule id, then ARN).
     pub fn gaps(&self) -> Gaps<'_> {
         Gaps(GapsInner::Lean(self.gaps.iter()))

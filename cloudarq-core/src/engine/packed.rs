@@ -357,6 +357,11 @@ impl Packed {
         self.blocks.len()
     }
 
+    /// Every finding's slot, in order, without unpacking any text.
+    pub(crate) fn slots(&self) -> impl Iterator<Item = &Slot> {
+        self.blocks.iter().flat_map(|b| b.slots.iter())
+    }
+
     /// Every finding, in order.
     pub(crate) fn iter(&self) -> Iter<'_> {
         Iter {

@@ -9,7 +9,7 @@
 use std::any::Any;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cloudarq_model::finding::{ControlId, RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult};
 use cloudarq_model::package::RuleInfo;
@@ -63,14 +63,23 @@ impl fmt::Debug for Engine {
 
 /// What one (rule, resource) pair produced.
 enum PairOutput {
-    /// A finding but its rule and resource rows, which the (sequential)
-    /// merge attaches: threads never contend on a shared row's count. Its
-    /// text is in its part's blocks.
+    /// A finding but its rule row, which the (sequential) merge attaches:
+    /// threads never contend on a rule row's count. Its text is in its
+    /// part's blocks.
     Finding(Own),
     /// The field that was not collected.
     Gap(String),
     Nothing,
 }
+
+/// The row of each resource of the snapshot (by position), made by the
+/// worker thread that first evaluates one of its pairs with a finding or a
+/// gap. Made in the sequential merge instead, copying 100,000 resources'
+/// ARNs, names and regions out of the snapshot (cache misses, mostly) took
+/// longer than the cheap rules' whole parallel evaluation. Pairs run in
+/// (rule, ARN) order, so two threads rarely count references on one
+/// resource's row at the same time.
+type RowCells = [OnceLock<Arc<ResourceRow>>];
 
 /// What a finding holds of its own.
 struct Own {
@@ -91,9 +100,9 @@ const PART: usize = 512;
 
 /// What one part of a chunk produced.
 struct Part {
-    /// Each pair that gave a finding or a gap: its position in the part,
-    /// and what it gave.
-    outs: Vec<(usize, PairOutput)>,
+    /// Each pair that gave a finding or a gap: its rule, its resource's
+    /// row, and what it gave.
+    outs: Vec<(usize, Arc<ResourceRow>, PairOutput)>,
     /// The findings' text, in blocks, each with its number of findings.
     blocks: Vec<(usize, Sealed)>,
 }
@@ -195,8 +204,12 @@ impl Engine {
     /// of the [`ScanResult`] ([`Evaluation::into_scan_result`] gives that),
     /// and every report reads it directly.
     pub fn run(&self, snapshot: &Snapshot) -> Evaluation {
-        let resources: Vec<&Resource> = snapshot.resources.iter().collect();
-        let pairs = self.pairs(&resources);
+        let (resources, types): (Vec<&Resource>, Vec<ResourceType>) = snapshot
+            .resources
+            .iter()
+            .map(|r| (r, r.resource_type()))
+            .unzip();
+        let pairs = self.pairs(&types);
         let rule_rows: Vec<Arc<RuleRow>> = self
             .rules
             .iter()
@@ -212,27 +225,21 @@ impl Engine {
             })
             .collect();
         // A resource's row is made when its first finding or gap is.
-        let mut resource_rows: Vec<Option<Arc<ResourceRow>>> = vec![None; resources.len()];
+        let resource_rows: Vec<OnceLock<Arc<ResourceRow>>> =
+            std::iter::repeat_with(OnceLock::new).take(resources.len()).collect();
         let mut findings = Packed::default();
         let mut gaps = Vec::new();
         let mut fields = Fields::default();
         for chunk in pairs.chunks(CHUNK) {
             let parts: Vec<Part> = chunk
                 .par_chunks(PART)
-                .map(|part| self.evaluate_part(part, &resources, snapshot))
+                .map(|part| self.evaluate_part(part, &resources, &resource_rows, snapshot))
                 .collect();
-            for (part, pairs) in parts.into_iter().zip(chunk.chunks(PART)) {
+            for part in parts {
                 let mut blocks = part.blocks.into_iter();
                 let mut block = blocks.next();
                 let mut slots = Vec::new();
-                for (at, out) in part.outs {
-                    let Some(&(rule, res)) = pairs.get(at) else {
-                        continue;
-                    };
-                    let resource = Arc::clone(
-                        resource_rows[res]
-                            .get_or_insert_with(|| Arc::new(ResourceRow::of(resources[res]))),
-                    );
+                for (rule, resource, out) in part.outs {
                     let rule = Arc::clone(&rule_rows[rule]);
                     match out {
                         PairOutput::Finding(own) => {
@@ -270,7 +277,7 @@ impl Engine {
                 rule_rows.iter().for_each(|r| shared.add_rule(r));
                 resource_rows
                     .iter()
-                    .flatten()
+                    .filter_map(OnceLock::get)
                     .for_each(|r| shared.add_resource(r));
                 let mut theirs: Vec<Entry> = Vec::with_capacity(run.findings.len());
                 for mut f in run.findings {
@@ -286,12 +293,7 @@ impl Engine {
             // the gaps (the findings were merged above).
             gaps.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
         }
-        let scores = score::scores_of(
-            &self.frameworks,
-            findings
-                .iter()
-                .map(|u| (u.slot.rule.id.as_str(), u.slot.status)),
-        );
+        let scores = score::scores_of(&self.frameworks, per_rule(&findings));
         let head = ScanResult {
             format: RESULT_FORMAT.to_owned(),
             version: RESULT_FORMAT_VERSION,
@@ -330,8 +332,9 @@ impl Engine {
         rules
     }
 
-    /// (rule index, resource index) for every applicable pair, in output order.
-    fn pairs(&self, resources: &[&Resource]) -> Vec<(usize, usize)> {
+    /// (rule index, resource index) for every applicable pair, in output
+    /// order, from each resource's type.
+    fn pairs(&self, types: &[ResourceType]) -> Vec<(usize, usize)> {
         // Resource indices per type, for the types some rule reads; indexed by
         // the type's position in `ResourceType::ALL` (a handful of entries).
         let slot = |t: ResourceType| ResourceType::ALL.iter().position(|x| *x == t);
@@ -343,8 +346,8 @@ impl Engine {
                 }
             }
         }
-        for (i, r) in resources.iter().enumerate() {
-            if let Some(Some(list)) = slot(r.resource_type()).map(|s| &mut by_type[s]) {
+        for (i, t) in types.iter().enumerate() {
+            if let Some(Some(list)) = slot(*t).map(|s| &mut by_type[s]) {
                 list.push(i);
             }
         }
@@ -375,25 +378,29 @@ impl Engine {
         pairs
     }
 
-    /// Evaluates a run of pairs, packing their findings' text.
+    /// Evaluates a run of pairs, packing their findings' text; makes the
+    /// row of each resource that gives its first finding or gap.
     fn evaluate_part(
         &self,
         pairs: &[(usize, usize)],
         resources: &[&Resource],
+        rows: &RowCells,
         snapshot: &Snapshot,
     ) -> Part {
         let mut text = BlockText::default();
         let mut outs = Vec::new();
         let mut blocks = Vec::new();
         let mut in_block = 0;
-        for (at, &(rule, res)) in pairs.iter().enumerate() {
-            let out = self.evaluate_pair(rule, resources[res], snapshot, &mut text);
+        for &(rule, res) in pairs {
+            let resource = resources[res];
+            let out = self.evaluate_pair(rule, resource, snapshot, &mut text);
             match out {
                 PairOutput::Nothing => continue,
                 PairOutput::Finding(_) => in_block += 1,
                 PairOutput::Gap(_) => {}
             }
-            outs.push((at, out));
+            let row = rows[res].get_or_init(|| Arc::new(ResourceRow::of(resource)));
+            outs.push((rule, Arc::clone(row), out));
             if text.is_full() {
                 blocks.push((std::mem::take(&mut in_block), text.seal()));
             }
@@ -462,6 +469,28 @@ impl Engine {
     }
 }
 
+/// Each rule's (id, status) for scoring, from the findings' slots (their
+/// text is not unpacked): one FAIL for a run of a rule's findings with a
+/// FAIL or an ERROR in it, else the run's first status. Scores only ask
+/// whether a rule has findings and whether one failed, so this scores as
+/// every finding would.
+fn per_rule(findings: &Packed) -> Vec<(&str, Status)> {
+    let mut runs: Vec<(&str, Status)> = Vec::new();
+    for slot in findings.slots() {
+        let id = slot.rule.id.as_str();
+        let failed = matches!(slot.status, Status::Fail | Status::Error);
+        match runs.last_mut() {
+            Some((last, status)) if *last == id => {
+                if failed {
+                    *status = Status::Fail;
+                }
+            }
+            _ => runs.push((id, if failed { Status::Fail } else { slot.status })),
+        }
+    }
+    runs
+}
+
 /// The text of a panic payload (`panic!` with a literal or a format string).
 fn panic_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -493,6 +522,33 @@ mod tests {
             .iter()
             .map(|f| (f.rule_id.clone(), f.resource_name.clone(), f.status))
             .collect()
+    }
+
+    #[test]
+    fn issue_14_scores_read_from_the_slots_equal_scores_of_every_finding() {
+        // `test_panics` gives PASS, ERROR, PASS: a rule's run of findings
+        // fails on an ERROR in its middle, not only on its first status.
+        let c = |id: &str, rules: &str| {
+            format!("[[control]]\nid = \"{id}\"\ntitle = \"t\"\nsection = \"S\"\nrules = [{rules}]\n")
+        };
+        let doc = [
+            "id = \"fw\"\ntitle = \"F\"\nversion = \"1\"\nsections = [\"S\"]\n".to_owned(),
+            c("1", "\"test_panics\""),
+            c("2", "\"test_pass_all\""),
+            c("3", "\"test_versioning\""),
+            c("4", "\"test_errors\""),
+            c("5", "\"test_pass_all\", \"test_fail_high\""),
+            c("6", "\"no_such_rule\""),
+        ]
+        .concat();
+        let fw = Framework::from_toml(&doc, "fw.toml").unwrap();
+        let result = Engine::new(rules())
+            .with_frameworks(vec![fw.clone()])
+            .evaluate(&snapshot());
+        assert_eq!(result.scores, score::scores(&[fw], &result.findings));
+        let total = &result.scores[0].total;
+        // Controls 2 passes; 1, 3, 4 and 5 fail; 6 has no findings.
+        assert_eq!((total.passed, total.failed), (1, 4));
     }
 
     #[test]
@@ -768,6 +824,14 @@ mod tests {
             got == expected,
             "the packed findings differ from the rules' verdicts"
         );
+        // Each bucket's findings, made in two chunks by whichever thread
+        // reached the bucket first, share one row.
+        let mut rows = std::collections::HashMap::new();
+        for row in lean.resource_rows() {
+            let first = rows.entry(row.arn.as_str()).or_insert(row);
+            assert!(Arc::ptr_eq(first, row), "{} has two rows", row.arn);
+        }
+        assert_eq!(rows.len(), 34_000 + 3);
         // The document form reads the same, and packs back to an equal
         // evaluation (laid out in other blocks).
         let doc = lean.clone().into_scan_result();
