@@ -290,10 +290,35 @@ pub struct Verdicts {
     pub account_id: AccountId,
     /// One per finding, in result order (rule id, then ARN).
     pub verdicts: Vec<Verdict>,
-    /// Pairs skipped for data that was not collected.
-    pub evaluation_gaps: Vec<EvaluationGap>,
+    /// Pairs skipped for data that was not collected, in result order.
+    pub evaluation_gaps: Vec<VerdictGap>,
     /// The snapshot's coverage gaps.
     pub coverage_gaps: Vec<CoverageGap>,
+}
+
+/// A stored scan's evaluation gap as a comparison reads it: the gaps of one
+/// rule share its id, gaps naming one field the field, and a resource's
+/// gaps and verdicts its ARN (a large estate has several gaps per resource:
+/// the synthetic 100,000-resource one 479,037).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerdictGap {
+    /// Rule id.
+    pub rule_id: Arc<str>,
+    /// The resource the rule was not evaluated on.
+    pub resource_arn: Arc<Arn>,
+    /// The field that was not collected.
+    pub field: Arc<str>,
+}
+
+impl From<&EvaluationGap> for VerdictGap {
+    /// The gap with its own copy of each value (the store shares them).
+    fn from(g: &EvaluationGap) -> Self {
+        Self {
+            rule_id: g.rule_id.as_str().into(),
+            resource_arn: Arc::new(g.resource_arn.clone()),
+            field: g.field.as_str().into(),
+        }
+    }
 }
 
 impl ResultSource for ScanResult {

@@ -594,6 +594,7 @@ impl Store {
         tx: &mut Tx,
         tenant: Uuid,
         scan: Uuid,
+        shared: &mut Shared,
     ) -> Result<Vec<Verdict>> {
         use futures::TryStreamExt as _;
         type Row = (
@@ -606,9 +607,6 @@ impl Store {
             String,
         );
         let mut verdicts = Vec::new();
-        let mut names: HashMap<String, Arc<str>> = HashMap::new();
-        let mut arns: HashMap<String, Arc<Arn>> = HashMap::new();
-        let mut regions: HashMap<String, Arc<Region>> = HashMap::new();
         on_tx!(tx, c => {
             let mut rows = sqlx::query_as::<_, Row>(
                 "SELECT rule_id, title, service, resource_arn, region, status, severity \
@@ -621,15 +619,11 @@ impl Store {
                 rows.try_next().await.ctx("reading findings")?
             {
                 verdicts.push(Verdict {
-                    rule_id: shared(&mut names, rule_id, |s| Ok(Arc::from(s)))?,
-                    title: shared(&mut names, title, |s| Ok(Arc::from(s)))?,
+                    rule_id: shared.name(rule_id),
+                    title: shared.name(title),
                     service: parse("service", &service)?,
-                    resource_arn: shared(&mut arns, arn, |s| {
-                        parse("resource ARN", s).map(Arc::new)
-                    })?,
-                    region: region
-                        .map(|r| shared(&mut regions, r, |s| parse("region", s).map(Arc::new)))
-                        .transpose()?,
+                    resource_arn: shared.arn(arn)?,
+                    region: region.map(|r| shared.region(r)).transpose()?,
                     status: parse("status", &status)?,
                     severity: parse("severity", &severity)?,
                 });
@@ -639,9 +633,45 @@ impl Store {
     }
 }
 
+/// The values a stored scan's verdicts and gaps share: each distinct rule
+/// id, title or field, ARN and region is made once per scan, and every
+/// later one that carries the same text gets a reference to it.
+#[derive(Default)]
+pub(crate) struct Shared {
+    names: HashMap<String, Arc<str>>,
+    arns: HashMap<String, Arc<Arn>>,
+    regions: HashMap<String, Arc<Region>>,
+}
+
+impl Shared {
+    /// A rule id, title or field.
+    pub(crate) fn name(&mut self, text: String) -> Arc<str> {
+        if let Some(name) = self.names.get(&text) {
+            return Arc::clone(name);
+        }
+        let name: Arc<str> = Arc::from(text.as_str());
+        self.names.insert(text, Arc::clone(&name));
+        name
+    }
+
+    /// An ARN, parsed the first time it is seen.
+    pub(crate) fn arn(&mut self, text: String) -> Result<Arc<Arn>> {
+        once(&mut self.arns, text, |s| {
+            parse("resource ARN", s).map(Arc::new)
+        })
+    }
+
+    /// A region, parsed the first time it is seen.
+    pub(crate) fn region(&mut self, text: String) -> Result<Arc<Region>> {
+        once(&mut self.regions, text, |s| {
+            parse("region", s).map(Arc::new)
+        })
+    }
+}
+
 /// The shared value of `text`: made by `make` once per distinct text, and
 /// cloned (a reference count) for every later one.
-fn shared<V: Clone>(
+fn once<V: Clone>(
     known: &mut HashMap<String, V>,
     text: String,
     make: impl FnOnce(&str) -> Result<V>,

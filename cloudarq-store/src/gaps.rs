@@ -14,13 +14,16 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
+use std::fmt;
 
 use cloudarq_model::Arn;
-use cloudarq_model::finding::EvaluationGap;
+use cloudarq_model::finding::{EvaluationGap, VerdictGap};
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{SerializeSeq as _, SerializeTuple as _};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::{Result, StoreError};
+use crate::findings::Shared;
 
 /// The column's text for `gaps()` (called twice: the text is counted, then
 /// written into a string of exactly its length).
@@ -59,6 +62,154 @@ pub(crate) fn from_column(text: &str) -> Result<Vec<EvaluationGap>> {
         }
     }
     Ok(gaps)
+}
+
+/// The gaps of a column's text as a comparison reads them, in their stored
+/// order: read one element at a time, each rule id, field and ARN shared
+/// through `shared` (with the scan's verdicts), so the column's ARNs are
+/// never all held as text at once and no gap holds its own copies.
+pub(crate) fn verdict_gaps(text: &str, shared: &mut Shared) -> Result<Vec<VerdictGap>> {
+    let mut gaps = Vec::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    Column {
+        shared,
+        gaps: &mut gaps,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end())
+    .map_err(|e| StoreError::Corrupt {
+        what: "evaluation gaps",
+        detail: e.to_string(),
+    })?;
+    gaps.shrink_to_fit();
+    Ok(gaps)
+}
+
+/// Reads the column's array ([`verdict_gaps`]), and each of its elements.
+struct Column<'a> {
+    shared: &'a mut Shared,
+    gaps: &'a mut Vec<VerdictGap>,
+}
+
+impl<'de> DeserializeSeed<'de> for Column<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Column<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of gaps")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while seq
+            .next_element_seed(Element {
+                shared: &mut *self.shared,
+                gaps: &mut *self.gaps,
+            })?
+            .is_some()
+        {}
+        Ok(())
+    }
+}
+
+/// One element: a run `[rule_id, field, [arn, ...]]`, or one gap as an
+/// object (earlier builds).
+struct Element<'a> {
+    shared: &'a mut Shared,
+    gaps: &'a mut Vec<VerdictGap>,
+}
+
+impl<'de> DeserializeSeed<'de> for Element<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Element<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a run [rule_id, field, [arn, ...]] or a gap object")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let rule: String = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(0, &self))?;
+        let field: String = seq
+            .next_element()?
+            .ok_or_else(|| de::Error::invalid_length(1, &self))?;
+        let arns = Arns {
+            rule_id: self.shared.name(rule),
+            field: self.shared.name(field),
+            shared: &mut *self.shared,
+            gaps: &mut *self.gaps,
+        };
+        seq.next_element_seed(arns)?
+            .ok_or_else(|| de::Error::invalid_length(2, &self))?;
+        if seq.next_element::<IgnoredAny>()?.is_some() {
+            return Err(de::Error::invalid_length(4, &self));
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<(), A::Error> {
+        let gap = EvaluationGap::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        let resource_arn = self
+            .shared
+            .arn(gap.resource_arn.as_str().to_owned())
+            .map_err(de::Error::custom)?;
+        self.gaps.push(VerdictGap {
+            rule_id: self.shared.name(gap.rule_id),
+            resource_arn,
+            field: self.shared.name(gap.field),
+        });
+        Ok(())
+    }
+}
+
+/// A run's ARNs, each a gap of the run's rule and field.
+struct Arns<'a> {
+    rule_id: std::sync::Arc<str>,
+    field: std::sync::Arc<str>,
+    shared: &'a mut Shared,
+    gaps: &'a mut Vec<VerdictGap>,
+}
+
+impl<'de> DeserializeSeed<'de> for Arns<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Arns<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of ARNs")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(arn) = seq.next_element::<String>()? {
+            let resource_arn = self.shared.arn(arn).map_err(de::Error::custom)?;
+            self.gaps.push(VerdictGap {
+                rule_id: std::sync::Arc::clone(&self.rule_id),
+                resource_arn,
+                field: std::sync::Arc::clone(&self.field),
+            });
+        }
+        Ok(())
+    }
 }
 
 /// One element of the column.
@@ -129,6 +280,19 @@ mod tests {
         to_column(|| gaps.iter().map(Cow::Borrowed)).unwrap()
     }
 
+    /// The column read as a comparison reads it, back as plain gaps.
+    fn as_verdict_gaps(text: &str) -> Vec<EvaluationGap> {
+        verdict_gaps(text, &mut Shared::default())
+            .unwrap()
+            .into_iter()
+            .map(|g| EvaluationGap {
+                rule_id: g.rule_id.to_string(),
+                resource_arn: (*g.resource_arn).clone(),
+                field: g.field.to_string(),
+            })
+            .collect()
+    }
+
     #[test]
     fn runs_keep_the_order_and_read_back_exactly() {
         let gaps = vec![
@@ -150,8 +314,35 @@ mod tests {
             )
         );
         assert_eq!(from_column(&text).unwrap(), gaps);
+        assert_eq!(as_verdict_gaps(&text), gaps);
         assert_eq!(column(&[]), "[]");
         assert!(from_column("[]").unwrap().is_empty());
+        assert!(as_verdict_gaps("[]").is_empty());
+    }
+
+    #[test]
+    fn issue_14_gaps_read_for_a_comparison_share_rules_fields_and_arns() {
+        let gaps = vec![
+            gap("a_rule", "arn:aws:s3:::one", "versioning"),
+            gap("a_rule", "arn:aws:s3:::two", "policy"),
+            gap("b_rule", "arn:aws:s3:::one", "versioning"),
+        ];
+        // The scan's verdicts were read first, through the same values.
+        let mut shared = Shared::default();
+        let verdict_arn = shared.arn("arn:aws:s3:::two".to_owned()).unwrap();
+        let read = verdict_gaps(&column(&gaps), &mut shared).unwrap();
+        assert_eq!(read.len(), 3);
+        let same = |a: &VerdictGap, b: &VerdictGap| {
+            (
+                std::sync::Arc::ptr_eq(&a.rule_id, &b.rule_id),
+                std::sync::Arc::ptr_eq(&a.resource_arn, &b.resource_arn),
+                std::sync::Arc::ptr_eq(&a.field, &b.field),
+            )
+        };
+        // One rule in two runs (two fields); one field and ARN in two rules.
+        assert_eq!(same(&read[0], &read[1]), (true, false, false));
+        assert_eq!(same(&read[0], &read[2]), (false, true, true));
+        assert!(std::sync::Arc::ptr_eq(&read[1].resource_arn, &verdict_arn));
     }
 
     #[test]
@@ -163,15 +354,15 @@ mod tests {
         let old = serde_json::to_string(&gaps).unwrap();
         assert!(old.contains("\"resource_arn\""));
         assert_eq!(from_column(&old).unwrap(), gaps);
+        assert_eq!(as_verdict_gaps(&old), gaps);
         // Both forms in one list read too, in order.
         let mixed = format!(
             "[{}, [\"c_rule\", \"f\", [\"arn:aws:s3:::three\"]]]",
             serde_json::to_string(&gaps[0]).unwrap()
         );
-        assert_eq!(
-            from_column(&mixed).unwrap(),
-            vec![gaps[0].clone(), gap("c_rule", "arn:aws:s3:::three", "f")]
-        );
+        let want = vec![gaps[0].clone(), gap("c_rule", "arn:aws:s3:::three", "f")];
+        assert_eq!(from_column(&mixed).unwrap(), want);
+        assert_eq!(as_verdict_gaps(&mixed), want);
     }
 
     #[test]
@@ -182,18 +373,24 @@ mod tests {
             "[[\"rule\", \"field\", [\"not an arn\"]]]",
             "[{\"rule_id\": \"r\"}]",
             "[42]",
+            "[[\"rule\", \"field\", [], \"a fourth\"]]",
+            "[[\"rule\", \"field\", [\"arn:aws:s3:::b\"]]] trailing",
         ] {
-            let err = from_column(bad).unwrap_err();
-            assert!(
-                matches!(
-                    err,
-                    StoreError::Corrupt {
-                        what: "evaluation gaps",
-                        ..
-                    }
-                ),
-                "{bad}: {err}"
-            );
+            for err in [
+                from_column(bad).unwrap_err(),
+                verdict_gaps(bad, &mut Shared::default()).unwrap_err(),
+            ] {
+                assert!(
+                    matches!(
+                        err,
+                        StoreError::Corrupt {
+                            what: "evaluation gaps",
+                            ..
+                        }
+                    ),
+                    "{bad}: {err}"
+                );
+            }
         }
     }
 
@@ -211,5 +408,6 @@ mod tests {
         let (new, old) = (column(&gaps), serde_json::to_string(&gaps).unwrap());
         assert!(new.len() * 2 < old.len(), "{} vs {}", new.len(), old.len());
         assert_eq!(from_column(&new).unwrap(), gaps);
+        assert_eq!(as_verdict_gaps(&new), gaps);
     }
 }

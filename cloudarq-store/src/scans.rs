@@ -366,12 +366,15 @@ impl Store {
                 });
             }
         };
-        let verdicts = self.scan_verdicts(&mut tx, tenant, scan.0).await?;
+        let mut shared = crate::findings::Shared::default();
+        let verdicts = self
+            .scan_verdicts(&mut tx, tenant, scan.0, &mut shared)
+            .await?;
         tx.commit().await?;
         Ok(Verdicts {
             account_id: parse("account id", &account)?,
             verdicts,
-            evaluation_gaps: crate::gaps::from_column(&evaluation)?,
+            evaluation_gaps: crate::gaps::verdict_gaps(&evaluation, &mut shared)?,
             coverage_gaps: unjson("coverage gaps", &coverage)?,
         })
     }

@@ -480,10 +480,30 @@ async fn verdicts_read_back_without_the_details(env: Env) {
     for f in result.findings.iter_mut().skip(1).step_by(3) {
         f.resource_arn = "arn:aws:s3:::one-bucket-many-rules".parse().unwrap();
     }
+    // Gaps of two more rules on it, with hostile fields.
+    result
+        .evaluation_gaps
+        .extend(
+            ["gap_rule_a", "gap_rule_b"].map(|rule| cloudarq_model::finding::EvaluationGap {
+                rule_id: rule.to_owned(),
+                resource_arn: "arn:aws:s3:::one-bucket-many-rules".parse().unwrap(),
+                field: "'); DROP TABLE scans; -- \u{202e}\"]".to_owned(),
+            }),
+        );
     let id = record(&env, &scope, conn, &result, 100).await;
     let v = env.store.load_verdicts(&scope, id).await.unwrap();
     assert_eq!(v.account_id, result.account_id);
-    assert_eq!(v.evaluation_gaps, result.evaluation_gaps);
+    let gaps: Vec<_> = v
+        .evaluation_gaps
+        .iter()
+        .map(|g| (&*g.rule_id, &*g.resource_arn, &*g.field))
+        .collect();
+    let want: Vec<_> = result
+        .evaluation_gaps
+        .iter()
+        .map(|g| (g.rule_id.as_str(), &g.resource_arn, g.field.as_str()))
+        .collect();
+    assert_eq!(gaps, want);
     assert_eq!(v.coverage_gaps, result.coverage_gaps);
     assert_eq!(v.verdicts.len(), BULK);
     for (i, (v, f)) in v.verdicts.iter().zip(&result.findings).enumerate() {
@@ -554,6 +574,22 @@ async fn verdicts_read_back_without_the_details(env: Env) {
             std::ptr::eq(shared[a].unwrap(), shared[b].unwrap()),
             "one {what} held once: verdicts {a} and {b}"
         );
+    }
+    // The gaps hold the ARN the verdicts hold, and share one field.
+    let many = v
+        .verdicts
+        .iter()
+        .find(|x| x.resource_arn.as_str() == "arn:aws:s3:::one-bucket-many-rules")
+        .unwrap();
+    let on_it: Vec<_> = v
+        .evaluation_gaps
+        .iter()
+        .filter(|g| g.rule_id.starts_with("gap_rule_"))
+        .collect();
+    assert_eq!(on_it.len(), 2);
+    for g in &on_it {
+        assert!(std::sync::Arc::ptr_eq(&g.resource_arn, &many.resource_arn));
+        assert!(std::sync::Arc::ptr_eq(&g.field, &on_it[0].field));
     }
 
     let other = tenant(&env, "other").await;

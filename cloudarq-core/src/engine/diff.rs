@@ -88,7 +88,7 @@ impl<'a> Compared<'a> {
             Self::Verdicts(v) => v
                 .evaluation_gaps
                 .iter()
-                .map(|g| (g.rule_id.as_str(), g.resource_arn.as_str()))
+                .map(|g| (&*g.rule_id, g.resource_arn.as_str()))
                 .collect(),
         }
     }
@@ -272,7 +272,7 @@ mod tests {
     use super::*;
     use crate::engine::Engine;
     use crate::engine::testing::{FAIL_HIGH, PASS_ALL, VERSIONING, finding, rules, snapshot};
-    use cloudarq_model::finding::{EvaluationGap, Finding, ScanResult};
+    use cloudarq_model::finding::{EvaluationGap, Finding, ScanResult, VerdictGap};
     use std::sync::Arc;
 
     fn result(findings: Vec<Finding>) -> ScanResult {
@@ -313,7 +313,7 @@ mod tests {
                     severity: f.severity,
                 })
                 .collect(),
-            evaluation_gaps: r.evaluation_gaps.clone(),
+            evaluation_gaps: r.evaluation_gaps.iter().map(VerdictGap::from).collect(),
             coverage_gaps: r.coverage_gaps.clone(),
         }
     }

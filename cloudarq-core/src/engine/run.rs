@@ -225,8 +225,9 @@ impl Engine {
             })
             .collect();
         // A resource's row is made when its first finding or gap is.
-        let resource_rows: Vec<OnceLock<Arc<ResourceRow>>> =
-            std::iter::repeat_with(OnceLock::new).take(resources.len()).collect();
+        let resource_rows: Vec<OnceLock<Arc<ResourceRow>>> = std::iter::repeat_with(OnceLock::new)
+            .take(resources.len())
+            .collect();
         let mut findings = Packed::default();
         let mut gaps = Vec::new();
         let mut fields = Fields::default();
@@ -529,7 +530,9 @@ mod tests {
         // `test_panics` gives PASS, ERROR, PASS: a rule's run of findings
         // fails on an ERROR in its middle, not only on its first status.
         let c = |id: &str, rules: &str| {
-            format!("[[control]]\nid = \"{id}\"\ntitle = \"t\"\nsection = \"S\"\nrules = [{rules}]\n")
+            format!(
+                "[[control]]\nid = \"{id}\"\ntitle = \"t\"\nsection = \"S\"\nrules = [{rules}]\n"
+            )
         };
         let doc = [
             "id = \"fw\"\ntitle = \"F\"\nversion = \"1\"\nsections = [\"S\"]\n".to_owned(),
