@@ -646,11 +646,9 @@ pub(crate) struct Shared {
 impl Shared {
     /// A rule id, title or field.
     pub(crate) fn name(&mut self, text: String) -> Arc<str> {
-        if let Some(name) = self.names.get(&text) {
-            return Arc::clone(name);
-        }
-        let name: Arc<str> = Arc::from(text.as_str());
-        self.names.insert(text, Arc::clone(&name));
+        let Ok(name) = once(&mut self.names, text, |s| {
+            Ok::<_, std::convert::Infallible>(Arc::from(s))
+        });
         name
     }
 
@@ -671,11 +669,11 @@ impl Shared {
 
 /// The shared value of `text`: made by `make` once per distinct text, and
 /// cloned (a reference count) for every later one.
-fn once<V: Clone>(
+fn once<V: Clone, E>(
     known: &mut HashMap<String, V>,
     text: String,
-    make: impl FnOnce(&str) -> Result<V>,
-) -> Result<V> {
+    make: impl FnOnce(&str) -> Result<V, E>,
+) -> Result<V, E> {
     if let Some(value) = known.get(&text) {
         return Ok(value.clone());
     }
