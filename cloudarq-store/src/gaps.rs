@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
+use std::sync::Arc;
 
 use cloudarq_model::Arn;
 use cloudarq_model::finding::{EvaluationGap, VerdictGap};
@@ -71,11 +72,10 @@ pub(crate) fn from_column(text: &str) -> Result<Vec<EvaluationGap>> {
 pub(crate) fn verdict_gaps(text: &str, shared: &mut Shared) -> Result<Vec<VerdictGap>> {
     let mut gaps = Vec::new();
     let mut de = serde_json::Deserializer::from_str(text);
-    Column {
+    de.deserialize_seq(Column {
         shared,
         gaps: &mut gaps,
-    }
-    .deserialize(&mut de)
+    })
     .and_then(|()| de.end())
     .map_err(|e| StoreError::Corrupt {
         what: "evaluation gaps",
@@ -89,14 +89,6 @@ pub(crate) fn verdict_gaps(text: &str, shared: &mut Shared) -> Result<Vec<Verdic
 struct Column<'a> {
     shared: &'a mut Shared,
     gaps: &'a mut Vec<VerdictGap>,
-}
-
-impl<'de> DeserializeSeed<'de> for Column<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
-        d.deserialize_seq(self)
-    }
 }
 
 impl<'de> Visitor<'de> for Column<'_> {
@@ -178,8 +170,8 @@ impl<'de> Visitor<'de> for Element<'_> {
 
 /// A run's ARNs, each a gap of the run's rule and field.
 struct Arns<'a> {
-    rule_id: std::sync::Arc<str>,
-    field: std::sync::Arc<str>,
+    rule_id: Arc<str>,
+    field: Arc<str>,
     shared: &'a mut Shared,
     gaps: &'a mut Vec<VerdictGap>,
 }
@@ -203,9 +195,9 @@ impl<'de> Visitor<'de> for Arns<'_> {
         while let Some(arn) = seq.next_element::<String>()? {
             let resource_arn = self.shared.arn(arn).map_err(de::Error::custom)?;
             self.gaps.push(VerdictGap {
-                rule_id: std::sync::Arc::clone(&self.rule_id),
+                rule_id: Arc::clone(&self.rule_id),
                 resource_arn,
-                field: std::sync::Arc::clone(&self.field),
+                field: Arc::clone(&self.field),
             });
         }
         Ok(())
@@ -334,15 +326,15 @@ mod tests {
         assert_eq!(read.len(), 3);
         let same = |a: &VerdictGap, b: &VerdictGap| {
             (
-                std::sync::Arc::ptr_eq(&a.rule_id, &b.rule_id),
-                std::sync::Arc::ptr_eq(&a.resource_arn, &b.resource_arn),
-                std::sync::Arc::ptr_eq(&a.field, &b.field),
+                Arc::ptr_eq(&a.rule_id, &b.rule_id),
+                Arc::ptr_eq(&a.resource_arn, &b.resource_arn),
+                Arc::ptr_eq(&a.field, &b.field),
             )
         };
         // One rule in two runs (two fields); one field and ARN in two rules.
         assert_eq!(same(&read[0], &read[1]), (true, false, false));
         assert_eq!(same(&read[0], &read[2]), (false, true, true));
-        assert!(std::sync::Arc::ptr_eq(&read[1].resource_arn, &verdict_arn));
+        assert!(Arc::ptr_eq(&read[1].resource_arn, &verdict_arn));
     }
 
     #[test]
