@@ -107,6 +107,19 @@ fn cases() -> Vec<Case> {
             )),
         ),
         case("foreign", foreign),
+        // The same finding (`fail("boom")` for the batch's first resource)
+        // twice: the record at 2048 copied to 2108 (records are 60 bytes).
+        case(
+            "duplicate",
+            format!(
+                "(i32.store (i32.const 768) (i32.const 2048)) (i32.store (i32.const 772) (i32.const 2)) \
+                 {RULE_ID} (i32.store (i32.const 2056) (i32.load (local.get 11))) \
+                 (i32.store (i32.const 2060) (i32.load offset=4 (local.get 11))) \
+                 (i32.store8 (i32.const 2064) (i32.const 1)) (i32.store (i32.const 2068) (i32.const 1024)) \
+                 (i32.store (i32.const 2072) (i32.const 4)) \
+                 (memory.copy (i32.const 2108) (i32.const 2048) (i32.const 60)) (i32.const 768)"
+            ),
+        ),
         // A severity other than the default, and no reason (option none).
         case("severity-no-reason", one_finding(FAIL_CRITICAL_FIRST)),
         // The same with an empty reason.
@@ -475,6 +488,17 @@ fn finding_for_a_foreign_resource_is_refused() {
         "foreign",
         test_limits(),
         "arn:aws:s3:::not-in-batch, which was not in the batch",
+    );
+}
+
+/// Issue 14: the check that each (rule, resource) pair has at most one
+/// finding (a table of pairs since) still refuses a repeated finding.
+#[test]
+fn two_findings_for_one_pair_are_refused() {
+    check(
+        "duplicate",
+        test_limits(),
+        "two findings of rule hostile_rule for arn:aws:s3:::",
     );
 }
 

@@ -50,6 +50,71 @@ fn s3_family_gives_identical_findings_native_and_wasm() {
     }
 }
 
+/// Issue 14: the package's findings are packed beside the native rules'
+/// (whose ids sort both before and after the `s3_` ones, so blocks of
+/// native findings straddle the package's), share the native resource
+/// rows, and the mutelist applies to them as to native findings (an active
+/// entry mutes, an expired one adds its note): the whole result equals the
+/// all-native run, on the demo and on a synthetic estate of many blocks.
+#[test]
+fn issue_14_wasm_findings_merged_among_native_ones_equal_an_all_native_run() {
+    let mute = "[[mute]]\nrule = \"*\"\nresource = \"arn:aws:s3:::acme-b*\"\nreason = \"accepted\"\n\
+                [[mute]]\nrule = \"*\"\nresource = \"arn:aws:s3:::acme-public-*\"\nreason = \"old\"\nexpires = 2020-01-01\n\
+                [[mute]]\nrule = \"*\"\nresource = \"arn:aws:s3:::bucket-0001*\"\nreason = \"synthetic\"\n";
+    let mutelist = || cloudarq_core::engine::Mutelist::parse(mute, "mute.toml").unwrap();
+    let others: Vec<&'static dyn Rule> = cloudarq_rules::all()
+        .into_iter()
+        .filter(|r| r.meta().service != Service::S3)
+        .collect();
+    assert!(
+        others.iter().any(|r| r.meta().id < "s3") && others.iter().any(|r| r.meta().id > "s3"),
+        "native ids on both sides of the package's"
+    );
+    let native = Engine::new(cloudarq_rules::all())
+        .with_mutelist(mutelist())
+        .unwrap();
+    let host = WasmHost::new(Limits::default()).unwrap();
+    let pkg = host
+        .load(S3_PACKAGE, "s3-rules.wasm", &LoadOptions::default())
+        .unwrap();
+    let mut wasm = WasmRules::new(host);
+    wasm.add(pkg, &others).unwrap();
+    let mixed = Engine::new(others)
+        .with_wasm_rules(wasm)
+        .with_mutelist(mutelist())
+        .unwrap();
+    let mut many = demo_snapshot();
+    // Copies of a bucket and of its management record, under new names.
+    let copies: Vec<String> = many
+        .resources
+        .iter()
+        .filter(|r| r.arn.as_str().ends_with("acme-public-assets"))
+        .map(|r| serde_json::to_string(r).unwrap())
+        .collect();
+    assert_eq!(copies.len(), 2, "the bucket and its management record");
+    many.resources.extend((0..3_000).flat_map(|i| {
+        copies.iter().map(move |json| {
+            let json = json.replace("acme-public-assets", &format!("bucket-{i:05}"));
+            serde_json::from_str::<cloudarq_model::Resource>(&json).unwrap()
+        })
+    }));
+    for (name, snap) in [("demo", demo_snapshot()), ("3,000 more buckets", many)] {
+        let (n, m) = (native.run(&snap), mixed.run(&snap));
+        let (n, m) = (n.into_scan_result(), m.into_scan_result());
+        use cloudarq_model::rule::Status;
+        let count = |st| n.findings.iter().filter(|f| f.status == st).count();
+        assert!(count(Status::Muted) > 0, "{name}: a muted finding");
+        assert!(
+            n.findings.iter().any(|f| f.message.contains("expired")),
+            "{name}: an expired entry's note"
+        );
+        assert_eq!(m.findings.len(), n.findings.len(), "{name}");
+        assert!(m.findings == n.findings, "{name}: the findings differ");
+        assert_eq!(m.evaluation_gaps, n.evaluation_gaps, "{name}");
+        assert_eq!(m.scores, n.scores, "{name}");
+    }
+}
+
 /// Every golden case of every S3 rule (`cloudarq-rules/tests/golden`, the
 /// cases `tests/golden.rs` checks the native rules against) gives the same
 /// findings through the WebAssembly package as natively.

@@ -26,7 +26,9 @@
 //! The glue converts between the WIT types and the model: each resource's
 //! JSON is the serde form of [`Resource`], so a guest rule sees exactly what
 //! a native rule sees, and a panic is logged (as an `error` line) before the
-//! guest traps, so the host can name it.
+//! guest traps, so the host can name it. A finding's evidence goes as the
+//! compact JSON of its `Value`, and its `controls` list is left empty: the
+//! host gives every finding its rule's declared controls.
 
 use std::sync::Once;
 
@@ -139,20 +141,27 @@ pub fn __evaluate(
             snapshot.resources.insert(res);
         }
     }
-    let mut parsed = Vec::with_capacity(batch.len());
-    let mut out = Vec::new();
+    // The batch's resources go into the snapshot (a rule may read its
+    // neighbours) and are evaluated from there, in the batch's order.
+    let mut arns = Vec::with_capacity(batch.len());
+    // Room for a finding per (rule, resource) pair: no regrowth (each
+    // would copy the findings so far into fresh, unfaulted pages).
+    let mut out = Vec::with_capacity(batch.len().saturating_mul(p.rules.len()).min(1 << 14));
     for r in &batch {
         match serde_json::from_str::<Resource>(&r.json) {
-            Ok(res) => parsed.push(res),
+            Ok(res) => {
+                arns.push(res.arn.clone());
+                snapshot.resources.insert(res);
+            }
             Err(e) => out.extend(errors_for(p, r, &format!("resource JSON: {e}"))),
         }
     }
-    for r in &parsed {
-        snapshot.resources.insert(r.clone());
-    }
+    let parsed: Vec<&Resource> = arns
+        .iter()
+        .filter_map(|arn| snapshot.resources.get(arn))
+        .collect();
     for (rule, i, outcome) in evaluate_batch(&p.rules, &parsed, &snapshot) {
         let meta = rule.meta();
-        let controls = controls_of(rule);
         let arn = parsed[i].arn.as_str().to_owned();
         let (verdict, severity, reason, evidence) = match outcome {
             Ok(o) => {
@@ -165,7 +174,9 @@ pub fn __evaluate(
                 let evidence = if o.evidence.is_null() {
                     String::new()
                 } else {
-                    o.evidence.to_string()
+                    // Straight into bytes (a `Value`'s `Display` goes
+                    // through a formatter); the same compact text.
+                    serde_json::to_string(&o.evidence).unwrap_or_default()
                 };
                 let (sev, reason) = match o.severity {
                     Some(a) => (Some(severity(a.severity)), Some(a.reason)),
@@ -182,7 +193,8 @@ pub fn __evaluate(
             severity,
             severity_reason: reason,
             evidence,
-            controls,
+            // The host gives every finding its rule's declared controls.
+            controls: Vec::new(),
         });
     }
     out
@@ -193,17 +205,6 @@ fn unit_snapshot(unit: &wit::ScanUnit) -> Result<Snapshot, String> {
     let partition = unit.partition.parse().map_err(|e| format!("{e}"))?;
     let at = unit.collected_at.parse().map_err(|e| format!("{e}"))?;
     Ok(Snapshot::new(account, partition, at))
-}
-
-fn controls_of(rule: &dyn Rule) -> Vec<wit::ControlId> {
-    rule.meta()
-        .controls
-        .iter()
-        .map(|c| wit::ControlId {
-            framework: c.framework.to_owned(),
-            control: c.control.to_owned(),
-        })
-        .collect()
 }
 
 fn errors_for_all(p: &Package, batch: &[wit::Resource], msg: &str) -> Vec<wit::Finding> {
@@ -226,7 +227,7 @@ fn errors_for(p: &Package, r: &wit::Resource, msg: &str) -> Vec<wit::Finding> {
             severity: None,
             severity_reason: None,
             evidence: String::new(),
-            controls: controls_of(*rule),
+            controls: Vec::new(),
         })
         .collect()
 }

@@ -429,22 +429,27 @@ fn is_ident(s: &str, extra: u8) -> bool {
 
 /// Evaluates `rules` on each resource of `batch` whose type the rule
 /// declares, in batch order then rule order: what a guest does for one
-/// `evaluate` call, with `snapshot` holding the batch and its context.
+/// `evaluate` call, with `snapshot` holding the batch and its context. The
+/// batch holds resources or references to them (the guest SDK evaluates
+/// the resources it has moved into its snapshot, by reference).
 ///
 /// ```
-/// use cloudarq_model::package::evaluate_batch;
-/// let out = evaluate_batch(&[], &[], &cloudarq_model::Snapshot::new(
-///     "123456789012".parse()?, cloudarq_model::Partition::aws(), "2026-01-01T00:00:00Z".parse()?));
+/// use cloudarq_model::{Resource, package::evaluate_batch};
+/// let snapshot = cloudarq_model::Snapshot::new(
+///     "123456789012".parse()?, cloudarq_model::Partition::aws(), "2026-01-01T00:00:00Z".parse()?);
+/// let batch: Vec<&Resource> = snapshot.resources.iter().collect();
+/// let out = evaluate_batch(&[], &batch, &snapshot);
 /// assert!(out.is_empty());
 /// # Ok::<(), cloudarq_model::ModelError>(())
 /// ```
-pub fn evaluate_batch<'r>(
+pub fn evaluate_batch<'r, R: std::borrow::Borrow<Resource>>(
     rules: &[&'r dyn Rule],
-    batch: &[Resource],
+    batch: &[R],
     snapshot: &Snapshot,
 ) -> Vec<(&'r dyn Rule, usize, Result<Outcome, RuleError>)> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(batch.len().saturating_mul(rules.len()).min(1 << 14));
     for (i, resource) in batch.iter().enumerate() {
+        let resource = resource.borrow();
         let t = resource.resource_type();
         for rule in rules {
             if rule.meta().resource_types.contains(&t) {

@@ -529,21 +529,18 @@ impl Resources {
     /// ```
     pub fn insert(&mut self, r: Resource) -> Option<Resource> {
         self.2 = Derived::default();
+        let t = r.resource_type();
         let arn = r.arn.clone();
-        self.1
-            .entry(r.resource_type())
-            .or_default()
-            .insert(arn.clone());
         let old = self.0.insert(arn.clone(), r);
         if let Some(old) = &old {
             let old_t = old.resource_type();
-            let new_t = self.0.get(&arn).map(Resource::resource_type);
-            if Some(old_t) != new_t
+            if old_t != t
                 && let Some(set) = self.1.get_mut(&old_t)
             {
                 set.remove(&arn);
             }
         }
+        self.1.entry(t).or_default().insert(arn);
         old
     }
 

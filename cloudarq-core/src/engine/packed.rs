@@ -16,8 +16,6 @@ use std::sync::Arc;
 
 use cloudarq_model::rule::{Severity, Status};
 
-#[cfg(feature = "wasm")]
-use super::evaluation::Entry;
 use super::evaluation::{Notes, ResourceRow, RuleRow};
 
 /// A block is sealed once its text reaches this many bytes (or at the end
@@ -291,59 +289,49 @@ impl Packed {
         });
     }
 
-    /// These findings (in (rule id, ARN) order) with WebAssembly rules'
-    /// findings (in any order) merged in: theirs are sorted (stably), then
-    /// the two runs merged, ours first on equal keys (native and
-    /// WebAssembly rule ids are distinct, so none are). A block of ours that
-    /// none of theirs falls inside moves over as it is; only a block they
-    /// interleave with is unpacked and packed again.
+    /// These findings and `theirs` (a WebAssembly rules' run), both in
+    /// (rule id, ARN) order, merged into that order, ours first on equal
+    /// keys (native and WebAssembly rule ids are distinct, so none are). A
+    /// block that no finding of the other side falls inside moves over as
+    /// it is; only a block the other side interleaves with is unpacked and
+    /// its findings packed again.
     #[cfg(feature = "wasm")]
-    pub(crate) fn merge(self, mut theirs: Vec<Entry>) -> Packed {
-        fn key<'a>(rule: &'a RuleRow, resource: &'a ResourceRow) -> (&'a str, &'a str) {
-            (&rule.id, resource.arn.as_str())
+    pub(crate) fn merge(self, theirs: Packed) -> Packed {
+        if theirs.len == 0 {
+            return self;
         }
-        theirs.sort_by(|a, b| key(&a.rule, &a.resource).cmp(&key(&b.rule, &b.resource)));
-        let mut theirs = theirs.into_iter().peekable();
+        if self.len == 0 {
+            return theirs;
+        }
         let mut out = Packer::default();
-        for block in self.blocks {
-            let (Some(first), Some(last)) = (block.slots.first(), block.slots.last()) else {
-                continue;
-            };
-            let first = key(&first.rule, &first.resource);
-            while let Some(e) = theirs.next_if(|e| key(&e.rule, &e.resource) < first) {
-                e.pack(&mut out);
-            }
-            let last = key(&last.rule, &last.resource);
-            if theirs
-                .peek()
-                .is_none_or(|e| key(&e.rule, &e.resource) >= last)
-            {
-                out.append(block);
-                continue;
-            }
-            let text = block.text.unpack();
-            let mut start = 0;
-            for slot in block.slots {
-                let ours = key(&slot.rule, &slot.resource);
-                while let Some(e) = theirs.next_if(|e| key(&e.rule, &e.resource) < ours) {
-                    e.pack(&mut out);
+        let mut ours = Side::new(self);
+        let mut theirs = Side::new(theirs);
+        loop {
+            // Which side gives next, and whether its front block goes whole.
+            let (ours_next, whole) = match (ours.first(), theirs.first()) {
+                (None, None) => break,
+                (Some(_), None) => (true, true),
+                (None, Some(_)) => (false, true),
+                (Some(a), Some(b)) if a <= b => {
+                    (true, ours.last_of_whole().is_some_and(|l| l <= b))
                 }
-                let (message, evidence) = slot.ends.ranges(start);
-                start = evidence.end;
-                let message = text.get(message).unwrap_or_default();
-                let evidence = text.get(evidence).unwrap_or_default();
-                out.push(
-                    slot.rule,
-                    slot.resource,
-                    (slot.status, slot.severity),
-                    slot.notes,
-                    message,
-                    |t| t.push_str(evidence),
-                );
-            }
+                (Some(a), Some(_)) => (false, theirs.last_of_whole().is_some_and(|l| l < a)),
+            };
+            let side = if ours_next { &mut ours } else { &mut theirs };
+            side.give(&mut out, whole);
         }
-        theirs.for_each(|e| e.pack(&mut out));
         out.finish()
+    }
+
+    /// These findings, then `more`'s, then ..., block by block.
+    #[cfg(feature = "wasm")]
+    pub(crate) fn concat(parts: Vec<Packed>) -> Packed {
+        let mut all = Packed::default();
+        for p in parts {
+            all.len += p.len;
+            all.blocks.extend(p.blocks);
+        }
+        all
     }
 
     /// How many findings.
@@ -429,6 +417,94 @@ impl<'a> Iterator for Iter<'a> {
 }
 
 impl ExactSizeIterator for Iter<'_> {}
+
+/// A finding's place in the result order: its rule id, then its ARN.
+#[cfg(feature = "wasm")]
+fn key(slot: &Slot) -> (&str, &str) {
+    (&slot.rule.id, slot.resource.arn.as_str())
+}
+
+/// One side of [`Packed::merge`]: its blocks left, the front one either
+/// whole or opened (its slots left, its unpacked text, where the next
+/// slot's text starts).
+#[cfg(feature = "wasm")]
+struct Side {
+    rest: std::vec::IntoIter<Block>,
+    front: Option<Front>,
+}
+
+#[cfg(feature = "wasm")]
+enum Front {
+    Whole(Block),
+    Open(std::collections::VecDeque<Slot>, Arc<String>, usize),
+}
+
+#[cfg(feature = "wasm")]
+impl Side {
+    fn new(p: Packed) -> Self {
+        let mut rest = p.blocks.into_iter();
+        let front = rest.next().map(Front::Whole);
+        Self { rest, front }
+    }
+
+    /// The key of the next finding.
+    fn first(&self) -> Option<(&str, &str)> {
+        match &self.front {
+            Some(Front::Whole(b)) => b.slots.first().map(key),
+            Some(Front::Open(slots, _, _)) => slots.front().map(key),
+            None => None,
+        }
+    }
+
+    /// The key of the front block's last finding, when it is whole.
+    fn last_of_whole(&self) -> Option<(&str, &str)> {
+        match &self.front {
+            Some(Front::Whole(b)) => b.slots.last().map(key),
+            _ => None,
+        }
+    }
+
+    /// Gives the front block to `out` (`whole`, and it is whole), or else
+    /// its next finding, opening the block first.
+    fn give(&mut self, out: &mut Packer, whole: bool) {
+        let Some(front) = self.front.take() else {
+            return;
+        };
+        let (mut slots, text, start) = match front {
+            Front::Whole(block) if whole => {
+                out.append(block);
+                self.front = self.rest.next().map(Front::Whole);
+                return;
+            }
+            Front::Whole(block) => {
+                let text = block.text.unpack();
+                (Vec::from(block.slots).into(), text, 0)
+            }
+            Front::Open(slots, text, start) => (slots, text, start),
+        };
+        let Some(slot) = slots.pop_front() else {
+            self.front = self.rest.next().map(Front::Whole);
+            return;
+        };
+        let (message, evidence) = slot.ends.ranges(start);
+        let next = evidence.end;
+        let message = text.get(message).unwrap_or_default();
+        let evidence = text.get(evidence).unwrap_or_default();
+        out.push(
+            slot.rule,
+            slot.resource,
+            (slot.status, slot.severity),
+            slot.notes,
+            message,
+            |t| t.push_str(evidence),
+        );
+        self.front = if !slots.is_empty() {
+            Some(Front::Open(slots, text, next))
+        } else {
+            self.rest.next().map(Front::Whole)
+        };
+    }
+}
 
 /// Lays findings out into blocks one at a time, sealing each block as it
 /// fills: how findings that do not come from the engine's own run (a result
@@ -630,17 +706,21 @@ mod tests {
         }
         let ours = ours.finish();
         assert!(ours.blocks() > 3, "{} blocks", ours.blocks());
-        // Theirs, out of order: "b" falls inside the straddling block,
-        // "0" before every block, "d" after them all.
-        let mut theirs = Vec::new();
-        for (id, n) in [("d", 5), ("b", 700), ("0", 3)] {
-            for i in (0..n).rev() {
-                theirs.push(entry(id, i));
+        // Theirs, in one block that straddles all of ours: "0" before
+        // every block of ours, "b" inside the block of ours that straddles
+        // "a" and "c", "d" after them all.
+        let mut theirs = Packer::default();
+        for (id, n) in [("0", 3), ("b", 700), ("d", 5)] {
+            for i in 0..n {
+                entry(id, i).pack(&mut theirs);
                 expected.push(entry(id, i));
             }
         }
+        let theirs = theirs.finish();
+        assert_eq!(theirs.blocks(), 1);
         expected.sort_by(|x, y| (&x.rule.id, &x.resource.arn).cmp(&(&y.rule.id, &y.resource.arn)));
-        let merged = ours.merge(theirs);
+        let (our_blocks, their_len) = (ours.blocks(), theirs.len());
+        let merged = ours.clone().merge(theirs);
         assert_eq!(merged.len(), expected.len());
         let got: Vec<(String, String, String, String)> = merged
             .iter()
@@ -668,6 +748,17 @@ mod tests {
             got == want,
             "the merged findings are out of order or changed"
         );
+        // Only the two straddling blocks were opened: every other block of
+        // ours moved over whole.
+        assert!(
+            merged.blocks() <= our_blocks + 3,
+            "{} blocks",
+            merged.blocks()
+        );
+        // Merging nothing, or into nothing, changes nothing.
+        assert_eq!(ours.clone().merge(Packed::default()).len(), ours.len());
+        assert_eq!(Packed::default().merge(merged.clone()).len(), merged.len());
+        assert_eq!(merged.len(), ours.len() + their_len);
     }
 
     #[test]

@@ -19,16 +19,16 @@ use cloudarq_rules::frameworks::Framework;
 use rayon::prelude::*;
 
 use super::error::EngineError;
-#[cfg(feature = "wasm")]
-use super::evaluation::{Entry, Rows};
 use super::evaluation::{
     Evaluation, Fields, GapEntry, Notes, ResourceRow, RuleRow, write_evidence,
 };
 use super::mutelist::{Mute, Mutelist};
+#[cfg(feature = "wasm")]
+use super::packed::Packer;
 use super::packed::{BlockText, Ends, Packed, Sealed, Slot};
 use super::score;
 #[cfg(feature = "wasm")]
-use crate::wasm::WasmRules;
+use crate::wasm::{Saying, WasmRules};
 
 /// Evaluates rules over snapshots; holds the rules, the mutelist and the
 /// frameworks to score. Cheap to share between threads; reusable.
@@ -272,24 +272,10 @@ impl Engine {
         let rules_evaluated = self.rule_ids().len();
         #[cfg(feature = "wasm")]
         if let Some(wasm) = &self.wasm {
-            let run = wasm.evaluate(snapshot);
-            if !run.findings.is_empty() || !run.evaluation_gaps.is_empty() {
-                let mut shared = Rows::default();
-                rule_rows.iter().for_each(|r| shared.add_rule(r));
-                resource_rows
-                    .iter()
-                    .filter_map(OnceLock::get)
-                    .for_each(|r| shared.add_resource(r));
-                let mut theirs: Vec<Entry> = Vec::with_capacity(run.findings.len());
-                for mut f in run.findings {
-                    if let Some(m) = &self.mutelist {
-                        m.apply(&mut f, snapshot.collected_at);
-                    }
-                    theirs.push(shared.entry(f));
-                }
-                gaps.extend(run.evaluation_gaps.into_iter().map(|g| shared.gap(g)));
-                findings = std::mem::take(&mut findings).merge(theirs);
-            }
+            let (theirs, their_gaps) =
+                self.run_wasm(wasm, snapshot, &resources, &resource_rows, &mut fields);
+            findings = std::mem::take(&mut findings).merge(theirs);
+            gaps.extend(their_gaps);
             // Native and wasm rule ids are distinct: a stable sort merges
             // the gaps (the findings were merged above).
             gaps.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
@@ -412,6 +398,136 @@ impl Engine {
         Part { outs, blocks }
     }
 
+    /// The WebAssembly packages' findings, packed in parallel as the
+    /// native ones are and sharing their resource rows, and their gaps;
+    /// both in (rule id, ARN) order.
+    #[cfg(feature = "wasm")]
+    fn run_wasm(
+        &self,
+        wasm: &WasmRules,
+        snapshot: &Snapshot,
+        resources: &[&Resource],
+        rows: &RowCells,
+        fields: &mut Fields,
+    ) -> (Packed, Vec<GapEntry>) {
+        let said = wasm.said(snapshot, resources);
+        // One row per rule of every package; the packages' rules, by index
+        // into `rules`, in id order.
+        let mut rules: Vec<Arc<RuleRow>> = Vec::new();
+        let mut first = Vec::with_capacity(said.len());
+        for (p, _) in &said {
+            first.push(rules.len());
+            rules.extend(p.meta().rules.iter().map(|r| {
+                Arc::new(RuleRow {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    service: r.service,
+                    controls: r.controls.clone(),
+                })
+            }));
+        }
+        let mut by_id: Vec<usize> = (0..rules.len()).collect();
+        by_id.sort_by(|a, b| rules[*a].id.cmp(&rules[*b].id));
+        let mut rank = vec![0; rules.len()];
+        for (r, &i) in by_id.iter().enumerate() {
+            rank[i] = r;
+        }
+        // (rule, resource, what): each package's rule index made an index
+        // into `rules`, then put in (rule id, ARN) order (a resource's
+        // index is its place in ARN order).
+        let mut all: Vec<(usize, usize, Saying)> = said
+            .into_iter()
+            .zip(first)
+            .flat_map(|((_, said), base)| {
+                said.into_iter()
+                    .map(move |s| (base + s.rule, s.resource, s.what))
+            })
+            .filter(|(rule, resource, _)| *rule < rules.len() && *resource < resources.len())
+            .collect();
+        all.sort_by_key(|(rule, resource, _)| (rank[*rule], *resource));
+        let row = |at: usize| {
+            Arc::clone(rows[at].get_or_init(|| Arc::new(ResourceRow::of(resources[at]))))
+        };
+        let mut gaps = Vec::new();
+        let mut found = Vec::with_capacity(all.len());
+        for (rule, at, what) in all {
+            match what {
+                Saying::Gap(field) => gaps.push(GapEntry {
+                    rule: Arc::clone(&rules[rule]),
+                    resource: row(at),
+                    field: fields.get(&field),
+                }),
+                Saying::Finding {
+                    status,
+                    severity,
+                    severity_reason,
+                    message,
+                    evidence,
+                } => found.push((
+                    rule,
+                    at,
+                    status,
+                    severity,
+                    severity_reason,
+                    message,
+                    evidence,
+                )),
+            }
+        }
+        let parts: Vec<Packed> = found
+            .par_chunks(PART)
+            .map(|part| {
+                let mut packer = Packer::default();
+                for (rule, at, status, severity, reason, message, evidence) in part {
+                    let rule = &rules[*rule];
+                    let (status, muted_reason, note) =
+                        self.mute(*status, &rule.id, resources[*at], snapshot);
+                    let message = match note {
+                        Some(note) => std::borrow::Cow::Owned(format!("{message}{note}")),
+                        None => std::borrow::Cow::Borrowed(message.as_str()),
+                    };
+                    packer.push(
+                        Arc::clone(rule),
+                        row(*at),
+                        (status, *severity),
+                        Notes::of(reason.clone(), muted_reason),
+                        &message,
+                        |t| t.push_str(evidence),
+                    );
+                }
+                packer.finish()
+            })
+            .collect();
+        (Packed::concat(parts), gaps)
+    }
+
+    /// What the mutelist makes of a finding of `status` by rule `rule_id`
+    /// on `resource`: its status, its mute reason, and a note for its
+    /// message (when only expired entries match).
+    fn mute(
+        &self,
+        status: Status,
+        rule_id: &str,
+        resource: &Resource,
+        snapshot: &Snapshot,
+    ) -> (Status, Option<String>, Option<String>) {
+        let Some(m) = &self.mutelist else {
+            return (status, None, None);
+        };
+        let region = resource.region.as_ref();
+        match m.judge(
+            status,
+            rule_id,
+            &resource.arn,
+            region,
+            snapshot.collected_at,
+        ) {
+            Some(Mute::Active { reason }) => (Status::Muted, Some(reason.to_owned()), None),
+            Some(Mute::Expired { note }) => (status, None, Some(note)),
+            None => (status, None, None),
+        }
+    }
+
     /// Evaluates one pair; a finding's message and evidence are laid out in
     /// `text`.
     fn evaluate_pair(
@@ -443,23 +559,10 @@ impl Engine {
             Some(SeverityAdjustment { severity, reason }) => (severity, Some(reason)),
             None => (meta.severity, None),
         };
-        let (mut status, mut message, mut muted_reason) = (status, message, None);
-        if let Some(m) = &self.mutelist {
-            let region = resource.region.as_ref();
-            match m.judge(
-                status,
-                meta.id,
-                &resource.arn,
-                region,
-                snapshot.collected_at,
-            ) {
-                Some(Mute::Active { reason }) => {
-                    status = Status::Muted;
-                    muted_reason = Some(reason.to_owned());
-                }
-                Some(Mute::Expired { note }) => message.push_str(&note),
-                None => {}
-            }
+        let (status, muted_reason, note) = self.mute(status, meta.id, resource, snapshot);
+        let mut message = message;
+        if let Some(note) = note {
+            message.push_str(&note);
         }
         PairOutput::Finding(Own {
             status,

@@ -47,6 +47,35 @@ pub struct RunStats {
     pub log_lines_dropped: u64,
 }
 
+/// What a package said about one (rule, resource) pair, checked, before it
+/// becomes a [`Finding`] (for [`WasmHost::evaluate`]) or a finding of the
+/// engine's lean form (for `Engine::run`, which packs them in parallel).
+#[derive(Debug)]
+pub(crate) struct Said {
+    /// The rule's index in the package's metadata.
+    pub(crate) rule: usize,
+    /// The resource's index in the snapshot's order.
+    pub(crate) resource: usize,
+    /// The finding or the gap.
+    pub(crate) what: Saying,
+}
+
+/// A [`Said`]'s content.
+#[derive(Debug)]
+pub(crate) enum Saying {
+    /// A PASS, FAIL or ERROR finding.
+    Finding {
+        status: Status,
+        severity: Severity,
+        severity_reason: Option<String>,
+        message: String,
+        /// Compact JSON; empty for none.
+        evidence: String,
+    },
+    /// The named field was not collected.
+    Gap(String),
+}
+
 /// What one package produced over a snapshot.
 #[derive(Clone, Debug, Default)]
 pub struct PackageRun {
@@ -64,14 +93,63 @@ impl WasmHost {
     /// an instance per unit, resources in batches, within the package's
     /// time budget ([`Limits::package_time`](super::Limits::package_time)).
     pub fn evaluate(&self, package: &WasmPackage, snapshot: &Snapshot) -> PackageRun {
+        let resources: Vec<&Resource> = snapshot.resources.iter().collect();
+        let (said, stats) = self.said(package, snapshot, &resources);
+        let rules = &package.info.meta.rules;
+        let mut run = PackageRun {
+            stats,
+            ..PackageRun::default()
+        };
+        for s in said {
+            let (Some(rule), Some(r)) = (rules.get(s.rule), resources.get(s.resource)) else {
+                continue;
+            };
+            match s.what {
+                Saying::Finding {
+                    status,
+                    severity,
+                    severity_reason,
+                    message,
+                    evidence,
+                } => run.findings.push(finding(
+                    rule,
+                    r,
+                    status,
+                    severity,
+                    severity_reason,
+                    message,
+                    // Checked JSON (`compact_json`): it parses.
+                    serde_json::from_str(&evidence).unwrap_or_default(),
+                )),
+                Saying::Gap(field) => run.evaluation_gaps.push(EvaluationGap {
+                    rule_id: rule.id.clone(),
+                    resource_arn: r.arn.clone(),
+                    field,
+                }),
+            }
+        }
+        cloudarq_model::finding::sort_in_result_order(&mut run.findings, &mut run.evaluation_gaps);
+        run
+    }
+
+    /// [`evaluate`](Self::evaluate) before its findings are made: what the
+    /// package said about each pair, by rule index and by the resource's
+    /// index in `resources` (the snapshot's resources, in order), in no
+    /// particular order; and the package's resource usage.
+    pub(crate) fn said(
+        &self,
+        package: &WasmPackage,
+        snapshot: &Snapshot,
+        resources: &[&Resource],
+    ) -> (Vec<Said>, RunStats) {
         let started = Instant::now();
         let budget_end = started.checked_add(self.limits.package_time);
         let meta = &package.info.meta;
         let kinds = meta.resource_types();
-        let mut units: BTreeMap<Option<&Region>, Vec<&Resource>> = BTreeMap::new();
-        for r in snapshot.resources.iter() {
+        let mut units: BTreeMap<Option<&Region>, Vec<(usize, &Resource)>> = BTreeMap::new();
+        for (i, r) in resources.iter().enumerate() {
             if kinds.contains(&r.resource_type()) {
-                units.entry(r.region.as_ref()).or_default().push(r);
+                units.entry(r.region.as_ref()).or_default().push((i, r));
             }
         }
         // Context kinds that are companions of a kind the package evaluates
@@ -108,11 +186,11 @@ impl WasmHost {
                 self.run_unit(package, &unit, resources, &batch)
             })
             .collect();
-        let mut run = PackageRun::default();
+        let mut said = Vec::with_capacity(outs.iter().map(|o| o.said.len()).sum());
+        let mut stats = RunStats::default();
         for o in outs {
-            run.findings.extend(o.findings);
-            run.evaluation_gaps.extend(o.gaps);
-            let s = &mut run.stats;
+            said.extend(o.said);
+            let s = &mut stats;
             s.calls += o.stats.calls;
             s.instances += o.stats.instances;
             s.failures += o.stats.failures;
@@ -125,16 +203,15 @@ impl WasmHost {
             s.instantiate_time += o.stats.instantiate_time;
             s.log_lines_dropped += o.stats.log_lines_dropped;
         }
-        cloudarq_model::finding::sort_in_result_order(&mut run.findings, &mut run.evaluation_gaps);
-        run.stats.elapsed = started.elapsed();
-        run
+        stats.elapsed = started.elapsed();
+        (said, stats)
     }
 
     fn run_unit(
         &self,
         pkg: &WasmPackage,
         unit: &wit::ScanUnit,
-        resources: &[&Resource],
+        resources: &[(usize, &Resource)],
         limits: &BatchLimits<'_>,
     ) -> UnitOut {
         let mut out = UnitOut::default();
@@ -209,7 +286,7 @@ impl WasmHost {
     /// fit even alone becomes ERROR findings.
     fn batches<'r>(
         &self,
-        resources: &[&'r Resource],
+        resources: &[(usize, &'r Resource)],
         out: &mut UnitOut,
         pkg: &WasmPackage,
         limits: &BatchLimits<'_>,
@@ -218,7 +295,7 @@ impl WasmHost {
         let mut batches = Vec::new();
         let mut cur = Batch::default();
         let mut bytes = account_wide;
-        for r in resources {
+        for &(at, r) in resources {
             let w = to_wit(r);
             let size = wit_bytes(&w);
             let companions: Vec<wit::Resource> = limits
@@ -232,7 +309,7 @@ impl WasmHost {
             if size.saturating_add(context) > self.limits.input_bytes {
                 out.errors(
                     pkg,
-                    &[*r],
+                    &[(at, r)],
                     &Failure::OversizedInput {
                         bytes: size,
                         context,
@@ -250,7 +327,7 @@ impl WasmHost {
                 bytes = account_wide;
             }
             bytes += size;
-            cur.resources.push(r);
+            cur.resources.push((at, r));
             cur.wit.push(w);
             cur.context.extend(companions);
         }
@@ -385,34 +462,36 @@ fn to_wit(r: &Resource) -> wit::Resource {
 /// the companions of those resources that go with them as context.
 #[derive(Default)]
 pub(super) struct Batch<'r> {
-    pub(super) resources: Vec<&'r Resource>,
+    /// Each resource with its index in the snapshot's order.
+    pub(super) resources: Vec<(usize, &'r Resource)>,
     pub(super) wit: Vec<wit::Resource>,
     pub(super) context: Vec<wit::Resource>,
 }
 
 #[derive(Default)]
 struct UnitOut {
-    findings: Vec<Finding>,
-    gaps: Vec<EvaluationGap>,
+    said: Vec<Said>,
     stats: RunStats,
 }
 
 impl UnitOut {
     /// ERROR findings for every (rule, resource) pair of `resources` the package declares.
-    fn errors(&mut self, pkg: &WasmPackage, resources: &[&Resource], cause: &Failure) {
+    fn errors(&mut self, pkg: &WasmPackage, resources: &[(usize, &Resource)], cause: &Failure) {
         let message = format!("wasm rule package {} failed: {cause}", pkg.info.meta.name);
-        for rule in &pkg.info.meta.rules {
-            for r in resources {
+        for (ri, rule) in pkg.info.meta.rules.iter().enumerate() {
+            for &(at, r) in resources {
                 if rule.resource_types.contains(&r.resource_type()) {
-                    self.findings.push(finding(
-                        rule,
-                        r,
-                        Status::Error,
-                        rule.severity,
-                        None,
-                        message.clone(),
-                        serde_json::Value::Null,
-                    ));
+                    self.said.push(Said {
+                        rule: ri,
+                        resource: at,
+                        what: Saying::Finding {
+                            status: Status::Error,
+                            severity: rule.severity,
+                            severity_reason: None,
+                            message: message.clone(),
+                            evidence: String::new(),
+                        },
+                    });
                 }
             }
         }
@@ -420,8 +499,12 @@ impl UnitOut {
 
     fn accept(&mut self, pkg: &WasmPackage, batch: &Batch<'_>, checked: Vec<Checked>) {
         for c in checked {
-            let rule = &pkg.info.meta.rules[c.rule];
-            let r = batch.resources[c.resource];
+            let Some(rule) = pkg.info.meta.rules.get(c.rule) else {
+                continue;
+            };
+            let Some(&(at, _)) = batch.resources.get(c.resource) else {
+                continue;
+            };
             let f = c.finding;
             let (status, message) = match f.verdict {
                 wit::Verdict::Pass(m) => (Status::Pass, m),
@@ -429,10 +512,10 @@ impl UnitOut {
                 wit::Verdict::Error(m) => (Status::Error, format!("rule returned an error: {m}")),
                 wit::Verdict::NotApplicable => continue,
                 wit::Verdict::NotCollected(field) => {
-                    self.gaps.push(EvaluationGap {
-                        rule_id: rule.id.clone(),
-                        resource_arn: r.arn.clone(),
-                        field,
+                    self.said.push(Said {
+                        rule: c.rule,
+                        resource: at,
+                        what: Saying::Gap(field),
                     });
                     continue;
                 }
@@ -441,8 +524,17 @@ impl UnitOut {
                 (Status::Error, _) | (_, None) => (rule.severity, None),
                 (_, Some(s)) => (severity(s), Some(f.severity_reason.unwrap_or_default())),
             };
-            self.findings
-                .push(finding(rule, r, status, sev, reason, message, c.evidence));
+            self.said.push(Said {
+                rule: c.rule,
+                resource: at,
+                what: Saying::Finding {
+                    status,
+                    severity: sev,
+                    severity_reason: reason,
+                    message,
+                    evidence: c.evidence,
+                },
+            });
         }
     }
 }

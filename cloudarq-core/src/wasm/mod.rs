@@ -71,6 +71,7 @@ mod bindings {
 pub use cloudarq_model::package::PackageMeta;
 pub use error::{Failure, WasmError};
 pub use evaluate::{PackageRun, RunStats};
+pub(crate) use evaluate::{Said, Saying};
 pub use files::{PackageBytes, write_secret_file};
 pub use host::WasmHost;
 pub use inspect::{ACCEPTED_CONTRACTS, EVALUATOR_INTERFACE, HOST_VERSION, PackageInfo, inspect};

@@ -19,13 +19,15 @@
 //! - **severity**: a PASS or FAIL that changes its rule's severity gives a
 //!   non-empty reason;
 //! - **controls**: every control is one the rule's metadata declares;
-//! - **evidence**: empty or JSON.
+//! - **evidence**: empty or JSON, checked as strictly as parsing it into a
+//!   `serde_json::Value` would, and kept rewritten compactly
+//!   ([`compact_json`]).
 //!
 //! Guest text quoted in a refusal is cut to 200 characters ([`short`]).
 //! What passes is still untrusted text: every output escapes it
 //! (`cloudarq_model::text`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use cloudarq_model::rule::Severity;
 
@@ -42,8 +44,8 @@ pub(super) struct Checked {
     pub(super) resource: usize,
     /// The finding as the guest returned it.
     pub(super) finding: wit::Finding,
-    /// Its evidence, parsed (`Null` when empty).
-    pub(super) evidence: serde_json::Value,
+    /// Its evidence as compact JSON (empty for none or `null`).
+    pub(super) evidence: String,
 }
 
 /// Checks a batch's output against the contract: size, known rule ids,
@@ -66,8 +68,12 @@ pub(super) fn check_output(
         .enumerate()
         .map(|(i, r)| (r.arn.as_str(), i))
         .collect();
-    let mut seen = BTreeSet::new();
+    // Whether each (rule, resource) pair has had its finding.
+    let mut seen = vec![false; meta.rules.len().saturating_mul(batch.wit.len())];
     let mut out = Vec::with_capacity(findings.len());
+    // A guest usually answers resource by resource: the previous finding's
+    // resource, or the next one, is tried before the index.
+    let mut last = 0;
     for f in findings {
         let Some(rule) = meta.rules.iter().position(|r| r.id == f.rule_id) else {
             return Err(Failure::MalformedOutput(format!(
@@ -75,20 +81,26 @@ pub(super) fn check_output(
                 short(&f.rule_id)
             )));
         };
-        let Some(&resource) = index.get(f.resource_arn.as_str()) else {
+        let arn = f.resource_arn.as_str();
+        let near = [last, last + 1]
+            .into_iter()
+            .find(|&i| batch.wit.get(i).is_some_and(|r| r.arn == arn));
+        let Some(resource) = near.or_else(|| index.get(arn).copied()) else {
             return Err(Failure::ForeignResource {
                 arn: short(&f.resource_arn),
             });
         };
+        last = resource;
         let info = &meta.rules[rule];
-        let kind = batch.resources[resource].resource_type();
+        let kind = batch.resources[resource].1.resource_type();
         if !info.resource_types.contains(&kind) {
             return Err(Failure::MalformedOutput(format!(
                 "rule {} does not declare {kind} but returned a finding for {}",
                 info.id, f.resource_arn
             )));
         }
-        if !seen.insert((rule, resource)) {
+        let pair = seen.get_mut(rule * batch.wit.len() + resource);
+        if pair.as_deref() != Some(&false) {
             return Err(Failure::MalformedOutput(format!(
                 "two findings of rule {} for {}",
                 info.id, f.resource_arn
@@ -108,6 +120,9 @@ pub(super) fn check_output(
                 short(&f.resource_arn)
             )));
         }
+        if let Some(p) = pair {
+            *p = true;
+        }
         for c in &f.controls {
             let declared = info
                 .controls
@@ -123,9 +138,9 @@ pub(super) fn check_output(
             }
         }
         let evidence = if f.evidence.is_empty() {
-            serde_json::Value::Null
+            String::new()
         } else {
-            serde_json::from_str(&f.evidence).map_err(|e| {
+            compact_json(&f.evidence).map_err(|e| {
                 Failure::MalformedOutput(format!("rule {} evidence is not JSON: {e}", info.id))
             })?
         };
@@ -158,6 +173,116 @@ fn finding_bytes(f: &wit::Finding) -> usize {
             .sum::<usize>()
 }
 
+/// `text`, one JSON value, rewritten compactly (no whitespace; `null`
+/// gives the empty string, the form of no evidence), refused where parsing
+/// it into a `serde_json::Value` would refuse it (a lone surrogate escape,
+/// a number out of range, nesting past serde_json's depth limit, trailing
+/// text), and written as that value would write itself: the evidence a
+/// native rule would have given. Unlike a `Value` it builds nothing per
+/// node, and keeps objects' keys in the order the guest wrote them (the
+/// SDK writes a `Value`, whose order that is).
+pub(super) fn compact_json(text: &str) -> Result<String, serde_json::Error> {
+    use serde::de::DeserializeSeed;
+    let mut out = Vec::with_capacity(text.len());
+    let mut de = serde_json::Deserializer::from_str(text);
+    Compact(&mut out).deserialize(&mut de)?;
+    de.end()?;
+    if out == b"null" {
+        out.clear();
+    }
+    // Only whole UTF-8 strings and ASCII were written.
+    String::from_utf8(out).map_err(|e| serde::de::Error::custom(e.to_string()))
+}
+
+/// Writes the JSON value it is given compactly into its buffer.
+struct Compact<'o>(&'o mut Vec<u8>);
+
+impl Compact<'_> {
+    /// Writes a scalar as serde_json writes it.
+    fn scalar<T: serde::Serialize + ?Sized, E: serde::de::Error>(self, v: &T) -> Result<(), E> {
+        serde_json::to_writer(&mut *self.0, v).map_err(E::custom)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Compact<'_> {
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Compact<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<(), E> {
+        self.scalar(&v)
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<(), E> {
+        self.scalar(&v)
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<(), E> {
+        self.scalar(&v)
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<(), E> {
+        self.scalar(&v)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        self.scalar(v)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        self.0.extend_from_slice(b"null");
+        Ok(())
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.0.push(b'[');
+        let mut first = true;
+        loop {
+            let at = self.0.len();
+            if !first {
+                self.0.push(b',');
+            }
+            if seq.next_element_seed(Compact(&mut *self.0))?.is_none() {
+                self.0.truncate(at);
+                break;
+            }
+            first = false;
+        }
+        self.0.push(b']');
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.0.push(b'{');
+        let mut first = true;
+        loop {
+            let at = self.0.len();
+            if !first {
+                self.0.push(b',');
+            }
+            if map.next_key_seed(Compact(&mut *self.0))?.is_none() {
+                self.0.truncate(at);
+                break;
+            }
+            self.0.push(b':');
+            map.next_value_seed(Compact(&mut *self.0))?;
+            first = false;
+        }
+        self.0.push(b'}');
+        Ok(())
+    }
+}
+
 /// At most 200 characters of guest text, for messages.
 fn short(s: &str) -> String {
     let mut s = s.to_owned();
@@ -172,5 +297,94 @@ pub(super) fn severity(s: wit::Severity) -> Severity {
         wit::Severity::Medium => Severity::Medium,
         wit::Severity::High => Severity::High,
         wit::Severity::Critical => Severity::Critical,
+    }
+}
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
+mod tests {
+    use super::compact_json;
+
+    /// What evidence became before `compact_json`: parsed into a `Value`,
+    /// written back (nothing for `null`).
+    fn through_value(text: &str) -> Result<String, serde_json::Error> {
+        let v: serde_json::Value = serde_json::from_str(text)?;
+        Ok(if v.is_null() {
+            String::new()
+        } else {
+            v.to_string()
+        })
+    }
+
+    #[test]
+    fn issue_14_evidence_is_written_as_its_value_would_write_itself() {
+        let cases = [
+            "null",
+            " null ",
+            "true",
+            "0",
+            "-0",
+            "-12",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1.5",
+            "1E2",
+            "-2.5e-3",
+            "123456789.123456789",
+            r#""""#,
+            r#""a\u0041\u00e9\n\t\"\\\/\ud83d\ude00 é""#,
+            "[]",
+            "{}",
+            r#" [ 1 , [ ] , { } , null , "x" ] "#,
+            r#"{ "a" : { "b" : [ 1, 2.0, { "c": null } ] }, "d": "<script>" }"#,
+            r#""\u0000\u001f\u007f""#,
+        ];
+        for text in cases {
+            assert_eq!(
+                compact_json(text).unwrap(),
+                through_value(text).unwrap(),
+                "{text}"
+            );
+        }
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(compact_json(&deep).unwrap(), deep);
+        // Keys keep the guest's order (the SDK's `Value` writes them
+        // sorted, as a native rule's evidence is).
+        assert_eq!(
+            compact_json(r#"{ "b": 1, "a": [true] }"#).unwrap(),
+            r#"{"b":1,"a":[true]}"#
+        );
+    }
+
+    #[test]
+    fn issue_14_evidence_a_value_would_refuse_is_refused() {
+        let too_deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let cases = [
+            "",
+            " ",
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\u0041""#,
+            "1e999",
+            "-1e999",
+            "\"a\u{1}b\"",
+            "[1,]",
+            r#"{"a":1,}"#,
+            r#"{"a":1}x"#,
+            r#"{"a" 1}"#,
+            "{1:2}",
+            "01",
+            "NaN",
+            "'a'",
+            "[1] [2]",
+            &too_deep,
+        ];
+        for text in cases {
+            assert!(through_value(text).is_err(), "a Value takes {text:.40}");
+            assert!(compact_json(text).is_err(), "{text:.40}");
+        }
     }
 }

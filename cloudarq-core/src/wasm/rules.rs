@@ -4,7 +4,9 @@ use cloudarq_model::Snapshot;
 use cloudarq_model::finding::{EvaluationGap, Finding};
 use cloudarq_model::rule::Rule;
 
-use super::{RunStats, WasmError, WasmHost, WasmPackage};
+use cloudarq_model::Resource;
+
+use super::{RunStats, Said, WasmError, WasmHost, WasmPackage};
 
 /// The WebAssembly rule packages a scan runs, with their host.
 #[derive(Debug)]
@@ -71,6 +73,19 @@ impl WasmRules {
     /// Rules across all packages.
     pub fn rule_count(&self) -> usize {
         self.packages.iter().map(|p| p.meta().rules.len()).sum()
+    }
+
+    /// What every package said ([`WasmHost::said`]), one package after
+    /// another, each with its package.
+    pub(crate) fn said(
+        &self,
+        snapshot: &Snapshot,
+        resources: &[&Resource],
+    ) -> Vec<(&WasmPackage, Vec<Said>)> {
+        self.packages
+            .iter()
+            .map(|p| (p, self.host.said(p, snapshot, resources).0))
+            .collect()
     }
 
     /// Evaluates every package.
