@@ -457,42 +457,28 @@ impl Engine {
                     resource: row(at),
                     field: fields.get(&field),
                 }),
-                Saying::Finding {
-                    status,
-                    severity,
-                    severity_reason,
-                    message,
-                    evidence,
-                } => found.push((
-                    rule,
-                    at,
-                    status,
-                    severity,
-                    severity_reason,
-                    message,
-                    evidence,
-                )),
+                Saying::Finding(f) => found.push((rule, at, f)),
             }
         }
         let parts: Vec<Packed> = found
             .par_chunks(PART)
             .map(|part| {
                 let mut packer = Packer::default();
-                for (rule, at, status, severity, reason, message, evidence) in part {
+                for (rule, at, f) in part {
                     let rule = &rules[*rule];
                     let (status, muted_reason, note) =
-                        self.mute(*status, &rule.id, resources[*at], snapshot);
+                        self.mute(f.status, &rule.id, resources[*at], snapshot);
                     let message = match note {
-                        Some(note) => std::borrow::Cow::Owned(format!("{message}{note}")),
-                        None => std::borrow::Cow::Borrowed(message.as_str()),
+                        Some(note) => std::borrow::Cow::Owned(format!("{}{note}", f.message)),
+                        None => std::borrow::Cow::Borrowed(f.message.as_str()),
                     };
                     packer.push(
                         Arc::clone(rule),
                         row(*at),
-                        (status, *severity),
-                        Notes::of(reason.clone(), muted_reason),
+                        (status, f.severity),
+                        Notes::of(f.severity_reason.clone(), muted_reason),
                         &message,
-                        |t| t.push_str(evidence),
+                        |t| t.push_str(&f.evidence),
                     );
                 }
                 packer.finish()

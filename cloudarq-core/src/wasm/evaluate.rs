@@ -64,16 +64,21 @@ pub(crate) struct Said {
 #[derive(Debug)]
 pub(crate) enum Saying {
     /// A PASS, FAIL or ERROR finding.
-    Finding {
-        status: Status,
-        severity: Severity,
-        severity_reason: Option<String>,
-        message: String,
-        /// Compact JSON; empty for none.
-        evidence: String,
-    },
+    Finding(Found),
     /// The named field was not collected.
     Gap(String),
+}
+
+/// What a package's finding holds of its own (its rule and resource add
+/// the rest).
+#[derive(Debug)]
+pub(crate) struct Found {
+    pub(crate) status: Status,
+    pub(crate) severity: Severity,
+    pub(crate) severity_reason: Option<String>,
+    pub(crate) message: String,
+    /// Compact JSON; empty for none.
+    pub(crate) evidence: String,
 }
 
 /// What one package produced over a snapshot.
@@ -105,22 +110,7 @@ impl WasmHost {
                 continue;
             };
             match s.what {
-                Saying::Finding {
-                    status,
-                    severity,
-                    severity_reason,
-                    message,
-                    evidence,
-                } => run.findings.push(finding(
-                    rule,
-                    r,
-                    status,
-                    severity,
-                    severity_reason,
-                    message,
-                    // Checked JSON (`compact_json`): it parses.
-                    serde_json::from_str(&evidence).unwrap_or_default(),
-                )),
+                Saying::Finding(found) => run.findings.push(finding(rule, r, found)),
                 Saying::Gap(field) => run.evaluation_gaps.push(EvaluationGap {
                     rule_id: rule.id.clone(),
                     resource_arn: r.arn.clone(),
@@ -484,13 +474,13 @@ impl UnitOut {
                     self.said.push(Said {
                         rule: ri,
                         resource: at,
-                        what: Saying::Finding {
+                        what: Saying::Finding(Found {
                             status: Status::Error,
                             severity: rule.severity,
                             severity_reason: None,
                             message: message.clone(),
                             evidence: String::new(),
-                        },
+                        }),
                     });
                 }
             }
@@ -527,27 +517,19 @@ impl UnitOut {
             self.said.push(Said {
                 rule: c.rule,
                 resource: at,
-                what: Saying::Finding {
+                what: Saying::Finding(Found {
                     status,
                     severity: sev,
                     severity_reason: reason,
                     message,
                     evidence: c.evidence,
-                },
+                }),
             });
         }
     }
 }
 
-fn finding(
-    rule: &RuleInfo,
-    r: &Resource,
-    status: Status,
-    severity: Severity,
-    severity_reason: Option<String>,
-    message: String,
-    evidence: serde_json::Value,
-) -> Finding {
+fn finding(rule: &RuleInfo, r: &Resource, found: Found) -> Finding {
     Finding {
         rule_id: rule.id.clone(),
         title: rule.title.clone(),
@@ -556,11 +538,12 @@ fn finding(
         resource_type: r.resource_type(),
         resource_name: r.name.clone(),
         region: r.region.clone(),
-        status,
-        severity,
-        severity_reason,
-        message,
-        evidence,
+        status: found.status,
+        severity: found.severity,
+        severity_reason: found.severity_reason,
+        message: found.message,
+        // Checked JSON (`compact_json`): it parses.
+        evidence: serde_json::from_str(&found.evidence).unwrap_or_default(),
         controls: rule.controls.iter().map(ControlId::clone).collect(),
         muted_reason: None,
     }

@@ -245,42 +245,45 @@ impl<'de> serde::de::Visitor<'de> for Compact<'_> {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.0.push(b'[');
-        let mut first = true;
-        loop {
-            let at = self.0.len();
-            if !first {
-                self.0.push(b',');
-            }
-            if seq.next_element_seed(Compact(&mut *self.0))?.is_none() {
-                self.0.truncate(at);
-                break;
-            }
-            first = false;
-        }
-        self.0.push(b']');
-        Ok(())
+        items(self.0, (b'[', b']'), |out| {
+            Ok(seq.next_element_seed(Compact(out))?.is_some())
+        })
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        self.0.push(b'{');
-        let mut first = true;
-        loop {
-            let at = self.0.len();
-            if !first {
-                self.0.push(b',');
+        items(self.0, (b'{', b'}'), |out| {
+            if map.next_key_seed(Compact(&mut *out))?.is_none() {
+                return Ok(false);
             }
-            if map.next_key_seed(Compact(&mut *self.0))?.is_none() {
-                self.0.truncate(at);
-                break;
-            }
-            self.0.push(b':');
-            map.next_value_seed(Compact(&mut *self.0))?;
-            first = false;
-        }
-        self.0.push(b'}');
-        Ok(())
+            out.push(b':');
+            map.next_value_seed(Compact(out))?;
+            Ok(true)
+        })
     }
+}
+
+/// Writes `open`, the items `next` writes one per call (`Ok(false)`: none
+/// was left), a comma between two, and `close`.
+fn items<E>(
+    out: &mut Vec<u8>,
+    (open, close): (u8, u8),
+    mut next: impl FnMut(&mut Vec<u8>) -> Result<bool, E>,
+) -> Result<(), E> {
+    out.push(open);
+    let mut first = true;
+    loop {
+        let at = out.len();
+        if !first {
+            out.push(b',');
+        }
+        if !next(out)? {
+            out.truncate(at);
+            break;
+        }
+        first = false;
+    }
+    out.push(close);
+    Ok(())
 }
 
 /// At most 200 characters of guest text, for messages.
