@@ -31,7 +31,14 @@ use hostile::{Walk, hazards, hostile_package, hostile_snapshot, long_string, sho
 fn evaluate(snapshot_json: &str) -> ScanResult {
     let snapshot = Snapshot::from_json(snapshot_json, "hostile.json").unwrap();
     let native = cloudarq_rules::all();
-    let host = WasmHost::new(Limits::default()).unwrap();
+    // Batches by count alone: the echo guest's verdict depends on a
+    // resource's place in its batch, and the benign twin, whose strings are
+    // shorter, must be batched the same for the two reports to compare.
+    let host = WasmHost::new(Limits {
+        batch_bytes: usize::MAX,
+        ..Limits::default()
+    })
+    .unwrap();
     let bytes = hostile_package(&host);
     let mut wasm = WasmRules::new(host);
     let pkg = wasm

@@ -38,13 +38,26 @@ fn s3_family_gives_identical_findings_native_and_wasm() {
         native.findings.len() > 20,
         "the demo has S3 findings to compare"
     );
-    for batch_size in [1, 7, 256] {
+    // Batches closed by count (`batch_bytes` out of the way), by bytes, or
+    // by the default of both.
+    let default_bytes = Limits::default().batch_bytes;
+    for (batch_size, batch_bytes) in [
+        (1, usize::MAX),
+        (7, usize::MAX),
+        (256, usize::MAX),
+        (256, 1),
+        (256, default_bytes),
+    ] {
         let limits = Limits {
             batch_size,
+            batch_bytes,
             ..Limits::default()
         };
         let wasm = wasm_engine(S3_PACKAGE, limits).evaluate(&snap);
-        assert_eq!(wasm.findings, native.findings, "batch size {batch_size}");
+        assert_eq!(
+            wasm.findings, native.findings,
+            "batch size {batch_size}, bytes {batch_bytes}"
+        );
         assert_eq!(wasm.evaluation_gaps, native.evaluation_gaps);
         assert_eq!(wasm.rules_evaluated, native.rules_evaluated);
     }
@@ -242,7 +255,7 @@ fn one_instance_per_scan_unit_and_one_call_per_batch() {
     // Batches of one resource: one call per S3 resource, still one instance per unit.
     let host = WasmHost::new(Limits {
         batch_size: 1,
-        ..limits
+        ..limits.clone()
     })
     .unwrap();
     let pkg = host
@@ -254,6 +267,19 @@ fn one_instance_per_scan_unit_and_one_call_per_batch() {
         .iter()
         .filter(|r| evaluated.contains(&r.resource_type()))
         .count();
+    assert_eq!(run.stats.calls, s3 as u64);
+    assert_eq!(run.stats.instances, units.len() as u64);
+
+    // A byte target below any resource's JSON: the same, by bytes.
+    let host = WasmHost::new(Limits {
+        batch_bytes: 1,
+        ..limits
+    })
+    .unwrap();
+    let pkg = host
+        .load(S3_PACKAGE, "s3", &LoadOptions::default())
+        .unwrap();
+    let run = host.evaluate(&pkg, &snap);
     assert_eq!(run.stats.calls, s3 as u64);
     assert_eq!(run.stats.instances, units.len() as u64);
 }

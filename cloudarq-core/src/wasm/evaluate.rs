@@ -273,7 +273,11 @@ impl WasmHost {
     /// The resources in batches of at most `batch_size` whose JSON, with the
     /// account-wide context sent beside every batch and the companions of
     /// the batch's resources, fits the input limit; a resource that cannot
-    /// fit even alone becomes ERROR findings.
+    /// fit even alone becomes ERROR findings. A batch also closes once its
+    /// own resources' JSON reaches
+    /// [`Limits::batch_bytes`](super::Limits::batch_bytes), or four times the
+    /// account-wide context when that is more (so the context, sent with
+    /// every batch, stays a fraction of what is sent).
     fn batches<'r>(
         &self,
         resources: &[(usize, &'r Resource)],
@@ -282,6 +286,7 @@ impl WasmHost {
         limits: &BatchLimits<'_>,
     ) -> Vec<Batch<'r>> {
         let account_wide = limits.context_bytes;
+        let target = self.limits.batch_bytes.max(account_wide.saturating_mul(4));
         let mut batches = Vec::new();
         let mut cur = Batch::default();
         let mut bytes = account_wide;
@@ -311,7 +316,8 @@ impl WasmHost {
             let size = size.saturating_add(companion_bytes);
             if !cur.resources.is_empty()
                 && (cur.resources.len() >= self.limits.batch_size
-                    || bytes + size > self.limits.input_bytes)
+                    || bytes + size > self.limits.input_bytes
+                    || bytes - account_wide >= target)
             {
                 batches.push(std::mem::take(&mut cur));
                 bytes = account_wide;
