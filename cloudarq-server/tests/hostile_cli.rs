@@ -148,11 +148,15 @@ fn issue_9_scan_and_history_print_hostile_data_inert() {
         .lines()
         .filter(|l| l.contains("cloudarq::wasm::guest"))
         .collect();
-    assert_eq!(
-        guest.len(),
-        2 * 17,
-        "17 lines per call, one call per region:\n{err}"
-    );
+    // Each call logs the 17 strings in order, the first being `<script>…`;
+    // the two regions make at least one call each (more when their
+    // resources' JSON passes `Limits::batch_bytes`).
+    let calls = guest
+        .iter()
+        .filter(|l| l.contains("cloudarq::wasm::guest: <script>alert(1)</script> package="))
+        .count();
+    assert!(calls >= 2, "one call per region at least:\n{err}");
+    assert_eq!(guest.len(), 17 * calls, "17 lines per call:\n{err}");
     assert!(
         guest
             .iter()
