@@ -6,15 +6,19 @@
 //! frameworks scored, each evaluated into the engine's lean result
 //! (`Engine::run`); `builtin_document` is the built-in pack into the
 //! document form (`Engine::evaluate`: the same plus every finding's copy of
-//! its rule's and resource's fields). Run with
+//! its rule's and resource's fields); `sample_rules_alone` calls the sample
+//! rules over their pairs with no engine, the floor under `sample_rules`.
+//! Run with
 //! `cargo bench -p cloudarq-benches --bench engine`.
 
 use std::time::Duration;
 
 use cloudarq_benches::synthetic::{applicable_pairs, sample_rules, snapshot};
 use cloudarq_core::engine::{Engine, Mutelist};
+use cloudarq_model::Resource;
 use cloudarq_model::rule::Rule;
 use criterion::{Criterion, Throughput, criterion_main};
+use rayon::prelude::*;
 
 const RESOURCES: usize = 100_000;
 
@@ -59,6 +63,28 @@ fn engine_throughput(c: &mut Criterion) {
             group.bench_function("builtin_document", |b| b.iter(|| engine.evaluate(&snap)));
         }
     }
+    // The floor under `sample_rules`: the same rules called directly over
+    // the same pairs on both cores, each outcome dropped, with no engine
+    // (no walk of the snapshot, no findings kept, nothing to drop after).
+    let rules = sample_rules();
+    let pairs: Vec<(&dyn Rule, &Resource)> = rules
+        .iter()
+        .flat_map(|rule| {
+            snap.resources
+                .iter()
+                .filter(|r| rule.meta().resource_types.contains(&r.resource_type()))
+                .map(|r| (*rule, r))
+        })
+        .collect();
+    group.throughput(Throughput::Elements(pairs.len() as u64));
+    group.bench_function("sample_rules_alone", |b| {
+        b.iter(|| {
+            pairs
+                .par_iter()
+                .filter(|(rule, r)| rule.evaluate(r, &snap).is_ok())
+                .count()
+        })
+    });
     group.finish();
 }
 

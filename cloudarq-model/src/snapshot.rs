@@ -27,6 +27,7 @@
 //! PASS or FAIL.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -478,7 +479,8 @@ impl Snapshot {
     }
 }
 
-/// The snapshot's resources, keyed by ARN; serialized as a list sorted by ARN.
+/// The snapshot's resources, keyed by ARN, each held shared (an `Arc`; see
+/// [`shared`](Self::shared)); serialized as a list sorted by ARN.
 /// Indexes derived from them (see [`Snapshot::sg_references`]) are built on
 /// first use and dropped by every change.
 ///
@@ -486,7 +488,7 @@ impl Snapshot {
 /// [`of_type`](Self::of_type) and [`iter`](Self::iter).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<Resource>", into = "Vec<Resource>")]
-pub struct Resources(BTreeMap<Arn, Resource>, TypeIndex, Derived);
+pub struct Resources(BTreeMap<Arn, Arc<Resource>>, TypeIndex, Derived);
 
 /// ARNs per resource type, so rules that look across the snapshot (the
 /// account's settings, a VPC's groups) do not scan every resource.
@@ -531,7 +533,10 @@ impl Resources {
         self.2 = Derived::default();
         let t = r.resource_type();
         let arn = r.arn.clone();
-        let old = self.0.insert(arn.clone(), r);
+        let old = self
+            .0
+            .insert(arn.clone(), Arc::new(r))
+            .map(Arc::unwrap_or_clone);
         if let Some(old) = &old {
             let old_t = old.resource_type();
             if old_t != t
@@ -550,7 +555,7 @@ impl Resources {
             .get(&t)
             .into_iter()
             .flatten()
-            .filter_map(|arn| self.0.get(arn))
+            .filter_map(|arn| self.get(arn))
     }
 
     /// The security-group reference index, built once.
@@ -577,7 +582,7 @@ impl Resources {
     /// Looks a resource up by ARN (a map lookup). `None`: the snapshot does
     /// not hold it, which a rule treats as not collected.
     pub fn get(&self, arn: &Arn) -> Option<&Resource> {
-        self.0.get(arn)
+        self.0.get(arn).map(|r| &**r)
     }
     /// Number of resources.
     pub fn len(&self) -> usize {
@@ -589,6 +594,21 @@ impl Resources {
     }
     /// Resources in ARN order.
     pub fn iter(&self) -> impl Iterator<Item = &Resource> {
+        self.0.values().map(|r| &**r)
+    }
+
+    /// Resources in ARN order, each as a shared handle. A handle keeps its
+    /// resource alive after the snapshot is dropped, so a result can name
+    /// a resource (its ARN, name, region) without copying them.
+    ///
+    /// ```
+    /// # use cloudarq_model::{Partition, Snapshot};
+    /// let snap = Snapshot::new("123456789012".parse()?, Partition::aws(),
+    ///     "2026-01-01T00:00:00Z".parse()?);
+    /// assert_eq!(snap.resources.shared().count(), snap.resources.len());
+    /// # Ok::<(), cloudarq_model::ModelError>(())
+    /// ```
+    pub fn shared(&self) -> impl Iterator<Item = &Arc<Resource>> {
         self.0.values()
     }
 }
@@ -616,7 +636,7 @@ impl TryFrom<Vec<Resource>> for Resources {
 
 impl From<Resources> for Vec<Resource> {
     fn from(r: Resources) -> Self {
-        r.0.into_values().collect()
+        r.0.into_values().map(Arc::unwrap_or_clone).collect()
     }
 }
 

@@ -697,10 +697,12 @@ async fn run_claimed(
         Driven::Released => return Ok(Outcome::Released),
     };
     match ran {
-        Ok(done) => {
+        Ok(mut done) => {
             // The snapshot is not needed past evaluation: freed before the
             // findings are stored (for a large account, about as much
-            // memory as the findings themselves).
+            // memory as the findings themselves). The result shares its
+            // resources until it is detached from it.
+            done.result.detach();
             drop(done.snapshot);
             let times = ScanTimes {
                 started_at,

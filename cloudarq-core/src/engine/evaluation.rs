@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use cloudarq_model::finding::{ControlId, EvaluationGap, Finding, ResultSource, ScanResult};
 use cloudarq_model::rule::{Severity, Status};
-use cloudarq_model::{Arn, Region, ResourceType, Service};
+use cloudarq_model::{Arn, Region, Resource, ResourceType, Service};
 use serde::Serialize;
 
 use super::packed::{self, Packed, Packer, Text, Unpacked};
@@ -48,9 +48,20 @@ pub(crate) struct RuleRow {
     pub(crate) controls: Vec<ControlId>,
 }
 
-/// One resource's part of every finding about it, shared by them.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct ResourceRow {
+/// One resource's part of every finding about it, shared by them: its ARN,
+/// type, name and region. A clone is a reference count; rows are equal when
+/// what they name is.
+#[derive(Clone, Debug)]
+pub(crate) enum ResourceRow {
+    /// A snapshot's resource, shared with the snapshot (nothing copied).
+    Shared(Arc<Resource>),
+    /// A resource known only by what a finding or gap names.
+    Named(Arc<NamedResource>),
+}
+
+/// What a finding read back names of its resource.
+#[derive(Debug, PartialEq)]
+pub(crate) struct NamedResource {
     pub(crate) arn: Arn,
     pub(crate) resource_type: ResourceType,
     pub(crate) name: String,
@@ -63,7 +74,7 @@ pub(crate) struct ResourceRow {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Entry {
     pub(crate) rule: Arc<RuleRow>,
-    pub(crate) resource: Arc<ResourceRow>,
+    pub(crate) resource: ResourceRow,
     pub(crate) status: Status,
     pub(crate) severity: Severity,
     pub(crate) message: String,
@@ -76,7 +87,7 @@ pub(crate) struct Entry {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct GapEntry {
     pub(crate) rule: Arc<RuleRow>,
-    pub(crate) resource: Arc<ResourceRow>,
+    pub(crate) resource: ResourceRow,
     pub(crate) field: Arc<str>,
 }
 
@@ -84,7 +95,7 @@ impl GapEntry {
     pub(crate) fn view(&self) -> GapRef<'_> {
         GapRef {
             rule_id: &self.rule.id,
-            resource_arn: &self.resource.arn,
+            resource_arn: self.resource.arn(),
             field: &self.field,
         }
     }
@@ -99,7 +110,7 @@ pub(crate) struct Notes {
 
 impl Entry {
     /// The entry of `f`, sharing `rule` and `resource`.
-    pub(crate) fn of(f: Finding, rule: Arc<RuleRow>, resource: Arc<ResourceRow>) -> Self {
+    pub(crate) fn of(f: Finding, rule: Arc<RuleRow>, resource: ResourceRow) -> Self {
         let mut evidence = String::new();
         write_evidence(&mut evidence, &f.evidence);
         Self {
@@ -135,10 +146,10 @@ fn view(u: Unpacked<'_>) -> FindingRef<'_> {
         rule_id: &slot.rule.id,
         title: &slot.rule.title,
         service: slot.rule.service,
-        resource_arn: &slot.resource.arn,
-        resource_type: slot.resource.resource_type,
-        resource_name: &slot.resource.name,
-        region: slot.resource.region.as_ref(),
+        resource_arn: slot.resource.arn(),
+        resource_type: slot.resource.resource_type(),
+        resource_name: slot.resource.name(),
+        region: slot.resource.region(),
         status: slot.status,
         severity: slot.severity,
         severity_reason: notes.and_then(|n| n.severity_reason.as_deref()),
@@ -190,23 +201,79 @@ impl RuleRow {
 }
 
 impl ResourceRow {
-    /// The row of a snapshot resource.
-    pub(crate) fn of(r: &cloudarq_model::Resource) -> Self {
-        Self {
-            arn: r.arn.clone(),
-            resource_type: r.resource_type(),
-            name: r.name.clone(),
-            region: r.region.clone(),
-        }
-    }
-
+    /// The row of what `f` names.
     pub(crate) fn of_finding(f: &Finding) -> Self {
-        Self {
+        Self::named(NamedResource {
             arn: f.resource_arn.clone(),
             resource_type: f.resource_type,
             name: f.resource_name.clone(),
             region: f.region.clone(),
+        })
+    }
+
+    pub(crate) fn named(named: NamedResource) -> Self {
+        Self::Named(Arc::new(named))
+    }
+
+    /// A row of its own naming what this one names (itself when it is
+    /// one already).
+    fn detached(&self) -> Self {
+        match self {
+            Self::Shared(r) => Self::named(NamedResource {
+                arn: r.arn.clone(),
+                resource_type: r.resource_type(),
+                name: r.name.clone(),
+                region: r.region.clone(),
+            }),
+            Self::Named(_) => self.clone(),
         }
+    }
+
+    /// Whether both are the same row (not only equal ones).
+    #[cfg(test)]
+    pub(crate) fn same(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Shared(a), Self::Shared(b)) => Arc::ptr_eq(a, b),
+            (Self::Named(a), Self::Named(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn arn(&self) -> &Arn {
+        match self {
+            Self::Shared(r) => &r.arn,
+            Self::Named(n) => &n.arn,
+        }
+    }
+
+    pub(crate) fn resource_type(&self) -> ResourceType {
+        match self {
+            Self::Shared(r) => r.resource_type(),
+            Self::Named(n) => n.resource_type,
+        }
+    }
+
+    pub(crate) fn name(&self) -> &str {
+        match self {
+            Self::Shared(r) => &r.name,
+            Self::Named(n) => &n.name,
+        }
+    }
+
+    pub(crate) fn region(&self) -> Option<&Region> {
+        match self {
+            Self::Shared(r) => r.region.as_ref(),
+            Self::Named(n) => n.region.as_ref(),
+        }
+    }
+}
+
+impl PartialEq for ResourceRow {
+    fn eq(&self, other: &Self) -> bool {
+        self.arn() == other.arn()
+            && self.resource_type() == other.resource_type()
+            && self.name() == other.name()
+            && self.region() == other.region()
     }
 }
 
@@ -215,7 +282,7 @@ impl ResourceRow {
 #[derive(Default)]
 pub(crate) struct Rows {
     rules: HashMap<String, Vec<Arc<RuleRow>>>,
-    resources: HashMap<String, Vec<Arc<ResourceRow>>>,
+    resources: HashMap<String, Vec<ResourceRow>>,
     fields: Fields,
 }
 
@@ -245,11 +312,11 @@ impl Rows {
     }
 
     /// Makes `row` known, so a finding equal to it shares it.
-    pub(crate) fn add_resource(&mut self, row: &Arc<ResourceRow>) {
+    pub(crate) fn add_resource(&mut self, row: &ResourceRow) {
         self.resources
-            .entry(row.arn.as_str().to_owned())
+            .entry(row.arn().as_str().to_owned())
             .or_default()
-            .push(Arc::clone(row));
+            .push(row.clone());
     }
 
     /// The entry of gap `g`: the first row of its rule and of its resource,
@@ -271,9 +338,9 @@ impl Rows {
         };
         let known = self.resources.get(g.resource_arn.as_str());
         let resource = match known.and_then(|rows| rows.first()) {
-            Some(row) => Arc::clone(row),
+            Some(row) => row.clone(),
             None => {
-                let row = Arc::new(ResourceRow {
+                let row = ResourceRow::named(NamedResource {
                     resource_type: ResourceType::ALL[0],
                     name: String::new(),
                     region: None,
@@ -292,7 +359,11 @@ impl Rows {
 
     /// The entry of `f`, its rows shared with any equal finding's.
     pub(crate) fn entry(&mut self, f: Finding) -> Entry {
-        let rule = shared(&mut self.rules, &f.rule_id, RuleRow::of_finding(&f));
+        let rule = shared(
+            &mut self.rules,
+            &f.rule_id,
+            Arc::new(RuleRow::of_finding(&f)),
+        );
         let resource = shared(
             &mut self.resources,
             f.resource_arn.as_str(),
@@ -303,16 +374,15 @@ impl Rows {
 }
 
 /// The known row equal to `row`, or `row` made known.
-fn shared<T: PartialEq>(index: &mut HashMap<String, Vec<Arc<T>>>, key: &str, row: T) -> Arc<T> {
+fn shared<T: PartialEq + Clone>(index: &mut HashMap<String, Vec<T>>, key: &str, row: T) -> T {
     let slot = match index.get_mut(key) {
         Some(slot) => slot,
         None => index.entry(key.to_owned()).or_default(),
     };
-    if let Some(known) = slot.iter().find(|r| ***r == row) {
-        return Arc::clone(known);
+    if let Some(known) = slot.iter().find(|r| **r == row) {
+        return known.clone();
     }
-    let row = Arc::new(row);
-    slot.push(Arc::clone(&row));
+    slot.push(row.clone());
     row
 }
 
@@ -359,6 +429,42 @@ impl Evaluation {
         &self.head
     }
 
+    /// Lets go of the snapshot the result was evaluated from: each resource
+    /// a finding or gap names, which [`Engine::run`](super::Engine::run)
+    /// shares with the snapshot rather than copying, gets a row of the
+    /// result's own (its ARN, type, name and region, once per resource).
+    /// Call it before dropping the snapshot when the result lives on (to be
+    /// stored, compared): otherwise every resource with a finding, its
+    /// properties included, stays in memory as long as the result does.
+    /// The result reads the same.
+    ///
+    /// ```
+    /// use cloudarq_core::engine::Engine;
+    /// # let snap = cloudarq_model::Snapshot::from_json(
+    /// #     include_str!("../../../testdata/demo-snapshot.json"), "demo.json")?;
+    /// let mut lean = Engine::new(cloudarq_rules::all()).run(&snap);
+    /// let before = lean.clone();
+    /// lean.detach();
+    /// drop(snap); // frees every resource
+    /// assert_eq!(lean, before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn detach(&mut self) {
+        let mut own: HashMap<*const Resource, ResourceRow> = HashMap::new();
+        let mut detach = |row: &mut ResourceRow| {
+            if let ResourceRow::Shared(r) = row {
+                let mine = own.entry(Arc::as_ptr(r)).or_insert_with(|| row.detached());
+                *row = mine.clone();
+            }
+        };
+        for slot in self.findings.slots_mut() {
+            detach(&mut slot.resource);
+        }
+        for gap in &mut self.gaps {
+            detach(&mut gap.resource);
+        }
+    }
+
     /// The findings, in result order (rule id, then ARN).
     pub fn findings(&self) -> Findings<'_> {
         Findings(FindingsInner::Lean(self.findings.iter()))
@@ -372,7 +478,7 @@ impl Evaluation {
 
     /// Each finding's shared resource row, in order.
     #[cfg(test)]
-    pub(crate) fn resource_rows(&self) -> impl Iterator<Item = &Arc<ResourceRow>> {
+    pub(crate) fn resource_rows(&self) -> impl Iterator<Item = &ResourceRow> {
         self.findings.slots().map(|s| &s.resource)
     }
 
@@ -788,14 +894,61 @@ mod tests {
             .collect();
         assert_eq!(of_rule.len(), 3);
         assert!(of_rule.iter().all(|r| Arc::ptr_eq(r, &of_rule[0])));
-        let on_a: Vec<Arc<ResourceRow>> = lean
+        let on_a: Vec<ResourceRow> = lean
             .findings
             .iter()
-            .filter(|u| u.slot.resource.arn.as_str() == "arn:aws:s3:::a")
-            .map(|u| Arc::clone(&u.slot.resource))
+            .filter(|u| u.slot.resource.arn().as_str() == "arn:aws:s3:::a")
+            .map(|u| u.slot.resource.clone())
             .collect();
         assert!(on_a.len() > 1);
-        assert!(on_a.iter().all(|r| Arc::ptr_eq(r, &on_a[0])));
+        assert!(on_a.iter().all(|r| r.same(&on_a[0])));
+    }
+
+    #[test]
+    fn issue_14_a_run_shares_the_snapshot_resources_until_detached() {
+        let snap = snapshot();
+        let held = |snap: &cloudarq_model::Snapshot| -> usize {
+            snap.resources
+                .shared()
+                .filter(|r| Arc::strong_count(r) > 1)
+                .count()
+        };
+        let mut lean = Engine::new(rules()).run(&snap);
+        // Every resource with a finding or gap is shared, not copied.
+        let shared = held(&snap);
+        assert!(shared > 0 && !lean.gaps.is_empty());
+        assert!(
+            lean.gaps
+                .iter()
+                .all(|g| matches!(g.resource, ResourceRow::Shared(_)))
+        );
+        let before = lean.clone();
+        lean.detach();
+        assert_eq!(
+            held(&snap),
+            shared,
+            "only the clone taken before holds them"
+        );
+        assert!(
+            lean.findings
+                .slots()
+                .all(|s| matches!(s.resource, ResourceRow::Named(_)))
+        );
+        // Each resource has one row of its own, shared by its findings.
+        let on_a: Vec<&ResourceRow> = lean
+            .findings
+            .slots()
+            .filter(|s| s.resource.arn().as_str() == "arn:aws:s3:::a")
+            .map(|s| &s.resource)
+            .collect();
+        assert!(on_a.len() > 1 && on_a.iter().all(|r| r.same(on_a[0])));
+        assert_eq!(lean, before);
+        drop(before);
+        assert_eq!(held(&snap), 0);
+        assert_eq!(
+            lean.into_scan_result(),
+            Engine::new(rules()).evaluate(&snap)
+        );
     }
 
     #[test]

@@ -16,6 +16,8 @@ use std::sync::Arc;
 
 use cloudarq_model::rule::{Severity, Status};
 
+#[cfg(test)]
+use super::evaluation::NamedResource;
 use super::evaluation::{Notes, ResourceRow, RuleRow};
 
 /// A block is sealed once its text reaches this many bytes (or at the end
@@ -153,7 +155,7 @@ impl serde::Serialize for Text<'_> {
 #[derive(Clone, Debug)]
 pub(crate) struct Slot {
     pub(crate) rule: Arc<RuleRow>,
-    pub(crate) resource: Arc<ResourceRow>,
+    pub(crate) resource: ResourceRow,
     /// The rare notes, boxed so that a finding without them pays one word.
     pub(crate) notes: Option<Box<Notes>>,
     pub(crate) ends: Ends,
@@ -350,6 +352,11 @@ impl Packed {
         self.blocks.iter().flat_map(|b| b.slots.iter())
     }
 
+    /// Every finding's slot, in order, to change.
+    pub(crate) fn slots_mut(&mut self) -> impl Iterator<Item = &mut Slot> {
+        self.blocks.iter_mut().flat_map(|b| b.slots.iter_mut())
+    }
+
     /// Every finding, in order.
     pub(crate) fn iter(&self) -> Iter<'_> {
         Iter {
@@ -421,7 +428,7 @@ impl ExactSizeIterator for Iter<'_> {}
 /// A finding's place in the result order: its rule id, then its ARN.
 #[cfg(feature = "wasm")]
 fn key(slot: &Slot) -> (&str, &str) {
-    (&slot.rule.id, slot.resource.arn.as_str())
+    (&slot.rule.id, slot.resource.arn().as_str())
 }
 
 /// One side of [`Packed::merge`]: its blocks left, the front one either
@@ -522,7 +529,7 @@ impl Packer {
     pub(crate) fn push(
         &mut self,
         rule: Arc<RuleRow>,
-        resource: Arc<ResourceRow>,
+        resource: ResourceRow,
         (status, severity): (Status, Severity),
         notes: Option<Box<Notes>>,
         message: &str,
@@ -575,7 +582,7 @@ mod tests {
     use super::*;
     use cloudarq_model::{Arn, ResourceType, Service};
 
-    fn rows() -> (Arc<RuleRow>, Arc<ResourceRow>) {
+    fn rows() -> (Arc<RuleRow>, ResourceRow) {
         (
             Arc::new(RuleRow {
                 id: "r".into(),
@@ -583,7 +590,7 @@ mod tests {
                 service: Service::S3,
                 controls: Vec::new(),
             }),
-            Arc::new(ResourceRow {
+            ResourceRow::named(NamedResource {
                 arn: "arn:aws:s3:::b".parse::<Arn>().unwrap(),
                 resource_type: ResourceType::S3Bucket,
                 name: "b".into(),
@@ -609,7 +616,7 @@ mod tests {
             let e = evidence.clone();
             packer.push(
                 Arc::clone(&rule),
-                Arc::clone(&resource),
+                resource.clone(),
                 (Status::Fail, Severity::High),
                 None,
                 &message,
@@ -638,7 +645,7 @@ mod tests {
         for m in ["one", "two", "three"] {
             packer.push(
                 Arc::clone(&rule),
-                Arc::clone(&resource),
+                resource.clone(),
                 (Status::Pass, Severity::Low),
                 None,
                 m,
@@ -670,7 +677,7 @@ mod tests {
                 id: id.to_owned(),
                 ..(*rule).clone()
             });
-            let resource = Arc::new(ResourceRow {
+            let resource = ResourceRow::named(NamedResource {
                 arn: format!("arn:aws:s3:::b{i:05}").parse::<Arn>().unwrap(),
                 resource_type: ResourceType::S3Bucket,
                 name: format!("b{i:05}"),
@@ -718,7 +725,8 @@ mod tests {
         }
         let theirs = theirs.finish();
         assert_eq!(theirs.blocks(), 1);
-        expected.sort_by(|x, y| (&x.rule.id, &x.resource.arn).cmp(&(&y.rule.id, &y.resource.arn)));
+        expected
+            .sort_by(|x, y| (&x.rule.id, x.resource.arn()).cmp(&(&y.rule.id, y.resource.arn())));
         let (our_blocks, their_len) = (ours.blocks(), theirs.len());
         let merged = ours.clone().merge(theirs);
         assert_eq!(merged.len(), expected.len());
@@ -727,7 +735,7 @@ mod tests {
             .map(|u| {
                 (
                     u.slot.rule.id.clone(),
-                    u.slot.resource.arn.to_string(),
+                    u.slot.resource.arn().to_string(),
                     u.message.to_string(),
                     u.evidence.to_string(),
                 )
@@ -738,7 +746,7 @@ mod tests {
             .map(|e| {
                 (
                     e.rule.id.clone(),
-                    e.resource.arn.to_string(),
+                    e.resource.arn().to_string(),
                     e.message,
                     e.evidence,
                 )

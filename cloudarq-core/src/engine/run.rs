@@ -9,7 +9,7 @@
 use std::any::Any;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use cloudarq_model::finding::{ControlId, RESULT_FORMAT, RESULT_FORMAT_VERSION, ScanResult};
 use cloudarq_model::package::RuleInfo;
@@ -72,15 +72,6 @@ enum PairOutput {
     Nothing,
 }
 
-/// The row of each resource of the snapshot (by position), made by the
-/// worker thread that first evaluates one of its pairs with a finding or a
-/// gap. Made in the sequential merge instead, copying 100,000 resources'
-/// ARNs, names and regions out of the snapshot (cache misses, mostly) took
-/// longer than the cheap rules' whole parallel evaluation. Pairs run in
-/// (rule, ARN) order, so two threads rarely count references on one
-/// resource's row at the same time.
-type RowCells = [OnceLock<Arc<ResourceRow>>];
-
 /// What a finding holds of its own.
 struct Own {
     status: Status,
@@ -102,7 +93,7 @@ const PART: usize = 512;
 struct Part {
     /// Each pair that gave a finding or a gap: its rule, its resource's
     /// row, and what it gave.
-    outs: Vec<(usize, Arc<ResourceRow>, PairOutput)>,
+    outs: Vec<(usize, ResourceRow, PairOutput)>,
     /// The findings' text, in blocks, each with its number of findings.
     blocks: Vec<(usize, Sealed)>,
 }
@@ -204,9 +195,9 @@ impl Engine {
     /// of the [`ScanResult`] ([`Evaluation::into_scan_result`] gives that),
     /// and every report reads it directly.
     pub fn run(&self, snapshot: &Snapshot) -> Evaluation {
-        let (resources, types): (Vec<&Resource>, Vec<ResourceType>) = snapshot
+        let (resources, types): (Vec<&Arc<Resource>>, Vec<ResourceType>) = snapshot
             .resources
-            .iter()
+            .shared()
             .map(|r| (r, r.resource_type()))
             .unzip();
         let pairs = self.pairs(&types);
@@ -224,17 +215,13 @@ impl Engine {
                 })
             })
             .collect();
-        // A resource's row is made when its first finding or gap is.
-        let resource_rows: Vec<OnceLock<Arc<ResourceRow>>> = std::iter::repeat_with(OnceLock::new)
-            .take(resources.len())
-            .collect();
         let mut findings = Packed::default();
         let mut gaps = Vec::new();
         let mut fields = Fields::default();
         for chunk in pairs.chunks(CHUNK) {
             let parts: Vec<Part> = chunk
                 .par_chunks(PART)
-                .map(|part| self.evaluate_part(part, &resources, &resource_rows, snapshot))
+                .map(|part| self.evaluate_part(part, &resources, snapshot))
                 .collect();
             for part in parts {
                 let mut blocks = part.blocks.into_iter();
@@ -272,13 +259,14 @@ impl Engine {
         let rules_evaluated = self.rule_ids().len();
         #[cfg(feature = "wasm")]
         if let Some(wasm) = &self.wasm {
-            let (theirs, their_gaps) =
-                self.run_wasm(wasm, snapshot, &resources, &resource_rows, &mut fields);
+            let (theirs, their_gaps) = self.run_wasm(wasm, snapshot, &resources, &mut fields);
             findings = std::mem::take(&mut findings).merge(theirs);
             gaps.extend(their_gaps);
             // Native and wasm rule ids are distinct: a stable sort merges
             // the gaps (the findings were merged above).
-            gaps.sort_by(|a, b| (&a.rule.id, &a.resource.arn).cmp(&(&b.rule.id, &b.resource.arn)));
+            gaps.sort_by(|a, b| {
+                (&a.rule.id, a.resource.arn()).cmp(&(&b.rule.id, b.resource.arn()))
+            });
         }
         let scores = score::scores_of(&self.frameworks, per_rule(&findings));
         let head = ScanResult {
@@ -365,13 +353,15 @@ impl Engine {
         pairs
     }
 
-    /// Evaluates a run of pairs, packing their findings' text; makes the
-    /// row of each resource that gives its first finding or gap.
+    /// Evaluates a run of pairs, packing their findings' text. A finding's
+    /// or gap's resource row is the snapshot's own resource, shared: making
+    /// it counts a reference, and nothing is copied (copying 100,000
+    /// resources' ARNs, names and regions out of the snapshot, cache misses
+    /// mostly, once took longer than the cheap rules' whole evaluation).
     fn evaluate_part(
         &self,
         pairs: &[(usize, usize)],
-        resources: &[&Resource],
-        rows: &RowCells,
+        resources: &[&Arc<Resource>],
         snapshot: &Snapshot,
     ) -> Part {
         let mut text = BlockText::default();
@@ -386,8 +376,7 @@ impl Engine {
                 PairOutput::Finding(_) => in_block += 1,
                 PairOutput::Gap(_) => {}
             }
-            let row = rows[res].get_or_init(|| Arc::new(ResourceRow::of(resource)));
-            outs.push((rule, Arc::clone(row), out));
+            outs.push((rule, ResourceRow::Shared(Arc::clone(resource)), out));
             if text.is_full() {
                 blocks.push((std::mem::take(&mut in_block), text.seal()));
             }
@@ -399,15 +388,14 @@ impl Engine {
     }
 
     /// The WebAssembly packages' findings, packed in parallel as the
-    /// native ones are and sharing their resource rows, and their gaps;
+    /// native ones are, with the same resource rows, and their gaps;
     /// both in (rule id, ARN) order.
     #[cfg(feature = "wasm")]
     fn run_wasm(
         &self,
         wasm: &WasmRules,
         snapshot: &Snapshot,
-        resources: &[&Resource],
-        rows: &RowCells,
+        resources: &[&Arc<Resource>],
         fields: &mut Fields,
     ) -> (Packed, Vec<GapEntry>) {
         let said = wasm.said(snapshot, resources);
@@ -445,9 +433,7 @@ impl Engine {
             .filter(|(rule, resource, _)| *rule < rules.len() && *resource < resources.len())
             .collect();
         all.sort_by_key(|(rule, resource, _)| (rank[*rule], *resource));
-        let row = |at: usize| {
-            Arc::clone(rows[at].get_or_init(|| Arc::new(ResourceRow::of(resources[at]))))
-        };
+        let row = |at: usize| ResourceRow::Shared(Arc::clone(resources[at]));
         let mut gaps = Vec::new();
         let mut found = Vec::with_capacity(all.len());
         for (rule, at, what) in all {
@@ -920,8 +906,8 @@ mod tests {
         // reached the bucket first, share one row.
         let mut rows = std::collections::HashMap::new();
         for row in lean.resource_rows() {
-            let first = rows.entry(row.arn.as_str()).or_insert(row);
-            assert!(Arc::ptr_eq(first, row), "{} has two rows", row.arn);
+            let first = rows.entry(row.arn().as_str()).or_insert(row);
+            assert!(first.same(row), "{} has two rows", row.arn());
         }
         assert_eq!(rows.len(), 34_000 + 3);
         // The document form reads the same, and packs back to an equal

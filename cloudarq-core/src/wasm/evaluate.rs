@@ -6,6 +6,7 @@
 //! `output.rs` has checked them, or ERROR findings naming the failure.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cloudarq_model::finding::{ControlId, EvaluationGap, Finding};
@@ -98,7 +99,7 @@ impl WasmHost {
     /// an instance per unit, resources in batches, within the package's
     /// time budget ([`Limits::package_time`](super::Limits::package_time)).
     pub fn evaluate(&self, package: &WasmPackage, snapshot: &Snapshot) -> PackageRun {
-        let resources: Vec<&Resource> = snapshot.resources.iter().collect();
+        let resources: Vec<&Arc<Resource>> = snapshot.resources.shared().collect();
         let (said, stats) = self.said(package, snapshot, &resources);
         let rules = &package.info.meta.rules;
         let mut run = PackageRun {
@@ -130,7 +131,7 @@ impl WasmHost {
         &self,
         package: &WasmPackage,
         snapshot: &Snapshot,
-        resources: &[&Resource],
+        resources: &[&Arc<Resource>],
     ) -> (Vec<Said>, RunStats) {
         let started = Instant::now();
         let budget_end = started.checked_add(self.limits.package_time);

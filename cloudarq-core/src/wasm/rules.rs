@@ -1,5 +1,7 @@
 //! [`WasmRules`]: the packages of one scan, evaluated together.
 
+use std::sync::Arc;
+
 use cloudarq_model::Snapshot;
 use cloudarq_model::finding::{EvaluationGap, Finding};
 use cloudarq_model::rule::Rule;
@@ -80,7 +82,7 @@ impl WasmRules {
     pub(crate) fn said(
         &self,
         snapshot: &Snapshot,
-        resources: &[&Resource],
+        resources: &[&Arc<Resource>],
     ) -> Vec<(&WasmPackage, Vec<Said>)> {
         self.packages
             .iter()

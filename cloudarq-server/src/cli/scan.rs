@@ -563,6 +563,9 @@ pub(super) async fn scan(
     };
     // The snapshot is not needed past evaluation: freed before the scan is
     // stored (for a large account, about as much memory as the findings).
+    // The result shares its resources until it is detached from it.
+    let mut scan = scan;
+    scan.result.detach();
     drop(scan.snapshot);
     let result = ResultRef::from(&scan.result);
     let scan_packages = scan.packages;
