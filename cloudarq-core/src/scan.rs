@@ -456,7 +456,10 @@ pub struct Scan {
     /// The evaluation, with its rule catalogue and scores, in the engine's
     /// lean form (each rule's and resource's fields held once): every
     /// report, [`engine::diff`](crate::engine::diff) and the store read it
-    /// as it is; [`Evaluation::into_scan_result`] gives the document.
+    /// as it is; [`Evaluation::into_scan_result`] gives the document. It
+    /// shares the snapshot's resources: [`Evaluation::detach`] it before
+    /// dropping the snapshot when it is kept longer (the CLI and the worker
+    /// do, to store it).
     pub result: Evaluation,
     /// The report files written.
     pub reports: Vec<PathBuf>,
