@@ -902,8 +902,8 @@ mod tests {
             got == expected,
             "the packed findings differ from the rules' verdicts"
         );
-        // Each bucket's findings, made in two chunks by whichever thread
-        // reached the bucket first, share one row.
+        // Each bucket's findings, made in two chunks on either thread,
+        // share one row: the snapshot's own resource.
         let mut rows = std::collections::HashMap::new();
         for row in lean.resource_rows() {
             let first = rows.entry(row.arn().as_str()).or_insert(row);
