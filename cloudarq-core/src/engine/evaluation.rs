@@ -200,17 +200,19 @@ impl RuleRow {
     }
 }
 
-impl ResourceRow {
-    /// The row of what `f` names.
+impl NamedResource {
+    /// What `f` names of its resource.
     pub(crate) fn of_finding(f: &Finding) -> Self {
-        Self::named(NamedResource {
+        Self {
             arn: f.resource_arn.clone(),
             resource_type: f.resource_type,
             name: f.resource_name.clone(),
             region: f.region.clone(),
-        })
+        }
     }
+}
 
+impl ResourceRow {
     pub(crate) fn named(named: NamedResource) -> Self {
         Self::Named(Arc::new(named))
     }
@@ -282,7 +284,7 @@ impl PartialEq for ResourceRow {
 #[derive(Default)]
 pub(crate) struct Rows {
     rules: HashMap<String, Vec<Arc<RuleRow>>>,
-    resources: HashMap<String, Vec<ResourceRow>>,
+    resources: HashMap<String, Vec<Arc<NamedResource>>>,
     fields: Fields,
 }
 
@@ -312,11 +314,11 @@ impl Rows {
     }
 
     /// Makes `row` known, so a finding equal to it shares it.
-    pub(crate) fn add_resource(&mut self, row: &ResourceRow) {
+    pub(crate) fn add_resource(&mut self, row: &Arc<NamedResource>) {
         self.resources
-            .entry(row.arn().as_str().to_owned())
+            .entry(row.arn.as_str().to_owned())
             .or_default()
-            .push(row.clone());
+            .push(Arc::clone(row));
     }
 
     /// The entry of gap `g`: the first row of its rule and of its resource,
@@ -338,9 +340,9 @@ impl Rows {
         };
         let known = self.resources.get(g.resource_arn.as_str());
         let resource = match known.and_then(|rows| rows.first()) {
-            Some(row) => row.clone(),
+            Some(row) => Arc::clone(row),
             None => {
-                let row = ResourceRow::named(NamedResource {
+                let row = Arc::new(NamedResource {
                     resource_type: ResourceType::ALL[0],
                     name: String::new(),
                     region: None,
@@ -350,6 +352,7 @@ impl Rows {
                 row
             }
         };
+        let resource = ResourceRow::Named(resource);
         GapEntry {
             rule,
             resource,
@@ -359,30 +362,27 @@ impl Rows {
 
     /// The entry of `f`, its rows shared with any equal finding's.
     pub(crate) fn entry(&mut self, f: Finding) -> Entry {
-        let rule = shared(
-            &mut self.rules,
-            &f.rule_id,
-            Arc::new(RuleRow::of_finding(&f)),
-        );
+        let rule = shared(&mut self.rules, &f.rule_id, RuleRow::of_finding(&f));
         let resource = shared(
             &mut self.resources,
             f.resource_arn.as_str(),
-            ResourceRow::of_finding(&f),
+            NamedResource::of_finding(&f),
         );
-        Entry::of(f, rule, resource)
+        Entry::of(f, rule, ResourceRow::Named(resource))
     }
 }
 
 /// The known row equal to `row`, or `row` made known.
-fn shared<T: PartialEq + Clone>(index: &mut HashMap<String, Vec<T>>, key: &str, row: T) -> T {
+fn shared<T: PartialEq>(index: &mut HashMap<String, Vec<Arc<T>>>, key: &str, row: T) -> Arc<T> {
     let slot = match index.get_mut(key) {
         Some(slot) => slot,
         None => index.entry(key.to_owned()).or_default(),
     };
-    if let Some(known) = slot.iter().find(|r| **r == row) {
-        return known.clone();
+    if let Some(known) = slot.iter().find(|r| ***r == row) {
+        return Arc::clone(known);
     }
-    slot.push(row.clone());
+    let row = Arc::new(row);
+    slot.push(Arc::clone(&row));
     row
 }
 

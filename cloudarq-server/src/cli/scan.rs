@@ -553,7 +553,7 @@ pub(super) async fn scan(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let scan = scan.map_err(|e| scan_error(e, &args, from_env))?;
+    let mut scan = scan.map_err(|e| scan_error(e, &args, from_env))?;
     for w in &scan.reports {
         tracing::info!(file = %w.display(), "report written");
     }
@@ -564,7 +564,6 @@ pub(super) async fn scan(
     // The snapshot is not needed past evaluation: freed before the scan is
     // stored (for a large account, about as much memory as the findings).
     // The result shares its resources until it is detached from it.
-    let mut scan = scan;
     scan.result.detach();
     drop(scan.snapshot);
     let result = ResultRef::from(&scan.result);
