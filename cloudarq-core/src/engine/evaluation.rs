@@ -201,6 +201,16 @@ impl RuleRow {
 }
 
 impl NamedResource {
+    /// What a finding names of `r`: its ARN, type, name and region.
+    fn of_resource(r: &Resource) -> Self {
+        Self {
+            arn: r.arn.clone(),
+            resource_type: r.resource_type(),
+            name: r.name.clone(),
+            region: r.region.clone(),
+        }
+    }
+
     /// What `f` names of its resource.
     pub(crate) fn of_finding(f: &Finding) -> Self {
         Self {
@@ -215,20 +225,6 @@ impl NamedResource {
 impl ResourceRow {
     pub(crate) fn named(named: NamedResource) -> Self {
         Self::Named(Arc::new(named))
-    }
-
-    /// A row of its own naming what this one names (itself when it is
-    /// one already).
-    fn detached(&self) -> Self {
-        match self {
-            Self::Shared(r) => Self::named(NamedResource {
-                arn: r.arn.clone(),
-                resource_type: r.resource_type(),
-                name: r.name.clone(),
-                region: r.region.clone(),
-            }),
-            Self::Named(_) => self.clone(),
-        }
     }
 
     /// Whether both are the same row (not only equal ones).
@@ -453,7 +449,9 @@ impl Evaluation {
         let mut own: HashMap<*const Resource, ResourceRow> = HashMap::new();
         let mut detach = |row: &mut ResourceRow| {
             if let ResourceRow::Shared(r) = row {
-                let mine = own.entry(Arc::as_ptr(r)).or_insert_with(|| row.detached());
+                let mine = own
+                    .entry(Arc::as_ptr(r))
+                    .or_insert_with(|| ResourceRow::named(NamedResource::of_resource(r)));
                 *row = mine.clone();
             }
         };
